@@ -1,0 +1,56 @@
+# The two commands: `make book` (set up and build the whole book) and `make test` (every test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test chapter run render setup sync browser-deps baselines clean help
+
+help:
+	@echo "make book                 set up the environment, execute every chapter, render _build/html"
+	@echo "make test                 build the book, then run every test (unit, sync, nbval, browser)"
+	@echo "make chapter CH=NAME P='a=1 b=2'   re-run one chapter with other parameters, then render"
+	@echo "make sync                 regenerate notebooks/*.ipynb from the .py sources"
+	@echo "make baselines            refresh the nbval regression baselines (review the diff!)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || (echo "Python 3.11 is required" && exit 1)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+book: $(STAMP)
+	$(PY) -m sofs_lib.runner build
+
+run: $(STAMP)
+	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))
+
+chapter: $(STAMP)
+	@test -n "$(CH)" || (echo "usage: make chapter CH=01_implementation P='alpha=0.01'" && exit 2)
+	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.runner render
+
+render: $(STAMP)
+	$(PY) -m sofs_lib.runner render
+
+sync: $(STAMP)
+	$(VENV)/bin/jupytext --to ipynb notebooks/*.py
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: book browser-deps
+	$(PY) -m pytest
+
+baselines: $(STAMP)
+	$(PY) -m sofs_lib.regression refresh
+
+clean:
+	rm -rf _build book/chapters book/status.md
