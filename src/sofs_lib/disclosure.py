@@ -82,11 +82,11 @@ def suppress_groups(table: pd.DataFrame, count_col: str, stat_cols: list[str] | 
         raise DisclosureError(f"no column {count_col!r} in the table")
     out = table.copy()
     n = out[count_col].astype(float)
-    hide = (n < threshold).to_numpy()
+    hide = (n < threshold).to_numpy().copy()
     if by is not None:
         keys = [by] if isinstance(by, str) else list(by)
-        for _, idx in out.groupby(keys, sort=False).groups.items():
-            pos = [out.index.get_loc(i) for i in idx]
+        for _, pos in out.reset_index(drop=True).groupby(keys, sort=False).indices.items():
+            pos = list(pos)
             if sum(hide[p] for p in pos) == 1 and len(pos) > 1:
                 others = [(n.iloc[p], p) for p in pos if not hide[p]]
                 hide[min(others)[1]] = True

@@ -6,9 +6,9 @@ source line (:func:`finish`), which also says when the data are synthetic.
 
 from __future__ import annotations
 
-import matplotlib
 
-matplotlib.use("Agg")  # noqa: E402  (no display; notebooks still show inline figures)
+
+
 import matplotlib.pyplot as plt
 import seaborn as sns
 

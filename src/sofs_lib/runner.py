@@ -93,13 +93,14 @@ def split_overrides(overrides: list[str], chapters: list[str]) -> dict[str, dict
     """Parse ``-p`` overrides into {chapter: {name: value}} ("*" for all chapters)."""
     out: dict[str, dict] = {}
     for text in overrides:
-        name, value = parse_override(text)
-        head, _, tail = text.split("=", 1)[0].strip().partition(".")
-        if tail:
+        lhs, eq, rhs = text.partition("=")
+        head, dot, tail = lhs.strip().rpartition(".")
+        name, value = parse_override(f"{tail}{eq}{rhs}")
+        if dot:
             if head not in chapters:
                 raise ParameterError(f"Override {text!r} names chapter {head!r}, which is not "
                                      f"among {', '.join(chapters)}.")
-            out.setdefault(head, {})[tail] = value
+            out.setdefault(head, {})[name] = value
         else:
             out.setdefault("*", {})[name] = value
     return out

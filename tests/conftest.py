@@ -1,0 +1,37 @@
+"""Shared fixtures. Paths are resolved from the project root, never from a machine path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def fake_root(tmp_path: Path) -> Path:
+    """A minimal project root (``_toc.yml`` and a copy of ``data/published``) in tmp_path."""
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    shutil.copytree(ROOT / "data" / "published", tmp_path / "data" / "published")
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_root_override(monkeypatch):
+    monkeypatch.delenv("SOFS_ROOT", raising=False)
+    yield
+
+
+def built_book() -> Path:
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").exists():
+        pytest.fail("The book is not built: run `make book` (or `make test`, which builds it).")
+    return html
