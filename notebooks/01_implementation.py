@@ -178,9 +178,8 @@ for r in claims.itertuples():
 view = claims.set_index("claim")[["published", "reproduced", "status", "how"]]
 tables.show(view, {"published": "published", "reproduced": "derived", "status": "derived",
                    "how": "derived"},
-            fmt={"published": lambda v: f"{v:g}" if isinstance(v, float) else str(v),
-                 "reproduced": lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)},
-            highlight=view.apply(lambda c: view["status"] == "differs"),
+            fmt={"reproduced": lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)},
+            highlight=view.apply(lambda c: view["status"] == "differs"), collapsed=True,
             caption="Every statement section 3 draws from Table A8.1, recomputed",
             source=published.cite("A8.1") + " and the report's section 3 text.")
 tables.write_csv(claims, out / "a81_claims.csv", index=False)
@@ -243,7 +242,7 @@ for r in checks.itertuples():
 view = checks.set_index("statement_id")[["pilot", "time", "category", "quote", "reading", "found", "holds"]]
 tables.show(view, {**{c: "published" for c in ["quote"]},
                    **{c: "synthetic" for c in ["pilot", "time", "category", "reading", "found", "holds"]}},
-            highlight=view.apply(lambda c: ~view["holds"].astype(bool)),
+            highlight=view.apply(lambda c: ~view["holds"].astype(bool)), collapsed=True,
             caption="Appendix 7's narrative, statement by statement, on the synthetic T-scores",
             source="Quotes: report appendix 7 and section 3; values: synthetic responses "
                    "(sofs_lib.profiles).")

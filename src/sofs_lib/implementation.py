@@ -234,7 +234,7 @@ def focus_group_claims() -> pd.DataFrame:
 
     def num(qid, value, tol, what):
         q = published.quote(qid)
-        rows.append(dict(claim=q.note, published=q.number, reproduced=round(float(value), 4),
+        rows.append(dict(claim=q.note, published=q.text, reproduced=round(float(value), 4),
                          status=classify(q.number, float(value), q.decimals, tol), how=what,
                          quote_id=qid))
 

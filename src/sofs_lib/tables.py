@@ -47,7 +47,7 @@ def kinds_frame(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame)
 def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             caption: str = "", source: str = "", fmt: str | Callable | Mapping | None = None,
             index: bool = True, index_name: str | None = None,
-            highlight: pd.DataFrame | None = None) -> str:
+            highlight: pd.DataFrame | None = None, collapsed: bool = False) -> str:
     """HTML of a provenance-marked table (see :func:`show`)."""
     kf = kinds_frame(df, kinds)
     cols = list(df.columns)
@@ -74,8 +74,12 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
         legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     src = f'<p class="sofs-source">Source: {html.escape(source)}</p>' if source else ""
-    return (f'<div class="sofs-table-wrap"><table class="sofs-table">{cap}<thead><tr>{head}</tr>'
-            f'</thead><tbody>{"".join(body)}</tbody></table><p class="sofs-legend-line">{legend}</p>'
+    table = (f'<table class="sofs-table">{cap}<thead><tr>{head}</tr>'
+             f'</thead><tbody>{"".join(body)}</tbody></table>')
+    if collapsed:
+        table = (f'<details class="sofs-collapsed"><summary>{html.escape(caption or "Table")} '
+                 f'({len(df)} rows: click to show)</summary>{table}</details>')
+    return (f'<div class="sofs-table-wrap">{table}<p class="sofs-legend-line">{legend}</p>'
             f"{src}</div>")
 
 
@@ -85,7 +89,7 @@ def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, **kw):
     ``kinds``: one kind for every cell, a mapping column -> kind, or a DataFrame of kinds of the
     same shape. Keyword arguments: ``caption``, ``source``, ``fmt`` (a format spec such as
     ``".1f"``, a callable, or a mapping column -> either), ``index``, ``index_name``,
-    ``highlight`` (a boolean frame of cells to outline).
+    ``highlight`` (a boolean frame of cells to outline), ``collapsed`` (long tables start folded).
     """
     from IPython.display import HTML, display
 
