@@ -29,7 +29,9 @@ from ``SeedSequence(seed)``, so a seed gives byte-identical tables):
    and a plan.
 
 Every assessment's duration (working days, see :mod:`sofs_lib.npd.calendar`) is 0 (same day)
-with probability ``p_same`` or ``ceil(Gamma(3, theta) + shift)``, plus a 1.5% tail of
+with probability ``p_same`` or ``ceil(Gamma(3, theta) + shift)``, where ``shift`` is chosen so
+that the trend and effect apply to the mean duration including same-day assessments (before
+the 76-day cut-off, which attenuates them a little), plus a 1.5% tail of
 administrative errors of 77-420 days; ``theta`` is solved so that the mean duration of
 assessments of at most 76 days is 27 working days pre-treatment (Table A10.3) -- the
 interquartile cut-off of this distribution is about 75-76 days, as in the report.
@@ -80,6 +82,8 @@ P_SHORT_BREAK = 0.04  # short-break (V3) periods per period of care
 S47_SHARE = 0.20  # assessments with a section 47 enquiry (assessment stream)
 ICPC_SHARE = 0.55  # of those, with an initial conference
 CPP_SHARE = 0.85  # of those, with a plan
+#: Mean gap (years) between the records of a repeated child, by stream (see ``_pair``).
+AGE_GAP = {"assess": 0.5, "nfa": 1.1, "care": 1.5}
 
 
 def published_effects(calibration: dict | None = None) -> dict[str, float]:
@@ -237,8 +241,11 @@ _ETH_CODES = {
 _DISABILITY = {"LD": .30, "AUT": .25, "BEH": .15, "COMM": .10, "MOB": .10, "HEAR": .05, "VIS": .05}
 
 
-def _draw_children(rng, event_dates: np.ndarray, prof: dict) -> dict:
-    """Child characteristics for units dated ``event_dates`` (ages from the profile)."""
+def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float = 0.0) -> dict:
+    """Child characteristics for units dated ``event_dates`` (ages from the profile).
+
+    ``age_offset`` lowers the drawn ages to compensate for repeated children, whose later
+    records are older by the gap between records (see :func:`_pair`)."""
     n = len(event_dates)
     d = event_dates.astype("datetime64[D]")
     yr = d.astype("datetime64[Y]").astype(int) + 1970
@@ -255,7 +262,7 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict) -> dict:
     tot = sb + sp + ss
     sb, sp, ss = sb / tot, sp / tot, ss / tot
     fbar = float(frac.mean()) if n else 0.5
-    num = prof["age"] - sp * (4 + fbar) - ss * (11 + fbar)
+    num = prof["age"] - age_offset - sp * (4 + fbar) - ss * (11 + fbar)
     den = sb * (4 + fbar) + 7 * sp + 6 * ss
     inv = float(np.clip(num / den, 0.05, 0.95))  # = 1/(k+1)
     k = 1 / inv - 1
@@ -299,7 +306,7 @@ def _unmix(target: dict, other: dict, w: float) -> dict:
     out = dict(target)
     for key in ("acad", "gender", "ethnicity"):
         t, o = target[key], other[key]
-        keys = set(t) | set(o)
+        keys = sorted(set(t) | set(o))
         raw = {k: max((t.get(k, 0) - w * o.get(k, 0)) / (1 - w), 0.0) for k in keys}
         s = sum(raw.values())
         out[key] = {k: v / s for k, v in raw.items()}
@@ -412,26 +419,31 @@ def _realise(rng, plan: pd.DataFrame, info: _LAInfo, scale: float, inflate=None)
     return la_idx[order], dates[order]
 
 
-def _pair(rng, la_idx, first_ready, second_time, share) -> np.ndarray:
+def _pair(rng, la_idx, first_ready, second_time, share, bin_days: int = 365) -> np.ndarray:
     """For each unit, the index of the earlier unit of the same child (-1 if none).
 
-    Per LA, ``share`` x n / 2 units of the later half (in time) are linked to units of the
-    earlier half, keeping only links where ``second_time`` > ``first_ready`` (no overlap).
+    Units are grouped by LA and consecutive ``bin_days`` windows of ``second_time``; within a
+    window, ``share`` x n / 2 units of the later half are linked to units of the earlier half,
+    keeping only links with ``second_time`` > ``first_ready`` of the earlier unit (no
+    overlap). Links are short (mean gap about half a window), so repeated children age
+    little between their records in every LA and period alike.
     """
     parent = np.full(len(la_idx), -1, dtype=np.int64)
-    if share <= 0:
+    if share <= 0 or len(la_idx) == 0:
         return parent
-    for code in np.unique(la_idx):
-        idx = np.flatnonzero(la_idx == code)
-        idx = idx[np.argsort(second_time[idx], kind="stable")]
-        half = len(idx) // 2
-        a, b = idx[:half], idx[half:]
-        k = min(int(round(share * len(idx) / 2)), len(a), len(b))
-        if k == 0:
+    t = second_time.astype("datetime64[D]").astype(np.int64)
+    key = la_idx.astype(np.int64) * 100000 + (t - t.min()) // bin_days
+    order = np.lexsort((t, key))
+    ks = key[order]
+    cuts = np.flatnonzero(np.diff(ks)) + 1
+    for grp in np.split(order, cuts):
+        half = len(grp) // 2
+        k = int(round(share * len(grp) / 2))
+        if k == 0 or half == 0:
             continue
-        a = rng.permutation(a)[:k]
-        b = rng.permutation(b)[:k]
-        ok = second_time[b] > first_ready[a]
+        a = rng.permutation(grp[:half])
+        b = rng.permutation(grp[half:])[:half]
+        ok = np.flatnonzero(second_time[b] > first_ready[a[:len(b)]])[:k]
         parent[b[ok]] = a[ok]
     return parent
 
@@ -484,7 +496,12 @@ class _Outcomes:
     def duration(self, rng, la_idx, start_dates):
         w, pre = self.info.weights(la_idx, start_dates)
         pil = self._pil(la_idx)
-        shift = self.tr["eq3a_duration"] * w + self.eff["eq3a_duration"] * w * pil
+        # effects/trends are on the mean duration (same-day assessments included): the shift of
+        # the positive durations offsets the change in the share of same-day assessments
+        mu_pos = self.base["eq3a"][1] / (1 - self.p_same)
+        trend = (self.tr["eq3a_duration"] + self.tr["eq3a_same_day"] * mu_pos) / (1 - self.p_same)
+        eff = (self.eff["eq3a_duration"] + self.eff["eq3a_same_day"] * mu_pos) / (1 - self.p_same)
+        shift = trend * w + eff * w * pil
         shift = shift + self.pretrend.get("eq3a_duration", 0.0) * pre * pil
         p_same = np.clip(self.p_same + self.tr["eq3a_same_day"] * w + self.eff["eq3a_same_day"] * w * pil, 0, 1)
         return _durations(rng, len(la_idx), shift, p_same, self.theta, self.tail)
@@ -533,7 +550,7 @@ class _Ids:
         return np.arange(s, s + n, dtype=np.int64)
 
 
-def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end, sibling=None):
+def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     """SSDA903 episodes of periods of care starting on ``d0``; returns the period end dates
     (NaT when open at ``end``). ``kin``: placed with relatives/friends or SGO within 365 days."""
     n = len(child)
@@ -649,8 +666,9 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     seed:
         Seed of ``numpy.random.SeedSequence``; equal parameters give byte-identical tables.
     scale:
-        Multiplies every volume (1.0 = the published population sizes, about 0.6 million
-        records over all tables; about 16 gives 10 million records).
+        Multiplies every volume (1.0 = the published population sizes, about 1.2 million
+        records over all tables; 8.2 gives about 10 million records, which takes about
+        30 s and 2.6 GB of memory).
     true_effects:
         ``None`` = the published DiD estimates (:func:`published_effects`); ``0`` = the null
         world; or a dict over :data:`EFFECT_KEYS` overriding some of them (EQ3a in working
@@ -675,7 +693,6 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     T, ids = _Tables(), _Ids()
     repeated = cal["assumed"]["repeated_share"]
     eq3c_las = {x for p, cs in design.groups["eq3c"].items() for x in [p, *cs]}
-    kid_parts = []  # (child ids, la_idx, dates, profile key, parent child ids)
 
     # ---- NFA stream --------------------------------------------------------------------
     la_n, ref = _realise(r_nfa, plan[plan["stream"] == "nfa"], info, scale)
@@ -683,7 +700,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     at_ass = r_nfa.random(n) < P_NFA_AT_ASSESSMENT
     closure = ref.copy()
     child_n = ids.take("child", n)
-    cin_a, auth_a, start_a = _assessed_path(r_nfa, T, ids, out, child_n[at_ass], la_n[at_ass], ref[at_ass], end,
+    _, auth_a, _ = _assessed_path(r_nfa, T, ids, out, child_n[at_ass], la_n[at_ass], ref[at_ass], end,
                                             closure_rc=codes.NFA_AFTER_ASSESSMENT)
     closure[at_ass] = auth_a
     nref = ~at_ass
@@ -707,7 +724,6 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     cin_rr, _, _ = _assessed_path(r_nfa, T, ids, out, child_n[idx], la_n[idx], rr[idx], end,
                                   rc_probs={"RC7": .95, "RC5": .05})
     esc = y_c[idx]
-    kid_parts.append(("nfa", child_n, la_n, ref))
     # (children drawn below; escalations need DOBs, so they are built after the children)
     pending_esc = (idx[esc], cin_rr[esc], rr[idx][esc])
     nfa_ready = np.where(closed, six, np.datetime64("2100-01-01")).astype("datetime64[D]")
@@ -720,7 +736,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     b_las = {x for p, cs in design.groups["eq3b"].items() for x in [p, *cs]}
     inb = np.isin(np.array(info.las, dtype=object)[la_n], list(b_las))
     pre_n = ref < info.start[la_n]
-    parent = _pair(r_pair, la_n, nfa_ready, ref, float(repeated["eq3b"]))
+    parent = _pair(r_pair, la_n, nfa_ready, ref, float(repeated["eq3b"]), bin_days=730)
     kids_nfa = {}
     pil_n = info.pilot[la_n]
     for role, rmask in (("pilot", pil_n), ("comparator", ~pil_n)):
@@ -731,7 +747,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
             if not sel.any():
                 continue
             prof = prof_c[role] if use_c else _unmix(prof_b[role], prof_c[role], w3c)
-            kids_nfa[(role, use_c)] = (sel, _draw_children(r_kids, ref[sel], prof))
+            kids_nfa[(role, use_c)] = (sel, _draw_children(r_kids, ref[sel], prof, AGE_GAP["nfa"] * repeated["eq3b"] / 2))
     dob_n = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     gen_n = np.full(n, None, dtype=object)
     eth_n = np.full(n, None, dtype=object)
@@ -774,7 +790,6 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     esc_need = _choice(r_nfa, len(li), {"N1": .8, "N4": .05, "N5": .1, "N3": .05})
     _care_periods(r_care, T, remap[li], la_n[li], d0, r_care.random(len(li)) < out.binary_p("eq3d", la_n[li], d0),
                   esc_need, end)
-    care_kids = [(remap[li], la_n[li], gen_n[li], dob_eff[li], eth_n[li])]
 
     # ---- care stream -------------------------------------------------------------------
     done = T.frame("la_episodes")
@@ -793,14 +808,14 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     need_c = np.empty(nc, dtype=object)
     for role, sel in (("pilot", pil_c), ("comparator", ~pil_c)):
         prof = _profile(cal, "eq3d", role)
-        k = _draw_children(r_kids, d0c[sel], prof)
+        k = _draw_children(r_kids, d0c[sel], prof, AGE_GAP["care"] * repeated["eq3d"] / 2)
         dob_c[sel], gen_c[sel], eth_c[sel], dis_c[sel], fsm_c[sel] = k["dob"], k["gender"], k["ethnicity"], k["disability"], k["fsm"]
         need_c[sel] = _choice(r_kids, int(sel.sum()), prof["main_need"])
     gen_c = np.where(gen_c == None, "1", gen_c)  # noqa: E711  (SSDA903 needs a sex)
     gen_c = np.where(gen_c == "0", "2", gen_c)
     pend = _care_periods(r_care, T, child_c, la_c, d0c, kin, need_c, end)
     parent_c = _pair(r_pair, la_c, np.where(np.isnat(pend), np.datetime64("2100-01-01"), pend).astype("datetime64[D]"),
-                     d0c, float(repeated["eq3d"]))
+                     d0c, float(repeated["eq3d"]), bin_days=1095)
     first_c = parent_c < 0
     remap_c = child_c.copy()
     remap_c[~first_c] = child_c[parent_c[~first_c]]
@@ -808,7 +823,6 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         part["CHILD"] = _remap_ids(part["CHILD"], child_c, remap_c)
     T.add("children", child_id=child_c[first_c], la=la_c[first_c], PersonBirthDate=dob_c[first_c],
           GenderCurrent=gen_c[first_c], Ethnicity=eth_c[first_c], Disability=dis_c[first_c], FSMeligible=fsm_c[first_c])
-    care_kids.append((child_c[first_c], la_c[first_c], gen_c[first_c], dob_c[first_c], eth_c[first_c]))
     # short breaks (V3), excluded from the EQ3d population
     nsb = int(round(nc * P_SHORT_BREAK))
     sb = r_care.choice(nc, nsb, replace=False) if nsb else np.array([], dtype=np.int64)
@@ -825,7 +839,6 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
           LS=np.repeat("V3", nsb).astype(object), CIN=np.repeat("N2", nsb).astype(object),
           PL=_choice(r_care, nsb, {"U6": .6, "K2": .4}), DEC=sb_end,
           REC=np.where(np.isnat(sb_end), None, "E4A").astype(object))
-    care_kids.append((sb_child, la_c[sb], sbg, k["dob"], k["ethnicity"]))
 
     # ---- assessment stream (residual to the EQ3a targets) --------------------------------
     a_plan = plan[plan["stream"] == "assess"].copy()
@@ -842,9 +855,15 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
             ramp = (p0 - s0).astype(float)
             tot = (e0 - s0).astype(float)
             wbar = (max(tot - ramp, 0) + min(ramp, tot) ** 2 / (2 * ramp)) / tot if tot > 0 else 0.0
-            shift = wbar * (out.tr["eq3a_duration"] + effects["eq3a_duration"] * info.pilot[ci_])
-        infl.append(1.0 / (1.0 - _excluded_share(out.theta, shift, out.p_same, out.tail)))
+            shift = wbar * (out.tr["eq3a_duration"] + effects["eq3a_duration"] * info.pilot[ci_]) / (1 - out.p_same)
+        q = _excluded_share(out.theta, shift, out.p_same, out.tail)
+        if r["segment"] != "pre":  # assessments still open at the end of the data
+            cal_days = (GAMMA_SHAPE * out.theta + shift + out.tail * 250) * 7 / 5 + 4
+            q = q + cal_days / max((_d(r["end"]) - info.start[ci_]).astype(float), 1.0)
+        infl.append(1.0 / (1.0 - q))
+    units0 = float(a_plan["units"].sum())
     a_plan["units"] = a_plan["units"].to_numpy() * np.array(infl)
+    kept = units0 / float(a_plan["units"].sum())  # share of assessments kept in the population
     # subtract assessments already made by the other streams, per LA and segment
     other = T.frame("assessments")
     a_plan = _subtract(a_plan, other, "la", "AssessmentActualStartDate", info, scale)
@@ -881,6 +900,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     rep_o = int(vc[vc > 1].sum())
     n1_all = int(in_a1.sum())
     share1 = float(np.clip((s_a * (n1_all + o_in.sum()) - rep_o) / max(n1_all, 1), 0.0, 0.95))
+    share1 = min(share1 / kept, 0.95)  # pairs broken when one record is excluded
     parent_a = _pair(r_pair, la_a, ref_a + np.timedelta64(60, "D"), ref_a, share1)
     _assessed_path(r_ass, T, ids, out, child_a, la_a, ref_a, end, s47_share=S47_SHARE)
     dob_a = np.empty(na, dtype="datetime64[D]")
@@ -892,7 +912,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         sel = (pil_a == (role == "pilot")) & (in_a1 == inside)
         if not sel.any():
             continue
-        k = _draw_children(r_kids, ref_a[sel], prof)
+        k = _draw_children(r_kids, ref_a[sel], prof, AGE_GAP["assess"] * share1 / 2)
         dob_a[sel], gen_a[sel], eth_a[sel], dis_a[sel], fsm_a[sel] = k["dob"], k["gender"], k["ethnicity"], k["disability"], k["fsm"]
     first_a = parent_a < 0
     remap_a = child_a.copy()
@@ -903,7 +923,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         for part in T.parts[tname]:
             part["LAchildID"] = _remap_ids(part["LAchildID"], child_a, remap_a)
 
-    extract = _assemble(T, info, care_kids, r_kids)
+    extract = _assemble(T, info)
     extract.design = design
     extract.params = {"seed": int(seed), "scale": float(scale), "true_effects": effects,
                       "settling_in": dict(design.settling_years), "pretrends": pretrends,
@@ -992,7 +1012,7 @@ def _dates(a) -> pd.Series:
     return pd.Series(np.asarray(a, dtype="datetime64[D]")).astype("datetime64[s]")
 
 
-def _assemble(T: _Tables, info: _LAInfo, care_kids, rng) -> NPDExtract:
+def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:
     las = pd.CategoricalDtype(info.las)
 
     def la_col(x):
@@ -1064,8 +1084,3 @@ def _assemble(T: _Tables, info: _LAInfo, care_kids, rng) -> NPDExtract:
     }).sort_values(["CHILD", "la"], ignore_index=True)
     return NPDExtract(children=children, cin_referrals=cin_referrals, assessments=assessments, section47=section47,
                       cp_plans=cp_plans, la_header=la_header, la_episodes=la_episodes)
-
-
-def records_per_unit_scale(seed: int = 0) -> int:
-    """Rows over all tables at ``scale`` = 1 (for choosing the scale of a run of N records)."""
-    return generate(seed=seed, scale=1.0).n_records
