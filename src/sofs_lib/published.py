@@ -41,6 +41,7 @@ MARKERS = {
     "x": "suppressed or not available",
     "c": "suppressed (confidential)",
     "[blank]": "cell printed empty",
+    "NA": "variable not used in that sample (Tables A10.3, A10.4)",
 }
 
 SOURCES = {

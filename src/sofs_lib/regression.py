@@ -18,7 +18,7 @@ from . import paths
 from .runner import toc_chapters
 
 #: chapters whose outputs are compared by nbval (the ones that run on embedded defaults).
-REGRESSION_CHAPTERS = ["01_implementation"]
+REGRESSION_CHAPTERS = ["01_implementation", "A2_consistency_audit", "A1_reproduction_ledger"]
 
 
 def refresh() -> None:

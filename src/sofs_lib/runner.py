@@ -162,7 +162,7 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
     try:
         pm.execute_notebook(str(ch.source), str(tmp), parameters=params, cwd=str(root),
                             kernel_name="python3", progress_bar=False, log_output=log_output,
-                            report_mode=False)
+                            report_mode=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         _hide_parameter_cells(tmp)
         _clean_outputs(tmp)
         tmp.replace(ch.target)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -98,7 +99,12 @@ def _codes(names_or_codes) -> list[str]:
     out = []
     for x in names_or_codes:
         x = str(x)
-        out.append(x if x in LA_NAMES else code_for_name(x))
+        if x in LA_NAMES or re.fullmatch(r"0\d\d", x):
+            out.append(x)
+        elif x.startswith("Synthetic LA "):
+            out.append(f"{int(x.split()[-1]):03d}")
+        else:
+            out.append(code_for_name(x))
     if any(c is None for c in out):
         bad = [n for n, c in zip(names_or_codes, out) if c is None]
         raise KeyError(f"unknown local authorities {bad}")
@@ -221,39 +227,49 @@ def select_comparators(
         options.append(list(o.sort_values("rank")[["neighbour_code", "rank", "closeness"]].itertuples(index=False)))
     want = _published_profile("snns")
     chars_i = chars.set_index("la_code")
+    target = {k: int(v) for k, v in want.items() if k[1] != "other"}
 
-    def prof_ok(codes):
-        return bool((profile(chars, codes).reindex(want.index) == want).all())
+    def attrs_of(code):
+        r = chars_i.loc[code]
+        return (("type", r.authority_type), ("region", r.region_group), ("ofsted", r.ofsted))
 
+    attr = {o.neighbour_code: attrs_of(o.neighbour_code) for opts in options for o in opts}
     best = None
-    # branch and bound on total rank
     order = sorted(range(len(pilots)), key=lambda i: len(options[i]))
+    min_rank = [min((o.rank for o in options[i]), default=99) for i in range(len(pilots))]
 
-    def dfs(k, chosen, total):
+    def dfs(k, chosen, total, counts):
         nonlocal best
-        if best is not None and total >= best[0]:
+        # lower bound: remaining pilots need at least their best rank
+        bound = total + sum(min_rank[order[j]] for j in range(k, len(order)))
+        if best is not None and bound >= best[0]:
             return
         if k == len(order):
-            codes = [chosen[i].neighbour_code for i in range(len(pilots))]
-            if not match_profile or prof_ok(codes):
-                best = (total, dict(chosen))
+            best = (total, dict(chosen))
             return
         i = order[k]
         used = {c.neighbour_code for c in chosen.values()}
         for opt in options[i]:
             if opt.neighbour_code in used:
                 continue
+            a = attr[opt.neighbour_code]
+            if match_profile:
+                if any(counts.get(x, 0) + 1 > target.get(x, 0) for x in a):
+                    continue
+                for x in a:
+                    counts[x] = counts.get(x, 0) + 1
             chosen[i] = opt
-            dfs(k + 1, chosen, total + opt.rank)
+            dfs(k + 1, chosen, total + opt.rank, counts)
             del chosen[i]
-            if not match_profile:
-                break
+            if match_profile:
+                for x in a:
+                    counts[x] -= 1
 
-    dfs(0, {}, 0)
-    matched = best is not None
-    if best is None:  # fall back to nearest available
+    dfs(0, {}, 0, {})
+    matched = best is not None and match_profile
+    if best is None:  # profile impossible within max_rank: fall back to nearest available
         match_profile = False
-        dfs(0, {}, 0)
+        dfs(0, {}, 0, {})
     rows = []
     for i, p in enumerate(pilots):
         o = best[1][i]
@@ -271,5 +287,5 @@ def select_comparators(
             max_rank, sorted(exclude) or "no other exclusions",
             " subject to reproducing Table A9.1's SNN profile (type, region, Ofsted grade at %s)" % as_at
             if match_profile else ""))
-    out.attrs["profile_matched"] = matched if match_profile or matched else False
+    out.attrs["profile_matched"] = matched
     return out

@@ -30,7 +30,7 @@ from .loaders import (
     load_workforce,
     resolve_dfe_data_dir,
 )
-from .names import LA_NAMES
+from .names import LA_NAMES, synthetic_name
 
 
 def _repo_root() -> Path:
@@ -281,7 +281,7 @@ def build_indicator_panel(
     if la_codes is not None:
         panel = panel[panel["la_code"].isin([str(c) for c in la_codes])]
     panel = panel.drop_duplicates(["indicator_id", "la_code", "year"], keep="last")
-    panel["la_name"] = panel["la_code"].map(LA_NAMES)
+    panel["la_name"] = panel["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)))
     panel = panel[["indicator_id", "year", "la_code", "la_name", "value", "source"]].reset_index(drop=True)
     panel = S.LONG_VALUES.validate(panel)
     panel.attrs["kind"] = "real"

@@ -244,6 +244,16 @@ _ALIASES = {
 }
 
 
+SYNTHETIC_PREFIX = "Synthetic LA "
+
+
+def synthetic_name(code) -> str | None:
+    """Name of a synthetic LA code ('001'-'099'), else None."""
+    if isinstance(code, str) and re.fullmatch(r"0\d\d", code):
+        return f"{SYNTHETIC_PREFIX}{int(code):02d}"
+    return None
+
+
 def name_key(name: str) -> str:
     """Normalise an LA name: case, '&'/'and', 'City of'/'County of' qualifiers, punctuation."""
     s = str(name).lower().replace("\ufeff", "").strip()
@@ -315,6 +325,11 @@ def harmonise(
             ]
             code.loc[need] = from_name
     orig_name = out[name_col] if (name_col and name_col in out) else None
+    if code_col is not None and code_col in out and name_col is not None and name_col in out:
+        # synthetic LAs (sofs_lib.dfe.synthetic): codes 001-099 named "Synthetic LA nn"
+        raw = out[code_col].astype("string").str.strip()
+        syn = raw.str.fullmatch(r"0\d\d").fillna(False) & out[name_col].astype("string").str.startswith(SYNTHETIC_PREFIX).fillna(False)
+        code = code.where(~syn, raw)
     out["la_code"] = code.astype("string")
     if ons_col is not None and ons_col in out:
         ons = out[ons_col].astype("string").str.strip()
@@ -324,7 +339,7 @@ def harmonise(
     unmatched = []
     if orig_name is not None:
         unmatched = sorted(set(orig_name[out["la_code"].isna()].dropna().astype(str)))
-    out["la_name"] = out["la_code"].map(LA_NAMES).astype("string")
+    out["la_name"] = out["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)) if isinstance(c, str) else pd.NA).astype("string")
     if orig_name is not None and name_col != "la_name":
         out["source_la_name"] = orig_name
     if drop_unmatched:

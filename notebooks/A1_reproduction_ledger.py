@@ -1,0 +1,106 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Reproduction ledger
+#
+# **What this is.** Every chapter of this book sets the numbers it computes beside the numbers
+# the report prints, and records each comparison in its `reproduction.csv`. This appendix
+# gathers them all: how many published numbers each chapter reproduces exactly, within the
+# rounding of their inputs, differently, or not at all (no public data to compute them from).
+#
+# **How to read the status.** *exact*: the recomputed value, rounded to the decimals the report
+# prints, equals it. *within rounding*: not equal after rounding, but within what the rounding of
+# the inputs allows. *differs*: outside that. *not reproducible*: nothing could be computed. The
+# *kind* says what the reproduced value comes from: *real* (public DfE/Ofsted files),
+# *synthetic* (generated data, a demonstration of the method and never evidence) or *derived*
+# (the report's own published numbers).
+
+# %% tags=["parameters"]
+chapters_dir = None
+output_dir = None
+
+# %% tags=["remove-input"]
+from IPython.display import HTML, Markdown, display
+
+from sofs_lib import audit, ledger, paths, plotting, provenance, tables
+
+p = ledger.PARAMS.validate(globals())
+out = paths.output_dir("A1_reproduction_ledger", p["output_dir"])
+plotting.set_theme()
+led = ledger.gather(p["chapters_dir"])
+kinds_present = set(led["kind"])
+provenance.params_box(p, "A1_reproduction_ledger")
+provenance.banner(
+    published=["the published value of every comparison, as each chapter read it from "
+               "data/published"],
+    real=["reproduced values computed from public DfE/Ofsted files"] if "real" in kinds_present else None,
+    synthetic=["reproduced values computed from generated data (method demonstrations)"]
+    if "synthetic" in kinds_present else None,
+    derived=["reproduced values recomputed from the report's own numbers", "the counts on this page"],
+)
+
+# %% tags=["remove-input"]
+tables.write_csv(led, out / "ledger_all.csv", index=False)
+if led.empty:
+    display(Markdown("No chapter has written a `reproduction.csv` yet: run the chapters first."))
+else:
+    n_ch = led["chapter"].nunique()
+    display(Markdown(f"**{len(led)} comparisons** from {n_ch} chapter{'s' if n_ch != 1 else ''}."))
+by_status = (led.groupby("status").size().reindex(ledger.STATUSES, fill_value=0)
+             .rename("comparisons").to_frame())
+by_status["share (%)"] = (100 * by_status["comparisons"] / max(len(led), 1)).round(1)
+tables.show(by_status, "derived", fmt={"comparisons": ".0f", "share (%)": ".1f"},
+            caption="All comparisons by status", source="Every chapter's reproduction.csv.")
+
+# %% tags=["remove-input"]
+by_kind = audit.ledger_counts(led, "kind")
+tables.show(by_kind, "derived", caption="By kind of reproduced value and status",
+            source="Every chapter's reproduction.csv.")
+
+# %% tags=["remove-input"]
+fig = audit.plot_ledger_status(led, "chapter")
+
+# %% tags=["remove-input"]
+tables.show(audit.ledger_counts(led, "chapter"), "derived", caption="By chapter and status",
+            source="Every chapter's reproduction.csv.")
+
+# %% tags=["remove-input"]
+tables.show(audit.ledger_counts(led, "table_id"), "derived",
+            caption="By published table and status ('text' = numbers quoted in the running text)",
+            source="Every chapter's reproduction.csv.")
+
+# %% [markdown]
+# ## Every comparison
+#
+# Type in the box to filter the rows (any column: a chapter, a table such as `A9.5`, a word of
+# the note), or pick a status. The same table is in `ledger_all.csv` beside this page.
+
+# %% tags=["remove-input"]
+display(HTML(audit.ledger_filter_html(led)))
+
+# %% [markdown]
+# The comparisons that differ:
+
+# %% tags=["remove-input"]
+diff = led[led["status"] == "differs"]
+if diff.empty:
+    display(Markdown("None."))
+else:
+    view = diff.set_index("chapter")[["table_id", "row", "column", "published", "reproduced",
+                                      "kind", "note"]]
+    tables.show(view, {"table_id": "published", "row": "published", "column": "published",
+                       "published": "published", "reproduced": "derived", "kind": "derived",
+                       "note": "derived"},
+                fmt={"published": ".6g", "reproduced": ".6g"}, caption="Comparisons that differ",
+                source="Every chapter's reproduction.csv.")

@@ -1,0 +1,125 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Consistency audit
+#
+# **The question.** Do the report's numbers agree with each other? A table's F statistic should
+# follow from its sums of squares, a t from its coefficient and standard error, a p-value from
+# its test statistic, an average quoted in the text from the table it summarises, a total from
+# its parts, and a "not significant" from the percentages and group sizes behind it. This
+# appendix recomputes each such number from the report's *other* published numbers and says
+# whether they agree.
+#
+# **How to read a verdict.** Printed numbers are rounded, so each stands for an interval (2.1
+# means anything from 2.05 to 2.15). A check is *consistent* when the recomputed value, rounded
+# as printed, equals the published one; *consistent within rounding* when only some values the
+# inputs' rounding allows reproduce it; *inconsistent* when no reconstruction within the stated
+# assumptions does; and *cannot check* when the published numbers do not determine the answer
+# (the reasoning says what is missing). Counts behind rounded percentages are reconstructed in
+# every way the rounding allows, and the full range of test results is reported.
+
+# %% tags=["parameters"]
+output_dir = None
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown, display
+
+from sofs_lib import audit, ledger, paths, plotting, provenance, tables
+
+p = audit.PARAMS.validate(globals())
+out = paths.output_dir("A2_consistency_audit", p["output_dir"])
+plotting.set_theme()
+provenance.params_box(p, "A2_consistency_audit")
+provenance.banner(
+    published=["Tables 2, 3, 4, 5, 6 of the report", "appendix Tables A8.1, A9.1–A9.5, A10.1–A10.12 "
+               "and A11.1", "numbers quoted in the text of sections 2–5, appendices 9–11 and the "
+               "WWCSC summary"],
+    derived=["every recomputed value: F, t and p statistics, chi-square and Fisher tests on "
+             "reconstructed counts, sums, means and counterfactuals"],
+)
+
+# %% tags=["remove-input"]
+checks = audit.run_all()
+frame = audit.frame(checks)
+led = ledger.Ledger("A2_consistency_audit")
+audit.record(led, checks)
+tables.write_csv(frame, out / "audit_checks.csv", index=False)
+summary = audit.summary(checks)
+summary.loc["All checks"] = summary.sum()
+tables.show(summary, "derived", caption="Checks by topic and verdict",
+            source="sofs_lib.audit.run_all(); every check below.")
+
+# %% [markdown]
+# ## What does not agree
+#
+# The checks below found numbers that cannot be reconciled with the rest of the report. Each
+# reasoning says why; the full list, with the consistent checks, follows by topic.
+
+# %% tags=["remove-input"]
+bad = frame[frame["verdict"] == "inconsistent"]
+display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r in bad.itertuples())
+                 or "No inconsistencies."))
+
+# %% [markdown]
+# And where the published numbers are not enough to decide:
+
+# %% tags=["remove-input"]
+cc = frame[frame["verdict"] == "cannot check"]
+display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r in cc.itertuples())
+                 or "None."))
+
+# %% [markdown]
+# ## Every check, by topic
+#
+# *Inputs* name the published tables and quoted numbers (ids of `data/published/text_numbers.csv`)
+# each check reads; *assumptions* state what the check takes for granted.
+
+# %% tags=["remove-input"]
+kinds = {"title": "published", "inputs": "published", "assumptions": "derived",
+         "recomputed": "derived", "published": "published", "verdict": "derived",
+         "reasoning": "derived"}
+for topic, g in frame.groupby("topic", sort=False):
+    view = g.set_index("check_id")[list(kinds)]
+    tables.show(view, kinds, caption=topic,
+                highlight=view.apply(lambda c: view["verdict"] == "inconsistent"),
+                source="Recomputed by sofs_lib.audit from data/published (see each check's inputs).")
+
+# %% [markdown]
+# ## Table 4 in detail: is "not significant" what the percentages say?
+#
+# Table 4 prints percentages only; the respondents per pilot come from Table 2 ("Number").
+# For each statement, every combination of counts consistent with the printed percentages (with
+# up to a few respondents per pilot skipping the item) is tested; the last column is the share
+# of respondents below which the central result would stop being significant.
+
+# %% tags=["remove-input"]
+t4 = audit.table4_tests()
+tables.show(t4[["chi2", "p", "chi2_min", "chi2_max", "p_min", "p_max", "reconstructions",
+                "max_missing", "n_share_for_ns"]], "derived",
+            fmt={"chi2": ".2f", "chi2_min": ".2f", "chi2_max": ".2f", "p": ".4f", "p_min": ".4f",
+                 "p_max": ".4f", "reconstructions": ".0f", "max_missing": ".0f", "n_share_for_ns": ".2f"},
+            caption="Chi-square tests of Table 4 (4 pilots × agree / not agree, 3 df)",
+            source="Computed from Tables 2 and 4 of the report (sofs_lib.audit.table4_tests).")
+tables.write_csv(t4, out / "table4_tests.csv")
+
+# %% [markdown]
+# ## What this appendix records
+#
+# Every comparison is written to this appendix's `reproduction.csv` (kind *derived*), and the
+# appendix "Reproduction ledger" gathers it with the chapters'.
+
+# %% tags=["remove-input"]
+path = led.write(out)
+tables.show(led.summary(), "derived", caption="Comparisons recorded by this appendix, by status",
+            source=f"{paths.relative(path)}")
