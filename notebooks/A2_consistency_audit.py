@@ -60,6 +60,9 @@ summary.loc["All checks"] = summary.sum()
 tables.show(summary, "derived", caption="Checks by topic and verdict",
             source="sofs_lib.audit.run_all(); every check below.")
 
+# %% tags=["remove-input"]
+fig = audit.plot_verdicts(summary)
+
 # %% [markdown]
 # ## What does not agree
 #

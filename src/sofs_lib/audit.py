@@ -1513,3 +1513,28 @@ def plot_ledger_status(df: pd.DataFrame, by: str = "chapter"):
     return plotting.finish(fig, f"Reproduced numbers by {by} and status",
                            "every chapter's reproduction.csv (sofs_lib.ledger.gather).",
                            xlabel="comparisons", ylabel=by, ax=ax)
+
+
+VERDICT_COLOURS = {"consistent": "#2e7d32", "consistent within rounding": "#9ccc65",
+                   "inconsistent": "#c62828", "cannot check": "#9e9e9e"}
+
+
+def plot_verdicts(summary_df: pd.DataFrame):
+    """Stacked bars: the audit's checks by topic and verdict (the table of :func:`summary`)."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import finish
+
+    s = summary_df.drop(index=[i for i in summary_df.index if str(i).lower().startswith("all")],
+                        errors="ignore")
+    cols = [c for c in VERDICT_COLOURS if c in s.columns]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(s) + 1.6))
+    left = np.zeros(len(s))
+    for c in cols:
+        ax.barh(s.index.astype(str), s[c].to_numpy(), left=left, color=VERDICT_COLOURS[c], label=c)
+        left += s[c].to_numpy()
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize=8)
+    return finish(fig, "Consistency audit: checks by topic and verdict",
+                  "checks recomputed from the report's own published numbers (sofs_lib.audit).",
+                  xlabel="Checks (number)", ylabel="")

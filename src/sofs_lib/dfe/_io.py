@@ -151,7 +151,9 @@ def to_numeric_with_codes(df: pd.DataFrame, columns, path=None) -> tuple[pd.Data
 def attach_report(df: pd.DataFrame, path, counts: pd.DataFrame, extra=(), kind="real") -> pd.DataFrame:
     """Store provenance in ``df.attrs``: source, suppression counts, extra columns, kind."""
     df.attrs["source"] = str(Path(path).name) if path is not None else None
-    df.attrs["suppressed"] = counts
+    # stored as plain tuples: pandas compares attrs with == when combining frames, which fails
+    # for DataFrames; use suppression_summary(df) to get a DataFrame back
+    df.attrs["suppressed"] = tuple((str(r.column), str(r.code), int(r.count)) for r in counts.itertuples(index=False))
     df.attrs["n_suppressed"] = int(counts["count"].sum()) if len(counts) else 0
     df.attrs["extra_columns"] = list(extra)
     df.attrs["kind"] = kind
@@ -160,7 +162,7 @@ def attach_report(df: pd.DataFrame, path, counts: pd.DataFrame, extra=(), kind="
 
 def suppression_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Return the suppression-code counts a loader attached to ``df`` (column, code, count)."""
-    return df.attrs.get("suppressed", pd.DataFrame(columns=["column", "code", "count"]))
+    return pd.DataFrame(list(df.attrs.get("suppressed", ())), columns=["column", "code", "count"])
 
 
 __all__ = [

@@ -3,8 +3,9 @@
 Every loader takes a file path (or, for the convenience functions, the data folder
 ``dfe_data_dir``), checks the declared layout, maps suppression codes to missing, harmonises
 LA names and codes (:mod:`sofs_lib.dfe.names`) and validates the output against a pandera
-schema. Suppression counts are attached as ``df.attrs['suppressed']`` (a table of column, code,
-count; see :func:`sofs_lib.dfe.suppression_summary`).
+schema. Suppression counts are attached as ``df.attrs['suppressed']`` ((column, code, count) tuples)
+and ``df.attrs['n_suppressed']``; :func:`sofs_lib.dfe.suppression_summary` returns them as a
+DataFrame.
 
 Errors: :class:`DfeLayoutError` (missing/unexpected columns, non-numeric values),
 :class:`DfeFormatError` (a spreadsheet where a CSV is expected, or vice versa),
@@ -100,9 +101,11 @@ def load_ees(
     has_la = "la_name" in df.columns or "new_la_code" in df.columns or "old_la_code" in df.columns
     required = S.EES_CORE + (S.EES_LA if has_la or declared else []) + list(required_values)
     optional = set(S.EES_LABEL_COLUMNS) | set(S.EES_LA)
-    if declared is None or not strict:
+    if declared is None:
         # generic layout: value columns are whatever else is there
         optional |= set(df.columns)
+    else:
+        optional |= set(S.EES_KNOWN_COLUMNS.get(key, []))
     extra = check_columns(df, path, required, optional=optional, strict=strict)
     label_cols = [c for c in df.columns if c in S.EES_LABEL_COLUMNS]
     core = set(S.EES_CORE) | set(S.EES_LA)
@@ -380,7 +383,7 @@ def load_ofsted_inspections(path: str | os.PathLike, sheet: str = "LA_inspection
     Returns a long table: one row per LA and inspection (``framework``, ``published``,
     ``judgement`` = overall effectiveness), with ``la_name``/``la_code``, ``authority_type``,
     ``ofsted_region`` and ``table`` ('current' or 'pre-restructure', the second table on the
-    sheet listing LAs that no longer exist). The wide sheet is in ``attrs['wide']``.
+    sheet listing LAs that no longer exist).
     """
     path = Path(path)
     tables = _sheet_tables(path, sheet, "Local authority name", S.OFSTED_INSPECTIONS_REQUIRED)
@@ -414,7 +417,6 @@ def load_ofsted_inspections(path: str | os.PathLike, sheet: str = "LA_inspection
     out["la_name"] = out["la_name"].astype("string")
     out = out.drop(columns=["year"])
     out = _validate(S.OFSTED_OUTPUT, out, path)
-    out.attrs["wide"] = pd.concat(wides, ignore_index=True)
     return attach_report(out, path, pd.DataFrame(columns=["column", "code", "count"]))
 
 

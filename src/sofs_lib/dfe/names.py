@@ -324,7 +324,7 @@ def harmonise(
                 for n, y in zip(out.loc[need, name_col], years[need])
             ]
             code.loc[need] = from_name
-    orig_name = out[name_col] if (name_col and name_col in out) else None
+    orig_name = out[name_col].copy() if (name_col and name_col in out) else None
     if code_col is not None and code_col in out and name_col is not None and name_col in out:
         # synthetic LAs (sofs_lib.dfe.synthetic): codes 001-099 named "Synthetic LA nn"
         raw = out[code_col].astype("string").str.strip()
@@ -340,8 +340,8 @@ def harmonise(
     if orig_name is not None:
         unmatched = sorted(set(orig_name[out["la_code"].isna()].dropna().astype(str)))
     out["la_name"] = out["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)) if isinstance(c, str) else pd.NA).astype("string")
-    if orig_name is not None and name_col != "la_name":
-        out["source_la_name"] = orig_name
+    if orig_name is not None:
+        out["source_la_name"] = orig_name.astype("string")
     if drop_unmatched:
         out = out[out["la_code"].notna()].copy()
     out.attrs.update(df.attrs)

@@ -51,6 +51,27 @@ EES_LAYOUTS: dict[str, list[str]] = {
     "ons_mid-year_population": ["age_group", "population_estimate"],
 }
 
+#: Every column the real releases carry per layout (beyond the EES core/geography columns);
+#: anything else is reported as unexpected (warning, or error with ``strict=True``).
+EES_KNOWN_COLUMNS: dict[str, list[str]] = {
+    'b1_children_in_need': ['category', 'Anypoint_episodes', 'Anypoint_episodes_rate', 'Anypoint_child', 'Anypoint_child_rate', 'Started_episodes', 'Started_episodes_rate', 'Started_child', 'Started_child_rate', 'Ended_episodes', 'Ended_episodes_rate', 'Ended_child', 'Ended_child_rate', 'At31_episodes', 'At31_episodes_rate', 'Awaiting_assessment', 'Awaiting_assessment_rate'],
+    'b4_children_in_need_duration': ['category', 'At31_episodes', '3_months_or_less', '3_months_or_less_percent', 'more_than_3_months_6_months', 'more_than_3_months_6_months_percent', 'more_than_6_months_less_than_1_year', 'more_than_6_months_less_than_1_year_percent', '1_year_less_than_2_years', '1_year_less_than_2_years_percent', '2years+', '2years+_percent'],
+    'c1_children_in_need_referrals': ['Category', 'Referrals', 'Referrals_rate', 'Re_referrals', 'Re_referrals_percent', 'No_Further_Action', 'No_Further_Action_percent', 'Not_in_Need', 'Not_in_Need_percent', 'Referrals_child', 'Referrals_child_rate', 'Re_referrals_child', 'Re_referrals_child_percent'],
+    'c2_children_in_need_assessments': ['category', 'Assessments_completed', 'Assessments_completed_rate', 'Same_day', '1-10_days', '11-20_days', '21-30_days', '31-40_days', '41-45_days', '46-50_days', '51-60_days', '61+_days', '25th_Percentile_days', 'Median_days', '75th_Percentile_days'],
+    'c4_children_in_need_section_47s': ['category', 'Section47', 'Section47_rate', 'Section47_child', 'Section47_child_rate', 'ICPC', 'ICPC_rate', 'ICPC_child', 'ICPC_child_rate', 'Duration_0-10_days', 'Duration_11-15_days', 'Duration_16-20_days', 'Duration_21+_days', 'Duration_25th_Percentile', 'Duration_median', 'Duration_75th_Percentile'],
+    'cla_number_and_rate': ['population_count', 'population_estimate', 'number', 'rate_per_10000'],
+    'cla_rate_2018_2021': ['population_count', 'population_estimate', 'number', 'rate_per_10000'],
+    'd1_child_protection_plans': ['Category', 'CPP_start', 'CPP_start_rate', 'CPP_child_start', 'CPP_child_start_rate', 'CPP_end', 'CPP_end_rate', 'CPP_child_end', 'CPP_child_end_rate', 'CPP_anypoint', 'CPP_anypoint_rate', 'CPP_child_anypoint', 'CPP_child_anypoint_rate', 'CPP_At31', 'CPP_At31_rate'],
+    'd3_cpps_subsequent_plan': ['Category', 'CPP_start', 'CPP_subsequent', 'CPP_subsequent_percent'],
+    'd5_cpps_at31march_by_duration': ['category', 'CPP_At31', '3_months_or_less', '3_months_or_less_percent', 'more_than_3_months_6_months', 'more_than_3_months_6_months_percent', 'more_than_6_months_less_than_1_year', 'more_than_6_months_less_than_1_year_percent', '1_year_less_than_2_years', '1_year_less_than_2_years_percent', '2_years_or_more', '2_years_or_more_percent'],
+    'd6_cpps_reviewed_within': ['category', 'CPP_At31_3Months', 'Reviewed_within_timescales', 'Reviewed_within_timescales_percent'],
+    'la_children_who_ceased': ['cla_group', 'characteristic', 'number', 'percentage'],
+    'la_children_who_started': ['cla_group', 'characteristic', 'number', 'percentage'],
+    'ons_mid-year_population': ['age_group', 'population_estimate'],
+    'csww_headline_measures': ['social_worker_fte', 'leaver_fte', 'turnover_rate_fte_%', 'working_days_lost_fte', 'absence_rate_fte_%', 'agency_fte', 'agency_worker_rate_fte_%', 'agency_cover_fte', 'agency_cover_rate_fte_%', 'vacancy_fte', 'vacancy_rate_fte_%', 'vacancy_agency_cover_rate_fte_%', 'case_holders_fte', 'cases', 'caseload_fte', 'social_worker_headcount', 'leaver_headcount', 'turnover_rate_headcount_%', 'agency_headcount', 'agency_worker_rate_headcount_%'],
+    'csww_indicators': ['inpost_fte', 'inpost_headcount', 'starters_fte', 'starters_headcount', 'leavers_fte', 'leavers_headcount', 'turnover_rate_fte', 'turnover_rate_headcount', 'agency_fte', 'agency_headcount', 'agency_rate_fte', 'agency_rate_headcount', 'agency_cover_fte', 'agency_cover_rate_fte', 'vacancy_fte', 'vacancy_rate_fte', 'vacancy_agency_cover_rate_fte', 'case_holders_fte', 'cases', 'caseload_fte', 'working_days_lost_fte', 'absence_rate_fte'],
+}
+
 #: Older SFR 'children looked after' CSV: identification columns and, per table, a pattern
 #: one of whose matches must be present.
 CLA_LEGACY_ID = ["New_geog_code", "geog_l", "geog_c", "geog_n"]

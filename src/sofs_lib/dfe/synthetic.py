@@ -58,12 +58,38 @@ def _interval_pick(pub_a: float, pub_b: float, diff: float) -> float:
 
 
 def _cell_design(rec, a95: dict | None, scale: float):
+    try:
+        return _cell_design_exact(rec, a95, scale, shrink=False)
+    except ValueError:
+        if a95 is not None:
+            raise
+        # move the means inside their rounding intervals: smaller 2018/19 gap, larger pooled gap
+        return _cell_design_exact(rec, a95, scale, shrink=True)
+
+
+def _shrunk(a: float, b: float, smaller: bool) -> tuple[float, float]:
+    """Means that round to (a, b) with the gap made as small (or as large) as rounding allows."""
+    sign = 1.0 if b >= a else -1.0
+    if smaller:
+        if a == b:
+            return a, b
+        return a + sign * 0.0499, b - sign * 0.0499
+    return a - sign * 0.0499, b + sign * 0.0499
+
+
+def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
     """Return cell means m[g][t] (g: 0 pilot, 1 SNN; t over YEARS) and within SS per cell."""
     T = len(YEARS)
     n = N_PER_GROUP
     P5, S5 = rec.a93_pilot, rec.a93_snn
+    if shrink:
+        P5, S5 = _shrunk(P5, S5, smaller=True)
     if a95 is None:
-        mP, mS = rec.a94_pilot, rec.a94_snn
+        mP, mS = (rec.a94_pilot, rec.a94_snn) if not shrink else _shrunk(rec.a94_pilot, rec.a94_snn, smaller=False)
+        if mP == mS and rec.a94_p < 0.995:  # equal printed means but F > 0: separate them slightly
+            mP, mS = mP - 0.01, mS + 0.01
+        if P5 == S5 and rec.a93_p < 0.995:
+            P5, S5 = P5 - 0.01, S5 + 0.01
         m = np.zeros((2, T))
         m[0, -1], m[1, -1] = P5, S5
         m[0, :-1] = (T * mP - P5) / (T - 1)
@@ -78,6 +104,11 @@ def _cell_design(rec, a95: dict | None, scale: float):
     else:
         # Table A9.5 quantities are on the ANOVA scale; means on the published scale
         ss = {k: v for k, v in a95.items()}
+        # the printed components are rounded; spread the gap to the printed total over them
+        parts = ["Year", "Pilot status", "Year * pilot status", "Error"]
+        delta = ss["Corrected total"] - sum(ss[k] for k in parts)
+        for k in parts:
+            ss[k] += delta / len(parts)
         D = math.sqrt(ss["Pilot status"] / (n * T / 2)) / scale  # |mean_S - mean_P| in published units
         D = D if rec.a94_snn >= rec.a94_pilot else -D
         mP = _interval_pick(rec.a94_pilot, rec.a94_snn, D)
