@@ -32,3 +32,18 @@ from .loaders import (
 from .names import REORGANISATIONS, code_for_name, harmonise, la_table, name_key
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+from .groups import (  # noqa: E402
+    ROUND1_COUNCILS,
+    ROUND2_PILOTS,
+    TABLE_A9_1,
+    identify_dropped_pilot,
+    la_characteristics,
+    load_groups,
+    select_comparators,
+)
+from .indicators import build_indicator_panel, load_indicator_catalogue  # noqa: E402
+from .manifest import check_dfe_data, load_manifest  # noqa: E402
+from .synthetic import load_synthetic_panel, synthetic_groups, synthetic_panel, write_synthetic_ees  # noqa: E402
+
+__all__ = [n for n in dir() if not n.startswith("_")]

@@ -57,6 +57,34 @@ def _interval_pick(pub_a: float, pub_b: float, diff: float) -> float:
     return (lo + hi) / 2
 
 
+def _exact_ss(a95: dict) -> dict:
+    """Unrounded sums of squares consistent with every printed figure of Table A9.5: each
+    component within its rounding interval, as close as possible to the value implied by its
+    printed F, and summing to a value that rounds to the printed corrected total."""
+    ss = {k: v[0] for k, v in a95.items()}
+    F = {k: v[1] for k, v in a95.items()}
+    dfs = {"Year": 4, "Pilot status": 1, "Year * pilot status": 4}
+    half = 0.00045
+    clip = lambda x, c: min(max(x, c - half), c + half)
+    out = dict(ss)
+    ratio = sum(F[k] * d / 70.0 for k, d in dfs.items())
+    err = clip(ss["Corrected total"] / (1.0 + ratio), ss["Error"])
+    out["Error"] = err
+    for k, d in dfs.items():
+        out[k] = clip(F[k] * d * err / 70.0, ss[k])
+    parts = list(dfs) + ["Error"]
+    # make the parts add up to the printed total, moving each only within its rounding interval
+    need = ss["Corrected total"] - sum(out[k] for k in parts)
+    for k in sorted(parts, key=lambda k: -ss[k]):
+        if need == 0:
+            break
+        room = (ss[k] + half - out[k]) if need > 0 else (ss[k] - half - out[k])
+        step = max(need, room) if need < 0 else min(need, room)
+        out[k] += step
+        need -= step
+    return out
+
+
 def _cell_design(rec, a95: dict | None, scale: float):
     try:
         return _cell_design_exact(rec, a95, scale, shrink=False)
@@ -103,12 +131,7 @@ def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
         ss_err = (78 * ss_pilot / F94 - ss_year - ss_int) if ss_pilot > 0 else None
     else:
         # Table A9.5 quantities are on the ANOVA scale; means on the published scale
-        ss = {k: v for k, v in a95.items()}
-        # the printed components are rounded; spread the gap to the printed total over them
-        parts = ["Year", "Pilot status", "Year * pilot status", "Error"]
-        delta = ss["Corrected total"] - sum(ss[k] for k in parts)
-        for k in parts:
-            ss[k] += delta / len(parts)
+        ss = _exact_ss(a95)
         D = math.sqrt(ss["Pilot status"] / (n * T / 2)) / scale  # |mean_S - mean_P| in published units
         D = D if rec.a94_snn >= rec.a94_pilot else -D
         mP = _interval_pick(rec.a94_pilot, rec.a94_snn, D)
@@ -157,7 +180,7 @@ def synthetic_panel(catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     for rec in PUBLISHED_A9_3_A9_4.itertuples(index=False):
         a95 = None
         if rec.indicator_id in PUBLISHED_A9_5:
-            a95 = {r[0]: r[1] for r in PUBLISHED_A9_5[rec.indicator_id]}
+            a95 = {r[0]: (r[1], r[4]) for r in PUBLISHED_A9_5[rec.indicator_id]}
         m, W = _cell_design(rec, a95, scale.get(rec.indicator_id, 1.0))
         col = {}
         for g, codes in ((0, PILOT_CODES), (1, SNN_CODES)):
