@@ -23,8 +23,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+# DFE_DATA_DIR: folder of DfE/Ofsted files (relative to the project or absolute). Unset, the
+# LA-level chapter runs on its embedded synthetic panel.
+DFE_DATA_DIR ?=
+BOOK_PARAMS := $(if $(DFE_DATA_DIR),-p 04_la_outcomes.dfe_data_dir=$(DFE_DATA_DIR))
+
 book: $(STAMP)
-	$(PY) -m sofs_lib.runner build
+	$(PY) -m sofs_lib.runner build $(BOOK_PARAMS)
 
 run: $(STAMP)
 	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))

@@ -20,11 +20,15 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from . import published
+from .params import Param, Spec
 
 from .dfe.groups import default_comparators, default_pilots, _codes
 from .dfe.indicators import build_indicator_panel, load_indicator_catalogue
@@ -46,79 +50,62 @@ def round_half_up(x, ndigits: int = 1) -> float:
 # ------------------------------------------------------------------------------------------
 # Published values (transcribed from the report, Appendix 9) -- used for comparison only
 # ------------------------------------------------------------------------------------------
-_A93_A94 = [
-    # indicator_id, A9.3: pilot, snn, F, p;  A9.4: pilot, snn, F, p
-    ("cin_rate", 523.7, 627.4, 2.7, 0.12, 525.7, 605.1, 7.5, 0.01),
-    ("cin_duration_lt3m", 29.4, 26.0, 1.8, 0.20, 28.0, 26.6, 1.4, 0.24),
-    ("cin_duration_gt2y", 29.4, 30.9, 0.3, 0.57, 28.5, 30.8, 2.9, 0.09),
-    ("referral_rate", 480.3, 543.9, 1.2, 0.29, 473.4, 516.7, 2.5, 0.12),
-    ("referrals_not_in_need", 33.6, 25.2, 2.0, 0.18, 28.7, 24.9, 1.5, 0.22),
-    ("referrals_nfa", 5.4, 8.4, 0.6, 0.44, 8.6, 9.0, 0.0, 0.84),
-    ("rereferrals", 23.0, 22.7, 0.0, 0.92, 21.5, 22.8, 1.2, 0.28),
-    ("assessment_rate", 466.4, 609.7, 6.5, 0.02, 433.4, 525.3, 10.1, 0.00),
-    ("assessment_median_days", 31.3, 27.5, 0.7, 0.43, 23.5, 26.7, 2.1, 0.15),
-    ("assessment_same_day", 2.0, 2.8, 0.6, 0.44, 5.1, 3.1, 3.2, 0.08),
-    ("assessment_61plus", 6.5, 9.2, 0.8, 0.38, 5.4, 8.8, 7.7, 0.01),
-    ("s47_rate", 146.9, 183.0, 2.4, 0.14, 134.3, 163.2, 7.2, 0.01),
-    ("icpc_rate", 50.7, 65.9, 7.9, 0.01, 49.5, 64.4, 23.6, 0.00),
-    ("s47_to_icpc_days", 13.5, 14.4, 5.4, 0.04, 13.2, 14.0, 9.8, 0.00),
-    ("cpp_rate", 43.6, 57.6, 9.1, 0.01, 42.7, 55.9, 26.1, 0.00),
-    ("cpp_subsequent", 20.6, 19.4, 0.5, 0.49, 19.5, 19.5, 0.0, 0.99),
-    ("cpp_le3m", 33.4, 30.4, 1.5, 0.25, 32.8, 29.6, 5.9, 0.02),
-    ("cpp_reviewed", 93.0, 93.1, 0.0, 0.97, 94.3, 93.2, 0.8, 0.37),
-    ("cin_per_sw", 12.2, 14.1, 1.9, 0.19, 13.8, 14.2, 0.3, 0.58),
-    ("sw_turnover", 13.8, 18.6, 1.8, 0.20, 17.3, 17.4, 0.0, 0.98),
-    ("sw_vacancy", 17.6, 16.5, 0.0, 0.84, 19.0, 17.6, 0.4, 0.52),
-    ("sw_agency", 17.9, 17.0, 0.0, 0.87, 17.6, 16.7, 0.1, 0.71),
-    ("sw_absence", 2.7, 2.8, 0.0, 0.96, 3.0, 3.1, 0.1, 0.73),
-    ("caseload", 16.8, 17.1, 0.2, 0.69, 16.7, 17.1, 0.2, 0.64),
-    ("lac_rate", 47.6, 61.3, 2.1, 0.17, 47.1, 55.8, 6.3, 0.01),
-    ("lac_start_rate", 20.1, 25.8, 1.8, 0.20, 22.5, 25.4, 2.8, 0.10),
-    ("lac_adopted", 11.7, 11.7, 0.0, 1.00, 13.4, 14.4, 0.8, 0.39),
-    ("care_applications", 8.4, 10.3, 1.9, 0.19, 9.1, 10.0, 1.4, 0.25),
-    ("sgo", 12.4, 11.7, 0.1, 0.79, 12.1, 11.9, 0.1, 0.82),
-]
-#: Tables A9.3 (2018/19) and A9.4 (all years), one row per indicator
-PUBLISHED_A9_3_A9_4 = pd.DataFrame(
-    _A93_A94,
-    columns=["indicator_id", "a93_pilot", "a93_snn", "a93_F", "a93_p", "a94_pilot", "a94_snn", "a94_F", "a94_p"],
-)
+def _norm(label: str) -> str:
+    """Row labels compared loosely (dash variants, 'child)' for 'children)', spacing)."""
+    t = label.replace("–", "-").replace("—", "-").replace("(rate per 10,000 child)",
+                                                           "(rate per 10,000 children)")
+    return " ".join(t.lower().split())
 
-#: Table A9.5 (two-way ANOVA, Type III): indicator -> rows (source, SS, df, MS, F, sig)
-PUBLISHED_A9_5 = {
-    "cin_rate": [("Year", 5225.143, 4, 1306.286, .073, .990), ("Pilot status", 125960.192, 1, 125960.192, 7.054, .010),
-                 ("Year * pilot status", 53780.322, 4, 13445.080, .753, .559), ("Error", 1250035.983, 70, 17857.657, None, None),
-                 ("Corrected total", 1435001.640, 79, None, None, None)],
-    "assessment_rate": [("Year", 140012.864, 4, 35003.216, 2.145, .084), ("Pilot status", 168930.580, 1, 168930.580, 10.354, .002),
-                        ("Year * pilot status", 24801.581, 4, 6200.395, .380, .822), ("Error", 1142063.892, 70, 16315.198, None, None),
-                        ("Corrected total", 1475808.918, 79, None, None, None)],
-    "assessment_61plus": [("Year", .008, 4, .002, .590, .671), ("Pilot status", .024, 1, .024, 7.365, .008),
-                          ("Year * pilot status", .007, 4, .002, .562, .691), ("Error", .227, 70, .003, None, None),
-                          ("Corrected total", .266, 79, None, None, None)],
-    "s47_rate": [("Year", 6574.288, 4, 1643.572, .679, .609), ("Pilot status", 16669.538, 1, 16669.538, 6.890, .011),
-                 ("Year * pilot status", 4925.691, 4, 1231.423, .509, .729), ("Error", 169355.083, 70, 2419.358, None, None),
-                 ("Corrected total", 197524.599, 79, None, None, None)],
-    "icpc_rate": [("Year", 93.199, 4, 23.300, .122, .974), ("Pilot status", 4429.776, 1, 4429.776, 23.121, .000),
-                  ("Year * pilot status", 1111.903, 4, 277.976, 1.451, .227), ("Error", 13411.361, 70, 191.591, None, None),
-                  ("Corrected total", 19046.240, 79, None, None, None)],
-    "s47_to_icpc_days": [("Year", 8.625, 4, 2.156, 1.621, .179), ("Pilot status", 13.613, 1, 13.613, 10.232, .002),
-                         ("Year * pilot status", 6.325, 4, 1.581, 1.189, .323), ("Error", 93.125, 70, 1.330, None, None),
-                         ("Corrected total", 121.688, 79, None, None, None)],
-    "cpp_rate": [("Year", 75.877, 4, 18.969, .136, .968), ("Pilot status", 3523.185, 1, 3523.185, 25.347, .000),
-                 ("Year * pilot status", 719.302, 4, 179.825, 1.294, .281), ("Error", 9729.726, 70, 138.996, None, None),
-                 ("Corrected total", 14048.090, 79, None, None, None)],
-    "cpp_le3m": [("Year", 132.043, 4, 33.011, .911, .462), ("Pilot status", 208.013, 1, 208.013, 5.741, .019),
-                 ("Year * pilot status", 82.201, 4, 20.550, .567, .687), ("Error", 2536.243, 70, 36.232, None, None),
-                 ("Corrected total", 2958.500, 79, None, None, None)],
-    "lac_rate": [("Year", 252.800, 4, 63.200, .245, .912), ("Pilot status", 1496.450, 1, 1496.450, 5.791, .019),
-                 ("Year * pilot status", 137.300, 4, 34.325, .133, .970), ("Error", 18089.250, 70, 258.418, None, None),
-                 ("Corrected total", 19975.800, 79, None, None, None)],
-}
+
+@lru_cache(maxsize=None)
+def published_a93_a94() -> pd.DataFrame:
+    """Tables A9.3 (2018/19) and A9.4 (all years) from ``data/published``, one row per
+    indicator: ``indicator_id, a93_pilot, a93_snn, a93_F, a93_p, a94_pilot, ...``.
+
+    The tables list the 29 indicators in the catalogue's order (``order`` column); each row's
+    label is checked against the catalogue's ``report_name`` before it is used.
+    """
+    cat = load_indicator_catalogue().sort_values("order")
+    out = pd.DataFrame({"indicator_id": cat["indicator_id"].to_numpy()})
+    for tid, pre in (("A9.3", "a93_"), ("A9.4", "a94_")):
+        w = published.wide(tid)
+        if len(w) != len(cat):
+            raise published.PublishedDataError(f"Table {tid} has {len(w)} rows; the catalogue has {len(cat)}")
+        for label, name in zip(w.index, cat["report_name"]):
+            if _norm(label)[:25] != _norm(name)[:25]:
+                raise published.PublishedDataError(
+                    f"Table {tid} row {label!r} does not match catalogue indicator {name!r}")
+        for col, key in (("Pilot mean", "pilot"), ("SNN mean", "snn"), ("F Statistic", "F"), ("P-value", "p")):
+            out[pre + key] = w[col].to_numpy()
+    return out
+
+
+@lru_cache(maxsize=None)
+def published_a95() -> dict:
+    """Table A9.5 from ``data/published``: indicator -> rows (source, SS, df, MS, F, sig)."""
+    cat = load_indicator_catalogue()
+    by_name = {_norm(n)[:40]: i for i, n in zip(cat["indicator_id"], cat["report_name"])}
+    t = published.table("A9.5")
+    t[["dep", "source"]] = t["row"].str.rsplit(": ", n=1, expand=True)
+    out: dict = {}
+    for dep, block in t.groupby("dep", sort=False):
+        iid = by_name.get(_norm(dep)[:40])
+        if iid is None:
+            raise published.PublishedDataError(f"Table A9.5: no catalogue indicator for {dep!r}")
+        rows = []
+        for source, g in block.groupby("source", sort=False):
+            v = g.set_index("column")["number"]
+            get = lambda c: None if (c not in v or pd.isna(v[c])) else float(v[c])  # noqa: E731
+            rows.append((source[:1].upper() + source[1:], get("Type III sum of squares"),
+                         None if get("df") is None else int(get("df")), get("Mean square"),
+                         get("F"), get("Sig.")))
+        out[iid] = rows
+    return out
 
 
 def published_a9_5_frame() -> pd.DataFrame:
     """Table A9.5 as a tidy frame (indicator_id, source, ss, df, ms, F, p)."""
-    rows = [(i, *r) for i, rs in PUBLISHED_A9_5.items() for r in rs]
+    rows = [(i, *r) for i, rs in published_a95().items() for r in rs]
     return pd.DataFrame(rows, columns=["indicator_id", "source", "ss", "df", "ms", "F", "p"])
 
 
@@ -290,11 +277,12 @@ def analyse(
     }
 
 
-def compare_with_published(results: dict[str, pd.DataFrame], published: pd.DataFrame | None = None) -> pd.DataFrame:
+def compare_with_published(results: dict[str, pd.DataFrame],
+                           published_values: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy comparison with Tables A9.3/A9.4: one row per indicator, table and quantity
     (pilot_mean, snn_mean, F, p) with the computed value, the published one, the computed value
     rounded to the published decimals, ``match`` (equal when rounded) and ``gap``."""
-    pub = published if published is not None else PUBLISHED_A9_3_A9_4
+    pub = published_values if published_values is not None else published_a93_a94()
     rows = []
     for table, key, pre in (("A9.3", "a93", "a93_"), ("A9.4", "a94", "a94_")):
         r = results[key].set_index("indicator_id")
@@ -328,34 +316,212 @@ SOURCE_LINES = {
 }
 
 
-def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real", title: str | None = None):
-    """Group mean lines with 95% CI bands by year for one indicator. Returns the figure."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+FIGURE_INDICATORS = ["cin_rate", "assessment_rate", "assessment_61plus", "assessment_median_days",
+                     "icpc_rate", "s47_rate", "s47_to_icpc_days", "cpp_le3m", "lac_rate"]
+"""The indicators of Figures A9.1-A9.9, in the report's order."""
 
-    cat = load_indicator_catalogue().set_index("indicator_id")
-    row = cat.loc[indicator_id]
-    d = means_ci[means_ci["indicator_id"] == indicator_id].sort_values("year")
-    sns.set_theme(style="whitegrid")
+PALETTE = {PILOT: "#1b6ca8", SNN: "#c05a00"}
+
+
+def _year_labels(ys):
+    return [f"{y - 1}/{str(y)[2:]}" for y in ys]
+
+
+def _draw(ax, d: pd.DataFrame, shade: tuple[int, int] | None = None):
+    for grp in (PILOT, SNN):
+        gd = d[d["group"] == grp].sort_values("year")
+        if gd.empty:
+            continue
+        label = "Pilots" if grp == PILOT else "Comparators (SNN)"
+        ax.plot(gd["year"], gd["mean"], marker="o", color=PALETTE[grp], label=label)
+        ax.fill_between(gd["year"], gd["ci_low"], gd["ci_high"], color=PALETTE[grp], alpha=0.15,
+                        linewidth=0)
+    ys = sorted(d["year"].unique())
+    if shade:
+        ax.axvspan(shade[0] - 0.5, shade[1] + 0.5, color="#eeeeee", zorder=0)
+    ax.set_xticks(ys, _year_labels(ys), rotation=45 if len(ys) > 5 else 0, fontsize=8)
+
+
+def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real",
+                   title: str | None = None):
+    """Group means with 95% CI bands by year for one indicator (the style of Figures
+    A9.1-A9.9), with the book's title, axis labels and source line. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import finish
+
+    row = load_indicator_catalogue().set_index("indicator_id").loc[indicator_id]
+    d = means_ci[means_ci["indicator_id"] == indicator_id]
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 4.2))
     else:
         fig = ax.figure
-    palette = {PILOT: "#1f5fa8", SNN: "#d9822b"}
-    sns.lineplot(data=d, x="year", y="mean", hue="group", palette=palette, marker="o", ax=ax)
-    for grp, gd in d.groupby("group"):
-        ax.fill_between(gd["year"], gd["ci_low"], gd["ci_high"], color=palette[grp], alpha=0.15, linewidth=0)
-    ys = sorted(d["year"].unique())
-    ax.set_xticks(ys)
-    ax.set_xticklabels([f"{y - 1}/{str(y)[2:]}" for y in ys])
-    ax.set_xlabel("Reporting year (ending 31 March; workforce at 30 September)")
-    ax.set_ylabel(f"{row['report_name']}\n[{row['unit']}]" if len(row["report_name"]) < 40 else f"Mean ({row['unit']})")
-    ax.set_title(title or f"{row['report_name']}: group means with 95% CI")
-    ax.legend(title="")
-    pub = str(row["source_publication"])
-    src = f"Source: {pub}. Group means of LA values; bands are 95% t-intervals."
-    if kind == "synthetic":
-        src = "SYNTHETIC DATA constructed to match the published tables; not real LA values. " + src
-    fig.text(0.01, 0.005, src, fontsize=7, ha="left", va="bottom")
-    fig.subplots_adjust(bottom=0.2)
-    return fig
+    _draw(ax, d)
+    ax.legend(fontsize=8)
+    return finish(fig, title or f"{row['report_name']}: group means with 95% CI",
+                  f"{row['source_publication']}. Means of LA values; bands are 95% t-intervals.",
+                  xlabel="Reporting year (ending 31 March; workforce at 30 September)",
+                  ylabel=str(row["unit"]), ax=ax, synthetic=(kind == "synthetic"))
+
+
+def plot_indicator_grid(means_ci: pd.DataFrame, indicator_ids=None, kind: str = "real",
+                        title: str = "Pilots and comparators: group means with 95% CIs",
+                        shade: tuple[int, int] | None = None):
+    """Small multiples of :func:`plot_indicator` (default: the nine indicators of Figures
+    A9.1-A9.9). ``shade`` = (first, last) year ending to shade, e.g. the evaluation window."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import finish
+
+    ids = list(indicator_ids or FIGURE_INDICATORS)
+    cat = load_indicator_catalogue().set_index("indicator_id")
+    ncol = 3
+    nrow = math.ceil(len(ids) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(11, 3.1 * nrow + 0.8), squeeze=False)
+    for ax, iid in zip(axes.ravel(), ids):
+        _draw(ax, means_ci[means_ci["indicator_id"] == iid], shade)
+        name = cat.loc[iid, "report_name"]
+        ax.set_title(name if len(name) <= 48 else name[:46] + "…", fontsize=9)
+        ax.set_ylabel(str(cat.loc[iid, "unit"]), fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+    for ax in axes.ravel()[len(ids):]:
+        ax.set_visible(False)
+    axes[0, 0].legend(fontsize=7, loc="best")
+    src = ("DfE Characteristics of children in need, Children looked after, Children's social "
+           "work workforce and LAIT; means of LA values, bands are 95% t-intervals.")
+    if shade:
+        src += f" Shaded: {_year_labels([shade[0]])[0]} to {_year_labels([shade[1]])[0]}."
+    return finish(fig, title, src, xlabel=None, ax=axes[-1, 0], synthetic=(kind == "synthetic"))
+
+
+# ------------------------------------------------------------------------------------------
+# Chapter parameters and helpers
+# ------------------------------------------------------------------------------------------
+def parse_years(text: str) -> tuple[int, int]:
+    """``"2014/15-2018/19"`` -> (2015, 2019): the years in which the first and last reporting
+    years end (31 March)."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})/(\d{2})\s*-\s*(\d{4})/(\d{2})\s*", str(text))
+    if not m:
+        raise ValueError(f"years must look like '2014/15-2018/19', not {text!r}")
+    a0, a1, b0, b1 = (int(g) for g in m.groups())
+    if (a0 + 1) % 100 != a1 or (b0 + 1) % 100 != b1:
+        raise ValueError(f"{text!r}: each year must be a reporting year such as 2018/19")
+    if b0 < a0:
+        raise ValueError(f"{text!r}: the span ends before it starts")
+    return a0 + 1, b0 + 1
+
+
+def _check_years(v):
+    try:
+        first, last = parse_years(v)
+    except ValueError as exc:
+        return f"is not a span of reporting years: {exc}"
+    if first < 2014 or last > 2022:
+        return "must lie within 2013/14-2021/22, the years the DfE files cover"
+    return None
+
+
+def _check_la_list(v):
+    if not all(isinstance(x, str) for x in v):
+        return "must be a list of LA names or DfE LA numbers (text)"
+    try:
+        _codes(v)
+    except Exception as exc:  # noqa: BLE001 - report the lookup error in the parameter's words
+        return f"names an unknown LA ({exc})"
+    return None
+
+
+PARAMS = Spec("04_la_outcomes", (
+    Param("dfe_data_dir", (str, type(None)), None,
+          "Folder of DfE/Ofsted files (see data/dfe_manifest.csv); null = the embedded synthetic panel."),
+    Param("years", (str,), "2014/15-2018/19", "Span of the main analysis (the report's).",
+          check=_check_years),
+    Param("later_years", (str, type(None)), "2018/19-2021/22",
+          "Span of the 'after the evaluation' section (real data only); null to skip.",
+          check=_check_years),
+    Param("pilots", (list, type(None)), None,
+          "Pilot LAs (names or LA numbers); null = data/la_groups.yml.", check=_check_la_list),
+    Param("comparators", (list, type(None)), None,
+          "Comparator LAs; null = data/la_groups.yml.", check=_check_la_list),
+    Param("exclude_las", (list,), [], "LAs left out in a sensitivity analysis.",
+          check=_check_la_list),
+    Param("alpha", (float,), 0.05, "Significance level.", minimum=0.001, maximum=0.2),
+    Param("output_dir", (str, type(None)), None, "Folder for this chapter's outputs."),
+))
+
+
+def chapter_panel(dfe_data_dir, out_dir, years):
+    """The long panel the chapter analyses and its kind.
+
+    With ``dfe_data_dir`` the real files are read; without, the synthetic panel is written in
+    the EES layout to ``out_dir/synthetic_ees.csv`` and read back through the same loader.
+    Returns ``(panel, kind, pilots, comparators)`` (pilots/comparators None = defaults).
+    """
+    from .dfe.synthetic import load_synthetic_panel, synthetic_groups, write_synthetic_ees
+
+    if dfe_data_dir:
+        ys = _year_list(years)
+        pil, com = default_pilots(), default_comparators()
+        panel = build_indicator_panel(dfe_data_dir, years=ys, la_codes=pil + com)
+        panel.attrs["kind"] = "real"
+        return panel, "real", None, None
+    path = write_synthetic_ees(out_dir)
+    panel = load_synthetic_panel(path)
+    pil, com = synthetic_groups()
+    return panel, "synthetic", pil, com
+
+
+def leave_one_out(panel: pd.DataFrame, pilots, comparators, years, alpha: float = 0.05) -> pd.DataFrame:
+    """Sensitivity: the all-years one-way test (A9.4) with each pilot left out in turn.
+
+    Returns one row per indicator: the full-sample p, how many of the leave-one-out runs stay
+    significant at ``alpha``, and the largest p among them.
+    """
+    base = oneway_anova(analysis_panel(None, pilots, comparators, years, panel=panel), None)
+    pil = _codes(pilots) if pilots is not None else default_pilots()
+    runs = []
+    for code in pil:
+        r = oneway_anova(analysis_panel(None, pilots, comparators, years, exclude=[code], panel=panel), None)
+        runs.append(r.set_index("indicator_id")["p"].rename(code))
+    lo = pd.concat(runs, axis=1)
+    out = base.set_index("indicator_id")[["p"]].rename(columns={"p": "p_all"})
+    out["significant_all"] = out["p_all"] < alpha
+    out["runs"] = lo.shape[1]
+    out["runs_significant"] = (lo < alpha).sum(axis=1)
+    out["p_max_leave_one_out"] = lo.max(axis=1)
+    out["robust"] = np.where(out["significant_all"], out["runs_significant"] == out["runs"],
+                             out["runs_significant"] == 0)
+    return out.reset_index()
+
+
+def plot_match(comparison: pd.DataFrame, kind: str = "real"):
+    """Computed against published group means (Tables A9.3 and A9.4): the gap as a percentage
+    of the published value, per indicator, for pilots and comparators. Points on the zero line
+    reproduce the report."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import finish
+
+    c = comparison[comparison["quantity"].isin(["pilot_mean", "snn_mean"])].copy()
+    c["gap_pct"] = 100 * (c["computed"] - c["published"]) / c["published"].abs().where(c["published"] != 0)
+    names = [n for n in load_indicator_catalogue().sort_values("order")["report_name"]]
+    short = {n: (n if len(n) <= 45 else n[:43] + "…") for n in names}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 8), sharey=True)
+    for ax, table in zip(axes, ("A9.3", "A9.4")):
+        d = c[c["table"] == table]
+        for q, colour, label in (("pilot_mean", PALETTE[PILOT], "Pilot mean"),
+                                 ("snn_mean", PALETTE[SNN], "Comparator (SNN) mean")):
+            dq = d[d["quantity"] == q].set_index("report_name").reindex(names)
+            ax.scatter(dq["gap_pct"], range(len(names)), color=colour, label=label, s=22, zorder=3)
+        ax.axvline(0, color="#333333", linewidth=1)
+        ax.set_title(f"Table {table}", fontsize=10)
+        ax.set_xlabel("Computed minus published (% of published)")
+    axes[0].set_yticks(range(len(names)), [short[n] for n in names], fontsize=7)
+    axes[0].invert_yaxis()
+    axes[1].legend(fontsize=8, loc="lower right")
+    return finish(fig, "How closely the group means reproduce Tables A9.3 and A9.4",
+                  "appendix Tables A9.3 and A9.4 (published); computed means from "
+                  + ("DfE files (real)." if kind == "real" else "the synthetic panel."),
+                  ax=axes[0], synthetic=(kind == "synthetic"))

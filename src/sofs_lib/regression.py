@@ -1,41 +1,50 @@
 """Regression baselines for nbval.
 
-``tests/baselines/<chapter>.ipynb`` are executed copies of the chapters run with their default
-parameters, committed. ``pytest --nbval`` re-executes each baseline and compares every output
-(text and HTML; images are not compared) with the stored one, after the substitutions in
-``tests/nbval_sanitize.cfg``. A change in any number a chapter shows therefore fails the tests.
+``tests/baselines/<chapter>.ipynb`` are the chapters executed with their default parameters
+(embedded data only, so they need nothing outside the project), committed. ``pytest --nbval``
+re-executes each baseline and compares every output (text and HTML; images are not compared)
+with the stored one, after the substitutions in ``tests/nbval_sanitize.cfg``. A change in any
+number a chapter shows therefore fails the tests.
 
-``python -m sofs_lib.regression refresh`` copies the current executed chapters over the baselines
-(after a deliberate change: review the diff before committing).
+Baselines write their outputs to ``_build/regression/<chapter>/`` (their ``output_dir``), never
+over the book's own outputs.
+
+``python -m sofs_lib.regression refresh`` re-executes the chapters into the baselines (after a
+deliberate change: review the diff before committing).
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 from . import paths
-from .runner import toc_chapters
+from .runner import execute, load_chapter, toc_chapters
 
-#: chapters whose outputs are compared by nbval (the ones that run on embedded defaults).
-REGRESSION_CHAPTERS = ["01_implementation", "A2_consistency_audit", "A1_reproduction_ledger"]
+#: chapters whose outputs are compared by nbval. The reproduction ledger appendix is left out:
+#: it only gathers the other chapters' records, which are compared here.
+REGRESSION_CHAPTERS = ["01_implementation", "04_la_outcomes", "A2_consistency_audit"]
 
 
-def refresh() -> None:
+def output_dir_for(name: str) -> str:
+    """Where a baseline writes its outputs (relative to the project root)."""
+    return f"_build/regression/{name}"
+
+
+def refresh(names: list[str] | None = None) -> None:
     root = paths.repo_root()
     dest = root / "tests" / "baselines"
     dest.mkdir(parents=True, exist_ok=True)
-    for name in REGRESSION_CHAPTERS:
+    for name in names or REGRESSION_CHAPTERS:
         if name not in toc_chapters(root):
-            continue
-        src = paths.chapters_dir(root) / f"{name}.ipynb"
-        if not src.exists():
-            raise SystemExit(f"{paths.relative(src, root)} not found: run `make book` first.")
-        shutil.copyfile(src, dest / f"{name}.ipynb")
-        print(f"baseline refreshed: tests/baselines/{name}.ipynb")
+            raise SystemExit(f"{name} is not in _toc.yml")
+        ch = load_chapter(root, name)
+        ch.target = dest / f"{name}.ipynb"
+        params = dict(ch.params, output_dir=output_dir_for(name))
+        secs = execute(ch, params, root)
+        print(f"baseline refreshed: tests/baselines/{name}.ipynb ({secs:.1f} s)")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["refresh"]:
-        raise SystemExit("usage: python -m sofs_lib.regression refresh")
-    refresh()
+    if not sys.argv[1:] or sys.argv[1] != "refresh":
+        raise SystemExit("usage: python -m sofs_lib.regression refresh [CHAPTER ...]")
+    refresh(sys.argv[2:] or None)

@@ -181,7 +181,7 @@ def _discard(ch: Chapter, tmp: Path) -> None:
     tmp.unlink(missing_ok=True)
     ch.target.unlink(missing_ok=True)
     outdir = ch.target.with_suffix("")
-    if outdir.is_dir():
+    if outdir.is_dir() and outdir.parent.name == "chapters":
         shutil.rmtree(outdir)
 
 

@@ -162,12 +162,12 @@ def identify_dropped_pilot(
     decimal. ``published_means``: DataFrame with indicator_id, a93_pilot, a94_pilot (default:
     the values transcribed in :mod:`sofs_lib.la_outcomes`).
     """
-    from ..la_outcomes import PUBLISHED_A9_3_A9_4, round_half_up
+    from ..la_outcomes import published_a93_a94, round_half_up
     from .indicators import build_indicator_panel
 
     root = resolve_dfe_data_dir(dfe_data_dir)
     chars = la_characteristics(root, as_at)
-    pub = published_means if published_means is not None else PUBLISHED_A9_3_A9_4
+    pub = published_means if published_means is not None else published_a93_a94()
     nine = _codes(ROUND2_PILOTS)
     if panel is None:
         panel = build_indicator_panel(root, years=years, la_codes=nine)

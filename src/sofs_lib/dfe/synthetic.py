@@ -172,15 +172,16 @@ def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
 def synthetic_panel(catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Wide synthetic table in Explore Education Statistics tidy layout: one row per LA and
     year, one column per indicator (``indicator_id``), plus ``kind='synthetic'``."""
-    from ..la_outcomes import PUBLISHED_A9_3_A9_4, PUBLISHED_A9_5
+    from ..la_outcomes import published_a93_a94, published_a95
 
     cat = catalogue if catalogue is not None else load_indicator_catalogue()
     scale = dict(zip(cat["indicator_id"], cat["anova_scale"]))
     values = {}
-    for rec in PUBLISHED_A9_3_A9_4.itertuples(index=False):
+    a95_all = published_a95()
+    for rec in published_a93_a94().itertuples(index=False):
         a95 = None
-        if rec.indicator_id in PUBLISHED_A9_5:
-            a95 = {r[0]: (r[1], r[4]) for r in PUBLISHED_A9_5[rec.indicator_id]}
+        if rec.indicator_id in a95_all:
+            a95 = {r[0]: (r[1], r[4]) for r in a95_all[rec.indicator_id]}
         m, W = _cell_design(rec, a95, scale.get(rec.indicator_id, 1.0))
         col = {}
         for g, codes in ((0, PILOT_CODES), (1, SNN_CODES)):

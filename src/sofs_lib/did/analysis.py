@@ -237,9 +237,9 @@ class Analysis:
         lin_main = "linear" if main == "logit" else main
         variants = {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
         run_secondary = info["secondary"] is not None and diag["n_pilots"] >= 3
-        if run_secondary:
-            variants.update({k: v for k, v in SECONDARY.items()})
         res = M.fit_ols(d, eq, lin_main, ys, variants)
+        if run_secondary:
+            res.update(M.fit_ols(d, eq, lin_main, [y], dict(SECONDARY)))
         tm["main"] = time.perf_counter() - t
         t = time.perf_counter()
         if main == "logit":
@@ -290,8 +290,7 @@ class Analysis:
         if alt is not None and np.isfinite(alt.get("did")):
             checks.append(E.Check(f"{MODEL_NAMES[other].lower()}", alt.get("did"), alt.get("did", "p")))
         ev_fit = r.fits["event"]
-        pt_fit = r.fits["event"]
-        r.diagnostics["leads"] = M.leads_summary(pt_fit)
+        r.diagnostics["leads"] = M.leads_summary(ev_fit)
         if lin_main == "linear" and r.fits.get("fe_event") is not None:
             r.diagnostics["leads_fe"] = M.leads_summary(r.fits["fe_event"])
         if lin_main == "fe":

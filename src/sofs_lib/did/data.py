@@ -30,7 +30,7 @@ Synthetic LA attributes (documented assumptions, seeded by the chapter's ``seed`
   comparators. The outcomes are generated with one effect for all pilots, so dose
   interactions only rescale the DiD.
 * **Practice model.** Each comparator uses a model similar to SofS (Restorative Practice or
-  Reclaiming Social Work) with probability 0.5; if all comparators of the design fall in one
+  Reclaiming Social Work) with probability 0.5; where all comparators of a question fall in one
   category, the first in label order is moved to the other, so both categories exist.
 """
 
@@ -221,14 +221,18 @@ def synthetic_scores(pilots: list[str], seed: int) -> pd.DataFrame:
     return out
 
 
-def synthetic_practice_models(comparators: list[str], seed: int) -> pd.DataFrame:
-    """Per comparator: ``practice_model`` = similar model / neither (see module doc)."""
+def synthetic_practice_models(comparators: list[str], seed: int, sets: list[list[str]] | None = None) -> pd.DataFrame:
+    """Per comparator: ``practice_model`` = similar model / neither (see module doc). ``sets``:
+    the comparators of each question; where one with two or more comparators has a single
+    category, its first comparator in label order is moved to the other category."""
     rng = np.random.default_rng([int(seed), 3_3])
     cs = sorted(comparators)
-    pm = np.where(rng.random(len(cs)) < 0.5, PM_ALT, PM_NEITHER).astype(object)
-    if len(cs) >= 2 and len(set(pm)) == 1:
-        pm[0] = PM_NEITHER if pm[0] == PM_ALT else PM_ALT
-    return pd.DataFrame({"la": cs, "practice_model": pm})
+    pm = dict(zip(cs, np.where(rng.random(len(cs)) < 0.5, PM_ALT, PM_NEITHER)))
+    for group in (sets or [cs]):
+        g = sorted(x for x in group if x in pm)
+        if len(g) >= 2 and len({pm[x] for x in g}) == 1:
+            pm[g[0]] = PM_NEITHER if pm[g[0]] == PM_ALT else PM_ALT
+    return pd.DataFrame({"la": cs, "practice_model": [pm[c] for c in cs]})
 
 
 def la_attributes(design: StudyDesign, las: list[str], seed: int, ofsted_file=None) -> dict:
@@ -237,8 +241,9 @@ def la_attributes(design: StudyDesign, las: list[str], seed: int, ofsted_file=No
     ofs = real_ofsted(las, years, ofsted_file) if ofsted_file else synthetic_ofsted(las, years, seed)
     pilots = list(design.sofs_start)
     comps = sorted({c for g in design.groups.values() for cs in g.values() for c in cs})
+    sets = [[c for cs in g.values() for c in cs] for g in design.groups.values()]
     return {"ofsted": ofs, "scores": synthetic_scores(pilots, seed),
-            "practice": synthetic_practice_models(comps, seed), "ofsted_kind": "real" if ofsted_file else "synthetic"}
+            "practice": synthetic_practice_models(comps, seed, sets), "ofsted_kind": "real" if ofsted_file else "synthetic"}
 
 
 # --------------------------------------------------------------------------------------------

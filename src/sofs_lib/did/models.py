@@ -48,6 +48,7 @@ Diagnostics
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -122,6 +123,16 @@ def _prep(df: pd.DataFrame, weights: str | None):
     return df
 
 
+_VAR = re.compile(r"C\(([A-Za-z_][A-Za-z0-9_]*)\)|([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _slim(df: pd.DataFrame, fml: str, keep: list[str]) -> pd.DataFrame:
+    """Only the columns a formula uses (pyfixest copies and checks every column it is given)."""
+    names = {a or b for a, b in _VAR.findall(fml)}
+    cols = [c for c in df.columns if c in names or c in keep]
+    return df[cols]
+
+
 def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict[str, list[str]],
             extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
             drop: list[str] | None = None) -> dict:
@@ -135,6 +146,8 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
     treat_part = alts[0] if len(alts) == 1 else f"sw({', '.join(alts)})"
     rhs_s = rhs(eq, model, ["__TREAT__"], extra, drop).replace("__TREAT__", treat_part)
     fml = f"{' + '.join(ys)} ~ {rhs_s}" + (" | child" if model == "fe" else "")
+    n_la = int(d["la"].nunique())
+    d = _slim(d, fml, [weights or "", cluster])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
@@ -147,8 +160,7 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
             m = models[i]
             i += 1
             r2 = float(getattr(m, "_r2_within", np.nan) if model == "fe" else getattr(m, "_r2", np.nan))
-            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), int(m._N), r2,
-                              int(d[cluster].nunique()), int(d["la"].nunique()))
+            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), int(m._N), r2, int(d[cluster].nunique()), n_la)
     return out
 
 
@@ -160,7 +172,14 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
     import statsmodels.formula.api as smf
 
     d = _prep(df, weights).reset_index(drop=True)
-    fml = f"{y} ~ {rhs(eq, 'logit', treat, extra, drop)}"
+    # terms without variation in the sample would make the information matrix singular
+    const = [t for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
+             if (t[2:-1] if t.startswith("C(") else t) in d and d[t[2:-1] if t.startswith("C(") else t].nunique() < 2]
+    fml = f"{y} ~ {rhs(eq, 'logit', treat, extra, list(drop or []) + const)}"
+    # quasi-complete separation of a binary treatment term: no event (or no non-event) among
+    # the rows where it is 1 -- the maximum likelihood estimate does not exist
+    separated = [t for t in treat if t in d and d[t].isin([0, 1]).all() and d[t].sum() > 0
+                 and d.loc[d[t] == 1, y].nunique() < 2]
     groups = pd.factorize(d[cluster])[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -173,6 +192,12 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
     # McFadden pseudo R^2 (the report prints an R^2 above its logit column)
     r2 = float(1 - r.llf / r.llnull) if np.isfinite(r.llnull) and r.llnull != 0 else np.nan
     note = "" if r.converged else "maximum likelihood did not converge"
+    for tm in separated:
+        t.loc[tm, :] = np.nan
+        ev = int(d.loc[d[tm] == 1, y].sum())
+        note = (note + "; " if note else "") + (
+            f"{tm}: quasi-complete separation ({ev} events among the {int(d[tm].sum())} rows with {tm} = 1), "
+            "the maximum likelihood estimate does not exist")
     return Fit(name, "logit", y, t, int(r.nobs), r2, int(len(np.unique(groups))), int(d["la"].nunique()), note)
 
 
@@ -221,7 +246,7 @@ def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
     X.index = idx
     Y = pd.Series(d[y].to_numpy(dtype=float), index=idx, name=y)
     w = pd.Series(d[weights].to_numpy(dtype=float), index=idx) if weights in d else None
-    X = X.loc[:, X.std() > 0]
+    X = X[_independent(X, d["child"].to_numpy())]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fe = PanelOLS(Y, X, entity_effects=True, weights=w, drop_absorbed=True, check_rank=False).fit()
@@ -236,6 +261,20 @@ def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
     k = int(np.linalg.matrix_rank(V))
     return {"statistic": h, "df": k, "p": float(stats.chi2.sf(h, k)) if k else np.nan, "n": int(len(Y)),
             "note": f"{len(common)} coefficients compared"}
+
+
+def _independent(X: pd.DataFrame, entity: np.ndarray, tol: float = 1e-8) -> list[str]:
+    """Columns of ``X`` kept in order while they add rank after the within-entity transform
+    (so that both the fixed- and the random-effects models are of full rank)."""
+    Xw = X - X.groupby(entity).transform("mean").to_numpy()
+    keep: list[str] = []
+    for c in X.columns:
+        cols = keep + [c]
+        G = Xw[cols].to_numpy()
+        G = G.T @ G
+        if np.linalg.matrix_rank(G, tol=tol * max(1.0, float(np.abs(G).max()))) == len(cols):
+            keep.append(c)
+    return keep
 
 
 def repeated_test(df: pd.DataFrame, eq: str, y: str) -> dict:

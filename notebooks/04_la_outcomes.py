@@ -1,0 +1,310 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # LA-level outcomes
+#
+# **The question.** Did local authorities piloting Signs of Safety differ from similar
+# authorities on the national outcome indicators — children in need, assessments, child
+# protection, looked-after children and the workforce — and did any difference change over
+# 2014/15–2018/19? This is report appendix 9 (Tables A9.3–A9.5, Figures A9.1–A9.9) and the
+# strand of the evaluation built only on public statistics, so it is the one part of the report
+# that can be rebuilt from real data. The chapter then asks what the same indicators did after
+# the evaluation.
+
+# %% tags=["parameters"]
+dfe_data_dir = None
+years = "2014/15-2018/19"
+later_years = "2018/19-2021/22"
+pilots = None
+comparators = None
+exclude_las = []
+alpha = 0.05
+output_dir = None
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown, display
+
+from sofs_lib import la_outcomes as lo
+from sofs_lib import ledger, paths, plotting, provenance, published, tables
+from sofs_lib.dfe import (check_dfe_data, identify_dropped_pilot, load_groups,
+                          load_indicator_catalogue, select_comparators)
+
+p = lo.PARAMS.validate(globals())
+out = paths.output_dir("04_la_outcomes", p["output_dir"])
+plotting.set_theme()
+led = ledger.Ledger("04_la_outcomes")
+yrs = lo.parse_years(p["years"])
+data_dir = None
+if p["dfe_data_dir"]:
+    data_dir = paths.repo_root() / p["dfe_data_dir"]
+    check_dfe_data(data_dir)
+panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(data_dir, out, yrs)
+PILOTS = p["pilots"] if p["pilots"] is not None else syn_pilots
+COMPARATORS = p["comparators"] if p["comparators"] is not None else syn_comparators
+provenance.params_box(p, "04_la_outcomes")
+if KIND == "real":
+    provenance.banner(
+        published=["Tables A9.1, A9.3, A9.4 and A9.5 of the appendices"],
+        real=["every group mean, confidence interval, F statistic, p-value and sum of squares: "
+              "computed from the DfE and Ofsted files in the data folder"],
+        note="Which pilot the report left out, and the comparators, are also computed from real "
+             "files: LA characteristics, Ofsted grades and the April 2021 statistical neighbours.")
+else:
+    provenance.banner(
+        published=["Tables A9.3, A9.4 and A9.5 of the appendices"],
+        synthetic=["every computed value: a synthetic panel of 16 LAs built so that its group "
+                   "means, one-way F statistics and two-way sums of squares equal the published "
+                   "ones; rerun with dfe_data_dir for the real data"])
+
+# %% [markdown]
+# ## Pilots and comparators
+#
+# The report compares eight of the nine Round 2 pilots with their "statistical nearest
+# neighbours" (SNNs) that did not use SofS; it drops one pilot "due to lack of a suitable
+# comparator" without naming it, and used the statistical-neighbour model in force before 2021,
+# which is no longer published. Both choices are parameters here (`pilots`, `comparators`).
+
+# %% tags=["remove-input"]
+if KIND == "real":
+    groups = load_groups()
+    dropped = identify_dropped_pilot(data_dir)
+    display(Markdown(
+        "**Which pilot was left out.** The report names the Round 2 councils, not which of them "
+        "it dropped. Leaving out each in turn, only one choice reproduces Table A9.1's profile "
+        "of the eight pilots (authority types, regions, Ofsted grades) *and* the published pilot "
+        f"means: **{dropped.iloc[0]['candidate_dropped']}**. Naming a council here identifies "
+        "nothing about the anonymised 'Pilot 1–9' of the other chapters."))
+    tables.show(dropped.set_index("candidate_dropped"), "real",
+                caption="Leaving out each Round 2 pilot in turn",
+                source="DfE and Ofsted files (real), scored against appendix Tables A9.1, A9.3 "
+                       "and A9.4 (sofs_lib.dfe.identify_dropped_pilot).")
+    comps = select_comparators(data_dir)
+    display(Markdown("**Comparators.** " + groups["comparator_rule"]))
+    tables.show(comps.set_index("pilot_name"), "real",
+                caption="Comparator chosen for each pilot",
+                source="DfE Children's Services Statistical Neighbour Benchmarking, April 2021 "
+                       "(real); Ofsted inspection outcomes (real).")
+else:
+    display(Markdown(
+        "In the synthetic panel the eight pilots are 'Synthetic LA 01'–'08' and the comparators "
+        "'Synthetic LA 09'–'16'. Rerun with `dfe_data_dir` to see the real groups, how the "
+        "dropped pilot is identified and how comparators are chosen."))
+
+# %% [markdown]
+# ## The 29 indicators
+#
+# Each indicator's definition, source file and columns, derivation and year convention are in
+# `data/indicators.csv`. Several of the report's labels do not match the source its numbers
+# must have come from; the notes say so (for example, "children in need" is reproduced by the
+# rate of *episodes*, not children).
+
+# %% tags=["remove-input"]
+cat = load_indicator_catalogue().sort_values("order").set_index("indicator_id")
+tables.show(cat[["report_name", "definition", "unit", "source_publication", "source_columns",
+                 "year_convention", "note"]], "derived", collapsed=True,
+            caption="Indicator catalogue", source="data/indicators.csv")
+
+# %% [markdown]
+# ## Pilots and comparators over time (Figures A9.1–A9.9)
+
+# %% tags=["remove-input"]
+res = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=panel)
+fig = lo.plot_indicator_grid(res["means_ci"], kind=KIND,
+                             title="Figures A9.1–A9.9: pilots and comparators, group means "
+                                   "with 95% confidence intervals")
+tables.write_csv(res["means_ci"], out / "group_means_ci.csv", index=False)
+
+# %% [markdown]
+# ## The last year and all years compared (Tables A9.3 and A9.4)
+#
+# One-way analysis of variance by pilot status, for the last year of the span (A9.3) and
+# pooling every LA-year (A9.4), beside the published values. A value "matches" when it equals
+# the published one rounded to the decimals the report prints. The figure shows how far each
+# group mean is from the published one; the full tables (outlined cells do not match) follow.
+
+# %% tags=["remove-input"]
+cmp = lo.compare_with_published(res)
+for r in cmp.itertuples():
+    led.record(r.table, r.report_name, r.quantity, published=r.published, reproduced=r.computed,
+               kind=KIND, decimals=2 if r.quantity == "p" else 1)
+score = lo.match_score(cmp)
+tables.write_csv(cmp, out / "a93_a94_comparison.csv", index=False)
+
+
+def side_by_side(table):
+    c = cmp[cmp["table"] == table]
+    w = c.pivot(index="report_name", columns="quantity", values=["computed", "published"])
+    order = cat["report_name"].tolist()
+    w = w.reindex([n for n in order if n in w.index])
+    view = {}
+    for q, label in (("pilot_mean", "pilot mean"), ("snn_mean", "SNN mean"), ("F", "F"), ("p", "p")):
+        view[f"{label}: computed"] = w[("computed", q)]
+        view[f"{label}: published"] = w[("published", q)]
+    import pandas as pd
+    v = pd.DataFrame(view)
+    m = c.pivot(index="report_name", columns="quantity", values="match").reindex(v.index)
+    hl = pd.DataFrame(False, index=v.index, columns=v.columns)
+    for q, label in (("pilot_mean", "pilot mean"), ("snn_mean", "SNN mean"), ("F", "F"), ("p", "p")):
+        hl[f"{label}: computed"] = ~m[q].astype(bool)
+    kinds = {col: ("published" if col.endswith("published") else KIND) for col in v.columns}
+    return v, kinds, hl
+
+
+fig = lo.plot_match(cmp, KIND)
+
+# %% tags=["remove-input"]
+lines = []
+for t in ("A9.3", "A9.4"):
+    row = score[score["table"] == t].iloc[0]
+    lines.append(f"- **Table {t}:** the pilot mean matches the published value for "
+                 f"**{int(row.matched)} of {int(row.of)}** indicators.")
+snn = lo.match_score(cmp, "snn_mean")
+gap = cmp[cmp["quantity"] == "snn_mean"]["gap"].abs()
+lines.append(f"- Comparator means match for {int(snn['matched'].sum())} of {int(snn['of'].sum())} "
+             f"cells (median absolute gap {gap.median():.1f}): expected, since the comparators "
+             "come from a different statistical-neighbour model.")
+display(Markdown("\n".join(lines)))
+miss = cmp[(cmp["quantity"] == "pilot_mean") & ~cmp["match"]]
+if len(miss):
+    display(Markdown("**Pilot means that do not match, and why:**\n\n" + "\n".join(
+        f"- *{r.report_name}* (Table {r.table}): computed {r.computed:.2f}, published "
+        f"{r.published:g}. {cat.loc[r.indicator_id, 'note']}" for r in miss.itertuples())))
+
+# %% tags=["remove-input"]
+for table, what in (("A9.3", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"), ("A9.4", "all years")):
+    v, kinds, hl = side_by_side(table)
+    tables.show(v, kinds, fmt={c: (".2f" if c.startswith("p:") else ".1f") for c in v.columns},
+                highlight=hl, collapsed=True, caption=f"Table {table}: pilots and comparators, {what}",
+                source=published.cite(table) + ("; computed from DfE files" if KIND == "real"
+                                                 else "; computed from the synthetic panel"))
+
+# %% [markdown]
+# ## Change over time: two-way analysis of variance (Table A9.5)
+#
+# Year × pilot status, Type III sums of squares with sum-to-zero contrasts, for the nine
+# indicators the report tabulates. A significant *interaction* would mean the gap between pilots
+# and comparators changed over the period; the report found none.
+
+# %% tags=["remove-input"]
+import pandas as pd
+
+pub95 = lo.published_a9_5_frame()
+a95 = res["a95"].merge(pub95, on=["indicator_id", "source"], suffixes=("", "_published"))
+for r in a95.itertuples():
+    for q, dec in (("ss", 3), ("F", 3), ("p", 3)):
+        pv = getattr(r, f"{q}_published")
+        if pv is not None and not pd.isna(pv):
+            led.record("A9.5", f"{r.report_name}: {r.source}", q, published=pv,
+                       reproduced=getattr(r, q), kind=KIND, decimals=dec)
+view = a95.set_index(["report_name", "source"])[["ss", "ss_published", "df", "F", "F_published",
+                                                  "p", "p_published"]]
+view.index = [f"{a} — {b}" for a, b in view.index]
+kinds = {c: ("published" if c.endswith("published") else KIND) for c in view.columns}
+tables.show(view, kinds, fmt={"ss": ".3f", "ss_published": ".3f", "df": ".0f", "F": ".3f",
+                              "F_published": ".3f", "p": ".3f", "p_published": ".3f"},
+            collapsed=True, caption="Table A9.5: two-way ANOVA, computed and published",
+            source=published.cite("A9.5"))
+inter = res["a95"][res["a95"]["source"] == "Year * pilot status"]
+sig = inter[inter["p"] < p["alpha"]]
+display(Markdown(
+    f"Year × pilot status interaction significant at {p['alpha']} for **{len(sig)} of "
+    f"{len(inter)}** indicators (all computed; the report tabulates nine)" + (f" ({', '.join(sig['report_name'])})." if len(sig) else
+                                     ": the gap between pilots and comparators did not change "
+                                     "detectably over the period.")))
+tables.write_csv(res["a95"], out / "a95_twoway.csv", index=False)
+
+# %% [markdown]
+# ## Sensitivity
+#
+# The report re-ran the analysis "excluding Pilots 1 and 2", whose assessment figures changed
+# after they hired external consultants. Reproducing that would mean identifying which named
+# councils are Pilots 1 and 2, which this book does not do. Instead, each pilot is left out in
+# turn: an all-years difference that depends on a single authority is fragile. The parameter
+# `exclude_las` leaves out any named authorities in addition.
+
+# %% tags=["remove-input"]
+loo = lo.leave_one_out(panel, PILOTS, COMPARATORS, yrs, p["alpha"]).merge(
+    cat[["report_name"]], left_on="indicator_id", right_index=True)
+tables.show(loo.set_index("report_name")[["p_all", "runs_significant", "runs",
+                                          "p_max_leave_one_out", "robust"]], KIND,
+            fmt={"p_all": ".3f", "p_max_leave_one_out": ".3f"}, collapsed=True,
+            caption="All-years one-way test with each pilot left out in turn",
+            source="sofs_lib.la_outcomes.leave_one_out")
+fragile = loo[loo["significant_all"] & ~loo["robust"]]
+display(Markdown(
+    f"Of {int(loo['significant_all'].sum())} indicators with a significant all-years difference, "
+    f"{len(fragile)} lose significance when one pilot is left out"
+    + (f": {', '.join(fragile['report_name'])}." if len(fragile) else ".")))
+if p["exclude_las"]:
+    ex = lo.analyse(None, PILOTS, COMPARATORS, yrs, exclude=p["exclude_las"], panel=panel)
+    tables.show(ex["a94"].set_index("report_name")[["pilot_mean", "snn_mean", "F", "p"]], KIND,
+                fmt=".2f", caption=f"All years, excluding {', '.join(p['exclude_las'])}",
+                source="sofs_lib.la_outcomes.analyse(exclude=...)")
+
+# %% [markdown]
+# ## After the evaluation
+#
+# The same indicators and methods over the years after the evaluation window, as far as the DfE
+# files go (to 2021/22). The pandemic years 2020/21 and 2021/22 changed referral and assessment
+# patterns everywhere, so differences there say little about Signs of Safety.
+
+# %% tags=["remove-input"]
+if KIND != "real" or not p["later_years"]:
+    display(Markdown("*This section needs the real data (`dfe_data_dir`) and `later_years`: the "
+                     "synthetic panel covers only the report's five years.*"))
+else:
+    later = lo.parse_years(p["later_years"])
+    span = (min(yrs[0], later[0]), max(yrs[1], later[1]))
+    full_panel, _, _, _ = lo.chapter_panel(data_dir, out, span)
+    full = lo.analyse(None, PILOTS, COMPARATORS, span, panel=full_panel)
+    fig = lo.plot_indicator_grid(full["means_ci"], kind=KIND, shade=yrs,
+                                 title="The nine indicators of Figures A9.1–A9.9, "
+                                       "evaluation years shaded and after")
+
+# %% tags=["remove-input"]
+if KIND == "real" and p["later_years"]:
+    lat = lo.analyse(None, PILOTS, COMPARATORS, later, panel=full_panel)
+    t = lat["a94"].merge(res["a94"][["indicator_id", "pilot_mean", "snn_mean", "p"]],
+                         on="indicator_id", suffixes=("", "_eval"))
+    t = t.set_index("report_name")[["pilot_mean_eval", "snn_mean_eval", "p_eval",
+                                    "pilot_mean", "snn_mean", "p"]]
+    t.columns = ["pilots, evaluation years", "comparators, evaluation years", "p, evaluation years",
+                 f"pilots, {p['later_years']}", f"comparators, {p['later_years']}",
+                 f"p, {p['later_years']}"]
+    tables.show(t, KIND, fmt=".2f", collapsed=True,
+                caption="All-years means and one-way tests: evaluation "
+                "window and after", source="DfE files (real); sofs_lib.la_outcomes.analyse")
+    li = lat["a95"][lat["a95"]["source"] == "Year * pilot status"]
+    a_eval = int((t["p, evaluation years"] < p["alpha"]).sum())
+    a_late = int((t[f"p, {p['later_years']}"] < p["alpha"]).sum())
+    display(Markdown(
+        f"Pilots and comparators differ significantly (all-years one-way test, {p['alpha']}) on "
+        f"**{a_eval} of {len(t)}** indicators over the evaluation years and **{a_late} of "
+        f"{len(t)}** over {p['later_years']}. " + (
+            f"Over {p['later_years']} no indicator shows a significant year × pilot status "
+            "interaction: the gaps that existed stayed roughly where they were, and nothing here "
+            "points to a change after the evaluation." if not (li["p"] < p["alpha"]).any() else
+            f"Over {p['later_years']} the year × pilot status interaction is significant for "
+            + ", ".join(li.loc[li["p"] < p["alpha"], "report_name"])
+            + ": the gap changed over those years, which these descriptive tests cannot attribute "
+            "to SofS.")))
+    tables.write_csv(lat["a94"], out / "later_years_a94.csv", index=False)
+
+# %% [markdown]
+# ## What this chapter reproduces
+
+# %% tags=["remove-input"]
+path = led.write(out)
+tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
+            source=paths.relative(path))
