@@ -183,9 +183,13 @@ def test_plot_has_title_labels_source(synthetic_results):
     res, _ = synthetic_results
     fig = lo.plot_indicator(res["means_ci"], "cin_rate", kind="synthetic")
     ax = fig.axes[0]
-    assert ax.get_title() and ax.get_xlabel() and "per 10,000" in ax.get_ylabel() + ax.get_title()
+    title = fig._suptitle.get_text()
+    assert title and ax.get_xlabel() and "per 10,000" in ax.get_ylabel() + title
     texts = " ".join(t.get_text() for t in fig.texts)
-    assert "Source:" in texts and "SYNTHETIC" in texts and "children in need" in texts.lower()
+    assert "Source:" in texts and "Synthetic data" in texts and "children in need" in texts.lower()
+    grid = lo.plot_indicator_grid(res["means_ci"], kind="real")
+    assert len([a for a in grid.axes if a.get_visible()]) == 9
+    assert "Synthetic" not in " ".join(t.get_text() for t in grid.texts)
 
 
 def test_catalogue():

@@ -20,7 +20,8 @@ class ProjectRootNotFound(RuntimeError):
 def repo_root(start: str | os.PathLike | None = None) -> Path:
     """Return the project root: the nearest folder at or above ``start`` holding ``_toc.yml``.
 
-    ``start`` defaults to the working directory. The environment variable ``SOFS_ROOT`` overrides
+    ``start`` defaults to the working directory; when no folder above it is the project, the
+    checkout holding this package (an editable install) is used. The environment variable ``SOFS_ROOT`` overrides
     the search (useful when a notebook is executed from outside the project).
     """
     env = os.environ.get("SOFS_ROOT")
@@ -33,6 +34,11 @@ def repo_root(start: str | os.PathLike | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / MARKER).exists():
             return candidate
+    if start is None:
+        # Outside the project (e.g. a script run elsewhere): the checkout this package lives in.
+        for candidate in Path(__file__).resolve().parents:
+            if (candidate / MARKER).exists():
+                return candidate
     raise ProjectRootNotFound(
         f"No {MARKER} found in {here} or any folder above it; run from inside the project "
         "or set SOFS_ROOT."

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import paths
 from .loaders import load_ofsted_inspections, load_statistical_neighbours, ofsted_rating_at, resolve_dfe_data_dir
 from .names import LA_NAMES, LA_REGIONS, code_for_name
 
@@ -68,17 +69,11 @@ _REGION_MAP = {"East of England": "East/South East", "South East": "East/South E
 _OFSTED_MAP = {"Requires improvement to be good": "Requires improvement"}
 
 
-def _repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").exists():
-            return parent
-    return here.parents[3]
 
 
 def load_groups(path: str | os.PathLike | None = None) -> dict:
     """Default groups from ``data/la_groups.yml`` (names and DfE LA numbers)."""
-    p = Path(path) if path is not None else _repo_root() / "data" / "la_groups.yml"
+    p = Path(path) if path is not None else paths.repo_root() / "data" / "la_groups.yml"
     with open(p, encoding="utf-8") as fh:
         g = yaml.safe_load(fh)
     for key in ("pilots", "comparators"):

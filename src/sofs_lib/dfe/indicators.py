@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import paths
 from . import schemas as S
 from .errors import DfeDataError
 from .loaders import (
@@ -33,12 +34,6 @@ from .loaders import (
 from .names import LA_NAMES, synthetic_name
 
 
-def _repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").exists():
-            return parent
-    return here.parents[3]
 
 
 CATALOGUE_COLUMNS = [
@@ -50,7 +45,7 @@ CATALOGUE_COLUMNS = [
 
 def load_indicator_catalogue(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """The 29 indicators (one row each, in the order of Tables A9.3/A9.4)."""
-    p = Path(path) if path is not None else _repo_root() / "data" / "indicators.csv"
+    p = Path(path) if path is not None else paths.repo_root() / "data" / "indicators.csv"
     cat = pd.read_csv(p, dtype=str, keep_default_na=False)
     missing = [c for c in CATALOGUE_COLUMNS if c not in cat.columns]
     if missing:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
 
+from .. import paths
 from . import schemas as S
 from ._io import attach_report, check_columns, read_csv_text, sniff, to_numeric_with_codes
 from .errors import DfeDataError, DfeEmptyFileError, DfeFormatError, DfeLayoutError
@@ -34,17 +35,13 @@ DEFAULT_DFE_DATA_DIR = Path("..") / "shared" / "dfe-data"
 
 def resolve_dfe_data_dir(dfe_data_dir: str | os.PathLike | None = None) -> Path:
     """The data folder: the argument, else ``$SOFS_DFE_DATA_DIR``, else ``../shared/dfe-data``
-    relative to the repository root (the folder holding ``pyproject.toml``)."""
+    relative to the project root (:func:`sofs_lib.paths.repo_root`)."""
     if dfe_data_dir is not None:
         return Path(dfe_data_dir)
     env = os.environ.get("SOFS_DFE_DATA_DIR")
     if env:
         return Path(env)
-    root = Path(__file__).resolve()
-    for parent in root.parents:
-        if (parent / "pyproject.toml").exists():
-            return (parent / DEFAULT_DFE_DATA_DIR).resolve()
-    return DEFAULT_DFE_DATA_DIR
+    return (paths.repo_root() / DEFAULT_DFE_DATA_DIR).resolve()
 
 
 def _validate(schema, df: pd.DataFrame, path) -> pd.DataFrame:

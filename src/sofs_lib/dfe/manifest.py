@@ -9,22 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import paths
 from .errors import DfeChecksumWarning, DfeManifestError
 from .loaders import resolve_dfe_data_dir
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "publication", "landing_page"]
 
 
-def _repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").exists():
-            return parent
-    return here.parents[3]
 
 
 def default_manifest_path() -> Path:
-    return _repo_root() / "data" / "dfe_manifest.csv"
+    return paths.repo_root() / "data" / "dfe_manifest.csv"
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

@@ -26,19 +26,18 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .. import paths
 from .calendar import financial_year
 
 EQS = ("eq3a", "eq3b", "eq3c", "eq3d")
 
 
 def calibration_path() -> Path:
-    """``data/npd/calibration.yml`` of the project (located from this package's source)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "data" / "npd" / "calibration.yml"
-        if cand.exists():
-            return cand
-    raise FileNotFoundError("data/npd/calibration.yml not found above the sofs_lib package")
+    """``data/npd/calibration.yml`` of the project."""
+    path = paths.data_dir() / "npd" / "calibration.yml"
+    if not path.exists():
+        raise FileNotFoundError(f"{paths.relative(path)} is missing")
+    return path
 
 
 def load_calibration(path: str | Path | None = None) -> dict:
