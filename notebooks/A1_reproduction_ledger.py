@@ -33,7 +33,7 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import HTML, Markdown, display
 
-from sofs_lib import audit, ledger, paths, plotting, provenance, tables
+from sofs_lib import ledger, paths, plotting, provenance, tables
 
 p = ledger.PARAMS.validate(globals())
 out = paths.output_dir("A1_reproduction_ledger", p["output_dir"])
@@ -64,19 +64,19 @@ tables.show(by_status, "derived", fmt={"comparisons": ".0f", "share (%)": ".1f"}
             caption="All comparisons by status", source="Every chapter's reproduction.csv.")
 
 # %% tags=["remove-input"]
-by_kind = audit.ledger_counts(led, "kind")
+by_kind = ledger.ledger_counts(led, "kind")
 tables.show(by_kind, "derived", caption="By kind of reproduced value and status",
             source="Every chapter's reproduction.csv.")
 
 # %% tags=["remove-input"]
-fig = audit.plot_ledger_status(led, "chapter")
+fig = ledger.plot_ledger_status(led, "chapter")
 
 # %% tags=["remove-input"]
-tables.show(audit.ledger_counts(led, "chapter"), "derived", caption="By chapter and status",
+tables.show(ledger.ledger_counts(led, "chapter"), "derived", caption="By chapter and status",
             source="Every chapter's reproduction.csv.")
 
 # %% tags=["remove-input"]
-tables.show(audit.ledger_counts(led, "table_id"), "derived",
+tables.show(ledger.ledger_counts(led, "table_id"), "derived",
             caption="By published table and status ('text' = numbers quoted in the running text)",
             source="Every chapter's reproduction.csv.")
 
@@ -87,7 +87,7 @@ tables.show(audit.ledger_counts(led, "table_id"), "derived",
 # the note), or pick a status. The same table is in `ledger_all.csv` beside this page.
 
 # %% tags=["remove-input"]
-display(HTML(audit.ledger_filter_html(led)))
+display(HTML(ledger.ledger_filter_html(led)))
 
 # %% [markdown]
 # The comparisons that differ:

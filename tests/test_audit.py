@@ -3,9 +3,7 @@ tables (the arithmetic is in the comments), not taken from the audit's own outpu
 
 from __future__ import annotations
 
-import math
 
-import pandas as pd
 import pytest
 from scipy import stats
 

@@ -1,6 +1,5 @@
 import math
 
-import pandas as pd
 import pytest
 
 from sofs_lib import published

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import math
 
-import pandas as pd
 import pytest
 
 from sofs_lib import paths, published

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 
 
-import matplotlib.pyplot as plt
 import seaborn as sns
 
 PALETTE = {"pilot": "#1b6ca8", "comparator": "#c05a00", "published": "#1f4e79",

@@ -25,7 +25,6 @@ well have used it, and the 2021 model differs from the one the evaluators used.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 from pathlib import Path

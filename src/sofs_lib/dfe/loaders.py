@@ -25,7 +25,7 @@ import pandera.errors as pa_errors
 from .. import paths
 from . import schemas as S
 from ._io import attach_report, check_columns, read_csv_text, sniff, to_numeric_with_codes
-from .errors import DfeDataError, DfeEmptyFileError, DfeFormatError, DfeLayoutError
+from .errors import DfeEmptyFileError, DfeFormatError, DfeLayoutError
 from .names import harmonise
 from .ods import read_sheet
 
