@@ -1,0 +1,112 @@
+"""Wall time and peak memory of the DiD chapter's whole computation (sofs_lib.did).
+
+Runs, each in a fresh Python process so that peak memory is per run:
+
+* the published sizes (``scale = 1``, about 1.2 million records), and
+* about 10 million records (``scale = 8.2``),
+
+computing everything the chapter shows: the synthetic extract, the four populations, the LA
+matching, CEM, every model, diagnostic, sensitivity and secondary specification, the evidence
+ratings, Tables A10.1-A10.12 and 8 and the figures. Peak memory is the process's maximum
+resident set size (``resource.getrusage``); ``--tracemalloc`` also reports the peak of Python
+allocations traced by :mod:`tracemalloc` (slower).
+
+Usage::
+
+    .venv/bin/python scripts/benchmark_did.py                 # both scales
+    .venv/bin/python scripts/benchmark_did.py --scales 1 8.2 --seed 2019
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+
+def one(scale: float, seed: int, trace: bool) -> dict:
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sofs_lib import did, ledger
+    from sofs_lib.did import report as R
+    from sofs_lib.did.analysis import EQ_INFO
+
+    t_import = time.perf_counter() - t0
+    an = did.run(seed=seed, scale=scale)
+    t_analysis = time.perf_counter() - t0 - t_import
+    led = ledger.Ledger("05_did")
+    R.population_sizes(an, led)
+    R.flow_table(an)
+    R.table_a10_1(an, led)
+    R.matching_table(an)
+    R.table_a10_2(an, led)
+    R.table_a10_3_4(an, "A10.3", led)
+    R.table_a10_3_4(an, "A10.4", led)
+    R.table_a10_5(an, led)
+    for eq, info in EQ_INFO.items():
+        for tid in (info["primary"], info["secondary"]):
+            if tid:
+                R.coef_table(an, eq, tid, led)
+        R.figure_trends(an, eq)
+        plt.close("all")
+    R.figure_event_study(an)
+    plt.close("all")
+    R.table_8(an, led)
+    total = time.perf_counter() - t0
+    out = {
+        "scale": scale, "records": an.n_records,
+        "rows_analysed": {eq: an.result(eq).fits["main"].n for eq in EQ_INFO},
+        "wall_s": round(total, 1), "import_s": round(t_import, 1), "analysis_s": round(t_analysis, 1),
+        "steps_s": {k: round(v, 1) for k, v in an.timings.items()},
+        "per_question_s": {eq: {k: round(v, 1) for k, v in an.result(eq).timings.items()} for eq in EQ_INFO},
+        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2),
+    }
+    if trace:
+        import tracemalloc
+
+        out["peak_traced_gb"] = round(tracemalloc.get_traced_memory()[1] / 1024 ** 3, 2)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 8.2])
+    ap.add_argument("--seed", type=int, default=2019)
+    ap.add_argument("--tracemalloc", action="store_true")
+    ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.one is not None:
+        print(json.dumps(one(a.one, a.seed, a.tracemalloc)))
+        return 0
+    rows = []
+    for s in a.scales:
+        cmd = [sys.executable, __file__, "--one", str(s), "--seed", str(a.seed)] + (["--tracemalloc"] if a.tracemalloc else [])
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0:
+            print(res.stderr, file=sys.stderr)
+            return res.returncode
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        rows.append(r)
+        print(json.dumps(r, indent=1))
+    print("\nscale  records      wall (s)  peak RSS (GB)")
+    for r in rows:
+        print(f"{r['scale']:<6g} {r['records']:>11,}  {r['wall_s']:>8.1f}  {r['peak_rss_gb']:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
