@@ -36,6 +36,7 @@ true_effects = None
 exclude_pilots = []
 duration_cutoff = 76.0
 settling_in = None
+pretrend = None
 data_dir = None
 design_file = None
 ofsted_file = None
@@ -230,12 +231,13 @@ def show_question(eq):
 show_question("eq3a")
 
 # %% [markdown]
-# The report's main EQ3a model is a child fixed-effects model. In the synthetic extract a child's
-# repeated assessments fall within a year of each other, so almost no child is assessed both
-# before SofS and after the settling-in period and the fixed-effects DiD is not identified: the
-# rule falls back to the linear model, and the fixed-effects columns stay empty. The generator
-# builds in a pilot-specific pre-SofS trend in durations, so the leads fail, as the report found
-# under fixed effects.
+# The report's main EQ3a model is a child fixed-effects model. In the synthetic extract about half
+# of the assessments belong to children assessed twice, years apart, with a persistent child
+# component in their durations: the errors are serially correlated within child, the Hausman test
+# rejects random effects, and the children assessed both before SofS and after the settling-in
+# period identify a fixed-effects DiD. Those children are a few hundred, so the fixed-effects DiD
+# is much less precise than the linear one. The generator builds in a pilot-specific pre-SofS
+# trend in durations, so the leads fail, as the report found under fixed effects.
 
 # %% tags=["remove-input"]
 show_question("eq3b")
@@ -247,9 +249,11 @@ show_question("eq3c")
 # The published logit DiD for EQ3c, −6.28 on the log-odds scale, multiplies the odds of a rare
 # outcome by about 0.002: with it as the true effect almost no pilot child escalates after the
 # settling-in period, and the maximum likelihood estimate does not exist (quasi-complete
-# separation) — the chapter says so instead of printing a diverging coefficient. The report's own
-# lagged linear effects (about −0.11 to −0.12 on an outcome of 1%) are not consistent with its
-# logit either.
+# separation). The report's own lagged linear effects (about −0.11 to −0.12 on an outcome of 1%)
+# are not consistent with its logit either. The synthetic extract therefore uses a true effect of
+# −1.5 log-odds by default (stated in `data/npd/calibration.yml`): negative and significant, as
+# published, and estimable; with `true_effects={"eq3c_escalation_logit": -6.28}` the chapter
+# reports the separation instead of printing a diverging coefficient.
 
 # %% tags=["remove-input"]
 show_question("eq3d")
@@ -287,9 +291,12 @@ tables.show(t8, R.kinds_for(t8), caption="Table 8: overview of the outcomes of t
 tables.write_csv(t8, out / "table_8.csv")
 
 # %% [markdown]
-# With the published effects built into the synthetic data, whether each verdict comes out as
-# the report's depends on the draw: a synthetic replicate is one more sample from a world where
-# the report's estimates are true, and its own sampling noise can move a p-value across 5%.
+# The synthetic data build in the published effects (EQ3c: see above). The binary outcomes of
+# EQ3c and EQ3d are drawn stratified by LA, financial year and period, so each cell's rate is
+# its target and the realised DiD stays close to the true effect whatever the seed; the
+# models' standard errors still reflect the unit-level noise. Whether a verdict comes out as the
+# report's still depends on the draw where an estimate is imprecise (the fixed-effects DiD of
+# EQ3a, identified by a few hundred children).
 #
 # ## What this chapter reproduces
 #

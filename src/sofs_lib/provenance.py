@@ -93,9 +93,12 @@ def params_box_html(params: Mapping[str, Any], chapter: str = "") -> str:
     rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td><code>{html.escape(_fmt(v))}"
                    f"</code></td></tr>" for k, v in params.items())
     title = "Effective parameters" + (f" of {html.escape(chapter)}" if chapter else "")
+    where = (f"<p>Source of this page: <code>notebooks/{html.escape(chapter)}.py</code>; defaults in "
+             f"<code>notebooks/params/{html.escape(chapter)}.yml</code>.</p>" if chapter else "")
+    rerun = html.escape(chapter) if chapter else "&lt;chapter&gt;"
     return (f'<details class="sofs-params"><summary>{title}</summary>'
-            f'<table class="sofs-params-table"><tbody>{rows}</tbody></table>'
-            '<p>Re-run with others: <code>make chapter CH=&lt;chapter&gt; P="name=value"</code> '
+            f'<table class="sofs-params-table"><tbody>{rows}</tbody></table>{where}'
+            f'<p>Re-run with others: <code>make chapter CH={rerun} P="name=value"</code> '
             '(see the introduction).</p></details>')
 
 

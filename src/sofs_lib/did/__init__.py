@@ -78,6 +78,9 @@ PARAMS = Spec("05_did", (
           "(76: the interquartile rule; 310: the report's alternative).", minimum=1.0),
     Param("settling_in", (type(None), dict), None, "Settling-in lengths (years, 2-5) replacing the assumed "
           "ones, e.g. {\"Pilot 2\": 3}.", check=_check_settling),
+    Param("pretrend", (type(None), float), None, "Pilot-only pre-SofS trend in assessment duration of the "
+          "synthetic extract (working days per year): null = the calibration's assumption (the report found "
+          "pre-trends for EQ3a); 0 = parallel trends.", minimum=-10.0, maximum=10.0),
     Param("data_dir", (type(None), str), None, "Folder of a real NPD extract (CIN census / SSDA903 layout); "
           "null = synthetic data."),
     Param("design_file", (type(None), str), None, "With data_dir: YAML naming the pilot LAs, their SofS start "

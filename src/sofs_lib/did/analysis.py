@@ -104,7 +104,8 @@ class Analysis:
         t = time.perf_counter()
         self.extract, self.design0, self.synthetic = D.load_extract(
             seed=self.p["seed"], scale=self.p["scale"], true_effects=self.p["true_effects"],
-            settling_in=self.p["settling_in"], data_dir=self.p["data_dir"], design_file=self.p.get("design_file"))
+            settling_in=self.p["settling_in"], data_dir=self.p["data_dir"], design_file=self.p.get("design_file"),
+            pretrend=self.p.get("pretrend"))
         self.timings["extract"] = time.perf_counter() - t
         if self.p.get("ofsted_file") and self.synthetic:
             raise D.DidDataError("ofsted_file needs a real extract (data_dir) whose LA labels are LA names or codes; "

@@ -105,11 +105,14 @@ def load_design(path: str | Path) -> StudyDesign:
 
 
 def load_extract(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in=None,
-                 data_dir=None, design_file=None):
+                 data_dir=None, design_file=None, pretrend: float | None = None):
     """``(extract, design, synthetic)``: a generated extract with the report's design, or the
-    real extract in ``data_dir`` with the design in ``design_file``."""
+    real extract in ``data_dir`` with the design in ``design_file``. ``pretrend`` overrides the
+    synthetic pilot-only pre-SofS trend in assessment duration (None: calibration default)."""
     if data_dir is None:
-        ex = npd.generate(seed=seed, scale=scale, true_effects=true_effects, settling_in=settling_in)
+        pre = None if pretrend is None else {"eq3a_duration": float(pretrend)}
+        ex = npd.generate(seed=seed, scale=scale, true_effects=true_effects, settling_in=settling_in,
+                          pretrends=pre)
         design = ex.design or npd.default_design(settling_in)
         return ex, design, True
     if design_file is None:

@@ -82,20 +82,26 @@ P_SHORT_BREAK = 0.04  # short-break (V3) periods per period of care
 S47_SHARE = 0.20  # assessments with a section 47 enquiry (assessment stream)
 ICPC_SHARE = 0.55  # of those, with an initial conference
 CPP_SHARE = 0.85  # of those, with a plan
-#: Mean gap (years) between the records of a repeated child, by stream (see ``_pair``).
-AGE_GAP = {"assess": 0.5, "nfa": 1.1, "care": 1.5}
+#: Mean gap (years) between the records of a repeated child in the NFA and care streams (see
+#: ``_pair``); the assessment stream pairs across years (``_pair_gaps``) and uses the realised gaps.
+AGE_GAP = {"nfa": 1.1, "care": 1.5}
 
 
 def published_effects(calibration: dict | None = None) -> dict[str, float]:
-    """The default true effects: the report's DiD estimates (Table 8 / A10.6-A10.11)."""
-    d = (calibration or load_calibration())["published"]["did_estimates"]
-    return {
+    """The default true effects: the report's DiD estimates (Table 8 / A10.6-A10.11), except
+    where ``calibration.yml`` ``assumed.default_effects`` replaces one that cannot be used as a
+    true effect as printed (EQ3c's logit, see that file)."""
+    cal = calibration or load_calibration()
+    d = cal["published"]["did_estimates"]
+    out = {
         "eq3a_duration": float(d["eq3a_duration"]["value"]),
         "eq3a_same_day": float(d["eq3a_same_day"]["value"]),
         "eq3b_rereferral": float(d["eq3b_rereferral"]["value"]),
         "eq3c_escalation_logit": float(d["eq3c_escalation_logit"]["value"]),
         "eq3d_kinship": float(d["eq3d_kinship"]["value"]),
     }
+    over = (cal.get("assumed", {}).get("default_effects") or {})
+    return {**out, **{k: float(v["value"] if isinstance(v, dict) else v) for k, v in over.items() if k in out}}
 
 
 def _resolve_effects(true_effects, cal) -> dict[str, float]:
@@ -448,6 +454,96 @@ def _pair(rng, la_idx, first_ready, second_time, share, bin_days: int = 365) -> 
     return parent
 
 
+def _pair_gaps(rng, la_idx, first_ready, second_time, share, mean_gap_years: float, rounds: int = 8):
+    """For each unit, the index of the earlier unit of the same child (-1 if none), with
+    gaps between a child's records spread over years.
+
+    ``sum(share) / 2`` units (``share``: a number or one per unit; drawn with probability
+    proportional to it) are *later records*; each draws a gap from an
+    exponential distribution with mean ``mean_gap_years`` and is linked to the nearest
+    unused unit of the same LA dated at or before its own date minus the gap, provided that
+    unit is over (``first_ready`` < the later unit's ``second_time``). Later records and
+    their earlier records are disjoint (children have two records), so the units of repeated
+    children are 2 x the links. Units without a partner (a gap reaching before the data or a
+    taken partner) are retried with new gaps and new later records for ``rounds`` rounds.
+    Unlike :func:`_pair`, links cross periods: a child can be seen before SofS and after the
+    settling-in period, which is what identifies a child fixed-effects DiD.
+    """
+    n = len(la_idx)
+    parent = np.full(n, -1, dtype=np.int64)
+    if np.all(np.asarray(share) <= 0) or n < 2:
+        return parent
+    t = second_time.astype("datetime64[D]").astype(np.int64)
+    ready = first_ready.astype("datetime64[D]").astype(np.int64)
+    t0 = int(t.min())
+    big = np.int64(1 << 24)
+    key = la_idx.astype(np.int64) * big + (t - t0)
+    share = np.broadcast_to(np.asarray(share, dtype=float), (n,))
+    target = int(round(share.sum() / 2))
+    role = np.zeros(n, dtype=np.int8)  # 0 free, 1 earlier record, 2 later record
+    for _ in range(rounds):
+        need = target - int((role == 2).sum())
+        free = np.flatnonzero(role == 0)
+        if need <= 0 or len(free) < 2:
+            break
+        pf = share[free] / share[free].sum()
+        later = rng.choice(free, size=min(need, len(free) // 2, int((pf > 0).sum())), replace=False, p=pf)
+        pool = np.setdiff1d(free, later, assume_unique=True)
+        pool = pool[np.argsort(key[pool], kind="stable")]
+        gap = np.ceil(rng.exponential(mean_gap_years * 365.25, len(later))).astype(np.int64)
+        want = la_idx[later].astype(np.int64) * big + (t[later] - gap - t0)
+        pos = np.searchsorted(key[pool], want, side="right") - 1
+        ok = pos >= 0
+        cand = np.where(ok, pool[np.maximum(pos, 0)], -1)
+        ok &= (cand >= 0) & (la_idx[np.maximum(cand, 0)] == la_idx[later])
+        ok &= ready[np.maximum(cand, 0)] < t[later]
+        later, cand = later[ok], cand[ok]
+        _, first_use = np.unique(cand, return_index=True)  # a partner is used once
+        later, cand = later[first_use], cand[first_use]
+        parent[later] = cand
+        role[later] = 2
+        role[cand] = 1
+    return parent
+
+
+def _quota(rng, p, cell) -> np.ndarray:
+    """Binary outcomes with probabilities ``p`` whose number of ones in each ``cell`` is
+    ``sum(p)`` of the cell, rounded at random (stratified draw).
+
+    Which units get the ones is random, with probability proportional to ``p`` (exponential
+    race: the ``k`` smallest ``E / p`` of a cell, ``E`` standard exponential). Each unit's
+    outcome is still 0/1 with mean ``p``, but a cell's rate cannot drift from its target by
+    sampling noise, so the realised DiD of the synthetic world is close to the true effect in
+    every seed (the model's standard errors still reflect unit-level Bernoulli noise)."""
+    n = len(p)
+    y = np.zeros(n, dtype=bool)
+    if n == 0:
+        return y
+    codes_, inv = np.unique(cell, return_inverse=True)
+    tot = np.bincount(inv, weights=p, minlength=len(codes_))
+    k = np.floor(tot + rng.random(len(codes_))).astype(np.int64)
+    race = rng.exponential(1.0, n) / np.maximum(p, 1e-12)
+    order = np.lexsort((race, inv))
+    first = np.r_[0, np.flatnonzero(np.diff(inv[order])) + 1]
+    start = np.zeros(len(codes_), dtype=np.int64)
+    start[inv[order][first]] = first
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - start[inv[order]]
+    return rank < k[inv]
+
+
+def _cells(info: "_LAInfo", la_idx, dates) -> np.ndarray:
+    """Stratification cells for :func:`_quota`: LA x financial year x period (pre / settling /
+    post, from the ramp weight)."""
+    w, _ = info.weights(la_idx, dates)
+    d = dates.astype("datetime64[D]")
+    yr = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    mon = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    fy = yr + (mon >= 4)
+    per = np.where(w <= 0, 0, np.where(w >= 1, 2, 1))
+    return (la_idx.astype(np.int64) * 10000 + fy) * 10 + per
+
+
 # --------------------------------------------------------------------------------------------
 # record builders
 # --------------------------------------------------------------------------------------------
@@ -465,6 +561,9 @@ def _durations(rng, n, shift, p_same, theta, tail):
 class _Outcomes:
     def __init__(self, info: _LAInfo, cal: dict, effects: dict, pretrends: dict):
         self.info, self.eff = info, effects
+        # per-pilot multipliers of the true effects (mean 1 over each question's pilots)
+        mult = cal["assumed"].get("effect_by_pilot") or {}
+        self.mult = {k: np.array([float(mult.get(k, {}).get(la, 1.0)) for la in info.las]) for k in EFFECT_KEYS}
         pub = cal["published"]["pre_treatment_means"]
         tr = cal["assumed"]["trends"]
         self.tr = tr
@@ -482,7 +581,7 @@ class _Outcomes:
         pil = self._pil(la_idx)
         bp, bc = self.base[eq]
         key = {"eq3b": "eq3b_rereferral", "eq3d": "eq3d_kinship"}[eq]
-        p = np.where(pil, bp, bc) + self.tr[key] * w + self.eff[key] * w * pil
+        p = np.where(pil, bp, bc) + self.tr[key] * w + self.eff[key] * self.mult[key][la_idx] * w * pil
         return np.clip(p, 0.001, 0.999)
 
     def escalation_p(self, la_idx, dates):
@@ -490,10 +589,11 @@ class _Outcomes:
         pil = self._pil(la_idx)
         bp, bc = self.base["eq3c"]
         lo = np.log(np.where(pil, bp, bc) / (1 - np.where(pil, bp, bc)))
-        lo = lo + self.tr["eq3c_escalation_logit"] * w + self.eff["eq3c_escalation_logit"] * w * pil
+        k = "eq3c_escalation_logit"
+        lo = lo + self.tr[k] * w + self.eff[k] * self.mult[k][la_idx] * w * pil
         return 1 / (1 + np.exp(-lo))
 
-    def duration(self, rng, la_idx, start_dates):
+    def duration(self, rng, la_idx, start_dates, child_shift=None):
         w, pre = self.info.weights(la_idx, start_dates)
         pil = self._pil(la_idx)
         # effects/trends are on the mean duration (same-day assessments included): the shift of
@@ -503,6 +603,8 @@ class _Outcomes:
         eff = (self.eff["eq3a_duration"] + self.eff["eq3a_same_day"] * mu_pos) / (1 - self.p_same)
         shift = trend * w + eff * w * pil
         shift = shift + self.pretrend.get("eq3a_duration", 0.0) * pre * pil
+        if child_shift is not None:
+            shift = shift + child_shift
         p_same = np.clip(self.p_same + self.tr["eq3a_same_day"] * w + self.eff["eq3a_same_day"] * w * pil, 0, 1)
         return _durations(rng, len(la_idx), shift, p_same, self.theta, self.tail)
 
@@ -613,12 +715,12 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
 
 
 def _assessed_path(rng, T, ids, out: _Outcomes, child, la_idx, ref_date, end, closure_rc=None,
-                   close_after=(20, 600), s47_share=0.0, rc_probs=None):
+                   close_after=(20, 600), s47_share=0.0, rc_probs=None, child_shift=None):
     """Referrals with an assessment; returns (cin ids, auth dates). Optional s47/ICPC/plan."""
     n = len(child)
     cin = ids.take("cin", n)
     start = next_working_day(ref_date + rng.integers(0, 8, n).astype("timedelta64[D]"))
-    dur = out.duration(rng, la_idx, start)
+    dur = out.duration(rng, la_idx, start, child_shift)
     auth = add_working_days(start, dur)
     keep = start <= end
     auth = np.where(auth > end, np.datetime64("NaT"), auth).astype("datetime64[D]")
@@ -677,7 +779,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         ``{"Pilot 2": 3.0, ...}``: settling-in lengths in years replacing the assumed ones.
     pretrends:
         Differential pilot pre-trends; default ``calibration.yml`` ``assumed.pretrends``
-        (``{"eq3a_duration": 1.5}`` working days a year); ``{}`` for none.
+        (``{"eq3a_duration": -1.5}`` working days a year); ``{}`` for none.
     """
     t0 = time.perf_counter()
     cal = calibration or load_calibration()
@@ -713,7 +815,9 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     p_b = out.binary_p("eq3b", la_n, cl)
     y_b = closed & (r_nfa.random(n) < p_b)
     p_c = out.escalation_p(la_n, cl)
-    y_c = y_b & (r_nfa.random(n) < np.minimum(p_c / p_b, 1.0))
+    # escalation among the re-referred: stratified (LA x financial year x period), see _quota
+    y_c = np.zeros(n, dtype=bool)
+    y_c[y_b] = _quota(r_nfa, np.minimum(p_c / p_b, 1.0)[y_b], _cells(info, la_n[y_b], cl[y_b]))
     six = pd.DatetimeIndex(cl).to_series().add(pd.DateOffset(months=6)).to_numpy().astype("datetime64[D]")
     wlen = (six - cl).astype(np.int64)
     rr = np.where(y_b, cl + np.ceil(r_nfa.random(n) * wlen).clip(1).astype(np.int64).astype("timedelta64[D]"),
@@ -798,7 +902,7 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     la_c, d0c = _realise(r_care, c_plan, info, 1.0)
     nc = len(la_c)
     child_c = ids.take("child", nc)
-    kin = r_care.random(nc) < out.binary_p("eq3d", la_c, d0c)
+    kin = _quota(r_care, out.binary_p("eq3d", la_c, d0c), _cells(info, la_c, d0c))
     pil_c = info.pilot[la_c]
     dob_c = np.empty(nc, dtype="datetime64[D]")
     gen_c = np.empty(nc, dtype=object)
@@ -813,9 +917,18 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         need_c[sel] = _choice(r_kids, int(sel.sum()), prof["main_need"])
     gen_c = np.where(gen_c == None, "1", gen_c)  # noqa: E711  (SSDA903 needs a sex)
     gen_c = np.where(gen_c == "0", "2", gen_c)
+    # repeated children: linked before the episodes are written (a later period may repeat
+    # the earlier period's kinship status, see calibration.yml assumed.repeated_children);
+    # links whose earlier period is still open when the later one starts are dropped after
+    rep_cal = cal["assumed"]["repeated_children"]
+    parent_c = _pair(r_pair, la_c, d0c + np.timedelta64(366, "D"), d0c,
+                     float(repeated["eq3d"]) / float(rep_cal["eq3d_link_kept"]), bin_days=1095)
+    linked = parent_c >= 0
+    copy = linked & (r_care.random(nc) < float(rep_cal["eq3d_same_status"]))
+    kin[copy] = kin[parent_c[copy]]
     pend = _care_periods(r_care, T, child_c, la_c, d0c, kin, need_c, end)
-    parent_c = _pair(r_pair, la_c, np.where(np.isnat(pend), np.datetime64("2100-01-01"), pend).astype("datetime64[D]"),
-                     d0c, float(repeated["eq3d"]), bin_days=1095)
+    pend_par = pend[np.maximum(parent_c, 0)]
+    parent_c[linked & (np.isnat(pend_par) | (pend_par >= d0c))] = -1
     first_c = parent_c < 0
     remap_c = child_c.copy()
     remap_c[~first_c] = child_c[parent_c[~first_c]]
@@ -901,8 +1014,29 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     n1_all = int(in_a1.sum())
     share1 = float(np.clip((s_a * (n1_all + o_in.sum()) - rep_o) / max(n1_all, 1), 0.0, 0.95))
     share1 = min(share1 / kept, 0.95)  # pairs broken when one record is excluded
-    parent_a = _pair(r_pair, la_a, ref_a + np.timedelta64(60, "D"), ref_a, share1)
-    _assessed_path(r_ass, T, ids, out, child_a, la_a, ref_a, end, s47_share=S47_SHARE)
+    rep_cal = cal["assumed"]["repeated_children"]
+    # links cross periods, so a group's pre-treatment share of repeated children depends on its
+    # dates: a first pass measures it and the second corrects each group's share so that both
+    # groups' pre-treatment shares are the calibrated one (the Ns of Table A10.3)
+    gap_y = float(rep_cal["eq3a_mean_gap_years"])
+    ready_a = ref_a + np.timedelta64(60, "D")
+    pre_a0 = (ref_a < info.start[la_a]) & np.isin(la_a, a_codes)
+    sh = np.full(na, share1)
+    pass1 = _pair_gaps(np.random.default_rng(r_pair.integers(2**63)), la_a, ready_a, ref_a, sh, gap_y)
+    rep1 = np.zeros(na, dtype=bool)
+    rep1[pass1 >= 0] = True
+    rep1[pass1[pass1 >= 0]] = True
+    for is_p in (True, False):
+        g = info.pilot[la_a] == is_p
+        got = rep1[g & pre_a0].mean() if (g & pre_a0).any() else share1
+        sh[g] = np.clip(share1 * (s_a + share1) / 2 / max(got, 1e-6), 0.0, 0.95)
+    parent_a = _pair_gaps(r_pair, la_a, ready_a, ref_a, sh, gap_y)
+    first_a = parent_a < 0
+    root_a = np.where(first_a, np.arange(na), parent_a)
+    # persistent child component of durations (working days), shared by a child's records
+    u_a = r_pair.normal(0.0, float(rep_cal["eq3a_child_sd_days"]), na)[root_a]
+    gap_a = np.where(first_a, 0, (ref_a - ref_a[np.maximum(parent_a, 0)]).astype(np.int64)) / 365.25
+    _assessed_path(r_ass, T, ids, out, child_a, la_a, ref_a, end, s47_share=S47_SHARE, child_shift=u_a)
     dob_a = np.empty(na, dtype="datetime64[D]")
     gen_a = np.empty(na, dtype=object)
     eth_a = np.empty(na, dtype=object)
@@ -912,9 +1046,13 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         sel = (pil_a == (role == "pilot")) & (in_a1 == inside)
         if not sel.any():
             continue
-        k = _draw_children(r_kids, ref_a[sel], prof, AGE_GAP["assess"] * share1 / 2)
-        dob_a[sel], gen_a[sel], eth_a[sel], dis_a[sel], fsm_a[sel] = k["dob"], k["gender"], k["ethnicity"], k["disability"], k["fsm"]
-    first_a = parent_a < 0
+        for seg in (pre_a1, ~pre_a1):  # later records are older by their gap, more so after the start
+            ss_ = sel & seg
+            if not ss_.any():
+                continue
+            k = _draw_children(r_kids, ref_a[ss_], prof, float(gap_a[ss_].mean()))
+            dob_a[ss_], gen_a[ss_], eth_a[ss_], dis_a[ss_], fsm_a[ss_] = (k["dob"], k["gender"], k["ethnicity"],
+                                                                         k["disability"], k["fsm"])
     remap_a = child_a.copy()
     remap_a[~first_a] = child_a[parent_a[~first_a]]
     T.add("children", child_id=child_a[first_a], la=la_a[first_a], PersonBirthDate=dob_a[first_a],
