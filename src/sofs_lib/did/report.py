@@ -418,7 +418,7 @@ def figure_trends(an: Analysis, eq: str):
     cf = counterfactual(an, eq)
     scale = 1 if eq == "eq3a" else 100
     unit = "working days" if eq == "eq3a" else "per cent"
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 5.2))
     for grp, colr in (("pilot", plotting.PALETTE["pilot"]), ("comparator", plotting.PALETTE["comparator"])):
         s = t[t["group"] == grp].groupby("year")["mean"].mean() * scale  # pre and post of staggered groups
         ax.plot(s.index, s.to_numpy(), marker="o", color=colr, label=f"{grp.capitalize()} LAs")
@@ -429,7 +429,7 @@ def figure_trends(an: Analysis, eq: str):
                   label=f"Pilots without SofS (counterfactual: post mean − DiD = {cf['counterfactual'] * scale:.1f})")
         ax.hlines(cf["post_mean"] * scale, post_years.min() - 0.3, post_years.max() + 0.3,
                   colors=plotting.PALETTE["pilot"], linestyles=":", label=f"Pilots' post-period mean ({cf['post_mean'] * scale:.1f})")
-    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
     plotting.finish(fig, f"Figure {info['fig']}: {info['label']} in pilot and comparator LAs",
                     SOURCE + " Weighted (CEM) means by financial year; settling-in years left out; "
                     "years with fewer than 10 children not shown.", xlabel="Financial year ending",
