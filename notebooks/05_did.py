@@ -68,6 +68,9 @@ provenance.banner(
                 "Ofsted ratings, quality-of-delivery and embeddedness scores and comparators' practice models "
                 "(generated: the report does not publish them)"] if an.synthetic else None),
     real=(["every estimate and table: computed from the extract in data_dir"] if not an.synthetic else None),
+    note=("" if an.synthetic else "The quality-of-delivery and embeddedness scores and the comparators' "
+          "practice models are not published and are still generated; the Ofsted ratings are generated "
+          "unless ofsted_file is given. The secondary analyses that use them are illustrations."),
 )
 
 # %% [markdown]
@@ -89,10 +92,10 @@ display(Markdown(f"The extract holds **{an.n_records:,} records** ({'synthetic, 
 sizes = R.population_sizes(an, led)
 tables.show(sizes, {c: ("published" if "published" in c else KIND) for c in sizes.columns}, fmt=R.fmt_number(0),
             caption="Analysis populations: rows of the main model beside the N printed under Tables A10.6-A10.11",
-            source="Published N: Appendix 10 table notes. Others: " + R.SOURCE)
+            source="Published N: Appendix 10 table notes. Others: " + R.source(an))
 fl = R.flow_table(an)
 tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kept and excluded by each rule",
-            source=R.SOURCE + " Counts under 10 suppressed ([c]).")
+            source=R.source(an) + " Counts under 10 suppressed ([c]).")
 
 # %% [markdown]
 # The report's N (252,169 for EQ3a) may count rows this chapter leaves out (the settling-in
@@ -115,12 +118,12 @@ tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kep
 
 # %% tags=["remove-input"]
 t1 = R.table_a10_1(an, led)
-tables.show(t1, R.kinds_for(t1), caption="Table A10.1: pilots used for each evaluation question (✓ used, x not)",
-            source="Published: Appendix 10, Table A10.1. Synthetic: " + R.SOURCE)
+tables.show(t1, R.kinds_for(t1, KIND), caption="Table A10.1: pilots used for each evaluation question (✓ used, x not)",
+            source="Published: Appendix 10, Table A10.1. Synthetic: " + R.source(an))
 mt = R.matching_table(an)
 tables.show(mt.set_index(["question"]), KIND, collapsed=True,
             caption="LA matching: closeness of the comparators to each pilot's pre-SofS trend",
-            source=R.SOURCE)
+            source=R.source(an))
 tables.write_csv(mt, out / "la_matching.csv", index=False)
 
 # %% [markdown]
@@ -141,9 +144,9 @@ tables.write_csv(mt, out / "la_matching.csv", index=False)
 
 # %% tags=["remove-input"]
 t2 = R.table_a10_2(an, led)
-tables.show(t2, R.kinds_for(t2), fmt=R.fmt_number(2),
+tables.show(t2, R.kinds_for(t2, KIND), fmt=R.fmt_number(2),
             caption="Table A10.2: multivariate imbalance (L1) and local common support (%) before and after CEM",
-            source="Published: Appendix 10, Table A10.2. Synthetic: " + R.SOURCE)
+            source="Published: Appendix 10, Table A10.2. Synthetic: " + R.source(an))
 tables.write_csv(t2, out / "table_a10_2.csv")
 
 # %% [markdown]
@@ -157,9 +160,9 @@ tables.write_csv(t2, out / "table_a10_2.csv")
 # %% tags=["remove-input"]
 for tid in ("A10.3", "A10.4"):
     t = R.table_a10_3_4(an, tid, led)
-    tables.show(t, R.kinds_for(t), fmt=R.fmt_number(1), collapsed=True,
+    tables.show(t, R.kinds_for(t, KIND), fmt=R.fmt_number(1), collapsed=True,
                 caption=f"Table {tid}: weighted pre-treatment summary statistics (percent unless stated)",
-                source=f"Published: Appendix 10, Table {tid}. Synthetic: " + R.SOURCE + " Cells of fewer than 10 "
+                source=f"Published: Appendix 10, Table {tid}. Synthetic: " + R.source(an) + " Cells of fewer than 10 "
                 "children suppressed ([c]).")
     tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
 
@@ -179,10 +182,10 @@ for tid in ("A10.3", "A10.4"):
 
 # %% tags=["remove-input"]
 t5 = R.table_a10_5(an, led)
-tables.show(t5, R.kinds_for(t5), caption="Table A10.5: test statistics for each evaluation question",
-            source="Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). Synthetic: " + R.SOURCE)
+tables.show(t5, R.kinds_for(t5, KIND), caption="Table A10.5: test statistics for each evaluation question",
+            source="Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). Synthetic: " + R.source(an))
 ct = R.choice_table(an)
-tables.show(ct, KIND, caption="The model-choice rule applied to the data", source=R.SOURCE)
+tables.show(ct, KIND, caption="The model-choice rule applied to the data", source=R.source(an))
 tables.write_csv(t5, out / "table_a10_5.csv")
 
 # %% [markdown]
@@ -212,8 +215,8 @@ def show_question(eq):
         t = R.coef_table(an, eq, tid, led)
         if t.empty:
             continue
-        tables.show(t, R.kinds_for(t), caption=f"Table {tid}: {info['label']} ({info['short']})",
-                    source=f"Published: Appendix 10, Table {tid}. Synthetic: " + R.SOURCE)
+        tables.show(t, R.kinds_for(t, KIND), caption=f"Table {tid}: {info['label']} ({info['short']})",
+                    source=f"Published: Appendix 10, Table {tid}. Synthetic: " + R.source(an))
         tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
     R.figure_trends(an, eq)
     m = r.fits["main"]
@@ -286,8 +289,8 @@ fig = R.figure_event_study(an)
 
 # %% tags=["remove-input"]
 t8 = R.table_8(an, led)
-tables.show(t8, R.kinds_for(t8), caption="Table 8: overview of the outcomes of the DiD analysis",
-            source="Published: report section 3, Table 8. Synthetic: " + R.SOURCE)
+tables.show(t8, R.kinds_for(t8, KIND), caption="Table 8: overview of the outcomes of the DiD analysis",
+            source="Published: report section 3, Table 8. Synthetic: " + R.source(an))
 tables.write_csv(t8, out / "table_8.csv")
 
 # %% [markdown]

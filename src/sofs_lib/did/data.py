@@ -104,6 +104,19 @@ def load_design(path: str | Path) -> StudyDesign:
                        settling_years={p: float(v) for p, v in cfg["settling_in_years"].items()}, **kw)
 
 
+def write_design(design: StudyDesign, path: str | Path) -> Path:
+    """Write a study design in the YAML layout :func:`load_design` reads (e.g. to run the
+    chapter on a synthetic extract written to CSV, as a real extract would be)."""
+    cfg = {"sofs_start": {k: str(pd.Timestamp(v).date()) for k, v in design.sofs_start.items()},
+           "settling_in_years": {k: float(v) for k, v in design.settling_years.items()},
+           "groups": {eq: {p: list(c) for p, c in g.items()} for eq, g in design.groups.items()},
+           "data_window": {"start": str(design.data_start.date()), "end": str(design.data_end.date())}}
+    path = Path(path)
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(cfg, fh, sort_keys=False)
+    return path
+
+
 def load_extract(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in=None,
                  data_dir=None, design_file=None, pretrend: float | None = None):
     """``(extract, design, synthetic)``: a generated extract with the report's design, or the

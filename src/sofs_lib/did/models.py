@@ -185,13 +185,20 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
         warnings.simplefilter("ignore")
         mod = smf.glm(fml, data=d, family=sm.families.Binomial(),
                       var_weights=d[weights] if weights in d else None)
-        r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
+        cov_note = ""
+        try:
+            r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
+        except np.linalg.LinAlgError:
+            # too few clusters for the sandwich: fall back to model-based SEs and say so
+            r = mod.fit(maxiter=200)
+            cov_note = (f"cluster-robust covariance singular with {len(np.unique(groups))} LAs: "
+                        "model-based standard errors shown")
     ci = r.conf_int()
     t = pd.DataFrame({"estimate": r.params, "se": r.bse, "p": r.pvalues, "lo": ci[0], "hi": ci[1]})
     t.index = [_term(i) for i in t.index]
     # McFadden pseudo R^2 (the report prints an R^2 above its logit column)
     r2 = float(1 - r.llf / r.llnull) if np.isfinite(r.llnull) and r.llnull != 0 else np.nan
-    note = "" if r.converged else "maximum likelihood did not converge"
+    note = "; ".join(x for x in (cov_note, "" if r.converged else "maximum likelihood did not converge") if x)
     for tm in separated:
         t.loc[tm, :] = np.nan
         ev = int(d.loc[d[tm] == 1, y].sum())
@@ -252,11 +259,16 @@ def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
     Y = pd.Series(d[y].to_numpy(dtype=float), index=idx, name=y)
     w = pd.Series(d[weights].to_numpy(dtype=float), index=idx) if weights in d else None
     X = X[_independent(X, d["child"].to_numpy())]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fe = PanelOLS(Y, X, entity_effects=True, weights=w, drop_absorbed=True, check_rank=False).fit()
-        Xc = X.assign(const=1.0)
-        re_ = RandomEffects(Y, Xc, weights=w, check_rank=False).fit()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fe = PanelOLS(Y, X, entity_effects=True, weights=w, drop_absorbed=True, check_rank=False).fit()
+            Xc = X.assign(const=1.0)
+            re_ = RandomEffects(Y, Xc, weights=w, check_rank=False).fit()
+    except (ZeroDivisionError, ValueError, np.linalg.LinAlgError) as exc:
+        # e.g. no within-child variation left, or a zero idiosyncratic variance: no test
+        return {"statistic": np.nan, "df": 0, "p": np.nan, "n": int(len(Y)),
+                "note": f"not computable ({type(exc).__name__}: {exc})"}
     common = [c for c in fe.params.index if c in re_.params.index and c != "const"]
     b = (fe.params[common] - re_.params[common]).to_numpy()
     V = fe.cov.loc[common, common].to_numpy() - re_.cov.loc[common, common].to_numpy()

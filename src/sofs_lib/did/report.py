@@ -22,6 +22,17 @@ from . import matching as MA
 from .analysis import EQ_INFO, MODEL_NAMES, ROW_TERMS, Analysis, stars
 
 SOURCE = "Synthetic NPD extract (sofs_lib.npd), analysed with sofs_lib.did."
+REAL_SOURCE = "NPD extract in data_dir (CIN census / SSDA903), analysed with sofs_lib.did."
+
+
+def kind_of(an: Analysis) -> str:
+    """Provenance kind of every number computed from the analysis' extract."""
+    return "synthetic" if an.synthetic else "real"
+
+
+def source(an: Analysis) -> str:
+    """The source line for tables and figures built from the analysis' extract."""
+    return SOURCE if an.synthetic else REAL_SOURCE
 
 
 def pub(table_id: str) -> pd.DataFrame | None:
@@ -63,7 +74,7 @@ def table_a10_1(an: Analysis, led=None) -> pd.DataFrame:
             if led is not None:
                 for pl in mine.index:
                     pv, mv = p.loc[pl, c], mine.loc[pl, c]
-                    led.record("A10.1", pl, c, published=float("nan"), reproduced=float("nan"), kind="synthetic",
+                    led.record("A10.1", pl, c, published=float("nan"), reproduced=float("nan"), kind=kind_of(an),
                                status="exact" if pv == mv else "differs", note=f"published {pv}, here {mv}")
     return out
 
@@ -93,7 +104,7 @@ def table_a10_2(an: Analysis, led=None) -> pd.DataFrame:
                 if len(hit):
                     h = hit.iloc[0]
                     led.record("A10.2", info["a2_row"], col, published=float(h["number"]), reproduced=float(val),
-                               kind="synthetic", decimals=int(h["decimals"]), note=f"{info['short']}")
+                               kind=kind_of(an), decimals=int(h["decimals"]), note=f"{info['short']}")
     out = pd.DataFrame(rows).T
     out.index.name = "EQ"
     if p is not None:
@@ -218,11 +229,11 @@ def table_a10_3_4(an: Analysis, which: str, led=None) -> pd.DataFrame:
                 continue
             v = mine.loc[h.row, h.column]
             if isinstance(v, str):
-                led.record(which, h.row, h.column, published=h.number, reproduced=float("nan"), kind="synthetic",
+                led.record(which, h.row, h.column, published=h.number, reproduced=float("nan"), kind=kind_of(an),
                            status="not reproducible", note="suppressed here (fewer than 10 children)" if v == disclosure.MARK else v)
                 continue
             led.record(which, h.row, h.column, published=h.number, reproduced=float(v) if pd.notna(v) else float("nan"),
-                       kind="synthetic", decimals=None if pd.isna(h.decimals) else int(h.decimals),
+                       kind=kind_of(an), decimals=None if pd.isna(h.decimals) else int(h.decimals),
                        note="weighted pre-treatment statistic")
     return out
 
@@ -255,14 +266,14 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
                 if len(hit):
                     hh = hit.iloc[0]
                     led.record("A10.5", test, c, published=float(hh["number"]), reproduced=float(g[key]["statistic"]),
-                               kind="synthetic", decimals=int(hh["decimals"]),
+                               kind=kind_of(an), decimals=int(hh["decimals"]),
                                note=f"p={g[key]['p']:.3g}; published stars '{hh['marker']}', here '{stars(g[key]['p'])}'")
             hit = p[(p["row"] == "Number of insignificant leads") & (p["column"] == c)]
             if len(hit):
                 txt = hit.iloc[0]["value"]
                 k = float(txt.split(" ")[0])
                 led.record("A10.5", "Number of insignificant leads", c, published=k,
-                           reproduced=float(ls["insignificant"]), kind="synthetic", decimals=0,
+                           reproduced=float(ls["insignificant"]), kind=kind_of(an), decimals=0,
                            note=f"published '{txt}'; here of {ls['n_leads']} leads ({r.fits['event'].model} model)")
     out = pd.DataFrame(rows).T
     pw = pub_wide("A10.5")
@@ -339,19 +350,19 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
                         f"'{h['marker']}', here '{stars(fit.get(term, 'p'))}'" if fit is not None and np.isfinite(est)
                         else "not estimable in the synthetic data")
                 led.record(table_id, row, pcol, published=float(h["number"]), reproduced=float(est),
-                           kind="synthetic", decimals=int(h["decimals"]), note=note)
+                           kind=kind_of(an), decimals=int(h["decimals"]), note=note)
             if fit is not None and "R²" in pw.index:
                 h = p[(p["row"] == "R²") & (p["column"] == pcol)]
                 if len(h):
                     led.record(table_id, "R²", pcol, published=float(h.iloc[0]["number"]), reproduced=float(fit.r2),
-                               kind="synthetic", decimals=int(h.iloc[0]["decimals"]),
+                               kind=kind_of(an), decimals=int(h.iloc[0]["decimals"]),
                                note="within R² for fixed effects; McFadden's pseudo-R² for the logit")
     if led is not None:
         nid = "did_a" + table_id.replace("A", "").replace(".", "_").lower() + "_n"
         try:
             q = published.quote(nid)
             main = r.fits["main"]
-            led.record("text", nid, "N", published=q.number, reproduced=float(main.n), kind="synthetic", decimals=0,
+            led.record("text", nid, "N", published=q.number, reproduced=float(main.n), kind=kind_of(an), decimals=0,
                        note=f"N of the main model; {table_id} population note")
         except PublishedDataError:
             pass
@@ -372,7 +383,7 @@ def table_8(an: Analysis, led=None) -> pd.DataFrame:
         if p is not None and led is not None:
             pt = p.loc[row].iloc[1]
             led.record("8", row, "Analysis results", published=float("nan"), reproduced=float("nan"),
-                       kind="synthetic", status="exact" if pt == v.text else "differs",
+                       kind=kind_of(an), status="exact" if pt == v.text else "differs",
                        note=f"published '{pt}' | here '{v.text}'")
     return pd.DataFrame(rows).T
 
@@ -431,9 +442,9 @@ def figure_trends(an: Analysis, eq: str):
                   colors=plotting.PALETTE["pilot"], linestyles=":", label=f"Pilots' post-period mean ({cf['post_mean'] * scale:.1f})")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
     plotting.finish(fig, f"Figure {info['fig']}: {info['label']} in pilot and comparator LAs",
-                    SOURCE + " Weighted (CEM) means by financial year; settling-in years left out; "
+                    source(an) + " Weighted (CEM) means by financial year; settling-in years left out; "
                     "years with fewer than 10 children not shown.", xlabel="Financial year ending",
-                    ylabel=f"{info['label']} ({unit})", ax=ax, synthetic=True)
+                    ylabel=f"{info['label']} ({unit})", ax=ax, synthetic=an.synthetic)
     return fig
 
 
@@ -473,9 +484,9 @@ def figure_event_study(an: Analysis):
         ax.axvline(0, color="#999999", ls="--", lw=0.8)
         ax.set_title(f"{EQ_INFO[eq]['short']}: {EQ_INFO[eq]['label']} ({r.fits['event'].model})", fontsize=10)
     plotting.finish(fig, "Leads (placebo) and lags of the DiD indicator, with 95% confidence intervals",
-                    SOURCE + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
+                    source(an) + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
                     "settling-in period (t = the first). The settling-in period (dashed line) is left out.",
-                    synthetic=True)
+                    synthetic=an.synthetic)
     return fig
 
 
@@ -484,9 +495,10 @@ def figure_event_study(an: Analysis):
 # --------------------------------------------------------------------------------------------
 
 
-def kinds_for(df: pd.DataFrame) -> dict:
-    """Column -> provenance kind: ``... (published)`` columns are published, the rest synthetic."""
-    return {c: ("published" if str(c).endswith("(published)") else "synthetic") for c in df.columns}
+def kinds_for(df: pd.DataFrame, kind: str = "synthetic") -> dict:
+    """Column -> provenance kind: ``... (published)`` columns are published, the rest ``kind``
+    (:func:`kind_of` the analysis: synthetic, or real for an extract in ``data_dir``)."""
+    return {c: ("published" if str(c).endswith("(published)") else kind) for c in df.columns}
 
 
 def fmt_number(digits: int = 2):
