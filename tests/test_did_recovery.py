@@ -30,8 +30,7 @@ def covers(fit, value, term="did"):
 
 
 def test_default_recovers_published_effects(default):
-    # the generator's defaults are the published estimates
-    eq3a = published.cell("A10.6", "DiD", "Fixed effects model").number              # 2.99 working days
+    # the generator's defaults are the published estimates (EQ3a: see the parallel-trends test)
     eq3b = -published.quote("did_a10_rereferral_pp").number / 100                     # -9.78 points
     eq3d = -published.quote("did_a10_kinship_pp").number / 100                        # -12.63 points
     assert covers(default.result("eq3b").fits["main"], eq3b)
