@@ -29,6 +29,23 @@ def _no_root_override(monkeypatch):
     yield
 
 
+@pytest.fixture(scope="session")
+def dfe_dir() -> Path:
+    """The real DfE/Ofsted folder: ``$SOFS_DFE_DATA_DIR``, else ``../shared/dfe-data`` beside the
+    project. Missing: the test is skipped, or fails when ``CI`` is set."""
+    import os
+
+    from sofs_lib.dfe.loaders import resolve_dfe_data_dir
+
+    d = resolve_dfe_data_dir()
+    if not (d / "ees").is_dir():
+        msg = f"DfE data folder not found at {d} (set SOFS_DFE_DATA_DIR; see the README's data section)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return d
+
+
 def built_book() -> Path:
     html = ROOT / "_build" / "html"
     if not (html / "index.html").exists():

@@ -7,7 +7,6 @@ Damaged copies are made on the fly in tmp_path from the real files; nothing is c
 
 from __future__ import annotations
 
-import os
 import shutil
 import warnings
 from pathlib import Path
@@ -30,20 +29,6 @@ from sofs_lib.dfe.manifest import check_dfe_data, load_manifest, sha256_file
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("SOFS_DFE_DATA_DIR")
-    return Path(env) if env else (REPO / ".." / "shared" / "dfe-data").resolve()
-
-
-@pytest.fixture(scope="session")
-def dfe_dir() -> Path:
-    d = _data_dir()
-    if not (d / "ees").is_dir():
-        msg = f"DfE data folder not found at {d} (set SOFS_DFE_DATA_DIR; see docs-drafts/dfe-data.md)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return d
 
 
 B1 = "ees/b1_children_in_need_2013_to_2022.csv"

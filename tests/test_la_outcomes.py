@@ -3,7 +3,6 @@ synthetic panel against the published tables, and the real data against the publ
 
 from __future__ import annotations
 
-import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -208,20 +207,6 @@ def test_catalogue():
 
 
 # ---------------------------------------------------------------------------------- real data
-def _data_dir() -> Path:
-    env = os.environ.get("SOFS_DFE_DATA_DIR")
-    return Path(env) if env else (REPO / ".." / "shared" / "dfe-data").resolve()
-
-
-@pytest.fixture(scope="module")
-def dfe_dir():
-    d = _data_dir()
-    if not (d / "ees").is_dir():
-        msg = f"DfE data folder not found at {d} (set SOFS_DFE_DATA_DIR; see docs-drafts/dfe-data.md)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return d
 
 
 NINE = ["303", "304", "801", "855", "925", "926", "935", "938", "872"]
