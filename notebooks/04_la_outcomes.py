@@ -139,32 +139,10 @@ tables.write_csv(res["means_ci"], out / "group_means_ci.csv", index=False)
 
 # %% tags=["remove-input"]
 cmp = lo.compare_with_published(res)
-for r in cmp.itertuples():
-    led.record(r.table, r.report_name, r.quantity, published=r.published, reproduced=r.computed,
-               kind=KIND, decimals=2 if r.quantity == "p" else 1)
+a95 = lo.compare_a95(res)
+lo.record(led, cmp, a95, KIND)
 score = lo.match_score(cmp)
 tables.write_csv(cmp, out / "a93_a94_comparison.csv", index=False)
-
-
-def side_by_side(table):
-    c = cmp[cmp["table"] == table]
-    w = c.pivot(index="report_name", columns="quantity", values=["computed", "published"])
-    order = cat["report_name"].tolist()
-    w = w.reindex([n for n in order if n in w.index])
-    view = {}
-    for q, label in (("pilot_mean", "pilot mean"), ("snn_mean", "SNN mean"), ("F", "F"), ("p", "p")):
-        view[f"{label}: computed"] = w[("computed", q)]
-        view[f"{label}: published"] = w[("published", q)]
-    import pandas as pd
-    v = pd.DataFrame(view)
-    m = c.pivot(index="report_name", columns="quantity", values="match").reindex(v.index)
-    hl = pd.DataFrame(False, index=v.index, columns=v.columns)
-    for q, label in (("pilot_mean", "pilot mean"), ("snn_mean", "SNN mean"), ("F", "F"), ("p", "p")):
-        hl[f"{label}: computed"] = ~m[q].astype(bool)
-    kinds = {col: ("published" if col.endswith("published") else KIND) for col in v.columns}
-    return v, kinds, hl
-
-
 fig = lo.plot_match(cmp, KIND)
 
 # %% tags=["remove-input"]
@@ -187,7 +165,8 @@ if len(miss):
 
 # %% tags=["remove-input"]
 for table, what in (("A9.3", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"), ("A9.4", "all years")):
-    v, kinds, hl = side_by_side(table)
+    v, hl = lo.side_by_side(cmp, table)
+    kinds = {col: ("published" if col.endswith("published") else KIND) for col in v.columns}
     tables.show(v, kinds, fmt={c: (".2f" if c.startswith("p:") else ".1f") for c in v.columns},
                 highlight=hl, collapsed=True, caption=f"Table {table}: pilots and comparators, {what}",
                 source=published.cite(table) + ("; computed from DfE files" if KIND == "real"
@@ -201,16 +180,6 @@ for table, what in (("A9.3", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"), ("A9.4", "all y
 # and comparators changed over the period; the report found none.
 
 # %% tags=["remove-input"]
-import pandas as pd
-
-pub95 = lo.published_a9_5_frame()
-a95 = res["a95"].merge(pub95, on=["indicator_id", "source"], suffixes=("", "_published"))
-for r in a95.itertuples():
-    for q, dec in (("ss", 3), ("F", 3), ("p", 3)):
-        pv = getattr(r, f"{q}_published")
-        if pv is not None and not pd.isna(pv):
-            led.record("A9.5", f"{r.report_name}: {r.source}", q, published=pv,
-                       reproduced=getattr(r, q), kind=KIND, decimals=dec)
 view = a95.set_index(["report_name", "source"])[["ss", "ss_published", "df", "F", "F_published",
                                                   "p", "p_published"]]
 view.index = [f"{a} — {b}" for a, b in view.index]

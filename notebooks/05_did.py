@@ -123,7 +123,7 @@ tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kep
 # %% tags=["remove-input"]
 t1 = R.table_a10_1(an, led)
 tables.show(t1, R.kinds_for(t1, KIND), caption="Table A10.1: pilots used for each evaluation question (✓ used, x not)",
-            source="Published: Appendix 10, Table A10.1. Synthetic: " + R.source(an))
+            source=f"Published: Appendix 10, Table A10.1. {KIND.capitalize()}: " + R.source(an))
 mt = R.matching_table(an)
 tables.show(mt.set_index(["question"]), KIND, collapsed=True,
             caption="LA matching: closeness of the comparators to each pilot's pre-SofS trend",
@@ -150,7 +150,7 @@ tables.write_csv(mt, out / "la_matching.csv", index=False)
 t2 = R.table_a10_2(an, led)
 tables.show(t2, R.kinds_for(t2, KIND), fmt=R.fmt_number(2),
             caption="Table A10.2: multivariate imbalance (L1) and local common support (%) before and after CEM",
-            source="Published: Appendix 10, Table A10.2. Synthetic: " + R.source(an))
+            source=f"Published: Appendix 10, Table A10.2. {KIND.capitalize()}: " + R.source(an))
 tables.write_csv(t2, out / "table_a10_2.csv")
 
 # %% [markdown]
@@ -166,7 +166,7 @@ for tid in ("A10.3", "A10.4"):
     t = R.table_a10_3_4(an, tid, led)
     tables.show(t, R.kinds_for(t, KIND), fmt=R.fmt_number(1), collapsed=True,
                 caption=f"Table {tid}: weighted pre-treatment summary statistics (percent unless stated)",
-                source=f"Published: Appendix 10, Table {tid}. Synthetic: " + R.source(an) + " Cells of fewer than 10 "
+                source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + R.source(an) + " Cells of fewer than 10 "
                 "children suppressed ([c]).")
     tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
 
@@ -187,7 +187,7 @@ for tid in ("A10.3", "A10.4"):
 # %% tags=["remove-input"]
 t5 = R.table_a10_5(an, led)
 tables.show(t5, R.kinds_for(t5, KIND), caption="Table A10.5: test statistics for each evaluation question",
-            source="Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). Synthetic: " + R.source(an))
+            source=f"Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). {KIND.capitalize()}: " + R.source(an))
 ct = R.choice_table(an)
 tables.show(ct, KIND, caption="The model-choice rule applied to the data", source=R.source(an))
 tables.write_csv(t5, out / "table_a10_5.csv")
@@ -220,7 +220,7 @@ def show_question(eq):
         if t.empty:
             continue
         tables.show(t, R.kinds_for(t, KIND), caption=f"Table {tid}: {info['label']} ({info['short']})",
-                    source=f"Published: Appendix 10, Table {tid}. Synthetic: " + R.source(an))
+                    source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + R.source(an))
         tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
     R.figure_trends(an, eq)
     m = r.fits["main"]
@@ -294,7 +294,7 @@ fig = R.figure_event_study(an)
 # %% tags=["remove-input"]
 t8 = R.table_8(an, led)
 tables.show(t8, R.kinds_for(t8, KIND), caption="Table 8: overview of the outcomes of the DiD analysis",
-            source="Published: report section 3, Table 8. Synthetic: " + R.source(an))
+            source=f"Published: report section 3, Table 8. {KIND.capitalize()}: " + R.source(an))
 tables.write_csv(t8, out / "table_8.csv")
 
 # %% [markdown]

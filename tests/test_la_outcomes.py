@@ -265,3 +265,17 @@ def test_years_and_sensitivity(dfe_dir, real_panel):
     sens = lo.analyse(dfe_dir, exclude=["Bexley", "Thurrock"], panel=real_panel)
     t = sens["a94"].set_index("indicator_id")
     assert t.at["cin_rate", "n_pilot"] == 35 and t.at["cin_rate", "n_snn"] == 35
+
+
+def test_side_by_side_marks_only_mismatches(synthetic_results):
+    res, _ = synthetic_results
+    cmp = lo.compare_with_published(res)
+    view, mismatch = lo.side_by_side(cmp, "A9.3")
+    assert view.shape == (29, 8) and not mismatch.to_numpy().any()   # the synthetic panel matches
+    name = "Referrals (rate per 10,000 children)"
+    sel = (cmp["table"] == "A9.3") & (cmp["report_name"] == name) & (cmp["quantity"] == "F")
+    cmp.loc[sel, "match"] = False
+    _, mismatch = lo.side_by_side(cmp, "A9.3")
+    assert mismatch.to_numpy().sum() == 1 and mismatch.loc[name, "F: computed"]
+    a95 = lo.compare_a95(res)
+    assert set(a95["indicator_id"]) == set(lo.published_a95())              # the nine of Table A9.5

@@ -525,3 +525,44 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
                   "appendix Tables A9.3 and A9.4 (published); computed means from "
                   + ("DfE files (real)." if kind == "real" else "the synthetic panel."),
                   ax=axes[0], synthetic=(kind == "synthetic"))
+
+
+# ------------------------------------------------------------------------------------------
+# Side-by-side views for the chapter
+# ------------------------------------------------------------------------------------------
+_QUANTITIES = (("pilot_mean", "pilot mean"), ("snn_mean", "SNN mean"), ("F", "F"), ("p", "p"))
+
+
+def side_by_side(comparison: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One of Tables A9.3/A9.4 as printed rows (catalogue order) with a computed and a published
+    column per quantity, and a boolean frame marking computed cells that do not match."""
+    c = comparison[comparison["table"] == table]
+    w = c.pivot(index="report_name", columns="quantity", values=["computed", "published"])
+    order = load_indicator_catalogue().sort_values("order")["report_name"].tolist()
+    w = w.reindex([n for n in order if n in w.index])
+    view = pd.DataFrame({f"{label}: {what}": w[(what, q)] for q, label in _QUANTITIES
+                         for what in ("computed", "published")})
+    m = c.pivot(index="report_name", columns="quantity", values="match").reindex(view.index)
+    mismatch = pd.DataFrame(False, index=view.index, columns=view.columns)
+    for q, label in _QUANTITIES:
+        mismatch[f"{label}: computed"] = ~m[q].astype(bool)
+    return view, mismatch
+
+
+def compare_a95(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Computed two-way ANOVA rows beside Table A9.5 (indicators the report tabulates)."""
+    return results["a95"].merge(published_a9_5_frame(), on=["indicator_id", "source"],
+                                suffixes=("", "_published"))
+
+
+def record(led, comparison: pd.DataFrame, a95: pd.DataFrame, kind: str) -> None:
+    """Write the A9.3/A9.4 and A9.5 comparisons to a reproduction ledger."""
+    for r in comparison.itertuples():
+        led.record(r.table, r.report_name, r.quantity, published=r.published, reproduced=r.computed,
+                   kind=kind, decimals=2 if r.quantity == "p" else 1)
+    for r in a95.itertuples():
+        for q in ("ss", "F", "p"):
+            pv = getattr(r, f"{q}_published")
+            if pv is not None and not pd.isna(pv):
+                led.record("A9.5", f"{r.report_name}: {r.source}", q, published=pv,
+                           reproduced=getattr(r, q), kind=kind, decimals=3)
