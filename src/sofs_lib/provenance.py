@@ -107,3 +107,50 @@ def params_box(params: Mapping[str, Any], chapter: str = ""):
     from IPython.display import HTML, display
 
     display(HTML(params_box_html(params, chapter)))
+
+
+#: the four parts of a chapter's answer box, in the order they are shown.
+ANSWER_PARTS = (
+    ("report", "What the report concluded"),
+    ("reproduced", "What this edition reproduced"),
+    ("not_reproduced", "What it could not reproduce"),
+    ("new", "What this edition found that the report did not"),
+)
+
+
+def answer_html(*, report, reproduced, not_reproduced, new, kind: str) -> str:
+    """HTML of a chapter's answer box (class ``sofs-answer``).
+
+    Each part is a sentence or a list of sentences; every sentence must be generated from the
+    chapter's computed results (never typed as a literal claim). ``kind`` names the data the
+    chapter's own numbers come from ("real", "synthetic", "derived" or "published").
+    """
+    check_kind(kind)
+    parts = dict(report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new)
+    rows = []
+    for key, title in ANSWER_PARTS:
+        items = _items(parts[key])
+        if not items:
+            raise ProvenanceError(f"the answer box needs at least one sentence for {key!r}")
+        body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+        rows.append(f"<dt>{html.escape(title)}</dt><dd><ul>{body}</ul></dd>")
+    return (f'<div class="admonition sofs-answer" data-kind="{kind}">'
+            f'<p class="admonition-title">The answer in brief {badge(kind)}</p>'
+            f'<dl>{"".join(rows)}</dl></div>')
+
+
+def answer(*, report, reproduced, not_reproduced, new, kind: str, output_dir=None):
+    """Display the chapter's answer box and, with ``output_dir``, write it as ``answer.json``
+    (read by the findings page)."""
+    from pathlib import Path
+
+    from IPython.display import HTML, display
+
+    text = answer_html(report=report, reproduced=reproduced, not_reproduced=not_reproduced,
+                       new=new, kind=kind)
+    if output_dir is not None:
+        payload = {"kind": kind, **{k: _items(v) for k, v in
+                                    dict(report=report, reproduced=reproduced,
+                                         not_reproduced=not_reproduced, new=new).items()}}
+        (Path(output_dir) / "answer.json").write_text(json.dumps(payload, indent=1) + "\n")
+    display(HTML(text))
