@@ -58,7 +58,7 @@ provenance.banner(
 # Only five pilots ("deep dives") were studied in depth; the other four took part in the
 # quantitative strands only. Table 1 of the report is the key to every later chapter.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t1 = im.participation_matrix()
 tables.show(t1, {**{c: "published" for c in t1.columns if c != "Strands (full)"},
                  "Strands (full)": "derived"},
@@ -84,13 +84,13 @@ display(Markdown("**Transcription note.** " + published.meta("1")["transcription
 # every consistent combination of counts and denominators, and the full range of results is
 # shown. Holm's correction accounts for testing eight elements.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t2 = published.wide("2")
 tables.show(t2, "published", fmt=".0f", caption="Table 2: % of social workers using each element "
             "with some or all families; respondents; respondents as % of the pilot's social workers",
             source=published.cite("2"))
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 tests = im.element_use_tests(p["alpha"], p["max_item_nonresponse"])
 show_cols = ["chi2", "p", "chi2_min", "chi2_max", "p_min", "p_max", "reconstructions",
              "nonresponse_assumed", "p_holm", "verdict"]
@@ -112,7 +112,7 @@ display(Markdown(
     "These are derived results: they assume every respondent in a pilot is one independent "
     "observation and that the printed percentages are of item respondents."))
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = im.plot_element_use(tests)
 
 # %% [markdown]
@@ -121,10 +121,10 @@ fig = im.plot_element_use(tests)
 # The report compares the Ofsted judgements of the nine Round 1 pilots that continued into
 # Round 2 at the start of Round 1 (September 2014) and the end of Round 2 (September 2019).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = im.plot_ofsted()
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 oc = im.ofsted_claims()
 for r in oc.itertuples():
     led.record("3", r.id, "text vs table", published=r.published, reproduced=r.reproduced,
@@ -153,7 +153,7 @@ tables.show(oc.set_index("id")[["statement", "published", "reproduced", "basis",
 # scored them again "blind" at T3 (December 2019–March 2020). The appendix prints the pilot
 # means (its header calls the last time point "T2"; the text calls it T3).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = im.plot_focus_groups()
 
 # %% [markdown]
@@ -162,13 +162,13 @@ fig = im.plot_focus_groups()
 # mean of five can lie up to 0.05 from the unrounded mean, and a difference of two such means
 # up to 0.10: a recomputed value within that is "within rounding".
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 means = im.focus_group_means()
 tables.show(means, "derived", fmt=".2f", caption="Item means across the five pilots",
             source="Computed from " + published.cite("A8.1") + ".")
 tables.write_csv(means, out / "a81_item_means.csv")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 claims = im.focus_group_claims()
 for r in claims.itertuples():
     if r.quote_id:
@@ -201,7 +201,7 @@ display(Markdown(
 # and achievement is not what the printed table shows: "having sufficient time to spend with
 # families" and "partner agency involvement" fell further short.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 sb = im.shortfall_by_pilot()
 tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short of the T1 hope, "
             "and items that improved on T1", source="Computed from " + published.cite("A8.1") + ".")
@@ -226,14 +226,14 @@ tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short
 # pilots' actual answers, and are no evidence about any pilot.
 # ```
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 responses = profiles.generate_responses(seed=p["profiles_seed"],
                                         structures_category=p["structures_category"])
 ts = profiles.tscores(responses, reference=p["tscore_reference"],
                       structures_category=p["structures_category"])
 fig = profiles.plot_all_profiles(ts)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 checks = profiles.check_statements(ts)
 ok = int(checks["holds"].sum())
 display(Markdown(f"**{ok} of {len(checks)}** narrative statements hold on the synthetic "
@@ -274,7 +274,7 @@ tables.write_csv(ts, out / "a7_synthetic_tscores.csv", index=False)
 #   most in Pilot 2, suggesting its apparent improvement came from Early Help practitioners.
 #   The report does not print the re-run scores, so they cannot be recomputed here.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 quoted = published.text_numbers().set_index("id").loc[
     ["case_records_examined", "case_records_independent", "case_p9_family_mapping",
      "case_p1_family_mapping", "contrast_families_safety_plans", "contrast_p4_families",
@@ -293,7 +293,7 @@ led.record("text", "contrast_families_total", "section 3",
 # Every comparison above is written to this chapter's `reproduction.csv`; the appendix
 # "Reproduction ledger" gathers all chapters.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 path = led.write(out)
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=f"{paths.relative(path)}")

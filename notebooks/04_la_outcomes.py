@@ -79,7 +79,7 @@ else:
 # comparator" without naming it, and used the statistical-neighbour model in force before 2021,
 # which is no longer published. Both choices are parameters here (`pilots`, `comparators`).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 if KIND == "real":
     groups = load_groups()
     dropped = identify_dropped_pilot(data_dir)
@@ -113,7 +113,7 @@ else:
 # must have come from; the notes say so (for example, "children in need" is reproduced by the
 # rate of *episodes*, not children).
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 cat = load_indicator_catalogue().sort_values("order").set_index("indicator_id")
 tables.show(cat[["report_name", "definition", "unit", "source_publication", "source_columns",
                  "year_convention", "note"]], "derived", collapsed=True,
@@ -122,7 +122,7 @@ tables.show(cat[["report_name", "definition", "unit", "source_publication", "sou
 # %% [markdown]
 # ## Pilots and comparators over time (Figures A9.1–A9.9)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 res = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=panel)
 fig = lo.plot_indicator_grid(res["means_ci"], kind=KIND,
                              title="Figures A9.1–A9.9: pilots and comparators, group means "
@@ -137,7 +137,7 @@ tables.write_csv(res["means_ci"], out / "group_means_ci.csv", index=False)
 # the published one rounded to the decimals the report prints. The figure shows how far each
 # group mean is from the published one; the full tables (outlined cells do not match) follow.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 cmp = lo.compare_with_published(res)
 a95 = lo.compare_a95(res)
 lo.record(led, cmp, a95, KIND)
@@ -145,7 +145,7 @@ score = lo.match_score(cmp)
 tables.write_csv(cmp, out / "a93_a94_comparison.csv", index=False)
 fig = lo.plot_match(cmp, KIND)
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 lines = []
 for t in ("A9.3", "A9.4"):
     row = score[score["table"] == t].iloc[0]
@@ -163,7 +163,7 @@ if len(miss):
         f"- *{r.report_name}* (Table {r.table}): computed {r.computed:.2f}, published "
         f"{r.published:g}. {cat.loc[r.indicator_id, 'note']}" for r in miss.itertuples())))
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 for table, what in (("A9.3", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"), ("A9.4", "all years")):
     v, hl = lo.side_by_side(cmp, table)
     kinds = {col: ("published" if col.endswith("published") else KIND) for col in v.columns}
@@ -179,7 +179,7 @@ for table, what in (("A9.3", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"), ("A9.4", "all y
 # indicators the report tabulates. A significant *interaction* would mean the gap between pilots
 # and comparators changed over the period; the report found none.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 view = a95.set_index(["report_name", "source"])[["ss", "ss_published", "df", "F", "F_published",
                                                   "p", "p_published"]]
 view.index = [f"{a} — {b}" for a, b in view.index]
@@ -206,7 +206,7 @@ tables.write_csv(res["a95"], out / "a95_twoway.csv", index=False)
 # turn: an all-years difference that depends on a single authority is fragile. The parameter
 # `exclude_las` leaves out any named authorities in addition.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 loo = lo.leave_one_out(panel, PILOTS, COMPARATORS, yrs, p["alpha"]).merge(
     cat[["report_name"]], left_on="indicator_id", right_index=True)
 tables.show(loo.set_index("report_name")[["p_all", "runs_significant", "runs",
@@ -232,7 +232,7 @@ if p["exclude_las"]:
 # files go (to 2021/22). The pandemic years 2020/21 and 2021/22 changed referral and assessment
 # patterns everywhere, so differences there say little about Signs of Safety.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 if KIND != "real" or not p["later_years"]:
     display(Markdown("*This section needs the real data (`dfe_data_dir`) and `later_years`: the "
                      "synthetic panel covers only the report's five years.*"))
@@ -245,7 +245,7 @@ else:
                                  title="The nine indicators of Figures A9.1–A9.9, "
                                        "evaluation years shaded and after")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 if KIND == "real" and p["later_years"]:
     lat = lo.analyse(None, PILOTS, COMPARATORS, later, panel=full_panel)
     t = lat["a94"].merge(res["a94"][["indicator_id", "pilot_mean", "snn_mean", "p"]],
@@ -277,7 +277,7 @@ if KIND == "real" and p["later_years"]:
 # %% [markdown]
 # ## What this chapter reproduces
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 path = led.write(out)
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=paths.relative(path))

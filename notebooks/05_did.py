@@ -90,7 +90,7 @@ provenance.banner(
 # out of every model, as in the report. Counts below 10 are suppressed in every table built
 # from records.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 display(Markdown(f"The extract holds **{an.n_records:,} records** ({'synthetic, scale ' + str(p['scale']) if an.synthetic else 'real'}); "
                  f"generating and deriving the populations took {an.timings['extract'] + an.timings['derive']:.0f} s."))
 sizes = R.population_sizes(an, led)
@@ -120,7 +120,7 @@ tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kep
 # its settling-in) would have picked among every LA of the extract; with `"trends"` the rule
 # picks them.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t1 = R.table_a10_1(an, led)
 tables.show(t1, R.kinds_for(t1, KIND), caption="Table A10.1: pilots used for each evaluation question (✓ used, x not)",
             source=f"Published: Appendix 10, Table A10.1. {KIND.capitalize()}: " + R.source(an))
@@ -146,7 +146,7 @@ tables.write_csv(mt, out / "la_matching.csv", index=False)
 # local common support (the share of cells holding both pilot and comparator children). On the
 # CEM coarsening itself L1 is 0 after matching, as the report notes.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t2 = R.table_a10_2(an, led)
 tables.show(t2, R.kinds_for(t2, KIND), fmt=R.fmt_number(2),
             caption="Table A10.2: multivariate imbalance (L1) and local common support (%) before and after CEM",
@@ -161,7 +161,7 @@ tables.write_csv(t2, out / "table_a10_2.csv")
 # in bands) and the outcome differ. Percentages of categories with fewer than 10 children are
 # suppressed with their complements.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 for tid in ("A10.3", "A10.4"):
     t = R.table_a10_3_4(an, tid, led)
     tables.show(t, R.kinds_for(t, KIND), fmt=R.fmt_number(1), collapsed=True,
@@ -184,7 +184,7 @@ for tid in ("A10.3", "A10.4"):
 # only identified by children whose treatment status changes; when fewer than `min_switchers`
 # do, the rule falls back to the linear model.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t5 = R.table_a10_5(an, led)
 tables.show(t5, R.kinds_for(t5, KIND), caption="Table A10.5: test statistics for each evaluation question",
             source=f"Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). {KIND.capitalize()}: " + R.source(an))
@@ -209,7 +209,7 @@ tables.write_csv(t5, out / "table_a10_5.csv")
 # DiD of -9.8 points; 49% and 62% for -12.63) are the post-period mean *minus* the DiD, which is
 # what is drawn.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 def show_question(eq):
     info = EQ_INFO[eq]
     r = an.result(eq)
@@ -246,10 +246,10 @@ show_question("eq3a")
 # is much less precise than the linear one. The generator builds in a pilot-specific pre-SofS
 # trend in durations, so the leads fail, as the report found under fixed effects.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_question("eq3b")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_question("eq3c")
 
 # %% [markdown]
@@ -262,7 +262,7 @@ show_question("eq3c")
 # published, and estimable; with `true_effects={"eq3c_escalation_logit": -6.28}` the chapter
 # reports the separation instead of printing a diverging coefficient.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 show_question("eq3d")
 
 # %% [markdown]
@@ -271,7 +271,7 @@ show_question("eq3d")
 # Placebo leads before the SofS start should be near zero if pilots and comparators were on
 # parallel paths; lags show when an effect appears after the settling-in period.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = R.figure_event_study(an)
 
 # %% [markdown]
@@ -291,7 +291,7 @@ fig = R.figure_event_study(an)
 # unless `data_quality_concerns` says otherwise, plus any LA the data show with far fewer cases
 # before SofS than after.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t8 = R.table_8(an, led)
 tables.show(t8, R.kinds_for(t8, KIND), caption="Table 8: overview of the outcomes of the DiD analysis",
             source=f"Published: report section 3, Table 8. {KIND.capitalize()}: " + R.source(an))
@@ -311,7 +311,7 @@ tables.write_csv(t8, out / "table_8.csv")
 # are synthetic: agreement or disagreement with the report says how the method behaves on
 # generated data, not whether the report is right.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 path = led.write(out)
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=f"{paths.relative(path)}")

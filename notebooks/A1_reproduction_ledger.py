@@ -54,7 +54,7 @@ provenance.banner(
     derived=["reproduced values recomputed from the report's own numbers", "the counts on this page"],
 )
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 tables.write_csv(led, out / "ledger_all.csv", index=False)
 if led.empty:
     display(Markdown("No chapter has written a `reproduction.csv` yet: run the chapters first."))
@@ -67,19 +67,19 @@ by_status["share (%)"] = (100 * by_status["comparisons"] / max(len(led), 1)).rou
 tables.show(by_status, "derived", fmt={"comparisons": ".0f", "share (%)": ".1f"},
             caption="All comparisons by status", source="Every chapter's reproduction.csv.")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 by_kind = ledger.ledger_counts(led, "kind")
 tables.show(by_kind, "derived", caption="By kind of reproduced value and status",
             source="Every chapter's reproduction.csv.")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = ledger.plot_ledger_status(led, "chapter")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 tables.show(ledger.ledger_counts(led, "chapter"), "derived", caption="By chapter and status",
             source="Every chapter's reproduction.csv.")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 tables.show(ledger.ledger_counts(led, "table_id"), "derived",
             caption="By published table and status ('text' = numbers quoted in the running text)",
             source="Every chapter's reproduction.csv.")
@@ -90,13 +90,13 @@ tables.show(ledger.ledger_counts(led, "table_id"), "derived",
 # Type in the box to filter the rows (any column: a chapter, a table such as `A9.5`, a word of
 # the note), or pick a status. The same table is in `ledger_all.csv` beside this page.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 display(HTML(ledger.ledger_filter_html(led)))
 
 # %% [markdown]
 # The comparisons that differ:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 diff = led[led["status"] == "differs"]
 if diff.empty:
     display(Markdown("None."))

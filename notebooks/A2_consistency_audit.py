@@ -53,7 +53,7 @@ provenance.banner(
              "reconstructed counts, sums, means and counterfactuals"],
 )
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 checks = audit.run_all()
 frame = audit.frame(checks)
 led = ledger.Ledger("A2_consistency_audit")
@@ -64,7 +64,7 @@ summary.loc["All checks"] = summary.sum()
 tables.show(summary, "derived", caption="Checks by topic and verdict",
             source="sofs_lib.audit.run_all(); every check below.")
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 fig = audit.plot_verdicts(summary)
 
 # %% [markdown]
@@ -73,7 +73,7 @@ fig = audit.plot_verdicts(summary)
 # The checks below found numbers that cannot be reconciled with the rest of the report. Each
 # reasoning says why; the full list, with the consistent checks, follows by topic.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 bad = frame[frame["verdict"] == "inconsistent"]
 display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r in bad.itertuples())
                  or "No inconsistencies."))
@@ -81,7 +81,7 @@ display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r i
 # %% [markdown]
 # And where the published numbers are not enough to decide:
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 cc = frame[frame["verdict"] == "cannot check"]
 display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r in cc.itertuples())
                  or "None."))
@@ -92,7 +92,7 @@ display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r i
 # *Inputs* name the published tables and quoted numbers (ids of `data/published/text_numbers.csv`)
 # each check reads; *assumptions* state what the check takes for granted.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 kinds = {"title": "published", "inputs": "published", "assumptions": "derived",
          "recomputed": "derived", "published": "published", "verdict": "derived",
          "reasoning": "derived"}
@@ -110,7 +110,7 @@ for topic, g in frame.groupby("topic", sort=False):
 # up to a few respondents per pilot skipping the item) is tested; the last column is the share
 # of respondents below which the central result would stop being significant.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 t4 = audit.table4_tests()
 tables.show(t4[["chi2", "p", "chi2_min", "chi2_max", "p_min", "p_max", "reconstructions",
                 "max_missing", "n_share_for_ns"]], "derived",
@@ -126,7 +126,7 @@ tables.write_csv(t4, out / "table4_tests.csv")
 # Every comparison is written to this appendix's `reproduction.csv` (kind *derived*), and the
 # appendix "Reproduction ledger" gathers it with the chapters'.
 
-# %% tags=["remove-input"]
+# %% tags=["hide-input"]
 path = led.write(out)
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this appendix, by status",
             source=f"{paths.relative(path)}")
