@@ -11,6 +11,10 @@ Safety. :func:`identify_dropped_pilot` shows which one, from the data: Table A9.
 the 8 analysed pilots (authority type, region, Ofsted grade) and the published pilot means of
 Tables A9.3/A9.4 are reproduced only when Lincolnshire is the one left out.
 
+Default comparators: the eight councils recovered from the report's own Tables A9.3/A9.4
+(``sofs_lib.chapters.la_outcomes.comparators``; ``default_comparators("recovered")``). The
+earlier approximation stays available as ``default_comparators("sn2021")``:
+
 Comparators (:func:`select_comparators`): the evaluators used the statistical-neighbour model in
 force before 2021 and excluded LAs that told a 2018 survey they used SofS ("pure" or "some
 form") or mentioned it in their plans. Neither the old model nor the survey is public here, so
@@ -75,8 +79,8 @@ def load_groups(path: str | os.PathLike | None = None) -> dict:
     p = Path(path) if path is not None else paths.repo_root() / "data" / "la_groups.yml"
     with open(p, encoding="utf-8") as fh:
         g = yaml.safe_load(fh)
-    for key in ("pilots", "comparators"):
-        for item in g[key]:
+    for key in ("pilots", "comparators", "comparators_sn2021"):
+        for item in g.get(key) or []:
             item["la_code"] = str(item["la_code"])
     return g
 
@@ -85,8 +89,18 @@ def default_pilots() -> list[str]:
     return [p["la_code"] for p in load_groups()["pilots"]]
 
 
-def default_comparators() -> list[str]:
-    return [c["la_code"] for c in load_groups()["comparators"]]
+#: ``comparator_rule`` values: the group recovered from the report's tables (default) or the
+#: April 2021 statistical-neighbour approximation
+COMPARATOR_RULES = {"recovered": "comparators", "sn2021": "comparators_sn2021"}
+
+
+def default_comparators(rule: str = "recovered") -> list[str]:
+    """DfE LA numbers of the default comparators: ``rule="recovered"`` (the eight councils
+    recovered from Tables A9.3/A9.4, see ``comparator_search`` in ``data/la_groups.yml``) or
+    ``"sn2021"`` (the April 2021 statistical-neighbour rule of :func:`select_comparators`)."""
+    if rule not in COMPARATOR_RULES:
+        raise ValueError(f"comparator_rule must be one of {sorted(COMPARATOR_RULES)}, not {rule!r}")
+    return [c["la_code"] for c in load_groups()[COMPARATOR_RULES[rule]]]
 
 
 def _codes(names_or_codes) -> list[str]:

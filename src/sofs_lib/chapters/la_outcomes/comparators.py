@@ -66,10 +66,6 @@ class Rows:
             raise KeyError(f"not among the candidate councils: {missing}")
         return np.array([pos[c] for c in codes], dtype=int)
 
-    def drop(self, keep: np.ndarray) -> "Rows":
-        return Rows(self.candidates, self.labels[keep].reset_index(drop=True), self.sums[keep],
-                    self.counts[keep], self.profile, self.profile_target, self.profile_labels)
-
 
 def constraint_rows(panel: pd.DataFrame, candidates, last_year: int, years,
                     published: pd.DataFrame | None = None) -> Rows:
