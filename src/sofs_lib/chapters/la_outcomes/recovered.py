@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from sofs_lib.dfe.groups import (ROUND2_PILOTS, TABLE_A9_1, _codes, la_characteristics,
-                                 load_groups)
+from sofs_lib.dfe.groups import ROUND2_PILOTS, TABLE_A9_1, _codes, la_characteristics, load_groups
 from sofs_lib.dfe.loaders import load_statistical_neighbours, resolve_dfe_data_dir
 from sofs_lib.dfe.names import LA_NAMES
 
