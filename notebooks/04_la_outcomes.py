@@ -32,6 +32,8 @@ years = "2014/15-2018/19"
 later_years = "2018/19-2021/22"
 pilots = None
 comparators = None
+comparator_rule = "recovered"
+rerun_comparator_search = False
 exclude_las = []
 alpha = 0.05
 output_dir = None
@@ -41,8 +43,13 @@ from IPython.display import Markdown, display
 
 from sofs_lib import la_outcomes as lo
 from sofs_lib import ledger, paths, plotting, provenance, published, tables
+from sofs_lib.chapters.la_outcomes import chapter as ch
+from sofs_lib.chapters.la_outcomes import recovered as rec
+from sofs_lib.chapters.la_outcomes import sentences as sen
+from sofs_lib.chapters.la_outcomes import validate, vintage
 from sofs_lib.dfe import (identify_dropped_pilot, load_groups, load_indicator_catalogue,
                           select_comparators)
+from sofs_lib.dfe.groups import default_comparators
 
 p = lo.PARAMS.validate(globals())
 out = paths.output_dir("04_la_outcomes", p["output_dir"])
@@ -52,9 +59,39 @@ yrs = lo.parse_years(p["years"])
 source = lo.data_source(p["dfe_data_dir"])  # None: committed extract; a raw folder; "synthetic"
 data_dir = source if source not in (None, lo.SYNTHETIC) else None
 panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(source, out, yrs)
-PILOTS = p["pilots"] if p["pilots"] is not None else syn_pilots
-COMPARATORS = p["comparators"] if p["comparators"] is not None else syn_comparators
-provenance.params_box(p, "04_la_outcomes")
+PILOTS, COMPARATORS, WHICH = ch.resolve_groups(p, KIND, syn_pilots, syn_comparators)
+validate.check_groups(panel, PILOTS, COMPARATORS, p["exclude_las"], yrs)
+res = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=panel)
+cmp = lo.compare_with_published(res)
+a95 = lo.compare_a95(res)
+ver = sen.verdicts(cmp, p["alpha"])
+ev = cached = ver_alt = chars = None
+alt_label = ""
+if KIND == "real":
+    try:
+        chars = rec.la_characteristics(data_dir)
+    except Exception as exc:  # noqa: BLE001 - the raw Ofsted file is optional: say so below
+        chars_error = str(exc)
+    search_panel = panel if yrs == rec.WINDOW else lo.chapter_panel(source, out, rec.WINDOW)[0]
+    cached = ch.cached_with_scores(search_panel, rec.cached_search())
+    rivals = [cached[k]["members"] for k in ("runner_up_without_profile", "runner_up_with_profile")
+              if k in cached]
+    ev = rec.evidence(search_panel, cached["members"], rivals=rivals)
+    if WHICH in ("recovered", "sn2021"):
+        alt = "sn2021" if WHICH == "recovered" else "recovered"
+        alt_label = ch.LABELS[alt]
+        res_alt = lo.analyse(None, PILOTS, default_comparators(alt), yrs, panel=panel)
+        ver_alt = sen.verdicts(lo.compare_with_published(res_alt), p["alpha"])
+mt = ch.match_table(cmp, a95)
+why_missed, filled, mt_f = [], [], None
+if KIND == "real":
+    filled_panel, filled = vintage.fill_from_successor(panel)
+    if len(filled) and set(filled["la_code"]) & set(validate._codes(COMPARATORS + PILOTS)):
+        res_f = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=filled_panel)
+        mt_f = ch.match_table(lo.compare_with_published(res_f), lo.compare_a95(res_f))
+        why_missed.append(sen.vintage_sentence(mt, mt_f, filled))
+provenance.answer(**ch.answer_parts(cmp, ver, WHICH, KIND, p["alpha"], ev, cached, ver_alt,
+                                    alt_label, why_missed), kind=KIND, output_dir=out)
 if KIND == "real":
     provenance.banner(
         published=["Tables A9.1, A9.3, A9.4 and A9.5 of the appendices"],
@@ -62,13 +99,15 @@ if KIND == "real":
               f"computed from the DfE and Ofsted statistics ({panel.attrs['source']}; which "
               "release each indicator came from is listed at the end)"],
         note="Which pilot the report left out, and the comparators, are also computed from real "
-             "files: LA characteristics, Ofsted grades and the April 2021 statistical neighbours.")
+             "files: the published tables, LA characteristics, Ofsted grades and the April 2021 "
+             "statistical neighbours.")
 else:
     provenance.banner(
         published=["Tables A9.3, A9.4 and A9.5 of the appendices"],
         synthetic=["every computed value: a synthetic panel of 16 LAs built so that its group "
                    "means, one-way F statistics and two-way sums of squares equal the published "
                    "ones; the default (dfe_data_dir: null) runs on the real data"])
+provenance.params_box(p, "04_la_outcomes")
 
 # %% [markdown]
 # ## Pilots and comparators
@@ -76,12 +115,14 @@ else:
 # The report compares eight of the nine Round 2 pilots with their "statistical nearest
 # neighbours" (SNNs) that did not use SofS; it drops one pilot "due to lack of a suitable
 # comparator" without naming it, and used the statistical-neighbour model in force before 2021,
-# which is no longer published. Both choices are parameters here (`pilots`, `comparators`).
+# which is no longer published. Both groups are parameters here (`pilots`, `comparators`,
+# `comparator_rule`).
 
 # %% tags=["hide-input"]
 if KIND == "real":
     groups = load_groups()
-    dropped = identify_dropped_pilot(data_dir)
+    window = panel[panel["year"].between(*rec.WINDOW)]
+    dropped = identify_dropped_pilot(data_dir, panel=window, chars=chars)
     display(Markdown(
         "**Which pilot was left out.** The report names the Round 2 councils, not which of them "
         "it dropped. Leaving out each in turn, only one choice reproduces Table A9.1's profile "
@@ -92,17 +133,69 @@ if KIND == "real":
                 caption="Leaving out each Round 2 pilot in turn",
                 source="DfE and Ofsted files (real), scored against appendix Tables A9.1, A9.3 "
                        "and A9.4 (sofs_lib.dfe.identify_dropped_pilot).")
-    comps = select_comparators(data_dir)
-    display(Markdown("**Comparators.** " + groups["comparator_rule"]))
-    tables.show(comps.set_index("pilot_name"), "real",
-                caption="Comparator chosen for each pilot",
-                source="DfE Children's Services Statistical Neighbour Benchmarking, April 2021 "
-                       "(real); Ofsted inspection outcomes (real).")
 else:
     display(Markdown(
         "In the synthetic panel the eight pilots are 'Synthetic LA 01'–'08' and the comparators "
-        "'Synthetic LA 09'–'16'. Rerun with `dfe_data_dir` to see the real groups, how the "
-        "dropped pilot is identified and how comparators are chosen."))
+        "'Synthetic LA 09'–'16'. The default run (real data) shows the real groups, how the "
+        "dropped pilot is identified and how the comparators are recovered."))
+
+# %% [markdown]
+# ### How the comparators were found
+#
+# The report prints each comparator group mean to one decimal, for 2018/19 (Table A9.3) and
+# for all five years (Table A9.4): 58 numbers, each of which only some groups of eight councils
+# can produce. A mixed-integer search (`scipy.optimize.milp`; one yes/no per council, exactly
+# eight chosen, each printed mean a pair of linear inequalities in the chosen councils' sums and
+# counts of LA-years, so a council missing a year is averaged correctly) looks, among every
+# English council except the named Round 2 pilots, for the eight that reproduce the most printed
+# means. Each mean is a *soft* constraint, so a few values revised since 2020 cannot make the
+# search fail. Table A9.1's profile of the comparators (types, regions, Ofsted grades) is not
+# used by the search; it is the check.
+
+# %% tags=["hide-input"]
+if KIND == "real":
+    display(Markdown("**Method.** " + cached["method"]))
+    for s_ in ch.evidence_sentences(ev, cached):
+        display(Markdown(s_))
+    tables.show(ch.search_table(ev, cached), "real",
+                caption="The recovered group and the best alternatives",
+                source="sofs_lib.chapters.la_outcomes (search committed in data/la_groups.yml; "
+                       "scores recomputed from the data here)")
+    st = ev["stability"].assign(closest_rival=lambda d: d["closest_rival"].map(ch._names))
+    tables.show(st.set_index("rows_dropped"), "real",
+                caption="Does the group stay the best when printed means are dropped?",
+                source="sofs_lib.chapters.la_outcomes.comparators.stability")
+    if chars is None:
+        display(Markdown(f"*Table A9.1 check skipped: the Ofsted file is not available "
+                         f"({chars_error}).*"))
+    else:
+        prof = ch.profile_table(chars, cached["members"])
+        tables.show(prof, {"published (SNNs)": "published", "this group": "real", "match": "derived"},
+                    caption="Table A9.1 (SNN column) and the recovered group's profile",
+                    source=published.cite("A9.1") + "; Ofsted inspections (real), latest "
+                           "judgement by 31 January 2020")
+        display(Markdown(
+            f"The recovered group matches Table A9.1 on **{int(prof['match'].sum())} of "
+            f"{len(prof)}** counts, although the search never used them."))
+    tables.show(ch.pairing_table().set_index("pilot"), "derived",
+                caption="Each comparator and its most plausible pilot",
+                source="data/la_groups.yml: the assignment of least total April 2021 "
+                       "statistical-neighbour rank (blank: not neighbours in that model)")
+    if p["rerun_comparator_search"]:
+        again = rec.run_search(search_panel, chars, time_limit=20)
+        display(Markdown(
+            f"Search re-run now: {ch._names(again['members'])} ({again['score']} means); "
+            + ("the committed group." if again["members"] == cached["members"] else
+               "**not the committed group.**")))
+    with_rule = select_comparators(data_dir, chars=chars)
+    display(Markdown("**The earlier approximation** (`comparator_rule: sn2021`): "
+                     + groups["comparator_rule"]))
+    tables.show(with_rule.set_index("pilot_name"), "real", collapsed=True,
+                caption="April 2021 statistical-neighbour comparators",
+                source="DfE Children's Services Statistical Neighbour Benchmarking, April 2021 "
+                       "(real); Ofsted inspection outcomes (real).")
+    display(Markdown(f"This chapter uses the **{ch.LABELS[WHICH]}**: "
+                     f"{ch._names(validate._codes(COMPARATORS))}."))
 
 # %% [markdown]
 # ## The 29 indicators
@@ -119,13 +212,13 @@ tables.show(cat[["report_name", "definition", "unit", "source_publication", "sou
             caption="Indicator catalogue", source="data/indicators.csv")
 
 # %% [markdown]
-# ## Pilots and comparators over time (Figures A9.1–A9.9)
+# ## Pilots and comparators over time
+#
+# The nine indicators the report plots (Figures A9.1–A9.9), drawn here with this chapter's
+# groups; they are re-creations, not the report's figures.
 
 # %% tags=["hide-input"]
-res = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=panel)
-fig = lo.plot_indicator_grid(res["means_ci"], kind=KIND,
-                             title="Figures A9.1–A9.9: pilots and comparators, group means "
-                                   "with 95% confidence intervals")
+fig = lo.plot_indicator_grid(res["means_ci"], kind=KIND, title=ch.grid_title(WHICH, KIND))
 tables.write_csv(res["means_ci"], out / "group_means_ci.csv", index=False)
 
 # %% [markdown]
@@ -137,25 +230,16 @@ tables.write_csv(res["means_ci"], out / "group_means_ci.csv", index=False)
 # group mean is from the published one; the full tables (outlined cells do not match) follow.
 
 # %% tags=["hide-input"]
-cmp = lo.compare_with_published(res)
-a95 = lo.compare_a95(res)
 lo.record(led, cmp, a95, KIND)
-score = lo.match_score(cmp)
 tables.write_csv(cmp, out / "a93_a94_comparison.csv", index=False)
+tables.write_csv(mt, out / "match_counts.csv", index=False)
+tables.show(mt.set_index(["table", "column"]), "derived",
+            caption="Computed values equal to the published ones at the printed decimals",
+            source="sofs_lib.chapters.la_outcomes.chapter.match_table")
+display(Markdown(sen.match_sentence(cmp, ch.LABELS[WHICH])))
 fig = lo.plot_match(cmp, KIND)
 
 # %% tags=["hide-input"]
-lines = []
-for t in ("A9.3", "A9.4"):
-    row = score[score["table"] == t].iloc[0]
-    lines.append(f"- **Table {t}:** the pilot mean matches the published value for "
-                 f"**{int(row.matched)} of {int(row.of)}** indicators.")
-snn = lo.match_score(cmp, "snn_mean")
-gap = cmp[cmp["quantity"] == "snn_mean"]["gap"].abs()
-lines.append(f"- Comparator means match for {int(snn['matched'].sum())} of {int(snn['of'].sum())} "
-             f"cells (median absolute gap {gap.median():.1f}): expected, since the comparators "
-             "come from a different statistical-neighbour model.")
-display(Markdown("\n".join(lines)))
 miss = cmp[(cmp["quantity"] == "pilot_mean") & ~cmp["match"]]
 if len(miss):
     display(Markdown("**Pilot means that do not match, and why:**\n\n" + "\n".join(
@@ -163,13 +247,61 @@ if len(miss):
         f"{r.published:g}. {cat.loc[r.indicator_id, 'note']}" for r in miss.itertuples())))
 
 # %% tags=["hide-input"]
-for table, what in (("A9.3", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"), ("A9.4", "all years")):
+for table, key, what in (("A9.3", "a93", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"),
+                         ("A9.4", "a94", "all years")):
     v, hl = lo.side_by_side(cmp, table)
+    n = res[key].set_index("report_name")[["n_pilot", "n_snn"]].reindex(v.index)
+    v = v.assign(**{"LA values: pilots": n["n_pilot"], "LA values: comparators": n["n_snn"]})
+    hl = hl.assign(**{"LA values: pilots": False, "LA values: comparators": False})
     kinds = {col: ("published" if col.endswith("published") else KIND) for col in v.columns}
-    tables.show(v, kinds, fmt={c: (".2f" if c.startswith("p:") else ".1f") for c in v.columns},
-                highlight=hl, collapsed=True, caption=f"Table {table}: pilots and comparators, {what}",
+    fmt = {c: (".2f" if c.startswith("p:") else ".0f" if c.startswith("LA values") else ".1f")
+           for c in v.columns}
+    tables.show(v, kinds, fmt=fmt, highlight=hl, collapsed=True,
+                caption=f"Table {table}: pilots and comparators, {what} (each mean is over the "
+                        "number of LA values shown)",
                 source=published.cite(table) + ("; computed from DfE files" if KIND == "real"
                                                  else "; computed from the synthetic panel"))
+
+# %% [markdown]
+# ### Which of the report's significance verdicts hold
+
+# %% tags=["hide-input"]
+for s_ in sen.verdict_sentences(ver, p["alpha"]):
+    display(Markdown(s_))
+tables.show(ver.set_index(["table", "report_name"]).drop(columns="indicator_id"),
+            {"p_published": "published", "significant_published": "published"} | {
+                c: KIND for c in ("p_computed", "significant_computed", "status", "reason")},
+            fmt={"p_published": ".2f", "p_computed": ".3f"}, collapsed=True,
+            caption=f"Significance at {p['alpha']}: published and computed",
+            source=published.cite("A9.3") + "; " + published.cite("A9.4"))
+tables.write_csv(ver, out / "verdicts.csv", index=False)
+
+# %% [markdown]
+# ### Coverage and data vintage
+#
+# A group mean is over the LA values present; an LA-year missing or suppressed in today's files
+# is left out, so that mean is over fewer councils. Today's files are also not those the
+# evaluators read in 2019–20: Dorset (835) was reorganised on 1 April 2019 and its September
+# 2019 workforce figures exist only under its successor's code (838). Looking the old council up
+# under its successor is shown as a sensitivity, not applied.
+
+# %% tags=["hide-input"]
+missing = sen.missing_la_years(res["panel"], load_indicator_catalogue())
+display(Markdown(sen.coverage_sentence(missing)))
+if len(missing):
+    tables.show(missing.drop(columns="la_code").set_index(["indicator_id", "la_name"]), KIND,
+                collapsed=True, caption="LA-years without a value", source="sofs_lib.chapters."
+                "la_outcomes.sentences.missing_la_years")
+tables.write_csv(missing, out / "missing_la_years.csv", index=False)
+if mt_f is not None:
+    display(Markdown(why_missed[0]))
+    both = mt.merge(mt_f, on=["table", "column", "of"], suffixes=(": as published today",
+                                                                ": Dorset via its successor"))
+    tables.show(both.set_index(["table", "column"]), "derived",
+                caption="Matches with Dorset's missing LA-years taken from its successor (838)",
+                source="sofs_lib.chapters.la_outcomes.vintage.fill_from_successor; "
+                       f"{len(filled)} LA-years filled: "
+                       + ", ".join(f"{r.indicator_id} {r.year}" for r in filled.itertuples()))
 
 # %% [markdown]
 # ## Change over time: two-way analysis of variance (Table A9.5)
@@ -188,13 +320,10 @@ tables.show(view, kinds, fmt={"ss": ".3f", "ss_published": ".3f", "df": ".0f", "
             collapsed=True, caption="Table A9.5: two-way ANOVA, computed and published",
             source=published.cite("A9.5"))
 inter = res["a95"][res["a95"]["source"] == "Year * pilot status"]
-sig = inter[inter["p"] < p["alpha"]]
-display(Markdown(
-    f"Year × pilot status interaction significant at {p['alpha']} for **{len(sig)} of "
-    f"{len(inter)}** indicators (all computed; the report tabulates nine)" + (f" ({', '.join(sig['report_name'])})." if len(sig) else
-                                     ": the gap between pilots and comparators did not change "
-                                     "detectably over the period.")))
+display(Markdown(sen.interaction_sentence(inter, p["alpha"])))
 tables.write_csv(res["a95"], out / "a95_twoway.csv", index=False)
+display(Markdown("Table A9.5 cells equal to the published ones at three decimals: " + "; ".join(
+    f"{r.column} {r.matched} of {r.of}" for r in ch.a95_match_counts(a95).itertuples()) + "."))
 
 # %% [markdown]
 # ## Sensitivity
@@ -213,14 +342,11 @@ tables.show(loo.set_index("report_name")[["p_all", "runs_significant", "runs",
             fmt={"p_all": ".3f", "p_max_leave_one_out": ".3f"}, collapsed=True,
             caption="All-years one-way test with each pilot left out in turn",
             source="sofs_lib.la_outcomes.leave_one_out")
-fragile = loo[loo["significant_all"] & ~loo["robust"]]
-display(Markdown(
-    f"Of {int(loo['significant_all'].sum())} indicators with a significant all-years difference, "
-    f"{len(fragile)} lose significance when one pilot is left out"
-    + (f": {', '.join(fragile['report_name'])}." if len(fragile) else ".")))
+display(Markdown(sen.fragile_sentence(loo)))
 if p["exclude_las"]:
     ex = lo.analyse(None, PILOTS, COMPARATORS, yrs, exclude=p["exclude_las"], panel=panel)
-    tables.show(ex["a94"].set_index("report_name")[["pilot_mean", "snn_mean", "F", "p"]], KIND,
+    tables.show(ex["a94"].set_index("report_name")[["pilot_mean", "n_pilot", "snn_mean", "n_snn",
+                                                    "F", "p"]], KIND,
                 fmt=".2f", caption=f"All years, excluding {', '.join(p['exclude_las'])}",
                 source="sofs_lib.la_outcomes.analyse(exclude=...)")
 
@@ -241,8 +367,8 @@ else:
     full_panel, _, _, _ = lo.chapter_panel(source, out, span)
     full = lo.analyse(None, PILOTS, COMPARATORS, span, panel=full_panel)
     fig = lo.plot_indicator_grid(full["means_ci"], kind=KIND, shade=yrs,
-                                 title="The nine indicators of Figures A9.1–A9.9, "
-                                       "evaluation years shaded and after")
+                                 title=ch.grid_title(WHICH, KIND, "evaluation years (shaded) "
+                                                                  "and after"))
 
 # %% tags=["hide-input"]
 if KIND == "real" and p["later_years"]:
@@ -257,20 +383,8 @@ if KIND == "real" and p["later_years"]:
     tables.show(t, KIND, fmt=".2f", collapsed=True,
                 caption="All-years means and one-way tests: evaluation "
                 "window and after", source="DfE files (real); sofs_lib.la_outcomes.analyse")
-    li = lat["a95"][lat["a95"]["source"] == "Year * pilot status"]
-    a_eval = int((t["p, evaluation years"] < p["alpha"]).sum())
-    a_late = int((t[f"p, {p['later_years']}"] < p["alpha"]).sum())
-    display(Markdown(
-        f"Pilots and comparators differ significantly (all-years one-way test, {p['alpha']}) on "
-        f"**{a_eval} of {len(t)}** indicators over the evaluation years and **{a_late} of "
-        f"{len(t)}** over {p['later_years']}. " + (
-            f"Over {p['later_years']} no indicator shows a significant year × pilot status "
-            "interaction: the gaps that existed stayed roughly where they were, and nothing here "
-            "points to a change after the evaluation." if not (li["p"] < p["alpha"]).any() else
-            f"Over {p['later_years']} the year × pilot status interaction is significant for "
-            + ", ".join(li.loc[li["p"] < p["alpha"], "report_name"])
-            + ": the gap changed over those years, which these descriptive tests cannot attribute "
-            "to SofS.")))
+    li = lat["a95"][lat["a95"]["source"] == "Year * pilot status"].set_index("report_name")["p"]
+    display(Markdown(sen.after_sentence(res["a94"], lat["a94"], p["alpha"], p["later_years"], li)))
     tables.write_csv(lat["a94"], out / "later_years_a94.csv", index=False)
 
 # %% [markdown]

@@ -30,7 +30,7 @@ def test_verdicts_hold_lost_new():
                    + block("A9.3", "w", 0.50, 0.60))
     v = S.verdicts(c).set_index("indicator_id")
     assert v["status"].to_dict() == {"x": "holds", "y": "lost", "z": "new", "w": "both n.s."}
-    assert "comparator mean 15.3 against 12 printed" in v.at["y", "reason"]
+    assert "comparator mean 15.3 against 12.0 printed" in v.at["y", "reason"]
     assert "both means match" in v.at["z", "reason"] and v.at["x", "reason"] == ""
     s = S.verdict_sentences(S.verdicts(c))[0]
     assert "of the report's 2 differences significant at 0.05, 1 hold" in s
@@ -125,3 +125,25 @@ def test_fill_from_successor():
     assert len(out) == 4
     _, none = W.fill_from_successor(p, indicators=["other"])
     assert none.empty
+
+
+def test_interaction_and_fragile_sentences():
+    inter = pd.DataFrame({"report_name": ["A", "B"], "p": [0.01, 0.6]})
+    assert S.interaction_sentence(inter, 0.05).startswith(
+        "Year x pilot status interaction significant at 0.05 for 1 of 2 indicators (A)")
+    none = S.interaction_sentence(inter.assign(p=[0.5, 0.6]), 0.05)
+    assert "for 0 of 2" in none and "did not change detectably" in none
+    loo = pd.DataFrame({"report_name": ["A", "B", "C"], "significant_all": [True, True, False],
+                        "robust": [True, False, True]})
+    assert S.fragile_sentence(loo) == ("Of 2 indicators with a significant all-years difference, "
+                                       "1 lose significance when one pilot is left out: B.")
+    assert S.fragile_sentence(loo.assign(robust=True)).endswith("left out.")
+
+
+def test_vintage_sentence():
+    before = pd.DataFrame({"table": ["A9.3", "A9.4"], "column": "snn_mean", "matched": [22, 22]})
+    filled = pd.DataFrame({"indicator_id": ["sw_vacancy", "sw_agency"]})
+    s = S.vintage_sentence(before, before.assign(matched=[25, 22]), filled)
+    assert "for the 2 LA-years it lacks (sw_agency, sw_vacancy)" in s
+    assert "Table A9.3 from 22 to 25; Table A9.4 from 22 to 22." in s
+    assert S.vintage_sentence(before, before, filled).endswith("changes no match count.")

@@ -161,6 +161,7 @@ def identify_dropped_pilot(
     as_at: str = DEFAULT_AS_AT,
     years: tuple[int, int] = (2015, 2019),
     panel: pd.DataFrame | None = None,
+    chars: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Reasoning table: for each Round 2 pilot, what follows if it is the one left out.
 
@@ -174,7 +175,7 @@ def identify_dropped_pilot(
     from .indicators import build_indicator_panel
 
     root = resolve_dfe_data_dir(dfe_data_dir)
-    chars = la_characteristics(root, as_at)
+    chars = chars if chars is not None else la_characteristics(root, as_at)
     pub = published_means if published_means is not None else published_a93_a94()
     nine = _codes(ROUND2_PILOTS)
     if panel is None:

@@ -49,12 +49,12 @@ def verdicts(comparison: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                   (False, False): "both n.s."}[(ps, cs)]
         reason = ""
         if ps != cs:
-            diffs = [f"{lab} mean {r[('computed', q)]:.1f} against {r[('published', q)]:g} printed"
+            diffs = [f"{lab} mean {r[('computed', q)]:.1f} against {r[('published', q)]:.1f} printed"
                      for q, lab in (("pilot_mean", "pilot"), ("snn_mean", "comparator"))
                      if not bool(r[("match", q)])]
             reason = ("; ".join(diffs) if diffs else
                       f"both means match, but F is {r[('computed', 'F')]:.1f} against "
-                      f"{r[('published', 'F')]:g} printed (the LA values' spread differs)")
+                      f"{r[('published', 'F')]:.1f} printed (the LA values' spread differs)")
         rows.append({"table": table, "indicator_id": iid, "report_name": name, "p_published": pp,
                      "p_computed": cp, "significant_published": ps, "significant_computed": cs,
                      "status": status, "reason": reason})
@@ -149,3 +149,38 @@ def missing_la_years(panel: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows, columns=["indicator_id", "la_code", "la_name", "group", "year"])
 
 
+
+
+def interaction_sentence(inter: pd.DataFrame, alpha: float) -> str:
+    """From the two-way ANOVA's 'Year * pilot status' rows (``report_name``, ``p``)."""
+    sig = inter[inter["p"] < alpha]
+    s = (f"Year x pilot status interaction significant at {alpha:g} for {len(sig)} of "
+         f"{len(inter)} indicators")
+    if len(sig):
+        return s + f" ({_names(sig['report_name'], 10)}): for those the gap changed over the period."
+    return s + ": the gap between pilots and comparators did not change detectably over the period."
+
+
+def fragile_sentence(loo: pd.DataFrame) -> str:
+    """From :func:`sofs_lib.la_outcomes.leave_one_out` (with ``report_name``)."""
+    sig = loo[loo["significant_all"]]
+    fragile = sig[~sig["robust"]]
+    s = (f"Of {len(sig)} indicators with a significant all-years difference, {len(fragile)} lose "
+         "significance when one pilot is left out")
+    return s + (f": {_names(fragile['report_name'], 10)}." if len(fragile) else ".")
+
+
+def vintage_sentence(before: pd.DataFrame, after: pd.DataFrame, filled: pd.DataFrame,
+                     column: str = "snn_mean") -> str:
+    """The effect of :func:`vintage.fill_from_successor` on the match counts (``match_table``
+    frames before and after) for ``column``."""
+    b = before[before["column"] == column].set_index("table")["matched"]
+    a = after[after["column"] == column].set_index("table")["matched"]
+    what = ", ".join(sorted(set(filled["indicator_id"])))
+    changes = [f"Table {t} from {int(b[t])} to {int(a[t])}" for t in b.index if t in a.index]
+    moved = any(int(b[t]) != int(a[t]) for t in b.index if t in a.index)
+    return (f"Looking a reorganised council up under its successor code for the {len(filled)} "
+            f"LA-years it lacks ({what}) changes the comparator means matched: "
+            + "; ".join(changes) + "." if moved else
+            f"Looking a reorganised council up under its successor code for the {len(filled)} "
+            "LA-years it lacks changes no match count.")
