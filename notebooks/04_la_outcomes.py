@@ -61,6 +61,8 @@ data_dir = source if source not in (None, lo.SYNTHETIC) else None
 panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(source, out, yrs)
 PILOTS, COMPARATORS, WHICH = ch.resolve_groups(p, KIND, syn_pilots, syn_comparators)
 validate.check_groups(panel, PILOTS, COMPARATORS, p["exclude_las"], yrs)
+if p["later_years"]:
+    validate.check_span("later_years", lo.parse_years(p["later_years"]))
 res = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=panel)
 cmp = lo.compare_with_published(res)
 a95 = lo.compare_a95(res)

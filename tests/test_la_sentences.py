@@ -147,3 +147,9 @@ def test_vintage_sentence():
     assert "for the 2 LA-years it lacks (sw_agency, sw_vacancy)" in s
     assert "Table A9.3 from 22 to 25; Table A9.4 from 22 to 22." in s
     assert S.vintage_sentence(before, before, filled).endswith("changes no match count.")
+
+
+def test_check_span_names_the_parameter():
+    V.check_span("later_years", (2019, 2022))
+    with pytest.raises(ParameterError, match="'later_years' spans one year"):
+        V.check_span("later_years", (2020, 2020))

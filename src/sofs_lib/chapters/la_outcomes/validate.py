@@ -65,7 +65,13 @@ def check_groups(panel: pd.DataFrame, pilots, comparators, exclude=(), years=Non
     if len(set(out["pilots"] + out["comparators"]) - set(ex)) < 3:
         raise _err("exclude_las", "leaves fewer than three LAs: no test is possible.")
     out["exclude"] = ex
-    if years is not None and years[1] - years[0] < 1:
-        raise _err("years", f"spans one year ({years[1] - 1}/{str(years[1])[2:]}); the two-way "
-                   "analysis of Table A9.5 needs at least two.")
+    if years is not None:
+        check_span("years", years)
     return out
+
+
+def check_span(param: str, span) -> None:
+    """A span (first, last year ending) long enough for the two-way analysis (two years)."""
+    if span[1] - span[0] < 1:
+        raise _err(param, f"spans one year ({span[1] - 1}/{str(span[1])[2:]}); the two-way "
+                   "analysis of Table A9.5 needs at least two.")
