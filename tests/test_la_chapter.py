@@ -86,3 +86,24 @@ def test_audit_check_counter_example():
     panel = panel.assign(value=panel["value"] * 1.1)            # every value 10% off
     (c,) = check_recovered_comparators(panel)
     assert c.verdict == "cannot check"
+
+
+def test_synthetic_panel_groups_and_real_names(tmp_path):
+    import pytest
+
+    from sofs_lib import la_outcomes as lo
+    from sofs_lib.chapters.la_outcomes import validate as V
+    from sofs_lib.params import ParameterError
+
+    panel, kind, sp, sc = lo.chapter_panel("synthetic", tmp_path, (2015, 2019))
+    p = {"pilots": None, "comparators": None, "comparator_rule": "recovered"}
+    pil, com, which = CH.resolve_groups(p, kind, sp, sc)
+    assert kind == "synthetic" and which == "synthetic"
+    assert len(V.check_groups(panel, pil, com, [], (2015, 2019))["comparators"]) == 8
+    # real LA names on the synthetic panel stop before anything runs, naming the parameter
+    pil, com, _ = CH.resolve_groups(dict(p, pilots=["Bexley", "Brent"]), kind, sp, sc)
+    with pytest.raises(ParameterError, match="'pilots' names LAs with no value"):
+        V.check_groups(panel, pil, com, [], (2015, 2019))
+    real = dict(p, comparator_rule="sn2021")
+    assert CH.resolve_groups(real, "real")[1] == CH.default_comparators("sn2021")
+    assert CH.resolve_groups(p, "real")[2] == "recovered"
