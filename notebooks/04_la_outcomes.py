@@ -268,7 +268,7 @@ for table, key, what in (("A9.3", "a93", f"{yrs[1] - 1}/{str(yrs[1])[2:]}"),
 # ### Which of the report's significance verdicts hold
 
 # %% tags=["hide-input"]
-for s_ in sen.verdict_sentences(ver, p["alpha"]):
+for s_ in sen.verdict_sentences(ver, p["alpha"], KIND):
     display(Markdown(s_))
 tables.show(ver.set_index(["table", "report_name"]).drop(columns="indicator_id"),
             {"p_published": "published", "significant_published": "published"} | {

@@ -153,3 +153,9 @@ def test_check_span_names_the_parameter():
     V.check_span("later_years", (2019, 2022))
     with pytest.raises(ParameterError, match="'later_years' spans one year"):
         V.check_span("later_years", (2020, 2020))
+
+
+def test_verdicts_on_synthetic_data_are_not_called_evidence():
+    v = S.verdicts(comparison(block("A9.4", "x", 0.001, 0.00)))
+    s = S.verdict_sentences(v, 0.05, "synthetic")[0]
+    assert "public data" not in s and "synthetic panel" in s and "no evidence" in s

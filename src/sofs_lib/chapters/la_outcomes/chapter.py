@@ -149,7 +149,7 @@ def answer_parts(cmp, ver, which: str, kind: str, alpha: float, ev: dict | None 
                "about Signs of Safety." if kind == "synthetic" else
                f"The analysis runs with the {label}."]
     return {"report": report_sentences(alpha),
-            "reproduced": [S.match_sentence(cmp, label)] + S.verdict_sentences(ver, alpha),
+            "reproduced": [S.match_sentence(cmp, label)] + S.verdict_sentences(ver, alpha, kind),
             "not_reproduced": not_rep, "new": new}
 
 

@@ -64,16 +64,20 @@ def verdicts(comparison: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                            "indicator_id" else c).reset_index(drop=True)
 
 
-def verdict_sentences(v: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+def verdict_sentences(v: pd.DataFrame, alpha: float = 0.05, kind: str = "real") -> list[str]:
     """Per table: how many of the report's significant differences hold, which are lost and
-    which appear, with the reason for each change."""
+    which appear, with the reason for each change. ``kind``: the data's kind; on synthetic
+    data the sentence says the panel was built to reproduce the tables."""
+    where = ("on the public data" if kind == "real" else
+             "on the synthetic panel (built to reproduce the published tables, so this is no "
+             "evidence)")
     out = []
     for table, g in v.groupby("table", sort=True):
         sig = g[g["significant_published"]]
         held, lost, new = (g[g["status"] == s] for s in ("holds", "lost", "new"))
         what = "2018/19" if table == "A9.3" else "all years"
         s = (f"Table {table} ({what}): of the report's {len(sig)} differences significant at "
-             f"{alpha:g}, {len(held)} hold on the public data")
+             f"{alpha:g}, {len(held)} hold {where}")
         s += f" ({_names(held['report_name'])})" if len(held) else ""
         if len(lost):
             s += "; " + f"{len(lost)} lose significance: " + "; ".join(
