@@ -44,7 +44,6 @@ COLUMNS = ["la_code", "la_name", "year", "indicator_id", "value", "suppression",
 EXTRACT_NAME = "la_panel.csv.gz"
 LOG_NAME = "data_log.csv"
 SUMS_NAME = "SHA256SUMS"
-_FILE_RE = re.compile(r"[\w\-.&]+\.(?:csv|parquet|ods|xlsx)", re.I)
 
 
 def extract_dir(root: Path | None = None) -> Path:
@@ -70,14 +69,24 @@ def _catalogue(indicators=None, scope=None) -> pd.DataFrame:
     return cat
 
 
+def _files_in(src: str, names) -> list[str]:
+    """The raw file names (of ``names``) a source string mentions, in order of mention."""
+    hits = []
+    for n in names:
+        m = re.search(r"(?<![\w\-.&])" + re.escape(n), src)
+        if m:
+            hits.append((m.start(), n))
+    return [n for _, n in sorted(hits)]
+
+
 def _provenance(sources: pd.Series, inv: pd.DataFrame) -> pd.DataFrame:
     """Per distinct ``source`` string: publication, release and file(s)."""
     by_name = {Path(p).name: r for p, r in zip(inv["path"], inv.itertuples(index=False))}
     rows = {}
     for src in sources.dropna().unique():
-        names = list(dict.fromkeys(_FILE_RE.findall(src)))
-        recs = [by_name[n] for n in names if n in by_name]
-        if len(recs) != len(names) or not names:
+        names = _files_in(src, by_name)
+        recs = [by_name[n] for n in names]
+        if not names:
             raise DfeDataError(f"cannot tell which raw file(s) {src!r} came from")
         tail = ""
         if "joint return" in src:
@@ -100,12 +109,13 @@ def build_panel(raw_dir, indicators=None, scope=None, prefer: dict | None = None
     cat = _catalogue(indicators, scope)
     methods = _methods()
     parts = []
-    for row in cat.itertuples(index=False):
-        if row.method not in methods:
-            raise DfeDataError(f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}")
-        d = methods[row.method](root, row)
-        d = d.assign(indicator_id=row.indicator_id)
-        parts.append(d)
+    with tables.preferring(prefer):
+        for row in cat.itertuples(index=False):
+            if row.method not in methods:
+                raise DfeDataError(f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}")
+            d = methods[row.method](root, row)
+            d = d.assign(indicator_id=row.indicator_id)
+            parts.append(d)
     panel = pd.concat(parts, ignore_index=True)
     panel["year"] = panel["year"].astype(int)
     panel["la_code"] = panel["la_code"].astype(str)
@@ -153,11 +163,13 @@ def data_log(raw_dir, panel: pd.DataFrame, extra_files: dict[str, str] | None = 
     (``extra_files``: file name -> reference table it fed); ``indicators`` lists what each fed."""
     inv = tables.used_files(Path(raw_dir))
     extra_files = extra_files or {}
+    all_names = [Path(p).name for p in inv["path"]]
     names = set(extra_files)
-    for f in panel["file"].dropna().unique():
-        names |= set(_FILE_RE.findall(f))
+    files = {f: _files_in(f, all_names) for f in panel["file"].dropna().unique()}
+    for v in files.values():
+        names |= set(v)
     log = inv[inv["path"].map(lambda p: Path(p).name).isin(names)]
-    n = panel.assign(f=panel["file"].map(lambda s: _FILE_RE.findall(s))).explode("f")
+    n = panel.assign(f=panel["file"].map(files)).explode("f")
     counts = n.groupby("f")["indicator_id"].agg(lambda s: " ".join(sorted(set(s))))
 
     def fed(p):

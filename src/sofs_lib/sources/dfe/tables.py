@@ -269,9 +269,32 @@ def used_files(raw_dir: str | os.PathLike, prefer: dict[str, str] | None = None)
 _CACHE: dict = {}
 
 
+_PREFER: dict[str, str] = {}
+
+
+class preferring:
+    """Context: the user's choice of file per table (``{table_id: file}``) for :func:`resolve`
+    calls that give none (the indicator builders)."""
+
+    def __init__(self, prefer: dict[str, str] | None):
+        self.prefer = dict(prefer or {})
+
+    def __enter__(self):
+        self.saved = dict(_PREFER)
+        _PREFER.clear()
+        _PREFER.update(self.prefer)
+        return self
+
+    def __exit__(self, *exc):
+        _PREFER.clear()
+        _PREFER.update(self.saved)
+        return False
+
+
 def resolve(raw_dir: str | os.PathLike, pattern: str, prefer: dict[str, str] | None = None) -> Path:
     """The file used for a catalogue ``source_file`` pattern (by its table, not its name)."""
     pattern = pattern.strip()
+    prefer = prefer if prefer is not None else (dict(_PREFER) or None)
     tid = PATTERN_TABLE.get(pattern)
     if tid is None:
         raise DfeDataError(f"no table is registered for the source pattern {pattern!r}")
