@@ -127,3 +127,14 @@ def test_reference_tables_rebuilt_from_raw(dfe_dir):
         committed = X.load_reference(name)
         pd.testing.assert_frame_equal(built.reset_index(drop=True), committed.reset_index(drop=True),
                                       check_dtype=False)
+
+
+def test_extra_indicators_cover_the_catalogue_years(extract):
+    cat = load_indicator_catalogue(scope="extra").set_index("indicator_id")
+    span = extract.groupby("indicator_id")["year"].agg(["min", "max"])
+    for iid, row in cat.iterrows():
+        assert (span.at[iid, "min"], span.at[iid, "max"]) == (row.first_year, row.last_year), iid
+        assert row.definition and row.unit and row.source_publication and row.year_convention, iid
+    # computed values say so
+    per = extract[extract["indicator_id"] == "sw_per_10k"]
+    assert per["file"].str.contains("(computed)", regex=False).all()
