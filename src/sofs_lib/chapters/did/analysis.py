@@ -216,7 +216,7 @@ class Analysis:
         y = D.OUTCOMES[eq][0]
         ys = D.OUTCOMES[eq]
         leads, lags = D.lead_cols(d), D.lag_cols(d)
-        keep = ["la", "pilot_i", "post", "year", "repeated", "cem_w", *ys, *D.COVARIATES[eq]]
+        keep = ["la", "pilot_i", "post", "year", "repeated", "cem_w", *ys, *M.COVARIATES[eq]]
         dm = d.loc[d["cem_w"] > 0, [c for c in dict.fromkeys(keep) if c in d]]
 
         # diagnostics --------------------------------------------------------------------

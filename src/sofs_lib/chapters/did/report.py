@@ -87,7 +87,7 @@ def balance(an: Analysis, eq: str) -> dict:
     vars_ = ["age", "gender", "disabled", "ethnicity", "academic_year", "fsm", "group_id", "period"]
     pre = MA.l1_imbalance(d, "pilot_i", vars_, bins={"age": 1})
     post = MA.l1_imbalance(d, "pilot_i", vars_, weights="cem_w", bins={"age": 1})
-    coarse = MA.l1_imbalance(d, "pilot_i", D.CEM_VARS + ["group_id", "period"], weights="cem_w")
+    coarse = MA.l1_imbalance(d, "pilot_i", MA.CEM_VARS + ["group_id", "period"], weights="cem_w")
     return {"pre": pre, "post": post, "coarse_post": coarse}
 
 
