@@ -1,0 +1,96 @@
+"""How many SofS-vs-contrast tests section 3 reports or implies, what chance alone would give,
+Holm and Benjamini-Hochberg corrections, and the floor of a site-level randomisation test."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from sofs_lib import published
+from sofs_lib.sources import contrast as cs
+
+from .recompute import FEEDBACK
+
+
+def inventory() -> pd.DataFrame:
+    """Every SofS-vs-contrast comparison of section 3: how many tests, the printed p where
+    there is one, and whether the text says the tests were run ('reported') or only that no
+    difference was seen ('implied')."""
+    n_ccbc = int(published.quote("contrast_ccbc_areas_s3").number)
+    sig = [published.quote(f"{stem}_p") for _, stem, _, _ in FEEDBACK.values()]
+    rows = [
+        ("Competence checklist (CCBC)", "areas compared by arm ('no differences were noted')",
+         n_ccbc, "implied"),
+        ("Yatchmenoff", "subscales and overall score by arm (Table 5; 'no significant differences')",
+         len(cs.YAT_SUBSCALES) + 1, "reported"),
+        ("WAI", "chi-square by arm, each question, worker and family versions",
+         2 * len(cs.WAI_ITEMS), "reported"),
+        ("WAI", "t-tests by arm: worker mean, family mean, their difference", 3, "reported"),
+        ("HCSFF", "items described as not significantly different", len(cs.HCSFF_ITEMS) - 2,
+         "reported"),
+        ("OSC", "six dimensions by arm at T1 and T2 ('no consistent differences')",
+         2 * len(cs.OSC_DIMENSIONS), "implied"),
+    ]
+    df = pd.DataFrame(rows, columns=["instrument", "comparison", "tests", "basis"])
+    df["printed_p"] = [()] * len(df)
+    for (item, (label, _, _, _)), p in zip(FEEDBACK.items(), sig):
+        df.loc[len(df)] = [label.split(":")[0], label.split(": ")[1], 1, "reported", (p.number,)]
+    return df
+
+
+def p_vector(inv: pd.DataFrame, basis=("reported", "implied"), unknown: float = 1.0) -> np.ndarray:
+    """All p-values of the selected rows; tests without a printed p (all reported as not
+    significant) get ``unknown``."""
+    ps = []
+    for r in inv[inv.basis.isin(basis)].itertuples():
+        known = list(r.printed_p)
+        ps += known + [unknown] * (r.tests - len(known))
+    return np.array(ps, float)
+
+
+def corrections(inv: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Per family of tests (reported only; reported and implied): tests, expected false
+    positives, chance of at least the observed number significant under the global null
+    (independent tests), and what survives Holm and BH (unknown p-values set just above alpha
+    and at 1: the result is the same for any unknown p above alpha)."""
+    rows = []
+    for name, basis in (("reported", ("reported",)), ("reported and implied", ("reported", "implied"))):
+        out = {}
+        for unknown in (min(1.0, alpha + 1e-4), 1.0):
+            p = p_vector(inv, basis, unknown)
+            holm = multipletests(p, alpha, "holm")[0]
+            bh = multipletests(p, alpha, "fdr_bh")[0]
+            out[unknown] = (p, int(holm.sum()), int(bh.sum()))
+        p, holm, bh = out[1.0]
+        if out[min(1.0, alpha + 1e-4)][1:] != (holm, bh):
+            raise AssertionError("corrections depend on the unknown p-values")
+        m, k = len(p), int((p < alpha).sum())
+        rows.append(dict(family=name, tests=m, significant=k, expected_by_chance=m * alpha,
+                         p_at_least_observed=float(stats.binom.sf(k - 1, m, alpha)),
+                         holm_significant=holm, bh_significant=bh,
+                         holm_max_tests=max_tests(p[p < alpha], alpha, "holm"),
+                         bh_max_tests=max_tests(p[p < alpha], alpha, "fdr_bh")))
+    return pd.DataFrame(rows).set_index("family")
+
+
+def max_tests(sig: np.ndarray, alpha: float, method: str) -> int:
+    """The largest family size m (the others' p at 1) at which at least one of ``sig``
+    still survives ``method``."""
+    best = 0
+    for m in range(len(sig), 500):
+        p = np.concatenate([sig, np.ones(m - len(sig))])
+        if multipletests(p, alpha, method)[0].any():
+            best = m
+    return best
+
+
+def randomisation_floor(n_sites: int, n_treated: int, two_sided: bool = True) -> float:
+    """Smallest p a site-level randomisation test can give: 1 over the number of assignments
+    (one-sided); two-sided, the observed assignment and its mirror image tie when the groups
+    are the same size, so 2 over it."""
+    n = math.comb(n_sites, n_treated)
+    return (2 if two_sided and 2 * n_treated == n_sites else 1) / n

@@ -1,0 +1,1 @@
+"""Readers and validators of real inputs."""
