@@ -1398,6 +1398,7 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
     checks += check_did_text_vs_tables()
     checks += check_did_counterfactuals()
     checks += check_did_samples()
+    checks += __import__("sofs_lib.chapters.contrast_study.checks", fromlist=["x"]).run_checks()
     ids = [c.check_id for c in checks]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

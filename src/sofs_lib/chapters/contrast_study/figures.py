@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -83,7 +84,7 @@ def osc_profiles(long: pd.DataFrame, synthetic: bool):
     axes[-1].legend(fontsize=7, loc="lower right")
     return plotting.finish(fig, ("Synthetic " if synthetic else "") + "OSC profiles by site and wave",
                            "OSC team T-scores" + (" generated to follow the report's section 3 "
-                                                  "narrative" if synthetic else ""),
+                                                  "narrative." if synthetic else "."),
                            xlabel=None, ax=axes[0], synthetic=synthetic)
 
 
@@ -91,7 +92,7 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
     """For each printed family-feedback p: the Fisher two-sided p of every 2x2 table consistent
     with the printed percentages, by number answering; the printed p as a band."""
     items = list(labels)
-    fig, axes = plt.subplots(2, 2, figsize=(8, 6.4), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(8, 7), sharex=True)
     for ax, item in zip(axes.ravel(), items):
         e = enum[(enum["item"] == item) & (enum["test"] == "Fisher two-sided")]
         inside = e["within_families"]
@@ -106,12 +107,14 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
         ax.axhspan(lo, hi, color="red", alpha=0.25)
         ax.axvline(n_sofs + n_contrast, color="grey", ls=":", lw=1)
         ax.set_yscale("log")
-        ax.set_title(f"{labels[item]} (p = {lo + (hi - lo) / 2:.3f})", fontsize=9)
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.set_title(f"{labels[item]}\n(printed p = {lo + (hi - lo) / 2:.3f})", fontsize=9)
     axes[0, 0].legend(fontsize=7, loc="lower left")
     for ax in axes[:, 0]:
         ax.set_ylabel("Fisher two-sided p (log scale)")
     for ax in axes[1]:
-        ax.set_xlabel("families answering (SofS + contrast)")
+        ax.set_xlabel("answers (SofS + contrast); dotted: 60 families")
     return plotting.finish(fig, "Which printed p-values can the printed percentages give?",
                            "derived from the report's section 3 percentages and p-values; every "
                            "2x2 table whose percentages round to the printed ones", ax=axes[0, 0])

@@ -156,6 +156,12 @@ def enumeration(max_n: int) -> pd.DataFrame:
     return df
 
 
+def printed_p_intervals() -> dict[str, tuple[float, float]]:
+    """The p-values each printed feedback p stands for (its rounding interval)."""
+    return {i: tuple(float(x) for x in audit.interval(published.quote(f"{stem}_p")))
+            for i, (_, stem, _, _) in FEEDBACK.items()}
+
+
 def reachability(enum: pd.DataFrame) -> pd.DataFrame:
     """Per item: the p at full groups, and the tables (within the families) that give the
     printed p under the named test (or any test when none is named)."""
