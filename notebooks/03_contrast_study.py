@@ -40,7 +40,7 @@ output_dir = None
 from IPython.display import Markdown, display
 
 from sofs_lib import ledger, paths, plotting, provenance, published, tables
-from sofs_lib.chapters.contrast_study import analysis, figures, pipeline, recompute, records
+from sofs_lib.chapters.contrast_study import analysis, answer, figures, pipeline, recompute, records
 from sofs_lib.chapters.contrast_study.params import CHAPTER, SPEC
 
 p = SPEC.validate(globals())
@@ -183,17 +183,7 @@ fig = figures.reachable_p(d["enum"], reach["label"].to_dict(), recompute.printed
                           *recompute.group_sizes())
 
 # %% tags=["hide-input"]
-pl = d["plans"]
-display(Markdown(
-    f"With every family answering, the HCSFF percentages give Fisher p = "
-    f"{reach.loc['hcsff_aware_plan', 'full_p_min']:.3f} and "
-    f"{reach.loc['hcsff_plan_views', 'full_p_min']:.3f}, far from the printed .041 and .043, "
-    "and no smaller number of answers reaches them either; only tables with more answers than "
-    f"families do. The 88% of SofS families aware of a plan is exactly {pl['k']}/{pl['n']} "
-    f"({pl['pct']:.1f}%), the share of SofS families the report says had a safety plan. The "
-    "Family Chart p-values are reachable, but only with item non-response: "
-    + "; ".join(f"{r.label} by {r.tables.split('; ')[0]}" for r in reach[reach.reachable].itertuples())
-    + "."))
+display(Markdown(answer.feedback_paragraph(reach, d["plans"])))
 
 # %% [markdown]
 # ### Case records from the same sites
@@ -227,20 +217,8 @@ tables.show(corr, "derived", fmt={"expected_by_chance": ".2f", "p_at_least_obser
             source="statsmodels multipletests (Holm; Benjamini-Hochberg); binomial chance of at "
                    "least the observed number significant if all nulls hold.")
 tables.write_csv(corr, out / "multiplicity.csv")
-r = corr.loc["reported and implied"]
-display(Markdown(
-    f"Of **{int(r.tests)}** comparisons, {int(r.significant)} were significant, where "
-    f"{r.expected_by_chance:.1f} would be expected by chance alone (chance of {int(r.significant)} "
-    f"or more: {r.p_at_least_observed:.2f}). Holm's correction keeps none — it would keep one "
-    f"only if the four were the only tests and the smallest p were below {p['alpha'] / 4:.4f}; "
-    f"Benjamini-Hochberg keeps one only if there were at most {int(r.bh_max_tests)} tests.\n\n"
-    f"**The design's floor.** Families are nested in four teams, and the model was chosen by the "
-    f"authority, not assigned. A test that respects this compares the {len(sites)} sites: of the "
-    f"C(4, 2) = 6 ways to label two sites SofS, the observed is one, so no site-level "
-    f"randomisation test can give p below {d['floor_one_sided']:.3f} one-sided or "
-    f"{d['floor']:.3f} two-sided. Whatever the data, this design cannot show a SofS effect (or "
-    f"its absence) at the {p['alpha']} level; the family-level p-values above treat families as "
-    "independent, which they are not (the same workers were visited repeatedly in three sites)."))
+display(Markdown(answer.multiplicity_paragraph(corr, p["alpha"]) + "\n\n"
+                 + answer.floor_paragraph(len(sites), 2, p["alpha"])))
 
 # %% [markdown]
 # ## 4. The method on a family-level extract
@@ -325,6 +303,11 @@ tables.show(m["randomisation"], KIND, fmt={"difference": ".3f", "p": ".3f", "p_m
 
 # %% tags=["hide-input"]
 fig = figures.osc_profiles(m["osc"], KIND == "synthetic")
+osc_s = m["osc_statements"]
+tables.show(osc_s, {"holds": KIND, "found": KIND},
+            caption=f"{syn}the report's OSC sentences checked on the scores "
+                    f"({int(osc_s['holds'].sum())} of {len(osc_s)} hold)",
+            source=f"Report section 3 (OSC paragraphs); {KIND} OSC scores.")
 
 # %% [markdown]
 # ## What this chapter reproduces

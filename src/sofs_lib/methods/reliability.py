@@ -10,7 +10,6 @@ with sample variances (ddof = 1) over respondents who answered every item (listw
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 

@@ -201,7 +201,7 @@ def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
         e = rng.normal(size=(n, 12))
         lat = base + slope * xc + 0.8 * h + 0.35 * own
 
-        def make(tau, lat=lat, e=e, own=own, version=version):
+        def make(tau, lat=lat, e=e, own=own, version=version, base=base):
             cols = {}
             for j, name in enumerate(cs.WAI_ITEMS):
                 x = lat + tau * e[:, j]

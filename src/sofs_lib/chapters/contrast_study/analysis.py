@@ -200,3 +200,47 @@ def osc_long(osc: pd.DataFrame, fam: pd.DataFrame) -> pd.DataFrame:
     long = osc.melt(["site", "wave"], cs.OSC_DIMENSIONS, "dimension", "t_score")
     long["arm"] = long["site"].map(arm)
     return long
+
+
+def osc_statements(long: pd.DataFrame, similar: float = 3.0, change: float = 3.0) -> pd.DataFrame:
+    """The report's OSC sentences (section 3) checked on T-scores. 'Similar' = within
+    ``similar`` points on every culture dimension; 'changed' = moved by more than ``change``."""
+    w = long.pivot_table(index=["site", "wave"], columns="dimension", values="t_score")
+    arm = long.groupby("site")["arm"].first()
+    sofs = [s for s in arm.index if arm[s] == "SofS"]
+    con = [s for s in arm.index if arm[s] != "SofS"]
+    culture = ["proficiency", "rigidity", "resistance"]
+
+    def v(s, t, d):
+        return float(w.loc[(s, t), d]) if (s, t) in w.index else float("nan")
+
+    def moved(s, d):
+        return v(s, "T2", d) - v(s, "T1", d)
+
+    t1_alike = [s for s in arm.index if s != "Site 3"]
+    spread = max(w.loc[[(s, "T1") for s in t1_alike], culture].max() -
+                 w.loc[[(s, "T1") for s in t1_alike], culture].min())
+    checks = [
+        ("Sites 1, 2 and 4 had very similar culture profiles at T1", spread <= similar,
+         f"largest T1 gap {spread:.0f}"),
+        ("At T2 the SofS sites had not changed significantly",
+         all(abs(moved(s, d)) <= change for s in sofs for d in culture),
+         "; ".join(f"{s}: " + ", ".join(f"{moved(s, d):+.0f}" for d in culture) for s in sofs)),
+        ("Site 2 improved: higher proficiency and lower resistance at T2",
+         moved("Site 2", "proficiency") > change and moved("Site 2", "resistance") < -change,
+         f"{moved('Site 2', 'proficiency'):+.0f}, {moved('Site 2', 'resistance'):+.0f}"),
+        ("Site 3 average at T1, then proficiency fell and resistance rose",
+         all(abs(v("Site 3", "T1", d) - 50) <= similar for d in culture)
+         and moved("Site 3", "proficiency") < -change and moved("Site 3", "resistance") > change,
+         f"{moved('Site 3', 'proficiency'):+.0f}, {moved('Site 3', 'resistance'):+.0f}"),
+        ("All sites: lower than normal engagement, higher functionality and stress",
+         bool((w["engagement"] < 50).all() and (w["functionality"] > 50).all()
+              and (w["stress"] > 50).all()), "every site and wave"),
+        ("Engagement lower in the SofS sites at T1",
+         max(v(s, "T1", "engagement") for s in sofs) < min(v(s, "T1", "engagement") for s in con),
+         "SofS max vs contrast min"),
+        ("At T2 both contrast sites had lower engagement than the SofS sites",
+         max(v(s, "T2", "engagement") for s in con) < min(v(s, "T2", "engagement") for s in sofs),
+         "contrast max vs SofS min"),
+    ]
+    return pd.DataFrame(checks, columns=["statement", "holds", "found"]).set_index("statement")

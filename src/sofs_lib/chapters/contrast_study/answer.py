@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+
+from .multiplicity import randomisation_floor
 
 
 def _p(x: float) -> str:
@@ -72,3 +76,61 @@ def answer_parts(t6, reach, corr, floor, alpha) -> dict:
                 reproduced=reproduced_sentences(t6, reach),
                 not_reproduced=not_reproduced_sentences(t6, reach),
                 new=new_sentences(corr, floor, alpha))
+
+
+def feedback_paragraph(reach: pd.DataFrame, plans: dict) -> str:
+    """What the enumeration shows about the four printed family-feedback p-values."""
+    miss, hit = reach[~reach["reachable"]], reach[reach["reachable"]]
+    parts = []
+    if len(miss):
+        parts.append("With every family answering, the printed percentages give p = "
+                     + " and ".join(f"{r.full_p_min:.3f} ({r.label}, printed {r.printed_p})"
+                                    for r in miss.itertuples())
+                     + "; no smaller number of answers gives the printed p"
+                     + ("; only tables with more answers than families do" if
+                        (miss["beyond_families"] != "none").any() else "") + ".")
+    same = plans["rounds_to"] == plans["hcsff"]
+    parts.append(f"The {plans['hcsff']:.0f}% of SofS families aware of a plan "
+                 + ("is exactly" if same else "differs from")
+                 + f" {plans['k']}/{plans['n']} ({plans['pct']:.1f}%), the share of SofS "
+                 "families the report says had a safety plan.")
+    if len(hit):
+        parts.append("Reachable only with item non-response: " if
+                     all(r.best[1] + r.best[3] < int(r.full_groups.split(" and ")[0])
+                         + int(r.full_groups.split(" and ")[1]) for r in hit.itertuples())
+                     else "Reachable: ")
+        parts[-1] += "; ".join(f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}"
+                               for r in hit.itertuples()) + "."
+    return " ".join(parts)
+
+
+def multiplicity_paragraph(corr: pd.DataFrame, alpha: float) -> str:
+    r = corr.loc["reported and implied"]
+    holm = (f"Holm's correction keeps {int(r.holm_significant)}"
+            + (f" (it would keep one with at most {int(r.holm_max_tests)} tests)"
+               if r.holm_max_tests else " (it would keep none even if these were the only "
+                                          "significant tests and there were no others)"))
+    bh = (f"Benjamini-Hochberg keeps {int(r.bh_significant)}"
+          + (f" (one would survive with at most {int(r.bh_max_tests)} tests)"
+             if r.bh_max_tests else ""))
+    return (f"Of {int(r.tests)} comparisons, {int(r.significant)} were significant at {alpha:g}, "
+            f"where {r.expected_by_chance:.1f} would be expected by chance alone (chance of "
+            f"{int(r.significant)} or more if every null holds: {r.p_at_least_observed:.2f}). "
+            f"{holm}; {bh}.")
+
+
+def floor_paragraph(n_sites: int, n_sofs: int, alpha: float) -> str:
+    """What a site-level randomisation test can and cannot show with this many sites."""
+    n = math.comb(n_sites, n_sofs)
+    one, two = randomisation_floor(n_sites, n_sofs, False), randomisation_floor(n_sites, n_sofs)
+    verdict = (f"Whatever the data, this design cannot show a SofS effect (or rule one out) at "
+               f"the {alpha:g} level" if one > alpha else
+               f"A site-level test could reach the {alpha:g} level only in the most extreme "
+               "labelling")
+    return (f"**The design's floor.** Families are nested in {n_sites} teams, and the model was "
+            f"chosen by each authority, not assigned. A test that respects this compares sites: "
+            f"of the C({n_sites}, {n_sofs}) = {n} ways to label {n_sofs} sites SofS the observed "
+            f"is one, so no site-level randomisation test can give p below {one:.3f} one-sided "
+            f"or {two:.3f} two-sided. {verdict}; the family-level p-values treat families as "
+            "independent, which they are not (the same workers were visited repeatedly in three "
+            "of the sites, appendix 5).")

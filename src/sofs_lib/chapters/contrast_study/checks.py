@@ -16,7 +16,7 @@ MAX_N = 60
 
 
 def _audit():
-    from sofs_lib import audit   # imported here: sofs_lib.audit imports this module
+    from sofs_lib import audit  # imported here: sofs_lib.audit imports this module
 
     return audit
 

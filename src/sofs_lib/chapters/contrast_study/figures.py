@@ -39,7 +39,7 @@ def design_diagram(sites: pd.DataFrame):
     ax.set_ylim(-0.6, len(sites) - 0.2)
     ax.set_xlim(_month("2018-01"), _month("2020-04"))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    for w, (a, b) in WAVES.items():
+    for a, b in WAVES.values():
         ax.axvspan(_month(a), _month(b, end=True), color="#dddddd", alpha=0.4, zorder=0)
     return plotting.finish(fig, "Contrast study design: sites and waves",
                            "report section 2 (wave dates), section 3 and appendix 5 (sites, late "

@@ -49,7 +49,7 @@ def method_results(ex: dict, threshold: int) -> dict:
     wai = ["WAI worker", "WAI family", "WAI difference"]
     sofs = sc[sc["arm"] == "SofS"]
     yn = an.yes_no(ex)
-    return dict(
+    out = dict(
         scored=sc, reliabilities=an.reliabilities(ex),
         means=an.arm_means(sc, yat + wai, threshold),
         reg_yat=an.regressions(sc, yat, "competence"),
@@ -60,6 +60,8 @@ def method_results(ex: dict, threshold: int) -> dict:
         randomisation=pd.DataFrame([an.site_randomisation(sc, c) for c in yat + wai[:2]]
                                    ).set_index("score"),
         osc=an.osc_long(ex["osc.csv"], ex["families.csv"]))
+    out["osc_statements"] = an.osc_statements(out["osc"])
+    return out
 
 
 def run(p: dict) -> Results:

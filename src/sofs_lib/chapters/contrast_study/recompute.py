@@ -92,10 +92,13 @@ def table6() -> pd.DataFrame:
     return out
 
 
+def _log_comb(a, b):
+    return gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+
+
 def _log_pmf(x, N, K, n):
     """log of the hypergeometric pmf (scipy.special.gammaln; vectorised over x)."""
-    lc = lambda a, b: gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)  # noqa: E731
-    return lc(K, x) + lc(N - K, n - x) - lc(N, n)
+    return _log_comb(K, x) + _log_comb(N - K, n - x) - _log_comb(N, n)
 
 
 def _p_all(k1: int, n1: int, k2: int, n2: int) -> dict[str, float]:
