@@ -199,14 +199,18 @@ def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
                                       ("family", 0.40, 5.1, "contrast_wai_alpha_family")):
         own = rng.normal(size=n)
         e = rng.normal(size=(n, 12))
+        mirror = rng.permutation(n) < n // 2
         lat = base + slope * xc + 0.8 * h + 0.35 * own
 
-        def make(tau, lat=lat, e=e, own=own, version=version, base=base):
+        def make(tau, lat=lat, e=e, version=version, mirror=mirror):
             cols = {}
             for j, name in enumerate(cs.WAI_ITEMS):
                 x = lat + tau * e[:, j]
-                if version == "family" and name == "wai_05":   # its own view (footnote 36)
-                    x = base + 0.9 * own + tau * e[:, j]
+                if version == "family" and name == "wai_05":
+                    # footnote 36: no linear association, yet agreement by kappa: half the
+                    # families give the worker's answer, half its mirror image
+                    w5 = out[0]["wai_05"].to_numpy(dtype=float)
+                    x = np.where(mirror, 8 - w5, w5)
                 if version == "family" and name == "wai_10":   # a step apart (footnote 37)
                     x = x + 1.0
                 cols[name] = _likert(x, 1, 7)
