@@ -222,3 +222,18 @@ def test_chapter_audit_checks():
     assert c["contrast_plans_vs_hcsff"].verdict == "consistent"
     assert c["contrast_p9_case_fractions"].verdict == "inconsistent"
     assert c["contrast_table6_n_per_model"].verdict == "consistent within rounding"
+
+
+def test_calibration_sentence(enum):
+    import pandas as pd
+    reach = recompute.reachability(enum)
+    cal = pd.DataFrame({"table_id": ["6", "text", "text"],
+                        "row": ["Buy-in", "contrast_hcsff_aware_plan_p", "x"],
+                        "column": ["Coefficient", "synthetic extract", "c"],
+                        "published": [-0.249, 0.041, 1.0], "reproduced": [-0.24, 0.195, 1.0],
+                        "status": ["differs", "differs", "exact"]})
+    s = answer.calibration_sentence(cal, "synthetic", reach)
+    assert s.startswith("The synthetic extract reproduces 1 of 3")
+    assert "No dataset can give the printed p of HCSFF: aware of a plan" in s
+    assert "regression results" in s
+    assert answer.calibration_sentence(cal.iloc[[2]], "real", reach).endswith("(exactly or within rounding).")

@@ -195,12 +195,12 @@ def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
     xc = (comp - comp.mean()).to_numpy()
     h = rng.normal(size=n)
     out = []
-    for version, slope, base, qid in (("worker", 0.25, 5.0, "contrast_wai_alpha_social_worker"),
-                                      ("family", 0.40, 5.1, "contrast_wai_alpha_family")):
+    for version, slope, base, qid in (("worker", 0.14, 5.0, "contrast_wai_alpha_social_worker"),
+                                      ("family", 0.26, 5.1, "contrast_wai_alpha_family")):
         own = rng.normal(size=n)
         e = rng.normal(size=(n, 12))
         mirror = rng.permutation(n) < n // 2
-        lat = base + slope * xc + 0.8 * h + 0.35 * own
+        lat = base + slope * xc + (0.8 if version == "worker" else 1.0) * h + 0.35 * own
 
         def make(tau, lat=lat, e=e, version=version, mirror=mirror):
             cols = {}

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from .multiplicity import randomisation_floor
+from .recompute import FEEDBACK
 
 
 def _p(x: float) -> str:
@@ -134,3 +135,29 @@ def floor_paragraph(n_sites: int, n_sofs: int, alpha: float) -> str:
             f"or {two:.3f} two-sided. {verdict}; the family-level p-values treat families as "
             "independent, which they are not (the same workers were visited repeatedly in three "
             "of the sites, appendix 5).")
+
+
+def calibration_sentence(cal: pd.DataFrame, kind: str, reach: pd.DataFrame) -> str:
+    """How many printed numbers the extract reproduces, and which it does not (and, for the
+    synthetic extract, why)."""
+    ok = cal["status"].isin(["exact", "within rounding"])
+    miss = cal[~ok]
+    head = (f"The {kind} extract reproduces {int(ok.sum())} of {len(cal)} printed numbers it "
+            "was compared with (exactly or within rounding).")
+    if not len(miss):
+        return head
+    out = head + " Not reproduced: " + "; ".join(
+        f"{r.row} {r.column} ({r.published:g} printed, {r.reproduced:.3g} here)"
+        for r in miss.itertuples()) + "."
+    if kind != "synthetic":
+        return out
+    gone = reach[~reach["reachable"]]
+    if len(gone):
+        out += (" No dataset can give the printed p of " + " or ".join(gone["label"])
+                + ": no 2x2 table with the printed percentages within the families does.")
+    other = miss[~miss["row"].isin([f"{FEEDBACK[i][1]}_p" for i in gone.index])]
+    regression = (other["table_id"] == "6") | other["row"].str.contains("competence")
+    if len(other) and regression.all():
+        out += (" The others are regression results matched only approximately: a sample of "
+                "about 50 families scatters around the slopes it was generated with.")
+    return out

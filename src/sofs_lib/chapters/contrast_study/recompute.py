@@ -32,7 +32,8 @@ FEEDBACK = {
     "hcsff_plan_views": ("HCSFF: plan represents the family's views", "contrast_hcsff_plan_views",
                          "Fisher two-sided", ()),
     "chart_changes": ("Family Chart: agree about changes needed", "contrast_chart_changes", None,
-                      ("contrast_chart_changes_contrast_strongly",)),
+                      ("contrast_chart_changes_contrast_strongly",
+                       "contrast_chart_changes_contrast_agree")),
     "chart_goals": ("Family Chart: worker understood goals", "contrast_chart_goals", None, ()),
 }
 TESTS = ("Fisher two-sided", "Fisher one-sided", "Pearson chi-square", "Yates chi-square")

@@ -7,7 +7,8 @@ import math
 
 import pandas as pd
 
-from sofs_lib import audit, published
+from sofs_lib import audit, published, recon
+from sofs_lib.synthetic.contrast_families import REMOVED_YAT, REVERSED_WAI, REVERSED_YAT
 
 from .recompute import FEEDBACK, SUBSCALES
 
@@ -99,10 +100,9 @@ def feedback(led, reach: pd.DataFrame, enum: pd.DataFrame, yn: pd.DataFrame, kin
                    kind=kind, status=_status(v, x), note=f"{label}: Fisher two-sided")
         for eid in extra:
             v = published.quote(eid)
-            led.record("text", eid, "2x2 reconstruction", published=v.number,
-                       reproduced=50.0 if k2 % 2 == 0 else float("nan"), kind="derived",
-                       status=_status(v, 50.0 if k2 % 2 == 0 else float("nan")),
-                       note=f"half of {k2} contrast families")
+            x = 50.0 if k2 % 2 == 0 else float("nan")
+            led.record("text", eid, "2x2 reconstruction", published=v.number, reproduced=x,
+                       kind="derived", status=_status(v, x), note=f"half of {k2} contrast families")
 
 
 def other_quotes(led, rel: pd.DataFrame, wai_reg: pd.DataFrame, agree: pd.DataFrame,
@@ -122,7 +122,25 @@ def other_quotes(led, rel: pd.DataFrame, wai_reg: pd.DataFrame, agree: pd.DataFr
         v = published.quote(qid)
         led.record("text", qid, f"{kind} extract", published=v.number, reproduced=float(x),
                    kind=kind, status=_status(v, float(x)), note=v.note)
-    done = set(pairs) | {f"{stem}_{s}" for _, stem, _, _ in FEEDBACK.values()
+    n1 = int(published.quote("contrast_families_total").number)
+    derived = {
+        "contrast_families_total": (published.quote("contrast_p4_families").number
+                                    + published.quote("contrast_p9_families").number,
+                                    "14 families in Pilot 4 + 18 in Pilot 9"),
+        "contrast_families_safety_plans": (
+            float(recon.count_bounds(published.quote("contrast_hcsff_aware_plan_sofs").number, n1)[0]),
+            f"the only count out of {n1} that is 88% (HCSFF aware of a plan)"),
+        "contrast_ccbc_areas_s3": (published.quote("contrast_ccbc_categories_a5").number + 1,
+                                   "appendix 5's 4 categories + the added overall score"),
+        "contrast_yatchmenoff_reversed": (float(len(REVERSED_YAT)), "applied in scoring"),
+        "contrast_yatchmenoff_removed": (1.0, f"applied in scoring ({REMOVED_YAT})"),
+        "contrast_wai_reversed": (float(len(REVERSED_WAI)), "applied in scoring"),
+    }
+    for qid, (x, note) in derived.items():
+        v = published.quote(qid)
+        led.record("text", qid, "derived", published=v.number, reproduced=float(x),
+                   kind="derived", status=_status(v, float(x)), note=note)
+    done = set(pairs) | set(derived) | {f"{stem}_{s}" for _, stem, _, _ in FEEDBACK.values()
                          for s in ("sofs", "contrast", "p")}
     done |= {e for *_, extra in FEEDBACK.values() for e in extra}
     tn = published.text_numbers()
