@@ -81,12 +81,14 @@ fig = figures.design_diagram(d["sites"])
 sites = d["sites"]
 tables.show(sites, {**{c: "published" for c in sites.columns}},
             fmt={"families": lambda v: f"{v:.0f}", "social workers": lambda v: f"{v:.0f}"},
-            caption=f"Sites, waves, families and social workers (the {sites.attrs['contrast_families']} "
+            caption="Sites, waves, families and social workers (the "
+                    f"{sites.attrs['contrast_families']} "
                     "contrast families' split between sites is not published)",
             source="Report section 2 (Methods), section 3 (Was safety planning undertaken) and "
                    "appendix 5.")
 tables.write_csv(sites, out / "design_sites.csv")
-tables.show(d["instruments"], "published", caption="Instruments: who completed them, where and when",
+tables.show(d["instruments"], "published",
+            caption="Instruments: who completed them, where and when",
             source="Report section 2 and appendix 5.")
 
 # %% [markdown]
@@ -285,14 +287,16 @@ tables.show(m["agreement"], KIND, fmt={"linear_by_linear_z": ".2f", "p_linear": 
 tables.show(m["wai_tests"], KIND, fmt={"statistic": ".2f", "p": ".3f"},
             caption=f"{syn}WAI t-tests", source=f"{KIND} extract; scipy.")
 chi = m["wai_chi2"]
-display(Markdown(f"{syn}chi-square tests of each WAI question by arm: {int((chi.p < p['alpha']).sum())} "
+n_sig = int((chi.p < p["alpha"]).sum())
+display(Markdown(f"{syn}chi-square tests of each WAI question by arm: {n_sig} "
                  f"of {len(chi)} significant at {p['alpha']} (smallest p = {chi.p.min():.3f})."))
 
 # %% tags=["hide-input"]
 yn = m["yes_no"]
 tables.show(yn[["label", "sofs_pct", "contrast_pct", "p_fisher"]], KIND,
             fmt={"sofs_pct": ".0f", "contrast_pct": ".0f", "p_fisher": ".3f"},
-            caption=f"{syn}family feedback by arm (% yes; Fisher's exact p)", source=f"{KIND} extract; scipy.")
+            caption=f"{syn}family feedback by arm (% yes; Fisher's exact p)",
+            source=f"{KIND} extract; scipy.")
 tables.show(m["counts"], KIND, caption=f"{syn}the counts behind it, cells under "
             f"{p['suppression_threshold']} and their complements suppressed ([c])",
             source=f"{KIND} extract; sofs_lib.disclosure.")

@@ -12,7 +12,10 @@ from sofs_lib.params import ParameterError
 from sofs_lib.sources import contrast as cs
 from sofs_lib.synthetic import contrast_families as synth
 
-TT = {"chart_changes": synth.TwoByTwo(13, 18, 22, 22), "chart_goals": synth.TwoByTwo(18, 25, 19, 19)}
+TT = {
+    "chart_changes": synth.TwoByTwo(13, 18, 22, 22),
+    "chart_goals": synth.TwoByTwo(18, 25, 19, 19),
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +41,13 @@ def test_schema_and_design(ex):
     fam = ex["families.csv"]
     assert len(fam) == 60 and fam["family_id"].is_unique
     assert fam.groupby("site")["arm"].first().to_dict() == {
-        "Site 1": "SofS", "Site 2": "Contrast", "Site 3": "Contrast", "Site 4": "SofS"}
-    assert (fam["arm"] == "SofS").sum() == 32                       # 14 + 18
-    assert set(fam.loc[fam.site == "Site 4", "wave"]) == {"T2", "T3"}   # the late site
+        "Site 1": "SofS",
+        "Site 2": "Contrast",
+        "Site 3": "Contrast",
+        "Site 4": "SofS",
+    }
+    assert (fam["arm"] == "SofS").sum() == 32  # 14 + 18
+    assert set(fam.loc[fam.site == "Site 4", "wave"]) == {"T2", "T3"}  # the late site
     assert fam.groupby("site")["worker_id"].nunique()["Site 4"] == 11
     assert list(ex["osc.csv"].columns[2:]) == cs.OSC_DIMENSIONS
 
@@ -51,42 +58,51 @@ def test_table5_means_and_ordering(sc):
         means = sc.groupby("arm")[sub].mean()
         assert _r(means["SofS"], 1) == t5.loc[sub, "Pilot"]
         assert _r(means["Contrast"], 1) == t5.loc[sub, "Contrast"]
-        assert means["Contrast"] < means["SofS"]            # 'better on each of the subscales'
+        assert means["Contrast"] < means["SofS"]  # 'better on each of the subscales'
     assert sc["Overall score"].notna().sum() == 52
 
 
 def test_alphas_round_to_printed(ex):
     rel = analysis.reliabilities(ex)
-    assert _r(rel.loc["Yatchmenoff", "alpha"], 3) == published.quote("contrast_yatchmenoff_alpha").number
-    assert _r(rel.loc["WAI worker", "alpha"], 3) == published.quote("contrast_wai_alpha_social_worker").number
-    assert _r(rel.loc["WAI family", "alpha"], 3) == published.quote("contrast_wai_alpha_family").number
-    assert rel.loc["Yatchmenoff", "items"] == 18                    # 19 less the removed one
+    assert (
+        _r(rel.loc["Yatchmenoff", "alpha"], 3)
+        == published.quote("contrast_yatchmenoff_alpha").number
+    )
+    assert (
+        _r(rel.loc["WAI worker", "alpha"], 3)
+        == published.quote("contrast_wai_alpha_social_worker").number
+    )
+    assert (
+        _r(rel.loc["WAI family", "alpha"], 3) == published.quote("contrast_wai_alpha_family").number
+    )
+    assert rel.loc["Yatchmenoff", "items"] == 18  # 19 less the removed one
 
 
 def test_table6_pattern(sc):
     reg = analysis.regressions(sc, analysis.SUBSCALES + ["Overall score"], "competence")
     assert (reg["coef"] < 0).all()
     assert (reg["p"] < 0.05).sum() == 4 and reg.loc["Receptivity", "p"] >= 0.05
-    assert (reg["clusters"] == 29).all()                              # 6 + 6 + 6 + 11 workers
+    assert (reg["clusters"] == 29).all()  # 6 + 6 + 6 + 11 workers
 
 
 def test_feedback_counts_and_fisher(ex):
     yn = analysis.yes_no(ex)
-    assert (yn.loc["hcsff_aware_plan", ["sofs_yes", "sofs_n", "contrast_yes", "contrast_n"]]
-            .tolist() == [28, 32, 20, 28])
+    assert yn.loc[
+        "hcsff_aware_plan", ["sofs_yes", "sofs_n", "contrast_yes", "contrast_n"]
+    ].tolist() == [28, 32, 20, 28]
     assert round(yn.loc["hcsff_plan_views", "sofs_pct"]) == 53
     assert round(yn.loc["hcsff_plan_views", "contrast_pct"]) == 32
     assert _r(yn.loc["chart_changes", "p_fisher"], 3) == 0.013
     assert _r(yn.loc["chart_goals", "p_fisher"], 3) == 0.014
     ch = ex["family_chart.csv"].set_index("family_id")["chart_changes"]
     con = ex["families.csv"].set_index("family_id")["arm"] == "Contrast"
-    assert (ch[con].dropna() == 5).sum() == (ch[con].dropna() == 4).sum() == 11   # 50% / 50%
+    assert (ch[con].dropna() == 5).sum() == (ch[con].dropna() == 4).sum() == 11  # 50% / 50%
 
 
 def test_wai_footnotes(ex):
     ag = analysis.wai_agreement(ex)
-    assert ag.index[ag.p_linear >= 0.05].tolist() == [5]             # footnote 36
-    assert ag.index[ag.p_kappa >= 0.05].tolist() == [10]             # footnote 37
+    assert ag.index[ag.p_linear >= 0.05].tolist() == [5]  # footnote 36
+    assert ag.index[ag.p_kappa >= 0.05].tolist() == [10]  # footnote 37
 
 
 def test_osc_narrative_holds(ex):
@@ -109,7 +125,7 @@ def test_same_seed_same_bytes(raw, tmp_path):
 def test_disclosure_hides_small_cells_and_complements(ex):
     prot = analysis.protected_counts(analysis.yes_no(ex), 10)
     row = prot.loc["hcsff_aware_plan"]
-    assert row["SofS no"] == "[c]"                                    # 4 families
+    assert row["SofS no"] == "[c]"  # 4 families
     # every row with a hidden cell has at least two hidden cells (no recovery by subtraction)
     hidden = (prot == "[c]").sum(axis=1)
     assert ((hidden == 0) | (hidden >= 2)).all()
@@ -146,7 +162,9 @@ def test_reader_errors_name_file_and_column(raw, tmp_path):
 
 def test_reader_cross_file_errors(raw):
     t = dict(raw)
-    t["checklist.csv"] = raw["checklist.csv"].assign(family_id=lambda x: x.family_id.replace("F001", "F999"))
+    t["checklist.csv"] = raw["checklist.csv"].assign(
+        family_id=lambda x: x.family_id.replace("F001", "F999")
+    )
     with pytest.raises(cs.ExtractError, match="checklist.csv, column family_id: 1 id"):
         cs.validate(t)
     t = dict(raw)
@@ -165,8 +183,12 @@ def test_bad_parameters():
 
 
 def test_pipeline_on_extract_folder_equals_synthetic(raw, tmp_path):
-    d = _write(synth.generate(20180601, pipeline.synthetic_tables(
-        pipeline.derived_results(60, 0.05)["reach"]), 52), tmp_path / "ex")
+    d = _write(
+        synth.generate(
+            20180601, pipeline.synthetic_tables(pipeline.derived_results(60, 0.05)["reach"]), 52
+        ),
+        tmp_path / "ex",
+    )
     p = params.SPEC.resolve({"data_dir": str(d)})
     real = pipeline.run(p)
     syn = pipeline.run(params.SPEC.defaults())

@@ -30,14 +30,21 @@ import pandas as pd
 
 ARMS = ("SofS", "Contrast")
 WAVES = ("T1", "T2", "T3")
-YAT_SUBSCALES = {"Buy-in": [f"yat_b{i}" for i in range(1, 9)],
-                 "Receptivity": [f"yat_r{i}" for i in range(1, 5)],
-                 "Working relation": [f"yat_w{i}" for i in range(1, 5)],
-                 "Mistrust": [f"yat_m{i}" for i in range(1, 4)]}
+YAT_SUBSCALES = {
+    "Buy-in": [f"yat_b{i}" for i in range(1, 9)],
+    "Receptivity": [f"yat_r{i}" for i in range(1, 5)],
+    "Working relation": [f"yat_w{i}" for i in range(1, 5)],
+    "Mistrust": [f"yat_m{i}" for i in range(1, 4)],
+}
 YAT_ITEMS = [c for cols in YAT_SUBSCALES.values() for c in cols]
 WAI_ITEMS = [f"wai_{i:02d}" for i in range(1, 13)]
-CCBC_ITEMS = ["ccbc_interviewing", "ccbc_cultural", "ccbc_intervention", "ccbc_evaluation",
-              "ccbc_overall"]
+CCBC_ITEMS = [
+    "ccbc_interviewing",
+    "ccbc_cultural",
+    "ccbc_intervention",
+    "ccbc_evaluation",
+    "ccbc_overall",
+]
 HCSFF_ITEMS = {
     "hcsff_same_worker": "saw the same social worker",
     "hcsff_understand_asked": "understood what they had been asked to do",
@@ -52,19 +59,21 @@ HCSFF_ITEMS = {
     "hcsff_aware_plan": "were aware of a plan in place",
     "hcsff_plan_views": "said the plan represents their family's views",
 }
-CHART_ITEMS = {"chart_changes": "agreed with their social worker about the changes needed",
-               "chart_goals": "agreed their social worker understood the goals important to them"}
+CHART_ITEMS = {
+    "chart_changes": "agreed with their social worker about the changes needed",
+    "chart_goals": "agreed their social worker understood the goals important to them",
+}
 OSC_DIMENSIONS = ["proficiency", "rigidity", "resistance", "engagement", "functionality", "stress"]
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str            # "key", "text", "int"
+    kind: str  # "key", "text", "int"
     low: float | None = None
     high: float | None = None
     choices: tuple | None = None
-    optional: bool = False   # may be empty
+    optional: bool = False  # may be empty
 
 
 def _items(names, low, high):
@@ -72,11 +81,18 @@ def _items(names, low, high):
 
 
 SCHEMA: dict[str, list[Column]] = {
-    "families.csv": [Column("family_id", "key"), Column("worker_id", "text"),
-                     Column("site", "text"), Column("arm", "text", choices=ARMS),
-                     Column("wave", "text", choices=WAVES)],
-    "workers.csv": [Column("worker_id", "key"), Column("site", "text"),
-                    Column("sofs_use", "int", 1, 5, optional=True)],
+    "families.csv": [
+        Column("family_id", "key"),
+        Column("worker_id", "text"),
+        Column("site", "text"),
+        Column("arm", "text", choices=ARMS),
+        Column("wave", "text", choices=WAVES),
+    ],
+    "workers.csv": [
+        Column("worker_id", "key"),
+        Column("site", "text"),
+        Column("sofs_use", "int", 1, 5, optional=True),
+    ],
     "checklist.csv": [Column("family_id", "key")] + _items(CCBC_ITEMS, 1, 5),
     "yatchmenoff.csv": [Column("family_id", "key")] + _items(YAT_ITEMS, 1, 5),
     "wai_worker.csv": [Column("family_id", "key")] + _items(WAI_ITEMS, 1, 7),
@@ -84,7 +100,7 @@ SCHEMA: dict[str, list[Column]] = {
     "hcsff.csv": [Column("family_id", "key")] + _items(HCSFF_ITEMS, 0, 1),
     "family_chart.csv": [Column("family_id", "key")] + _items(CHART_ITEMS, 1, 5),
     "osc.csv": [Column("site", "text"), Column("wave", "text", choices=WAVES)]
-               + [Column(d, "int", 0, 120) for d in OSC_DIMENSIONS],
+    + [Column(d, "int", 0, 120) for d in OSC_DIMENSIONS],
 }
 
 
@@ -98,15 +114,19 @@ def _check_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in want if c not in df.columns]
     unknown = [c for c in df.columns if c not in want]
     if missing or unknown:
-        raise ExtractError(f"{name}: missing column(s) {missing or 'none'}, unknown column(s) "
-                           f"{unknown or 'none'}; expected {want}.")
+        raise ExtractError(
+            f"{name}: missing column(s) {missing or 'none'}, unknown column(s) "
+            f"{unknown or 'none'}; expected {want}."
+        )
     out = pd.DataFrame(index=df.index)
     for c in cols:
         s = df[c.name]
         empty = s.isna() | (s.astype(str).str.strip() == "")
         if empty.any() and not c.optional:
-            raise ExtractError(f"{name}, column {c.name}: {int(empty.sum())} empty value(s) "
-                               f"(first at data row {int(empty.to_numpy().argmax()) + 1}).")
+            raise ExtractError(
+                f"{name}, column {c.name}: {int(empty.sum())} empty value(s) "
+                f"(first at data row {int(empty.to_numpy().argmax()) + 1})."
+            )
         if c.kind == "int":
             num = pd.to_numeric(s.where(~empty), errors="coerce")
             bad = num.isna() & ~empty
@@ -114,20 +134,25 @@ def _check_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
                 bad = ~empty & ((num % 1 != 0) | (num < c.low) | (num > c.high))
             if bad.any():
                 i = int(bad.to_numpy().argmax())
-                raise ExtractError(f"{name}, column {c.name}: {int(bad.sum())} value(s) not whole "
-                                   f"numbers from {c.low:g} to {c.high:g} (first: {s.iloc[i]!r} at "
-                                   f"data row {i + 1}).")
+                raise ExtractError(
+                    f"{name}, column {c.name}: {int(bad.sum())} value(s) not whole "
+                    f"numbers from {c.low:g} to {c.high:g} (first: {s.iloc[i]!r} at "
+                    f"data row {i + 1})."
+                )
             out[c.name] = num.astype("Int64")
         else:
             t = s.astype(str).str.strip()
             if c.choices is not None and (~t.isin(c.choices)).any():
                 v = t[~t.isin(c.choices)].iloc[0]
-                raise ExtractError(f"{name}, column {c.name}: value {v!r} is not one of "
-                                   f"{', '.join(c.choices)}.")
+                raise ExtractError(
+                    f"{name}, column {c.name}: value {v!r} is not one of {', '.join(c.choices)}."
+                )
             out[c.name] = t
         if c.kind == "key" and out[c.name].duplicated().any():
-            raise ExtractError(f"{name}, column {c.name}: duplicated id "
-                               f"{out[c.name][out[c.name].duplicated()].iloc[0]!r}.")
+            raise ExtractError(
+                f"{name}, column {c.name}: duplicated id "
+                f"{out[c.name][out[c.name].duplicated()].iloc[0]!r}."
+            )
     return out
 
 
@@ -141,25 +166,32 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     fam, wk = out["families.csv"], out["workers.csv"]
     arms = fam.groupby("site")["arm"].nunique()
     if (arms > 1).any():
-        raise ExtractError(f"families.csv, column arm: site {arms[arms > 1].index[0]!r} has "
-                           "families in both arms.")
+        raise ExtractError(
+            f"families.csv, column arm: site {arms[arms > 1].index[0]!r} has families in both arms."
+        )
     if set(fam["arm"]) != set(ARMS):
         raise ExtractError("families.csv, column arm: both arms (SofS, Contrast) are needed.")
     unknown = sorted(set(fam["worker_id"]) - set(wk["worker_id"]))
     if unknown:
-        raise ExtractError(f"families.csv, column worker_id: {len(unknown)} id(s) not in "
-                           f"workers.csv (first {unknown[0]!r}).")
+        raise ExtractError(
+            f"families.csv, column worker_id: {len(unknown)} id(s) not in "
+            f"workers.csv (first {unknown[0]!r})."
+        )
     site_of = dict(zip(wk["worker_id"], wk["site"]))
     clash = fam[fam["worker_id"].map(site_of) != fam["site"]]
     if len(clash):
-        raise ExtractError(f"families.csv, column site: family {clash['family_id'].iloc[0]!r} "
-                           "is at a different site from its worker in workers.csv.")
+        raise ExtractError(
+            f"families.csv, column site: family {clash['family_id'].iloc[0]!r} "
+            "is at a different site from its worker in workers.csv."
+        )
     for f in SCHEMA:
         if "family_id" in out[f].columns and f != "families.csv":
             extra = sorted(set(out[f]["family_id"]) - set(fam["family_id"]))
             if extra:
-                raise ExtractError(f"{f}, column family_id: {len(extra)} id(s) not in "
-                                   f"families.csv (first {extra[0]!r}).")
+                raise ExtractError(
+                    f"{f}, column family_id: {len(extra)} id(s) not in "
+                    f"families.csv (first {extra[0]!r})."
+                )
     osc = out["osc.csv"]
     bad = sorted(set(osc["site"]) - set(fam["site"]))
     if bad:

@@ -43,10 +43,15 @@ REVERSED_WAI = ["wai_04", "wai_10"]
 #: follow the text's direction (contrast higher on the first six, SofS on the next three,
 #: equal importance of a plan) without a significant difference.
 HCSFF_UNPRINTED = {
-    "hcsff_same_worker": (21, 21), "hcsff_understand_asked": (23, 22),
-    "hcsff_understand_support": (22, 21), "hcsff_involved_decisions": (20, 20),
-    "hcsff_know_whom": (24, 23), "hcsff_questions_answered": (21, 20),
-    "hcsff_listened": (26, 19), "hcsff_understood": (25, 19), "hcsff_difference": (24, 18),
+    "hcsff_same_worker": (21, 21),
+    "hcsff_understand_asked": (23, 22),
+    "hcsff_understand_support": (22, 21),
+    "hcsff_involved_decisions": (20, 20),
+    "hcsff_know_whom": (24, 23),
+    "hcsff_questions_answered": (21, 20),
+    "hcsff_listened": (26, 19),
+    "hcsff_understood": (25, 19),
+    "hcsff_difference": (24, 18),
     "hcsff_plan_important": (29, 25),
 }
 
@@ -66,9 +71,12 @@ def _sites() -> pd.DataFrame:
     n_all = int(q("contrast_families_n").number)
     n_p9, n_p4 = int(q("contrast_p9_families").number), int(q("contrast_p4_families").number)
     rest = n_all - n_p9 - n_p4
-    rows = [("Site 1", "SofS", n_p9, int(q("contrast_p9_social_workers").number)),
-            ("Site 2", "Contrast", rest - rest // 2, 6), ("Site 3", "Contrast", rest // 2, 6),
-            ("Site 4", "SofS", n_p4, int(q("contrast_p4_social_workers").number))]
+    rows = [
+        ("Site 1", "SofS", n_p9, int(q("contrast_p9_social_workers").number)),
+        ("Site 2", "Contrast", rest - rest // 2, 6),
+        ("Site 3", "Contrast", rest // 2, 6),
+        ("Site 4", "SofS", n_p4, int(q("contrast_p4_social_workers").number)),
+    ]
     df = pd.DataFrame(rows, columns=["site", "arm", "families", "workers"])
     if [sum(WAVE_SPLIT[s]) for s in df.site] != df.families.tolist():
         raise ValueError("WAVE_SPLIT does not add up to the families per site")
@@ -89,8 +97,10 @@ def _families(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
                 fid += 1
                 fam.append((f"F{fid:03d}", ids[j % s.workers], s.site, s.arm, wave))
                 j += 1
-    return (pd.DataFrame(fam, columns=["family_id", "worker_id", "site", "arm", "wave"]),
-            pd.DataFrame(wk, columns=["worker_id", "site", "sofs_use"]))
+    return (
+        pd.DataFrame(fam, columns=["family_id", "worker_id", "site", "arm", "wave"]),
+        pd.DataFrame(wk, columns=["worker_id", "site", "sofs_use"]),
+    )
 
 
 def _likert(x, low, high):
@@ -161,14 +171,15 @@ def _yatchmenoff(fam, comp, n_answer, seed, gain=None) -> pd.DataFrame:
         nrng = np.random.default_rng(seed + 1)
         for sub, names in cs.YAT_SUBSCALES.items():
             keep = [c for c in names if c != REMOVED_YAT]
-            tgt = {a: t5.loc[sub, "Pilot" if a == "SofS" else "Contrast"] + offs[a]
-                   for a in cs.ARMS}
+            tgt = {
+                a: t5.loc[sub, "Pilot" if a == "SofS" else "Contrast"] + offs[a] for a in cs.ARMS
+            }
             df[keep] = _nudge(df[keep], fam["arm"], tgt, 1, 5, nrng)
         kept = [c for c in cs.YAT_ITEMS if c != REMOVED_YAT]
         return df, cronbach_alpha(df[kept])[0]
 
     df = _bisect(make, pub.quote("contrast_yatchmenoff_alpha").number)
-    for c in REVERSED_YAT:                  # stored as worded: agreeing = mistrust
+    for c in REVERSED_YAT:  # stored as worded: agreeing = mistrust
         df[c] = 6 - df[c]
     return df
 
@@ -185,7 +196,9 @@ def _slope_gain(fam, comp, yat) -> dict:
         y = y.mean(axis=1, skipna=False)
         ok = y.notna()
         slope = np.polyfit(comp[ok], y[ok], 1)[0]
-        out[sub] = float(np.clip(t6.loc[sub, "Coefficient"] / slope, 0.5, 3.0)) if slope < 0 else 1.0
+        out[sub] = (
+            float(np.clip(t6.loc[sub, "Coefficient"] / slope, 0.5, 3.0)) if slope < 0 else 1.0
+        )
     return out
 
 
@@ -195,8 +208,10 @@ def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
     xc = (comp - comp.mean()).to_numpy()
     h = rng.normal(size=n)
     out = []
-    for version, slope, base, qid in (("worker", 0.14, 5.0, "contrast_wai_alpha_social_worker"),
-                                      ("family", 0.26, 5.1, "contrast_wai_alpha_family")):
+    for version, slope, base, qid in (
+        ("worker", 0.14, 5.0, "contrast_wai_alpha_social_worker"),
+        ("family", 0.26, 5.1, "contrast_wai_alpha_family"),
+    ):
         own = rng.normal(size=n)
         e = rng.normal(size=(n, 12))
         mirror = rng.permutation(n) < n // 2
@@ -211,7 +226,7 @@ def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
                     # families give the worker's answer, half its mirror image
                     w5 = out[0]["wai_05"].to_numpy(dtype=float)
                     x = np.where(mirror, 8 - w5, w5)
-                if version == "family" and name == "wai_10":   # a step apart (footnote 37)
+                if version == "family" and name == "wai_10":  # a step apart (footnote 37)
                     x = x + 1.0
                 cols[name] = _likert(x, 1, 7)
             df = pd.DataFrame(cols, index=fam.index).astype("Int64")
@@ -240,16 +255,26 @@ def default_two_by_two() -> dict[str, TwoByTwo]:
     q = pub.quote
     n1 = int(q("contrast_families_total").number)
     n2 = int(q("contrast_families_n").number) - n1
-    pairs = {"hcsff_aware_plan": "contrast_hcsff_aware_plan", "hcsff_plan_views":
-             "contrast_hcsff_plan_views", "chart_changes": "contrast_chart_changes",
-             "chart_goals": "contrast_chart_goals"}
-    return {item: TwoByTwo(round(q(f"{qq}_sofs").number * n1 / 100), n1,
-                           round(q(f"{qq}_contrast").number * n2 / 100), n2)
-            for item, qq in pairs.items()}
+    pairs = {
+        "hcsff_aware_plan": "contrast_hcsff_aware_plan",
+        "hcsff_plan_views": "contrast_hcsff_plan_views",
+        "chart_changes": "contrast_chart_changes",
+        "chart_goals": "contrast_chart_goals",
+    }
+    return {
+        item: TwoByTwo(
+            round(q(f"{qq}_sofs").number * n1 / 100),
+            n1,
+            round(q(f"{qq}_contrast").number * n2 / 100),
+            n2,
+        )
+        for item, qq in pairs.items()
+    }
 
 
-def generate(seed: int = 20180601, two_by_two: dict[str, TwoByTwo] | None = None,
-             n_yatchmenoff: int = 52) -> dict[str, pd.DataFrame]:
+def generate(
+    seed: int = 20180601, two_by_two: dict[str, TwoByTwo] | None = None, n_yatchmenoff: int = 52
+) -> dict[str, pd.DataFrame]:
     """The synthetic extract as ``file name -> frame`` (see module docstring)."""
     rng = np.random.default_rng(seed)
     fam, wk = _families(rng)
@@ -257,12 +282,13 @@ def generate(seed: int = 20180601, two_by_two: dict[str, TwoByTwo] | None = None
         raise ValueError(f"n_yatchmenoff must be from 10 to {len(fam)}, not {n_yatchmenoff}")
     skill = dict(zip(wk["worker_id"], rng.normal(0, 0.8, len(wk))))
     w = fam["worker_id"].map(skill).to_numpy()
-    ccbc = pd.DataFrame({c: _likert(3 + w + rng.normal(0, 0.5, len(fam)), 1, 5)
-                         for c in cs.CCBC_ITEMS}).astype("Int64")
+    ccbc = pd.DataFrame(
+        {c: _likert(3 + w + rng.normal(0, 0.5, len(fam)), 1, 5) for c in cs.CCBC_ITEMS}
+    ).astype("Int64")
     comp = ccbc["ccbc_overall"].astype(float)
     yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10)
     gain = {s: 1.0 for s in cs.YAT_SUBSCALES}
-    for _ in range(2):                             # undo the attenuation of clipped items
+    for _ in range(2):  # undo the attenuation of clipped items
         gain = {s: g * f for (s, g), f in zip(gain.items(), _slope_gain(fam, comp, yat).values())}
         yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10, gain)
     wai_w, wai_f = _wai(fam, comp, seed + 20)
@@ -278,19 +304,22 @@ def generate(seed: int = 20180601, two_by_two: dict[str, TwoByTwo] | None = None
         val = pd.Series(pd.NA, index=fam.index, dtype="Int64")
         val[agree == 1] = np.where(strong[agree == 1], 5, 4)
         val[agree == 0] = rng.integers(1, 4, int((agree == 0).sum()))
-        if item == "chart_changes":         # contrast: half 'strongly agree', half 'agree'
+        if item == "chart_changes":  # contrast: half 'strongly agree', half 'agree'
             yes = fam.index[(fam["arm"] == "Contrast") & (agree == 1)]
             val[yes] = [5 if i % 2 == 0 else 4 for i in range(len(yes))]
         chart[item] = val
     key = fam[["family_id"]]
-    return {"families.csv": fam, "workers.csv": wk,
-            "checklist.csv": pd.concat([key, ccbc.set_index(fam.index)], axis=1),
-            "yatchmenoff.csv": pd.concat([key, yat[cs.YAT_ITEMS]], axis=1),
-            "wai_worker.csv": pd.concat([key, wai_w], axis=1),
-            "wai_family.csv": pd.concat([key, wai_f], axis=1),
-            "hcsff.csv": pd.concat([key, hc], axis=1),
-            "family_chart.csv": pd.concat([key, chart], axis=1),
-            "osc.csv": osc_scores(seed + 30)}
+    return {
+        "families.csv": fam,
+        "workers.csv": wk,
+        "checklist.csv": pd.concat([key, ccbc.set_index(fam.index)], axis=1),
+        "yatchmenoff.csv": pd.concat([key, yat[cs.YAT_ITEMS]], axis=1),
+        "wai_worker.csv": pd.concat([key, wai_w], axis=1),
+        "wai_family.csv": pd.concat([key, wai_f], axis=1),
+        "hcsff.csv": pd.concat([key, hc], axis=1),
+        "family_chart.csv": pd.concat([key, chart], axis=1),
+        "osc.csv": osc_scores(seed + 30),
+    }
 
 
 def osc_scores(seed: int) -> pd.DataFrame:
@@ -300,20 +329,35 @@ def osc_scores(seed: int) -> pd.DataFrame:
     sites at T1 and in the contrast sites at T2; functionality and stress above 50."""
     rng = np.random.default_rng(seed)
     base = {"proficiency": 45, "rigidity": 55, "resistance": 55, "functionality": 56, "stress": 63}
-    t2_shift = {"Site 2": {"proficiency": 9, "resistance": -9},
-                "Site 3": {"proficiency": -11, "resistance": 11}}
+    t2_shift = {
+        "Site 2": {"proficiency": 9, "resistance": -9},
+        "Site 3": {"proficiency": -11, "resistance": 11},
+    }
     rows = []
-    for s, arm in (("Site 1", "SofS"), ("Site 2", "Contrast"), ("Site 3", "Contrast"),
-                   ("Site 4", "SofS")):
+    for s, arm in (
+        ("Site 1", "SofS"),
+        ("Site 2", "Contrast"),
+        ("Site 3", "Contrast"),
+        ("Site 4", "SofS"),
+    ):
         for wave in ("T1", "T2"):
             v = dict(base)
             if s == "Site 3":
                 v.update(proficiency=50, rigidity=50, resistance=50)
             for d, sh in (t2_shift.get(s, {}) if wave == "T2" else {}).items():
                 v[d] += sh
-            v["engagement"] = {("SofS", "T1"): 38, ("Contrast", "T1"): 44,
-                               ("SofS", "T2"): 40, ("Contrast", "T2"): 34}[(arm, wave)]
+            v["engagement"] = {
+                ("SofS", "T1"): 38,
+                ("Contrast", "T1"): 44,
+                ("SofS", "T2"): 40,
+                ("Contrast", "T2"): 34,
+            }[(arm, wave)]
             noise = rng.integers(-1, 2, len(cs.OSC_DIMENSIONS))
-            rows.append({"site": s, "wave": wave,
-                         **{d: int(v[d] + n) for d, n in zip(cs.OSC_DIMENSIONS, noise)}})
+            rows.append(
+                {
+                    "site": s,
+                    "wave": wave,
+                    **{d: int(v[d] + n) for d, n in zip(cs.OSC_DIMENSIONS, noise)},
+                }
+            )
     return pd.DataFrame(rows)

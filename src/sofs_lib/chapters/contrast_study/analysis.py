@@ -73,9 +73,23 @@ def arm_means(sc: pd.DataFrame, cols: list[str], threshold: int = 10) -> pd.Data
         groups = {a: sc.loc[sc["arm"] == a, c].dropna() for a in cs.ARMS}
         t = stats.ttest_ind(groups["SofS"], groups["Contrast"])
         for a, x in groups.items():
-            h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else np.nan
-            rows.append(dict(score=c, arm=a, n=len(x), mean=x.mean(), low=x.mean() - h,
-                             high=x.mean() + h, t=float(t.statistic), p=float(t.pvalue)))
+            h = (
+                stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+                if len(x) > 1
+                else np.nan
+            )
+            rows.append(
+                dict(
+                    score=c,
+                    arm=a,
+                    n=len(x),
+                    mean=x.mean(),
+                    low=x.mean() - h,
+                    high=x.mean() + h,
+                    t=float(t.statistic),
+                    p=float(t.pvalue),
+                )
+            )
     df = pd.DataFrame(rows)
     return disclosure.suppress_groups(df, "n", ["mean", "low", "high"], threshold, by="score")
 
@@ -87,11 +101,22 @@ def regressions(sc: pd.DataFrame, outcomes: list[str], predictor: str) -> pd.Dat
     for y in outcomes:
         d = sc[[y, predictor, "worker_id"]].dropna().rename(columns={y: "y", predictor: "x"})
         m = smf.ols("y ~ x", d).fit()
-        cl = smf.ols("y ~ x", d).fit(cov_type="cluster",
-                                    cov_kwds={"groups": pd.factorize(d["worker_id"])[0]})
-        rows.append(dict(outcome=y, predictor=predictor, n=int(m.nobs), coef=m.params["x"],
-                         se=m.bse["x"], t=m.tvalues["x"], p=m.pvalues["x"],
-                         p_cluster=cl.pvalues["x"], clusters=d["worker_id"].nunique()))
+        cl = smf.ols("y ~ x", d).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(d["worker_id"])[0]}
+        )
+        rows.append(
+            dict(
+                outcome=y,
+                predictor=predictor,
+                n=int(m.nobs),
+                coef=m.params["x"],
+                se=m.bse["x"],
+                t=m.tvalues["x"],
+                p=m.pvalues["x"],
+                p_cluster=cl.pvalues["x"],
+                clusters=d["worker_id"].nunique(),
+            )
+        )
     return pd.DataFrame(rows).set_index("outcome")
 
 
@@ -110,8 +135,16 @@ def wai_agreement(ex: dict) -> pd.DataFrame:
         tab = pd.crosstab(d["w"], d["f"]).to_numpy()
         lbl = Table(tab, shift_zeros=False).test_ordinal_association()
         k = cohens_kappa(_square(d["w"], d["f"], range(1, 8)))
-        rows.append(dict(question=int(q[-2:]), n=len(d), linear_by_linear_z=lbl.zscore,
-                         p_linear=lbl.pvalue, kappa=k.kappa, p_kappa=k.pvalue_two_sided))
+        rows.append(
+            dict(
+                question=int(q[-2:]),
+                n=len(d),
+                linear_by_linear_z=lbl.zscore,
+                p_linear=lbl.pvalue,
+                kappa=k.kappa,
+                p_kappa=k.pvalue_two_sided,
+            )
+        )
     return pd.DataFrame(rows).set_index("question")
 
 
@@ -119,13 +152,20 @@ def wai_tests(sc: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test worker vs family; independent t-tests SofS vs contrast."""
     d = sc[["WAI worker", "WAI family"]].dropna()
     pt = stats.ttest_rel(d["WAI worker"], d["WAI family"])
-    rows = [dict(test="paired t: worker vs family mean", n=len(d), statistic=pt.statistic,
-                 p=pt.pvalue)]
+    rows = [
+        dict(test="paired t: worker vs family mean", n=len(d), statistic=pt.statistic, p=pt.pvalue)
+    ]
     for c in ("WAI worker", "WAI family", "WAI difference"):
         x = [sc.loc[sc["arm"] == a, c].dropna() for a in cs.ARMS]
         t = stats.ttest_ind(*x)
-        rows.append(dict(test=f"t: SofS vs contrast, {c}", n=sum(map(len, x)),
-                         statistic=t.statistic, p=t.pvalue))
+        rows.append(
+            dict(
+                test=f"t: SofS vs contrast, {c}",
+                n=sum(map(len, x)),
+                statistic=t.statistic,
+                p=t.pvalue,
+            )
+        )
     return pd.DataFrame(rows).set_index("test")
 
 
@@ -139,8 +179,9 @@ def wai_arm_chi2(ex: dict) -> pd.DataFrame:
         for q in cs.WAI_ITEMS:
             tab = pd.crosstab(df[q].dropna(), fam.reindex(df[q].dropna().index))
             res = stats.chi2_contingency(tab.to_numpy())
-            rows.append(dict(version=v, question=int(q[-2:]), chi2=res.statistic, df=res.dof,
-                             p=res.pvalue))
+            rows.append(
+                dict(version=v, question=int(q[-2:]), chi2=res.statistic, df=res.dof, p=res.pvalue)
+            )
     return pd.DataFrame(rows)
 
 
@@ -150,9 +191,13 @@ def yes_no(ex: dict) -> pd.DataFrame:
     fam = ex["families.csv"].set_index("family_id")["arm"]
     hc = ex["hcsff.csv"].set_index("family_id")
     ch = ex["family_chart.csv"].set_index("family_id")
-    items = {**{k: (hc[k], v) for k, v in cs.HCSFF_ITEMS.items()},
-             **{k: (ch[k].where(ch[k].isna(), (ch[k] >= 4).astype("Int64")), v)
-                for k, v in cs.CHART_ITEMS.items()}}
+    items = {
+        **{k: (hc[k], v) for k, v in cs.HCSFF_ITEMS.items()},
+        **{
+            k: (ch[k].where(ch[k].isna(), (ch[k] >= 4).astype("Int64")), v)
+            for k, v in cs.CHART_ITEMS.items()
+        },
+    }
     rows = []
     for k, (s, label) in items.items():
         s = s.dropna().astype(int)
@@ -160,17 +205,32 @@ def yes_no(ex: dict) -> pd.DataFrame:
         c = {a: (int(s[arm == a].sum()), int((arm == a).sum())) for a in cs.ARMS}
         (k1, n1), (k2, n2) = c["SofS"], c["Contrast"]
         p = stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue
-        rows.append(dict(item=k, label=label, sofs_yes=k1, sofs_n=n1, contrast_yes=k2,
-                         contrast_n=n2, sofs_pct=100 * k1 / n1, contrast_pct=100 * k2 / n2,
-                         p_fisher=float(p)))
+        rows.append(
+            dict(
+                item=k,
+                label=label,
+                sofs_yes=k1,
+                sofs_n=n1,
+                contrast_yes=k2,
+                contrast_n=n2,
+                sofs_pct=100 * k1 / n1,
+                contrast_pct=100 * k2 / n2,
+                p_fisher=float(p),
+            )
+        )
     return pd.DataFrame(rows).set_index("item")
 
 
 def protected_counts(yn: pd.DataFrame, threshold: int = 10) -> pd.DataFrame:
     """The yes/no counts as a table (item x arm x yes/no), small cells and complements hidden."""
-    counts = pd.DataFrame({("SofS", "yes"): yn["sofs_yes"], ("SofS", "no"): yn["sofs_n"] - yn["sofs_yes"],
-                           ("Contrast", "yes"): yn["contrast_yes"],
-                           ("Contrast", "no"): yn["contrast_n"] - yn["contrast_yes"]})
+    counts = pd.DataFrame(
+        {
+            ("SofS", "yes"): yn["sofs_yes"],
+            ("SofS", "no"): yn["sofs_n"] - yn["sofs_yes"],
+            ("Contrast", "yes"): yn["contrast_yes"],
+            ("Contrast", "no"): yn["contrast_n"] - yn["contrast_yes"],
+        }
+    )
     out, _ = disclosure.suppress_counts(counts, threshold)
     out.columns = [f"{a} {b}" for a, b in out.columns]
     return out.fillna(disclosure.MARK)
@@ -190,9 +250,14 @@ def site_randomisation(sc: pd.DataFrame, col: str) -> dict:
     obs = stat(sofs)
     draws = [stat(c) for c in itertools.combinations(site_mean.index, k)]
     p = np.mean([abs(d) >= abs(obs) - 1e-12 for d in draws])
-    return dict(score=col, sites=len(site_mean), assignments=len(draws), difference=obs,
-                p=float(p), p_min=float(np.mean([abs(d) >= max(abs(x) for x in draws) - 1e-12
-                                                 for d in draws])))
+    return dict(
+        score=col,
+        sites=len(site_mean),
+        assignments=len(draws),
+        difference=obs,
+        p=float(p),
+        p_min=float(np.mean([abs(d) >= max(abs(x) for x in draws) - 1e-12 for d in draws])),
+    )
 
 
 def osc_long(osc: pd.DataFrame, fam: pd.DataFrame) -> pd.DataFrame:
@@ -218,29 +283,53 @@ def osc_statements(long: pd.DataFrame, similar: float = 3.0, change: float = 3.0
         return v(s, "T2", d) - v(s, "T1", d)
 
     t1_alike = [s for s in arm.index if s != "Site 3"]
-    spread = max(w.loc[[(s, "T1") for s in t1_alike], culture].max() -
-                 w.loc[[(s, "T1") for s in t1_alike], culture].min())
+    spread = max(
+        w.loc[[(s, "T1") for s in t1_alike], culture].max()
+        - w.loc[[(s, "T1") for s in t1_alike], culture].min()
+    )
     checks = [
-        ("Sites 1, 2 and 4 had very similar culture profiles at T1", spread <= similar,
-         f"largest T1 gap {spread:.0f}"),
-        ("At T2 the SofS sites had not changed significantly",
-         all(abs(moved(s, d)) <= change for s in sofs for d in culture),
-         "; ".join(f"{s}: " + ", ".join(f"{moved(s, d):+.0f}" for d in culture) for s in sofs)),
-        ("Site 2 improved: higher proficiency and lower resistance at T2",
-         moved("Site 2", "proficiency") > change and moved("Site 2", "resistance") < -change,
-         f"{moved('Site 2', 'proficiency'):+.0f}, {moved('Site 2', 'resistance'):+.0f}"),
-        ("Site 3 average at T1, then proficiency fell and resistance rose",
-         all(abs(v("Site 3", "T1", d) - 50) <= similar for d in culture)
-         and moved("Site 3", "proficiency") < -change and moved("Site 3", "resistance") > change,
-         f"{moved('Site 3', 'proficiency'):+.0f}, {moved('Site 3', 'resistance'):+.0f}"),
-        ("All sites: lower than normal engagement, higher functionality and stress",
-         bool((w["engagement"] < 50).all() and (w["functionality"] > 50).all()
-              and (w["stress"] > 50).all()), "every site and wave"),
-        ("Engagement lower in the SofS sites at T1",
-         max(v(s, "T1", "engagement") for s in sofs) < min(v(s, "T1", "engagement") for s in con),
-         "SofS max vs contrast min"),
-        ("At T2 both contrast sites had lower engagement than the SofS sites",
-         max(v(s, "T2", "engagement") for s in con) < min(v(s, "T2", "engagement") for s in sofs),
-         "contrast max vs SofS min"),
+        (
+            "Sites 1, 2 and 4 had very similar culture profiles at T1",
+            spread <= similar,
+            f"largest T1 gap {spread:.0f}",
+        ),
+        (
+            "At T2 the SofS sites had not changed significantly",
+            all(abs(moved(s, d)) <= change for s in sofs for d in culture),
+            "; ".join(f"{s}: " + ", ".join(f"{moved(s, d):+.0f}" for d in culture) for s in sofs),
+        ),
+        (
+            "Site 2 improved: higher proficiency and lower resistance at T2",
+            moved("Site 2", "proficiency") > change and moved("Site 2", "resistance") < -change,
+            f"{moved('Site 2', 'proficiency'):+.0f}, {moved('Site 2', 'resistance'):+.0f}",
+        ),
+        (
+            "Site 3 average at T1, then proficiency fell and resistance rose",
+            all(abs(v("Site 3", "T1", d) - 50) <= similar for d in culture)
+            and moved("Site 3", "proficiency") < -change
+            and moved("Site 3", "resistance") > change,
+            f"{moved('Site 3', 'proficiency'):+.0f}, {moved('Site 3', 'resistance'):+.0f}",
+        ),
+        (
+            "All sites: lower than normal engagement, higher functionality and stress",
+            bool(
+                (w["engagement"] < 50).all()
+                and (w["functionality"] > 50).all()
+                and (w["stress"] > 50).all()
+            ),
+            "every site and wave",
+        ),
+        (
+            "Engagement lower in the SofS sites at T1",
+            max(v(s, "T1", "engagement") for s in sofs)
+            < min(v(s, "T1", "engagement") for s in con),
+            "SofS max vs contrast min",
+        ),
+        (
+            "At T2 both contrast sites had lower engagement than the SofS sites",
+            max(v(s, "T2", "engagement") for s in con)
+            < min(v(s, "T2", "engagement") for s in sofs),
+            "contrast max vs SofS min",
+        ),
     ]
     return pd.DataFrame(checks, columns=["statement", "holds", "found"]).set_index("statement")

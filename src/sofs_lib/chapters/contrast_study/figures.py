@@ -25,15 +25,26 @@ def design_diagram(sites: pd.DataFrame):
     """Timeline: each site's waves (section 2 dates; the late site per appendix 5)."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
     for i, (name, r) in enumerate(sites.iloc[::-1].iterrows()):
-        spans = ([LATE_SITE_FIELDWORK] if "Aug 2019" in r["waves"] else list(WAVES.values()))
+        spans = [LATE_SITE_FIELDWORK] if "Aug 2019" in r["waves"] else list(WAVES.values())
         labels = ["T2-T3 (Aug 2019-Feb 2020)"] if len(spans) == 1 else list(WAVES)
         for (a, b), lab in zip(spans, labels):
             x0, x1 = _month(a), _month(b, end=True)
-            ax.barh(i, (x1 - x0).days, left=x0, height=0.5, color=ARM_COLOURS[r["arm"]],
-                    alpha=0.85)
-            ax.text(x0 + (x1 - x0) / 2, i, lab, ha="center", va="center", fontsize=8,
-                    color="white", fontweight="bold")
-        fam = "" if pd.isna(r["families"]) else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
+            ax.barh(i, (x1 - x0).days, left=x0, height=0.5, color=ARM_COLOURS[r["arm"]], alpha=0.85)
+            ax.text(
+                x0 + (x1 - x0) / 2,
+                i,
+                lab,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white",
+                fontweight="bold",
+            )
+        fam = (
+            ""
+            if pd.isna(r["families"])
+            else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
+        )
         ax.text(_month("2018-01"), i + 0.36, f"{name} [{r['arm']}] {fam}", fontsize=8, va="center")
     ax.set_yticks([])
     ax.set_ylim(-0.6, len(sites) - 0.2)
@@ -41,10 +52,14 @@ def design_diagram(sites: pd.DataFrame):
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     for a, b in WAVES.values():
         ax.axvspan(_month(a), _month(b, end=True), color="#dddddd", alpha=0.4, zorder=0)
-    return plotting.finish(fig, "Contrast study design: sites and waves",
-                           "report section 2 (wave dates), section 3 and appendix 5 (sites, late "
-                           "SofS site). Contrast families: 28 in all, split not published.",
-                           xlabel="fieldwork month (grey bands: the T1, T2, T3 windows)", ax=ax)
+    return plotting.finish(
+        fig,
+        "Contrast study design: sites and waves",
+        "report section 2 (wave dates), section 3 and appendix 5 (sites, late "
+        "SofS site). Contrast families: 28 in all, split not published.",
+        xlabel="fieldwork month (grey bands: the T1, T2, T3 windows)",
+        ax=ax,
+    )
 
 
 def arm_profiles(means: pd.DataFrame, scores: list[str], title: str, ylabel: str, source: str):
@@ -57,12 +72,26 @@ def arm_profiles(means: pd.DataFrame, scores: list[str], title: str, ylabel: str
         d = m[m["arm"] == arm].set_index("score").reindex(scores)
         mu = d["mean"].astype(float).to_numpy()
         lo, hi = d["low"].astype(float).to_numpy(), d["high"].astype(float).to_numpy()
-        ax.errorbar(x + (j - 0.5) * 0.2, mu, yerr=[mu - lo, hi - mu], fmt="o", capsize=4,
-                    color=ARM_COLOURS[arm], label=arm)
+        ax.errorbar(
+            x + (j - 0.5) * 0.2,
+            mu,
+            yerr=[mu - lo, hi - mu],
+            fmt="o",
+            capsize=4,
+            color=ARM_COLOURS[arm],
+            label=arm,
+        )
     ax.set_xticks(x, scores)
     ax.legend(title="arm", loc="best")
-    return plotting.finish(fig, title, source, ylabel=ylabel, xlabel="scale", ax=ax,
-                           synthetic="synthetic" in title.lower())
+    return plotting.finish(
+        fig,
+        title,
+        source,
+        ylabel=ylabel,
+        xlabel="scale",
+        ax=ax,
+        synthetic="synthetic" in title.lower(),
+    )
 
 
 def osc_profiles(long: pd.DataFrame, synthetic: bool):
@@ -75,17 +104,27 @@ def osc_profiles(long: pd.DataFrame, synthetic: bool):
         d = long[long["wave"] == w]
         for site, g in d.groupby("site"):
             g = g.set_index("dimension").reindex(cs.OSC_DIMENSIONS)
-            ax.plot(range(6), g["t_score"], styles[g["arm"].iloc[0]], marker="o",
-                    label=f"{site} ({g['arm'].iloc[0]})")
+            ax.plot(
+                range(6),
+                g["t_score"],
+                styles[g["arm"].iloc[0]],
+                marker="o",
+                label=f"{site} ({g['arm'].iloc[0]})",
+            )
         ax.axhline(50, color="grey", lw=0.8)
         ax.set_xticks(range(6), [c[:5] + "." for c in cs.OSC_DIMENSIONS], rotation=45)
         ax.set_title(w)
     axes[0].set_ylabel("T-score (national norm 50, SD 10)")
     axes[-1].legend(fontsize=7, loc="lower right")
-    return plotting.finish(fig, ("Synthetic " if synthetic else "") + "OSC profiles by site and wave",
-                           "OSC team T-scores" + (" generated to follow the report's section 3 "
-                                                  "narrative." if synthetic else "."),
-                           xlabel=None, ax=axes[0], synthetic=synthetic)
+    return plotting.finish(
+        fig,
+        ("Synthetic " if synthetic else "") + "OSC profiles by site and wave",
+        "OSC team T-scores"
+        + (" generated to follow the report's section 3 narrative." if synthetic else "."),
+        xlabel=None,
+        ax=axes[0],
+        synthetic=synthetic,
+    )
 
 
 def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_contrast: int):
@@ -96,13 +135,29 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
     for ax, item in zip(axes.ravel(), items):
         e = enum[(enum["item"] == item) & (enum["test"] == "Fisher two-sided")]
         inside = e["within_families"]
-        ax.scatter(e.loc[~inside, "n1"] + e.loc[~inside, "n2"], e.loc[~inside, "p"], s=8,
-                   color="#bbbbbb", label="more answers than families")
-        ax.scatter(e.loc[inside, "n1"] + e.loc[inside, "n2"], e.loc[inside, "p"], s=10,
-                   color=plotting.PALETTE["derived"], label=f"within {n_sofs} + {n_contrast} families")
+        ax.scatter(
+            e.loc[~inside, "n1"] + e.loc[~inside, "n2"],
+            e.loc[~inside, "p"],
+            s=8,
+            color="#bbbbbb",
+            label="more answers than families",
+        )
+        ax.scatter(
+            e.loc[inside, "n1"] + e.loc[inside, "n2"],
+            e.loc[inside, "p"],
+            s=10,
+            color=plotting.PALETTE["derived"],
+            label=f"within {n_sofs} + {n_contrast} families",
+        )
         hit = e[e["hit"]]
-        ax.scatter(hit["n1"] + hit["n2"], hit["p"], s=40, facecolors="none", edgecolors="red",
-                   label="gives the printed p")
+        ax.scatter(
+            hit["n1"] + hit["n2"],
+            hit["p"],
+            s=40,
+            facecolors="none",
+            edgecolors="red",
+            label="gives the printed p",
+        )
         lo, hi = printed[item]
         ax.axhspan(lo, hi, color="red", alpha=0.25)
         ax.axvline(n_sofs + n_contrast, color="grey", ls=":", lw=1)
@@ -115,6 +170,10 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
         ax.set_ylabel("Fisher two-sided p (log scale)")
     for ax in axes[1]:
         ax.set_xlabel("answers (SofS + contrast); dotted: 60 families")
-    return plotting.finish(fig, "Which printed p-values can the printed percentages give?",
-                           "derived from the report's section 3 percentages and p-values; every "
-                           "2x2 table whose percentages round to the printed ones", ax=axes[0, 0])
+    return plotting.finish(
+        fig,
+        "Which printed p-values can the printed percentages give?",
+        "derived from the report's section 3 percentages and p-values; every "
+        "2x2 table whose percentages round to the printed ones",
+        ax=axes[0, 0],
+    )

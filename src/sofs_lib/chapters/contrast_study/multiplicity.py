@@ -23,21 +23,41 @@ def inventory() -> pd.DataFrame:
     n_ccbc = int(published.quote("contrast_ccbc_areas_s3").number)
     sig = [published.quote(f"{stem}_p") for _, stem, _, _ in FEEDBACK.values()]
     rows = [
-        ("Competence checklist (CCBC)", "areas compared by arm ('no differences were noted')",
-         n_ccbc, "implied"),
-        ("Yatchmenoff", "subscales and overall score by arm (Table 5; 'no significant differences')",
-         len(cs.YAT_SUBSCALES) + 1, "reported"),
-        ("WAI", "chi-square by arm, each question, worker and family versions",
-         2 * len(cs.WAI_ITEMS), "reported"),
+        (
+            "Competence checklist (CCBC)",
+            "areas compared by arm ('no differences were noted')",
+            n_ccbc,
+            "implied",
+        ),
+        (
+            "Yatchmenoff",
+            "subscales and overall score by arm (Table 5; 'no significant differences')",
+            len(cs.YAT_SUBSCALES) + 1,
+            "reported",
+        ),
+        (
+            "WAI",
+            "chi-square by arm, each question, worker and family versions",
+            2 * len(cs.WAI_ITEMS),
+            "reported",
+        ),
         ("WAI", "t-tests by arm: worker mean, family mean, their difference", 3, "reported"),
-        ("HCSFF", "items described as not significantly different", len(cs.HCSFF_ITEMS) - 2,
-         "reported"),
-        ("OSC", "six dimensions by arm at T1 and T2 ('no consistent differences')",
-         2 * len(cs.OSC_DIMENSIONS), "implied"),
+        (
+            "HCSFF",
+            "items described as not significantly different",
+            len(cs.HCSFF_ITEMS) - 2,
+            "reported",
+        ),
+        (
+            "OSC",
+            "six dimensions by arm at T1 and T2 ('no consistent differences')",
+            2 * len(cs.OSC_DIMENSIONS),
+            "implied",
+        ),
     ]
     df = pd.DataFrame(rows, columns=["instrument", "comparison", "tests", "basis"])
     df["printed_p"] = [()] * len(df)
-    for (item, (label, _, _, _)), p in zip(FEEDBACK.items(), sig):
+    for (label, _, _, _), p in zip(FEEDBACK.values(), sig):
         df.loc[len(df)] = [label.split(":")[0], label.split(": ")[1], 1, "reported", (p.number,)]
     return df
 
@@ -58,17 +78,28 @@ def corrections(inv: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     (independent tests), and what survives Holm and BH (statsmodels ``multipletests``; unknown
     p-values at 1 -- any value above alpha gives the same, see the tests)."""
     rows = []
-    for name, basis in (("reported", ("reported",)), ("reported and implied", ("reported", "implied"))):
+    for name, basis in (
+        ("reported", ("reported",)),
+        ("reported and implied", ("reported", "implied")),
+    ):
         p = p_vector(inv, basis, 1.0)
         holm = int(multipletests(p, alpha, "holm")[0].sum())
         bh = int(multipletests(p, alpha, "fdr_bh")[0].sum())
         m, k = len(p), int((p < alpha).sum())
         sig = np.sort(p[p < alpha])
-        rows.append(dict(family=name, tests=m, significant=k, expected_by_chance=m * alpha,
-                         p_at_least_observed=float(stats.binom.sf(k - 1, m, alpha)),
-                         holm_significant=holm, bh_significant=bh,
-                         holm_max_tests=max_tests(sig, alpha, "holm"),
-                         bh_max_tests=max_tests(sig, alpha, "fdr_bh")))
+        rows.append(
+            dict(
+                family=name,
+                tests=m,
+                significant=k,
+                expected_by_chance=m * alpha,
+                p_at_least_observed=float(stats.binom.sf(k - 1, m, alpha)),
+                holm_significant=holm,
+                bh_significant=bh,
+                holm_max_tests=max_tests(sig, alpha, "holm"),
+                bh_max_tests=max_tests(sig, alpha, "fdr_bh"),
+            )
+        )
     return pd.DataFrame(rows).set_index("family")
 
 

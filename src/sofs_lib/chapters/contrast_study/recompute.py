@@ -28,12 +28,24 @@ SUBSCALES = list(YAT_SUBSCALES)
 #: The four family-feedback comparisons with printed p-values: quote stem, test as named by the
 #: report (None = not named), and extra percentages of the contrast group that must be whole.
 FEEDBACK = {
-    "hcsff_aware_plan": ("HCSFF: aware of a plan", "contrast_hcsff_aware_plan", "Fisher two-sided", ()),
-    "hcsff_plan_views": ("HCSFF: plan represents the family's views", "contrast_hcsff_plan_views",
-                         "Fisher two-sided", ()),
-    "chart_changes": ("Family Chart: agree about changes needed", "contrast_chart_changes", None,
-                      ("contrast_chart_changes_contrast_strongly",
-                       "contrast_chart_changes_contrast_agree")),
+    "hcsff_aware_plan": (
+        "HCSFF: aware of a plan",
+        "contrast_hcsff_aware_plan",
+        "Fisher two-sided",
+        (),
+    ),
+    "hcsff_plan_views": (
+        "HCSFF: plan represents the family's views",
+        "contrast_hcsff_plan_views",
+        "Fisher two-sided",
+        (),
+    ),
+    "chart_changes": (
+        "Family Chart: agree about changes needed",
+        "contrast_chart_changes",
+        None,
+        ("contrast_chart_changes_contrast_strongly", "contrast_chart_changes_contrast_agree"),
+    ),
     "chart_goals": ("Family Chart: worker understood goals", "contrast_chart_goals", None, ()),
 }
 TESTS = ("Fisher two-sided", "Fisher one-sided", "Pearson chi-square", "Yates chi-square")
@@ -75,18 +87,30 @@ def table6() -> pd.DataFrame:
     n_all = int(published.quote("contrast_families_n").number)
     rows, per_row = [], {}
     for r in SUBSCALES + ["Overall score"]:
-        b, se, t, p = (published.cell("6", r, c) for c in ("Coefficient", "Std. error", "t", "P-value"))
+        b, se, t, p = (
+            published.cell("6", r, c) for c in ("Coefficient", "Std. error", "t", "P-value")
+        )
         (bl, bh), (sl, sh) = audit.interval(b), audit.interval(se)
         cand = [x / y for x in (bl, bh) for y in (sl, sh)]
         dfs = implied_df(t, p)
         per_row[r] = set(dfs)
-        rows.append(dict(subscale=r, coefficient=b.number, se=se.number, t_printed=t.number,
-                         t_recomputed=b.number / se.number, t_low=min(cand), t_high=max(cand),
-                         t_verdict=audit.judge(t, b.number / se.number, min(cand), max(cand)),
-                         p_printed=p.number,
-                         p_all_families=2 * stats.t.sf(abs(t.number), n_all - 2),
-                         p_verdict_all=audit.judge(p, 2 * stats.t.sf(abs(t.number), n_all - 2)),
-                         n_min=dfs[0] + 2 if dfs else np.nan, n_max=dfs[-1] + 2 if dfs else np.nan))
+        rows.append(
+            dict(
+                subscale=r,
+                coefficient=b.number,
+                se=se.number,
+                t_printed=t.number,
+                t_recomputed=b.number / se.number,
+                t_low=min(cand),
+                t_high=max(cand),
+                t_verdict=audit.judge(t, b.number / se.number, min(cand), max(cand)),
+                p_printed=p.number,
+                p_all_families=2 * stats.t.sf(abs(t.number), n_all - 2),
+                p_verdict_all=audit.judge(p, 2 * stats.t.sf(abs(t.number), n_all - 2)),
+                n_min=dfs[0] + 2 if dfs else np.nan,
+                n_max=dfs[-1] + 2 if dfs else np.nan,
+            )
+        )
     out = pd.DataFrame(rows).set_index("subscale")
     common = sorted(set.intersection(*per_row.values()))
     out.attrs["n_common"] = (common[0] + 2, common[-1] + 2) if common else None
@@ -109,14 +133,16 @@ def _p_all(k1: int, n1: int, k2: int, n2: int) -> dict[str, float]:
     x = np.arange(max(0, K - n2), min(K, n1) + 1)
     pmf = np.exp(_log_pmf(x, N, K, n1))
     p0 = np.exp(_log_pmf(k1, N, K, n1))
-    out = {"Fisher two-sided": float(min(1.0, pmf[pmf <= p0 * (1 + 1e-7)].sum())),
-           "Fisher one-sided": float(min(1.0, pmf[x >= k1].sum(), pmf[x <= k1].sum()))}
+    out = {
+        "Fisher two-sided": float(min(1.0, pmf[pmf <= p0 * (1 + 1e-7)].sum())),
+        "Fisher one-sided": float(min(1.0, pmf[x >= k1].sum(), pmf[x <= k1].sum())),
+    }
     if 0 < K < N:
         obs = np.array([[k1, n1 - k1], [k2, n2 - k2]], float)
         e = np.outer([n1, n2], [K, N - K]) / N
         out["Pearson chi-square"] = float(chdtrc(1, ((obs - e) ** 2 / e).sum()))
         d = np.maximum(np.abs(obs - e) - 0.5, 0)
-        out["Yates chi-square"] = float(chdtrc(1, (d ** 2 / e).sum()))
+        out["Yates chi-square"] = float(chdtrc(1, (d**2 / e).sum()))
     return out
 
 
@@ -162,8 +188,10 @@ def enumeration(max_n: int) -> pd.DataFrame:
 
 def printed_p_intervals() -> dict[str, tuple[float, float]]:
     """The p-values each printed feedback p stands for (its rounding interval)."""
-    return {i: tuple(float(x) for x in audit.interval(published.quote(f"{stem}_p")))
-            for i, (_, stem, _, _) in FEEDBACK.items()}
+    return {
+        i: tuple(float(x) for x in audit.interval(published.quote(f"{stem}_p")))
+        for i, (_, stem, _, _) in FEEDBACK.items()
+    }
 
 
 def reachability(enum: pd.DataFrame) -> pd.DataFrame:
@@ -179,27 +207,44 @@ def reachability(enum: pd.DataFrame) -> pd.DataFrame:
         beyond = e[e.hit & ~e.within_families & e.test.isin(tests)]
         hits = hits.assign(order=hits.test.map({t: i for i, t in enumerate(TESTS)}))
         fam = hits.sort_values(["order", "n1", "n2"], ascending=[True, False, False])
-        rows.append(dict(
-            item=item, label=label, printed_p=published.quote(f"{stem}_p").text,
-            test=named or "not named (4 tried)",
-            tables_within_families=int((e.within_families & (e.test == TESTS[0])).sum()),
-            full_p_min=full.p.min() if len(full) else np.nan,
-            full_p_max=full.p.max() if len(full) else np.nan,
-            reachable=bool(len(hits)),
-            tables=("; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})"
-                              for r in fam.itertuples()) or "none"),
-            best=(fam.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist() if len(fam) else None),
-            beyond_families=("; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2}" for r in
-                                       beyond[beyond.test == TESTS[0]].head(3).itertuples())
-                             or "none"),
-            full_groups=f"{n1} and {n2}"))
+        rows.append(
+            dict(
+                item=item,
+                label=label,
+                printed_p=published.quote(f"{stem}_p").text,
+                test=named or "not named (4 tried)",
+                tables_within_families=int((e.within_families & (e.test == TESTS[0])).sum()),
+                full_p_min=full.p.min() if len(full) else np.nan,
+                full_p_max=full.p.max() if len(full) else np.nan,
+                reachable=bool(len(hits)),
+                tables=(
+                    "; ".join(
+                        f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in fam.itertuples()
+                    )
+                    or "none"
+                ),
+                best=(
+                    fam.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist() if len(fam) else None
+                ),
+                beyond_families=(
+                    "; ".join(
+                        f"{r.k1}/{r.n1} vs {r.k2}/{r.n2}"
+                        for r in beyond[beyond.test == TESTS[0]].head(3).itertuples()
+                    )
+                    or "none"
+                ),
+                full_groups=f"{n1} and {n2}",
+            )
+        )
     return pd.DataFrame(rows).set_index("item")
 
 
 #: Pilot 9's case-record fractions (section 3, "Meaningful measures"): phrase and fraction.
-P9_FRACTIONS = [("safety plans in place", "two-thirds", 2 / 3),
-                ("existing strengths, existing safety and safety goals", "three-quarters", 3 / 4),
-                ("safety plans reviewed, adapted and changed", "half", 1 / 2)]
+P9_FRACTIONS = [
+    ("safety plans in place", "two-thirds", 2 / 3),
+    ("existing strengths, existing safety and safety goals", "three-quarters", 3 / 4),
+    ("safety plans reviewed, adapted and changed", "half", 1 / 2),
+]
 
 
 def case_record_counts() -> pd.DataFrame:
@@ -210,9 +255,16 @@ def case_record_counts() -> pd.DataFrame:
     for what, phrase, f in P9_FRACTIONS:
         exact = math.isclose(f * n, round(f * n))
         ks = [round(f * n)] if exact else [math.floor(f * n), math.ceil(f * n)]
-        rows.append(dict(statement=what, phrase=phrase, records=n, fraction_times_n=f * n,
-                         counts=", ".join(f"{k}/{n} ({100 * k / n:.0f}%)" for k in ks),
-                         exact=exact))
+        rows.append(
+            dict(
+                statement=what,
+                phrase=phrase,
+                records=n,
+                fraction_times_n=f * n,
+                counts=", ".join(f"{k}/{n} ({100 * k / n:.0f}%)" for k in ks),
+                exact=exact,
+            )
+        )
     return pd.DataFrame(rows).set_index("statement")
 
 
@@ -228,6 +280,10 @@ def safety_plans_vs_hcsff() -> dict:
     """28 of 32 SofS families had safety plans (quoted); HCSFF's 88% aware of a plan is 28/32."""
     k = published.quote("contrast_families_safety_plans").number
     n = published.quote("contrast_families_total").number
-    return dict(k=int(k), n=int(n), pct=100 * k / n,
-                rounds_to=audit.round_half_up(100 * k / n, 0),
-                hcsff=published.quote("contrast_hcsff_aware_plan_sofs").number)
+    return dict(
+        k=int(k),
+        n=int(n),
+        pct=100 * k / n,
+        rounds_to=audit.round_half_up(100 * k / n, 0),
+        hcsff=published.quote("contrast_hcsff_aware_plan_sofs").number,
+    )
