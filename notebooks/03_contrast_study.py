@@ -235,6 +235,9 @@ display(Markdown(answer.multiplicity_paragraph(corr, p["alpha"]) + "\n\n"
 
 # %% tags=["hide-input"]
 syn = "Synthetic: " if KIND == "synthetic" else ""
+tables.show(m["responses"], KIND, caption=f"{syn}families with a complete answer to each "
+            "instrument, and those dropped from its analyses",
+            source=f"{KIND} extract (sofs_lib.sources.contrast layout).")
 rel = m["reliabilities"]
 tables.show(rel, KIND, fmt={"alpha": ".3f"}, caption=f"{syn}Cronbach's alpha of each scale "
             "(after reversing items; Yatchmenoff without the removed item)",

@@ -195,3 +195,11 @@ def test_pipeline_on_extract_folder_equals_synthetic(raw, tmp_path):
     assert (real.kind, syn.kind) == ("real", "synthetic")
     pd.testing.assert_frame_equal(real.method["reg_yat"], syn.method["reg_yat"])
     pd.testing.assert_frame_equal(real.method["yes_no"], syn.method["yes_no"])
+
+
+def test_responses_count_dropped(ex):
+    r = analysis.responses(ex)
+    # 60 - 52 = 8 families without Yatchmenoff answers; Family Chart changes: 18 + 22 answered
+    assert r.xs("yatchmenoff.csv")["dropped"].sum() == 8
+    assert r.loc[("hcsff.csv", "SofS"), "complete"] == 32
+    assert r.xs("family_chart.csv")["families"].sum() == 60

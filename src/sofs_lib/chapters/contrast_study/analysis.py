@@ -333,3 +333,21 @@ def osc_statements(long: pd.DataFrame, similar: float = 3.0, change: float = 3.0
         ),
     ]
     return pd.DataFrame(checks, columns=["statement", "holds", "found"]).set_index("statement")
+
+
+def responses(ex: dict) -> pd.DataFrame:
+    """Families per arm with a complete answer to each instrument, and how many were dropped
+    (every item missing counts as not answering; a partly answered scale is dropped too)."""
+    arm = ex["families.csv"].set_index("family_id")["arm"]
+    rows = []
+    for f in ("checklist.csv", "yatchmenoff.csv", "wai_worker.csv", "wai_family.csv",
+              "hcsff.csv", "family_chart.csv"):
+        d = ex[f].set_index("family_id").reindex(arm.index)
+        if f == "yatchmenoff.csv":
+            d = d.drop(columns=[REMOVED_YAT])
+        complete = d.notna().all(axis=1)
+        for a in cs.ARMS:
+            n = int((arm == a).sum())
+            k = int(complete[arm == a].sum())
+            rows.append(dict(file=f, arm=a, families=n, complete=k, dropped=n - k))
+    return pd.DataFrame(rows).set_index(["file", "arm"])

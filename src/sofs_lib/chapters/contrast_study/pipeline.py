@@ -78,6 +78,7 @@ def method_results(ex: dict, threshold: int) -> dict:
         osc=an.osc_long(ex["osc.csv"], ex["families.csv"]),
     )
     out["osc_statements"] = an.osc_statements(out["osc"])
+    out["responses"] = an.responses(ex)
     return out
 
 
