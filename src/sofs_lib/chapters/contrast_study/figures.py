@@ -162,6 +162,7 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
         ax.axhspan(lo, hi, color="red", alpha=0.25)
         ax.axvline(n_sofs + n_contrast, color="grey", ls=":", lw=1)
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.set_title(f"{labels[item]}\n(printed p = {lo + (hi - lo) / 2:.3f})", fontsize=9)
@@ -169,11 +170,12 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
     for ax in axes[:, 0]:
         ax.set_ylabel("Fisher two-sided p (log scale)")
     for ax in axes[1]:
-        ax.set_xlabel("answers (SofS + contrast); dotted: 60 families")
+        ax.set_xlabel("answers (SofS + contrast)")
     return plotting.finish(
         fig,
         "Which printed p-values can the printed percentages give?",
         "derived from the report's section 3 percentages and p-values; every "
-        "2x2 table whose percentages round to the printed ones",
+        "2x2 table whose percentages round to the printed ones; dotted line: the "
+        f"{n_sofs + n_contrast} families",
         ax=axes[0, 0],
     )
