@@ -302,7 +302,7 @@ tables.show(yn[["label", "sofs_pct", "contrast_pct", "p_fisher"]], KIND,
             source=f"{KIND} extract; scipy.")
 tables.show(m["counts"], KIND, caption=f"{syn}the counts behind it, cells under "
             f"{p['suppression_threshold']} and their complements suppressed ([c])",
-            source=f"{KIND} extract; sofs_lib.disclosure.")
+            source=f"{KIND} extract; sofs_lib.methods.disclosure.")
 tables.write_csv(m["counts"], out / "feedback_counts_protected.csv")
 tables.show(m["randomisation"], KIND, fmt={"difference": ".3f", "p": ".3f", "p_min": ".3f"},
             caption=f"{syn}site-level randomisation test of each score (all 6 labellings)",

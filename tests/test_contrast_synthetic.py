@@ -8,7 +8,8 @@ import pytest
 
 from sofs_lib import published
 from sofs_lib.chapters.contrast_study import analysis, params, pipeline
-from sofs_lib.params import ParameterError
+from sofs_lib.core.params import ParameterError
+from sofs_lib.methods.reliability import cronbach_alpha
 from sofs_lib.sources import contrast as cs
 from sofs_lib.synthetic import contrast_families as synth
 
@@ -20,7 +21,7 @@ TT = {
 
 @pytest.fixture(scope="module")
 def raw():
-    return synth.generate(20180601, TT, 52)
+    return synth.generate(20180601, TT, 52, reliability=cronbach_alpha)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,9 @@ def test_osc_narrative_holds(ex):
 
 def test_same_seed_same_bytes(raw, tmp_path):
     a = cs.write_extract(raw, tmp_path / "a")
-    b = cs.write_extract(synth.generate(20180601, TT, 52), tmp_path / "b")
+    b = cs.write_extract(
+        synth.generate(20180601, TT, 52, reliability=cronbach_alpha), tmp_path / "b"
+    )
     for f in cs.SCHEMA:
         assert (a / f).read_bytes() == (b / f).read_bytes()
 
@@ -185,7 +188,10 @@ def test_bad_parameters():
 def test_pipeline_on_extract_folder_equals_synthetic(raw, tmp_path):
     d = _write(
         synth.generate(
-            20180601, pipeline.synthetic_tables(pipeline.derived_results(60, 0.05)["reach"]), 52
+            20180601,
+            pipeline.synthetic_tables(pipeline.derived_results(60, 0.05)["reach"]),
+            52,
+            reliability=cronbach_alpha,
         ),
         tmp_path / "ex",
     )

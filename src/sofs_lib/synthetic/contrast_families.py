@@ -24,14 +24,14 @@ Calibration, to printed numbers read through :mod:`sofs_lib.published`:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import published as pub
-from ..methods.reliability import cronbach_alpha
-from ..sources import contrast as cs
+from sofs_lib import published as pub
+from sofs_lib.sources import contrast as cs
 
 #: site, arm, families by wave (T1, T2, T3), workers. Family and worker numbers of the SofS
 #: sites are the report's (quotes contrast_p9_* and contrast_p4_*), filled in by _sites().
@@ -140,7 +140,7 @@ def _bisect(make, target: float, lo=0.05, hi=3.0, it=22):
     return best[0]
 
 
-def _yatchmenoff(fam, comp, n_answer, seed, gain=None) -> pd.DataFrame:
+def _yatchmenoff(fam, comp, n_answer, seed, alpha_fn, gain=None) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     t5, t6 = pub.wide("5"), pub.wide("6")
     xc = (comp - comp.mean()).to_numpy()
@@ -176,7 +176,7 @@ def _yatchmenoff(fam, comp, n_answer, seed, gain=None) -> pd.DataFrame:
             }
             df[keep] = _nudge(df[keep], fam["arm"], tgt, 1, 5, nrng)
         kept = [c for c in cs.YAT_ITEMS if c != REMOVED_YAT]
-        return df, cronbach_alpha(df[kept])[0]
+        return df, alpha_fn(df[kept])[0]
 
     df = _bisect(make, pub.quote("contrast_yatchmenoff_alpha").number)
     for c in REVERSED_YAT:  # stored as worded: agreeing = mistrust
@@ -202,7 +202,7 @@ def _slope_gain(fam, comp, yat) -> dict:
     return out
 
 
-def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _wai(fam, comp, seed, alpha_fn) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     n = len(fam)
     xc = (comp - comp.mean()).to_numpy()
@@ -230,7 +230,7 @@ def _wai(fam, comp, seed) -> tuple[pd.DataFrame, pd.DataFrame]:
                     x = x + 1.0
                 cols[name] = _likert(x, 1, 7)
             df = pd.DataFrame(cols, index=fam.index).astype("Int64")
-            return df, cronbach_alpha(df)[0]
+            return df, alpha_fn(df)[0]
 
         df = _bisect(make, pub.quote(qid).number)
         for c in REVERSED_WAI:
@@ -273,9 +273,18 @@ def default_two_by_two() -> dict[str, TwoByTwo]:
 
 
 def generate(
-    seed: int = 20180601, two_by_two: dict[str, TwoByTwo] | None = None, n_yatchmenoff: int = 52
+    seed: int = 20180601,
+    two_by_two: dict[str, TwoByTwo] | None = None,
+    n_yatchmenoff: int = 52,
+    *,
+    reliability: Callable[[pd.DataFrame], tuple[float, int]],
 ) -> dict[str, pd.DataFrame]:
-    """The synthetic extract as ``file name -> frame`` (see module docstring)."""
+    """The synthetic extract as ``file name -> frame`` (see module docstring).
+
+    ``reliability``: the scale-reliability function the alphas are calibrated with (the
+    chapter passes :func:`sofs_lib.methods.reliability.cronbach_alpha`; generators sit below the
+    methods layer, so it is handed in rather than imported)."""
+
     rng = np.random.default_rng(seed)
     fam, wk = _families(rng)
     if not 10 <= n_yatchmenoff <= len(fam):
@@ -286,12 +295,12 @@ def generate(
         {c: _likert(3 + w + rng.normal(0, 0.5, len(fam)), 1, 5) for c in cs.CCBC_ITEMS}
     ).astype("Int64")
     comp = ccbc["ccbc_overall"].astype(float)
-    yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10)
+    yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10, reliability)
     gain = {s: 1.0 for s in cs.YAT_SUBSCALES}
     for _ in range(2):  # undo the attenuation of clipped items
         gain = {s: g * f for (s, g), f in zip(gain.items(), _slope_gain(fam, comp, yat).values())}
-        yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10, gain)
-    wai_w, wai_f = _wai(fam, comp, seed + 20)
+        yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10, reliability, gain)
+    wai_w, wai_f = _wai(fam, comp, seed + 20, reliability)
     tt = {**default_two_by_two(), **(two_by_two or {})}
     hc = pd.DataFrame(index=fam.index)
     for item in cs.HCSFF_ITEMS:

@@ -4,7 +4,7 @@ Scale scoring, Cronbach's alpha, arm comparisons, the competence regressions (st
 as the report; beside it a worker-clustered p with its number of clusters), the WAI agreement
 statistics, the yes/no family-feedback tests (Fisher exact), a site-level randomisation test
 and the OSC profiles. Tables of counts are suppressed below the threshold with complements
-(:mod:`sofs_lib.disclosure`).
+(:mod:`sofs_lib.methods.disclosure`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from sofs_lib import disclosure
+from sofs_lib.methods import disclosure
 from sofs_lib.methods.reliability import cronbach_alpha
 from sofs_lib.sources import contrast as cs
 from sofs_lib.synthetic.contrast_families import REMOVED_YAT, REVERSED_WAI, REVERSED_YAT
@@ -340,8 +340,14 @@ def responses(ex: dict) -> pd.DataFrame:
     (every item missing counts as not answering; a partly answered scale is dropped too)."""
     arm = ex["families.csv"].set_index("family_id")["arm"]
     rows = []
-    for f in ("checklist.csv", "yatchmenoff.csv", "wai_worker.csv", "wai_family.csv",
-              "hcsff.csv", "family_chart.csv"):
+    for f in (
+        "checklist.csv",
+        "yatchmenoff.csv",
+        "wai_worker.csv",
+        "wai_family.csv",
+        "hcsff.csv",
+        "family_chart.csv",
+    ):
         d = ex[f].set_index("family_id").reindex(arm.index)
         if f == "yatchmenoff.csv":
             d = d.drop(columns=[REMOVED_YAT])

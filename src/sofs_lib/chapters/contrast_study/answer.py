@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from .multiplicity import randomisation_floor
-from .recompute import FEEDBACK
+from sofs_lib.chapters.contrast_study.multiplicity import randomisation_floor
+from sofs_lib.chapters.contrast_study.recompute import FEEDBACK
 
 
 def _p(x: float) -> str:

@@ -1,5 +1,6 @@
 """Consistency checks of the contrast study for the audit appendix (rows in the format of
-:class:`sofs_lib.audit.Check`), registered in :func:`sofs_lib.audit.run_all`.
+:class:`sofs_lib.chapters.consistency_audit.base.Check`), registered in
+:func:`sofs_lib.chapters.consistency_audit.analysis.run_all`.
 
 The audit's own contrast checks (``table6_t_p``, ``table6_claim``, ``table5_*``,
 ``contrast_aware_plan`` ... ``contrast_chart_goals``) stay where they are; these add what the
@@ -9,20 +10,13 @@ chapter establishes beyond them.
 from __future__ import annotations
 
 from sofs_lib import published
-
-from . import design, recompute
+from sofs_lib.chapters.consistency_audit import base as a
+from sofs_lib.chapters.contrast_study import design, recompute
 
 MAX_N = 60
 
 
-def _audit():
-    from sofs_lib import audit  # imported here: sofs_lib.audit imports this module
-
-    return audit
-
-
 def check_table6_n_per_model() -> list:
-    a = _audit()
     t6 = recompute.table6()
     n_all = int(published.quote("contrast_families_n").number)
     common = t6.attrs["n_common"]
@@ -70,7 +64,6 @@ def check_table6_n_per_model() -> list:
 
 
 def check_feedback_beyond_families() -> list:
-    a = _audit()
     enum = recompute.enumeration(MAX_N)
     reach = recompute.reachability(enum)
     out = []
@@ -107,7 +100,6 @@ def check_feedback_beyond_families() -> list:
 
 
 def check_design() -> list:
-    a = _audit()
     d = design.disagreements((0, 0))
     w, late = design.WAVES, design.LATE_SITE_FIELDWORK
     in_t2 = w["T2"][0] <= late[0] <= w["T2"][1]
@@ -140,7 +132,6 @@ def check_design() -> list:
 
 
 def check_records() -> list:
-    a = _audit()
     sp = recompute.safety_plans_vs_hcsff()
     cr = recompute.case_record_counts()
     bad = cr[~cr["exact"]]

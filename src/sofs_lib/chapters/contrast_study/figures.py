@@ -1,4 +1,4 @@
-"""Figures of chapter 03_contrast_study (book style: sofs_lib.plotting)."""
+"""Figures of chapter 03_contrast_study (book style: sofs_lib.display.plotting)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from sofs_lib import plotting
+from sofs_lib.chapters.contrast_study.design import LATE_SITE_FIELDWORK, WAVES
+from sofs_lib.display import plotting
 from sofs_lib.sources import contrast as cs
-
-from .design import LATE_SITE_FIELDWORK, WAVES
 
 ARM_COLOURS = {"SofS": plotting.PALETTE["pilot"], "Contrast": plotting.PALETTE["comparator"]}
 

@@ -11,9 +11,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from sofs_lib import published
+from sofs_lib.chapters.contrast_study.recompute import FEEDBACK
 from sofs_lib.sources import contrast as cs
-
-from .recompute import FEEDBACK
 
 
 def inventory() -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sofs_lib.params import Param, Spec
+from sofs_lib.core.params import Param, Spec
 
 CHAPTER = "03_contrast_study"
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sofs_lib.chapters.contrast_study import analysis as an
+from sofs_lib.chapters.contrast_study import answer, design, multiplicity, recompute
+from sofs_lib.methods.reliability import cronbach_alpha
 from sofs_lib.sources import contrast as cs
 from sofs_lib.synthetic import contrast_families as synth
-
-from . import analysis as an
-from . import answer, design, multiplicity, recompute
 
 
 @dataclass
@@ -88,7 +88,12 @@ def run(p: dict) -> Results:
         ex, kind = cs.read_extract(p["data_dir"]), "real"
     else:
         ex = cs.validate(
-            synth.generate(p["seed"], synthetic_tables(d["reach"]), p["n_yatchmenoff"])
+            synth.generate(
+                p["seed"],
+                synthetic_tables(d["reach"]),
+                p["n_yatchmenoff"],
+                reliability=cronbach_alpha,
+            )
         )
         kind = "synthetic"
     res = Results(kind, ex, d, method_results(ex, p["suppression_threshold"]))

@@ -2,7 +2,8 @@
 
 * Table 5: differences, and the overall score against the item-weighted subscales;
 * Table 6: t from coefficient and standard error, p from t, and the number of families each
-  printed (t, p) pair allows (the rule of :func:`sofs_lib.audit.implied_df`);
+  printed (t, p) pair allows (the rule of
+  :func:`sofs_lib.chapters.consistency_audit.regressions.implied_df`);
 * the family-feedback percentages and p-values: every 2x2 table consistent with the printed
   percentages for group sizes up to a bound, with its p-values (Fisher's exact test summed from the
   hypergeometric pmf (scipy.special); verified in the tests against scipy's ``fisher_exact``
@@ -19,7 +20,9 @@ import pandas as pd
 from scipy import stats
 from scipy.special import chdtrc, gammaln
 
-from sofs_lib import audit, published, recon
+from sofs_lib import published
+from sofs_lib.chapters.consistency_audit import base as audit
+from sofs_lib.published import recon
 from sofs_lib.sources.contrast import YAT_SUBSCALES
 from sofs_lib.synthetic.contrast_families import REMOVED_YAT
 
@@ -74,7 +77,8 @@ def table5() -> pd.DataFrame:
 def implied_df(t: published.Value, p: published.Value, dfs=range(3, 200)) -> list[int]:
     """Residual degrees of freedom at which a printed t and its printed two-sided p agree: some
     t within the rounding of the printed t gives a p within the rounding of the printed p (the
-    same rule as :func:`sofs_lib.audit.implied_df`, vectorised over df)."""
+    same rule as :func:`sofs_lib.chapters.consistency_audit.regressions.implied_df`, vectorised
+    over df)."""
     d = np.asarray(list(dfs))
     a, b = sorted(abs(v) for v in audit.interval(t))
     pl, ph = audit.interval(p)

@@ -7,10 +7,11 @@ import math
 
 import pandas as pd
 
-from sofs_lib import audit, published, recon
+from sofs_lib import published
+from sofs_lib.chapters.consistency_audit import base as audit
+from sofs_lib.chapters.contrast_study.recompute import FEEDBACK, SUBSCALES
+from sofs_lib.published import recon
 from sofs_lib.synthetic.contrast_families import REMOVED_YAT, REVERSED_WAI, REVERSED_YAT
-
-from .recompute import FEEDBACK, SUBSCALES
 
 ARM_COL = {"SofS": "Pilot", "Contrast": "Contrast"}
 
