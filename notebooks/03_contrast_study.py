@@ -39,14 +39,14 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib import ledger, paths, plotting, provenance, published, tables
+from sofs_lib import published
 from sofs_lib.chapters.contrast_study import analysis, answer, figures, pipeline, recompute, records
-from sofs_lib.chapters.contrast_study.params import CHAPTER, SPEC
+from sofs_lib.chapters.contrast_study.params import SPEC
+from sofs_lib.core import paths
+from sofs_lib.display import chapter, provenance, tables
 
-p = SPEC.validate(globals())
-out = paths.output_dir(CHAPTER, p["output_dir"])
-plotting.set_theme()
-led = ledger.Ledger(CHAPTER)
+run = chapter.start(SPEC, globals())
+p, out, led = run.params, run.out, run.ledger
 
 # %% tags=["hide-input"]
 res = pipeline.run(p)
@@ -64,7 +64,7 @@ provenance.banner(
                if KIND == "synthetic" else None),
     real=(["every result computed from the extract in data_dir"] if KIND == "real" else None),
 )
-provenance.params_box(p, CHAPTER)
+run.params_box()
 
 # %% [markdown]
 # ## 1. The design
@@ -335,7 +335,7 @@ records.table5(led, t5, means, KIND)
 records.table6(led, t6, reg, KIND)
 records.feedback(led, reach, d["enum"], yn, KIND)
 records.other_quotes(led, rel, m["reg_wai"], m["agreement"], KIND, p["alpha"])
-path = led.write(out)
+path = run.finish()
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=f"{paths.relative(path)}")
 cal = led.frame[led.frame["kind"] == KIND][["table_id", "row", "column", "published",
