@@ -91,9 +91,9 @@ def test_audit_check_counter_example():
 def test_synthetic_panel_groups_and_real_names(tmp_path):
     import pytest
 
-    from sofs_lib import la_outcomes as lo
+    from sofs_lib.chapters.la_outcomes import analysis as lo
     from sofs_lib.chapters.la_outcomes import validate as V
-    from sofs_lib.params import ParameterError
+    from sofs_lib.core.params import ParameterError
 
     panel, kind, sp, sc = lo.chapter_panel("synthetic", tmp_path, (2015, 2019))
     p = {"pilots": None, "comparators": None, "comparator_rule": "recovered"}

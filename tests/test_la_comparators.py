@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sofs_lib.chapters.la_outcomes import comparators as C
-from sofs_lib.la_outcomes import round_half_up
+from sofs_lib.core.rounding import round_half_up
 
 CODES = [f"{i:03d}" for i in range(101, 115)]          # 14 candidate councils
 TRUE = ["102", "105", "109", "113"]                    # the group to be recovered (k = 4)

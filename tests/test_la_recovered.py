@@ -9,7 +9,7 @@ import pytest
 
 from sofs_lib.chapters.la_outcomes import comparators as C
 from sofs_lib.chapters.la_outcomes import recovered as R
-from sofs_lib.dfe import groups as G
+from sofs_lib.sources.dfe import groups as G
 
 # Table A9.1, SNN column, worked by hand from the report: (type, region, Ofsted) counts
 A91_SNN = {"English unitary": 3, "London borough": 1, "Shire county": 4,

@@ -8,7 +8,7 @@ import pytest
 from sofs_lib.chapters.la_outcomes import sentences as S
 from sofs_lib.chapters.la_outcomes import validate as V
 from sofs_lib.chapters.la_outcomes import vintage as W
-from sofs_lib.params import ParameterError
+from sofs_lib.core.params import ParameterError
 
 
 def comparison(rows):

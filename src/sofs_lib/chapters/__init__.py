@@ -1,1 +1,1 @@
-"""Chapter packages: each chapter's logic lives in its own folder."""
+"""One folder per chapter: its parameters, computations, figures and ledger records."""

@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sofs_lib.dfe.groups import (
-    TABLE_A9_1,
+from sofs_lib.chapters.la_outcomes import sentences as S
+from sofs_lib.chapters.la_outcomes.analysis import published_a93_a94
+from sofs_lib.core.rounding import round_half_up
+from sofs_lib.published.a9 import table_a9_1
+from sofs_lib.sources.dfe.groups import (
     default_comparators,
     default_pilots,
     load_groups,
     profile,
 )
-from sofs_lib.dfe.names import LA_NAMES
-from sofs_lib.la_outcomes import published_a93_a94, round_half_up
-
-from . import sentences as S
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 LABELS = {"recovered": "comparators recovered from the report's tables",
           "sn2021": "April 2021 statistical-neighbour comparators",
@@ -79,7 +79,7 @@ def match_table(cmp: pd.DataFrame, a95: pd.DataFrame) -> pd.DataFrame:
 def profile_table(chars: pd.DataFrame, codes) -> pd.DataFrame:
     """Table A9.1's SNN column beside the profile of ``codes``."""
     got = profile(chars, list(codes))
-    t = TABLE_A9_1.set_index(["characteristic", "level"])[["snns"]].rename(
+    t = table_a9_1().set_index(["characteristic", "level"])[["snns"]].rename(
         columns={"snns": "published (SNNs)"})
     t["this group"] = [int(got.get(k, 0)) for k in t.index]
     t["match"] = t["published (SNNs)"] == t["this group"]
@@ -156,8 +156,8 @@ def answer_parts(cmp, ver, which: str, kind: str, alpha: float, ev: dict | None 
 def cached_with_scores(panel: pd.DataFrame, cached: dict) -> dict:
     """The committed runner-up groups rescored on ``panel`` (the committed count stays as a
     check in the tests)."""
-    from . import comparators as C
-    from .recovered import build_rows
+    from sofs_lib.chapters.la_outcomes import comparators as C
+    from sofs_lib.chapters.la_outcomes.recovered import build_rows
 
     rows = build_rows(panel)
     out = dict(cached)

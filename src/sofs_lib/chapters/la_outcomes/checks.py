@@ -9,11 +9,10 @@ a later vintage than the evaluators'), never "inconsistent".
 
 from __future__ import annotations
 
-from sofs_lib.audit import Check, Entry
-from sofs_lib.dfe.groups import default_comparators
-
-from . import comparators as C
-from .recovered import WINDOW, build_rows
+from sofs_lib.chapters.consistency_audit.base import Check, Entry
+from sofs_lib.chapters.la_outcomes import comparators as C
+from sofs_lib.chapters.la_outcomes.recovered import WINDOW, build_rows
+from sofs_lib.sources.dfe.groups import default_comparators
 
 #: the issue's target: printed comparator means reproduced in each of A9.3 and A9.4
 TARGET = 22

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-from sofs_lib.la_outcomes import published_a93_a94
+from sofs_lib.chapters.la_outcomes.analysis import published_a93_a94
 
 HALF = 0.05  # half a unit of the printed (first) decimal
 TABLES = (("A9.3", "a93_snn"), ("A9.4", "a94_snn"))
@@ -38,7 +38,7 @@ TABLES = (("A9.3", "a93_snn"), ("A9.4", "a94_snn"))
 
 def round1(values) -> np.ndarray:
     """Round half up to one decimal, vectorised (values >= 0), robust to binary noise: the same
-    result as :func:`sofs_lib.la_outcomes.round_half_up` (tested)."""
+    result as :func:`sofs_lib.chapters.la_outcomes.analysis.round_half_up` (tested)."""
     v = np.asarray(values, dtype=float)
     return np.floor(np.round(v * 10, 6) + 0.5) / 10
 

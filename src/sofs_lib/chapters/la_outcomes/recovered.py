@@ -14,11 +14,16 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from sofs_lib.dfe.groups import ROUND2_PILOTS, TABLE_A9_1, _codes, la_characteristics, load_groups
-from sofs_lib.dfe.loaders import load_statistical_neighbours, resolve_dfe_data_dir
-from sofs_lib.dfe.names import LA_NAMES
-
-from . import comparators as C
+from sofs_lib.chapters.la_outcomes import comparators as C
+from sofs_lib.published.a9 import table_a9_1
+from sofs_lib.sources.dfe.groups import (
+    ROUND2_PILOTS,
+    _codes,
+    la_characteristics,
+    load_groups,
+)
+from sofs_lib.sources.dfe.loaders import load_statistical_neighbours, resolve_dfe_data_dir
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 WINDOW = (2015, 2019)
 SN_FILE = "population-and-neighbours/New_Statistical_Neighbour_Groupings_April_2021.csv"
@@ -34,7 +39,7 @@ def profile_inputs(chars: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``la_characteristics`` output and Table A9.1's SNN column in the form
     :func:`comparators.with_profile` takes."""
     ch = chars.rename(columns={"authority_type": "type", "region_group": "region"})
-    tgt = TABLE_A9_1.rename(columns={"snns": "count"})[["characteristic", "level", "count"]]
+    tgt = table_a9_1().rename(columns={"snns": "count"})[["characteristic", "level", "count"]]
     return ch[["la_code", "type", "region", "ofsted"]], tgt
 
 
@@ -115,7 +120,7 @@ def pairing(dfe_data_dir, pilots, comparators) -> pd.DataFrame:
 
 def real_inputs(dfe_data_dir):
     """The full candidate panel over the window and the LA characteristics (the slow reads)."""
-    from sofs_lib.dfe.indicators import build_indicator_panel
+    from sofs_lib.sources.dfe.indicators import build_indicator_panel
 
     root = resolve_dfe_data_dir(dfe_data_dir)
     return build_indicator_panel(root, years=WINDOW), la_characteristics(root)

@@ -166,7 +166,7 @@ def interaction_sentence(inter: pd.DataFrame, alpha: float) -> str:
 
 
 def fragile_sentence(loo: pd.DataFrame) -> str:
-    """From :func:`sofs_lib.la_outcomes.leave_one_out` (with ``report_name``)."""
+    """From :func:`sofs_lib.chapters.la_outcomes.analysis.leave_one_out` (with ``report_name``)."""
     sig = loo[loo["significant_all"]]
     fragile = sig[~sig["robust"]]
     s = (f"Of {len(sig)} indicators with a significant all-years difference, {len(fragile)} lose "

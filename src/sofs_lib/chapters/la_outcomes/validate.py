@@ -1,6 +1,6 @@
 """Parameters of the LA chapter checked against the data before anything is computed.
 
-Each failure is a :class:`sofs_lib.params.ParameterError` naming the parameter: LAs that are
+Each failure is a :class:`sofs_lib.core.params.ParameterError` naming the parameter: LAs that are
 not in the data, exclusions that are in neither group or leave a group empty, empty groups,
 LAs in both groups and spans too short for the tests that use them.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sofs_lib.dfe.groups import _codes
-from sofs_lib.dfe.names import LA_NAMES
-from sofs_lib.params import ParameterError
+from sofs_lib.core.params import ParameterError
+from sofs_lib.sources.dfe.groups import _codes
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 CHAPTER = "04_la_outcomes"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sofs_lib.dfe.names import LA_NAMES
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 #: predecessor -> successor codes of the 2019 reorganisation that touches the analysis window
 SUCCESSORS_2019 = {"835": "838"}
