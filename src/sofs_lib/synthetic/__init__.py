@@ -1,0 +1,1 @@
+"""Generators of synthetic data (every one seeded; its output is labelled synthetic)."""
