@@ -1393,6 +1393,7 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
     checks += check_contrast_tests()
     checks += check_table4(alpha, max_item_nonresponse)
     checks += check_workforce_text()
+    checks += __import__("sofs_lib.chapters.workforce.checks", fromlist=["run"]).run(alpha)
     checks += check_focus_groups()
     checks += check_cost()
     checks += check_did_text_vs_tables()
