@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Mapping
 #: chapter name -> "module:attribute" of its Spec.
 CHAPTER_SPECS: dict[str, str] = {
     "01_implementation": "sofs_lib.implementation:PARAMS",
+    "02_workforce": "sofs_lib.chapters.workforce.params:SPEC",
     "04_la_outcomes": "sofs_lib.la_outcomes:PARAMS",
     "05_did": "sofs_lib.did:PARAMS",
     "A1_reproduction_ledger": "sofs_lib.ledger:PARAMS",
