@@ -77,7 +77,7 @@ def answer_parts(tests: pd.DataFrame, claims_df: pd.DataFrame, a9: pd.DataFrame 
               "best outcomes on most measures but no significant differences; appendix 9 found "
               f"no significant workforce difference from the comparators (printed p from "
               f"{min(ps):.2f} to {max(ps):.2f})."]
-    if a9 is not None and len(a9):
+    if kind == "real" and a9 is not None and len(a9):
         pm = a9[(a9["table"] == "A9.3") & (a9["column"] == "Pilot mean")]
         k = int(pm["match"].sum())
         bases = ", ".join(f"{r.basis} for {r.short}" for r in pm.itertuples())
@@ -91,7 +91,8 @@ def answer_parts(tests: pd.DataFrame, claims_df: pd.DataFrame, a9: pd.DataFrame 
                    "whose years and releases the report does not state)."]
     else:
         reproduced = ["Every Table 4 cell reconstructed as a whole count."]
-        not_rep = ["The A9.3/A9.4 workforce means need real data."]
+        not_rep = [f"The {len(a9) if a9 is not None else 0} workforce cells of Tables A9.3/A9.4: "
+                   f"this run's national panel is {kind}; rerun with real data (dfe_data_dir)."]
     nsig = claims_df.loc["not_significant", "recomputed"]
     wide = imp.sort_values("mde_panel", ascending=False) if len(imp) else imp
     new = [f"Table 4 tests: {nsig} ({'turnover' if (tests['p_max'] < alpha).any() else 'none'} "
