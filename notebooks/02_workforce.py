@@ -50,7 +50,7 @@ from IPython.display import Markdown, display
 from sofs_lib import ledger, paths, plotting, provenance, published, tables
 from sofs_lib.chapters.workforce import claims, compute, figures, records, reproduce, survey
 from sofs_lib.chapters.workforce import survey_records as sr
-from sofs_lib.chapters.workforce.panel import INDICATORS, group_means
+from sofs_lib.chapters.workforce.panel import group_means
 from sofs_lib.chapters.workforce.params import SPEC, check_consistency
 from sofs_lib.synthetic import staff_survey
 
@@ -201,7 +201,8 @@ cshow = cands.set_index(["indicator_id", "series", "release"])[
     ["a93_pilot_mean", "a93_pilot_mean_published", "a93_pilot_mean_match", "a94_pilot_mean",
      "a94_pilot_mean_published", "a94_pilot_mean_match", "years_a94"]]
 kinds = {c: ("published" if c.endswith("published") else KIND) for c in cshow.columns}
-tables.show(cshow, kinds, fmt={c: ".2f" for c in cshow.columns if c.endswith(("mean", "published"))},
+fmt2 = {c: ".2f" for c in cshow.columns if c.endswith(("mean", "published"))}
+tables.show(cshow, kinds, fmt=fmt2,
             caption="Every candidate basis and release for the six workforce rows",
             source="Tables A9.3 and A9.4 (appendices); " + L["source"] + ".", collapsed=True)
 view = a9.pivot_table(index=["row", "basis", "release"], columns=["table", "column"],

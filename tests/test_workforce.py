@@ -142,13 +142,18 @@ def test_tabulation_suppresses_small_cells(tmp_path):
         assert sum(hidden) != 1
 
 
-@pytest.mark.parametrize("mutate, words", [
-    (lambda d: d.drop(columns=["role"]), "role"),
-    (lambda d: d.assign(agree_turnover_is_a_problem_in_the_authority="Maybe"),
-     "agree_turnover_is_a_problem_in_the_authority"),
-    (lambda d: d.assign(pilot="Council X"), "pilot"),
-    (lambda d: d.assign(extra=1), "extra"),
-])
+@pytest.mark.parametrize(
+    "mutate, words",
+    [
+        (lambda d: d.drop(columns=["role"]), "role"),
+        (
+            lambda d: d.assign(agree_turnover_is_a_problem_in_the_authority="Maybe"),
+            "agree_turnover_is_a_problem_in_the_authority",
+        ),
+        (lambda d: d.assign(pilot="Council X"), "pilot"),
+        (lambda d: d.assign(extra=1), "extra"),
+    ],
+)
 def test_malformed_extract_names_file_and_column(tmp_path, mutate, words):
     d = mutate(staff_survey.generate())
     d.to_csv(tmp_path / staff_survey.FILENAME, index=False)
@@ -171,8 +176,9 @@ def _toy(effect=0.0, seed=0, n=40, years=range(2015, 2020)):
         for y in years:
             pil = i < 8
             v = a + 0.3 * (y - 2015) + rng.normal(0, 0.5) + (effect if pil and y >= 2018 else 0)
-            rows.append(dict(la_code=f"{i:03d}", year=y, group="Pilot" if pil else "Other English LA",
-                             y=v))
+            rows.append(
+                dict(la_code=f"{i:03d}", year=y, group="Pilot" if pil else "Other English LA", y=v)
+            )
     return pd.DataFrame(rows)
 
 
@@ -240,3 +246,19 @@ def test_audit_includes_workforce_checks():
 
     ids = [c.check_id for c in audit.run_all()]
     assert {"wf_table4_multiplicity", "wf_a9_no_difference", "wf_footnote34"} <= set(ids)
+
+
+def test_answer_sentences_follow_results():
+    from sofs_lib.chapters.workforce import compute
+
+    t = survey.statement_tests(0)
+    c = claims.all_claims(t)
+    a9 = pd.DataFrame({"table": ["A9.3"] * 2, "column": ["Pilot mean", "SNN mean"],
+                       "match": [True, False], "basis": ["FTE", "FTE"], "short": ["x", "x"]})
+    imp = pd.DataFrame({"p_ri": [0.5, 0.01], "mde_panel": [6.0, 2.0],
+                        "mde_report_test": [8.0, 3.0]}, index=["sw_turnover_fte", "other"])
+    parts = compute.answer_parts(t, c, a9, imp, "real")
+    assert "1 of 1 2018/19" in parts["reproduced"][0]
+    assert "1 of 2 published" in parts["not_reproduced"][0]
+    assert "1 of 2 workforce indicators differ" in parts["new"][1]
+    assert "6.0 points" in parts["new"][1]

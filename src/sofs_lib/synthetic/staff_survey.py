@@ -24,8 +24,13 @@ FILENAME = "staff_survey.csv"
 PILOTS = ("Pilot 1", "Pilot 7", "Pilot 8", "Pilot 9")
 ROLES = ("Social worker", "Senior social worker", "Team manager")
 USE_SCALE = ("All families", "Some families", "No families")
-AGREE_SCALE = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree",
-               "Strongly disagree")
+AGREE_SCALE = (
+    "Strongly agree",
+    "Agree",
+    "Neither agree nor disagree",
+    "Disagree",
+    "Strongly disagree",
+)
 
 
 def _slug(text: str) -> str:
@@ -82,8 +87,15 @@ def cell_targets() -> pd.DataFrame:
         pcts = (t2 if it.table == "2" else t4).loc[it.label, list(PILOTS)]
         ct = recon.counts_table(pcts, ns, max_missing=_least_nonresponse(pcts, ns))
         for g, r in ct.iterrows():
-            rows.append(dict(column=it.column, pilot=g, n=int(r["n"]),
-                             denominator=int(r["denominator"]), count=int(r["count"])))
+            rows.append(
+                dict(
+                    column=it.column,
+                    pilot=g,
+                    n=int(r["n"]),
+                    denominator=int(r["denominator"]),
+                    count=int(r["count"]),
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -96,13 +108,18 @@ def generate(seed: int = 20190101) -> pd.DataFrame:
     targets = cell_targets()
     for g in PILOTS:
         n = int(ns[g])
-        d = pd.DataFrame({"respondent_id": [f"S{start + i:04d}" for i in range(n)], "pilot": g,
-                          "role": rng.choice(ROLES, size=n, p=[0.7, 0.2, 0.1])})
+        d = pd.DataFrame(
+            {
+                "respondent_id": [f"S{start + i:04d}" for i in range(n)],
+                "pilot": g,
+                "role": rng.choice(ROLES, size=n, p=[0.7, 0.2, 0.1]),
+            }
+        )
         start += n
         for t in targets[targets["pilot"] == g].itertuples():
             order = rng.permutation(n)
             answers = np.full(n, "", dtype=object)
-            answered, yes = order[:t.denominator], order[:t.count]
+            answered, yes = order[: t.denominator], order[: t.count]
             scale = scale_of(t.column)
             answers[answered] = rng.choice(scale[2:], size=len(answered))
             answers[yes] = rng.choice(scale[:2], size=len(yes))

@@ -20,15 +20,25 @@ def wilson_figure(w: pd.DataFrame):
     for ax, s in zip(np.atleast_1d(axes), stmts):
         d = w[w["statement"] == s]
         y = np.arange(len(d))
-        ax.errorbar(d["share"], y, xerr=[d["share"] - d["ci_low"], d["ci_high"] - d["share"]],
-                    fmt="o", color="#1b6ca8", capsize=3)
+        ax.errorbar(
+            d["share"],
+            y,
+            xerr=[d["share"] - d["ci_low"], d["ci_high"] - d["share"]],
+            fmt="o",
+            color="#1b6ca8",
+            capsize=3,
+        )
         ax.set_yticks(y, d["pilot"], fontsize=8)
         ax.set_title(s, fontsize=9, loc="left")
         ax.set_xlim(0, 100)
-    return plotting.finish(fig, "Table 4: share agreeing, with 95% Wilson intervals",
-                           "report Table 4 and Table 2 (respondents); counts reconstructed from "
-                           "the rounded percentages (derived).", xlabel="Respondents agreeing (%)",
-                           ax=np.atleast_1d(axes)[-1])
+    return plotting.finish(
+        fig,
+        "Table 4: share agreeing, with 95% Wilson intervals",
+        "report Table 4 and Table 2 (respondents); counts reconstructed from "
+        "the rounded percentages (derived).",
+        xlabel="Respondents agreeing (%)",
+        ax=np.atleast_1d(axes)[-1],
+    )
 
 
 def trends_figure(means: pd.DataFrame, kind: str, shade=(2017, 2019)):
@@ -48,16 +58,22 @@ def trends_figure(means: pd.DataFrame, kind: str, shade=(2017, 2019)):
         ax.set_title(INDICATORS[iid][0], fontsize=9)
         ax.set_ylabel(INDICATORS[iid][1], fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in axes.ravel()[len(ids):]:
+    for ax in axes.ravel()[len(ids) :]:
         ax.set_visible(False)
     axes[0, 0].legend(fontsize=7)
     title = "Workforce indicators: pilots, comparators and all other English LAs"
     if kind == "synthetic":
         title = "Synthetic data: " + title
-    return plotting.finish(fig, title, "DfE Children's social work workforce and LAIT, "
-                           "30 September each year; means of LA values, bands 95% t-intervals; "
-                           "shaded: Round 2 (Sept 2017-Sept 2019).", xlabel="September of year",
-                           ax=axes[-1, 0], synthetic=(kind == "synthetic"))
+    return plotting.finish(
+        fig,
+        title,
+        "DfE Children's social work workforce and LAIT, "
+        "30 September each year; means of LA values, bands 95% t-intervals; "
+        "shaded: Round 2 (Sept 2017-Sept 2019).",
+        xlabel="September of year",
+        ax=axes[-1, 0],
+        synthetic=(kind == "synthetic"),
+    )
 
 
 def event_figure(es: dict[str, pd.DataFrame], kind: str, ref_year: int):
@@ -68,19 +84,30 @@ def event_figure(es: dict[str, pd.DataFrame], kind: str, ref_year: int):
     fig, axes = plt.subplots(nrow, ncol, figsize=(10, 2.4 * nrow + 1), squeeze=False)
     for ax, iid in zip(axes.ravel(), ids):
         d = es[iid]
-        ax.errorbar(d["year"], d["estimate"], yerr=[d["estimate"] - d["ci_low"],
-                                                    d["ci_high"] - d["estimate"]],
-                    fmt="o", color="#1b6ca8", capsize=2, ms=3)
+        ax.errorbar(
+            d["year"],
+            d["estimate"],
+            yerr=[d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]],
+            fmt="o",
+            color="#1b6ca8",
+            capsize=2,
+            ms=3,
+        )
         ax.axhline(0, color="#333333", lw=0.8)
         ax.axvline(ref_year + 0.5, color="#999999", lw=0.8, ls="--")
         ax.set_title(INDICATORS[iid][0], fontsize=9)
         ax.set_ylabel(f"difference ({INDICATORS[iid][1]})", fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in axes.ravel()[len(ids):]:
+    for ax in axes.ravel()[len(ids) :]:
         ax.set_visible(False)
     title = f"Event study: pilots against other English LAs, relative to September {ref_year}"
     if kind == "synthetic":
         title = "Synthetic data: " + title
-    return plotting.finish(fig, title, "two-way fixed effects (LA, year), 95% intervals clustered "
-                           "by LA; balanced panel.", xlabel="September of year", ax=axes[-1, 0],
-                           synthetic=(kind == "synthetic"))
+    return plotting.finish(
+        fig,
+        title,
+        "two-way fixed effects (LA, year), 95% intervals clustered by LA; balanced panel.",
+        xlabel="September of year",
+        ax=axes[-1, 0],
+        synthetic=(kind == "synthetic"),
+    )

@@ -25,8 +25,9 @@ from scipy import stats
 Z80 = stats.norm.ppf(0.80)
 
 
-def balanced(frame: pd.DataFrame, indicator: str, first: int, last: int,
-             groups=("Pilot", "Other English LA")) -> tuple[pd.DataFrame, dict]:
+def balanced(
+    frame: pd.DataFrame, indicator: str, first: int, last: int, groups=("Pilot", "Other English LA")
+) -> tuple[pd.DataFrame, dict]:
     """LAs of ``groups`` with a value of ``indicator`` in every year first..last; returns the
     long frame and counts of LAs kept and dropped."""
     d = frame[(frame["year"] >= first) & (frame["year"] <= last) & frame["group"].isin(groups)]
@@ -36,8 +37,11 @@ def balanced(frame: pd.DataFrame, indicator: str, first: int, last: int,
     keep = have[have == n_years].index
     out = d[d["la_code"].isin(keep)].dropna(subset=["y"]).copy()
     dropped = sorted(set(d["la_code"]) - set(keep))
-    info = dict(kept=len(keep), dropped=len(dropped),
-                pilots=int(out.loc[out["group"] == "Pilot", "la_code"].nunique()))
+    info = dict(
+        kept=len(keep),
+        dropped=len(dropped),
+        pilots=int(out.loc[out["group"] == "Pilot", "la_code"].nunique()),
+    )
     return out.sort_values(["la_code", "year"]).reset_index(drop=True), info
 
 
@@ -61,7 +65,7 @@ def estimates(y: np.ndarray, post: np.ndarray, treated: np.ndarray) -> np.ndarra
     dm = treated - treated.mean(axis=1, keepdims=True)  # LA part of the demeaned D
     pm = post - post.mean()
     num = dm @ ydd @ pm
-    den = (dm ** 2).sum(axis=1) * (pm ** 2).sum()
+    den = (dm**2).sum(axis=1) * (pm**2).sum()
     return num / den
 
 
@@ -69,20 +73,31 @@ def did(d: pd.DataFrame, post_from: int, bootstrap_reps: int = 999, seed: int = 
     """The observed DiD estimate with cluster-robust and wild-cluster-bootstrap inference."""
     import pyfixest as pf
 
-    d = d.assign(treat_post=((d["group"] == "Pilot") & (d["year"] >= post_from)).astype(float),
-                 la=pd.factorize(d["la_code"])[0].astype(np.int64))  # numeric ids for numba
+    d = d.assign(
+        treat_post=((d["group"] == "Pilot") & (d["year"] >= post_from)).astype(float),
+        la=pd.factorize(d["la_code"])[0].astype(np.int64),
+    )  # numeric ids for numba
     d = pd.DataFrame({c: d[c].to_numpy() for c in ("y", "treat_post", "la", "year")})
     fit = pf.feols("y ~ treat_post | la + year", data=d, vcov={"CRV1": "la"})
-    coef, se, p = (float(fit.coef()["treat_post"]), float(fit.se()["treat_post"]),
-                   float(fit.pvalue()["treat_post"]))
+    coef, se, p = (
+        float(fit.coef()["treat_post"]),
+        float(fit.se()["treat_post"]),
+        float(fit.pvalue()["treat_post"]),
+    )
     p_wcb = np.nan
     if bootstrap_reps:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = fit.wildboottest(param="treat_post", reps=bootstrap_reps, seed=seed)
         p_wcb = float(wb["Pr(>|t|)"])
-    return dict(estimate=coef, se_cluster=se, p_cluster=p, clusters=int(d["la"].nunique()),
-                p_wild=p_wcb, reps=bootstrap_reps)
+    return dict(
+        estimate=coef,
+        se_cluster=se,
+        p_cluster=p,
+        clusters=int(d["la"].nunique()),
+        p_wild=p_wcb,
+        reps=bootstrap_reps,
+    )
 
 
 def randomisation(d: pd.DataFrame, post_from: int, draws: int = 1000, seed: int = 1) -> dict:
@@ -101,8 +116,15 @@ def randomisation(d: pd.DataFrame, post_from: int, draws: int = 1000, seed: int 
     keep = grp != "Pilot"
     placebo = estimates(y[keep], post, sets[:, keep])
     p = (1 + np.sum(np.abs(placebo) >= abs(obs) - 1e-12)) / (draws + 1)
-    return dict(estimate=obs, p_ri=float(p), se_placebo=float(placebo.std(ddof=1)),
-                draws=draws, treated=k, pool=len(pool), placebo=placebo)
+    return dict(
+        estimate=obs,
+        p_ri=float(p),
+        se_placebo=float(placebo.std(ddof=1)),
+        draws=draws,
+        treated=k,
+        pool=len(pool),
+        placebo=placebo,
+    )
 
 
 def event_study(d: pd.DataFrame, ref_year: int) -> pd.DataFrame:
@@ -118,23 +140,34 @@ def event_study(d: pd.DataFrame, ref_year: int) -> pd.DataFrame:
         nm = f"e{yv}"
         d[nm] = ((d["group"] == "Pilot") & (d["year"] == yv)).astype(float)
         names.append((yv, nm))
-    fit = pf.feols("y ~ " + " + ".join(n for _, n in names) + " | la_code + year", data=d,
-                   vcov={"CRV1": "la_code"})
+    fit = pf.feols(
+        "y ~ " + " + ".join(n for _, n in names) + " | la_code + year",
+        data=d,
+        vcov={"CRV1": "la_code"},
+    )
     ci = fit.confint()
     rows = [dict(year=ref_year, estimate=0.0, ci_low=0.0, ci_high=0.0)]
     for yv, nm in names:
-        rows.append(dict(year=yv, estimate=float(fit.coef()[nm]), ci_low=float(ci.loc[nm].iloc[0]),
-                         ci_high=float(ci.loc[nm].iloc[1])))
+        rows.append(
+            dict(
+                year=yv,
+                estimate=float(fit.coef()[nm]),
+                ci_low=float(ci.loc[nm].iloc[0]),
+                ci_high=float(ci.loc[nm].iloc[1]),
+            )
+        )
     return pd.DataFrame(rows).sort_values("year").reset_index(drop=True)
 
 
-def mde_two_group(sd: float, n1: int = 8, n2: int = 8, alpha: float = 0.05,
-                  power: float = 0.80) -> float:
+def mde_two_group(
+    sd: float, n1: int = 8, n2: int = 8, alpha: float = 0.05, power: float = 0.80
+) -> float:
     """Minimum detectable difference of means for a two-sided two-sample t test (the report's
     one-way ANOVA with two groups): ``(t_{1-a/2} + t_{power}) * sd * sqrt(1/n1 + 1/n2)``."""
     df = n1 + n2 - 2
-    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * sd
-                 * np.sqrt(1 / n1 + 1 / n2))
+    return float(
+        (stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * sd * np.sqrt(1 / n1 + 1 / n2)
+    )
 
 
 def mde_from_se(se: float, alpha: float = 0.05, power: float = 0.80) -> float:
@@ -150,19 +183,26 @@ def pooled_sd(frame: pd.DataFrame, indicator: str, year: int) -> tuple[float, in
     b = d.loc[d["group"] == "Comparator", indicator].to_numpy(float)
     if len(a) < 2 or len(b) < 2:
         return np.nan, len(a), len(b)
-    sp = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
+    sp = np.sqrt(
+        ((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)
+    )
     return float(sp), len(a), len(b)
 
 
-def evidence_sentence(label: str, unit: str, estimate: float, p_ri: float, mde: float,
-                      alpha: float = 0.05) -> str:
+def evidence_sentence(
+    label: str, unit: str, estimate: float, p_ri: float, mde: float, alpha: float = 0.05
+) -> str:
     """'No evidence' beside 'effects smaller than X cannot be ruled out' (or the reverse)."""
     u = "" if unit in ("%",) else f" {unit}"
     pts = " percentage points" if unit == "%" else u
     if p_ri < alpha:
-        return (f"{label}: the pilots' change differs from the placebo councils' (estimate "
-                f"{estimate:+.2f}{pts}, randomisation p {p_ri:.3f}); this panel detects effects of "
-                f"{mde:.2f}{pts} with 80% power.")
-    return (f"{label}: no evidence of an effect (estimate {estimate:+.2f}{pts}, randomisation p "
-            f"{p_ri:.2f}), but effects smaller than {mde:.2f}{pts} in either direction cannot be "
-            "ruled out.")
+        return (
+            f"{label}: the pilots' change differs from the placebo councils' (estimate "
+            f"{estimate:+.2f}{pts}, randomisation p {p_ri:.3f}); this panel detects effects of "
+            f"{mde:.2f}{pts} with 80% power."
+        )
+    return (
+        f"{label}: no evidence of an effect (estimate {estimate:+.2f}{pts}, randomisation p "
+        f"{p_ri:.2f}), but effects smaller than {mde:.2f}{pts} in either direction cannot be "
+        "ruled out."
+    )

@@ -24,8 +24,17 @@ from sofs_lib.dfe import load_ees, load_lait, load_population, load_workforce
 from sofs_lib.dfe.groups import SOFS_NAMED_COUNCILS, _codes, default_comparators, default_pilots
 from sofs_lib.dfe.names import LA_NAMES
 
-LAYOUT = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
-          "release", "file"]
+LAYOUT = [
+    "la_code",
+    "la_name",
+    "year",
+    "indicator_id",
+    "value",
+    "suppression",
+    "publication",
+    "release",
+    "file",
+]
 PUB = "Children's social work workforce"
 
 #: indicator id -> (label, unit, basis); the panel's workforce indicators
@@ -45,23 +54,41 @@ INDICATORS = {
 ANALYSED = list(INDICATORS)
 
 _CSWW_COLUMNS = {  # indicator file (2017 to latest) column -> id
-    "inpost_fte": "sw_fte", "inpost_headcount": "sw_headcount", "starters_fte": "sw_starters_fte",
-    "starters_headcount": "sw_starters_headcount", "leavers_fte": "sw_leavers_fte",
-    "leavers_headcount": "sw_leavers_headcount", "turnover_rate_fte": "sw_turnover_fte",
-    "turnover_rate_headcount": "sw_turnover_headcount", "agency_rate_fte": "sw_agency_rate_fte",
+    "inpost_fte": "sw_fte",
+    "inpost_headcount": "sw_headcount",
+    "starters_fte": "sw_starters_fte",
+    "starters_headcount": "sw_starters_headcount",
+    "leavers_fte": "sw_leavers_fte",
+    "leavers_headcount": "sw_leavers_headcount",
+    "turnover_rate_fte": "sw_turnover_fte",
+    "turnover_rate_headcount": "sw_turnover_headcount",
+    "agency_rate_fte": "sw_agency_rate_fte",
     "agency_rate_headcount": "sw_agency_rate_headcount",
-    "agency_cover_rate_fte": "sw_agency_cover_rate_fte", "vacancy_rate_fte": "sw_vacancy_rate_fte",
-    "absence_rate_fte": "sw_absence_rate_fte", "caseload_fte": "sw_caseload_fte"}
+    "agency_cover_rate_fte": "sw_agency_cover_rate_fte",
+    "vacancy_rate_fte": "sw_vacancy_rate_fte",
+    "absence_rate_fte": "sw_absence_rate_fte",
+    "caseload_fte": "sw_caseload_fte",
+}
 _HEADLINE_COLUMNS = {  # headline-measures file (2017-2022, 2022 release)
-    "social_worker_fte": "sw_fte", "social_worker_headcount": "sw_headcount",
-    "turnover_rate_fte_%": "sw_turnover_fte", "turnover_rate_headcount_%": "sw_turnover_headcount",
+    "social_worker_fte": "sw_fte",
+    "social_worker_headcount": "sw_headcount",
+    "turnover_rate_fte_%": "sw_turnover_fte",
+    "turnover_rate_headcount_%": "sw_turnover_headcount",
     "agency_worker_rate_fte_%": "sw_agency_rate_fte",
     "agency_worker_rate_headcount_%": "sw_agency_rate_headcount",
-    "agency_cover_rate_fte_%": "sw_agency_cover_rate_fte", "vacancy_rate_fte_%": "sw_vacancy_rate_fte",
-    "absence_rate_fte_%": "sw_absence_rate_fte", "caseload_fte": "sw_caseload_fte"}
-_LAIT_ITEMS = {"Work_Force_NoSW": "sw_fte", "Work_Force_TO_Rate": "sw_turnover_fte",
-               "Work_Force_Agecy_Rate": "sw_agency_rate_fte", "Work_Force_Vac_Rate": "sw_vacancy_rate_fte",
-               "Work_Force_SWAbsence": "sw_absence_rate_fte", "Work_Force_AvgNumCase_SW": "sw_caseload_fte"}
+    "agency_cover_rate_fte_%": "sw_agency_cover_rate_fte",
+    "vacancy_rate_fte_%": "sw_vacancy_rate_fte",
+    "absence_rate_fte_%": "sw_absence_rate_fte",
+    "caseload_fte": "sw_caseload_fte",
+}
+_LAIT_ITEMS = {
+    "Work_Force_NoSW": "sw_fte",
+    "Work_Force_TO_Rate": "sw_turnover_fte",
+    "Work_Force_Agecy_Rate": "sw_agency_rate_fte",
+    "Work_Force_Vac_Rate": "sw_vacancy_rate_fte",
+    "Work_Force_SWAbsence": "sw_absence_rate_fte",
+    "Work_Force_AvgNumCase_SW": "sw_caseload_fte",
+}
 #: release priority when one (LA, year, indicator) comes from several files: latest first
 RELEASE_ORDER = ("2025", "2022", "LAIT 2024-11")
 
@@ -76,11 +103,20 @@ def _long(df: pd.DataFrame, mapping: dict, release: str, file: str, publication:
     for col, iid in mapping.items():
         if col not in df.columns:
             raise WorkforcePanelError(f"{file}: column {col!r} not found")
-        parts.append(pd.DataFrame({
-            "la_code": df["la_code"].astype(str).to_numpy(), "year": df["year"].astype(int).to_numpy(),
-            "indicator_id": iid, "value": df[col].astype(float).to_numpy(),
-            "suppression": np.where(df[col].isna(), "suppressed or not collected", ""),
-            "publication": publication, "release": release, "file": file}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "la_code": df["la_code"].astype(str).to_numpy(),
+                    "year": df["year"].astype(int).to_numpy(),
+                    "indicator_id": iid,
+                    "value": df[col].astype(float).to_numpy(),
+                    "suppression": np.where(df[col].isna(), "suppressed or not collected", ""),
+                    "publication": publication,
+                    "release": release,
+                    "file": file,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -99,8 +135,10 @@ def panel_from_files(root) -> pd.DataFrame:
     f_lait = _one(root, "lait/lait_bds_long_*.parquet")
     f_pop = _one(root, "population-and-neighbours/ons_mid-year_population_estimates_*.csv")
     f_b1 = _one(root, "ees/b1_children_in_need_*.csv")
-    parts = [_long(load_workforce(f_ind), _CSWW_COLUMNS, "2025", f_ind.name),
-             _long(load_workforce(f_head), _HEADLINE_COLUMNS, "2022", f_head.name)]
+    parts = [
+        _long(load_workforce(f_ind), _CSWW_COLUMNS, "2025", f_ind.name),
+        _long(load_workforce(f_head), _HEADLINE_COLUMNS, "2022", f_head.name),
+    ]
     lait = load_lait(f_lait, list(_LAIT_ITEMS))
     lait = lait[lait["year"].notna()]
     for item, iid in _LAIT_ITEMS.items():
@@ -108,12 +146,26 @@ def panel_from_files(root) -> pd.DataFrame:
         d["v"] = d["value"]
         parts.append(_long(d, {"v": iid}, "LAIT 2024-11", f_lait.name, "LAIT"))
     pop = load_population(f_pop)
-    parts.append(_long(pop, {"population_estimate": "pop_0_17"}, "ONS", f_pop.name,
-                       "ONS mid-year population estimates"))
+    parts.append(
+        _long(
+            pop,
+            {"population_estimate": "pop_0_17"},
+            "ONS",
+            f_pop.name,
+            "ONS mid-year population estimates",
+        )
+    )
     b1 = load_ees(f_b1)
     b1 = b1[b1.get("category", pd.Series("Children in Need", index=b1.index)) == "Children in Need"]
-    parts.append(_long(b1, {"At31_episodes": "cin_at31"}, "2022", f_b1.name,
-                       "Characteristics of children in need"))
+    parts.append(
+        _long(
+            b1,
+            {"At31_episodes": "cin_at31"},
+            "2022",
+            f_b1.name,
+            "Characteristics of children in need",
+        )
+    )
     out = pd.concat(parts, ignore_index=True)
     out["la_name"] = out["la_code"].map(LA_NAMES)
     out = out.drop_duplicates(["la_code", "year", "indicator_id", "release"], keep="last")
@@ -161,15 +213,21 @@ def groups(codes, pilots=None, comparators=None) -> pd.Series:
     com = set(_codes(comparators)) if comparators is not None else set(default_comparators())
     if pil & com:
         raise ValueError(f"LAs in both groups: {sorted(pil & com)}")
-    named = {c for c in (_codes([n]) [0] for n in SOFS_NAMED_COUNCILS)} - pil
+    named = {c for c in (_codes([n])[0] for n in SOFS_NAMED_COUNCILS)} - pil
     codes = pd.Series(codes)
-    return pd.Series(np.select([codes.isin(pil), codes.isin(com), codes.isin(named)],
-                               ["Pilot", "Comparator", "Excluded"], "Other English LA"),
-                     index=codes.index)
+    return pd.Series(
+        np.select(
+            [codes.isin(pil), codes.isin(com), codes.isin(named)],
+            ["Pilot", "Comparator", "Excluded"],
+            "Other English LA",
+        ),
+        index=codes.index,
+    )
 
 
-def analysis_frame(long: pd.DataFrame, first: int, last: int | None = None,
-                   pilots=None, comparators=None) -> pd.DataFrame:
+def analysis_frame(
+    long: pd.DataFrame, first: int, last: int | None = None, pilots=None, comparators=None
+) -> pd.DataFrame:
     """Wide LA x year frame from ``first`` to ``last`` (default: last available) with ``group``."""
     w = latest(long)
     last = int(w["year"].max()) if last is None else last
@@ -184,8 +242,11 @@ def group_means(frame: pd.DataFrame, indicators=None) -> pd.DataFrame:
     from scipy import stats
 
     ids = [i for i in (indicators or ANALYSED) if i in frame.columns]
-    d = frame[frame["group"] != "Excluded"].melt(["la_code", "year", "group"], ids,
-                                                 var_name="indicator_id").dropna()
+    d = (
+        frame[frame["group"] != "Excluded"]
+        .melt(["la_code", "year", "group"], ids, var_name="indicator_id")
+        .dropna()
+    )
     g = d.groupby(["indicator_id", "group", "year"])["value"].agg(["count", "mean", "std"])
     g = g.rename(columns={"count": "n", "std": "sd"}).reset_index()
     half = stats.t.ppf(0.975, np.maximum(g["n"] - 1, 1)) * g["sd"] / np.sqrt(g["n"])

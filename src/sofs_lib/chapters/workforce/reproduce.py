@@ -44,8 +44,9 @@ def candidate_series(long: pd.DataFrame, num: str, den: str | None) -> pd.DataFr
     if den is None:
         return a[["la_code", "year", "release", "value"]]
     b = long[long["indicator_id"] == den].dropna(subset=["value"])
-    m = a[["la_code", "year", "value"]].merge(b[["la_code", "year", "release", "value"]],
-                                              on=["la_code", "year"], suffixes=("_n", "_d"))
+    m = a[["la_code", "year", "value"]].merge(
+        b[["la_code", "year", "release", "value"]], on=["la_code", "year"], suffixes=("_n", "_d")
+    )
     m["value"] = m["value_n"] / m["value_d"].replace(0, np.nan)
     return m[["la_code", "year", "release", "value"]]
 
@@ -63,8 +64,14 @@ def _stats(s: pd.DataFrame, grp: pd.Series, years) -> dict:
     a = s["value"].to_numpy(float)[g == "Pilot"]
     b = s["value"].to_numpy(float)[g == "Comparator"]
     F, p = _oneway(a, b)
-    return dict(pilot_mean=a.mean() if len(a) else np.nan, snn_mean=b.mean() if len(b) else np.nan,
-                F=F, p=p, n_pilot=len(a), n_snn=len(b))
+    return dict(
+        pilot_mean=a.mean() if len(a) else np.nan,
+        snn_mean=b.mean() if len(b) else np.nan,
+        F=F,
+        p=p,
+        n_pilot=len(a),
+        n_snn=len(b),
+    )
 
 
 def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
@@ -81,15 +88,26 @@ def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFram
                 r93 = _stats(s, grp, [YEAR_A93])
                 r94 = _stats(s, grp, range(YEARS_A94[0], YEARS_A94[1] + 1))
                 yrs = sorted(set(s["year"]) & set(range(YEARS_A94[0], YEARS_A94[1] + 1)))
-                row = dict(indicator_id=iid, series=num + (f" / {den}" if den else ""),
-                           basis=_basis(num, den), release=rel,
-                           years_a94=f"{yrs[0]}-{yrs[-1]}" if yrs else "")
+                row = dict(
+                    indicator_id=iid,
+                    series=num + (f" / {den}" if den else ""),
+                    basis=_basis(num, den),
+                    release=rel,
+                    years_a94=f"{yrs[0]}-{yrs[-1]}" if yrs else "",
+                )
                 for tag, r, pre in (("a93", r93, "a93_"), ("a94", r94, "a94_")):
-                    for q, col in (("pilot_mean", "pilot"), ("snn_mean", "snn"), ("F", "F"), ("p", "p")):
+                    for q, col in (
+                        ("pilot_mean", "pilot"),
+                        ("snn_mean", "snn"),
+                        ("F", "F"),
+                        ("p", "p"),
+                    ):
                         row[f"{tag}_{q}"] = r[q]
                         row[f"{tag}_{q}_published"] = pub.at[iid, pre + col]
                     for q in ("pilot_mean", "snn_mean"):
-                        row[f"{tag}_{q}_match"] = bool(round_half_up(r[q], 1) == row[f"{tag}_{q}_published"])
+                        row[f"{tag}_{q}_match"] = bool(
+                            round_half_up(r[q], 1) == row[f"{tag}_{q}_published"]
+                        )
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -97,9 +115,15 @@ def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFram
 def chosen(cands: pd.DataFrame) -> pd.DataFrame:
     """The candidate used for each row (see the module's rule)."""
     c = cands.copy()
-    c["score"] = (c["a93_pilot_mean_match"].astype(int) * 10 + c["a94_pilot_mean_match"].astype(int)
-                  + c["a93_snn_mean_match"].astype(int) + c["a94_snn_mean_match"].astype(int))
+    c["score"] = (
+        c["a93_pilot_mean_match"].astype(int) * 10
+        + c["a94_pilot_mean_match"].astype(int)
+        + c["a93_snn_mean_match"].astype(int)
+        + c["a94_snn_mean_match"].astype(int)
+    )
     c["gap"] = (c["a93_pilot_mean"] - c["a93_pilot_mean_published"]).abs()
-    c = c.sort_values(["indicator_id", "score", "gap", "release"], ascending=[True, False, True, False])
+    c = c.sort_values(
+        ["indicator_id", "score", "gap", "release"], ascending=[True, False, True, False]
+    )
     out = c.drop_duplicates("indicator_id").set_index("indicator_id")
     return out.reindex(list(CANDIDATES))

@@ -25,11 +25,19 @@ from .exact import freeman_halton_2xk
 
 TABLE = "4"
 #: statements on which a LOWER share is the better outcome
-LOWER_IS_BETTER = ("Expected to fulfil too many roles", "Planning to leave job within 2 years",
-                   "Turnover is a problem in the authority")
+LOWER_IS_BETTER = (
+    "Expected to fulfil too many roles",
+    "Planning to leave job within 2 years",
+    "Turnover is a problem in the authority",
+)
 #: the report's five areas (section 3), in Table 4's order
-AREAS = ("role clarity", "work and personal achievement", "job satisfaction",
-         "intentions to stay in post", "views on turnover in the authority")
+AREAS = (
+    "role clarity",
+    "work and personal achievement",
+    "job satisfaction",
+    "intentions to stay in post",
+    "views on turnover in the authority",
+)
 
 
 def table4() -> pd.DataFrame:
@@ -70,16 +78,27 @@ def reconstruction(max_missing: int = 0) -> pd.DataFrame:
         m = _allowance(t4.loc[stmt], ns, max_missing)
         ct = recon.counts_table(t4.loc[stmt], ns, max_missing=m)
         for g, r in ct.iterrows():
-            rows.append(dict(statement=stmt, pilot=g, percent=float(r["percent"]), n=int(r["n"]),
-                             nonresponse_needed=nonresponse_needed(float(r["percent"]), int(r["n"])),
-                             allowance=m, denominator=int(r["denominator"]), count=int(r["count"]),
-                             count_low=int(r["count_low"]), count_high=int(r["count_high"]),
-                             options=int(r["options"])))
+            rows.append(
+                dict(
+                    statement=stmt,
+                    pilot=g,
+                    percent=float(r["percent"]),
+                    n=int(r["n"]),
+                    nonresponse_needed=nonresponse_needed(float(r["percent"]), int(r["n"])),
+                    allowance=m,
+                    denominator=int(r["denominator"]),
+                    count=int(r["count"]),
+                    count_low=int(r["count_low"]),
+                    count_high=int(r["count_high"]),
+                    options=int(r["options"]),
+                )
+            )
     return pd.DataFrame(rows)
 
 
-def statement_tests(max_missing: int = 0, alpha: float = 0.05,
-                    max_combinations: int = 5000) -> pd.DataFrame:
+def statement_tests(
+    max_missing: int = 0, alpha: float = 0.05, max_combinations: int = 5000
+) -> pd.DataFrame:
     """Per statement, whether agreement differs between the four pilots: Pearson chi-square
     (3 df) and the exact Freeman-Halton p, each over every admissible reconstruction (central
     value and range), with Holm and Benjamini-Hochberg corrections across the five statements
@@ -88,12 +107,15 @@ def statement_tests(max_missing: int = 0, alpha: float = 0.05,
     rows = []
     for stmt in t4.index:
         m = _allowance(t4.loc[stmt], ns, max_missing)
-        options = [recon.count_options(float(t4.loc[stmt, g]), int(ns[g]), max_missing=m)
-                   for g in t4.columns]
+        options = [
+            recon.count_options(float(t4.loc[stmt, g]), int(ns[g]), max_missing=m)
+            for g in t4.columns
+        ]
         n_comb = math.prod(len(o) for o in options)
         if n_comb > max_combinations:
             raise recon.ReconstructionError(
-                f"{stmt!r}: {n_comb} reconstructions exceed max_combinations={max_combinations}")
+                f"{stmt!r}: {n_comb} reconstructions exceed max_combinations={max_combinations}"
+            )
         chi, ex = [], []
         for combo in itertools.product(*options):
             k = np.array([c for c, _ in combo])
@@ -103,18 +125,31 @@ def statement_tests(max_missing: int = 0, alpha: float = 0.05,
         chi = np.array(chi)
         ct = recon.counts_table(t4.loc[stmt], ns, max_missing=m)
         stat, p, dof = recon.chi2_yes_no(ct["count"].to_numpy(), ct["denominator"].to_numpy())
-        rows.append(dict(statement=stmt, allowance=m, reconstructions=n_comb, dof=dof,
-                         chi2=stat, chi2_min=chi[:, 0].min(), chi2_max=chi[:, 0].max(),
-                         p=p, p_min=chi[:, 1].min(), p_max=chi[:, 1].max(),
-                         p_exact=freeman_halton_2xk(ct["count"], ct["denominator"]),
-                         p_exact_min=min(ex), p_exact_max=max(ex)))
+        rows.append(
+            dict(
+                statement=stmt,
+                allowance=m,
+                reconstructions=n_comb,
+                dof=dof,
+                chi2=stat,
+                chi2_min=chi[:, 0].min(),
+                chi2_max=chi[:, 0].max(),
+                p=p,
+                p_min=chi[:, 1].min(),
+                p_max=chi[:, 1].max(),
+                p_exact=freeman_halton_2xk(ct["count"], ct["denominator"]),
+                p_exact_min=min(ex),
+                p_exact_max=max(ex),
+            )
+        )
     out = pd.DataFrame(rows).set_index("statement")
     for meth, tag in (("holm", "holm"), ("fdr_bh", "bh")):
         for col in ("p", "p_min", "p_max", "p_exact", "p_exact_min", "p_exact_max"):
             out[f"{col}_{tag}"] = multipletests(out[col], method=meth)[1]
     out["verdict"] = [verdict_range(a, b, alpha) for a, b in zip(out["p_min"], out["p_max"])]
-    out["verdict_holm"] = [verdict_range(a, b, alpha)
-                           for a, b in zip(out["p_min_holm"], out["p_max_holm"])]
+    out["verdict_holm"] = [
+        verdict_range(a, b, alpha) for a, b in zip(out["p_min_holm"], out["p_max_holm"])
+    ]
     return out
 
 
@@ -147,9 +182,17 @@ def best_pilot(t4: pd.DataFrame | None = None) -> pd.DataFrame:
         lower = stmt in LOWER_IS_BETTER
         target = row.min() if lower else row.max()
         best = [c for c in row.index if row[c] == target]
-        rows.append(dict(statement=stmt, area=area, better="lower" if lower else "higher",
-                         best=", ".join(best), best_value=float(target),
-                         pilot8=float(row.get("Pilot 8", np.nan)), pilot8_best="Pilot 8" in best))
+        rows.append(
+            dict(
+                statement=stmt,
+                area=area,
+                better="lower" if lower else "higher",
+                best=", ".join(best),
+                best_value=float(target),
+                pilot8=float(row.get("Pilot 8", np.nan)),
+                pilot8_best="Pilot 8" in best,
+            )
+        )
     return pd.DataFrame(rows).set_index("statement")
 
 
@@ -159,13 +202,20 @@ def pooled_share(stmt: str, max_missing: int = 0) -> dict:
     rec = reconstruction(max_missing)
     r = rec[rec["statement"] == stmt]
     central = 100 * r["count"].sum() / r["denominator"].sum()
-    opts = [recon.count_options(p, n, max_missing=int(a))
-            for p, n, a in zip(r["percent"], r["n"], r["allowance"])]
+    opts = [
+        recon.count_options(p, n, max_missing=int(a))
+        for p, n, a in zip(r["percent"], r["n"], r["allowance"])
+    ]
     lo = 100 * sum(min(k / d for k, d in o) * d0 for o, d0 in zip(opts, r["denominator"]))
     hi = 100 * sum(max(k / d for k, d in o) * d0 for o, d0 in zip(opts, r["denominator"]))
     den = r["denominator"].sum()
-    return dict(central=float(central), low=float(lo / den), high=float(hi / den),
-                pilot_min=float(r["percent"].min()), pilot_max=float(r["percent"].max()))
+    return dict(
+        central=float(central),
+        low=float(lo / den),
+        high=float(hi / den),
+        pilot_min=float(r["percent"].min()),
+        pilot_max=float(r["percent"].max()),
+    )
 
 
 def chi2_for_share(pcts, ns) -> float:

@@ -29,7 +29,9 @@ def read_survey(data_dir) -> pd.DataFrame:
     Raises :class:`SurveyDataError` naming the file and the column."""
     path = Path(data_dir) / layout.FILENAME
     if not path.is_file():
-        raise SurveyDataError(f"survey extract not found: {path.name} in the folder given as data_dir")
+        raise SurveyDataError(
+            f"survey extract not found: {path.name} in the folder given as data_dir"
+        )
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -44,8 +46,9 @@ def read_survey(data_dir) -> pd.DataFrame:
         raise SurveyDataError(f"{path.name}: no respondents")
     dup = df["respondent_id"][df["respondent_id"].duplicated()].unique().tolist()
     if dup or (df["respondent_id"].str.strip() == "").any():
-        raise SurveyDataError(f"{path.name}: column respondent_id has blank or repeated ids "
-                              f"{dup[:5]}")
+        raise SurveyDataError(
+            f"{path.name}: column respondent_id has blank or repeated ids {dup[:5]}"
+        )
     bad = sorted(set(df["pilot"][~df["pilot"].str.fullmatch(r"Pilot [1-9]")]))
     if bad:
         raise SurveyDataError(f"{path.name}: column pilot has values {bad[:5]}; expected 'Pilot n'")
@@ -53,8 +56,10 @@ def read_survey(data_dir) -> pd.DataFrame:
         allowed = set(layout.ROLES) if col == "role" else set(layout.scale_of(col)) | {""}
         wrong = sorted(set(df[col]) - allowed)
         if wrong:
-            raise SurveyDataError(f"{path.name}: column {col} has value(s) {wrong[:5]} not on its "
-                                  f"scale ({', '.join(sorted(allowed - {''}))}; blank = skipped)")
+            raise SurveyDataError(
+                f"{path.name}: column {col} has value(s) {wrong[:5]} not on its "
+                f"scale ({', '.join(sorted(allowed - {''}))}; blank = skipped)"
+            )
     df.attrs["file"] = path.name
     return df
 
@@ -71,22 +76,44 @@ def tabulate(records: pd.DataFrame, threshold: int = disclosure.THRESHOLD) -> pd
         col = records[it.column]
         yes = col.isin(layout.yes_values(it.column))
         skipped = col.eq("")
-        counts = pd.DataFrame({
-            "yes": yes.groupby(records["pilot"]).sum(),
-            "no": (~yes & ~skipped).groupby(records["pilot"]).sum(),
-            "skipped": skipped.groupby(records["pilot"]).sum()}).reindex(pilots).astype(int)
+        counts = (
+            pd.DataFrame(
+                {
+                    "yes": yes.groupby(records["pilot"]).sum(),
+                    "no": (~yes & ~skipped).groupby(records["pilot"]).sum(),
+                    "skipped": skipped.groupby(records["pilot"]).sum(),
+                }
+            )
+            .reindex(pilots)
+            .astype(int)
+        )
         protected, mask = disclosure.suppress_counts(counts, threshold=threshold, keep_zeros=True)
         for g in pilots:
             answered = int(counts.loc[g, "yes"] + counts.loc[g, "no"])
             hidden = bool(mask.loc[g, ["yes", "no"]].any())
-            rows.append(dict(item=it.label, table=it.table, column=it.column, pilot=g,
-                             respondents=int(counts.loc[g].sum()), answered=answered,
-                             yes=protected.loc[g, "yes"], no=protected.loc[g, "no"],
-                             skipped=protected.loc[g, "skipped"],
-                             percent=(disclosure.MARK if hidden else
-                                      100 * counts.loc[g, "yes"] / answered if answered else np.nan),
-                             suppressed=bool(mask.loc[g].any()),
-                             yes_raw=int(counts.loc[g, "yes"]), answered_raw=answered))
+            rows.append(
+                dict(
+                    item=it.label,
+                    table=it.table,
+                    column=it.column,
+                    pilot=g,
+                    respondents=int(counts.loc[g].sum()),
+                    answered=answered,
+                    yes=protected.loc[g, "yes"],
+                    no=protected.loc[g, "no"],
+                    skipped=protected.loc[g, "skipped"],
+                    percent=(
+                        disclosure.MARK
+                        if hidden
+                        else 100 * counts.loc[g, "yes"] / answered
+                        if answered
+                        else np.nan
+                    ),
+                    suppressed=bool(mask.loc[g].any()),
+                    yes_raw=int(counts.loc[g, "yes"]),
+                    answered_raw=answered,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -97,8 +124,9 @@ def item_tests(tab: pd.DataFrame) -> pd.DataFrame:
     for (item, table), g in tab.groupby(["item", "table"], sort=False):
         k, m = g["yes_raw"].to_numpy(), g["answered_raw"].to_numpy()
         stat, p, dof = recon.chi2_yes_no(k, m)
-        rows.append(dict(item=item, table=table, chi2=stat, dof=dof, p=p,
-                         p_exact=freeman_halton_2xk(k, m)))
+        rows.append(
+            dict(item=item, table=table, chi2=stat, dof=dof, p=p, p_exact=freeman_halton_2xk(k, m))
+        )
     return pd.DataFrame(rows).set_index("item")
 
 
@@ -110,12 +138,16 @@ def compare_printed(tab: pd.DataFrame) -> pd.DataFrame:
     share = 100 * tab["yes_raw"] / tab["answered_raw"]
     out["computed"] = share
     out["rounded"] = [recon._round_half_up(float(x), 0) for x in share]
-    out["printed"] = [float((t2 if t == "2" else t4).loc[i, g])
-                      for i, t, g in zip(tab["item"], tab["table"], tab["pilot"])]
+    out["printed"] = [
+        float((t2 if t == "2" else t4).loc[i, g])
+        for i, t, g in zip(tab["item"], tab["table"], tab["pilot"])
+    ]
     out["match"] = out["rounded"] == out["printed"]
     return out
 
 
 def check_pilot_labels(records: pd.DataFrame) -> list[str]:
     """Pilots of an extract that the report did not survey (Tables 2 and 4 cover 1, 7, 8, 9)."""
-    return sorted(set(records["pilot"]) - set(layout.PILOTS), key=lambda s: int(re.sub(r"\D", "", s)))
+    return sorted(
+        set(records["pilot"]) - set(layout.PILOTS), key=lambda s: int(re.sub(r"\D", "", s))
+    )
