@@ -262,3 +262,13 @@ def test_answer_sentences_follow_results():
     assert "1 of 2 published" in parts["not_reproduced"][0]
     assert "1 of 2 workforce indicators differ" in parts["new"][1]
     assert "6.0 points" in parts["new"][1]
+
+
+def test_collapsed_regression_equals_twfe_and_bootstrap_runs():
+    d = _toy(0.5, seed=2)
+    c = impact.collapsed(d, 2018)
+    beta = c.loc[c["pilot"] == 1, "delta"].mean() - c.loc[c["pilot"] == 0, "delta"].mean()
+    r = impact.did(d, 2018, bootstrap_reps=199, seed=3)
+    assert r["estimate"] == pytest.approx(beta, rel=1e-9)
+    assert r["clusters"] == 40 and 0 < r["p_wild"] <= 1
+    assert impact.did(d, 2018, 199, 3)["p_wild"] == r["p_wild"]  # seeded

@@ -3,8 +3,8 @@ inference honest for eight treated councils, and minimum detectable effects.
 
 * :func:`did` -- two-way fixed-effects DiD (LA and year effects; ``pilot x post``) on a balanced
   panel of LAs observed every year of the window; cluster-robust SE by LA (pyfixest, the number
-  of clusters shown) and a wild cluster bootstrap p (pyfixest's ``wildboottest``, which uses the
-  ``wildboottest`` package);
+  of clusters shown) and a wild bootstrap p (``wildboottest``) on the equivalent LA-level
+  regression of after-minus-before means (one observation per LA, so clustered by LA);
 * :func:`randomisation` -- the same estimate for ``draws`` placebo sets of councils drawn from
   the other English LAs (comparators and excluded councils never drawn): the randomisation p is
   the share of placebo estimates at least as large in absolute value, and their spread is an
@@ -16,7 +16,6 @@ inference honest for eight treated councils, and minimum detectable effects.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -69,32 +68,46 @@ def estimates(y: np.ndarray, post: np.ndarray, treated: np.ndarray) -> np.ndarra
     return num / den
 
 
+def collapsed(d: pd.DataFrame, post_from: int) -> pd.DataFrame:
+    """One row per LA: mean outcome after minus before ``post_from`` and the pilot indicator.
+    On a balanced panel, regressing this difference on the indicator gives exactly the TWFE
+    estimate, and each LA is one observation (Bertrand, Duflo and Mullainathan 2004)."""
+    post = d["year"] >= post_from
+    w = d.groupby(["la_code", post.rename("post")])["y"].mean().unstack()
+    g = d.drop_duplicates("la_code").set_index("la_code")["group"]
+    return pd.DataFrame(
+        {"delta": w[True] - w[False], "pilot": (g.loc[w.index] == "Pilot").astype(float)}
+    )
+
+
+def wild_bootstrap_p(d: pd.DataFrame, post_from: int, reps: int = 999, seed: int = 1) -> float:
+    """Wild bootstrap p (Rademacher weights, null imposed; the ``wildboottest`` package) of the
+    DiD on the collapsed LA-level differences: with one observation per LA this is the wild
+    cluster bootstrap clustered by LA."""
+    import statsmodels.api as sm
+    from wildboottest.wildboottest import wildboottest
+
+    c = collapsed(d, post_from)
+    model = sm.OLS(c["delta"].to_numpy(), sm.add_constant(c[["pilot"]].reset_index(drop=True)))
+    res = wildboottest(model, B=reps, param="pilot", seed=seed, show=False)
+    return float(np.asarray(res["p-value"]).ravel()[0])
+
+
 def did(d: pd.DataFrame, post_from: int, bootstrap_reps: int = 999, seed: int = 1) -> dict:
-    """The observed DiD estimate with cluster-robust and wild-cluster-bootstrap inference."""
+    """The observed DiD estimate (pyfixest, LA and year effects) with its LA-clustered SE and p
+    and the wild (cluster) bootstrap p of :func:`wild_bootstrap_p`."""
     import pyfixest as pf
 
-    d = d.assign(
-        treat_post=((d["group"] == "Pilot") & (d["year"] >= post_from)).astype(float),
-        la=pd.factorize(d["la_code"])[0].astype(np.int64),
-    )  # numeric ids for numba
-    d = pd.DataFrame({c: d[c].to_numpy() for c in ("y", "treat_post", "la", "year")})
-    fit = pf.feols("y ~ treat_post | la + year", data=d, vcov={"CRV1": "la"})
-    coef, se, p = (
-        float(fit.coef()["treat_post"]),
-        float(fit.se()["treat_post"]),
-        float(fit.pvalue()["treat_post"]),
-    )
-    p_wcb = np.nan
-    if bootstrap_reps:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = fit.wildboottest(param="treat_post", reps=bootstrap_reps, seed=seed)
-        p_wcb = float(wb["Pr(>|t|)"])
+    d2 = d.assign(treat_post=((d["group"] == "Pilot") & (d["year"] >= post_from)).astype(float))
+    d2 = pd.DataFrame({c: d2[c].to_numpy() for c in ("y", "treat_post", "la_code", "year")})
+    d2["la_code"] = d2["la_code"].astype(str)
+    fit = pf.feols("y ~ treat_post | la_code + year", data=d2, vcov={"CRV1": "la_code"})
+    p_wcb = wild_bootstrap_p(d, post_from, bootstrap_reps, seed) if bootstrap_reps else np.nan
     return dict(
-        estimate=coef,
-        se_cluster=se,
-        p_cluster=p,
-        clusters=int(d["la"].nunique()),
+        estimate=float(fit.coef()["treat_post"]),
+        se_cluster=float(fit.se()["treat_post"]),
+        p_cluster=float(fit.pvalue()["treat_post"]),
+        clusters=int(d2["la_code"].nunique()),
         p_wild=p_wcb,
         reps=bootstrap_reps,
     )
