@@ -216,6 +216,7 @@ display(Markdown(
     f"{int(pm['match'].sum())} of {len(pm)} September 2019 pilot means reproduce Table A9.3: "
     + "; ".join(f"{r.row}: {r.basis} basis ({r.series}, release {r.release})"
                 for r in pm.itertuples()) + "."))
+display(Markdown("\n".join(f"- {s}" for s in reproduce.basis_reasons(cands))))
 
 # %% [markdown]
 # ## Beyond the report: what could have been detected

@@ -272,3 +272,33 @@ def test_collapsed_regression_equals_twfe_and_bootstrap_runs():
     assert r["estimate"] == pytest.approx(beta, rel=1e-9)
     assert r["clusters"] == 40 and 0 < r["p_wild"] <= 1
     assert impact.did(d, 2018, 199, 3)["p_wild"] == r["p_wild"]  # seeded
+
+
+def test_no_headcount_per_pilot_is_derived():
+    """Ethics: Table 2's 'Number' over its share row would give each 'Pilot n' headcount
+    (51/0.82 = 62, 61/0.21 = 290, 118/0.39 = 303, 61/0.42 = 145); no check may print them."""
+    from sofs_lib import audit
+
+    text = " ".join(c.reasoning + c.recomputed for c in audit.run_all() if c.topic == "Workforce")
+    text += " ".join(claims.response_rate().values())
+    for h in ("62", "290", "291", "303", "145"):
+        assert f" {h}," not in text and f" {h})" not in text and f" {h} " not in text
+
+
+def test_basis_reasons_name_the_match_and_the_rest():
+    from sofs_lib.chapters.workforce import reproduce
+
+    base = {f"{t}_{q}{s}": 0.0 for t in ("a93", "a94") for q in ("pilot_mean", "snn_mean", "F", "p")
+            for s in ("", "_published")}
+    rows = []
+    for series, basis, val in (("hc", "headcount", 13.78), ("fte", "FTE", 12.49)):
+        r = dict(base, indicator_id="sw_turnover", series=series, basis=basis, release="2022",
+                 years_a94="2017-2019", a93_pilot_mean=val, a93_pilot_mean_published=13.8)
+        for t in ("a93", "a94"):
+            for q in ("pilot_mean", "snn_mean"):
+                r[f"{t}_{q}_match"] = False
+        r["a93_pilot_mean_match"] = round(val, 1) == 13.8
+        rows.append(r)
+    out = reproduce.basis_reasons(pd.DataFrame(rows))
+    s = [x for x in out if x.startswith("sw_turnover")][0]
+    assert "= headcount basis" in s and "not FTE fte" in s

@@ -37,6 +37,7 @@ def impact_tables(frame: pd.DataFrame, p: dict) -> tuple[pd.DataFrame, dict]:
     """Per indicator: the DiD estimate with cluster, wild-bootstrap and randomisation p, the
     minimum detectable effects and the evidence sentence; and the event studies."""
     rows, events = [], {}
+    last_year = int(frame["year"].max())
     for iid, (label, unit, _basis) in INDICATORS.items():
         if iid not in frame.columns:
             continue
@@ -80,8 +81,9 @@ def impact_tables(frame: pd.DataFrame, p: dict) -> tuple[pd.DataFrame, dict]:
                 ),
             )
         )
-        if first <= p["event_ref_year"]:
-            events[iid] = impact.event_study(d, p["event_ref_year"])
+        if first <= p["event_ref_year"]:  # event study to the last September available
+            d_all, _ = impact.balanced(frame, iid, first, last_year)
+            events[iid] = impact.event_study(d_all if len(d_all) else d, p["event_ref_year"])
     return pd.DataFrame(rows).set_index("indicator_id"), events
 
 

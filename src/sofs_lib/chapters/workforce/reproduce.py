@@ -127,3 +127,24 @@ def chosen(cands: pd.DataFrame) -> pd.DataFrame:
     )
     out = c.drop_duplicates("indicator_id").set_index("indicator_id")
     return out.reindex(list(CANDIDATES))
+
+
+def basis_reasons(cands: pd.DataFrame) -> list[str]:
+    """Per workforce row: the series that reproduces the September 2019 pilot mean, and what
+    the other bases and releases give instead (why they cannot be the published one)."""
+    out = []
+    ch = chosen(cands).dropna(subset=["series"])
+    for iid, c in ch.iterrows():
+        others = cands[(cands["indicator_id"] == iid) & ~cands["a93_pilot_mean_match"]]
+        pub = c["a93_pilot_mean_published"]
+        head = (f"{iid}: published pilot mean {pub:.1f} = {c['basis']} basis "
+                f"({c['series']}, release {c['release']}, {c['a93_pilot_mean']:.2f})"
+                if c["a93_pilot_mean_match"] else
+                f"{iid}: no basis gives the published {pub:.1f} (nearest {c['series']}, "
+                f"{c['a93_pilot_mean']:.2f})")
+        if len(others):
+            head += "; not " + ", ".join(
+                f"{r.basis} {r.series} release {r.release} ({r.a93_pilot_mean:.2f})"
+                for r in others.itertuples())
+        out.append(head + ".")
+    return out
