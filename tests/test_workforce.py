@@ -302,3 +302,16 @@ def test_basis_reasons_name_the_match_and_the_rest():
     out = reproduce.basis_reasons(pd.DataFrame(rows))
     s = [x for x in out if x.startswith("sw_turnover")][0]
     assert "= headcount basis" in s and "not FTE fte" in s
+
+
+def test_extract_a93_pilot_means_exact():
+    """On the committed extract (no data folder needed): the six September 2019 pilot means."""
+    from sofs_lib.chapters.workforce import panel, reproduce
+
+    long, kind, _ = panel.load_source(None)
+    assert kind == "real"
+    ch = reproduce.chosen(reproduce.candidates(long))
+    assert ch["a93_pilot_mean_match"].all()
+    assert dict(ch["basis"]) == {"cin_per_sw": "FTE", "sw_turnover": "headcount",
+                                 "sw_vacancy": "FTE", "sw_agency": "FTE", "sw_absence": "FTE",
+                                 "caseload": "FTE"}

@@ -90,7 +90,7 @@ _LAIT_ITEMS = {
     "Work_Force_AvgNumCase_SW": "sw_caseload_fte",
 }
 #: release priority when one (LA, year, indicator) comes from several files: latest first
-RELEASE_ORDER = ("2025", "2022", "LAIT 2024-11")
+RELEASE_ORDER = ("2025", "2022", "LAIT 2024-11", "2024-11-21")
 
 
 class WorkforcePanelError(ValueError):

@@ -19,15 +19,21 @@ from sofs_lib.la_outcomes import published_a93_a94, round_half_up
 from .panel import groups
 
 #: A9 indicator id -> candidate series (numerator id, denominator id or None)
+#: (the A9 id itself is a candidate when the data hold it, as the project's extract does)
 CANDIDATES = {
-    "cin_per_sw": [("cin_at31", "sw_fte"), ("cin_at31", "sw_headcount")],
-    "sw_turnover": [("sw_turnover_headcount", None), ("sw_turnover_fte", None)],
-    "sw_vacancy": [("sw_vacancy_rate_fte", None)],
-    "sw_agency": [("sw_agency_rate_fte", None), ("sw_agency_rate_headcount", None)],
-    "sw_absence": [("sw_absence_rate_fte", None)],
-    "caseload": [("sw_caseload_fte", None)],
+    "cin_per_sw": [("cin_per_sw", None), ("cin_at31", "sw_fte"), ("cin_at31", "sw_headcount")],
+    "sw_turnover": [("sw_turnover", None), ("sw_turnover_headcount", None),
+                    ("sw_turnover_fte", None)],
+    "sw_vacancy": [("sw_vacancy", None), ("sw_vacancy_rate_fte", None)],
+    "sw_agency": [("sw_agency", None), ("sw_agency_rate_fte", None),
+                  ("sw_agency_rate_headcount", None)],
+    "sw_absence": [("sw_absence", None), ("sw_absence_rate_fte", None)],
+    "caseload": [("caseload", None), ("sw_caseload_fte", None)],
 }
 BASIS = {"sw_fte": "FTE", "sw_headcount": "headcount"}
+#: basis of the A9 series in the indicator catalogue (data/indicators.csv)
+A9_BASIS = {"cin_per_sw": "FTE", "sw_turnover": "headcount", "sw_vacancy": "FTE",
+            "sw_agency": "FTE", "sw_absence": "FTE", "caseload": "FTE"}
 YEAR_A93 = 2019
 YEARS_A94 = (2015, 2019)
 
@@ -35,6 +41,8 @@ YEARS_A94 = (2015, 2019)
 def _basis(num: str, den: str | None) -> str:
     if den is not None:
         return BASIS[den]
+    if num in A9_BASIS:
+        return A9_BASIS[num]
     return "headcount" if num.endswith("headcount") else "FTE"
 
 
@@ -49,6 +57,20 @@ def candidate_series(long: pd.DataFrame, num: str, den: str | None) -> pd.DataFr
     )
     m["value"] = m["value_n"] / m["value_d"].replace(0, np.nan)
     return m[["la_code", "year", "release", "value"]]
+
+
+def _by_release(series: pd.DataFrame):
+    """Each release on its own and, when there are several, the chained series (for each LA
+    and year the value of the latest release, as the panel uses)."""
+    from .panel import RELEASE_ORDER
+
+    parts = list(series.groupby("release"))
+    if len(parts) > 1:
+        rank = {r: i for i, r in enumerate(RELEASE_ORDER)}
+        s = series.assign(_r=series["release"].map(rank).fillna(len(rank)))
+        s = s.sort_values("_r").drop_duplicates(["la_code", "year"]).drop(columns="_r")
+        parts.append(("latest per year", s))
+    return parts
 
 
 def _oneway(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -84,7 +106,7 @@ def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFram
     for iid, cands in CANDIDATES.items():
         for num, den in cands:
             series = candidate_series(long, num, den)
-            for rel, s in series.groupby("release"):
+            for rel, s in _by_release(series):
                 r93 = _stats(s, grp, [YEAR_A93])
                 r94 = _stats(s, grp, range(YEARS_A94[0], YEARS_A94[1] + 1))
                 yrs = sorted(set(s["year"]) & set(range(YEARS_A94[0], YEARS_A94[1] + 1)))
