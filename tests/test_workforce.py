@@ -260,6 +260,7 @@ def test_answer_sentences_follow_results():
     parts = compute.answer_parts(t, c, a9, imp, "real")
     assert "1 of 1 2018/19" in parts["reproduced"][0]
     assert "1 of 2 published" in parts["not_reproduced"][0]
+    assert "1 SNN means of A9.3" in parts["not_reproduced"][0]
     assert "1 of 2 workforce indicators differ" in parts["new"][1]
     assert "6.0 points" in parts["new"][1]
 

@@ -124,7 +124,7 @@ def answer_parts(
         by = miss.groupby(["table", "column"]).size()
         not_rep = [
             f"{len(miss)} of {len(am)} published workforce group means: "
-            + ", ".join(f"{n} {c.lower()}s of {t}" for (t, c), n in by.items())
+            + ", ".join(f"{n} {c.replace('Pilot', 'pilot')}s of {t}" for (t, c), n in by.items())
             + " (the comparators here approximate the report's, and it does not say which "
             "years or releases its all-years means pool)."
         ]

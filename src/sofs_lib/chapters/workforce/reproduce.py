@@ -157,7 +157,8 @@ def basis_reasons(cands: pd.DataFrame) -> list[str]:
     out = []
     ch = chosen(cands).dropna(subset=["series"])
     for iid, c in ch.iterrows():
-        others = cands[(cands["indicator_id"] == iid) & ~cands["a93_pilot_mean_match"]]
+        others = cands[(cands["indicator_id"] == iid) & ~cands["a93_pilot_mean_match"]
+                       & cands["a93_pilot_mean"].notna()]
         pub = c["a93_pilot_mean_published"]
         head = (f"{iid}: published pilot mean {pub:.1f} = {c['basis']} basis "
                 f"({c['series']}, release {c['release']}, {c['a93_pilot_mean']:.2f})"
