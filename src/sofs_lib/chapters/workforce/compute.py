@@ -82,7 +82,7 @@ def impact_tables(frame: pd.DataFrame, p: dict) -> tuple[pd.DataFrame, dict]:
             )
         )
         if first <= p["event_ref_year"]:  # event study to the last September available
-            d_all, _ = impact.balanced(frame, iid, first, last_year)
+            d_all, _ = impact.balanced(frame, iid, first, min(last_year, int(have.max())))
             events[iid] = impact.event_study(d_all if len(d_all) else d, p["event_ref_year"])
     return pd.DataFrame(rows).set_index("indicator_id"), events
 

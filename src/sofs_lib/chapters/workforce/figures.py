@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from sofs_lib import plotting
 
@@ -94,6 +95,7 @@ def event_figure(es: dict[str, pd.DataFrame], kind: str, ref_year: int):
             ms=3,
         )
         ax.axhline(0, color="#333333", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axvline(ref_year + 0.5, color="#999999", lw=0.8, ls="--")
         ax.set_title(INDICATORS[iid][0], fontsize=9)
         ax.set_ylabel(f"difference ({INDICATORS[iid][1]})", fontsize=8)
