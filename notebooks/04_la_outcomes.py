@@ -280,3 +280,52 @@ if KIND == "real" and p["later_years"]:
 path = led.write(out)
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=paths.relative(path))
+
+# %% [markdown]
+# ## Revisions between releases
+#
+# Which release each indicator came from, and how far the report-period numbers move when a
+# later DfE release is read instead. By default the chapter reads the committed extract of the
+# 2022 releases (`data/dfe_extract`); `dfe_data_dir` may name a folder of raw downloads of any
+# release from 2022 on, where each table is found by its publication and table id. Where a
+# folder holds two releases of one table the newer one is used, and the files left out are
+# listed below. Later releases revise earlier years (the 2024 children-in-need release re-based
+# every rate on new population estimates), so the table below compares each pilot mean of
+# Tables A9.3 and A9.4 between releases and says whether any verdict changes.
+
+# %% tags=["hide-input"]
+from sofs_lib.chapters.la_outcomes import revisions as rv
+
+if KIND != "real":
+    display(Markdown("*This section needs real data: the synthetic panel has no releases.*"))
+else:
+    tables.show(rv.sources_table(panel).set_index("report_name"), "derived", collapsed=True,
+                caption="Which publication, release and file each indicator came from",
+                source=f"{panel.attrs['source']} (sofs_lib.sources.dfe.extract.indicator_sources)")
+    rev = rv.chapter_revisions(source, panel, yrs, PILOTS, COMPARATORS, p["alpha"])
+    if len(rev["superseded"]):
+        tables.show(rev["superseded"].set_index("path"), "derived",
+                    caption="Files left out: a newer release of the same table is in the folder",
+                    source="sofs_lib.sources.dfe.tables.choose")
+    how = ("computed now, the committed extract (2022 release) against the folder read here"
+           if rev["mode"] == "live" else
+           "the committed table data/dfe_extract/revisions_2022_2024.csv, built by "
+           "sofs_lib.chapters.la_outcomes.revisions from the 2022 release and a folder where the "
+           "2024 release of six tables replaces its 2022 files; run the chapter with such a folder "
+           "as dfe_data_dir to recompute it")
+    display(Markdown(rv.revision_summary(rev["table"], p["alpha"]) + f" (Source: {how}.)"))
+    moved = rev["table"][rev["table"]["pilot_change"].abs() > rv.TOLERANCE]
+    view = (moved if len(moved) else rev["table"]).copy()
+    view.index = "Table " + view["table"] + ": " + view["report_name"]
+    tables.show(view[["release_old", "release_new", "pilot_old", "pilot_new", "pilot_change",
+                      "p_old", "p_new", "verdict_changed"]], "real",
+                fmt={"pilot_old": ".2f", "pilot_new": ".2f", "pilot_change": "+.2f",
+                     "p_old": ".3f", "p_new": ".3f"}, collapsed=not len(moved),
+                caption="Pilot means of Tables A9.3 and A9.4 that move between releases",
+                source="DfE files of both releases (real); sofs_lib.chapters.la_outcomes.revisions")
+    tables.write_csv(rev["table"], out / "revisions_between_releases.csv", index=False)
+    if rev["later"] is not None:
+        tables.show(rev["later"], "real", fmt=".1f",
+                    caption="Revised indicators: group means from the report's last year to the "
+                            "last year of the newer release",
+                    source="DfE files (real); sofs_lib.chapters.la_outcomes.revisions.later_means")

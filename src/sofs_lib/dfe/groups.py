@@ -105,11 +105,31 @@ def _codes(names_or_codes) -> list[str]:
     return out
 
 
+def _inspections(dfe_data_dir) -> pd.DataFrame:
+    """Every Ofsted inspection judgement: from the raw Ofsted file in ``dfe_data_dir``, or with
+    ``None`` from the table committed beside the LA extract (``data/dfe_extract``)."""
+    from sofs_lib.sources.dfe.extract import load_reference
+
+    if dfe_data_dir is None:
+        return load_reference("ofsted_inspections")
+    root = resolve_dfe_data_dir(dfe_data_dir)
+    return load_ofsted_inspections(root / "ofsted" / "Childrens_social_care_in_England_2023_underlying_data.ods")
+
+
+def _neighbours(dfe_data_dir) -> pd.DataFrame:
+    """The April 2021 statistical neighbours: raw file, or with ``None`` the committed table."""
+    from sofs_lib.sources.dfe.extract import load_reference
+
+    if dfe_data_dir is None:
+        return load_reference("statistical_neighbours")
+    root = resolve_dfe_data_dir(dfe_data_dir)
+    return load_statistical_neighbours(root / "population-and-neighbours" / "New_Statistical_Neighbour_Groupings_April_2021.csv")
+
+
 def la_characteristics(dfe_data_dir=None, as_at: str = DEFAULT_AS_AT, inspections: pd.DataFrame | None = None) -> pd.DataFrame:
     """Authority type (Ofsted), region group and the latest Ofsted overall grade at ``as_at``."""
-    root = resolve_dfe_data_dir(dfe_data_dir)
     if inspections is None:
-        inspections = load_ofsted_inspections(root / "ofsted" / "Childrens_social_care_in_England_2023_underlying_data.ods")
+        inspections = _inspections(dfe_data_dir)
     r = ofsted_rating_at(inspections, as_at)
     types = inspections.dropna(subset=["la_code"]).groupby("la_code")["authority_type"].last()
     out = pd.DataFrame({"la_code": list(LA_NAMES)})
@@ -157,14 +177,15 @@ def identify_dropped_pilot(
     the values transcribed in :mod:`sofs_lib.la_outcomes`).
     """
     from ..la_outcomes import published_a93_a94, round_half_up
-    from .indicators import build_indicator_panel
 
-    root = resolve_dfe_data_dir(dfe_data_dir)
-    chars = la_characteristics(root, as_at)
+    chars = la_characteristics(dfe_data_dir, as_at)
     pub = published_means if published_means is not None else published_a93_a94()
     nine = _codes(ROUND2_PILOTS)
     if panel is None:
-        panel = build_indicator_panel(root, years=years, la_codes=nine)
+        from sofs_lib.sources.dfe.extract import load_panel
+
+        panel = load_panel(None if dfe_data_dir is None else resolve_dfe_data_dir(dfe_data_dir), scope="A9")
+        panel = panel[panel["la_code"].isin(nine) & panel["year"].between(years[0], years[1])]
     rows = []
     want = _published_profile("pilots")
     for cand in nine:
@@ -207,13 +228,12 @@ def select_comparators(
     module docstring). Returns pilot, comparator, rank, closeness and the comparator's profile;
     ``attrs['rule']`` describes the rule and ``attrs['profile_matched']`` whether Table A9.1's
     SNN profile could be met within ``max_rank``."""
-    root = resolve_dfe_data_dir(dfe_data_dir)
     pilots = _codes(pilots if pilots is not None else default_pilots())
     if sn is None:
-        sn = load_statistical_neighbours(root / "population-and-neighbours" / "New_Statistical_Neighbour_Groupings_April_2021.csv")
+        sn = _neighbours(dfe_data_dir)
     sn = sn[sn["section"] == "current"]
     if chars is None:
-        chars = la_characteristics(root, as_at)
+        chars = la_characteristics(dfe_data_dir, as_at)
     banned = set(_codes(SOFS_NAMED_COUNCILS)) | set(pilots) | set(_codes(exclude))
     options = []
     for p in pilots:

@@ -137,11 +137,28 @@ def _frame(df: pd.DataFrame, value: pd.Series, source: str, code=None) -> pd.Dat
     return out
 
 
+def _computed_rate(root, df: pd.DataFrame, count: str) -> tuple[pd.Series, str]:
+    """A rate per 10,000 children a release dropped, computed from its count and the ONS
+    mid-year population of the year before the reporting year ends (the DfE's convention: the
+    rate for 2018/19 uses mid-2018)."""
+    pop_path = _glob_one(root, "population-and-neighbours/ons_mid-year_population_*.csv")
+    pop = _la_only(_apply_filter(_load("ees", pop_path), "age_group=Children aged 0 to 17 years"))
+    pop = pop.assign(year=pop["year"] + 1).set_index(["la_code", "year"])["population_estimate"]
+    key = pd.MultiIndex.from_arrays([df["la_code"].astype(str), df["year"].astype(int)])
+    den = pd.Series(pop.reindex(key).to_numpy(float), index=df.index)
+    return (df[count] / den.replace(0, np.nan) * 10000.0,
+            f"{count} / {pop_path.name}:population_estimate (mid-year t-1) x 10000 (computed)")
+
+
 def _m_ees(root, row):
     path = _glob_one(root, row.source_file)
     kind = "workforce" if path.parent.name == "workforce" else "ees"
     df = _la_only(_apply_filter(_load(kind, path), row.filter))
     col = row.source_columns.strip()
+    missing_rates = _load(kind, path).attrs.get("missing_rates", {})
+    if col not in df.columns and col in missing_rates:
+        value, how = _computed_rate(root, df, missing_rates[col])
+        return _frame(df, value, f"{path.name}:{how}", _code_of(df, [missing_rates[col]]))
     value = df[col].fillna(0.0) if row.suppressed == "zero" else df[col]
     return _frame(df, value, f"{path.name}:{col}", _code_of(df, [col]))
 

@@ -115,6 +115,9 @@ def load_ees(
     if required_values is None:
         required_values = declared or []
     has_la = "la_name" in df.columns or "new_la_code" in df.columns or "old_la_code" in df.columns
+    derivable = S.RATE_FROM_COUNT.get(key, {})
+    missing_rates = {r: c for r, c in derivable.items() if r not in df.columns and c in df.columns}
+    required_values = [c for c in required_values if c not in missing_rates]
     required = S.EES_CORE + (S.EES_LA if has_la or declared else []) + list(required_values)
     optional = set(S.EES_LABEL_COLUMNS) | set(S.EES_LA)
     if declared is None:
@@ -142,6 +145,7 @@ def load_ees(
         df = harmonise(df, name_col="la_name", code_col="old_la_code", ons_col="new_la_code",
                        year_col="year", date_basis=date_basis)
         df.loc[df["geographic_level"] != "Local authority", ["la_code", "la_name", "ons_code"]] = pd.NA
+        _check_la_codes(df, path)
     else:
         df["la_code"] = pd.Series(pd.NA, index=df.index, dtype="string")
     for c in value_cols:
@@ -154,8 +158,37 @@ def load_ees(
     df.attrs["label_columns"] = label_cols
     df.attrs["layout"] = key or "generic EES"
     df.attrs["renamed_columns"] = renamed
+    #: rate columns this release lacks but whose counts it has (computed by the panel builder)
+    df.attrs["missing_rates"] = missing_rates
     df.attrs["year_basis"] = "30 September" if date_basis == "september" else "year ending 31 March"
     return attach_report(df, path, counts, extra)
+
+
+def _check_la_codes(df: pd.DataFrame, path: Path) -> None:
+    """Every LA row must map to one council of ``data/la_codes.csv``: its DfE number and its ONS
+    code must agree, and a row that matches no council stops the load (a joint return such as
+    ``314 / 318`` is kept for the builders that split it)."""
+    from .names import ONS_TO_LA
+
+    la = df[df["geographic_level"] == "Local authority"]
+    if "new_la_code" in la.columns and "old_la_code" in la.columns:
+        by_ons = la["new_la_code"].astype("string").str.strip().map(ONS_TO_LA)
+        bad = la[la["la_code"].notna() & by_ons.notna() & (by_ons != la["la_code"]).fillna(False)]
+        if len(bad):
+            r = bad.iloc[0]
+            raise DfeLayoutError(path, detail=(
+                f"{len(bad)} LA row(s) whose DfE number and ONS code name different councils, e.g. "
+                f"old_la_code={r['old_la_code']!r} new_la_code={r['new_la_code']!r} la_name={r['la_name']!r} "
+                "(rule: both codes of a row belong to one council in data/la_codes.csv)"))
+    old = la["old_la_code"].astype("string").fillna("") if "old_la_code" in la.columns else pd.Series("", index=la.index)
+    joint = old.str.fullmatch(r"\s*\d{3}(\s*/\s*\d{3})+\s*").fillna(False)
+    unknown = la[la["la_code"].isna() & ~joint]
+    if len(unknown):
+        ex = unknown[[c for c in ("time_period", "old_la_code", "new_la_code", "source_la_name") if c in unknown]]
+        raise DfeLayoutError(path, detail=(
+            f"{len(unknown)} LA row(s) match no council of data/la_codes.csv, e.g. "
+            f"{ex.drop_duplicates().head(3).to_dict('records')} (a new or renamed council: add its "
+            "codes to data/la_codes.csv)"))
 
 
 def load_workforce(path: str | os.PathLike, strict: bool = False) -> pd.DataFrame:

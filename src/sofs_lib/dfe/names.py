@@ -16,8 +16,10 @@ Names without codes (Ofsted's ``Bristol``, ``Durham``, ``Kingston Upon Hull``, L
 ``Bedford Borough``...) are matched through a normalised key; ``Dorset`` is resolved by date
 (the pre-2019 county, 835, or the new unitary, 838).
 
-The reference list below is a geography code list (DfE LA numbers and ONS GSS codes), not
-statistics; it is needed so that files without codes can be joined.
+The reference list (``data/la_codes.csv``) is a geography code list (DfE LA numbers and ONS GSS
+codes), not statistics; it is needed so that files without codes can be joined, and so that a
+council whose ONS code was reissued stays one series. ``data/la_reorganisations.csv`` lists the
+boundary changes.
 
 Reorganisations (see :data:`REORGANISATIONS`): on 1 April 2019 Bournemouth (837), Poole (836)
 and Dorset county (835) were replaced by Bournemouth, Christchurch and Poole (839) and Dorset
@@ -29,172 +31,36 @@ and Furness (943).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
-# (la_code, canonical name, [(ons_code, first_year_seen, last_year_seen)], region)
-_REFERENCE = [
-    ('201', 'City of London', [('E09000001', 2012, 2025)], 'London'),
-    ('202', 'Camden', [('E09000007', 2012, 2025)], 'London'),
-    ('203', 'Greenwich', [('E09000011', 2012, 2025)], 'London'),
-    ('204', 'Hackney', [('E09000012', 2012, 2025)], 'London'),
-    ('205', 'Hammersmith and Fulham', [('E09000013', 2012, 2025)], 'London'),
-    ('206', 'Islington', [('E09000019', 2012, 2025)], 'London'),
-    ('207', 'Kensington and Chelsea', [('E09000020', 2012, 2025)], 'London'),
-    ('208', 'Lambeth', [('E09000022', 2012, 2025)], 'London'),
-    ('209', 'Lewisham', [('E09000023', 2012, 2025)], 'London'),
-    ('210', 'Southwark', [('E09000028', 2012, 2025)], 'London'),
-    ('211', 'Tower Hamlets', [('E09000030', 2012, 2025)], 'London'),
-    ('212', 'Wandsworth', [('E09000032', 2012, 2025)], 'London'),
-    ('213', 'Westminster', [('E09000033', 2012, 2025)], 'London'),
-    ('301', 'Barking and Dagenham', [('E09000002', 2012, 2025)], 'London'),
-    ('302', 'Barnet', [('E09000003', 2012, 2025)], 'London'),
-    ('303', 'Bexley', [('E09000004', 2012, 2025)], 'London'),
-    ('304', 'Brent', [('E09000005', 2012, 2025)], 'London'),
-    ('305', 'Bromley', [('E09000006', 2012, 2025)], 'London'),
-    ('306', 'Croydon', [('E09000008', 2012, 2025)], 'London'),
-    ('307', 'Ealing', [('E09000009', 2012, 2025)], 'London'),
-    ('308', 'Enfield', [('E09000010', 2012, 2025)], 'London'),
-    ('309', 'Haringey', [('E09000014', 2012, 2025)], 'London'),
-    ('310', 'Harrow', [('E09000015', 2012, 2025)], 'London'),
-    ('311', 'Havering', [('E09000016', 2012, 2025)], 'London'),
-    ('312', 'Hillingdon', [('E09000017', 2012, 2025)], 'London'),
-    ('313', 'Hounslow', [('E09000018', 2012, 2025)], 'London'),
-    ('314', 'Kingston upon Thames', [('E09000021', 2012, 2024)], 'London'),
-    ('315', 'Merton', [('E09000024', 2012, 2025)], 'London'),
-    ('316', 'Newham', [('E09000025', 2012, 2025)], 'London'),
-    ('317', 'Redbridge', [('E09000026', 2012, 2025)], 'London'),
-    ('318', 'Richmond upon Thames', [('E09000027', 2012, 2024)], 'London'),
-    ('319', 'Sutton', [('E09000029', 2012, 2025)], 'London'),
-    ('320', 'Waltham Forest', [('E09000031', 2012, 2025)], 'London'),
-    ('330', 'Birmingham', [('E08000025', 2012, 2025)], 'West Midlands'),
-    ('331', 'Coventry', [('E08000026', 2012, 2025)], 'West Midlands'),
-    ('332', 'Dudley', [('E08000027', 2012, 2025)], 'West Midlands'),
-    ('333', 'Sandwell', [('E08000028', 2012, 2025)], 'West Midlands'),
-    ('334', 'Solihull', [('E08000029', 2012, 2025)], 'West Midlands'),
-    ('335', 'Walsall', [('E08000030', 2012, 2025)], 'West Midlands'),
-    ('336', 'Wolverhampton', [('E08000031', 2012, 2025)], 'West Midlands'),
-    ('340', 'Knowsley', [('E08000011', 2012, 2025)], 'North West'),
-    ('341', 'Liverpool', [('E08000012', 2012, 2025)], 'North West'),
-    ('342', 'St. Helens', [('E08000013', 2012, 2025)], 'North West'),
-    ('343', 'Sefton', [('E08000014', 2012, 2025)], 'North West'),
-    ('344', 'Wirral', [('E08000015', 2012, 2025)], 'North West'),
-    ('350', 'Bolton', [('E08000001', 2012, 2025)], 'North West'),
-    ('351', 'Bury', [('E08000002', 2012, 2025)], 'North West'),
-    ('352', 'Manchester', [('E08000003', 2012, 2025)], 'North West'),
-    ('353', 'Oldham', [('E08000004', 2012, 2025)], 'North West'),
-    ('354', 'Rochdale', [('E08000005', 2012, 2025)], 'North West'),
-    ('355', 'Salford', [('E08000006', 2012, 2025)], 'North West'),
-    ('356', 'Stockport', [('E08000007', 2012, 2025)], 'North West'),
-    ('357', 'Tameside', [('E08000008', 2012, 2025)], 'North West'),
-    ('358', 'Trafford', [('E08000009', 2012, 2025)], 'North West'),
-    ('359', 'Wigan', [('E08000010', 2012, 2025)], 'North West'),
-    ('370', 'Barnsley', [('E08000016', 2012, 2024), ('E08000038', 2025, 2025)], 'Yorkshire and The Humber'),
-    ('371', 'Doncaster', [('E08000017', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('372', 'Rotherham', [('E08000018', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('373', 'Sheffield', [('E08000019', 2012, 2024), ('E08000039', 2025, 2025)], 'Yorkshire and The Humber'),
-    ('380', 'Bradford', [('E08000032', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('381', 'Calderdale', [('E08000033', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('382', 'Kirklees', [('E08000034', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('383', 'Leeds', [('E08000035', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('384', 'Wakefield', [('E08000036', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('390', 'Gateshead', [('E08000037', 2012, 2025), ('E08000020', 2013, 2019)], 'North East'),
-    ('391', 'Newcastle upon Tyne', [('E08000021', 2012, 2025)], 'North East'),
-    ('392', 'North Tyneside', [('E08000022', 2012, 2025)], 'North East'),
-    ('393', 'South Tyneside', [('E08000023', 2012, 2025)], 'North East'),
-    ('394', 'Sunderland', [('E08000024', 2012, 2025)], 'North East'),
-    ('420', 'Isles of Scilly', [('E06000053', 2012, 2025)], 'South West'),
-    ('800', 'Bath and North East Somerset', [('E06000022', 2012, 2025)], 'South West'),
-    ('801', 'Bristol, City of', [('E06000023', 2012, 2025)], 'South West'),
-    ('802', 'North Somerset', [('E06000024', 2012, 2025)], 'South West'),
-    ('803', 'South Gloucestershire', [('E06000025', 2012, 2025)], 'South West'),
-    ('805', 'Hartlepool', [('E06000001', 2012, 2025)], 'North East'),
-    ('806', 'Middlesbrough', [('E06000002', 2012, 2025)], 'North East'),
-    ('807', 'Redcar and Cleveland', [('E06000003', 2012, 2025)], 'North East'),
-    ('808', 'Stockton-on-Tees', [('E06000004', 2012, 2025)], 'North East'),
-    ('810', 'Kingston upon Hull, City of', [('E06000010', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('811', 'East Riding of Yorkshire', [('E06000011', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('812', 'North East Lincolnshire', [('E06000012', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('813', 'North Lincolnshire', [('E06000013', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('815', 'North Yorkshire', [('E10000023', 2012, 2022), ('E06000065', 2023, 2025)], 'Yorkshire and The Humber'),
-    ('816', 'York', [('E06000014', 2012, 2025)], 'Yorkshire and The Humber'),
-    ('821', 'Luton', [('E06000032', 2012, 2025)], 'East of England'),
-    ('822', 'Bedford', [('E06000055', 2012, 2025)], 'East of England'),
-    ('823', 'Central Bedfordshire', [('E06000056', 2012, 2025)], 'East of England'),
-    ('825', 'Buckinghamshire', [('E10000002', 2012, 2020), ('E06000060', 2013, 2025)], 'South East'),
-    ('826', 'Milton Keynes', [('E06000042', 2012, 2025)], 'South East'),
-    ('830', 'Derbyshire', [('E10000007', 2012, 2025)], 'East Midlands'),
-    ('831', 'Derby', [('E06000015', 2012, 2025)], 'East Midlands'),
-    ('835', 'Dorset', [('E10000009', 2012, 2022)], 'South West'),
-    ('836', 'Poole', [('E06000029', 2012, 2022)], 'South West'),
-    ('837', 'Bournemouth', [('E06000028', 2012, 2022)], 'South West'),
-    ('838', 'Dorset', [('E06000059', 2018, 2025)], 'South West'),
-    ('839', 'Bournemouth, Christchurch and Poole', [('E06000058', 2018, 2025)], 'South West'),
-    ('840', 'County Durham', [('E06000047', 2012, 2025)], 'North East'),
-    ('841', 'Darlington', [('E06000005', 2012, 2025)], 'North East'),
-    ('845', 'East Sussex', [('E10000011', 2012, 2025)], 'South East'),
-    ('846', 'Brighton and Hove', [('E06000043', 2012, 2025)], 'South East'),
-    ('850', 'Hampshire', [('E10000014', 2012, 2025)], 'South East'),
-    ('851', 'Portsmouth', [('E06000044', 2012, 2025)], 'South East'),
-    ('852', 'Southampton', [('E06000045', 2012, 2025)], 'South East'),
-    ('855', 'Leicestershire', [('E10000018', 2012, 2025)], 'East Midlands'),
-    ('856', 'Leicester', [('E06000016', 2012, 2025)], 'East Midlands'),
-    ('857', 'Rutland', [('E06000017', 2012, 2025)], 'East Midlands'),
-    ('860', 'Staffordshire', [('E10000028', 2012, 2025)], 'West Midlands'),
-    ('861', 'Stoke-on-Trent', [('E06000021', 2012, 2025)], 'West Midlands'),
-    ('865', 'Wiltshire', [('E06000054', 2012, 2025)], 'South West'),
-    ('866', 'Swindon', [('E06000030', 2012, 2025)], 'South West'),
-    ('867', 'Bracknell Forest', [('E06000036', 2012, 2025)], 'South East'),
-    ('868', 'Windsor and Maidenhead', [('E06000040', 2012, 2025)], 'South East'),
-    ('869', 'West Berkshire', [('E06000037', 2012, 2025)], 'South East'),
-    ('870', 'Reading', [('E06000038', 2012, 2025)], 'South East'),
-    ('871', 'Slough', [('E06000039', 2012, 2025)], 'South East'),
-    ('872', 'Wokingham', [('E06000041', 2012, 2025)], 'South East'),
-    ('873', 'Cambridgeshire', [('E10000003', 2012, 2025)], 'East of England'),
-    ('874', 'Peterborough', [('E06000031', 2012, 2025)], 'East of England'),
-    ('876', 'Halton', [('E06000006', 2012, 2025)], 'North West'),
-    ('877', 'Warrington', [('E06000007', 2012, 2025)], 'North West'),
-    ('878', 'Devon', [('E10000008', 2012, 2025)], 'South West'),
-    ('879', 'Plymouth', [('E06000026', 2012, 2025)], 'South West'),
-    ('880', 'Torbay', [('E06000027', 2012, 2025)], 'South West'),
-    ('881', 'Essex', [('E10000012', 2012, 2025)], 'East of England'),
-    ('882', 'Southend-on-Sea', [('E06000033', 2012, 2025)], 'East of England'),
-    ('883', 'Thurrock', [('E06000034', 2012, 2025)], 'East of England'),
-    ('884', 'Herefordshire, County of', [('E06000019', 2012, 2025)], 'West Midlands'),
-    ('885', 'Worcestershire', [('E10000034', 2012, 2025)], 'West Midlands'),
-    ('886', 'Kent', [('E10000016', 2012, 2025)], 'South East'),
-    ('887', 'Medway', [('E06000035', 2012, 2025)], 'South East'),
-    ('888', 'Lancashire', [('E10000017', 2012, 2025)], 'North West'),
-    ('889', 'Blackburn with Darwen', [('E06000008', 2012, 2025)], 'North West'),
-    ('890', 'Blackpool', [('E06000009', 2012, 2025)], 'North West'),
-    ('891', 'Nottinghamshire', [('E10000024', 2012, 2025)], 'East Midlands'),
-    ('892', 'Nottingham', [('E06000018', 2012, 2025)], 'East Midlands'),
-    ('893', 'Shropshire', [('E06000051', 2012, 2025)], 'West Midlands'),
-    ('894', 'Telford and Wrekin', [('E06000020', 2012, 2025)], 'West Midlands'),
-    ('895', 'Cheshire East', [('E06000049', 2012, 2025)], 'North West'),
-    ('896', 'Cheshire West and Chester', [('E06000050', 2012, 2025)], 'North West'),
-    ('908', 'Cornwall', [('E06000052', 2012, 2025)], 'South West'),
-    ('909', 'Cumbria', [('E10000006', 2012, 2022)], 'North West'),
-    ('916', 'Gloucestershire', [('E10000013', 2012, 2025)], 'South West'),
-    ('919', 'Hertfordshire', [('E10000015', 2012, 2025)], 'East of England'),
-    ('921', 'Isle of Wight', [('E06000046', 2012, 2025)], 'South East'),
-    ('925', 'Lincolnshire', [('E10000019', 2012, 2025)], 'East Midlands'),
-    ('926', 'Norfolk', [('E10000020', 2012, 2025)], 'East of England'),
-    ('928', 'Northamptonshire', [('E10000021', 2012, 2022)], 'East Midlands'),
-    ('929', 'Northumberland', [('E06000057', 2012, 2025), ('E06000048', 2013, 2019)], 'North East'),
-    ('931', 'Oxfordshire', [('E10000025', 2012, 2025)], 'South East'),
-    ('933', 'Somerset', [('E10000027', 2012, 2022), ('E06000066', 2023, 2025)], 'South West'),
-    ('935', 'Suffolk', [('E10000029', 2012, 2025)], 'East of England'),
-    ('936', 'Surrey', [('E10000030', 2012, 2025)], 'South East'),
-    ('937', 'Warwickshire', [('E10000031', 2012, 2025)], 'West Midlands'),
-    ('938', 'West Sussex', [('E10000032', 2012, 2025)], 'South East'),
-    ('940', 'North Northamptonshire', [('E06000061', 2018, 2024)], 'East Midlands'),
-    ('941', 'West Northamptonshire', [('E06000062', 2018, 2024)], 'East Midlands'),
-    ('942', 'Cumberland', [('E06000063', 2023, 2025)], 'North West'),
-    ('943', 'Westmorland and Furness', [('E06000064', 2023, 2025)], 'North West'),
-    ('942', 'Cumberland', [('E06000063', 2023, 2099)], 'North West'),
-    ('943', 'Westmorland and Furness', [('E06000064', 2023, 2099)], 'North West'),
-]
+
+def _lookup_path(name: str) -> Path:
+    """A committed lookup under the project's ``data/`` folder, found from this package."""
+    for parent in Path(__file__).resolve().parents:
+        p = parent / "data" / name
+        if p.is_file():
+            return p
+    raise FileNotFoundError(f"data/{name} (the committed LA lookup) not found above {__file__}")
+
+
+def _read_reference() -> list:
+    """``data/la_codes.csv``: one row per DfE LA number and ONS code ever used, with the years
+    the code was in use (reissued codes: North Yorkshire, Somerset, Buckinghamshire, Gateshead,
+    Northumberland) and the region. Returned as (la_code, name, [(ons, first, last)], region)."""
+    t = pd.read_csv(_lookup_path("la_codes.csv"), dtype=str, keep_default_na=False)
+    missing = {"la_code", "la_name", "ons_code", "first_year", "last_year", "region"} - set(t.columns)
+    if missing:
+        raise ValueError(f"data/la_codes.csv lacks columns {sorted(missing)}")
+    out: dict = {}
+    for r in t.itertuples(index=False):
+        code, name, codes, region = out.setdefault(r.la_code, (r.la_code, r.la_name, [], r.region))
+        codes.append((r.ons_code, int(r.first_year), int(r.last_year)))
+    return list(out.values())
+
+
+_REFERENCE = _read_reference()
 
 #: la_code -> canonical name
 LA_NAMES: dict[str, str] = {code: name for code, name, _, _ in _REFERENCE}
@@ -209,18 +75,7 @@ LA_TO_ONS: dict[str, str] = {
 
 #: Boundary changes. ``continuity`` maps a predecessor to the successor whose series is the
 #: closest continuation (None when the area was split and no single successor exists).
-REORGANISATIONS = pd.DataFrame(
-    [
-        ("2019-04-01", "835", "Dorset (county, pre-2019)", "838", "Dorset", "successor (minus Christchurch)"),
-        ("2019-04-01", "836", "Poole", "839", "Bournemouth, Christchurch and Poole", "merged"),
-        ("2019-04-01", "837", "Bournemouth", "839", "Bournemouth, Christchurch and Poole", "merged"),
-        ("2021-04-01", "928", "Northamptonshire", "940", "North Northamptonshire", "split"),
-        ("2021-04-01", "928", "Northamptonshire", "941", "West Northamptonshire", "split"),
-        ("2023-04-01", "909", "Cumbria", "942", "Cumberland", "split"),
-        ("2023-04-01", "909", "Cumbria", "943", "Westmorland and Furness", "split"),
-    ],
-    columns=["date", "old_la_code", "old_name", "new_la_code", "new_name", "relation"],
-)
+REORGANISATIONS = pd.read_csv(_lookup_path("la_reorganisations.csv"), dtype=str, keep_default_na=False)
 
 # names that need an explicit alias after normalisation (normalised key -> la_code)
 _ALIASES = {

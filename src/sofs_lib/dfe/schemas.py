@@ -81,6 +81,22 @@ EES_RENAMES: dict[str, dict[str, str]] = {
     "d3_cpps_subsequent_plan": {"category": "Category"},
 }
 
+#: Rate columns a release may drop while keeping the count they are computed from
+#: (rate per 10,000 children = count / ONS mid-year population of children aged 0-17 x 10,000).
+#: The 2024 CIN release dropped ``Awaiting_assessment_rate`` from b1.
+RATE_FROM_COUNT: dict[str, dict[str, str]] = {
+    "b1_children_in_need": {"Anypoint_episodes_rate": "Anypoint_episodes", "Anypoint_child_rate": "Anypoint_child",
+                            "Started_episodes_rate": "Started_episodes", "Started_child_rate": "Started_child",
+                            "Ended_episodes_rate": "Ended_episodes", "Ended_child_rate": "Ended_child",
+                            "At31_episodes_rate": "At31_episodes", "Awaiting_assessment_rate": "Awaiting_assessment"},
+    "c1_children_in_need_referrals": {"Referrals_rate": "Referrals", "Referrals_child_rate": "Referrals_child"},
+    "c2_children_in_need_assessments": {"Assessments_completed_rate": "Assessments_completed"},
+    "c4_children_in_need_section_47s": {"Section47_rate": "Section47", "ICPC_rate": "ICPC",
+                                        "Section47_child_rate": "Section47_child", "ICPC_child_rate": "ICPC_child"},
+    "d1_child_protection_plans": {"CPP_start_rate": "CPP_start", "CPP_At31_rate": "CPP_At31",
+                                  "CPP_end_rate": "CPP_end", "CPP_anypoint_rate": "CPP_anypoint"},
+}
+
 #: Older SFR 'children looked after' CSV: identification columns and, per table, a pattern
 #: one of whose matches must be present.
 CLA_LEGACY_ID = ["New_geog_code", "geog_l", "geog_c", "geog_n"]

@@ -110,6 +110,7 @@ PATTERN_TABLE = {
     "population-and-neighbours/ons_mid-year_population_*.csv": "ons_population",
     "ofsted/Childrens_social_care_in_England_*.ods": "ofsted_inspections",
     "ofsted/LA_Inspection_Outcomes_as_at_*.ods": "ofsted_outcomes",
+    "population-and-neighbours/New_Statistical_Neighbour_*.csv": "sn_csv",
 }
 
 _IGNORED = re.compile(r"(^readme|\.md$|\.txt$|^\.|\.pdf$|\.html?$)", re.I)
@@ -268,9 +269,32 @@ def used_files(raw_dir: str | os.PathLike, prefer: dict[str, str] | None = None)
 _CACHE: dict = {}
 
 
+_PREFER: dict[str, str] = {}
+
+
+class preferring:
+    """Context: the user's choice of file per table (``{table_id: file}``) for :func:`resolve`
+    calls that give none (the indicator builders)."""
+
+    def __init__(self, prefer: dict[str, str] | None):
+        self.prefer = dict(prefer or {})
+
+    def __enter__(self):
+        self.saved = dict(_PREFER)
+        _PREFER.clear()
+        _PREFER.update(self.prefer)
+        return self
+
+    def __exit__(self, *exc):
+        _PREFER.clear()
+        _PREFER.update(self.saved)
+        return False
+
+
 def resolve(raw_dir: str | os.PathLike, pattern: str, prefer: dict[str, str] | None = None) -> Path:
     """The file used for a catalogue ``source_file`` pattern (by its table, not its name)."""
     pattern = pattern.strip()
+    prefer = prefer if prefer is not None else (dict(_PREFER) or None)
     tid = PATTERN_TABLE.get(pattern)
     if tid is None:
         raise DfeDataError(f"no table is registered for the source pattern {pattern!r}")
@@ -279,3 +303,36 @@ def resolve(raw_dir: str | os.PathLike, pattern: str, prefer: dict[str, str] | N
     if hit.empty:
         raise DfeDataError(f"no file of table {tid} ({BY_ID[tid].publication}) under {raw_dir}")
     return Path(raw_dir) / hit["path"].iloc[0]
+
+
+def mixed_folder(base: str | os.PathLike, newer: str | os.PathLike, dest: str | os.PathLike) -> pd.DataFrame:
+    """Build in ``dest`` the folder an analyst gets by putting a later release's files in place
+    of their earlier versions: every file of ``base`` except those of a table ``newer`` has,
+    plus the files of ``newer``, at the same relative paths (linked, or copied where links are
+    not possible). Returns one row per table replaced (table, old file, new file)."""
+    import shutil
+
+    base, newer, dest = Path(base), Path(newer), Path(dest)
+    old_inv, new_inv = inventory(base), inventory(newer)
+    replaced = set(new_inv["table_id"])
+    dest.mkdir(parents=True, exist_ok=True)
+
+    def put(src: Path, rel: str):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.symlink_to(src.resolve())
+        except OSError:  # pragma: no cover - file systems without links
+            shutil.copy2(src, target)
+
+    for r in old_inv.itertuples(index=False):
+        if r.table_id not in replaced:
+            put(base / r.path, r.path)
+    for r in new_inv.itertuples(index=False):
+        put(newer / r.path, r.path)
+    rows = []
+    for tid in sorted(replaced):
+        rows.append({"table_id": tid,
+                     "old_file": ", ".join(old_inv.loc[old_inv["table_id"] == tid, "path"]),
+                     "new_file": ", ".join(new_inv.loc[new_inv["table_id"] == tid, "path"])})
+    return pd.DataFrame(rows, columns=["table_id", "old_file", "new_file"])
