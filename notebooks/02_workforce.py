@@ -223,16 +223,18 @@ display(Markdown("\n".join(f"- {s}" for s in reproduce.basis_reasons(cands))))
 #
 # A difference-in-differences of each indicator around Round 2 (September 2017 to September
 # 2019): pilots against all other English councils, LA and year fixed effects, on councils
-# observed every year of the window. With only eight treated councils, cluster-robust p-values
+# observed every year of the window (councils missing a year are dropped and counted). With
+# only eight treated councils, cluster-robust p-values
 # can mislead, so the table adds a wild cluster bootstrap and randomisation inference (the same
 # estimate for placebo sets of eight councils drawn from the others). The minimum detectable
 # effect (80% power) is shown for the report's own 8 v 8 test and for this panel.
 
 # %% tags=["hide-input"]
-icols = ["window", "las", "estimate", "se_cluster", "clusters", "p_cluster", "p_wild", "p_ri",
+icols = ["window", "las", "las_dropped", "estimate", "se_cluster", "clusters", "p_cluster",
+         "p_wild", "p_ri",
          "ri_low", "ri_high", "mde_report_test", "mde_panel"]
 tables.show(imp.set_index("indicator")[icols], KIND,
-            fmt={c: ".3f" for c in icols if c not in ("window", "las", "clusters")},
+            fmt={c: ".3f" for c in icols if c not in ("window", "las", "las_dropped", "clusters")},
             caption=("Synthetic data: " if KIND == "synthetic" else "")
             + "DiD around Round 2, inference and minimum detectable effects",
             source=f"{L['source']}; pyfixest (cluster-robust, wild cluster bootstrap, "

@@ -316,3 +316,19 @@ def test_extract_a93_pilot_means_exact():
     assert dict(ch["basis"]) == {"cin_per_sw": "FTE", "sw_turnover": "headcount",
                                  "sw_vacancy": "FTE", "sw_agency": "FTE", "sw_absence": "FTE",
                                  "caseload": "FTE"}
+
+
+def test_synthetic_national_panel_end_to_end():
+    from sofs_lib.chapters.workforce import compute, panel
+    from sofs_lib.synthetic import workforce_panel as wp
+
+    long = wp.synthetic_workforce_panel(11)
+    pd.testing.assert_frame_equal(long, wp.synthetic_workforce_panel(11))
+    pil, com = wp.synthetic_groups()
+    frame = panel.analysis_frame(long, 2015, None, pil, com)
+    assert set(frame["group"]) == {"Pilot", "Comparator", "Other English LA"}
+    p = SPEC.defaults()
+    p.update(ri_draws=99, bootstrap_reps=0)
+    imp, events = compute.impact_tables(frame, p)
+    assert len(imp) == 10 and (imp["clusters"] == imp["las"]).all()
+    assert imp["p_ri"].between(0, 1).all() and imp["mde_panel"].gt(0).all()
