@@ -332,3 +332,9 @@ def test_synthetic_national_panel_end_to_end():
     imp, events = compute.impact_tables(frame, p)
     assert len(imp) == 10 and (imp["clusters"] == imp["las"]).all()
     assert imp["p_ri"].between(0, 1).all() and imp["mde_panel"].gt(0).all()
+
+
+def test_pooled_turnover_share_by_hand():
+    # (27 + 34 + 48 + 40) / (51 + 61 + 118 + 61) = 149 / 291 = 51.2%
+    share = survey.pooled_share("Turnover is a problem in the authority")["central"]
+    assert share == pytest.approx(100 * 149 / 291)

@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
@@ -197,29 +196,10 @@ def best_pilot(t4: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def pooled_share(stmt: str, max_missing: int = 0) -> dict:
-    """A statement's share over the four pilots (respondents pooled): central and range over
-    the admissible reconstructions (the range uses the extreme counts and denominators)."""
+    """A statement's share over the four pilots, respondents pooled (central reconstruction),
+    with the lowest and highest pilot's printed share."""
     rec = reconstruction(max_missing)
     r = rec[rec["statement"] == stmt]
     central = 100 * r["count"].sum() / r["denominator"].sum()
-    opts = [
-        recon.count_options(p, n, max_missing=int(a))
-        for p, n, a in zip(r["percent"], r["n"], r["allowance"])
-    ]
-    lo = 100 * sum(min(k / d for k, d in o) * d0 for o, d0 in zip(opts, r["denominator"]))
-    hi = 100 * sum(max(k / d for k, d in o) * d0 for o, d0 in zip(opts, r["denominator"]))
-    den = r["denominator"].sum()
-    return dict(
-        central=float(central),
-        low=float(lo / den),
-        high=float(hi / den),
-        pilot_min=float(r["percent"].min()),
-        pilot_max=float(r["percent"].max()),
-    )
-
-
-def chi2_for_share(pcts, ns) -> float:
-    """Pearson chi-square p of printed shares with group sizes ``ns`` (counts rounded from the
-    shares); a helper for the sensitivity sentence."""
-    k = np.round(np.asarray(pcts, float) * np.asarray(ns) / 100).astype(int)
-    return float(stats.chi2_contingency(np.vstack([k, np.asarray(ns) - k]), correction=False)[1])
+    return dict(central=float(central), pilot_min=float(r["percent"].min()),
+                pilot_max=float(r["percent"].max()))
