@@ -10,8 +10,13 @@ import pandas as pd
 import pytest
 
 from sofs_lib.dfe import load_ees
-from sofs_lib.dfe.errors import (DfeDataError, DfeDuplicateError, DfeEmptyFileError, DfeFormatError,
-                                 DfeLayoutError)
+from sofs_lib.dfe.errors import (
+    DfeDataError,
+    DfeDuplicateError,
+    DfeEmptyFileError,
+    DfeFormatError,
+    DfeLayoutError,
+)
 from sofs_lib.sources.dfe import extract as X
 from sofs_lib.sources.dfe import tables as T
 

@@ -1,8 +1,9 @@
 """Loaders, manifest, indicator catalogue, groups and synthetic data for the LA-level outcome
 analysis of Appendix 9 (public DfE, Ofsted and ONS statistics).
 
-The data folder is always a parameter (``dfe_data_dir``); nothing from it is committed. See
-``docs-drafts/dfe-data.md`` for what to download.
+The data folder is a parameter (``dfe_data_dir``); no raw file is committed. The committed
+LA-level extract derived from them is :mod:`sofs_lib.sources.dfe.extract`; the README's section
+"Public DfE and Ofsted data" says what to download.
 """
 
 from ._io import SUPPRESSION_CODES, suppression_summary

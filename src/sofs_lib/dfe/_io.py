@@ -10,7 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DfeDuplicateError, DfeEmptyFileError, DfeFormatError, DfeLayoutError, DfeLayoutWarning
+from .errors import (
+    DfeDuplicateError,
+    DfeEmptyFileError,
+    DfeFormatError,
+    DfeLayoutError,
+    DfeLayoutWarning,
+)
 
 #: DfE/ONS/Ofsted symbols for values that are not available. All map to missing.
 #: x = not applicable / suppressed (older releases); c = confidential (suppressed);
@@ -218,7 +224,7 @@ def check_duplicate_keys(df: pd.DataFrame, keys, value_cols, path, where=None) -
     drop = sel.index[kf.duplicated(keep="first")]
     out = df.drop(index=drop)
     out.attrs.update(df.attrs)
-    out.attrs["dropped_duplicates"] = int(len(drop))
+    out.attrs["dropped_duplicates"] = len(drop)
     return out
 
 

@@ -55,8 +55,8 @@ def _read_reference() -> list:
         raise ValueError(f"data/la_codes.csv lacks columns {sorted(missing)}")
     out: dict = {}
     for r in t.itertuples(index=False):
-        code, name, codes, region = out.setdefault(r.la_code, (r.la_code, r.la_name, [], r.region))
-        codes.append((r.ons_code, int(r.first_year), int(r.last_year)))
+        entry = out.setdefault(r.la_code, (r.la_code, r.la_name, [], r.region))
+        entry[2].append((r.ons_code, int(r.first_year), int(r.last_year)))
     return list(out.values())
 
 

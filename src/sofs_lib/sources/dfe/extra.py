@@ -21,7 +21,14 @@ import pandas as pd
 
 from sofs_lib.dfe._io import CODE_SUFFIX
 from sofs_lib.dfe.errors import DfeDataError
-from sofs_lib.dfe.indicators import _apply_filter, _code_of, _glob_one, _la_only, _load, _m_ees
+from sofs_lib.dfe.indicators import (
+    _apply_filter,
+    _code_of,
+    _glob_one,
+    _la_only,
+    _load,
+    _m_ees,
+)
 from sofs_lib.dfe.loaders import load_ofsted_inspections, load_ofsted_outcomes
 from sofs_lib.dfe.names import LA_NAMES
 
@@ -167,5 +174,12 @@ def m_ofsted_grade(root: Path, row) -> pd.DataFrame:
 
 EXTRA_METHODS = {"csww": m_csww, "per_pop": m_per_pop, "ofsted_grade": m_ofsted_grade}
 
-__all__ = ["EXTRA_METHODS", "joint_rows", "ofsted_judgements", "GRADES", "CODE_SUFFIX", "_apply_filter",
-           "_la_only"]
+__all__ = [
+    "CODE_SUFFIX",
+    "EXTRA_METHODS",
+    "GRADES",
+    "_apply_filter",
+    "_la_only",
+    "joint_rows",
+    "ofsted_judgements",
+]

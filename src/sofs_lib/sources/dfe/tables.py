@@ -26,8 +26,8 @@ from sofs_lib.dfe.errors import DfeDataError, DfeLayoutError
 EES_CIN = ("Characteristics of children in need",
            "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need")
 EES_CLA = ("Children looked after in England including adoptions",
-           "https://explore-education-statistics.service.gov.uk/find-statistics/"
-           "children-looked-after-in-england-including-adoptions")
+           ("https://explore-education-statistics.service.gov.uk/find-statistics/"
+            "children-looked-after-in-england-including-adoptions"))
 SFR_CLA = ("Children looked after in England including adoption (SFR underlying data)",
            "https://www.gov.uk/government/collections/statistics-looked-after-children")
 CSWW = ("Children's social work workforce",
@@ -113,7 +113,7 @@ PATTERN_TABLE = {
     "population-and-neighbours/New_Statistical_Neighbour_*.csv": "sn_csv",
 }
 
-_IGNORED = re.compile(r"(^readme|\.md$|\.txt$|^\.|\.pdf$|\.html?$)", re.I)
+_IGNORED = re.compile(r"(^readme|\.md$|\.txt$|^\.|\.pdf$|\.html?$)", re.IGNORECASE)
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
@@ -148,7 +148,7 @@ def identify(path: str | os.PathLike) -> Table:
         from sofs_lib.dfe.errors import DfeEmptyFileError
 
         raise DfeEmptyFileError(f"{name}: file is empty (0 bytes) (file: {path})", path)
-    by_name = [t for t in TABLES if re.search(t.name, name, flags=re.I)]
+    by_name = [t for t in TABLES if re.search(t.name, name, flags=re.IGNORECASE)]
     if kind != "text":
         if by_name:
             return by_name[0]
@@ -182,7 +182,7 @@ def release_of(path: Path, table: Table) -> str:
     an Ofsted release or the release year of a legacy CLA file."""
     name = path.name
     if table.table_id.startswith("cla_legacy"):
-        return re.search(r"(?:CLA|ADM|CEA)(\d{4})", name, flags=re.I).group(1)
+        return re.search(r"(?:CLA|ADM|CEA)(\d{4})", name, flags=re.IGNORECASE).group(1)
     m = re.search(r"(\d{4}-\d{2}-\d{2})", name)
     if m:
         return m.group(1)
@@ -194,8 +194,8 @@ def release_of(path: Path, table: Table) -> str:
             tp = pd.read_csv(path, usecols=[0], dtype=str, encoding="utf-8-sig").iloc[:, 0]
             years = pd.to_numeric(tp.str[:4], errors="coerce")
             return str(int(years.max() + (1 if tp.str.len().max() == 6 else 0)))
-        except Exception:  # noqa: BLE001 - fall back to the name
-            pass
+        except (ValueError, KeyError, pd.errors.ParserError):
+            years = None  # unreadable first column: fall back to the name
     m = re.findall(r"(20\d\d)", name)
     return m[-1] if m else ""
 
