@@ -47,18 +47,18 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib import ledger, paths, plotting, provenance, published, tables
+from sofs_lib import published
 from sofs_lib.chapters.workforce import claims, compute, figures, records, reproduce, survey
 from sofs_lib.chapters.workforce import survey_records as sr
 from sofs_lib.chapters.workforce.panel import group_means
 from sofs_lib.chapters.workforce.params import SPEC, check_consistency
+from sofs_lib.core import ledger, paths
+from sofs_lib.display import chapter, provenance, tables
 from sofs_lib.synthetic import staff_survey
 
-p = SPEC.validate(globals())
+run = chapter.start(SPEC, globals())
+p, out, led = run.params, run.out, run.ledger
 check_consistency(p)
-out = paths.output_dir("02_workforce", p["output_dir"])
-plotting.set_theme()
-led = ledger.Ledger("02_workforce")
 data_dir = paths.repo_root() / p["dfe_data_dir"] if p["dfe_data_dir"] else None
 tests = survey.statement_tests(p["max_item_nonresponse"], p["alpha"])
 claims_df = claims.all_claims(tests, p["alpha"], p["max_item_nonresponse"])
@@ -81,7 +81,7 @@ provenance.banner(
     synthetic=(["the respondent-level staff survey"] if not p["survey_data_dir"] else [])
     + (["the national workforce panel and everything computed from it (no real data present)"]
        if KIND == "synthetic" else []))
-provenance.params_box(p, "02_workforce")
+run.params_box()
 
 # %% [markdown]
 # ## The staff survey (Table 4)
@@ -109,7 +109,7 @@ display(Markdown(
 tables.show(rec.set_index(["statement", "pilot"])[
     ["percent", "n", "nonresponse_needed", "denominator", "count", "count_low", "count_high",
      "options"]], "derived", caption="Table 4 as counts: central reconstruction and range",
-    source="report Tables 4 and 2; sofs_lib.recon.", collapsed=True)
+    source="report Tables 4 and 2; sofs_lib.published.recon.", collapsed=True)
 
 # %% [markdown]
 # **Do the pilots differ?** For each statement: Pearson chi-square (3 degrees of freedom) and
@@ -160,7 +160,7 @@ shown = tab[tab["table"] == "4"].set_index(["item", "pilot"])[
 tables.show(shown, SKIND, fmt={"percent": lambda v: v if isinstance(v, str) else f"{v:.1f}"},
             caption=("Synthetic survey: " if SKIND == "synthetic" else "")
             + "Table 4 statements by pilot, cells under 10 suppressed ([c])",
-            source=f"{sdir.name}/{staff_survey.FILENAME} ({SKIND}); sofs_lib.disclosure.")
+            source=f"{sdir.name}/{staff_survey.FILENAME} ({SKIND}); sofs_lib.methods.disclosure.")
 tables.write_csv(tab.drop(columns=["yes_raw", "answered_raw"]), out / "survey_tabulation.csv",
                  index=False)
 cmp_ = sr.compare_printed(tab)
@@ -252,6 +252,6 @@ fig = figures.event_figure(events, KIND, p["event_ref_year"])
 # workers, would give one; it is not computed).
 
 # %% tags=["remove-input"]
-led.write(out)
+run.finish()
 tables.show(led.summary(), "derived", caption="This chapter's reproduction ledger",
-            source="sofs_lib.ledger; reproduction.csv in the chapter's output folder.")
+            source="sofs_lib.core.ledger; reproduction.csv in the chapter's output folder.")

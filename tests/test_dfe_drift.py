@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sofs_lib.dfe import load_ees
-from sofs_lib.dfe.errors import (
+from sofs_lib.sources.dfe import load_ees
+from sofs_lib.sources.dfe.errors import (
     DfeDataError,
     DfeDuplicateError,
     DfeEmptyFileError,

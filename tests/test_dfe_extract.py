@@ -8,9 +8,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from sofs_lib import la_outcomes as lo
-from sofs_lib.dfe.errors import DfeDataError
-from sofs_lib.dfe.indicators import load_indicator_catalogue
+from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.sources.dfe.errors import DfeDataError
+from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 from sofs_lib.sources.dfe import extract as X
 
 CONTRACT = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
@@ -94,6 +94,8 @@ def test_chapter_default_is_real_and_matches(tmp_path):
 
 
 def test_synthetic_is_explicit(tmp_path):
+    import sofs_lib.synthetic.la_panel  # noqa: F401 - registers load_panel("synthetic")
+
     syn = X.load_panel("synthetic")
     assert syn.attrs["kind"] == "synthetic" and list(syn.columns) == CONTRACT
     assert set(syn["publication"]) == {"synthetic"}
@@ -113,12 +115,13 @@ def test_rebuild_equals_committed(dfe_dir, tmp_path):
 
 def test_group_choices_run_without_a_raw_folder():
     """The dropped pilot and the comparators from the committed reference tables alone."""
-    from sofs_lib.dfe import groups as G
+    from sofs_lib.chapters.la_outcomes import groups as G
+    from sofs_lib.sources.dfe.groups import default_comparators
 
     t = G.identify_dropped_pilot(None)
     assert t.iloc[0]["candidate_dropped"] == "Lincolnshire" and t["consistent_with_report"].sum() == 1
     c = G.select_comparators(None)
-    assert c.attrs["profile_matched"] and list(c["comparator_code"]) == G.default_comparators()
+    assert c.attrs["profile_matched"] and list(c["comparator_code"]) == default_comparators()
 
 
 def test_reference_tables_rebuilt_from_raw(dfe_dir):

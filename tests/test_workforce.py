@@ -16,7 +16,7 @@ from scipy import stats
 from sofs_lib.chapters.workforce import claims, exact, impact, survey
 from sofs_lib.chapters.workforce import survey_records as sr
 from sofs_lib.chapters.workforce.params import SPEC, check_consistency
-from sofs_lib.params import ParameterError
+from sofs_lib.core.params import ParameterError
 from sofs_lib.synthetic import staff_survey
 
 
@@ -242,7 +242,7 @@ def test_real_a93_pilot_means_exact(dfe_dir):
 
 
 def test_audit_includes_workforce_checks():
-    from sofs_lib import audit
+    from sofs_lib.chapters.consistency_audit import analysis as audit
 
     ids = [c.check_id for c in audit.run_all()]
     assert {"wf_table4_multiplicity", "wf_a9_no_difference", "wf_footnote34"} <= set(ids)
@@ -278,7 +278,7 @@ def test_collapsed_regression_equals_twfe_and_bootstrap_runs():
 def test_no_headcount_per_pilot_is_derived():
     """Ethics: Table 2's 'Number' over its share row would give each 'Pilot n' headcount
     (51/0.82 = 62, 61/0.21 = 290, 118/0.39 = 303, 61/0.42 = 145); no check may print them."""
-    from sofs_lib import audit
+    from sofs_lib.chapters.consistency_audit import analysis as audit
 
     text = " ".join(c.reasoning + c.recomputed for c in audit.run_all() if c.topic == "Workforce")
     text += " ".join(claims.response_rate().values())

@@ -7,7 +7,8 @@ the five statements of Table 4 (``agree_*``: a five-point agreement scale, blank
 
 Generated (seeded) so that every Table 2 and Table 4 percentage is reproduced when rounded
 half-up: each cell's count and denominator are the central reconstruction of
-:func:`sofs_lib.recon.counts_table` with the fewest skipped answers the printed percentage needs.
+:func:`sofs_lib.published.recon.counts_table` with the fewest skipped answers the printed
+percentage needs.
 Who answers what, the split of agreement into "Strongly agree"/"Agree" (and of use into all or
 some families) and the roles are random. The records are SYNTHETIC: they show the method and
 describe no real social worker.
@@ -18,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sofs_lib import published, recon
+from sofs_lib import published
+from sofs_lib.published import recon
 
 FILENAME = "staff_survey.csv"
 PILOTS = ("Pilot 1", "Pilot 7", "Pilot 8", "Pilot 9")

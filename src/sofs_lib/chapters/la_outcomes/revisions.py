@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sofs_lib import la_outcomes as lo
-from sofs_lib import paths
-from sofs_lib.dfe.indicators import load_indicator_catalogue
+from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.core import paths
+from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 
 #: a pilot mean "moved" when it changes by more than this (well below the report's 1 decimal)
 TOLERANCE = 1e-9

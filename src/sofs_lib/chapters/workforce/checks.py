@@ -1,5 +1,6 @@
 """Consistency checks of the workforce section's numeric statements, in the audit's row format
-(:class:`sofs_lib.audit.Check`); registered in :func:`sofs_lib.audit.run_all`.
+(:class:`sofs_lib.chapters.consistency_audit.analysis.Check`); registered in
+:func:`sofs_lib.chapters.consistency_audit.analysis.run_all`.
 
 They add to the audit's own Table 4 checks: the multiplicity correction and exact tests behind
 "not significant", Table 2's rankings of the pilots, appendix 9's "no significant differences"
@@ -9,9 +10,8 @@ for the six workforce rows, and footnote 34 (which cannot be checked, and must n
 from __future__ import annotations
 
 from sofs_lib import published
-from sofs_lib.audit import Check, Entry
-
-from . import claims, survey
+from sofs_lib.chapters.consistency_audit.analysis import Check, Entry
+from sofs_lib.chapters.workforce import claims, survey
 
 TOPIC = "Workforce"
 A9_ROWS = (

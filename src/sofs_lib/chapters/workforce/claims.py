@@ -1,7 +1,8 @@
 """Every statement the report makes about the staff survey, recomputed beside its words.
 
 Each function returns one row: ``claim_id, where, printed, recomputed, verdict, reasoning``.
-Verdicts are the audit's (:data:`sofs_lib.audit.VERDICTS`). Every sentence is generated from the
+Verdicts are the audit's (:data:`sofs_lib.chapters.consistency_audit.analysis.VERDICTS`).
+Every sentence is generated from the
 computed values; nothing here is typed as a finding.
 
 Ethics: Table 2's last row gives respondents as a percentage of each pilot's social workers.
@@ -14,8 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sofs_lib import published
-
-from . import survey
+from sofs_lib.chapters.workforce import survey
 
 COLUMNS = ["claim_id", "where", "printed", "recomputed", "verdict", "reasoning"]
 WORD_SHARES = {"half": 50.0, "1 in 5": 20.0}

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib import published
-
-from . import impact
-from .panel import INDICATORS, analysis_frame, load_source
+from sofs_lib.chapters.workforce import impact
+from sofs_lib.chapters.workforce.panel import INDICATORS, analysis_frame, load_source
 
 
 def load(p: dict, data_dir=None) -> dict:
@@ -88,7 +87,7 @@ def impact_tables(frame: pd.DataFrame, p: dict) -> tuple[pd.DataFrame, dict]:
 
 
 def _a9_workforce_p() -> list[float]:
-    from .checks import A9_ROWS
+    from sofs_lib.chapters.workforce.checks import A9_ROWS
 
     return [published.cell(t, r, "P-value").number for t in ("A9.3", "A9.4") for r in A9_ROWS]
 

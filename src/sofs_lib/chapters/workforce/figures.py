@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from sofs_lib import plotting
-
-from .panel import INDICATORS
+from sofs_lib.chapters.workforce.panel import INDICATORS
+from sofs_lib.display import plotting
 
 COLOURS = {"Pilot": "#1b6ca8", "Comparator": "#c05a00", "Other English LA": "#7a7a7a"}
 

@@ -16,7 +16,6 @@ inference honest for eight treated councils, and minimum detectable effects.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from scipy import stats

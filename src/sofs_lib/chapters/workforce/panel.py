@@ -20,9 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sofs_lib.dfe import load_ees, load_lait, load_population, load_workforce
-from sofs_lib.dfe.groups import SOFS_NAMED_COUNCILS, _codes, default_comparators, default_pilots
-from sofs_lib.dfe.names import LA_NAMES
+from sofs_lib.sources.dfe import load_ees, load_lait, load_population, load_workforce
+from sofs_lib.sources.dfe.groups import (
+    SOFS_NAMED_COUNCILS,
+    _codes,
+    default_comparators,
+    default_pilots,
+)
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 LAYOUT = [
     "la_code",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sofs_lib.dfe.groups import _codes
-from sofs_lib.params import Param, Spec
+from sofs_lib.core.params import Param, Spec
+from sofs_lib.sources.dfe.groups import _codes
 
 
 def _check_la_list(v):
@@ -116,7 +116,7 @@ SPEC = Spec(
 
 def check_consistency(p: dict) -> None:
     """Cross-parameter rules (raise the project's ParameterError naming the parameters)."""
-    from sofs_lib.params import ParameterError
+    from sofs_lib.core.params import ParameterError
 
     if not p["first_year"] < p["post_from"] <= p["did_last_year"]:
         raise ParameterError(

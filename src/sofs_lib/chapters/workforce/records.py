@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sofs_lib.dfe.indicators import load_indicator_catalogue
-
-from .reproduce import CANDIDATES
+from sofs_lib.chapters.workforce.reproduce import CANDIDATES
+from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 
 QUANTITIES = (
     ("pilot_mean", "Pilot mean", 1),

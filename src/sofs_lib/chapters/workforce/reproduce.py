@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sofs_lib.la_outcomes import published_a93_a94, round_half_up
-
-from .panel import groups
+from sofs_lib.chapters.la_outcomes.analysis import published_a93_a94
+from sofs_lib.chapters.workforce.panel import groups
+from sofs_lib.core.rounding import round_half_up
 
 #: A9 indicator id -> candidate series (numerator id, denominator id or None)
 #: (the A9 id itself is a candidate when the data hold it, as the project's extract does)
@@ -62,7 +62,7 @@ def candidate_series(long: pd.DataFrame, num: str, den: str | None) -> pd.DataFr
 def _by_release(series: pd.DataFrame):
     """Each release on its own and, when there are several, the chained series (for each LA
     and year the value of the latest release, as the panel uses)."""
-    from .panel import RELEASE_ORDER
+    from sofs_lib.chapters.workforce.panel import RELEASE_ORDER
 
     parts = list(series.groupby("release"))
     if len(parts) > 1:

@@ -2,7 +2,8 @@
 
 The report prints each pilot's share agreeing with five statements, rounded to whole percents,
 and (in Table 2) each pilot's number of respondents. The counts behind the shares are
-reconstructed with :mod:`sofs_lib.recon`: a count ``k`` out of a denominator ``m`` is admissible
+reconstructed with :mod:`sofs_lib.published.recon`: a count ``k`` out of a denominator ``m``
+is admissible
 when ``100 k / m`` rounds half-up to the printed percentage, where ``m`` may fall short of the
 respondents ``n`` by the item non-response the cell needs. Every test is then computed over
 every admissible combination of the four pilots' reconstructions, and reported as a range.
@@ -18,9 +19,9 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from sofs_lib import published, recon
-
-from .exact import freeman_halton_2xk
+from sofs_lib import published
+from sofs_lib.chapters.workforce.exact import freeman_halton_2xk
+from sofs_lib.published import recon
 
 TABLE = "4"
 #: statements on which a LOWER share is the better outcome

@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sofs_lib import disclosure, published, recon
+from sofs_lib import published
+from sofs_lib.chapters.workforce.exact import freeman_halton_2xk
+from sofs_lib.core.rounding import round_half_up
+from sofs_lib.methods import disclosure
+from sofs_lib.published import recon
 from sofs_lib.synthetic import staff_survey as layout
-
-from .exact import freeman_halton_2xk
 
 
 class SurveyDataError(ValueError):
@@ -67,7 +69,7 @@ def read_survey(data_dir) -> pd.DataFrame:
 def tabulate(records: pd.DataFrame, threshold: int = disclosure.THRESHOLD) -> pd.DataFrame:
     """Per item and pilot: respondents, answered, yes (using / agreeing), no, skipped and the
     percentage yes, with cells under ``threshold`` and their complements suppressed
-    (:func:`sofs_lib.disclosure.suppress_counts` on each item's pilot x answer table). The
+    (:func:`sofs_lib.methods.disclosure.suppress_counts` on each item's pilot x answer table). The
     unsuppressed counts are kept in ``*_raw`` columns for the tests (never shown)."""
     its = layout.items()
     pilots = sorted(records["pilot"].unique(), key=lambda s: int(s.split()[-1]))
@@ -137,7 +139,7 @@ def compare_printed(tab: pd.DataFrame) -> pd.DataFrame:
     out = tab[["item", "table", "pilot"]].copy()
     share = 100 * tab["yes_raw"] / tab["answered_raw"]
     out["computed"] = share
-    out["rounded"] = [recon._round_half_up(float(x), 0) for x in share]
+    out["rounded"] = [round_half_up(float(x), 0) for x in share]
     out["printed"] = [
         float((t2 if t == "2" else t4).loc[i, g])
         for i, t, g in zip(tab["item"], tab["table"], tab["pilot"])

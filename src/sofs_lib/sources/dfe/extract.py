@@ -31,13 +31,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sofs_lib import paths
-from sofs_lib.dfe import indicators as I
-from sofs_lib.dfe.errors import DfeDataError
-from sofs_lib.dfe.names import LA_NAMES
+from sofs_lib.core import paths
+from sofs_lib.sources.dfe import indicators as I
+from sofs_lib.sources.dfe.errors import DfeDataError
+from sofs_lib.sources.dfe.names import LA_NAMES
 
-from . import tables
-from .extra import EXTRA_METHODS
+from sofs_lib.sources.dfe import tables
+from sofs_lib.sources.dfe.extra import EXTRA_METHODS
 
 COLUMNS = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
            "release", "file"]
@@ -195,10 +195,7 @@ _REF_COLUMNS = {
 def build_reference(raw_dir) -> dict[str, pd.DataFrame]:
     """The reference tables (every Ofsted inspection judgement per LA; the April 2021
     statistical-neighbour groups), read with the project's loaders."""
-    from sofs_lib.dfe.loaders import (
-        load_ofsted_inspections,
-        load_statistical_neighbours,
-    )
+    from sofs_lib.sources.dfe.loaders import load_ofsted_inspections, load_statistical_neighbours
 
     root = Path(raw_dir)
     ins = load_ofsted_inspections(I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods"))
@@ -215,8 +212,8 @@ def build_reference(raw_dir) -> dict[str, pd.DataFrame]:
 
 def load_reference(name: str, source=None) -> pd.DataFrame:
     """A reference table from the committed folder (``source=None``) or built from a raw folder:
-    ``"ofsted_inspections"`` (as :func:`sofs_lib.dfe.load_ofsted_inspections` returns it) or
-    ``"statistical_neighbours"`` (as :func:`sofs_lib.dfe.load_statistical_neighbours`)."""
+    ``"ofsted_inspections"`` (as :func:`sofs_lib.sources.dfe.load_ofsted_inspections` returns it) or
+    ``"statistical_neighbours"`` (as :func:`sofs_lib.sources.dfe.load_statistical_neighbours`)."""
     fname = name if name.endswith(".csv") else f"{name}.csv"
     if fname not in _REF_COLUMNS:
         raise KeyError(f"unknown reference table {name!r} (known: {sorted(_REF_COLUMNS)})")
@@ -298,14 +295,21 @@ def read_extract(path: str | os.PathLike | None = None, verify: bool = True) -> 
     return df[COLUMNS]
 
 
-def _synthetic() -> pd.DataFrame:
-    from sofs_lib.dfe.synthetic import load_synthetic_panel, write_synthetic_ees
+#: panels ``load_panel`` returns by name, registered by the layers that make them (the
+#: synthetic panel: :mod:`sofs_lib.synthetic.la_panel`, which registers itself on import)
+PANEL_PROVIDERS: dict = {}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        long = load_synthetic_panel(write_synthetic_ees(tmp))
-    long = long.assign(suppression=pd.Series(pd.NA, index=long.index, dtype="string"),
-                       publication="synthetic", release="synthetic", file="synthetic")
-    return long[COLUMNS]
+
+def register_panel(name: str, provider) -> None:
+    """Register ``provider()`` -> long panel (:data:`COLUMNS`) as ``load_panel(name)``."""
+    PANEL_PROVIDERS[name] = provider
+
+
+def _synthetic() -> pd.DataFrame:
+    if "synthetic" not in PANEL_PROVIDERS:
+        raise DfeDataError("load_panel('synthetic'): the synthetic panel is provided by "
+                           "sofs_lib.synthetic.la_panel; import that module first")
+    return PANEL_PROVIDERS["synthetic"]()[COLUMNS]
 
 
 def load_panel(source=None, indicators=None, scope=None, prefer: dict | None = None) -> pd.DataFrame:
@@ -319,7 +323,7 @@ def load_panel(source=None, indicators=None, scope=None, prefer: dict | None = N
     """
     if isinstance(source, str) and source == "synthetic":
         panel = _synthetic()
-        kind, where = "synthetic", "synthetic panel (sofs_lib.dfe.synthetic)"
+        kind, where = "synthetic", "synthetic panel (sofs_lib.synthetic.la_panel)"
     elif source is None:
         panel = read_extract()
         kind, where = "real", f"committed extract data/dfe_extract/{EXTRACT_NAME}"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sofs_lib.dfe._io import sniff
-from sofs_lib.dfe.errors import DfeDataError, DfeLayoutError
+from sofs_lib.sources.dfe._io import sniff
+from sofs_lib.sources.dfe.errors import DfeDataError, DfeLayoutError
 
 EES_CIN = ("Characteristics of children in need",
            "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need")
@@ -145,7 +145,7 @@ def identify(path: str | os.PathLike) -> Table:
     name = path.name
     kind = sniff(path)
     if kind == "empty":
-        from sofs_lib.dfe.errors import DfeEmptyFileError
+        from sofs_lib.sources.dfe.errors import DfeEmptyFileError
 
         raise DfeEmptyFileError(f"{name}: file is empty (0 bytes) (file: {path})", path)
     by_name = [t for t in TABLES if re.search(t.name, name, flags=re.IGNORECASE)]
@@ -164,7 +164,7 @@ def identify(path: str | os.PathLike) -> Table:
     nearest = (by_name or sorted((t for t in TABLES if t.columns),
                                  key=lambda t: len(_has(cols, t.columns)) / len(t.columns)))[0]
     known = set()
-    from sofs_lib.dfe import schemas as S
+    from sofs_lib.sources.dfe import schemas as S
 
     known |= set(S.EES_CORE) | set(S.EES_LA) | set(S.EES_LABEL_COLUMNS)
     for v in list(S.EES_KNOWN_COLUMNS.values()) + list(S.EES_LAYOUTS.values()):
