@@ -1,2 +1,1 @@
-"""Chapter packages: one folder per chapter of the book (its parameters, computations,
-figures and ledger records)."""
+"""One folder per chapter: its parameters, computations, figures and ledger records."""

@@ -1,1 +1,1 @@
-"""Generators of synthetic data (every one seeded; its output is labelled synthetic)."""
+"""Generators of synthetic data (schema-true stand-ins for restricted inputs)."""
