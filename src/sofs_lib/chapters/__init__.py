@@ -1,0 +1,1 @@
+"""Chapter packages: each chapter's logic lives in its own folder."""

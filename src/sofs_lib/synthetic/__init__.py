@@ -1,0 +1,1 @@
+"""Data generators (every number they produce is synthetic)."""
