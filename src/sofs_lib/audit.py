@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -753,7 +753,7 @@ def two_by_two_p(k1: int, n1: int, k2: int, n2: int) -> dict[str, float]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def search_group_sizes(p1: float, p2: float, n1_max: int, n2_max: int,
                        extra: tuple[tuple[float, int], ...] = ()) -> pd.DataFrame:
     """Every (n1, n2, k1, k2) with n1 <= n1_max, n2 <= n2_max whose counts are consistent with
@@ -1068,7 +1068,7 @@ def check_did_samples() -> list[Check]:
     ha = {eq: _c("A10.5", "Hausman test", eq) for eq in ("EQ3a", "EQ3b", "EQ3c", "EQ3d")}
     chi1 = {eq: stats.chi2.sf(v.number, 1) for eq, v in bg.items()}
     agree10 = all(stars_for(p) == bg[eq].marker for eq, p in chi1.items())
-    alt = lambda p: "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""  # noqa: E731
+    alt = lambda p: "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
     agree_alt = all(alt(p) == bg[eq].marker for eq, p in chi1.items())
     h_min = {eq: stats.chi2.sf(v.number, 1) for eq, v in ha.items()}
     out.append(Check(

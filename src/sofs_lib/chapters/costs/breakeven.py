@@ -27,7 +27,7 @@ A94_RR = "Referrals within 12 months of previous referral (%)"
 
 def published_effects() -> pd.DataFrame:
     """The DiD effects valued here, with the standard errors their p-values imply."""
-    q = lambda i: pub.quote(i).number  # noqa: E731
+    q = lambda i: pub.quote(i).number
     ex = pub.cell("A10.11", "DiD", "Excluding pilot 2").number
     rows = [
         ("Kinship care (EQ3d)", -q("did_a10_kinship_pp") / 100, q("did_a10_kinship_p"),
@@ -131,7 +131,7 @@ def need_to_believe(be: pd.DataFrame, det: pd.DataFrame, period: str = "after th
     """For each route: the break-even effect beside the published estimate and the smallest
     effect the design could detect, with a generated sentence."""
     e = published_effects()
-    k = [i for i in det.index if i.startswith("LA-level") and "looked after" in i][0]
+    k = next(i for i in det.index if i.startswith("LA-level") and "looked after" in i)
     spec = [
         ("Re-referral rate (DiD scale)", 100 * -e.loc["Re-referral within 6 months (EQ3b)", "coef"],
          det.loc["DiD: re-referral within 6 months", "smallest detectable effect"], "fewer re-referrals"),

@@ -25,7 +25,7 @@ ONGOING = ["Continuing posts", "New-starter training", "Practice-leader sessions
 
 def facts() -> dict:
     """The published quantities the model uses (all through sofs_lib.published)."""
-    q = lambda i: pub.quote(i).number  # noqa: E731
+    q = lambda i: pub.quote(i).number
     b, t = rc.salary_bounds(), rc.training_totals()
     a11 = rc.a11_counts().set_index(["row", "column"])["count"]
     n6 = q("cost_survey_2019_replies")

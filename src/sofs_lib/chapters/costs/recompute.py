@@ -47,8 +47,12 @@ def pilot_day_splits(days: float) -> list[tuple[int, int]]:
     staff-days, within the all-pilot attendance."""
     la, lb = _n("cost_long_course_days"), _n("cost_short_course_days")
     amax, bmax = int(_n("cost_trained_5day")), int(_n("cost_trained_1day"))
-    return [(a, int(days - la * a)) for a in range(amax + 1)
-            if 0 <= days - la * a <= bmax and float(days - la * a).is_integer()]
+    out = []
+    for a in range(amax + 1):
+        b = (days - la * a) / lb
+        if 0 <= b <= bmax and float(b).is_integer():
+            out.append((a, int(b)))
+    return out
 
 
 def funding() -> dict:
@@ -128,7 +132,7 @@ def a11_count_table() -> pd.DataFrame:
         res[f"{c} (%)"] = pct[c]
         res[f"{c} (of {n})"] = out[c]
         res[f"{c} (recomputed %)"] = 100 * out[c] / n
-    res["stopping after Round 2 (of %d)" % n] = out.iloc[:, 0] - out.iloc[:, 1]
+    res[f"stopping after Round 2 (of {n})"] = out.iloc[:, 0] - out.iloc[:, 1]
     res.index.name = None
     return res
 

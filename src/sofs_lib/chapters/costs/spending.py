@@ -123,7 +123,7 @@ def anova_over_time(panel: pd.DataFrame, years, pilots=None, comparators=None) -
         d = d.assign(indicator_id="x")
         tab = twoway_anova(d, scale={"x": 1.0})
         tab = tab.set_index("source")
-        rows.append({"indicator_id": iid, "label": LABELS.get(iid, iid), "LA-years": int(len(d)),
+        rows.append({"indicator_id": iid, "label": LABELS.get(iid, iid), "LA-years": len(d),
                      "F (pilot status)": tab.loc["Pilot status", "F"],
                      "p (pilot status)": tab.loc["Pilot status", "p"],
                      "F (year x status)": tab.loc["Year * pilot status", "F"],
@@ -213,3 +213,21 @@ def clustered_check(panel: pd.DataFrame, indicator: str, years, pilots=None, com
     res.index = [int(i[1:]) for i in res.index]
     res.attrs["clusters"] = int(d["la_code"].nunique())
     return res
+
+
+def finance_panel_from_extract(load_panel) -> pd.DataFrame:
+    """The same panel from the committed real LA extract (``load_panel(indicators=...)``, long
+    table with ``fin_<LAIT short name>`` finance lines and ``pop_0_17``)."""
+    ids = list(LABELS) + ["pop_0_17"]
+    d = load_panel(ids)
+    d = d[["la_code", "la_name", "year", "indicator_id", "value"]].copy()
+    d["la_code"] = d["la_code"].astype(str).replace({"England": "E", "E92000001": "E"})
+    d["year"] = d["year"].astype(int)
+    pop = d[d["indicator_id"] == "pop_0_17"][["la_code", "year", "value"]].rename(columns={"value": "pop"})
+    pop["year"] = pop["year"] + 1
+    out = d[d["indicator_id"] != "pop_0_17"].merge(pop, on=["la_code", "year"], how="left")
+    gross = out["indicator_id"].isin([f"fin_{k}" for k in SPEND_LINES])
+    out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "pop"]
+    out.attrs["kind"] = "real"
+    out.attrs["dropped_no_population"] = int((gross & out["pop"].isna()).sum())
+    return out.drop(columns="pop").dropna(subset=["value"]).reset_index(drop=True)
