@@ -25,16 +25,22 @@ def real_sources(dfe_data_dir) -> dict | None:
     if dfe_data_dir:
         return {"how": "files", "dir": Path(dfe_data_dir)}
     try:
-        from sofs_lib.sources.dfe import extract  # noqa: F401  (committed extract, when present)
+        from sofs_lib.sources.dfe.extract import default_extract_path
     except ImportError:
         return None
-    return {"how": "extract"}
+    return {"how": "extract"} if default_extract_path().exists() else None
 
 
-def _extract_panel(ids) -> pd.DataFrame:
-    from sofs_lib.sources.dfe.extract import load_panel
+EXTRACT_IDS = [*spending.LABELS, "pop_0_17", "sw_starters_fte", "sw_fte"]
 
-    return load_panel(indicators=list(ids))
+
+def _extract_loader(src: dict):
+    """A ``load_panel``-like function reading the committed extract once for every section."""
+    if "panel" not in src:
+        from sofs_lib.sources.dfe.extract import load_panel
+
+        src["panel"] = load_panel(indicators=EXTRACT_IDS)
+    return lambda ids: src["panel"][src["panel"]["indicator_id"].isin(list(ids))]
 
 
 def finance(src) -> pd.DataFrame | None:
@@ -42,7 +48,7 @@ def finance(src) -> pd.DataFrame | None:
         return None
     if src["how"] == "files":
         return spending.finance_panel_from_files(src["dir"])
-    return spending.finance_panel_from_extract(_extract_panel)
+    return spending.finance_panel_from_extract(_extract_loader(src))
 
 
 def starters(src) -> pd.DataFrame | None:
@@ -50,7 +56,7 @@ def starters(src) -> pd.DataFrame | None:
         return None
     if src["how"] == "files":
         return training.starters_from_files(src["dir"])
-    return training.starters_from_extract(_extract_panel)
+    return training.starters_from_extract(_extract_loader(src))
 
 
 def compare_returns(agg: dict[str, float], kind: str) -> pd.DataFrame:
@@ -126,6 +132,6 @@ def run(p: dict, out: Path) -> dict:
         r["fin_means"] = spending.group_means(fin)
         r["anova"] = spending.anova_over_time(fin, year_span(p["anova_years"]))
         r["events"] = spending.event_study_all(fin, year_span(p["event_years"]))
-        r["clustered"] = spending.clustered_check(fin, "fin_SafeguardingFinance", year_span(p["event_years"]))
+        r["clustered"] = spending.clustered_check(fin, "fin_safeguarding_gross", year_span(p["event_years"]))
     r["sw_day"] = float(np.mean(sim["values"]["sw_hour"] * sim["values"]["hours_per_day"]))
     return r

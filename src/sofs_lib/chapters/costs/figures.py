@@ -57,7 +57,7 @@ def spending(means: pd.DataFrame):
         d = means[means["indicator_id"] == iid].sort_values("year")
         ax.plot(d["year"], d["pilots"], "o-", color=PALETTE["pilot"], label="Pilots (mean)")
         ax.plot(d["year"], d["comparators"], "s-", color=PALETTE["comparator"], label="Comparators (mean)")
-        ax.plot(d["year"], d["England"], "--", color="#555555", label="England")
+        ax.plot(d["year"], d["England"], "--", color="#555555", label="All English LAs (mean)")
         ax.axvspan(ROUND2_FIRST_YEAR - 0.5, ROUND2_FIRST_YEAR + 1.5, color="#dddddd", alpha=0.5)
         ax.set_title(LABELS[iid], fontsize=9)
         ax.set_ylabel(UNITS[iid].replace(" a year", ""), fontsize=8)
@@ -66,9 +66,9 @@ def spending(means: pd.DataFrame):
     axes.flat[0].legend(fontsize=7, loc="upper left")
     for ax in axes[-1]:
         ax.set_xlabel("Financial year (by its end; shaded: Round 2)", fontsize=8)
-    return finish(fig, "Council spending on children's services: pilots, comparators, England",
-                  "DfE LAIT (S251 outturn) finance lines; ONS mid-year population 0-17. Real data, "
-                  "nominal prices.")
+    return finish(fig, "Council spending on children's services: pilots, comparators, all LAs",
+                  "DfE LAIT (S251 outturn) finance lines via the committed LA extract; ONS mid-year "
+                  "population 0-17. Real data, cash terms.")
 
 
 def events(es: pd.DataFrame):

@@ -23,19 +23,21 @@ import pandas as pd
 
 from sofs_lib.dfe.groups import default_comparators, default_pilots
 
-UNIT_COST_LINES = {"SWFinance": "Social work and commissioning: weekly unit cost",
-                   "LACFinance": "Looked-after children: weekly unit cost",
-                   "FosteringFinance": "Fostering: weekly unit cost",
-                   "RescareFinance": "Residential care: weekly unit cost"}
-SPEND_LINES = {"SafeguardingFinance": "Safeguarding services: gross spend per child",
-               "TotalLACFinance": "Children looked after: gross spend per child",
-               "FamilySupportFinance": "Family support: gross spend per child"}
-LABELS = {f"fin_{k}": v for k, v in {**UNIT_COST_LINES, **SPEND_LINES}.items()}
-UNITS = {**{f"fin_{k}": "£ per week" for k in UNIT_COST_LINES},
-         **{f"fin_{k}": "£ per child aged 0-17 a year" for k in SPEND_LINES}}
+#: LAIT short name -> catalogue id (data/indicators.csv) and label
+UNIT_COST_LINES = {"SWFinance": ("fin_social_work_unit_cost", "Social work and commissioning: weekly unit cost"),
+                   "LACFinance": ("fin_cla_unit_cost", "Looked-after children: weekly unit cost"),
+                   "FosteringFinance": ("fin_fostering_unit_cost", "Fostering: weekly unit cost"),
+                   "RescareFinance": ("fin_residential_unit_cost", "Residential care: weekly unit cost")}
+SPEND_LINES = {"SafeguardingFinance": ("fin_safeguarding_gross", "Safeguarding services: gross spend per child"),
+               "TotalLACFinance": ("fin_cla_gross", "Children looked after: gross spend per child"),
+               "FamilySupportFinance": ("fin_family_support_gross", "Family support: gross spend per child")}
+SHORT = {k: v[0] for k, v in {**UNIT_COST_LINES, **SPEND_LINES}.items()}
+GROSS = [v[0] for v in SPEND_LINES.values()]
+LABELS = {v[0]: v[1] for v in {**UNIT_COST_LINES, **SPEND_LINES}.values()}
+UNITS = {**{v[0]: "£ per week" for v in UNIT_COST_LINES.values()},
+         **{v[0]: "£ per child aged 0-17 a year" for v in SPEND_LINES.values()}}
 ROUND2_FIRST_YEAR = 2018
 REFERENCE_YEAR = 2017
-ENGLAND = "England"
 
 
 def _lait_file(root: Path) -> Path:
@@ -46,40 +48,27 @@ def _lait_file(root: Path) -> Path:
 
 
 def finance_panel_from_files(dfe_data_dir) -> pd.DataFrame:
-    """Long panel ``la_code, la_name, year, indicator_id, value`` from the raw DfE files (plus
-    England, la_code ``E``). Gross lines are divided by the ONS mid-year 0-17 population of the
+    """Long panel ``la_code, la_name, year, indicator_id, value`` from the raw DfE files. Gross lines are divided by the ONS mid-year 0-17 population of the
     financial year's first calendar year."""
     from sofs_lib.dfe import load_lait, load_population
 
     root = Path(dfe_data_dir)
     lines = list(UNIT_COST_LINES) + list(SPEND_LINES)
     df = load_lait(_lait_file(root), short_desc=lines)
-    eng = df["LA and Regions"].astype(str).str.strip().eq(ENGLAND)
-    df.loc[eng, "la_code"] = "E"
-    df.loc[eng, "la_name"] = ENGLAND
     df = df[df["la_code"].notna()].copy()
-    df["indicator_id"] = "fin_" + df["Short Desc"].astype(str)
+    df["indicator_id"] = df["Short Desc"].astype(str).map(SHORT)
     pop = load_population(next((root / "population-and-neighbours").glob("ons_mid-year*.csv")))
     pop = pop[pop["age_group"].astype(str).str.contains("0 to 17")].copy()
-    pop.loc[pop["geographic_level"] == "National", "la_code"] = "E"
     pop = pop[pop["la_code"].notna()][["la_code", "year", "population_estimate"]]
     pop["year"] = pop["year"].astype(int) + 1
     out = df[["la_code", "la_name", "year", "indicator_id", "value"]].copy()
     out["year"] = out["year"].astype(int)
     out = out.merge(pop, on=["la_code", "year"], how="left")
-    gross = out["indicator_id"].isin([f"fin_{k}" for k in SPEND_LINES])
+    gross = out["indicator_id"].isin(GROSS)
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "population_estimate"]
     out.attrs["kind"] = "real"
     out.attrs["dropped_no_population"] = int((gross & out["population_estimate"].isna()).sum())
     return out.drop(columns="population_estimate").dropna(subset=["value"]).reset_index(drop=True)
-
-
-def finance_panel(dfe_data_dir=None) -> pd.DataFrame | None:
-    """The real finance panel: from ``dfe_data_dir`` when given, else None (no public files in
-    the project)."""
-    if dfe_data_dir:
-        return finance_panel_from_files(dfe_data_dir)
-    return None
 
 
 def grouped(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
@@ -92,12 +81,12 @@ def grouped(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
 
 
 def group_means(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
-    """Mean of pilots, comparators and England's value, per indicator and year."""
+    """Mean of pilots, of comparators and of every English LA in the panel, per indicator and year."""
     g = grouped(panel, pilots, comparators)
     m = g.groupby(["indicator_id", "year", "group"])["value"].agg(["mean", "count"]).reset_index()
     wide = m.pivot_table(index=["indicator_id", "year"], columns="group", values=["mean", "count"])
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
-    eng = panel[panel["la_code"] == "E"].set_index(["indicator_id", "year"])["value"].rename("England")
+    eng = panel.groupby(["indicator_id", "year"])["value"].mean().rename("England")
     out = wide.join(eng, how="left").reset_index()
     return out.rename(columns={"mean_Pilot": "pilots", "mean_SNN": "comparators",
                                "count_Pilot": "n_pilots", "count_SNN": "n_comparators"})
@@ -217,16 +206,16 @@ def clustered_check(panel: pd.DataFrame, indicator: str, years, pilots=None, com
 
 def finance_panel_from_extract(load_panel) -> pd.DataFrame:
     """The same panel from the committed real LA extract (``load_panel(indicators=...)``, long
-    table with ``fin_<LAIT short name>`` finance lines and ``pop_0_17``)."""
+    table with the catalogue's finance lines and ``pop_0_17``)."""
     ids = list(LABELS) + ["pop_0_17"]
     d = load_panel(ids)
     d = d[["la_code", "la_name", "year", "indicator_id", "value"]].copy()
-    d["la_code"] = d["la_code"].astype(str).replace({"England": "E", "E92000001": "E"})
+    d["la_code"] = d["la_code"].astype(str)
     d["year"] = d["year"].astype(int)
     pop = d[d["indicator_id"] == "pop_0_17"][["la_code", "year", "value"]].rename(columns={"value": "pop"})
     pop["year"] = pop["year"] + 1
     out = d[d["indicator_id"] != "pop_0_17"].merge(pop, on=["la_code", "year"], how="left")
-    gross = out["indicator_id"].isin([f"fin_{k}" for k in SPEND_LINES])
+    gross = out["indicator_id"].isin(GROSS)
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "pop"]
     out.attrs["kind"] = "real"
     out.attrs["dropped_no_population"] = int((gross & out["pop"].isna()).sum())
