@@ -169,12 +169,12 @@ fig = figures.monte_carlo(r["draws"], iv, r["price_year"])
 # %% tags=["hide-input"]
 fig = figures.tornado(r["tornado"], r["price_year"])
 tables.write_csv(r["tornado"], out / "tornado.csv", index=False)
+display(Markdown(answer.tornado_sentence(r["tornado"])))
 
 # %% [markdown]
-# The share of the SofS posts' time actually spent on SofS and the mean salary (which the
-# printed minimum, median and maximum bound but do not fix) drive the total most: the report
-# gives no full-time equivalents, and its own numbers show the posts cannot all have been paid
-# from money allocated specifically to SofS.
+# Salaries are those of the November 2019 survey and are treated as at the chapter's price
+# year; the report gives no full-time equivalents, so the share of the posts' time spent on
+# SofS is an assumption with its own parameter.
 #
 # ## Real council spending
 

@@ -279,3 +279,29 @@ def test_money_words():
     assert answer.times(0.4, 1.0).startswith("a fraction")
     assert answer.gbp(78_750) == "£78,750" and answer.gbp(632_782) == "£633,000"
     assert answer.gbp(1_697_956) == "£1.70 million" and answer.money(-78_867.2) == "−£78,867"
+
+
+# ------------------------------------------------------------------ the chapter on returns in data_dir
+def test_run_on_returns_in_data_dir(tmp_path, monkeypatch):
+    from sofs_lib.chapters.costs import compute
+    from sofs_lib.chapters.costs.params import SPEC
+
+    monkeypatch.setattr(compute, "real_sources", lambda d: None)  # no LA data: those sections skip
+    cs.write_cost_returns(tmp_path / "returns", seed=1)
+    p = SPEC.resolve({"n_draws": 200, "data_dir": str(tmp_path / "returns")})
+    r = compute.run(p, tmp_path)
+    assert r["returns_kind"] == "real" and r["returns_check"]["agrees"].all()
+    assert r["finance"] is None and "anova" not in r
+    s = answer.sentences(r)
+    assert any("real cost returns reproduce" in x for x in s["reproduced"])
+    assert any("was not run" in x for x in s["new"])
+    assert not (tmp_path / "synthetic_returns").exists()
+
+
+def test_tornado_sentence():
+    t = pd.DataFrame({"label": ["Share of time", "Salary", "Hours"], "at low": [10.0, 50.0, 90.0],
+                      "at high": [200.0, 150.0, 110.0], "swing": [190.0, 100.0, 20.0],
+                      "assumption": [True, False, True]})
+    s = answer.tornado_sentence(t)
+    assert s.startswith("The total moves most with share of time (an assumption; £10 to £200)")
+    assert "salary (sourced; £50 to £150)" in s and "2 of the 3 uncertain" in s

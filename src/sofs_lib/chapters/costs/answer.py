@@ -77,6 +77,18 @@ def cost_sentence(r: dict) -> str:
             f"discounted at {100 * r['costs']['discount_rate'].value:.1f}%).")
 
 
+def tornado_sentence(t: pd.DataFrame) -> str:
+    """Which inputs move the total most (from the tornado table)."""
+    top = t.head(2)
+    parts = [f"{row['label'].lower()} ({'an assumption' if row['assumption'] else 'sourced'}; "
+             f"{gbp(min(row['at low'], row['at high']))} to {gbp(max(row['at low'], row['at high']))})"
+             for _, row in top.iterrows()]
+    n_ass = int(t["assumption"].sum())
+    return (f"The total moves most with {parts[0]} and {parts[1]}; {n_ass} of the {len(t)} uncertain "
+            "inputs are this edition's assumptions, so the interval is as much about what the report "
+            "did not measure as about sampling.")
+
+
 def sentences(r: dict) -> dict:
     """The four parts of the answer box."""
     q = pub.quote
