@@ -213,6 +213,9 @@ if r["finance"] is not None:
                         f"({cl.attrs['clusters']} clusters, too few for cluster-robust p alone)",
                 source="statsmodels OLS, LA and year fixed effects.")
     display(Markdown(answer.spending_sentence(r["anova"], r["events"])))
+    m, k, fy = r["lait_foster"]
+    pssru = r["central"]["values"]["foster_week"]
+    display(Markdown(answer.foster_sentence(pssru, m, k, r["price_year"], fy)))
 
 # %% [markdown]
 # ## Cost consequences and break-even

@@ -305,3 +305,9 @@ def test_tornado_sentence():
     s = answer.tornado_sentence(t)
     assert s.startswith("The total moves most with share of time (an assumption; £10 to £200)")
     assert "salary (sourced; £50 to £150)" in s and "2 of the 3 uncertain" in s
+
+
+def test_foster_sentence_both_ways():
+    s = answer.foster_sentence(672.1, 600.0, 150, "2018/19", "2018-19")
+    assert "12% above" in s and "150 English councils" in s
+    assert "10% below" in answer.foster_sentence(540.0, 600.0, 150, "2018/19", "2018-19")

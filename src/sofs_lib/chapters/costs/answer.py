@@ -77,6 +77,15 @@ def cost_sentence(r: dict) -> str:
             f"discounted at {100 * r['costs']['discount_rate'].value:.1f}%).")
 
 
+def foster_sentence(pssru: float, lait: float, n_la: int, price_year: str, year_label: str) -> str:
+    """The PSSRU foster-care cost used beside the councils' own S251 weekly unit cost."""
+    gap = 100 * (pssru / lait - 1)
+    return (f"The foster-care cost used ({gbp(pssru)} a week at {price_year} prices, PSSRU) is "
+            f"{abs(gap):.0f}% {'above' if gap >= 0 else 'below'} the mean S251 weekly fostering unit cost "
+            f"of {n_la} English councils in {year_label} ({gbp(lait)}, real data, cash terms), which "
+            "excludes some support costs the PSSRU figure includes.")
+
+
 def tornado_sentence(t: pd.DataFrame) -> str:
     """Which inputs move the total most (from the tornado table)."""
     top = t.head(2)

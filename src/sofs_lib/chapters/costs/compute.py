@@ -132,6 +132,8 @@ def run(p: dict, out: Path) -> dict:
         r["fin_means"] = spending.group_means(fin)
         r["anova"] = spending.anova_over_time(fin, year_span(p["anova_years"]))
         r["events"] = spending.event_study_all(fin, year_span(p["event_years"]))
+        y = spending.ROUND2_FIRST_YEAR + 1
+        r["lait_foster"] = (*spending.all_la_mean(fin, "fin_fostering_unit_cost", y), f"{y - 1}-{y % 100:02d}")
         r["clustered"] = spending.clustered_check(fin, "fin_safeguarding_gross", year_span(p["event_years"]))
     r["sw_day"] = float(np.mean(sim["values"]["sw_hour"] * sim["values"]["hours_per_day"]))
     return r

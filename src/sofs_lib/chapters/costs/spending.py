@@ -220,3 +220,9 @@ def finance_panel_from_extract(load_panel) -> pd.DataFrame:
     out.attrs["kind"] = "real"
     out.attrs["dropped_no_population"] = int((gross & out["pop"].isna()).sum())
     return out.drop(columns="pop").dropna(subset=["value"]).reset_index(drop=True)
+
+
+def all_la_mean(panel: pd.DataFrame, indicator: str, year: int) -> tuple[float, int]:
+    """Mean of one line over every English LA with a value in ``year``, and how many."""
+    d = panel[(panel["indicator_id"] == indicator) & (panel["year"] == year)]["value"].dropna()
+    return float(d.mean()), len(d)
