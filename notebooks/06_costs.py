@@ -207,10 +207,10 @@ if r["finance"] is not None:
                         f"LAs; {meta['assignments']:,} assignments)",
                 source="DfE LAIT finance lines (real); sofs_lib.chapters.costs.spending.event_study.")
     tables.write_csv(ev, out / "finance_event_study.csv")
-    cl = r["clustered"]
+    cl = r["clustered"].join(ev.loc["fin_safeguarding_gross", ["p_randomisation"]])
     tables.show(cl, "real", fmt=".3f",
                 caption=f"Safeguarding spend: the same model by OLS with LA-clustered errors "
-                        f"({cl.attrs['clusters']} clusters, too few for cluster-robust p alone)",
+                        f"({r['clustered'].attrs['clusters']} clusters), with the randomisation p beside it",
                 source="statsmodels OLS, LA and year fixed effects.")
     display(Markdown(answer.spending_sentence(r["anova"], r["events"])))
     m, k, fy = r["lait_foster"]
