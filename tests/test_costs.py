@@ -311,3 +311,9 @@ def test_foster_sentence_both_ways():
     s = answer.foster_sentence(672.1, 600.0, 150, "2018/19", "2018-19")
     assert "12% above" in s and "150 English councils" in s
     assert "10% below" in answer.foster_sentence(540.0, 600.0, 150, "2018/19", "2018-19")
+
+
+def test_internal_funding_totals_by_hand():
+    f = recompute.funding()
+    assert f["internal_total_min"] == pytest.approx(78_750 * (1.08 + 4 * 0.37))
+    assert f["internal_total_max"] == pytest.approx(78_750 * (0.37 + 4 * 1.08))

@@ -59,7 +59,9 @@ def funding() -> dict:
     """Grant totals and internal funding (as a share of the grant) per pilot, in pounds."""
     g, n, yrs = _n("cost_grant_per_pilot"), _n("cost_grant_pilots"), _n("cost_grant_years")
     lo, hi = _n("cost_internal_funding_min_pct") / 100, _n("cost_internal_funding_max_pct") / 100
+    k = _n("cost_internal_funding_pilots")
     return {"grant": g, "grant_total": g * n, "grant_total_per_year": g * n / yrs,
+            "internal_total_min": g * (hi + (k - 1) * lo), "internal_total_max": g * (lo + (k - 1) * hi),
             "grant_per_year": g / yrs, "internal_min": g * lo, "internal_max": g * hi,
             "funding_min": g * (1 + lo), "funding_max": g * (1 + hi)}
 
@@ -166,6 +168,10 @@ def totals_table() -> pd.DataFrame:
         ("Round 2 grant, all pilots (2 years)", f["grant_total"], "grant x pilots", "derived"),
         ("Internal funding per pilot, least", f["internal_min"], "37% of grant", "derived"),
         ("Internal funding per pilot, most", f["internal_max"], "108% of grant", "derived"),
+        ("Internal funding of the 5 pilots together, least", f["internal_total_min"],
+         "one at 108%, four at 37%", "derived"),
+        ("Internal funding of the 5 pilots together, most", f["internal_total_max"],
+         "one at 37%, four at 108%", "derived"),
         ("Staff trained", t["staff"], "176 + 245 + 445", "derived"),
         ("Training staff-days", t["staff_days"], "5 x 176 + 5 x 245 + 1 x 445", "derived"),
         ("Salary bill of the 21 posts a year, least", b["total_min"], "summaries force", "derived"),
