@@ -207,6 +207,11 @@ if r["finance"] is not None:
                         f"LAs; {meta['assignments']:,} assignments)",
                 source="DfE LAIT finance lines (real); sofs_lib.chapters.costs.spending.event_study.")
     tables.write_csv(ev, out / "finance_event_study.csv")
+    drops = {k: v["dropped"] for k, v in r["events"].attrs["meta"].items()}
+    display(Markdown(f"LAs left out of an event study for a missing year: {sum(drops.values())} "
+                     f"(over {len(drops)} lines); gross-spend values dropped for want of a population "
+                     "(councils reorganised between the two sources): "
+                     f"{r['finance'].attrs.get('dropped_no_population', 0)}."))
     cl = r["clustered"].join(ev.loc["fin_safeguarding_gross", ["p_randomisation"]])
     tables.show(cl, "real", fmt=".3f",
                 caption=f"Safeguarding spend: the same model by OLS with LA-clustered errors "

@@ -67,7 +67,8 @@ def finance_panel_from_files(dfe_data_dir) -> pd.DataFrame:
     gross = out["indicator_id"].isin(GROSS)
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "population_estimate"]
     out.attrs["kind"] = "real"
-    out.attrs["dropped_no_population"] = int((gross & out["population_estimate"].isna()).sum())
+    out.attrs["dropped_no_population"] = int((gross & out["population_estimate"].isna()
+                                              & out["value"].notna()).sum())
     return out.drop(columns="population_estimate").dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -218,7 +219,7 @@ def finance_panel_from_extract(load_panel) -> pd.DataFrame:
     gross = out["indicator_id"].isin(GROSS)
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "pop"]
     out.attrs["kind"] = "real"
-    out.attrs["dropped_no_population"] = int((gross & out["pop"].isna()).sum())
+    out.attrs["dropped_no_population"] = int((gross & out["pop"].isna() & out["value"].notna()).sum())
     return out.drop(columns="pop").dropna(subset=["value"]).reset_index(drop=True)
 
 
