@@ -59,6 +59,7 @@ children_per_pilot = None
 output_dir = None
 
 # %% tags=["remove-input"]
+import pandas as pd
 from IPython.display import Markdown, display
 
 from sofs_lib import ledger, paths, plotting, provenance, published, tables
@@ -76,12 +77,12 @@ a = answer.sentences(r)
 provenance.answer(report=a["report"], reproduced=a["reproduced"], not_reproduced=a["not_reproduced"],
                   new=a["new"], kind="derived", output_dir=out)
 provenance.banner(
-    published=["the cost study's numbers in section 3, section 4 and Appendix 11 (Table A11.1, Table 1's "
-               "cost column, training, funding, salaries, management days)",
+    published=[("the cost study's numbers in section 3, section 4 and Appendix 11 (Table A11.1, Table 1's "
+                "cost column, training, funding, salaries, management days)"),
                "the DiD effects of Appendix 10 and the LA-level tests of Appendix 9"],
     derived=["every total rebuilt from its parts and every bound the printed summaries imply",
-             "the bottom-up cost model, Monte Carlo interval, tornado chart, cost consequences and "
-             "break-even (unit costs cited in data/unit_costs.yml; assumptions marked)"],
+             ("the bottom-up cost model, Monte Carlo interval, tornado chart, cost consequences and "
+              "break-even (unit costs cited in data/unit_costs.yml; assumptions marked)")],
     real=(["council spending (DfE LAIT finance lines) and new social workers (workforce files)"]
           if r["real"] else None),
     synthetic=(["the cost-survey and training records used to run the survey method end to end"]
@@ -141,7 +142,7 @@ tables.write_csv(a11, out / "a11_counts.csv")
 ut = r["unit_table"]
 tables.show(ut, {c: ("derived" if c.startswith("value at") or c == "distribution" else "published")
                  for c in ut.columns},
-            fmt={"value": "g", f"value at {r['price_year']} prices": lambda v: "" if v != v else f"{v:,.2f}"},
+            fmt={"value": "g", f"value at {r['price_year']} prices": lambda v: "" if pd.isna(v) else f"{v:,.2f}"},
             caption=f"Unit costs and assumptions (price year {r['price_year']})",
             source="data/unit_costs.yml (schema-checked by sofs_lib.chapters.costs.unit_costs).")
 tables.write_csv(ut, out / "unit_costs.csv")
