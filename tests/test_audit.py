@@ -165,9 +165,10 @@ def test_two_by_two_fisher_matches_scipy():
 
 # ------------------------------------------------------------------ cost study
 def test_cost_staff_days(checks):
-    # 5 x 176 = 880; + 1 x 445 = 1325; 2550 - 1325 = 1225 = 5 x 245
+    # 5 x 176 = 880; + 5 x 245 (the Family Finding '5-day boot camps') = 1225; + 1 x 445 = 2550
     c = checks["cost_staff_days"]
-    assert "= 5 days each" in c.recomputed and c.verdict == "consistent"
+    assert "5 x 245" in c.recomputed and c.verdict == "consistent"
+    assert c.entries[0].reproduced == 2550
     assert checks["cost_staff_trained"].verdict == "consistent"  # 176 + 245 + 445 = 866
 
 

@@ -44,7 +44,6 @@ from sofs_lib.chapters.consistency_audit.base import (
     Entry,
 )
 from sofs_lib.chapters.consistency_audit.contrast import check_contrast_tests
-from sofs_lib.chapters.consistency_audit.cost import check_cost
 from sofs_lib.chapters.consistency_audit.did import (
     check_did_counterfactuals,
     check_did_samples,
@@ -57,6 +56,7 @@ from sofs_lib.chapters.consistency_audit.implementation import (
 from sofs_lib.chapters.consistency_audit.regressions import check_regression_t, check_table5
 from sofs_lib.chapters.consistency_audit.workforce import check_table4, check_workforce_text
 from sofs_lib.chapters.contrast_study.checks import run_checks as contrast_study_checks
+from sofs_lib.chapters.costs.checks import cost_checks
 from sofs_lib.chapters.workforce.checks import run as workforce_checks
 from sofs_lib.chapters.la_outcomes.checks import check_recovered_comparators
 
@@ -70,7 +70,7 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
         (check_a93_a94_p_from_f, ()), (check_text_p_values, ()), (check_other_counts, ()),
         (check_regression_t, ()), (check_table5, ()), (check_contrast_tests, ()),
         (check_table4, (alpha, max_item_nonresponse)), (check_workforce_text, ()),
-        (check_focus_groups, ()), (check_cost, ()), (check_did_text_vs_tables, ()),
+        (check_focus_groups, ()), (cost_checks, ()), (check_did_text_vs_tables, ()),
         (check_did_counterfactuals, ()), (check_did_samples, ()), (contrast_study_checks, ()),
         (check_recovered_comparators, ()),
         (workforce_checks, (alpha,)),
