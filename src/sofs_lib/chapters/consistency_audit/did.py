@@ -145,6 +145,8 @@ def check_did_counterfactuals() -> list[Check]:
 
 def check_did_samples() -> list[Check]:
     """Ns and pilot counts across Tables A10.1, A10.3, A10.4 and the table notes."""
+    # Long by design: one flat sequence of independent sample-size checks (A10.3-A10.12), each a few
+    # lines that read its inputs, recompute and judge; splitting them would scatter one table's logic.
     out = []
     a101 = pub.wide("A10.1", values="value")
     note_tab = {"EQ3a": ["6", "7"], "EQ3b": ["8", "9"], "EQ3c": ["10"], "EQ3d": ["11", "12"]}

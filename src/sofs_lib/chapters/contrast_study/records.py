@@ -102,6 +102,7 @@ def table6(led, t6: pd.DataFrame, reg: pd.DataFrame, kind: str) -> None:
 def feedback(led, reach: pd.DataFrame, enum: pd.DataFrame, yn: pd.DataFrame, kind: str) -> None:
     """Percentages and p-values of the four printed comparisons: the reconstruction from the
     printed numbers (derived) and the extract (synthetic or real)."""
+    # Long by design: one ledger record per printed family-feedback number, in the report's order.
     for item, (label, stem, named, extra) in FEEDBACK.items():
         r = reach.loc[item]
         best = r["best"]
@@ -193,6 +194,7 @@ def other_quotes(
 ) -> None:
     """Reliabilities, WAI p-values and question numbers against the extract; the remaining
     quoted numbers of the contrast study as inputs (nothing to recompute)."""
+    # Long by design: one ledger record per quoted contrast-study number not in Tables 5-6.
     pairs = {
         "contrast_yatchmenoff_alpha": rel.loc["Yatchmenoff", "alpha"],
         "contrast_wai_alpha_social_worker": rel.loc["WAI worker", "alpha"],

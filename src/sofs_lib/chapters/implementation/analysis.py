@@ -201,6 +201,7 @@ def focus_group_claims() -> pd.DataFrame:
     statements: the published claim and what the table shows, with status ``exact`` or
     ``differs``.
     """
+    # Long by design: one short block per claim of the text about Table A8.1, in the report's order.
     from sofs_lib.core.ledger import classify
 
     m = focus_group_means()

@@ -102,6 +102,8 @@ def select_comparators(
     module docstring). Returns pilot, comparator, rank, closeness and the comparator's profile;
     ``attrs['rule']`` describes the rule and ``attrs['profile_matched']`` whether Table A9.1's
     SNN profile could be met within ``max_rank``."""
+    # Long by design: the documented comparator rule applied step by step (candidates, profile
+    # constraint, greedy choice, report); each step reads the previous one's frame.
     pilots = _codes(pilots if pilots is not None else default_pilots())
     if sn is None:
         sn = neighbours_table(dfe_data_dir)
