@@ -74,7 +74,7 @@ def test_crv1_and_crv3_match_pyfixest():
     b, se = F.crv1(Y, D)
     assert b[0] == pytest.approx(m1.coef()["D"]) and se[0] == pytest.approx(m1.se()["D"])
     assert F.p_t(b / se, 5)[0] == pytest.approx(m1.pvalue()["D"])
-    b3, se3 = F.crv3(Y, D)
+    _, se3 = F.crv3(Y, D)
     G = 6
     assert se3[0] == pytest.approx(m3.se()["D"] * np.sqrt((G - 1) / G))
 

@@ -276,6 +276,6 @@ def rejection_table(p: dict[str, np.ndarray], alpha: float = 0.05) -> list[dict]
         v = np.asarray(v, dtype=float)
         rej = np.nan_to_num(v, nan=1.0) <= alpha
         r = float(rej.mean())
-        rows.append({"method": m, "reps": int(len(v)), "rejection_rate": r,
+        rows.append({"method": m, "reps": len(v), "rejection_rate": r,
                      "mc_se": float(np.sqrt(r * (1 - r) / len(v))), "undefined": int(np.isnan(v).sum())})
     return rows
