@@ -130,3 +130,17 @@ def test_rejection_table_counts_undefined():
     rows = F.rejection_table({"CRV3": np.array([0.01, np.nan, 0.5, 0.04])})
     assert rows[0]["rejection_rate"] == 0.5 and rows[0]["undefined"] == 1
     assert rows[0]["mc_se"] == pytest.approx(0.25)
+
+
+def test_mde_interpolates_by_hand():
+    # power 0.5 at 1, 0.9 at 2: 0.8 is reached 3/4 of the way: 1.75
+    assert F.mde([0, 1, 2], [0.05, 0.5, 0.9]) == pytest.approx(1.75)
+    assert np.isnan(F.mde([0, 1], [0.05, 0.3]))
+
+
+def test_placebo_power_rises_with_the_effect():
+    rng = np.random.default_rng(2)
+    Y = rng.normal(size=(12, 6))
+    A, _ = F.assignments(12, [3, 3], max_exact=10, draws=300, rng=rng)
+    pw = F.placebo_power(Y, A, 6, [0.0, 3.0, 10.0], n_pseudo=100)
+    assert pw[0] <= 0.15 and pw[2] == 1.0 and pw[1] >= pw[0]

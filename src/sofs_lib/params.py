@@ -24,6 +24,7 @@ CHAPTER_SPECS: dict[str, str] = {
     "01_implementation": "sofs_lib.implementation:PARAMS",
     "04_la_outcomes": "sofs_lib.la_outcomes:PARAMS",
     "05_did": "sofs_lib.did:PARAMS",
+    "07_beyond_the_report": "sofs_lib.chapters.beyond_the_report.params:SPEC",
     "A1_reproduction_ledger": "sofs_lib.ledger:PARAMS",
     "A2_consistency_audit": "sofs_lib.audit:PARAMS",
 }

@@ -279,3 +279,44 @@ def rejection_table(p: dict[str, np.ndarray], alpha: float = 0.05) -> list[dict]
         rows.append({"method": m, "reps": len(v), "rejection_rate": r,
                      "mc_se": float(np.sqrt(r * (1 - r) / len(v))), "undefined": int(np.isnan(v).sum())})
     return rows
+
+
+def power_curve(Y0: np.ndarray, A: np.ndarray, T: int, effects, alpha: float = 0.05) -> np.ndarray:
+    """Randomisation-test power at each effect for null panels ``Y0`` (R, G, T) with the observed
+    assignment ``A[0]``: the rejection rate of :func:`ri` after adding ``effect * D``."""
+    return np.array([(ri(Y0, A, T, effect_shift=float(e)) <= alpha).mean() for e in effects])
+
+
+def placebo_power(Y: np.ndarray, A: np.ndarray, T: int, effects, n_pseudo: int = 200,
+                  alpha: float = 0.05) -> np.ndarray:
+    """Design-based power on one real panel ``Y`` (G, T) of untreated LAs: rows 1..n_pseudo of
+    ``A`` are pseudo-pilot sets; for each, ``effect`` is added to its treated cells and the
+    randomisation p is computed over all rows of ``A``. Returns the power at each effect."""
+    Ds = np.stack([treatment_matrix(a, T) for a in A])
+    Dts = demean2(Ds)
+    sdd = (Dts ** 2).sum((1, 2))
+    base = np.einsum("agt,gt->a", Dts, np.asarray(Y, dtype=float)) / sdd
+    S = Ds[1:n_pseudo + 1]
+    C = np.einsum("agt,sgt->as", Dts, S) / sdd[:, None]  # beta_a gained per unit effect on set s
+    idx = np.arange(1, len(S) + 1)
+    out = []
+    for e in effects:
+        B = base[:, None] + e * C  # (A, S)
+        obs = np.abs(B[idx, np.arange(len(S))])
+        p = (np.abs(B) >= obs[None, :] - 1e-12).mean(0)
+        out.append(float((p <= alpha).mean()))
+    return np.array(out)
+
+
+def mde(effects, power, target: float = 0.8) -> float:
+    """Smallest effect at which ``power`` (increasing in ``effects``) reaches ``target``, by
+    linear interpolation; NaN when it never does."""
+    effects, power = np.asarray(effects, dtype=float), np.asarray(power, dtype=float)
+    above = np.nonzero(power >= target)[0]
+    if len(above) == 0:
+        return float("nan")
+    i = above[0]
+    if i == 0:
+        return float(effects[0])
+    e0, e1, p0, p1 = effects[i - 1], effects[i], power[i - 1], power[i]
+    return float(e0 + (target - p0) * (e1 - e0) / (p1 - p0))
