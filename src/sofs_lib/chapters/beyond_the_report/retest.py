@@ -41,7 +41,7 @@ def published_p(eq: str) -> tuple[float, str]:
         return float(v.number), f"{v.number:g}"
     info = EQ_INFO[eq]
     c = published.cell(info["primary"], "DiD", info["main_col"])
-    return np.nan, f"{MARKER_RANGE.get(c.marker, c.marker)} ({c.value}, Table {info['primary']})"
+    return np.nan, f"{MARKER_RANGE.get(c.marker, c.marker)} ({c.text}, Table {info['primary']})"
 
 
 def design_matrices(frame: pd.DataFrame, eq: str):

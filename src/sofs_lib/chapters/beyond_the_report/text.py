@@ -34,8 +34,7 @@ def size_sentence(size: pd.DataFrame, honest: str, G: int = 4, k: int = 2, z: fl
 def retest_sentences(rt: pd.DataFrame, honest: str) -> list[str]:
     """One sentence per question: G, p under CRV1 and under the honest method, verdict."""
     out = []
-    for r in rt.itertuples(index=False):
-        d = r._asdict()
+    for d in rt.to_dict("records"):
         stands = "stands" if d["verdict_stands"] else "does not stand"
         out.append(f"{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
                    f"{d['CRV1, G-1 df']:.3f} with G-1 df, {honest} p = {d[honest]:.3f}; the rating "
