@@ -41,19 +41,17 @@ from IPython.display import Markdown, display
 
 from sofs_lib import la_outcomes as lo
 from sofs_lib import ledger, paths, plotting, provenance, published, tables
-from sofs_lib.dfe import (check_dfe_data, identify_dropped_pilot, load_groups,
-                          load_indicator_catalogue, select_comparators)
+from sofs_lib.dfe import (identify_dropped_pilot, load_groups, load_indicator_catalogue,
+                          select_comparators)
 
 p = lo.PARAMS.validate(globals())
 out = paths.output_dir("04_la_outcomes", p["output_dir"])
 plotting.set_theme()
 led = ledger.Ledger("04_la_outcomes")
 yrs = lo.parse_years(p["years"])
-data_dir = None
-if p["dfe_data_dir"]:
-    data_dir = paths.repo_root() / p["dfe_data_dir"]
-    check_dfe_data(data_dir)
-panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(data_dir, out, yrs)
+source = lo.data_source(p["dfe_data_dir"])  # None: committed extract; a raw folder; "synthetic"
+data_dir = source if source not in (None, lo.SYNTHETIC) else None
+panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(source, out, yrs)
 PILOTS = p["pilots"] if p["pilots"] is not None else syn_pilots
 COMPARATORS = p["comparators"] if p["comparators"] is not None else syn_comparators
 provenance.params_box(p, "04_la_outcomes")
@@ -61,7 +59,8 @@ if KIND == "real":
     provenance.banner(
         published=["Tables A9.1, A9.3, A9.4 and A9.5 of the appendices"],
         real=["every group mean, confidence interval, F statistic, p-value and sum of squares: "
-              "computed from the DfE and Ofsted files in the data folder"],
+              f"computed from the DfE and Ofsted statistics ({panel.attrs['source']}; which "
+              "release each indicator came from is listed at the end)"],
         note="Which pilot the report left out, and the comparators, are also computed from real "
              "files: LA characteristics, Ofsted grades and the April 2021 statistical neighbours.")
 else:
@@ -69,7 +68,7 @@ else:
         published=["Tables A9.3, A9.4 and A9.5 of the appendices"],
         synthetic=["every computed value: a synthetic panel of 16 LAs built so that its group "
                    "means, one-way F statistics and two-way sums of squares equal the published "
-                   "ones; rerun with dfe_data_dir for the real data"])
+                   "ones; the default (dfe_data_dir: null) runs on the real data"])
 
 # %% [markdown]
 # ## Pilots and comparators
@@ -239,7 +238,7 @@ if KIND != "real" or not p["later_years"]:
 else:
     later = lo.parse_years(p["later_years"])
     span = (min(yrs[0], later[0]), max(yrs[1], later[1]))
-    full_panel, _, _, _ = lo.chapter_panel(data_dir, out, span)
+    full_panel, _, _, _ = lo.chapter_panel(source, out, span)
     full = lo.analyse(None, PILOTS, COMPARATORS, span, panel=full_panel)
     fig = lo.plot_indicator_grid(full["means_ci"], kind=KIND, shade=yrs,
                                  title="The nine indicators of Figures A9.1–A9.9, "

@@ -418,8 +418,8 @@ def _check_years(v):
         first, last = parse_years(v)
     except ValueError as exc:
         return f"is not a span of reporting years: {exc}"
-    if first < 2014 or last > 2022:
-        return "must lie within 2013/14-2021/22, the years the DfE files cover"
+    if first < 2014 or last > 2025:
+        return "must lie within 2013/14-2024/25, the years the DfE releases read here cover"
     return None
 
 
@@ -435,7 +435,9 @@ def _check_la_list(v):
 
 PARAMS = Spec("04_la_outcomes", (
     Param("dfe_data_dir", (str, type(None)), None,
-          "Folder of DfE/Ofsted files (see data/dfe_manifest.csv); null = the embedded synthetic panel."),
+          "null = the committed extract of the real DfE files (data/dfe_extract); a folder of raw "
+          "DfE/Ofsted downloads (relative to the project root) to read them instead; 'synthetic' = "
+          "the synthetic test panel."),
     Param("years", (str,), "2014/15-2018/19", "Span of the main analysis (the report's).",
           check=_check_years),
     Param("later_years", (str, type(None)), "2018/19-2021/22",
@@ -452,25 +454,48 @@ PARAMS = Spec("04_la_outcomes", (
 ))
 
 
+def data_source(value):
+    """The chapter's data source from the ``dfe_data_dir`` parameter: ``None`` = the committed
+    extract of the real DfE files (``data/dfe_extract``), ``"synthetic"`` = the synthetic panel,
+    otherwise a folder of raw downloads, relative to the project root (it must exist)."""
+    from pathlib import Path
+
+    from . import paths
+
+    if value is None or str(value) == SYNTHETIC:
+        return value
+    folder = paths.repo_root() / Path(value)
+    if not folder.is_dir():
+        raise ValueError(f"dfe_data_dir: folder {value!r} does not exist (relative to the project root)")
+    return folder
+
+
+SYNTHETIC = "synthetic"
+
+
 def chapter_panel(dfe_data_dir, out_dir, years):
     """The long panel the chapter analyses and its kind.
 
-    With ``dfe_data_dir`` the real files are read; without, the synthetic panel is written in
-    the EES layout to ``out_dir/synthetic_ees.csv`` and read back through the same loader.
+    ``dfe_data_dir``: ``None`` reads the committed extract (real data), a folder reads the raw
+    files in it with the project's loaders (:func:`sofs_lib.sources.dfe.extract.load_panel`),
+    ``"synthetic"`` writes the synthetic panel in the EES layout to
+    ``out_dir/synthetic_ees.csv`` and reads it back through the same loader.
     Returns ``(panel, kind, pilots, comparators)`` (pilots/comparators None = defaults).
     """
+    from sofs_lib.sources.dfe.extract import load_panel
+
     from .dfe.synthetic import load_synthetic_panel, synthetic_groups, write_synthetic_ees
 
-    if dfe_data_dir:
-        ys = _year_list(years)
-        pil, com = default_pilots(), default_comparators()
-        panel = build_indicator_panel(dfe_data_dir, years=ys, la_codes=pil + com)
-        panel.attrs["kind"] = "real"
-        return panel, "real", None, None
-    path = write_synthetic_ees(out_dir)
-    panel = load_synthetic_panel(path)
-    pil, com = synthetic_groups()
-    return panel, "synthetic", pil, com
+    if dfe_data_dir is not None and str(dfe_data_dir) == SYNTHETIC:
+        path = write_synthetic_ees(out_dir)
+        panel = load_synthetic_panel(path)
+        pil, com = synthetic_groups()
+        return panel, "synthetic", pil, com
+    ys = _year_list(years)
+    full = load_panel(dfe_data_dir, scope="A9")
+    panel = full[full["year"].isin(ys)].reset_index(drop=True)
+    panel.attrs.update(full.attrs, kind="real")
+    return panel, "real", None, None
 
 
 def leave_one_out(panel: pd.DataFrame, pilots, comparators, years, alpha: float = 0.05) -> pd.DataFrame:

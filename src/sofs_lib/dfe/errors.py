@@ -29,6 +29,10 @@ class DfeLayoutError(DfeDataError):
         super().__init__("; ".join(parts) + f" (file: {path})", path)
 
 
+class DfeDuplicateError(DfeDataError):
+    """Two rows of one file share a key (LA x year x category) but carry different values."""
+
+
 class DfeEmptyFileError(DfeDataError):
     """The file is empty (0 bytes, or a header without rows)."""
 

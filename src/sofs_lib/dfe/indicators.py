@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import paths
 from . import schemas as S
+from ._io import CODE_SUFFIX
 from .errors import DfeDataError
 from .loaders import (
     cla_legacy_files,
@@ -39,12 +40,18 @@ from .names import LA_NAMES, synthetic_name
 CATALOGUE_COLUMNS = [
     "indicator_id", "order", "category", "report_name", "definition", "unit", "anova_scale", "method",
     "source_publication", "source_file", "source_columns", "filter", "suppressed", "year_convention",
-    "first_year", "last_year", "note",
+    "first_year", "last_year", "note", "scope",
 ]
+#: ``scope`` of the 29 indicators of Appendix 9 (the LA chapter's); other rows are ``extra``
+A9_SCOPE = "A9"
 
 
-def load_indicator_catalogue(path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The 29 indicators (one row each, in the order of Tables A9.3/A9.4)."""
+def load_indicator_catalogue(path: str | os.PathLike | None = None, scope: str | None = A9_SCOPE) -> pd.DataFrame:
+    """The indicator catalogue, one row per indicator, in catalogue order.
+
+    ``scope='A9'`` (default): the 29 indicators of Appendix 9, in the order of Tables A9.3/A9.4;
+    ``scope='extra'``: the indicators added for the other chapters (workforce, population,
+    finance, Ofsted); ``scope=None``: all."""
     p = Path(path) if path is not None else paths.repo_root() / "data" / "indicators.csv"
     cat = pd.read_csv(p, dtype=str, keep_default_na=False)
     missing = [c for c in CATALOGUE_COLUMNS if c not in cat.columns]
@@ -54,6 +61,10 @@ def load_indicator_catalogue(path: str | os.PathLike | None = None) -> pd.DataFr
     cat["anova_scale"] = cat["anova_scale"].astype(float)
     cat["first_year"] = cat["first_year"].astype(int)
     cat["last_year"] = cat["last_year"].astype(int)
+    if scope is not None:
+        if scope not in set(cat["scope"]):
+            raise DfeDataError(f"{p.name}: no indicator has scope {scope!r} (scopes: {sorted(set(cat['scope']))})", p)
+        cat = cat[cat["scope"] == scope]
     return cat.sort_values("order").reset_index(drop=True)
 
 
@@ -79,10 +90,12 @@ def _load(kind: str, path: Path) -> pd.DataFrame:
 
 
 def _glob_one(root: Path, pattern: str) -> Path:
-    hits = sorted(root.glob(pattern.strip()))
-    if not hits:
-        raise DfeDataError(f"no file matching {pattern!r} under {root}")
-    return hits[-1]
+    """The file of the table a catalogue pattern names, found by table id wherever it is in the
+    folder and whatever its name (:func:`sofs_lib.sources.dfe.tables.resolve`; with two
+    releases of one table, the newer one, as reported by ``tables.used_files``)."""
+    from sofs_lib.sources.dfe import tables
+
+    return tables.resolve(root, pattern)
 
 
 def _apply_filter(df: pd.DataFrame, flt: str) -> pd.DataFrame:
@@ -102,12 +115,24 @@ def _la_only(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["la_code"].notna()]
 
 
-def _frame(df: pd.DataFrame, value: pd.Series, source: str) -> pd.DataFrame:
+def _code_of(df: pd.DataFrame, cols) -> pd.Series:
+    """The suppression code of each row: the first code among ``cols`` (missing if none)."""
+    out = pd.Series(pd.NA, index=df.index, dtype="string")
+    for c in cols:
+        cc = c + CODE_SUFFIX
+        if cc in df.columns:
+            out = out.fillna(df[cc].astype("string"))
+    return out
+
+
+def _frame(df: pd.DataFrame, value: pd.Series, source: str, code=None) -> pd.DataFrame:
     out = pd.DataFrame({
         "year": df["year"].astype(int).to_numpy(),
         "la_code": df["la_code"].astype(str).to_numpy(),
         "value": value.astype(float).to_numpy(),
         "source": source,
+        "suppression": (pd.Series(pd.NA, index=df.index, dtype="string") if code is None
+                        else code.astype("string")).to_numpy(),
     })
     return out
 
@@ -118,7 +143,7 @@ def _m_ees(root, row):
     df = _la_only(_apply_filter(_load(kind, path), row.filter))
     col = row.source_columns.strip()
     value = df[col].fillna(0.0) if row.suppressed == "zero" else df[col]
-    return _frame(df, value, f"{path.name}:{col}")
+    return _frame(df, value, f"{path.name}:{col}", _code_of(df, [col]))
 
 
 def _m_ees_ratio(root, row):
@@ -130,7 +155,7 @@ def _m_ees_ratio(root, row):
     if row.suppressed == "zero":
         n = n.fillna(0.0).where(df[den].notna())
     value = n / df[den].replace(0, np.nan) * 100.0
-    return _frame(df, value, f"{path.name}:{num}/{den}")
+    return _frame(df, value, f"{path.name}:{num}/{den}", _code_of(df, [num, den]))
 
 
 def _lait_item(root, short_desc):
@@ -144,7 +169,7 @@ def _m_lait(root, row):
     item = row.filter.split("=", 1)[1].strip()
     d, path = _lait_item(root, item)
     d = d[d["year"].notna()]
-    return _frame(d, d["value"], f"{path.name}:{item}")
+    return _frame(d, d["value"], f"{path.name}:{item}", _code_of(d, ["value"]))
 
 
 def _m_ratio_ees_lait(root, row):
@@ -152,12 +177,13 @@ def _m_ratio_ees_lait(root, row):
     df = _la_only(_apply_filter(_load("ees", b1), row.filter.split("|")[0]))
     num_col, den_item = [x.strip() for x in row.source_columns.split("/")]
     sw, path = _lait_item(root, den_item)
-    sw = sw[sw["year"].notna()].groupby(["la_code", "year"], as_index=False)["value"].first()
+    sw = sw[sw["year"].notna()].groupby(["la_code", "year"], as_index=False)[["value", "value" + CODE_SUFFIX]].first()
     sw["year"] = sw["year"].astype(int)
-    left = pd.DataFrame({"la_code": df["la_code"].astype(str), "year": df["year"].astype(int), "num": df[num_col]})
+    left = pd.DataFrame({"la_code": df["la_code"].astype(str), "year": df["year"].astype(int), "num": df[num_col],
+                         "num" + CODE_SUFFIX: _code_of(df, [num_col])})
     m = left.merge(sw.assign(la_code=sw["la_code"].astype(str)), on=["la_code", "year"], how="inner")
     m["value"] = m["num"] / m["value"].replace(0, np.nan)
-    return _frame(m, m["value"], f"{b1.name}:{num_col} / {path.name}:{den_item}")
+    return _frame(m, m["value"], f"{b1.name}:{num_col} / {path.name}:{den_item}", _code_of(m, ["num", "value"]))
 
 
 def _legacy_rate(root, table: str, prefix: str, last_year: int = 2019):
@@ -175,15 +201,17 @@ def _legacy_rate(root, table: str, prefix: str, last_year: int = 2019):
     parts = []
     for y, (d, c, name) in sorted(best.items()):
         parts.append(pd.DataFrame({"year": y, "la_code": d["la_code"].astype(str).to_numpy(),
-                                   "value": d[c].to_numpy(float), "source": f"{name}:{c}"}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["year", "la_code", "value", "source"])
+                                   "value": d[c].to_numpy(float), "source": f"{name}:{c}",
+                                   "suppression": _code_of(d, [c]).to_numpy()}))
+    return (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame(columns=["year", "la_code", "value", "source", "suppression"]))
 
 
 def _ees_cla_number(root, label: str, col: str = "rate_per_10000"):
     path = _glob_one(root, "ees/cla_number_and_rate_per_10k_children.csv")
     d = _la_only(_load("ees", path))
     d = d[d["population_count"] == label]
-    return _frame(d, d[col], f"{path.name}:{col} ({label})"), d
+    return _frame(d, d[col], f"{path.name}:{col} ({label})", _code_of(d, [col])), d
 
 
 def _m_cla_rate(root, row):
@@ -207,6 +235,7 @@ def _m_cla_sgo(root, row):
         if pcs:  # 2019 release: published percentages by type of carer
             value = d[pcs].fillna(0.0).sum(axis=1).where(d[pcs].notna().any(axis=1))
             src = "+".join(pcs)
+            code = _code_of(d, pcs)
         else:
             sg = [c for c in d.columns if re.match(r"^(CLA_ceaSpecG\d?|CEA_SGO\d)$", c)]
             cease = next((c for c in (f"CLA_cease{y}", "CLA_cease") if c in d.columns), None)
@@ -215,8 +244,10 @@ def _m_cla_sgo(root, row):
             num = d[sg].fillna(0.0).sum(axis=1) if row.suppressed == "zero" else d[sg].sum(axis=1, min_count=len(sg))
             value = num / d[cease].replace(0, np.nan) * 100.0
             src = f"({'+'.join(sg)})/{cease}"
+            code = _code_of(d, sg + [cease])
         parts.append(pd.DataFrame({"year": y, "la_code": d["la_code"].astype(str).to_numpy(),
-                                   "value": value.to_numpy(float), "source": f"{Path(f.path).name}:{src}"}))
+                                   "value": value.to_numpy(float), "source": f"{Path(f.path).name}:{src}",
+                                   "suppression": code.to_numpy()}))
     legacy = pd.concat(parts, ignore_index=True)
     # 2020 onwards: EES numbers of SGOs / children ceasing
     path = _glob_one(root, "ees/la_children_who_ceased_*.csv")
@@ -224,11 +255,13 @@ def _m_cla_sgo(root, row):
     c = c[(c["cla_group"] == "Special guardianship orders") & (c["characteristic"] == "Total")]
     c = c[c["year"] > legacy["year"].max()]
     _, den = _ees_cla_number(root, "Children ceasing to be looked after each year", "number")
-    m = c[["la_code", "year", "number"]].merge(
-        den[["la_code", "year", "number"]].rename(columns={"number": "ceased"}), on=["la_code", "year"])
+    cn = "number" + CODE_SUFFIX
+    m = c[["la_code", "year", "number", cn]].merge(
+        den[["la_code", "year", "number", cn]].rename(columns={"number": "ceased", cn: "ceased" + CODE_SUFFIX}),
+        on=["la_code", "year"])
     num = m["number"].fillna(0.0) if row.suppressed == "zero" else m["number"]
     m["value"] = num / m["ceased"].replace(0, np.nan) * 100.0
-    ees = _frame(m, m["value"], f"{path.name}:SGO Total / children ceasing")
+    ees = _frame(m, m["value"], f"{path.name}:SGO Total / children ceasing", _code_of(m, ["number", "ceased"]))
     return pd.concat([legacy, ees], ignore_index=True)
 
 
@@ -277,7 +310,8 @@ def build_indicator_panel(
         panel = panel[panel["la_code"].isin([str(c) for c in la_codes])]
     panel = panel.drop_duplicates(["indicator_id", "la_code", "year"], keep="last")
     panel["la_name"] = panel["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)))
-    panel = panel[["indicator_id", "year", "la_code", "la_name", "value", "source"]].reset_index(drop=True)
+    panel = panel[["indicator_id", "year", "la_code", "la_name", "value", "source",
+                   "suppression"]].reset_index(drop=True)
     panel = S.LONG_VALUES.validate(panel)
     panel.attrs["kind"] = "real"
     panel.attrs["dfe_data_dir"] = str(root)

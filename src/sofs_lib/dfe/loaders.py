@@ -24,7 +24,7 @@ import pandera.errors as pa_errors
 
 from .. import paths
 from . import schemas as S
-from ._io import attach_report, check_columns, read_csv_text, sniff, to_numeric_with_codes
+from ._io import attach_report, check_columns, check_duplicate_keys, read_csv_text, sniff, to_numeric_with_codes
 from .errors import DfeEmptyFileError, DfeFormatError, DfeLayoutError
 from .names import harmonise
 from .ods import read_sheet
@@ -74,6 +74,24 @@ def _layout_for(path: Path):
     return None, None
 
 
+def _apply_renames(df: pd.DataFrame, key: str | None) -> tuple[pd.DataFrame, dict]:
+    """Map the column names of the releases we know onto the declared ones: the explicit
+    :data:`~sofs_lib.dfe.schemas.EES_RENAMES` of the layout, then a declared column that is
+    present under another case (c1's ``Category`` is ``category`` from the 2024 release)."""
+    if key is None:
+        return df, {}
+    declared = list(S.EES_LAYOUTS.get(key, [])) + list(S.EES_KNOWN_COLUMNS.get(key, []))
+    renames = {old: new for old, new in S.EES_RENAMES.get(key, {}).items()
+               if old in df.columns and new not in df.columns}
+    lower = {c.lower(): c for c in df.columns}
+    for col in declared:
+        if col not in df.columns and col not in renames.values():
+            hit = lower.get(col.lower())
+            if hit is not None and hit != col and hit not in declared:
+                renames[hit] = col
+    return (df.rename(columns=renames) if renames else df), renames
+
+
 # --------------------------------------------------------------------------------------------
 # Explore Education Statistics tidy CSV (CIN, CLA, workforce, population)
 # --------------------------------------------------------------------------------------------
@@ -93,6 +111,7 @@ def load_ees(
     path = Path(path)
     df = read_csv_text(path)
     key, declared = _layout_for(path)
+    df, renamed = _apply_renames(df, key)
     if required_values is None:
         required_values = declared or []
     has_la = "la_name" in df.columns or "new_la_code" in df.columns or "old_la_code" in df.columns
@@ -128,10 +147,13 @@ def load_ees(
     for c in value_cols:
         if (df[c] < 0).any():
             raise DfeLayoutError(path, detail=f"column {c!r} has negative values")
+    df = check_duplicate_keys(df, ["la_code", "year", "time_identifier"] + label_cols, value_cols, path,
+                              where=df["la_code"].notna())
     df = _validate(S.EES_OUTPUT, df, path)
     df.attrs["value_columns"] = value_cols
     df.attrs["label_columns"] = label_cols
     df.attrs["layout"] = key or "generic EES"
+    df.attrs["renamed_columns"] = renamed
     df.attrs["year_basis"] = "30 September" if date_basis == "september" else "year ending 31 March"
     return attach_report(df, path, counts, extra)
 
@@ -185,6 +207,7 @@ def load_cla_legacy(path: str | os.PathLike, strict: bool = False) -> pd.DataFra
     df = df.assign(release_year=release, table=kind).copy()
     df = harmonise(df, name_col="geog_n", code_col="geog_c", ons_col="New_geog_code",
                    year_col="release_year")
+    df = check_duplicate_keys(df, ["la_code"], value_cols, path, where=df["la_code"].notna())
     df.attrs["value_columns"] = value_cols
     return attach_report(df, path, counts)
 
@@ -249,6 +272,8 @@ def load_lait(path: str | os.PathLike, short_desc: list[str] | None = None) -> p
     df["la_number_raw"] = code
     df["LA Number"] = code.astype("Int64").astype("string")
     df = harmonise(df, name_col="LA and Regions", code_col="LA Number", year_col="year")
+    df = check_duplicate_keys(df, ["Short Desc", "la_code", "Years"], ["value"], path,
+                              where=df["la_code"].notna())
     df = _validate(S.LONG_VALUES, df, path)
     return attach_report(df.reset_index(drop=True), path, counts, extra)
 

@@ -72,6 +72,15 @@ EES_KNOWN_COLUMNS: dict[str, list[str]] = {
     'csww_indicators': ['inpost_fte', 'inpost_headcount', 'starters_fte', 'starters_headcount', 'leavers_fte', 'leavers_headcount', 'turnover_rate_fte', 'turnover_rate_headcount', 'agency_fte', 'agency_headcount', 'agency_rate_fte', 'agency_rate_headcount', 'agency_cover_fte', 'agency_cover_rate_fte', 'vacancy_fte', 'vacancy_rate_fte', 'vacancy_agency_cover_rate_fte', 'case_holders_fte', 'cases', 'caseload_fte', 'working_days_lost_fte', 'absence_rate_fte'],
 }
 
+#: Column renames between the releases we know (later name -> declared name), per layout.
+#: A declared column present under another case only is mapped as well.
+EES_RENAMES: dict[str, dict[str, str]] = {
+    # Characteristics of children in need, 2023 to 2024 release
+    "c1_children_in_need_referrals": {"category": "Category"},
+    "d1_child_protection_plans": {"category": "Category"},
+    "d3_cpps_subsequent_plan": {"category": "Category"},
+}
+
 #: Older SFR 'children looked after' CSV: identification columns and, per table, a pattern
 #: one of whose matches must be present.
 CLA_LEGACY_ID = ["New_geog_code", "geog_l", "geog_c", "geog_n"]

@@ -1,0 +1,1 @@
+"""Readers and validators of the real inputs (public DfE/Ofsted/ONS statistics)."""
