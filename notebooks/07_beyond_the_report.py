@@ -49,7 +49,10 @@ output_dir = None
 # %% tags=["remove-input"]
 import time
 
-from sofs_lib import did, paths, plotting, provenance, published, tables
+import pandas as pd
+from IPython.display import Markdown, display
+
+from sofs_lib import did, paths, plotting, provenance, tables
 from sofs_lib.chapters.beyond_the_report import compute as C
 from sofs_lib.chapters.beyond_the_report import figures as FG
 from sofs_lib.chapters.beyond_the_report import retest as RT
@@ -57,6 +60,13 @@ from sofs_lib.chapters.beyond_the_report import text as TX
 from sofs_lib.chapters.beyond_the_report.params import SPEC
 
 p = SPEC.validate(globals())
+
+
+def fmt3(df):
+    """Three significant digits for the float columns only (years and counts stay whole)."""
+    return {c: ".3g" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
+
+
 out = paths.output_dir("07_beyond_the_report", p["output_dir"])
 plotting.set_theme()
 t0 = time.perf_counter()
@@ -73,19 +83,19 @@ LA_KIND = la["kind"]
 run_time = time.perf_counter() - t0
 provenance.answer(
     report="Table 8 rates the four DiD questions from CRV1 p-values clustered on 4 to 13 LAs.",
-    reproduced=TX.retest_sentences(rt, honest),
-    not_reproduced=[TX.size_sentence(size, honest)],
-    new=[TX.mde_sentence(mde), TX.la_sentence(la["results"], la["bound"]), TX.mde_vs_target(la["results"])],
-    kind="synthetic" if DID_KIND == "synthetic" and LA_KIND == "synthetic" else "real",
+    reproduced=TX.retest_sentences(rt, honest, DID_KIND),
+    not_reproduced=[TX.not_reproduced_sentence(rt, DID_KIND)],
+    new=[TX.size_sentence(size, honest), TX.mde_sentence(mde), TX.la_sentence(la["results"], la["bound"], LA_KIND), TX.mde_vs_target(la["results"])],
+    kind="synthetic" if "synthetic" in (DID_KIND, LA_KIND) else "real",
     output_dir=out)
 provenance.banner(
-    published=["the report's DiD designs (pilot and comparator LAs per question), its p-values and Table 8 "
-               "ratings, SofS start dates (sections 1-2), MTM's 20 per cent target"],
+    published=[("the report's DiD designs (pilot and comparator LAs per question), its p-values and Table 8 "
+                "ratings, SofS start dates (sections 1-2), MTM's 20 per cent target")],
     synthetic=["the Monte Carlo panels (all of items 1 and 5 for the DiD questions)"]
               + (["the DiD re-test (the DiD chapter's synthetic extract)"] if DID_KIND == "synthetic" else [])
               + (["the LA panel (no DfE data found)"] if LA_KIND == "synthetic" else []),
-    real=([f"staggered DiD, event study, synthetic controls and LA MDEs: {la['source']}"]
-          if LA_KIND == "real" else None) or ([] if DID_KIND == "synthetic" else ["the DiD re-test (data_dir)"]) or None,
+    real=([f"staggered DiD, event study, synthetic controls and LA MDEs: {la['source']}"] if LA_KIND == "real" else [])
+         + ([] if DID_KIND == "synthetic" else ["the DiD re-test (the extract in data_dir)"]) or None,
 )
 provenance.params_box(p, "07_beyond_the_report")
 
@@ -105,16 +115,17 @@ provenance.params_box(p, "07_beyond_the_report")
 # %% tags=["hide-input"]
 tab = size.pivot_table(index=["quantity", "clusters", "treated_clusters"], columns="method",
                        values="rejection_rate").reset_index()
+mfmt = {c: ".3f" for c in tab.columns if c not in ("quantity", "clusters", "treated_clusters")}
 tables.write_csv(size, out / "size_power.csv", index=False)
 tables.show(tab[tab["quantity"] == "size"].drop(columns="quantity"), "synthetic",
             caption="Synthetic Monte Carlo: rejection rate of a true null at 5% (size)",
-            source=f"{p['mc_reps']} replications per design; MC SEs in size_power.csv.", fmt=".3f", index=False)
+            source=f"{p['mc_reps']} replications per design; MC SEs in size_power.csv.", fmt=mfmt, index=False)
 FG.size_figure(size, "size");
 
 # %% tags=["hide-input"]
 tables.show(tab[tab["quantity"] == "power"].drop(columns="quantity"), "synthetic",
             caption="Synthetic Monte Carlo: rejection rate at an effect of one shock SD (power)",
-            source=f"{p['mc_reps']} replications per design.", fmt=".3f", index=False)
+            source=f"{p['mc_reps']} replications per design.", fmt=mfmt, index=False)
 FG.size_figure(size, "power");
 
 # %% [markdown]
@@ -134,12 +145,12 @@ FG.size_figure(size, "power");
 # %% tags=["hide-input"]
 cols = ["question", "clusters", "treated_clusters", "estimate", "published_p", "main_model",
         "main_model_p_crv1", "CRV1, N-k df", "CRV1, G-1 df", "CRV3", "WCR Rademacher", "WCR Webb", "RI",
-        "ri_assignments", "verdict_crv1", "verdict_honest", "verdict_stands"]
+        "ri_assignments", "verdict_did_chapter", "verdict_crv1", "verdict_honest", "verdict_stands"]
 tables.write_csv(rt, out / "retest_eq3.csv", index=False)
 tables.show(rt[cols], {c: ("published" if c == "published_p" else DID_KIND) for c in cols},
             caption=f"EQ3a-d: p-values of the DiD under every method ({DID_KIND} data), G and treated G "
                     "beside each", source="sofs_lib.did (the DiD chapter) and sofs_lib.methods.la_inference; "
-                    "published p: section 3 and Appendix 10.", fmt=".3g", index=False)
+                    "published p: section 3 and Appendix 10.", fmt=fmt3(rt[cols]), index=False)
 
 # %% [markdown]
 # ## 3. Staggered adoption on the public LA panel
@@ -161,7 +172,7 @@ show_cols = ["outcome", "unit", "clusters", "treated_clusters", "att", "att_se",
 tables.show(res[show_cols], LA_KIND, caption=f"Staggered DiD of the SofS pilot councils ({LA_KIND} LA panel)",
             source=f"{la['source']}; contaminated share of comparison councils "
                    f"{la['bound']['contaminated_share']:.2f} (two-thirds of {la['n_councils']} councils used SofS).",
-            fmt=".3g", index=False)
+            fmt=fmt3(res[show_cols]), index=False)
 tables.show(la["panel_info"], LA_KIND, caption="Councils kept (observed every year) and dropped per outcome",
             source=la["source"], index=False)
 FG.event_figure(la["events"], dict(zip(res["indicator_id"], res["outcome"])), LA_KIND);
@@ -179,7 +190,7 @@ FG.event_figure(la["events"], dict(zip(res["indicator_id"], res["outcome"])), LA
 if len(la["synth"]):
     tables.write_csv(la["synth"], out / "synth_placebo.csv", index=False)
     tables.show(la["synth"].drop(columns="la_code"), LA_KIND, caption="Synthetic control per pilot council: "
-                "mean post-adoption gap and placebo-in-space p", source=la["source"], fmt=".3g", index=False)
+                "mean post-adoption gap and placebo-in-space p", source=la["source"], fmt=fmt3(la["synth"]), index=False)
     labels = {o[0]: (o[1], o[2]) for o in C.LP.OUTCOMES}
     for ind, cur in la["curves"].items():
         FG.synth_figure(cur, la["names"], labels[ind][0], labels[ind][1], LA_KIND)
@@ -196,11 +207,11 @@ if len(la["synth"]):
 # %% tags=["hide-input"]
 tables.write_csv(mde, out / "mde_did.csv", index=False)
 tables.show(mde, "synthetic", caption="Synthetic: MDE at 80% power of the DiD designs (shock SD units)",
-            source="sofs_lib.methods.few_clusters; designs from the notes to Tables A10.6-A10.11.", fmt=".3g",
+            source="sofs_lib.methods.few_clusters; designs from the notes to Tables A10.6-A10.11.", fmt=fmt3(mde),
             index=False)
 mt = res[["outcome", "unit", "att", "mde_honest", "mtm_20pc", "resid_sd"]]
 tables.show(mt, LA_KIND, caption="LA indicators: MDE at 80% power (randomisation test) beside the estimate "
-            "and MTM's 20 per cent shift", source=la["source"], fmt=".3g", index=False)
+            "and MTM's 20 per cent shift", source=la["source"], fmt=fmt3(mt), index=False)
 
 # %% [markdown]
 # ## 6. Run time
@@ -211,6 +222,5 @@ tables.show(mt, LA_KIND, caption="LA indicators: MDE at 80% power (randomisation
 # the published EQ3a size.
 
 # %% tags=["hide-input"]
-tables.show(__import__("pandas").DataFrame({"part": ["Monte Carlo (items 1)", "whole chapter"],
-                                            "seconds": [round(mc_time, 1), round(run_time, 1)]}),
-            "derived", caption="Run time of this build", source="time.perf_counter", index=False)
+display(Markdown(f"Run time of this build: Monte Carlo (item 1) {mc_time:.1f} s; whole chapter {run_time:.1f} s "
+                 f"({p['mc_reps']} replications per design, DiD extract at scale {p['did_scale']:g})."))

@@ -101,3 +101,20 @@ def test_mc_designs_cover_the_brief():
     assert (4, 1) in d and (4, 3) in d and (4, 4) not in d and (13, 6) in d and (13, 7) not in d
     assert {g for g, _ in d} == {4, 6, 8, 10, 13}
     assert C.report_designs() == {"EQ3a": (10, 5), "EQ3b": (8, 4), "EQ3c": (4, 2), "EQ3d": (13, 6)}
+
+
+def test_synthetic_sentences_say_so():
+    rt = pd.DataFrame([{"question": "EQ3c", "clusters": 4, "treated_clusters": 2, "CRV1, G-1 df": 0.05,
+                        "RI": 0.33, "verdict_crv1": "x", "verdict_honest": "x", "verdict_stands": True}])
+    assert TX.retest_sentences(rt, "RI", "synthetic")[0].startswith("On the synthetic DiD extract")
+    assert not TX.retest_sentences(rt, "RI", "real")[0].startswith("On the synthetic")
+    res = pd.DataFrame({"ri_p": [0.01, 0.5]})
+    s = TX.la_sentence(res, {"contaminated_share": 0.64, "scale": 2.78}, "real")
+    assert "real data" in s and "for 1 of 2 outcomes" in s and "2.8 times" in s
+
+
+def test_not_reproduced_sentence_lists_published_p():
+    rt = pd.DataFrame({"question": ["EQ3a", "EQ3d"], "published_p": ["0", "0.03"]})
+    s = TX.not_reproduced_sentence(rt, "synthetic")
+    assert "EQ3a 0; EQ3d 0.03" in s and "synthetic extract" in s
+    assert "data_dir" in TX.not_reproduced_sentence(rt, "real")

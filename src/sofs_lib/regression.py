@@ -22,7 +22,7 @@ from .runner import execute, load_chapter, toc_chapters
 
 #: chapters whose outputs are compared by nbval. The reproduction ledger appendix is left out:
 #: it only gathers the other chapters' records, which are compared here.
-REGRESSION_CHAPTERS = ["01_implementation", "04_la_outcomes", "05_did", "A2_consistency_audit"]
+REGRESSION_CHAPTERS = ["01_implementation", "04_la_outcomes", "05_did", "A2_consistency_audit", "07_beyond_the_report"]
 
 
 def output_dir_for(name: str) -> str:

@@ -34,7 +34,7 @@ OUTCOMES = [
     ("cpp_rate", "Child protection plan rate", "per 10,000 children"),
     ("lac_rate", "Looked after children rate", "per 10,000 children"),
     ("sgo", "Ceased care through an SGO", "% of children ceasing care"),
-    ("sw_turnover", "Social worker turnover", "%"),
+    ("sw_turnover_fte", "Social worker turnover (FTE)", "%"),
 ]
 
 
@@ -55,34 +55,20 @@ def adoption_years() -> dict[str, int]:
 
 
 def load_la_panel(dfe_data_dir=None, indicators=None) -> tuple[pd.DataFrame, str, str]:
-    """``(long panel la_code, la_name, year, indicator_id, value; kind; source)``: the committed
-    public extract when it exists (``sofs_lib.sources.dfe.extract.load_panel``), else the raw
-    DfE files in ``dfe_data_dir`` (``build_indicator_panel``), else the synthetic EES panel."""
+    """``(long panel la_code, la_name, year, indicator_id, value; kind; source)`` from
+    ``sofs_lib.sources.dfe.extract.load_panel``: the committed public extract by default (real
+    data, present in a fresh clone), the raw DfE files of a folder ``dfe_data_dir``, or
+    ``"synthetic"``."""
+    from sofs_lib.sources.dfe.extract import load_panel
+
     ids = [o[0] for o in OUTCOMES] if indicators is None else list(indicators)
-    if dfe_data_dir is None:
-        try:
-            from sofs_lib.sources.dfe.extract import load_panel  # the committed public extract
-        except ImportError:
-            load_panel = None
-        if load_panel is not None:
-            p = load_panel(indicators=ids)
-            return p[["la_code", "la_name", "year", "indicator_id", "value"]].copy(), "real", "committed DfE extract"
-    from sofs_lib.dfe import build_indicator_panel, resolve_dfe_data_dir
-
-    try:
-        root = resolve_dfe_data_dir(dfe_data_dir)
-    except Exception as exc:  # noqa: BLE001 - any missing-folder error
-        if dfe_data_dir is not None:
-            raise LaPanelError(f"dfe_data_dir {dfe_data_dir!r} cannot be read: {exc}") from exc
-        root = None
-    if root is not None and root.exists():
-        p = build_indicator_panel(root, indicators=ids)
-        return p[["la_code", "la_name", "year", "indicator_id", "value"]].copy(), "real", "DfE files (dfe_data_dir)"
-    from sofs_lib.dfe import synthetic_panel
-
-    p = synthetic_panel()
-    p = p[p["indicator_id"].isin(ids)]
-    return p[["la_code", "la_name", "year", "indicator_id", "value"]].copy(), "synthetic", "synthetic EES panel"
+    p = load_panel(source=dfe_data_dir, indicators=ids)
+    missing = sorted(set(ids) - set(p["indicator_id"]))
+    if len(missing) == len(ids):
+        raise LaPanelError(f"none of the indicators {ids} is in the LA panel ({p.attrs.get('source')})")
+    out = p[["la_code", "la_name", "year", "indicator_id", "value"]].copy()
+    out["la_code"] = out["la_code"].astype(str)
+    return out, p.attrs.get("kind", "real"), p.attrs.get("source", "LA panel")
 
 
 def balanced(panel: pd.DataFrame, indicator: str, years=None) -> tuple[pd.DataFrame, dict]:
@@ -155,7 +141,7 @@ def staggered(wide: pd.DataFrame, start: dict[str, int], rng, ri_draws: int = 10
     ok = [p for p in periods if p >= 1]
     if len(ok) != len(periods):
         raise LaPanelError("a pilot's adoption year is outside the panel's years or its first year")
-    A, exact = F.assignments(len(order), periods, max_exact=0, draws=ri_draws, rng=rng)
+    A, _ = F.assignments(len(order), periods, max_exact=0, draws=ri_draws, rng=rng)
     beta, se = F.crv1(Y, F.treatment_matrix(A[0], len(years)))
     return {"att": float(t["Estimate"]), "att_se": float(t["Std. Error"]), "att_p_crv1": float(t["Pr(>|t|)"]),
             "twfe": float(beta[0]), "twfe_p_crv1_g1": float(F.p_t(beta / se, len(order) - 1)[0]),

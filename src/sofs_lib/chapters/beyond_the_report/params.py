@@ -22,8 +22,8 @@ SPEC = Spec("07_beyond_the_report", (
     Param("did_seed", (int,), 2019, "Seed of the DiD chapter's synthetic extract.", minimum=0),
     Param("data_dir", (type(None), str), None, "Folder of a real NPD extract (the DiD chapter's data_dir)."),
     Param("design_file", (type(None), str), None, "With data_dir: the DiD chapter's design YAML."),
-    Param("dfe_data_dir", (type(None), str), None, "Folder of the raw DfE files; null = the committed "
-          "public extract when present, else the raw files in the default folder, else synthetic."),
+    Param("dfe_data_dir", (type(None), str), None, "LA panel: null = the committed public extract "
+          "(real); a folder of raw DfE files; or \"synthetic\"."),
     Param("synth_donors", (int,), 19, "Donor councils of each synthetic control (the placebo p floor is "
           "1/(donors+1)).", minimum=5, maximum=150),
     Param("synth_outcomes", (list,), ["cin_rate", "rereferrals", "cpp_rate", "lac_rate"],

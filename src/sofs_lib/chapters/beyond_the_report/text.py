@@ -31,12 +31,14 @@ def size_sentence(size: pd.DataFrame, honest: str, G: int = 4, k: int = 2, z: fl
     return f"With {G} LAs ({k} treated), " + "; ".join(out) + "; " + tail + "."
 
 
-def retest_sentences(rt: pd.DataFrame, honest: str) -> list[str]:
-    """One sentence per question: G, p under CRV1 and under the honest method, verdict."""
+def retest_sentences(rt: pd.DataFrame, honest: str, kind: str = "real") -> list[str]:
+    """One sentence per question: G, p under CRV1 and under the honest method, verdict (on
+    synthetic data each sentence says so)."""
+    pre = "On the synthetic DiD extract (illustration, not evidence), " if kind == "synthetic" else ""
     out = []
     for d in rt.to_dict("records"):
         stands = "stands" if d["verdict_stands"] else "does not stand"
-        out.append(f"{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
+        out.append(f"{pre}{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
                    f"{d['CRV1, G-1 df']:.3f} with G-1 df, {honest} p = {d[honest]:.3f}; the rating "
                    f"'{d['verdict_crv1']}' {stands} under {honest}"
                    + ("" if d["verdict_stands"] else f" (it becomes '{d['verdict_honest']}')") + ".")
@@ -53,11 +55,12 @@ def mde_sentence(mde: pd.DataFrame) -> str:
         "the LA-by-year shock: " + "; ".join(parts) + "."
 
 
-def la_sentence(res: pd.DataFrame, bound: dict) -> str:
+def la_sentence(res: pd.DataFrame, bound: dict, kind: str = "real") -> str:
     """How many LA outcomes the staggered DiD finds significant under RI, and the bound."""
     n = len(res)
     sig = int((res["ri_p"] <= ALPHA).sum())
-    return (f"On the public LA panel the staggered DiD's randomisation p is at most 5% for {sig} of {n} "
+    where = "the public LA panel (real data)" if kind == "real" else "the synthetic LA panel (not evidence)"
+    return (f"On {where} the staggered DiD's randomisation p is at most 5% for {sig} of {n} "
             f"outcomes; with {_pct(bound['contaminated_share'])} of the comparison councils likely to use "
             f"SofS, a true effect could be up to {bound['scale']:.1f} times the estimate.")
 
@@ -68,3 +71,12 @@ def mde_vs_target(res: pd.DataFrame) -> str:
     below = int((ok["mde_honest"].abs() <= ok["mtm_20pc"].abs()).sum())
     return (f"For {below} of {len(res)} LA outcomes the design could detect MTM's 20 per cent shift at 80% "
             f"power.")
+
+
+def not_reproduced_sentence(rt: pd.DataFrame, kind: str) -> str:
+    """Why the published p-values are not recomputed here."""
+    pubs = "; ".join(f"{q} {v}" for q, v in zip(rt["question"], rt["published_p"]))
+    if kind == "synthetic":
+        return (f"The published p-values ({pubs}) come from NPD records that are not public; the re-test "
+                f"here runs the same specification on the DiD chapter's synthetic extract.")
+    return f"The published p-values ({pubs}) are shown beside the re-test on the extract in data_dir."
