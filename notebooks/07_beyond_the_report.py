@@ -85,7 +85,7 @@ provenance.answer(
     report="Table 8 rates the four DiD questions from CRV1 p-values clustered on 4 to 13 LAs.",
     reproduced=TX.retest_sentences(rt, honest, DID_KIND),
     not_reproduced=[TX.not_reproduced_sentence(rt, DID_KIND)],
-    new=[TX.size_sentence(size, honest), TX.mde_sentence(mde), TX.la_sentence(la["results"], la["bound"], LA_KIND), TX.mde_vs_target(la["results"])],
+    new=[TX.size_sentence(size, honest, k=1), TX.size_sentence(size, honest, k=2), TX.mde_sentence(mde), TX.la_sentence(la["results"], la["bound"], LA_KIND), TX.mde_vs_target(la["results"])],
     kind="synthetic" if "synthetic" in (DID_KIND, LA_KIND) else "real",
     output_dir=out)
 provenance.banner(
@@ -209,6 +209,14 @@ tables.write_csv(mde, out / "mde_did.csv", index=False)
 tables.show(mde, "synthetic", caption="Synthetic: MDE at 80% power of the DiD designs (shock SD units)",
             source="sofs_lib.methods.few_clusters; designs from the notes to Tables A10.6-A10.11.", fmt=fmt3(mde),
             index=False)
+mdu = C.did_mde_units(mde, an)
+tables.write_csv(mdu, out / "mde_did_units.csv", index=False)
+tables.show(mdu, {"question": DID_KIND, "unit": DID_KIND, "shock_sd": DID_KIND, "mde": DID_KIND,
+                  "published_estimate": "published", "mtm_20pc": "published"},
+            caption=f"DiD questions: MDE in outcome units (shock SD from the {DID_KIND} DiD data) beside the "
+                    "published estimate and MTM's 20 per cent shift",
+            source="published estimates and baselines: section 3; EQ3a/EQ3c baselines from the data; "
+                   "EQ3c's published estimate is a logit coefficient (not comparable).", fmt=fmt3(mdu), index=False)
 mt = res[["outcome", "unit", "att", "mde_honest", "mtm_20pc", "resid_sd"]]
 tables.show(mt, LA_KIND, caption="LA indicators: MDE at 80% power (randomisation test) beside the estimate "
             "and MTM's 20 per cent shift", source=la["source"], fmt=fmt3(mt), index=False)

@@ -118,3 +118,12 @@ def test_not_reproduced_sentence_lists_published_p():
     s = TX.not_reproduced_sentence(rt, "synthetic")
     assert "EQ3a 0; EQ3d 0.03" in s and "synthetic extract" in s
     assert "data_dir" in TX.not_reproduced_sentence(rt, "real")
+
+
+def test_shock_sd_by_hand():
+    # LA c is seen in year 0 only, so only year 0 has every LA: the LAs seen every year (a, b)
+    # are used instead. Their LA-year means [[0, 0], [0, 4]] (b's year 1: mean of 3 and 5),
+    # two-way demeaned [[1, -1], [-1, 1]]: 4 / ((2-1)(2-1)) = 4, SD 2
+    fr = pd.DataFrame({"la": ["a", "a", "b", "b", "b", "c"], "year": [0, 1, 0, 1, 1, 0],
+                       "y": [0.0, 0.0, 0.0, 3.0, 5.0, 7.0], "cem_w": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]})
+    assert C.shock_sd(fr, "y") == pytest.approx(2.0)

@@ -162,3 +162,51 @@ def _periods(wide: pd.DataFrame, st: dict[str, int]) -> list[int]:
 
 def _names(panel: pd.DataFrame) -> dict[str, str]:
     return panel.drop_duplicates("la_code").set_index("la_code")["la_name"].to_dict()
+
+
+#: Published main estimate (quoted-number id, sign) and the baseline rate MTM's 20% applies to.
+PUBLISHED_EFFECT = {"EQ3a": ("did_assess_days", 1), "EQ3b": ("did_rereferral_pp", -1),
+                    "EQ3c": (None, -1), "EQ3d": ("did_kinship_pp", -1)}
+BASELINE = {"EQ3b": "did_rereferral_from", "EQ3d": "did_kinship_from"}
+
+
+def shock_sd(frame: pd.DataFrame, y: str) -> float:
+    """SD of the LA-by-year residual of the TWFE model of the question's LA-year means (CEM
+    weighted), on the LAs observed in every year: the unit of the DiD MDEs."""
+    d = frame[frame["cem_w"] > 0]
+    m = d.assign(wy=d[y] * d["cem_w"]).groupby(["la", "year"], observed=True)[["wy", "cem_w"]].sum()
+    wide = (m["wy"] / m["cem_w"]).unstack("year")
+    full = wide.dropna(axis=1)  # the years every LA has, else the LAs seen every year
+    wide = full if full.shape[1] >= 2 else wide.dropna(axis=0)
+    if wide.shape[0] < 2 or wide.shape[1] < 2:
+        return float("nan")
+    Y = wide.to_numpy(float)
+    return float(np.sqrt((F.demean2(Y) ** 2).sum() / ((Y.shape[0] - 1) * (Y.shape[1] - 1))))
+
+
+def did_mde_units(mde: pd.DataFrame, an, scale: dict[str, float] | None = None) -> pd.DataFrame:
+    """The DiD MDEs in outcome units (x the shock SD of the DiD chapter's data) beside the
+    published estimates and MTM's 20 per cent shift (20% of the published baseline rate, or of
+    the pilots' pre-SofS mean in the data when the report gives none)."""
+    from sofs_lib.did import data as DD
+    from sofs_lib.did.analysis import EQ_INFO
+
+    rows = []
+    for r in mde.to_dict("records"):
+        eq = "eq3" + r["question"][-1]
+        fr = an.frame(eq)
+        y = DD.OUTCOMES[eq][0]
+        sd = shock_sd(fr, y)
+        binary = EQ_INFO[eq]["binary"]
+        k = 100.0 if binary else 1.0  # probabilities in percentage points
+        qid, _ = PUBLISHED_EFFECT[r["question"]]
+        pub = float(published.quote(qid).number) if qid else float("nan")
+        if r["question"] in BASELINE:
+            base = float(published.quote(BASELINE[r["question"]]).number)
+        else:
+            pre = fr[(fr["pilot_i"] == 1) & (fr["post"] == 0) & (fr["cem_w"] > 0)]
+            base = float(np.average(pre[y], weights=pre["cem_w"])) * k if len(pre) else float("nan")
+        rows.append({"question": r["question"], "unit": "percentage points" if binary else EQ_INFO[eq]["unit"],
+                     "shock_sd": sd * k, "mde": r["mde_sd"] * sd * k, "published_estimate": pub,
+                     "mtm_20pc": 0.2 * base})
+    return pd.DataFrame(rows)

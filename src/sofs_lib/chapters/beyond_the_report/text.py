@@ -39,7 +39,7 @@ def retest_sentences(rt: pd.DataFrame, honest: str, kind: str = "real") -> list[
     for d in rt.to_dict("records"):
         stands = "stands" if d["verdict_stands"] else "does not stand"
         out.append(f"{pre}{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
-                   f"{d['CRV1, G-1 df']:.3f} with G-1 df, {honest} p = {d[honest]:.3f}; the rating "
+                   f"{d['CRV1, G-1 df']:.2g} with G-1 df, {honest} p = {d[honest]:.2g}; the rating "
                    f"'{d['verdict_crv1']}' {stands} under {honest}"
                    + ("" if d["verdict_stands"] else f" (it becomes '{d['verdict_honest']}')") + ".")
     return out
