@@ -4,11 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test chapter run render setup sync browser-deps baselines clean help
+.PHONY: book test check-raw lint chapter run render setup sync browser-deps baselines clean help
 
 help:
 	@echo "make book                 set up the environment, execute every chapter, render _build/html"
-	@echo "make test                 build the book, then run every test (unit, sync, nbval, browser)"
+	@echo "make test                 build the book, then run every test (lint, unit, sync, nbval, browser)"
+	@echo "make check-raw            the checks against the raw DfE/Ofsted downloads (../shared/dfe-data)"
 	@echo "make chapter CH=NAME P='a=1 b=2'   re-run one chapter with other parameters, then render"
 	@echo "make sync                 regenerate notebooks/*.ipynb from the .py sources"
 	@echo "make baselines            refresh the nbval regression baselines (review the diff!)"
@@ -23,24 +24,26 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-# DFE_DATA_DIR: folder of DfE/Ofsted files (relative to the project or absolute). Unset, the
-# LA-level chapter runs on its embedded synthetic panel.
-DFE_DATA_DIR ?=
-BOOK_PARAMS := $(if $(DFE_DATA_DIR),-p 04_la_outcomes.dfe_data_dir=$(DFE_DATA_DIR))
+# The built book is up to date when it is newer than every source it is built from.
+BOOK_SOURCES := $(shell find src notebooks data book -type f -not -path 'book/chapters/*' -not -name '*.pyc' 2>/dev/null) _toc.yml _config.yml
+BOOK_STAMP := _build/html/index.html
 
 book: $(STAMP)
-	$(PY) -m sofs_lib.runner build $(BOOK_PARAMS)
+	$(PY) -m sofs_lib.build.runner build
+
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES)
+	$(PY) -m sofs_lib.build.runner build
 
 run: $(STAMP)
-	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.build.runner run $(CH) $(foreach p,$(P),-p $(p))
 
 chapter: $(STAMP)
 	@test -n "$(CH)" || (echo "usage: make chapter CH=01_implementation P='alpha=0.01'" && exit 2)
-	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))
-	$(PY) -m sofs_lib.runner render
+	$(PY) -m sofs_lib.build.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.build.runner render
 
 render: $(STAMP)
-	$(PY) -m sofs_lib.runner render
+	$(PY) -m sofs_lib.build.runner render
 
 sync: $(STAMP)
 	$(VENV)/bin/jupytext --to ipynb notebooks/*.py
@@ -51,11 +54,21 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: book browser-deps
-	$(PY) -m pytest
+# Every test but those that read the raw DfE downloads (see check-raw); builds the book first
+# unless it is already up to date.
+test: $(BOOK_STAMP) browser-deps lint
+	$(PY) -m pytest -m "not raw_data"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests notebooks scripts
+	$(VENV)/bin/ruff format --check src tests scripts
+
+# The checks against the raw DfE/Ofsted downloads (../shared/dfe-data, or SOFS_DFE_DATA_DIR).
+check-raw: $(STAMP)
+	$(PY) -m pytest -m raw_data -p no:nbval -o addopts="-ra --strict-markers"
 
 baselines: $(STAMP)
-	$(PY) -m sofs_lib.regression refresh
+	$(PY) -m sofs_lib.build.regression refresh
 
 clean:
 	rm -rf _build book/chapters book/status.md

@@ -35,14 +35,19 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib import implementation as im
-from sofs_lib import ledger, paths, plotting, profiles, provenance, published, tables
+from sofs_lib.chapters.implementation.params import SPEC
+from sofs_lib.display import chapter
 
-p = im.PARAMS.validate(globals())
-out = paths.output_dir("01_implementation", p["output_dir"])
-plotting.set_theme()
-led = ledger.Ledger("01_implementation")
-provenance.params_box(p, "01_implementation")
+from sofs_lib.chapters.implementation import analysis as im
+from sofs_lib.core import paths
+from sofs_lib.display import provenance, tables
+from sofs_lib.chapters.implementation import profiles
+from sofs_lib import published
+
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
+led = run.ledger
+run.params_box()
 provenance.banner(
     published=["Tables 1, 2 and 3 of the report", "appendix Table A8.1",
                "numbers quoted in the text of section 3 (case records, plans, Early Help)"],
@@ -99,7 +104,7 @@ tables.show(tests[show_cols], "derived",
                  "p_max": ".4f", "p_holm": ".4f", "reconstructions": "d"},
             caption=f"Does use differ between pilots? Chi-square tests on reconstructed counts "
                     f"(alpha = {p['alpha']})",
-            source="Computed from " + published.cite("2") + " (sofs_lib.implementation.element_use_tests).")
+            source="Computed from " + published.cite("2") + " (sofs_lib.chapters.implementation.analysis.element_use_tests).")
 tables.write_csv(tests, out / "table2_tests.csv")
 sig = tests.index[tests["verdict"] == "differs between pilots"].tolist()
 holm = tests.index[tests["verdict_holm"] == "differs"].tolist()
@@ -214,7 +219,7 @@ tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short
 # pilots" (50 = the mean, 10 = one standard deviation) and describes each pilot's profile in
 # words; the item scores and the T-scores themselves are not published.
 #
-# To show the method, `sofs_lib.profiles` generates **synthetic** item-level responses designed
+# To show the method, `sofs_lib.chapters.implementation.profiles` generates **synthetic** item-level responses designed
 # to satisfy every sentence of that narrative, computes the T-scores exactly as defined, and
 # checks each sentence in code. The instrument has six headings but the report analyses five
 # categories; the "Structures" items join the category set by `structures_category`. A "pooled"
@@ -249,7 +254,7 @@ tables.show(view, {**{c: "published" for c in ["quote"]},
             highlight=view.apply(lambda c: ~view["holds"].astype(bool)), collapsed=True,
             caption="Appendix 7's narrative, statement by statement, on the synthetic T-scores",
             source="Quotes: report appendix 7 and section 3; values: synthetic responses "
-                   "(sofs_lib.profiles).")
+                   "(sofs_lib.chapters.implementation.profiles).")
 tables.write_csv(ts, out / "a7_synthetic_tscores.csv", index=False)
 
 # %% [markdown]
@@ -294,6 +299,6 @@ led.record("text", "contrast_families_total", "section 3",
 # "Reproduction ledger" gathers all chapters.
 
 # %% tags=["hide-input"]
-path = led.write(out)
+path = run.finish()
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=f"{paths.relative(path)}")

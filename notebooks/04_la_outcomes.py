@@ -39,22 +39,26 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib import la_outcomes as lo
-from sofs_lib import ledger, paths, plotting, provenance, published, tables
-from sofs_lib.dfe import (identify_dropped_pilot, load_groups, load_indicator_catalogue,
-                          select_comparators)
+from sofs_lib.chapters.la_outcomes.params import SPEC
+from sofs_lib.display import chapter
 
-p = lo.PARAMS.validate(globals())
-out = paths.output_dir("04_la_outcomes", p["output_dir"])
-plotting.set_theme()
-led = ledger.Ledger("04_la_outcomes")
+from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.core import paths
+from sofs_lib.display import provenance, tables
+from sofs_lib import published
+from sofs_lib.chapters.la_outcomes.groups import identify_dropped_pilot, select_comparators
+from sofs_lib.sources.dfe import load_groups, load_indicator_catalogue
+
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
+led = run.ledger
 yrs = lo.parse_years(p["years"])
 source = lo.data_source(p["dfe_data_dir"])  # None: committed extract; a raw folder; "synthetic"
 data_dir = source if source not in (None, lo.SYNTHETIC) else None
 panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(source, out, yrs)
 PILOTS = p["pilots"] if p["pilots"] is not None else syn_pilots
 COMPARATORS = p["comparators"] if p["comparators"] is not None else syn_comparators
-provenance.params_box(p, "04_la_outcomes")
+run.params_box()
 if KIND == "real":
     provenance.banner(
         published=["Tables A9.1, A9.3, A9.4 and A9.5 of the appendices"],
@@ -91,7 +95,7 @@ if KIND == "real":
     tables.show(dropped.set_index("candidate_dropped"), "real",
                 caption="Leaving out each Round 2 pilot in turn",
                 source="DfE and Ofsted files (real), scored against appendix Tables A9.1, A9.3 "
-                       "and A9.4 (sofs_lib.dfe.identify_dropped_pilot).")
+                       "and A9.4 (sofs_lib.chapters.la_outcomes.groups.identify_dropped_pilot).")
     comps = select_comparators(data_dir)
     display(Markdown("**Comparators.** " + groups["comparator_rule"]))
     tables.show(comps.set_index("pilot_name"), "real",
@@ -212,7 +216,7 @@ tables.show(loo.set_index("report_name")[["p_all", "runs_significant", "runs",
                                           "p_max_leave_one_out", "robust"]], KIND,
             fmt={"p_all": ".3f", "p_max_leave_one_out": ".3f"}, collapsed=True,
             caption="All-years one-way test with each pilot left out in turn",
-            source="sofs_lib.la_outcomes.leave_one_out")
+            source="sofs_lib.chapters.la_outcomes.analysis.leave_one_out")
 fragile = loo[loo["significant_all"] & ~loo["robust"]]
 display(Markdown(
     f"Of {int(loo['significant_all'].sum())} indicators with a significant all-years difference, "
@@ -222,7 +226,7 @@ if p["exclude_las"]:
     ex = lo.analyse(None, PILOTS, COMPARATORS, yrs, exclude=p["exclude_las"], panel=panel)
     tables.show(ex["a94"].set_index("report_name")[["pilot_mean", "snn_mean", "F", "p"]], KIND,
                 fmt=".2f", caption=f"All years, excluding {', '.join(p['exclude_las'])}",
-                source="sofs_lib.la_outcomes.analyse(exclude=...)")
+                source="sofs_lib.chapters.la_outcomes.analysis.analyse(exclude=...)")
 
 # %% [markdown]
 # ## After the evaluation
@@ -256,7 +260,7 @@ if KIND == "real" and p["later_years"]:
                  f"p, {p['later_years']}"]
     tables.show(t, KIND, fmt=".2f", collapsed=True,
                 caption="All-years means and one-way tests: evaluation "
-                "window and after", source="DfE files (real); sofs_lib.la_outcomes.analyse")
+                "window and after", source="DfE files (real); sofs_lib.chapters.la_outcomes.analysis.analyse")
     li = lat["a95"][lat["a95"]["source"] == "Year * pilot status"]
     a_eval = int((t["p, evaluation years"] < p["alpha"]).sum())
     a_late = int((t[f"p, {p['later_years']}"] < p["alpha"]).sum())
@@ -277,6 +281,55 @@ if KIND == "real" and p["later_years"]:
 # ## What this chapter reproduces
 
 # %% tags=["hide-input"]
-path = led.write(out)
+path = run.finish()
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=paths.relative(path))
+
+# %% [markdown]
+# ## Revisions between releases
+#
+# Which release each indicator came from, and how far the report-period numbers move when a
+# later DfE release is read instead. By default the chapter reads the committed extract of the
+# 2022 releases (`data/dfe_extract`); `dfe_data_dir` may name a folder of raw downloads of any
+# release from 2022 on, where each table is found by its publication and table id. Where a
+# folder holds two releases of one table the newer one is used, and the files left out are
+# listed below. Later releases revise earlier years (the 2024 children-in-need release re-based
+# every rate on new population estimates), so the table below compares each pilot mean of
+# Tables A9.3 and A9.4 between releases and says whether any verdict changes.
+
+# %% tags=["hide-input"]
+from sofs_lib.chapters.la_outcomes import revisions as rv
+
+if KIND != "real":
+    display(Markdown("*This section needs real data: the synthetic panel has no releases.*"))
+else:
+    tables.show(rv.sources_table(panel).set_index("report_name"), "derived", collapsed=True,
+                caption="Which publication, release and file each indicator came from",
+                source=f"{panel.attrs['source']} (sofs_lib.sources.dfe.extract.indicator_sources)")
+    rev = rv.chapter_revisions(source, panel, yrs, PILOTS, COMPARATORS, p["alpha"])
+    if len(rev["superseded"]):
+        tables.show(rev["superseded"].set_index("path"), "derived",
+                    caption="Files left out: a newer release of the same table is in the folder",
+                    source="sofs_lib.sources.dfe.tables.choose")
+    how = ("computed now, the committed extract (2022 release) against the folder read here"
+           if rev["mode"] == "live" else
+           "the committed table data/dfe_extract/revisions_2022_2024.csv, built by "
+           "sofs_lib.chapters.la_outcomes.revisions from the 2022 release and a folder where the "
+           "2024 release of six tables replaces its 2022 files; run the chapter with such a folder "
+           "as dfe_data_dir to recompute it")
+    display(Markdown(rv.revision_summary(rev["table"], p["alpha"]) + f" (Source: {how}.)"))
+    moved = rev["table"][rev["table"]["pilot_change"].abs() > rv.TOLERANCE]
+    view = (moved if len(moved) else rev["table"]).copy()
+    view.index = "Table " + view["table"] + ": " + view["report_name"]
+    tables.show(view[["release_old", "release_new", "pilot_old", "pilot_new", "pilot_change",
+                      "p_old", "p_new", "verdict_changed"]], "real",
+                fmt={"pilot_old": ".2f", "pilot_new": ".2f", "pilot_change": "+.2f",
+                     "p_old": ".3f", "p_new": ".3f"}, collapsed=not len(moved),
+                caption="Pilot means of Tables A9.3 and A9.4 that move between releases",
+                source="DfE files of both releases (real); sofs_lib.chapters.la_outcomes.revisions")
+    tables.write_csv(rev["table"], out / "revisions_between_releases.csv", index=False)
+    if rev["later"] is not None:
+        tables.show(rev["later"], "real", fmt=".1f",
+                    caption="Revised indicators: group means from the report's last year to the "
+                            "last year of the newer release",
+                    source="DfE files (real); sofs_lib.chapters.la_outcomes.revisions.later_means")

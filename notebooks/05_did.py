@@ -54,21 +54,24 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib import did, ledger, paths, plotting, provenance, tables
-from sofs_lib.did import report as R
-from sofs_lib.did.analysis import EQ_INFO, Analysis
+from sofs_lib.chapters.did.params import SPEC
+from sofs_lib.display import chapter
 
-p = did.PARAMS.validate(globals())
-out = paths.output_dir("05_did", p["output_dir"])
-plotting.set_theme()
-led = ledger.Ledger("05_did")
-provenance.params_box(p, "05_did")
+from sofs_lib.core import paths
+from sofs_lib.display import provenance, tables
+from sofs_lib.chapters.did import report as R
+from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
+
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
+led = run.ledger
+run.params_box()
 an = Analysis(p)
 KIND = "synthetic" if an.synthetic else "real"
 provenance.banner(
     published=["Tables A10.1-A10.12 and Table 8, and the numbers quoted in section 3 and Appendix 10"],
     synthetic=(["every estimate, test, matching and balance statistic, summary statistic and figure: computed "
-                "from a generated NPD extract (sofs_lib.npd)",
+                "from a generated NPD extract (sofs_lib.sources.npd)",
                 "Ofsted ratings, quality-of-delivery and embeddedness scores and comparators' practice models "
                 "(generated: the report does not publish them)"] if an.synthetic else None),
     real=(["every estimate and table: computed from the extract in data_dir"] if not an.synthetic else None),
@@ -80,7 +83,7 @@ provenance.banner(
 # %% [markdown]
 # ## The data
 #
-# The generator (`sofs_lib.npd`) writes children in need census and SSDA903 records for the
+# The generator (`sofs_lib.sources.npd`) writes children in need census and SSDA903 records for the
 # nine pilots and sixteen comparator LAs, April 2008 to March 2019, and the four analysis
 # populations are derived from those raw records by the rules the report describes (an
 # assessment's duration in working days; a referral closed with no further action and a new
@@ -279,7 +282,7 @@ fig = R.figure_event_study(an)
 #
 # The report rates the evidence by "whether the identifying assumption is met, the quality of the
 # data and the number of LAs", and calls results "no clear evidence" when the sign or
-# significance changes in sensitivity checks. `sofs_lib.did.evidence.rate` writes those words as
+# significance changes in sensitivity checks. `sofs_lib.methods.did.evidence.rate` writes those words as
 # rules: no significant DiD gives no evidence; failed parallel trends or a sign change in any
 # check gives "no clear evidence"; otherwise data-quality concerns, fewer than three pilots or no
 # possible sensitivity check are major concerns (low strength: "no moderate or high strength
@@ -312,6 +315,6 @@ tables.write_csv(t8, out / "table_8.csv")
 # generated data, not whether the report is right.
 
 # %% tags=["hide-input"]
-path = led.write(out)
+path = run.finish()
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this chapter, by status",
             source=f"{paths.relative(path)}")

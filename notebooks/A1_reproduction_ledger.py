@@ -37,14 +37,16 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import HTML, Markdown, display
 
-from sofs_lib import ledger, paths, plotting, provenance, tables
+from sofs_lib.chapters.reproduction_ledger import page
+from sofs_lib.chapters.reproduction_ledger.params import SPEC
+from sofs_lib.core import ledger
+from sofs_lib.display import chapter, provenance, tables
 
-p = ledger.PARAMS.validate(globals())
-out = paths.output_dir("A1_reproduction_ledger", p["output_dir"])
-plotting.set_theme()
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
 led = ledger.gather(p["chapters_dir"])
 kinds_present = set(led["kind"])
-provenance.params_box(p, "A1_reproduction_ledger")
+run.params_box()
 provenance.banner(
     published=["the published value of every comparison, as each chapter read it from "
                "data/published"],
@@ -68,19 +70,19 @@ tables.show(by_status, "derived", fmt={"comparisons": ".0f", "share (%)": ".1f"}
             caption="All comparisons by status", source="Every chapter's reproduction.csv.")
 
 # %% tags=["hide-input"]
-by_kind = ledger.ledger_counts(led, "kind")
+by_kind = page.ledger_counts(led, "kind")
 tables.show(by_kind, "derived", caption="By kind of reproduced value and status",
             source="Every chapter's reproduction.csv.")
 
 # %% tags=["hide-input"]
-fig = ledger.plot_ledger_status(led, "chapter")
+fig = page.plot_ledger_status(led, "chapter")
 
 # %% tags=["hide-input"]
-tables.show(ledger.ledger_counts(led, "chapter"), "derived", caption="By chapter and status",
+tables.show(page.ledger_counts(led, "chapter"), "derived", caption="By chapter and status",
             source="Every chapter's reproduction.csv.")
 
 # %% tags=["hide-input"]
-tables.show(ledger.ledger_counts(led, "table_id"), "derived",
+tables.show(page.ledger_counts(led, "table_id"), "derived",
             caption="By published table and status ('text' = numbers quoted in the running text)",
             source="Every chapter's reproduction.csv.")
 
@@ -91,7 +93,7 @@ tables.show(ledger.ledger_counts(led, "table_id"), "derived",
 # the note), or pick a status. The same table is in `ledger_all.csv` beside this page.
 
 # %% tags=["hide-input"]
-display(HTML(ledger.ledger_filter_html(led)))
+display(HTML(page.ledger_filter_html(led)))
 
 # %% [markdown]
 # The comparisons that differ:

@@ -39,12 +39,17 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib import audit, ledger, paths, plotting, provenance, tables
+from sofs_lib.chapters.consistency_audit.params import SPEC
+from sofs_lib.display import chapter
 
-p = audit.PARAMS.validate(globals())
-out = paths.output_dir("A2_consistency_audit", p["output_dir"])
-plotting.set_theme()
-provenance.params_box(p, "A2_consistency_audit")
+from sofs_lib.chapters.consistency_audit import analysis as audit
+from sofs_lib.chapters.consistency_audit import workforce as audit_workforce
+from sofs_lib.core import paths
+from sofs_lib.display import provenance, tables
+
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
+run.params_box()
 provenance.banner(
     published=["Tables 2, 3, 4, 5, 6 of the report", "appendix Tables A8.1, A9.1–A9.5, A10.1–A10.12 "
                "and A11.1", "numbers quoted in the text of sections 2–5, appendices 9–11 and the "
@@ -56,13 +61,13 @@ provenance.banner(
 # %% tags=["hide-input"]
 checks = audit.run_all()
 frame = audit.frame(checks)
-led = ledger.Ledger("A2_consistency_audit")
+led = run.ledger
 audit.record(led, checks)
 tables.write_csv(frame, out / "audit_checks.csv", index=False)
 summary = audit.summary(checks)
 summary.loc["All checks"] = summary.sum()
 tables.show(summary, "derived", caption="Checks by topic and verdict",
-            source="sofs_lib.audit.run_all(); every check below.")
+            source="sofs_lib.chapters.consistency_audit.analysis.run_all(); every check below.")
 
 # %% tags=["hide-input"]
 fig = audit.plot_verdicts(summary)
@@ -100,7 +105,7 @@ for topic, g in frame.groupby("topic", sort=False):
     view = g.set_index("check_id")[list(kinds)]
     tables.show(view, kinds, caption=topic,
                 highlight=view.apply(lambda c: view["verdict"] == "inconsistent"),
-                source="Recomputed by sofs_lib.audit from data/published (see each check's inputs).")
+                source=f"Recomputed by {audit.computed_by(checks, topic)} from data/published (see each check's inputs).")
 
 # %% [markdown]
 # ## Table 4 in detail: is "not significant" what the percentages say?
@@ -111,13 +116,13 @@ for topic, g in frame.groupby("topic", sort=False):
 # of respondents below which the central result would stop being significant.
 
 # %% tags=["hide-input"]
-t4 = audit.table4_tests()
+t4 = audit_workforce.table4_tests()
 tables.show(t4[["chi2", "p", "chi2_min", "chi2_max", "p_min", "p_max", "reconstructions",
                 "max_missing", "n_share_for_ns"]], "derived",
             fmt={"chi2": ".2f", "chi2_min": ".2f", "chi2_max": ".2f", "p": ".4f", "p_min": ".4f",
                  "p_max": ".4f", "reconstructions": ".0f", "max_missing": ".0f", "n_share_for_ns": ".2f"},
             caption="Chi-square tests of Table 4 (4 pilots × agree / not agree, 3 df)",
-            source="Computed from Tables 2 and 4 of the report (sofs_lib.audit.table4_tests).")
+            source="Computed from Tables 2 and 4 of the report (sofs_lib.chapters.consistency_audit.workforce.table4_tests).")
 tables.write_csv(t4, out / "table4_tests.csv")
 
 # %% [markdown]
@@ -127,6 +132,6 @@ tables.write_csv(t4, out / "table4_tests.csv")
 # appendix "Reproduction ledger" gathers it with the chapters'.
 
 # %% tags=["hide-input"]
-path = led.write(out)
+path = run.finish()
 tables.show(led.summary(), "derived", caption="Comparisons recorded by this appendix, by status",
             source=f"{paths.relative(path)}")

@@ -1,4 +1,4 @@
-"""Wall time and peak memory of the DiD chapter's whole computation (sofs_lib.did).
+"""Wall time and peak memory of the DiD chapter's whole computation (sofs_lib.chapters.did).
 
 Runs, each in a fresh Python process so that peak memory is per run:
 
@@ -41,9 +41,10 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sofs_lib import did, ledger
-    from sofs_lib.did import report as R
-    from sofs_lib.did.analysis import EQ_INFO
+    from sofs_lib.chapters import did
+    from sofs_lib.core import ledger
+    from sofs_lib.chapters.did import report as R
+    from sofs_lib.chapters.did.analysis import EQ_INFO
 
     t_import = time.perf_counter() - t0
     an = did.run(seed=seed, scale=scale)

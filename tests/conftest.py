@@ -35,7 +35,7 @@ def dfe_dir() -> Path:
     project. Missing: the test is skipped, or fails when ``CI`` is set."""
     import os
 
-    from sofs_lib.dfe.loaders import resolve_dfe_data_dir
+    from sofs_lib.sources.dfe.loaders import resolve_dfe_data_dir
 
     d = resolve_dfe_data_dir()
     if not (d / "ees").is_dir():
@@ -51,3 +51,11 @@ def built_book() -> Path:
     if not (html / "index.html").exists():
         pytest.fail("The book is not built: run `make book` (or `make test`, which builds it).")
     return html
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that read the raw DfE/Ofsted downloads (the ``dfe_dir`` fixture) are marked
+    ``raw_data``: ``make test`` leaves them out, ``make check-raw`` runs them."""
+    for item in items:
+        if "dfe_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.raw_data)

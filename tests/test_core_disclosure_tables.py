@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from sofs_lib import disclosure, provenance, tables
+from sofs_lib.methods import disclosure
+from sofs_lib.display import provenance, tables
 
 
 def test_primary_and_secondary_suppression():

@@ -1,6 +1,7 @@
 import pytest
 
-from sofs_lib.params import Param, ParameterError, Spec, parse_override, spec_for
+from sofs_lib.build.registry import ChapterNotFound, spec_for
+from sofs_lib.core.params import Param, ParameterError, Spec, parse_override
 
 SPEC = Spec("99_demo", (
     Param("alpha", (float,), 0.05, "level", minimum=0.001, maximum=0.2),
@@ -68,4 +69,5 @@ def test_parse_override_rejects(text):
 def test_registered_chapter_specs_load():
     spec = spec_for("01_implementation")
     assert spec is not None and "alpha" in spec.names and "output_dir" in spec.names
-    assert spec_for("no_such_chapter") is None
+    with pytest.raises(ChapterNotFound):
+        spec_for("99_no_such_chapter")

@@ -3,7 +3,8 @@ import math
 import pandas as pd
 import pytest
 
-from sofs_lib import ledger, recon
+from sofs_lib.core import ledger
+from sofs_lib.published import recon
 
 
 def test_count_bounds_by_hand():

@@ -8,9 +8,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from sofs_lib import la_outcomes as lo
-from sofs_lib.dfe.indicators import load_indicator_catalogue
-from sofs_lib.dfe.errors import DfeDataError
+from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.sources.dfe.errors import DfeDataError
+from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 from sofs_lib.sources.dfe import extract as X
 
 CONTRACT = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
@@ -94,10 +94,12 @@ def test_chapter_default_is_real_and_matches(tmp_path):
 
 
 def test_synthetic_is_explicit(tmp_path):
+    import sofs_lib.synthetic.la_panel  # noqa: F401 - registers load_panel("synthetic")
+
     syn = X.load_panel("synthetic")
     assert syn.attrs["kind"] == "synthetic" and list(syn.columns) == CONTRACT
     assert set(syn["publication"]) == {"synthetic"}
-    panel, kind, pil, _ = lo.chapter_panel("synthetic", tmp_path, (2015, 2019))
+    _panel, kind, pil, _ = lo.chapter_panel("synthetic", tmp_path, (2015, 2019))
     assert kind == "synthetic" and pil
 
 
@@ -109,3 +111,33 @@ def test_rebuild_equals_committed(dfe_dir, tmp_path):
     assert gzip.decompress(out.read_bytes()) == gzip.decompress(X.default_extract_path().read_bytes())
     assert (tmp_path / X.LOG_NAME).read_bytes() == (X.extract_dir() / X.LOG_NAME).read_bytes()
 
+
+
+def test_group_choices_run_without_a_raw_folder():
+    """The dropped pilot and the comparators from the committed reference tables alone."""
+    from sofs_lib.chapters.la_outcomes import groups as G
+    from sofs_lib.sources.dfe.groups import default_comparators
+
+    t = G.identify_dropped_pilot(None)
+    assert t.iloc[0]["candidate_dropped"] == "Lincolnshire" and t["consistent_with_report"].sum() == 1
+    c = G.select_comparators(None)
+    assert c.attrs["profile_matched"] and list(c["comparator_code"]) == default_comparators()
+
+
+def test_reference_tables_rebuilt_from_raw(dfe_dir):
+    for name in X.REFERENCE_TABLES:
+        built = X.load_reference(name, source=dfe_dir)
+        committed = X.load_reference(name)
+        pd.testing.assert_frame_equal(built.reset_index(drop=True), committed.reset_index(drop=True),
+                                      check_dtype=False)
+
+
+def test_extra_indicators_cover_the_catalogue_years(extract):
+    cat = load_indicator_catalogue(scope="extra").set_index("indicator_id")
+    span = extract.groupby("indicator_id")["year"].agg(["min", "max"])
+    for iid, row in cat.iterrows():
+        assert (span.at[iid, "min"], span.at[iid, "max"]) == (row.first_year, row.last_year), iid
+        assert row.definition and row.unit and row.source_publication and row.year_convention, iid
+    # computed values say so
+    per = extract[extract["indicator_id"] == "sw_per_10k"]
+    assert per["file"].str.contains("(computed)", regex=False).all()

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sofs_lib import dfe
-from sofs_lib.dfe import (
+from sofs_lib.sources import dfe
+from sofs_lib.sources.dfe import (
     DfeChecksumWarning,
     DfeEmptyFileError,
     DfeFormatError,
@@ -24,7 +24,7 @@ from sofs_lib.dfe import (
     DfeLayoutWarning,
     DfeManifestError,
 )
-from sofs_lib.dfe.manifest import check_dfe_data, load_manifest, sha256_file
+from sofs_lib.sources.dfe.manifest import check_dfe_data, load_manifest, sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from sofs_lib import disclosure
-from sofs_lib.did import report as R
+from sofs_lib.methods import disclosure
+from sofs_lib.chapters.did import report as R
 
 
 def tiny_frame():

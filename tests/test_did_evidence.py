@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from sofs_lib import published
-from sofs_lib.did import evidence as E
-from sofs_lib.did import models as M
+from sofs_lib.methods.did import evidence as E
+from sofs_lib.methods.did import models as M
 
 T8 = published.wide("8", values="value")
 

@@ -11,8 +11,10 @@ import nbformat
 import papermill as pm
 import pytest
 
-from sofs_lib import ledger, npd
-from sofs_lib.did.data import load_design, write_design
+from sofs_lib.core import ledger
+from sofs_lib.sources import npd
+from sofs_lib.synthetic import npd as synth_npd
+from sofs_lib.chapters.did.data import load_design, write_design
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +29,7 @@ def test_design_round_trip(tmp_path):
 
 @pytest.mark.slow
 def test_chapter_runs_on_a_data_dir_extract(tmp_path):
-    ex = npd.generate(seed=5, scale=0.3)
+    ex = synth_npd.generate(seed=5, scale=0.3)
     data_dir = ex.write_csv(tmp_path / "extract")
     design = write_design(ex.design, tmp_path / "design.yml")
     out = tmp_path / "out"

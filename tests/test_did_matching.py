@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sofs_lib.did import matching as MA
+from sofs_lib.methods.did import matching as MA
 
 
 def test_cem_weights_hand_worked():

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from sofs_lib.did import models as M
+from sofs_lib.methods.did import models as M
 
 
 def panel(n_child=1500, rho=0.0, corr_effect=0.0, effect=2.0, seed=0, sd_alpha=1.0):

@@ -4,7 +4,8 @@ Expected values come from the report (sofs_lib.published), never from this code'
 
 import pytest
 
-from sofs_lib import did, published
+from sofs_lib.chapters import did
+from sofs_lib import published
 
 pytestmark = pytest.mark.slow
 

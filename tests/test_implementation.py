@@ -2,7 +2,7 @@
 
 import pytest
 
-from sofs_lib import implementation as im
+from sofs_lib.chapters.implementation import analysis as im
 
 
 def test_table1_matrix():

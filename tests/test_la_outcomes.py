@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sofs_lib import la_outcomes as lo
-from sofs_lib.dfe import groups as G
-from sofs_lib.dfe import synthetic as syn
-from sofs_lib.dfe.indicators import load_indicator_catalogue
+from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.chapters.la_outcomes import groups as G
+from sofs_lib.sources.dfe import groups as DG
+from sofs_lib.synthetic import la_panel as syn
+from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -214,9 +215,9 @@ NINE = ["303", "304", "801", "855", "925", "926", "935", "938", "872"]
 
 @pytest.fixture(scope="module")
 def real_panel(dfe_dir):
-    from sofs_lib.dfe.indicators import build_indicator_panel
+    from sofs_lib.sources.dfe.indicators import build_indicator_panel
 
-    comps = G.default_comparators()
+    comps = DG.default_comparators()
     return build_indicator_panel(dfe_dir, years=(2015, 2022), la_codes=NINE + comps)
 
 
@@ -252,7 +253,7 @@ def test_dropped_pilot_is_lincolnshire(dfe_dir, real_panel):
 def test_comparator_rule_reproduces_defaults(dfe_dir):
     c = G.select_comparators(dfe_dir)
     assert c.attrs["profile_matched"]
-    assert list(c["comparator_code"]) == G.default_comparators()
+    assert list(c["comparator_code"]) == DG.default_comparators()
     assert not set(c["comparator_code"]) & set(NINE)
     plain = G.select_comparators(dfe_dir, match_profile=False)
     assert (plain["sn_rank"] <= c["sn_rank"]).all()

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from sofs_lib import ledger
+from sofs_lib.core import ledger
+from sofs_lib.chapters.reproduction_ledger import page
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def chapters(tmp_path):
 
 def test_counts(chapters):
     df = ledger.gather(chapters)
-    by_ch = ledger.ledger_counts(df, "chapter")
+    by_ch = page.ledger_counts(df, "chapter")
     assert by_ch.loc["01_a", "exact"] == 1 and by_ch.loc["01_a", "differs"] == 1
     assert by_ch.loc["02_b", "within rounding"] == 1 and by_ch.loc["02_b", "not reproducible"] == 1
     assert (by_ch["total"] == 2).all()
@@ -37,7 +38,7 @@ def test_counts(chapters):
 
 def test_filter_html_is_offline_and_escaped(chapters):
     df = ledger.gather(chapters)
-    html = ledger.ledger_filter_html(df)
+    html = page.ledger_filter_html(df)
     assert html.count('<tr data-status=') == len(df) == 4
     assert "&lt;rate&gt; &amp; co" in html              # row labels escaped
     assert "http" not in html and "src=" not in html    # nothing fetched from elsewhere
@@ -49,14 +50,14 @@ def test_filter_html_is_offline_and_escaped(chapters):
 def test_empty_ledger(tmp_path):
     df = ledger.gather(tmp_path)
     assert df.empty
-    assert ledger.ledger_counts(df, "chapter").empty
-    assert "<tbody></tbody>" in ledger.ledger_filter_html(df)
-    fig = ledger.plot_ledger_status(df)
+    assert page.ledger_counts(df, "chapter").empty
+    assert "<tbody></tbody>" in page.ledger_filter_html(df)
+    fig = page.plot_ledger_status(df)
     assert fig._suptitle.get_text()
 
 
 def test_plot(chapters):
-    fig = ledger.plot_ledger_status(ledger.gather(chapters), "chapter")
+    fig = page.plot_ledger_status(ledger.gather(chapters), "chapter")
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["01_a", "02_b"]

@@ -31,8 +31,6 @@ def test_one_parameters_cell(py):
     nb = jupytext.read(py)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, f"{py.name} must have exactly one cell tagged 'parameters'"
-    params_file = ROOT / "notebooks" / "params" / f"{py.stem}.yml"
-    assert params_file.exists(), f"{params_file.name} is missing"
 
 
 def test_sync_check_detects_drift(tmp_path):

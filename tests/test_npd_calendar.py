@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sofs_lib.npd import iqr_cutoff, within_months, working_days_between
-from sofs_lib.npd.calendar import add_working_days, financial_year
+from sofs_lib.sources.npd import iqr_cutoff, within_months, working_days_between
+from sofs_lib.sources.npd.calendar import add_working_days, financial_year
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,11 @@
-"""A small hand-made extract shared by the sofs_lib.npd tests (every expected value worked by hand).
+"""A small hand-made extract shared by the sofs_lib.sources.npd tests (every expected value worked by hand).
 
 No tests here: the builders are imported by test_npd_derive.py and test_npd_validate.py.
 """
 
 import pandas as pd
 
-from sofs_lib.npd import NPDExtract, StudyDesign
+from sofs_lib.sources.npd import NPDExtract, StudyDesign
 
 D = pd.Timestamp
 

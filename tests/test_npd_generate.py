@@ -9,19 +9,20 @@ between periods is only approximately reproduced). Pre-treatment means are the r
 import numpy as np
 import pytest
 
-from sofs_lib import npd
+from sofs_lib.sources import npd
+from sofs_lib.synthetic import npd as synth_npd
 
 
 @pytest.fixture(scope="module")
 def published():
-    ex = npd.generate(seed=11)
+    ex = synth_npd.generate(seed=11)
     return ex, npd.derive_all(ex)
 
 
 def test_deterministic_for_a_seed():
-    a = npd.generate(seed=5, scale=0.03)
-    b = npd.generate(seed=5, scale=0.03)
-    c = npd.generate(seed=6, scale=0.03)
+    a = synth_npd.generate(seed=5, scale=0.03)
+    b = synth_npd.generate(seed=5, scale=0.03)
+    c = synth_npd.generate(seed=6, scale=0.03)
     assert a.digest() == b.digest()
     assert a.digest() != c.digest()
 
@@ -32,13 +33,13 @@ def test_deterministic_across_processes():
     import subprocess
     import sys
 
-    code = "from sofs_lib import npd; print(npd.generate(seed=5, scale=0.03).digest())"
+    code = "from sofs_lib.synthetic import npd as synth_npd; print(synth_npd.generate(seed=5, scale=0.03).digest())"
     out = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": h}).stdout.strip()
         for h in ("1", "2")
     }
-    assert out == {npd.generate(seed=5, scale=0.03).digest()}
+    assert out == {synth_npd.generate(seed=5, scale=0.03).digest()}
 
 
 def test_generated_extract_is_valid(published):
@@ -149,8 +150,8 @@ def _did(d, y):
 
 
 def test_null_world_removes_duration_effect(published):
-    ex_null = npd.generate(seed=11, true_effects=0)
-    assert ex_null.params["true_effects"] == npd.NULL_EFFECTS
+    ex_null = synth_npd.generate(seed=11, true_effects=0)
+    assert ex_null.params["true_effects"] == synth_npd.NULL_EFFECTS
     did_default = _did(published[1]["eq3a"].data, "duration_wd")
     did_null = _did(npd.derive_eq3a(ex_null).data, "duration_wd")
     # published effect 2.99 working days (Table A10.6), attenuated by the 76-day cut-off
@@ -158,12 +159,12 @@ def test_null_world_removes_duration_effect(published):
 
 
 def test_settling_in_override():
-    ex = npd.generate(seed=1, scale=0.02, settling_in={"Pilot 2": 4.0})
+    ex = synth_npd.generate(seed=1, scale=0.02, settling_in={"Pilot 2": 4.0})
     assert ex.design.post_start("Pilot 2").strftime("%Y-%m-%d") == "2018-10-01"
     with pytest.raises(ValueError):
-        npd.generate(seed=1, scale=0.02, settling_in={"Pilot 10": 3})
+        synth_npd.generate(seed=1, scale=0.02, settling_in={"Pilot 10": 3})
     with pytest.raises(ValueError):
-        npd.generate(seed=1, scale=0.02, true_effects={"kinship": -0.1})
+        synth_npd.generate(seed=1, scale=0.02, true_effects={"kinship": -0.1})
 
 
 def test_calibration_file_sources():
@@ -175,7 +176,7 @@ def test_calibration_file_sources():
 
 @pytest.mark.slow
 def test_scale_multiplies_records():
-    a = npd.generate(seed=2, scale=0.5).n_records
-    b = npd.generate(seed=2, scale=1.0).n_records
+    a = synth_npd.generate(seed=2, scale=0.5).n_records
+    b = synth_npd.generate(seed=2, scale=1.0).n_records
     assert b / a == pytest.approx(2.0, rel=0.05)
     assert np.isfinite(a)

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from sofs_lib import npd
-from sofs_lib.npd import NPDValidationError
+from sofs_lib.sources import npd
+from sofs_lib.sources.npd import NPDValidationError
 
 from test_npd_fixtures import extract
 

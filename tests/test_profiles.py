@@ -1,4 +1,4 @@
-"""Tests for sofs_lib.profiles (Appendix 7 self-profiling T-scores on synthetic data).
+"""Tests for sofs_lib.chapters.implementation.profiles (Appendix 7 self-profiling T-scores on synthetic data).
 
 Expected numbers are worked out by hand in the comments, not taken from the code's output.
 """
@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sofs_lib import profiles as P  # noqa: E402
+from sofs_lib.chapters.implementation import profiles as P  # noqa: E402
 
 CATS = ["culture", "practice", "learning", "processes", "leadership"]
 
@@ -292,8 +292,8 @@ def test_generated_responses_are_deterministic(responses):
 def test_generator_raises_when_design_cannot_satisfy(monkeypatch):
     broken = {p: dict(v) for p, v in P.TARGETS.items()}
     broken[8] = {"T1": (40.0,) * 5, "T3": (40.0,) * 5}
-    monkeypatch.setattr(P, "TARGETS", broken)
-    monkeypatch.setattr(P, "_MAX_ATTEMPTS", 2)
+    monkeypatch.setattr(P.A7, "TARGETS", broken)
+    monkeypatch.setattr(P.A7, "MAX_ATTEMPTS", 2)
     with pytest.raises(RuntimeError):
         P.generate_responses()
 

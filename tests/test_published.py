@@ -11,7 +11,8 @@ import math
 
 import pytest
 
-from sofs_lib import paths, published
+from sofs_lib.core import paths
+from sofs_lib import published
 from sofs_lib.published import MARKERS, PublishedDataError
 
 PUB = paths.published_dir()

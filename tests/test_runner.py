@@ -5,8 +5,16 @@ import json
 import nbformat
 import pytest
 
-from sofs_lib import runner
-from sofs_lib.params import ParameterError
+from sofs_lib.build import runner
+from sofs_lib.core.params import Param, ParameterError, Spec
+
+#: the fake chapters' declared parameters (a real chapter's live in sofs_lib.chapters.<folder>.params)
+SPECS = {
+    "98_ok": Spec("98_ok", (Param("x", (int,), 5, "a number"),
+                            Param("output_dir", (str, type(None)), None, "outputs"))),
+    "99_fail": Spec("99_fail", (Param("y", (int,), 1, "a number"),
+                                Param("output_dir", (str, type(None)), None, "outputs"))),
+}
 
 
 def _nb(path, cells):
@@ -21,15 +29,16 @@ def _nb(path, cells):
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "spec_for", lambda name: SPECS[name] if name in SPECS
+                        else runner.registry_spec_for(name))
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nchapters:\n"
         "  - file: book/chapters/98_ok\n  - file: book/chapters/99_fail\n")
     (tmp_path / "book").mkdir()
     nbdir = tmp_path / "notebooks"
-    (nbdir / "params").mkdir(parents=True)
+    nbdir.mkdir(parents=True)
     _nb(nbdir / "98_ok.ipynb", [("x = 1", ["parameters"]), ("print(x * 2)", None)])
-    (nbdir / "params" / "98_ok.yml").write_text("x: 5\n")
     _nb(nbdir / "99_fail.ipynb", [("y = 1", ["parameters"]), ("import os\nos.makedirs('book/chapters/99_fail', exist_ok=True)", None),
                                    ("raise ValueError('boom in cell three')", None)])
     return tmp_path
@@ -52,12 +61,12 @@ def test_failing_chapter_named_and_cleaned(project, capsys):
     assert not list(chapters.glob(".*.ipynb"))              # no temporary files
     out = capsys.readouterr().out
     assert "[1/2] 98_ok ... done in" in out and "[2/2] 99_fail ... FAILED" in out
-    # the executed chapter carries the YAML parameter, its parameter cells are hidden
+    # the executed chapter carries the Spec's default, its parameter cells are hidden
     nb = nbformat.read(chapters / "98_ok.ipynb", as_version=4)
     assert nb.cells[2].outputs[0]["text"].strip() == "10"
     assert all("remove-cell" in c.metadata.get("tags", []) for c in nb.cells[:2])
     log = json.loads((chapters / "run_log.json").read_text())
-    assert log["98_ok"]["params"] == {"x": 5}
+    assert log["98_ok"]["params"] == {"x": 5, "output_dir": None}
     assert "98_ok" in (project / "book" / "status.md").read_text()
 
 
@@ -78,7 +87,7 @@ def test_override_for_other_chapter_rejected(project):
 
 
 def test_registered_chapter_override_validated(tmp_path):
-    ch = runner.Chapter("01_implementation", tmp_path, tmp_path, tmp_path, {"alpha": 0.05})
+    ch = runner.Chapter("01_implementation", tmp_path, tmp_path, {"alpha": 0.05})
     with pytest.raises(ParameterError, match="'alpha'.*from 0.001 to 0.2"):
         runner.effective_params(ch, {"01_implementation": {"alpha": 0.9}})
     assert runner.effective_params(ch, {"*": {"alpha": 0.01}})["alpha"] == 0.01

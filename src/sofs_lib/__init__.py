@@ -3,14 +3,14 @@ MTM's Signs of Safety pilots (Children's Social Care Innovation Programme, Round
 
 Notebooks in ``notebooks/`` narrate; this package does the work. Modules:
 
-- :mod:`sofs_lib.paths` -- where the project, its data and its outputs live;
-- :mod:`sofs_lib.params` -- declared chapter parameters and their validation;
+- :mod:`sofs_lib.core.paths` -- where the project, its data and its outputs live;
+- :mod:`sofs_lib.core.params` -- declared chapter parameters and their validation;
 - :mod:`sofs_lib.published` -- the report's numbers, transcribed in ``data/published/``;
-- :mod:`sofs_lib.ledger` -- the reproduction ledger every chapter writes;
-- :mod:`sofs_lib.provenance` -- banners and per-value provenance marks (published / real / synthetic);
-- :mod:`sofs_lib.tables`, :mod:`sofs_lib.plotting` -- table rendering and the figure theme;
-- :mod:`sofs_lib.disclosure` -- small-cell suppression for tables built from individual records;
-- :mod:`sofs_lib.runner` -- the papermill executor that builds the book.
+- :mod:`sofs_lib.core.ledger` -- the reproduction ledger every chapter writes;
+- :mod:`sofs_lib.display.provenance` -- banners and per-value provenance marks (published / real / synthetic);
+- :mod:`sofs_lib.display.tables`, :mod:`sofs_lib.display.plotting` -- table rendering and the figure theme;
+- :mod:`sofs_lib.methods.disclosure` -- small-cell suppression for tables built from individual records;
+- :mod:`sofs_lib.build.runner` -- the papermill executor that builds the book.
 """
 
 __version__ = "0.1.0"

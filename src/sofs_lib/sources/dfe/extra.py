@@ -2,7 +2,7 @@
 
 Each builder takes the raw folder and one catalogue row and returns a long frame
 ``year, la_code, value, source, suppression`` like the builders of the 29 Appendix 9
-indicators (:mod:`sofs_lib.dfe.indicators`), so one panel holds both.
+indicators (:mod:`sofs_lib.sources.dfe.indicators`), so one panel holds both.
 
 Joint returns: the workforce census has one row for two councils that share children's
 services (``314 / 318`` Kingston upon Thames and Richmond upon Thames; ``940 / 941`` North and
@@ -19,11 +19,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sofs_lib.dfe._io import CODE_SUFFIX
-from sofs_lib.dfe.errors import DfeDataError
-from sofs_lib.dfe.indicators import _apply_filter, _code_of, _glob_one, _la_only, _load, _m_ees
-from sofs_lib.dfe.loaders import load_ofsted_inspections, load_ofsted_outcomes
-from sofs_lib.dfe.names import LA_NAMES
+from sofs_lib.sources.dfe._io import CODE_SUFFIX
+from sofs_lib.sources.dfe.errors import DfeDataError
+from sofs_lib.sources.dfe.indicators import (
+    _apply_filter,
+    _code_of,
+    _glob_one,
+    _la_only,
+    _load,
+    _m_ees,
+)
+from sofs_lib.sources.dfe.loaders import load_ofsted_inspections, load_ofsted_outcomes
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 COUNT_UNITS = ("FTE", "headcount", "children")
 _JOINT = re.compile(r"^\s*\d{3}(\s*/\s*\d{3})+\s*$")
@@ -167,5 +174,12 @@ def m_ofsted_grade(root: Path, row) -> pd.DataFrame:
 
 EXTRA_METHODS = {"csww": m_csww, "per_pop": m_per_pop, "ofsted_grade": m_ofsted_grade}
 
-__all__ = ["EXTRA_METHODS", "joint_rows", "ofsted_judgements", "GRADES", "CODE_SUFFIX", "_apply_filter",
-           "_la_only"]
+__all__ = [
+    "CODE_SUFFIX",
+    "EXTRA_METHODS",
+    "GRADES",
+    "_apply_filter",
+    "_la_only",
+    "joint_rows",
+    "ofsted_judgements",
+]

@@ -31,20 +31,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from sofs_lib import paths
-from sofs_lib.dfe import indicators as I
-from sofs_lib.dfe.errors import DfeDataError
-from sofs_lib.dfe.names import LA_NAMES
+from sofs_lib.core import paths
+from sofs_lib.sources.dfe import indicators as I
+from sofs_lib.sources.dfe.errors import DfeDataError
+from sofs_lib.sources.dfe.names import LA_NAMES
 
-from . import tables
-from .extra import EXTRA_METHODS
+from sofs_lib.sources.dfe import tables
+from sofs_lib.sources.dfe.extra import EXTRA_METHODS
 
 COLUMNS = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
            "release", "file"]
 EXTRACT_NAME = "la_panel.csv.gz"
 LOG_NAME = "data_log.csv"
 SUMS_NAME = "SHA256SUMS"
-_FILE_RE = re.compile(r"[\w\-.&]+\.(?:csv|parquet|ods|xlsx)", re.I)
 
 
 def extract_dir(root: Path | None = None) -> Path:
@@ -70,14 +69,24 @@ def _catalogue(indicators=None, scope=None) -> pd.DataFrame:
     return cat
 
 
+def _files_in(src: str, names) -> list[str]:
+    """The raw file names (of ``names``) a source string mentions, in order of mention."""
+    hits = []
+    for n in names:
+        m = re.search(r"(?<![\w\-.&])" + re.escape(n), src)
+        if m:
+            hits.append((m.start(), n))
+    return [n for _, n in sorted(hits)]
+
+
 def _provenance(sources: pd.Series, inv: pd.DataFrame) -> pd.DataFrame:
     """Per distinct ``source`` string: publication, release and file(s)."""
     by_name = {Path(p).name: r for p, r in zip(inv["path"], inv.itertuples(index=False))}
     rows = {}
     for src in sources.dropna().unique():
-        names = list(dict.fromkeys(_FILE_RE.findall(src)))
-        recs = [by_name[n] for n in names if n in by_name]
-        if len(recs) != len(names) or not names:
+        names = _files_in(src, by_name)
+        recs = [by_name[n] for n in names]
+        if not names:
             raise DfeDataError(f"cannot tell which raw file(s) {src!r} came from")
         tail = ""
         if "joint return" in src:
@@ -100,12 +109,13 @@ def build_panel(raw_dir, indicators=None, scope=None, prefer: dict | None = None
     cat = _catalogue(indicators, scope)
     methods = _methods()
     parts = []
-    for row in cat.itertuples(index=False):
-        if row.method not in methods:
-            raise DfeDataError(f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}")
-        d = methods[row.method](root, row)
-        d = d.assign(indicator_id=row.indicator_id)
-        parts.append(d)
+    with tables.preferring(prefer):
+        for row in cat.itertuples(index=False):
+            if row.method not in methods:
+                raise DfeDataError(f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}")
+            d = methods[row.method](root, row)
+            d = d.assign(indicator_id=row.indicator_id)
+            parts.append(d)
     panel = pd.concat(parts, ignore_index=True)
     panel["year"] = panel["year"].astype(int)
     panel["la_code"] = panel["la_code"].astype(str)
@@ -141,18 +151,88 @@ def _gzip_bytes(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def data_log(raw_dir, panel: pd.DataFrame) -> pd.DataFrame:
-    """Publication, release, landing page, file and SHA-256 of every raw file the panel used."""
+def _reference_files(raw_dir) -> dict[str, str]:
+    root = Path(raw_dir)
+    return {I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods").name: "ofsted_inspections.csv",
+            tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv").name:
+                "statistical_neighbours.csv"}
+
+
+def data_log(raw_dir, panel: pd.DataFrame, extra_files: dict[str, str] | None = None) -> pd.DataFrame:
+    """Publication, release, landing page, file and SHA-256 of every raw file the panel used
+    (``extra_files``: file name -> reference table it fed); ``indicators`` lists what each fed."""
     inv = tables.used_files(Path(raw_dir))
-    names = set()
-    for f in panel["file"].dropna().unique():
-        names |= set(_FILE_RE.findall(f))
+    extra_files = extra_files or {}
+    all_names = [Path(p).name for p in inv["path"]]
+    names = set(extra_files)
+    files = {f: _files_in(f, all_names) for f in panel["file"].dropna().unique()}
+    for v in files.values():
+        names |= set(v)
     log = inv[inv["path"].map(lambda p: Path(p).name).isin(names)]
-    n = panel.assign(f=panel["file"].map(lambda s: _FILE_RE.findall(s))).explode("f")
+    n = panel.assign(f=panel["file"].map(files)).explode("f")
     counts = n.groupby("f")["indicator_id"].agg(lambda s: " ".join(sorted(set(s))))
-    log = log.assign(indicators=log["path"].map(lambda p: counts.get(Path(p).name, "")))
+
+    def fed(p):
+        name = Path(p).name
+        return " ".join(x for x in (counts.get(name, ""), extra_files.get(name, "")) if x)
+    log = log.assign(indicators=log["path"].map(fed))
     return log[["path", "table_id", "publication", "release", "landing_page", "sha256", "size",
                 "indicators"]].rename(columns={"path": "file"}).reset_index(drop=True)
+
+
+#: small reference tables committed beside the extract (file name -> builder); they let the LA
+#: chapter's group choices (Ofsted grades and authority types, statistical neighbours) run
+#: without a raw folder
+REFERENCE_TABLES = ("ofsted_inspections.csv", "statistical_neighbours.csv")
+_REF_COLUMNS = {
+    "ofsted_inspections.csv": ["la_code", "la_name", "source_la_name", "authority_type", "ofsted_region",
+                               "table", "framework", "published", "judgement"],
+    "statistical_neighbours.csv": ["la_code", "la_name", "region", "rank", "neighbour_code",
+                                   "neighbour_name", "closeness", "section"],
+}
+
+
+def build_reference(raw_dir) -> dict[str, pd.DataFrame]:
+    """The reference tables (every Ofsted inspection judgement per LA; the April 2021
+    statistical-neighbour groups), read with the project's loaders."""
+    from sofs_lib.sources.dfe.loaders import load_ofsted_inspections, load_statistical_neighbours
+
+    root = Path(raw_dir)
+    ins = load_ofsted_inspections(I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods"))
+    ins = ins.assign(published=ins["published"].dt.strftime("%Y-%m-%d"))
+    sn = load_statistical_neighbours(tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv"))
+    out = {"ofsted_inspections.csv": ins, "statistical_neighbours.csv": sn}
+    for name, cols in _REF_COLUMNS.items():
+        d = out[name][cols]
+        keys = ["la_code", "framework", "published"] if name.startswith("ofsted") else ["la_code", "section", "rank"]
+        out[name] = d.sort_values(keys + ["source_la_name"] if name.startswith("ofsted") else keys,
+                                  na_position="last").reset_index(drop=True)
+    return out
+
+
+def load_reference(name: str, source=None) -> pd.DataFrame:
+    """A reference table from the committed folder (``source=None``) or built from a raw folder:
+    ``"ofsted_inspections"`` (as :func:`sofs_lib.sources.dfe.load_ofsted_inspections` returns it) or
+    ``"statistical_neighbours"`` (as :func:`sofs_lib.sources.dfe.load_statistical_neighbours`)."""
+    fname = name if name.endswith(".csv") else f"{name}.csv"
+    if fname not in _REF_COLUMNS:
+        raise KeyError(f"unknown reference table {name!r} (known: {sorted(_REF_COLUMNS)})")
+    if source is not None:
+        d = build_reference(source)[fname]
+    else:
+        path = extract_dir() / fname
+        if not path.is_file():
+            raise DfeDataError(f"the committed reference table {fname} is missing", path)
+        d = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    d = d.copy()
+    for c in d.columns:
+        if c == "rank":
+            d[c] = d[c].astype(int)
+        elif c == "published":
+            d[c] = pd.to_datetime(d[c])
+        else:
+            d[c] = d[c].astype("string")
+    return d
 
 
 def write_extract(raw_dir, out: str | os.PathLike | None = None) -> dict:
@@ -162,13 +242,16 @@ def write_extract(raw_dir, out: str | os.PathLike | None = None) -> dict:
     panel = build_extract(raw_dir)
     csv = _csv_bytes(panel)
     gz = _gzip_bytes(csv)
-    log = data_log(raw_dir, panel)
+    refs = {name: _csv_bytes(d) for name, d in build_reference(raw_dir).items()}
+    log = data_log(raw_dir, panel, extra_files=_reference_files(raw_dir))
     log_bytes = _csv_bytes(log)
     sums = (f"{hashlib.sha256(gz).hexdigest()}  {out.name}\n"
             f"{hashlib.sha256(csv).hexdigest()}  {out.name} (decompressed CSV)\n"
-            f"{hashlib.sha256(log_bytes).hexdigest()}  {LOG_NAME}\n")
+            f"{hashlib.sha256(log_bytes).hexdigest()}  {LOG_NAME}\n"
+            + "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in refs.items()))
     out.parent.mkdir(parents=True, exist_ok=True)
-    targets = {out: gz, out.parent / LOG_NAME: log_bytes, out.parent / SUMS_NAME: sums.encode()}
+    targets = {out: gz, out.parent / LOG_NAME: log_bytes,
+               **{out.parent / n: b for n, b in refs.items()}, out.parent / SUMS_NAME: sums.encode()}
     tmp = {}
     try:
         for path, data in targets.items():
@@ -212,14 +295,21 @@ def read_extract(path: str | os.PathLike | None = None, verify: bool = True) -> 
     return df[COLUMNS]
 
 
-def _synthetic() -> pd.DataFrame:
-    from sofs_lib.dfe.synthetic import load_synthetic_panel, write_synthetic_ees
+#: panels ``load_panel`` returns by name, registered by the layers that make them (the
+#: synthetic panel: :mod:`sofs_lib.synthetic.la_panel`, which registers itself on import)
+PANEL_PROVIDERS: dict = {}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        long = load_synthetic_panel(write_synthetic_ees(tmp))
-    long = long.assign(suppression=pd.Series(pd.NA, index=long.index, dtype="string"),
-                       publication="synthetic", release="synthetic", file="synthetic")
-    return long[COLUMNS]
+
+def register_panel(name: str, provider) -> None:
+    """Register ``provider()`` -> long panel (:data:`COLUMNS`) as ``load_panel(name)``."""
+    PANEL_PROVIDERS[name] = provider
+
+
+def _synthetic() -> pd.DataFrame:
+    if "synthetic" not in PANEL_PROVIDERS:
+        raise DfeDataError("load_panel('synthetic'): the synthetic panel is provided by "
+                           "sofs_lib.synthetic.la_panel; import that module first")
+    return PANEL_PROVIDERS["synthetic"]()[COLUMNS]
 
 
 def load_panel(source=None, indicators=None, scope=None, prefer: dict | None = None) -> pd.DataFrame:
@@ -233,7 +323,7 @@ def load_panel(source=None, indicators=None, scope=None, prefer: dict | None = N
     """
     if isinstance(source, str) and source == "synthetic":
         panel = _synthetic()
-        kind, where = "synthetic", "synthetic panel (sofs_lib.dfe.synthetic)"
+        kind, where = "synthetic", "synthetic panel (sofs_lib.synthetic.la_panel)"
     elif source is None:
         panel = read_extract()
         kind, where = "real", f"committed extract data/dfe_extract/{EXTRACT_NAME}"

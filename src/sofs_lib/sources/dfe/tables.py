@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sofs_lib.dfe._io import sniff
-from sofs_lib.dfe.errors import DfeDataError, DfeLayoutError
+from sofs_lib.sources.dfe._io import sniff
+from sofs_lib.sources.dfe.errors import DfeDataError, DfeLayoutError
 
 EES_CIN = ("Characteristics of children in need",
            "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need")
 EES_CLA = ("Children looked after in England including adoptions",
-           "https://explore-education-statistics.service.gov.uk/find-statistics/"
-           "children-looked-after-in-england-including-adoptions")
+           ("https://explore-education-statistics.service.gov.uk/find-statistics/"
+            "children-looked-after-in-england-including-adoptions"))
 SFR_CLA = ("Children looked after in England including adoption (SFR underlying data)",
            "https://www.gov.uk/government/collections/statistics-looked-after-children")
 CSWW = ("Children's social work workforce",
@@ -110,9 +110,10 @@ PATTERN_TABLE = {
     "population-and-neighbours/ons_mid-year_population_*.csv": "ons_population",
     "ofsted/Childrens_social_care_in_England_*.ods": "ofsted_inspections",
     "ofsted/LA_Inspection_Outcomes_as_at_*.ods": "ofsted_outcomes",
+    "population-and-neighbours/New_Statistical_Neighbour_*.csv": "sn_csv",
 }
 
-_IGNORED = re.compile(r"(^readme|\.md$|\.txt$|^\.|\.pdf$|\.html?$)", re.I)
+_IGNORED = re.compile(r"(^readme|\.md$|\.txt$|^\.|\.pdf$|\.html?$)", re.IGNORECASE)
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
@@ -144,10 +145,10 @@ def identify(path: str | os.PathLike) -> Table:
     name = path.name
     kind = sniff(path)
     if kind == "empty":
-        from sofs_lib.dfe.errors import DfeEmptyFileError
+        from sofs_lib.sources.dfe.errors import DfeEmptyFileError
 
         raise DfeEmptyFileError(f"{name}: file is empty (0 bytes) (file: {path})", path)
-    by_name = [t for t in TABLES if re.search(t.name, name, flags=re.I)]
+    by_name = [t for t in TABLES if re.search(t.name, name, flags=re.IGNORECASE)]
     if kind != "text":
         if by_name:
             return by_name[0]
@@ -163,7 +164,7 @@ def identify(path: str | os.PathLike) -> Table:
     nearest = (by_name or sorted((t for t in TABLES if t.columns),
                                  key=lambda t: len(_has(cols, t.columns)) / len(t.columns)))[0]
     known = set()
-    from sofs_lib.dfe import schemas as S
+    from sofs_lib.sources.dfe import schemas as S
 
     known |= set(S.EES_CORE) | set(S.EES_LA) | set(S.EES_LABEL_COLUMNS)
     for v in list(S.EES_KNOWN_COLUMNS.values()) + list(S.EES_LAYOUTS.values()):
@@ -181,7 +182,7 @@ def release_of(path: Path, table: Table) -> str:
     an Ofsted release or the release year of a legacy CLA file."""
     name = path.name
     if table.table_id.startswith("cla_legacy"):
-        return re.search(r"(?:CLA|ADM|CEA)(\d{4})", name, flags=re.I).group(1)
+        return re.search(r"(?:CLA|ADM|CEA)(\d{4})", name, flags=re.IGNORECASE).group(1)
     m = re.search(r"(\d{4}-\d{2}-\d{2})", name)
     if m:
         return m.group(1)
@@ -193,8 +194,8 @@ def release_of(path: Path, table: Table) -> str:
             tp = pd.read_csv(path, usecols=[0], dtype=str, encoding="utf-8-sig").iloc[:, 0]
             years = pd.to_numeric(tp.str[:4], errors="coerce")
             return str(int(years.max() + (1 if tp.str.len().max() == 6 else 0)))
-        except Exception:  # noqa: BLE001 - fall back to the name
-            pass
+        except (ValueError, KeyError, pd.errors.ParserError):
+            years = None  # unreadable first column: fall back to the name
     m = re.findall(r"(20\d\d)", name)
     return m[-1] if m else ""
 
@@ -268,9 +269,32 @@ def used_files(raw_dir: str | os.PathLike, prefer: dict[str, str] | None = None)
 _CACHE: dict = {}
 
 
+_PREFER: dict[str, str] = {}
+
+
+class preferring:
+    """Context: the user's choice of file per table (``{table_id: file}``) for :func:`resolve`
+    calls that give none (the indicator builders)."""
+
+    def __init__(self, prefer: dict[str, str] | None):
+        self.prefer = dict(prefer or {})
+
+    def __enter__(self):
+        self.saved = dict(_PREFER)
+        _PREFER.clear()
+        _PREFER.update(self.prefer)
+        return self
+
+    def __exit__(self, *exc):
+        _PREFER.clear()
+        _PREFER.update(self.saved)
+        return False
+
+
 def resolve(raw_dir: str | os.PathLike, pattern: str, prefer: dict[str, str] | None = None) -> Path:
     """The file used for a catalogue ``source_file`` pattern (by its table, not its name)."""
     pattern = pattern.strip()
+    prefer = prefer if prefer is not None else (dict(_PREFER) or None)
     tid = PATTERN_TABLE.get(pattern)
     if tid is None:
         raise DfeDataError(f"no table is registered for the source pattern {pattern!r}")
@@ -279,3 +303,36 @@ def resolve(raw_dir: str | os.PathLike, pattern: str, prefer: dict[str, str] | N
     if hit.empty:
         raise DfeDataError(f"no file of table {tid} ({BY_ID[tid].publication}) under {raw_dir}")
     return Path(raw_dir) / hit["path"].iloc[0]
+
+
+def mixed_folder(base: str | os.PathLike, newer: str | os.PathLike, dest: str | os.PathLike) -> pd.DataFrame:
+    """Build in ``dest`` the folder an analyst gets by putting a later release's files in place
+    of their earlier versions: every file of ``base`` except those of a table ``newer`` has,
+    plus the files of ``newer``, at the same relative paths (linked, or copied where links are
+    not possible). Returns one row per table replaced (table, old file, new file)."""
+    import shutil
+
+    base, newer, dest = Path(base), Path(newer), Path(dest)
+    old_inv, new_inv = inventory(base), inventory(newer)
+    replaced = set(new_inv["table_id"])
+    dest.mkdir(parents=True, exist_ok=True)
+
+    def put(src: Path, rel: str):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.symlink_to(src.resolve())
+        except OSError:  # pragma: no cover - file systems without links
+            shutil.copy2(src, target)
+
+    for r in old_inv.itertuples(index=False):
+        if r.table_id not in replaced:
+            put(base / r.path, r.path)
+    for r in new_inv.itertuples(index=False):
+        put(newer / r.path, r.path)
+    rows = []
+    for tid in sorted(replaced):
+        rows.append({"table_id": tid,
+                     "old_file": ", ".join(old_inv.loc[old_inv["table_id"] == tid, "path"]),
+                     "new_file": ", ".join(new_inv.loc[new_inv["table_id"] == tid, "path"])})
+    return pd.DataFrame(rows, columns=["table_id", "old_file", "new_file"])

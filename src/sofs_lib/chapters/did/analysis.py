@@ -1,0 +1,364 @@
+"""The whole DiD analysis of Appendix 10, step by step (:class:`Analysis`).
+
+``Analysis(params)`` holds the extract, the matched design and, per question, the analysis
+frame, the diagnostics, the chosen model, every fitted specification, the sensitivity checks
+and the evidence rating. Each step is computed once, on first use, so the chapter can show
+the steps in its own order; :meth:`Analysis.run_all` computes everything (the benchmark).
+"""
+
+from __future__ import annotations
+
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sofs_lib.chapters.did import data as D
+from sofs_lib.methods.did import evidence as E
+from sofs_lib.methods.did import matching as MA
+from sofs_lib.methods.did import models as M
+
+EQ_INFO = {
+    "eq3a": dict(label="Duration of assessments", short="EQ3a", row8="Duration of assessments",
+                 outcome_text="the duration of assessment", expected="unclear", binary=False,
+                 unit="working days", fig="1", primary="A10.6", secondary="A10.7", a2_row="1",
+                 leads=5, exclusions=[("Excluding Pilot 2", ["Pilot 2"]), ("Excluding Pilot 4", ["Pilot 4"])],
+                 main_col="Fixed effects model", pilot_row="Pilot site"),
+    "eq3b": dict(label="Re-referral within 6 months", short="EQ3b", row8="Rate of re-referrals",
+                 outcome_text="re-referral rates", expected="decrease", binary=True, unit="probability",
+                 fig="2", primary="A10.8", secondary="A10.9", a2_row="2", leads=5,
+                 exclusions=[("Excluding pilots 1 and 2", ["Pilot 1", "Pilot 2"])],
+                 main_col="Linear model", pilot_row="Pilot LA"),
+    "eq3c": dict(label="Re-referral leading to a CPP or LAC", short="EQ3c",
+                 row8="Rate of re-referrals that progress to CPP/LAC",
+                 outcome_text="re-referrals that progress to CPP/LAC", expected="decrease", binary=True,
+                 unit="probability", fig="3", primary="A10.10", secondary=None, a2_row="3", leads=2,
+                 exclusions=[], main_col="Logit model", pilot_row="Pilot LA"),
+    "eq3d": dict(label="Kinship care in the first 12 months", short="EQ3d", row8="Rate of kinship care",
+                 outcome_text="kinship care rates", expected="increase", binary=True, unit="probability",
+                 fig="4", primary="A10.11", secondary="A10.12", a2_row="4", leads=4,
+                 exclusions=[("Excluding pilot 2", ["Pilot 2"])], main_col="Linear model", pilot_row="Pilot LA"),
+}
+
+#: The report's data-quality concerns (section 3, "Main findings"), used when the parameter
+#: ``data_quality_concerns`` is None.
+REPORT_DATA_QUALITY = {
+    "eq3b": ["children whose case was closed with no further action are hard to identify "
+             "(inconsistent closure-reason codes; very few NFA cases before SofS in 2 comparators and 1 pilot)"],
+    "eq3c": ["as EQ3b (same NFA population)"],
+}
+
+MODEL_NAMES = {"linear": "Linear model", "fe": "Fixed effects model", "logit": "Logit model"}
+
+#: Published row label -> model term.
+ROW_TERMS = {
+    "(Intercept)": "(Intercept)", "Post settling-in period": "post", "Pilot site": "pilot_i",
+    "Pilot LA": "pilot_i", "DiD": "did", "DiD (pilot LA * post settling-in period)": "did",
+    "DiD in year t": "lag_0", "DiD in year t+1": "lag_1", "DiD in year t+2": "lag_2", "DiD in year t+3": "lag_3",
+    "Quality of delivery": "dose_quality", "Quality of delivery * post-settling-in period": "q_post",
+    "Embeddedness score": "dose_embed", "Embeddedness score * post settling-in period": "e_post",
+    "Comparator LA with a similar practice model": "pm_alt",
+    "Comparator LA without a similar practice model": "pm_neither",
+    "Comparator LA with a similar practice model * post settling-in period": "alt_post",
+    "Comparator LA without a similar practice model * post settling-in period": "nei_post",
+    "Ofsted rating": "ofsted_high", "Pilot LA * Ofsted rating": "pilot_ofs",
+    "Post settling-in period * Ofsted rating": "post_ofs",
+    "Pilot LA * post settling-in period * Ofsted rating": "did_ofs",
+}
+
+SECONDARY = {
+    "Quality of delivery": ["dose_quality", "q_post"],
+    "Embeddedness of SofS": ["dose_embed", "e_post"],
+    "Alternative practice models": ["pm_alt", "pm_neither", "alt_post", "nei_post"],
+    "Ofsted": ["pilot_i", "did", "pilot_ofs", "post_ofs", "did_ofs"],
+}
+
+
+@dataclass
+class EqResult:
+    eq: str
+    frame: pd.DataFrame
+    diagnostics: dict = field(default_factory=dict)
+    choice: M.ModelChoice | None = None
+    fits: dict = field(default_factory=dict)  # column label -> Fit
+    secondary: dict = field(default_factory=dict)
+    checks: list = field(default_factory=list)
+    verdict: E.Verdict | None = None
+    timings: dict = field(default_factory=dict)
+
+
+class Analysis:
+    """The chapter's computation for one set of parameters (see the module doc)."""
+
+    def __init__(self, params: dict):
+        self.p = dict(params)
+        self.timings: dict[str, float] = {}
+        t = time.perf_counter()
+        self.extract, self.design0, self.synthetic = D.load_extract(
+            seed=self.p["seed"], scale=self.p["scale"], true_effects=self.p["true_effects"],
+            settling_in=self.p["settling_in"], data_dir=self.p["data_dir"], design_file=self.p.get("design_file"),
+            pretrend=self.p.get("pretrend"))
+        self.timings["extract"] = time.perf_counter() - t
+        if self.p.get("ofsted_file") and self.synthetic:
+            raise D.DidDataError("ofsted_file needs a real extract (data_dir) whose LA labels are LA names or codes; "
+                                 "synthetic LAs are labelled 'Pilot N' / 'Comparator X'")
+        cut = float(self.p["duration_cutoff"])
+        self.alt_cutoff = 310.0 if cut != 310 else 76.0
+        t = time.perf_counter()
+        self.wide = D.wide_populations(self.extract, self.design0, cutoff=max(cut, self.alt_cutoff))
+        self.timings["derive"] = time.perf_counter() - t
+        self.las = D.extract_las(self.extract)
+        self.attrs = D.la_attributes(self.design0, self.las, self.p["seed"], self.p.get("ofsted_file"))
+        # everything later works on the derived populations: free the raw tables
+        self.n_records = int(self.extract.n_records)
+        self.table_sizes = self.extract.sizes()
+        self.extract = None
+        release_memory()
+        self._match = None
+        self._eq: dict[str, EqResult] = {}
+
+    # ------------------------------------------------------------------ matching
+
+    def matching(self) -> dict:
+        """LA-level matching of every question: closeness, decisions and the matched groups."""
+        if self._match is not None:
+            return self._match
+        t = time.perf_counter()
+        excl = set(self.p["exclude_pilots"] or [])
+        pilots = list(self.design0.sofs_start)
+        out = {"closeness": {}, "decisions": {}, "groups": {}}
+        owner: dict[str, str] = {}
+        for eq in EQ_INFO:
+            pop = self.wide[eq].data
+            y = D.OUTCOMES[eq][0]
+            if eq == "eq3a":
+                pop = pop[pop["duration_wd"] <= float(self.p["duration_cutoff"])]
+            means = MA.la_year_means(pop, y)
+            pool = [la for la in means.index if la not in pilots]
+            closes, post_counts = [], {}
+            for pl in pilots:
+                if pl not in means.index:
+                    continue
+                start_fy = int(D.financial_year([self.design0.sofs_start[pl]]).iloc[0])
+                yrs = [yy for yy in means.columns if yy < start_fy]
+                sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
+                sd = float(sub[y].std()) if len(sub) > 1 else np.nan
+                closes.append(MA.closeness(means, pl, pool, yrs, sd))
+                post_counts[pl] = int((pop.loc[pop["la"] == pl, "event_date"] >= self.design0.post_start(pl)).sum())
+            close = pd.concat(closes, ignore_index=True) if closes else pd.DataFrame(
+                columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
+            designed = self.design0.groups.get(eq, {})
+            close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
+            close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
+            rule_groups, dec = MA.match_las(close, max_matches=2, max_rmse_sd=float(self.p["match_max_rmse_sd"]),
+                                            post_counts=post_counts, min_post=int(self.p["match_min_post"]),
+                                            owner=owner if self.p["la_matching"] == "trends" else None)
+            if self.p["la_matching"] == "design":
+                groups = {pl: list(c) for pl, c in designed.items()}
+                dec = pd.DataFrame([(pl, pl in groups, ", ".join(groups.get(pl, [])),
+                                     "matched in the study design" if pl in groups else "not used in the study design",
+                                     ", ".join(rule_groups.get(pl, [])) or "none")
+                                    for pl in pilots], columns=["pilot", "included", "comparators", "reason", "rule_would_pick"])
+            else:
+                groups = rule_groups
+                dec["rule_would_pick"] = dec["comparators"]
+            for pl in list(groups):
+                if pl in excl:
+                    groups.pop(pl)
+                    dec.loc[dec["pilot"] == pl, ["included", "reason"]] = [False, "excluded by the parameter exclude_pilots"]
+            for pl, cs in groups.items():
+                for c in cs:
+                    owner.setdefault(c, pl)
+            out["closeness"][eq] = close
+            out["decisions"][eq] = dec
+            out["groups"][eq] = groups
+        self.design = D.matched_design(self.design0, out["groups"])
+        self._match = out
+        self.timings["matching"] = time.perf_counter() - t
+        return out
+
+    def table_a10_1(self) -> pd.DataFrame:
+        """Pilots x questions: ✓ used, x not (Table A10.1 layout)."""
+        g = self.matching()["groups"]
+        pilots = list(self.design0.sofs_start)
+        return pd.DataFrame({EQ_INFO[eq]["short"]: ["✓" if p in g[eq] else "x" for p in pilots] for eq in EQ_INFO},
+                            index=pilots)
+
+    # ------------------------------------------------------------------ per question
+
+    def frame(self, eq: str, cutoff: float | None = None) -> pd.DataFrame:
+        """The CEM-weighted analysis frame of a question (EQ3a at ``cutoff``)."""
+        self.matching()
+        pop = self.wide[eq].data
+        if eq == "eq3a":
+            pop = pop[pop["duration_wd"] <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])]
+        n_leads = int((self.p.get("n_leads") or {}).get(eq, EQ_INFO[eq]["leads"]))
+        d = D.analysis_frame(pop, self.design, eq, self.attrs, n_leads=n_leads)
+        d = MA.cem(d, exact=["group_id", "period"])
+        for a, b, name in (("dose_quality", "post", "q_post"), ("dose_embed", "post", "e_post"),
+                           ("pm_alt", "post", "alt_post"), ("pm_neither", "post", "nei_post"),
+                           ("pilot_i", "ofsted_high", "pilot_ofs"), ("post", "ofsted_high", "post_ofs"),
+                           ("did", "ofsted_high", "did_ofs")):
+            d[name] = d[a] * d[b]
+        return d
+
+    def result(self, eq: str) -> EqResult:
+        if eq in self._eq:
+            return self._eq[eq]
+        info = EQ_INFO[eq]
+        tm = {}
+        t = time.perf_counter()
+        d = self.frame(eq)
+        r = EqResult(eq, d)
+        tm["frame"] = time.perf_counter() - t
+        y = D.OUTCOMES[eq][0]
+        ys = D.OUTCOMES[eq]
+        leads, lags = D.lead_cols(d), D.lag_cols(d)
+        keep = ["la", "pilot_i", "post", "year", "repeated", "cem_w", *ys, *M.COVARIATES[eq]]
+        dm = d.loc[d["cem_w"] > 0, [c for c in dict.fromkeys(keep) if c in d]]
+
+        # diagnostics --------------------------------------------------------------------
+        t = time.perf_counter()
+        diag = {"n": int(len(dm)), "n_unmatched": int((d["cem_w"] == 0).sum()),
+                "n_pilots": int(dm.loc[dm["pilot_i"] == 1, "la"].nunique()),
+                "n_comparators": int(dm.loc[dm["pilot_i"] == 0, "la"].nunique()),
+                "prevalence": float(np.average(dm[y], weights=dm["cem_w"])) if info["binary"] else None,
+                "share_repeated": float(dm["repeated"].mean()),
+                "switchers": M.fe_switchers(d)}
+        diag["bg"] = M.breusch_godfrey(d, eq, y)
+        diag["hausman"] = M.hausman(d, y)
+        diag["repeated_test"] = M.repeated_test(dm, eq, y)
+        diag["volume"] = volume_check(dm)
+        del dm
+        tm["diagnostics"] = time.perf_counter() - t
+        release_memory()
+        min_sw = int(self.p["min_switchers"])
+        r.choice = M.choose_model(diag["prevalence"], diag["bg"]["p"], diag["hausman"]["p"], diag["share_repeated"],
+                                  info["binary"], fe_identified=diag["switchers"] >= min_sw)
+        main = r.choice.model
+        r.diagnostics = diag
+
+        # main model: main, event study and secondary specifications in one call ----------------
+        t = time.perf_counter()
+        lin_main = "linear" if main == "logit" else main
+        variants = {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
+        run_secondary = info["secondary"] is not None and diag["n_pilots"] >= 3
+        res = M.fit_ols(d, eq, lin_main, ys, variants)
+        if run_secondary:
+            res.update(M.fit_ols(d, eq, lin_main, [y], dict(SECONDARY)))
+        tm["main"] = time.perf_counter() - t
+        release_memory()
+        t = time.perf_counter()
+        if main == "logit":
+            r.fits["main"] = M.fit_logit(d, eq, y, ["pilot_i", "did"], name="main")
+        else:
+            r.fits["main"] = res[("main", y)]
+        r.fits["event"] = res[("event", y)]
+        r.fits["linear_main"] = res[("main", y)] if lin_main == "linear" else None
+        if eq == "eq3a":
+            r.secondary["Same day"] = res[("main", "same_day")]
+            r.fits["event_same_day"] = res[("event", "same_day")]
+        if run_secondary:
+            for k in SECONDARY:
+                r.secondary[k] = res[(k, y)]
+        # the other linear model type (FE <-> linear), with its event study
+        other = "linear" if lin_main == "fe" else "fe"
+        if other == "linear" or diag["switchers"] >= min_sw:
+            o = M.fit_ols(d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]})
+            r.fits[f"{other}_main"], r.fits[f"{other}_event"] = o[("main", y)], o[("event", y)]
+        else:
+            r.fits["fe_main"] = r.fits["fe_event"] = None
+        if lin_main == "linear":
+            r.fits["linear_main"], r.fits["linear_event"] = res[("main", y)], res[("event", y)]
+        else:
+            r.fits["fe_main"], r.fits["fe_event"] = res[("main", y)], res[("event", y)]
+        tm["alternative"] = time.perf_counter() - t
+        release_memory()
+
+        # sensitivity ------------------------------------------------------------------------
+        t = time.perf_counter()
+        sens = {}
+        if diag["n_pilots"] >= 3:
+            for label, pl in info["exclusions"]:
+                if not d["group_id"].isin(pl).any():
+                    continue  # not in this question's sample (e.g. excluded by a parameter)
+                sub = d[~d["group_id"].isin(pl)]
+                if sub.loc[sub["cem_w"] > 0, "pilot_i"].sum() == 0:
+                    continue
+                sens[label] = self._fit_main(sub, eq, main, y)
+            if eq == "eq3a":
+                d2 = self.frame(eq, cutoff=self.alt_cutoff)
+                sens["Alternative cut-off"] = self._fit_main(d2, eq, main, y)
+                sens["Alternative cut-off"].note = f"cut-off {self.alt_cutoff:g} working days"
+        r.fits.update(sens)
+        tm["sensitivity"] = time.perf_counter() - t
+
+        # evidence ---------------------------------------------------------------------------
+        mf = r.fits["main"]
+        checks = [E.Check(k, f.get("did"), f.get("did", "p")) for k, f in sens.items()]
+        alt = r.fits.get(f"{other}_main")
+        if alt is not None and np.isfinite(alt.get("did")):
+            checks.append(E.Check(f"{MODEL_NAMES[other].lower()}", alt.get("did"), alt.get("did", "p")))
+        ev_fit = r.fits["event"]
+        r.diagnostics["leads"] = M.leads_summary(ev_fit)
+        if lin_main == "linear" and r.fits.get("fe_event") is not None:
+            r.diagnostics["leads_fe"] = M.leads_summary(r.fits["fe_event"])
+        if lin_main == "fe":
+            r.diagnostics["leads_fe"] = M.leads_summary(ev_fit)
+            r.diagnostics["leads_linear"] = M.leads_summary(r.fits["linear_event"])
+        r.checks = checks
+        dq = self.p.get("data_quality_concerns")
+        concerns = list((REPORT_DATA_QUALITY if dq is None else dq).get(eq, []))
+        concerns += [f"very few units before SofS in {', '.join(diag['volume'])}"] if diag["volume"] else []
+        r.verdict = E.rate(E.EvidenceInput(
+            outcome=info["outcome_text"], expected=info["expected"], estimate=mf.get("did"), p=mf.get("did", "p"),
+            parallel_trends=r.diagnostics["leads"]["holds"], checks=checks, data_quality_concerns=concerns,
+            n_pilots=diag["n_pilots"], serial_correlation=diag["bg"]["p"] < 0.05,
+            model_accounts_for_serial_correlation=(main == "fe")))
+        r.timings = tm
+        self._eq[eq] = r
+        release_memory()
+        return r
+
+    def _fit_main(self, d, eq, model, y):
+        if model == "logit":
+            return M.fit_logit(d, eq, y, ["pilot_i", "did"], name="sensitivity")
+        return M.fit_ols(d, eq, model, [y], {"s": ["pilot_i", "did"]})[("s", y)]
+
+    def run_all(self) -> dict:
+        """Compute every step (the benchmark); returns the per-question results."""
+        self.matching()
+        return {eq: self.result(eq) for eq in EQ_INFO}
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``;
+    a no-op elsewhere): model matrices of millions of rows otherwise stay in the process's
+    resident memory after they are freed, and the next question's models add to it."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def volume_check(d: pd.DataFrame, ratio: float = 1 / 3) -> list[str]:
+    """LAs whose units per year before SofS are fewer than ``ratio`` times their units per
+    year after the settling-in period (the report's "very few children whose cases were
+    designated 'No further action' pre-treatment")."""
+    out = []
+    for la, g in d.groupby("la", observed=True):
+        pre, post = g[g["post"] == 0], g[g["post"] == 1]
+        if len(pre) == 0 or len(post) == 0:
+            continue
+        rate_pre = len(pre) / max(pre["year"].nunique(), 1)
+        rate_post = len(post) / max(post["year"].nunique(), 1)
+        if rate_pre < ratio * rate_post:
+            out.append(str(la))
+    return out

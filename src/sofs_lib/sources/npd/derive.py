@@ -1,0 +1,353 @@
+"""From raw CIN census / SSDA903 records to the four DiD analysis populations.
+
+Each ``derive_eq3*`` function returns a :class:`Population`: ``data`` (one row per unit of
+analysis) and ``flow`` (a DataFrame ``step, rule, rows_in, rows_excluded, rows_out``) that
+counts every record removed by every rule. The same code runs on a generated extract and on a
+real one read by :func:`~sofs_lib.sources.npd.extract.read_extract` (pass the real ``design``).
+
+Columns of ``data`` (all populations)
+    ``unit_id`` (assessment, CIN episode or period-of-care key), ``child_id``, ``la``,
+    ``group_id`` (the pilot with its comparators), ``pilot`` (treated group), ``year``
+    (financial year ending of ``event_date``), ``period`` (pre / settling / post),
+    ``did`` (pilot x post), ``rel_year`` (``year`` minus the financial year of the post
+    start), ``event_date``, the outcome column(s), the covariates ``age`` (years at
+    ``event_date``), ``age_band`` (0-4, 5-10, 11-15, 16+; coarsened, e.g. for CEM),
+    ``gender``, ``disabled``, ``ethnicity``, ``academic_year``, ``fsm`` (labels as in
+    Tables A10.3/A10.4), and ``repeated`` (the child has more than one row in the population,
+    i.e. enters a fixed-effects estimator).
+
+Rules
+-----
+EQ3a, duration of assessments (:func:`derive_eq3a`). Unit: an assessment of a child in an
+    EQ3a LA that started in the data window and was authorised. ``duration_wd`` = working
+    days in ``(AssessmentActualStartDate, AssessmentAuthorisationDate]`` (England and Wales
+    bank holidays; :func:`~sofs_lib.sources.npd.calendar.working_days_between`); ``same_day`` =
+    duration 0. Assessments longer than ``cutoff`` working days (76, the interquartile rule;
+    310 the alternative) are excluded; exactly ``cutoff`` days is kept.
+    ``event_date`` = start date.
+EQ3b, re-referral within 6 months (:func:`derive_eq3b`). Unit: a CIN episode closed with no
+    further action at referral (``ReferralNFA`` = 1) or after assessment
+    (``ReasonForClosure`` = RC8), with a closure date. ``event_date`` = ``CINclosureDate``.
+    ``rereferral_6m`` = the child has another referral (any CIN episode, any LA) with
+    ``closure < CINreferralDate <= closure + DateOffset(months=6)`` -- a referral on the
+    closure day itself does not count; the window end is inclusive and clipped to month end
+    (31 August -> 28/29 February). Units whose window is not complete by the end of the data
+    (``closure + 6 months > data_end``) are excluded.
+EQ3c, re-referral leading to a plan or care (:func:`derive_eq3c`). Same units as EQ3b in the
+    EQ3c LAs. ``rereferral_escalation_6m`` = there is a re-referral as in EQ3b (date ``r``)
+    and the child has a ``CPPstartDate`` or starts a period of care (SSDA903 episode with
+    ``RNE`` = S) with ``r <= date <= r + DateOffset(months=6)`` (the re-referral day itself
+    counts: a child can be accommodated on the day of referral). Units need 12 months of
+    follow-up (``closure + 12 months <= data_end``).
+EQ3d, kinship care in the first 12 months (:func:`derive_eq3d`). SSDA903 episodes of a child
+    in an LA are sorted by ``DECOM``; a period of care starts at each episode with
+    ``RNE`` = S and runs until the next one. Episodes before the child's first ``S`` episode
+    in the LA (periods that began before the extract) are excluded. Unit: a period of care
+    (its first episode) starting in the data window, excluding short breaks (first episode
+    ``LS`` V3/V4). ``event_date`` = start of the period (day 0). ``kinship_12m`` = an episode
+    of the period starts on day 0-365 with a placement with relative(s) or friend(s) (``PL``
+    U1, U2, U3; legacy Q1), or an episode ceases on day 0-365 with a special guardianship
+    order (``REC`` E43, E44, E45-E48). Day 365 is included and day 366 excluded (day =
+    calendar days after the start, whatever the leap years). Periods starting less than
+    365 days before the end of the data are excluded (incomplete follow-up) unless
+    ``require_complete_followup=False``. ``main_need`` = ``CIN`` of the first episode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sofs_lib.sources.npd import codes
+from sofs_lib.sources.npd.calendar import add_months, working_days_between
+from sofs_lib.sources.npd.design import StudyDesign, default_design
+from sofs_lib.sources.npd.extract import NPDExtract
+
+GENDER_LABELS = {"1": "male", "2": "female", "0": "not recorded/unborn"}
+FLOW_COLUMNS = ["step", "rule", "rows_in", "rows_excluded", "rows_out"]
+
+
+@dataclass
+class Population:
+    """An analysis population: ``data`` (one row per unit) and its exclusion ``flow``."""
+
+    name: str
+    outcome: str
+    data: pd.DataFrame
+    flow: pd.DataFrame
+
+    def __repr__(self) -> str:  # pragma: no cover - convenience
+        return f"Population({self.name!r}, outcome={self.outcome!r}, rows={len(self.data)})"
+
+
+class _Flow:
+    def __init__(self, what: str, n: int):
+        self.rows = [(0, f"start: {what}", n, 0, n)]
+
+    def keep(self, df: pd.DataFrame, mask, rule: str) -> pd.DataFrame:
+        mask = np.asarray(pd.Series(mask).fillna(False), dtype=bool)
+        out = df.loc[mask]
+        self.rows.append((len(self.rows), rule, len(df), int((~mask).sum()), len(out)))
+        return out
+
+    def reshape(self, n_in: int, n_out: int, rule: str) -> None:
+        self.rows.append((len(self.rows), rule, n_in, n_in - n_out, n_out))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=FLOW_COLUMNS)
+
+
+def _design(extract: NPDExtract, design: StudyDesign | None) -> StudyDesign:
+    return design or getattr(extract, "design", None) or default_design()
+
+
+def _in_design(df: pd.DataFrame, design: StudyDesign, eq: str) -> np.ndarray:
+    las = set(design.la_table(eq)["la"])
+    return df["la"].astype("string").isin(las).to_numpy()
+
+
+# --------------------------------------------------------------------------------------------
+# covariates
+# --------------------------------------------------------------------------------------------
+
+
+def academic_year_group(dob, when) -> pd.Series:
+    """'before school age' / 'primary' / 'secondary' / 'missing' on the date ``when``.
+
+    England: the academic year runs 1 September - 31 August; a child's national curriculum
+    year is (age in completed years on the 31 August before the academic year) - 4
+    (Reception = 0). Before school age: NC year < 0; primary: 0-6 (Reception-Year 6);
+    secondary: 7 and above. Missing when the birth date is missing.
+    """
+    dob = pd.to_datetime(pd.Series(dob)).reset_index(drop=True)
+    when = pd.to_datetime(pd.Series(when)).reset_index(drop=True)
+    ay = when.dt.year - (when.dt.month < 9).astype(int)
+    a31 = ay - dob.dt.year - (dob.dt.month >= 9).astype(int)
+    nc = a31 - 4
+    out = np.select([dob.isna(), nc < 0, nc <= 6], ["missing", "before school age", "primary"], "secondary")
+    return pd.Series(out, dtype="string")
+
+
+def add_covariates(df: pd.DataFrame, children: pd.DataFrame, date_col: str = "event_date") -> pd.DataFrame:
+    """Add ``age``, ``age_band``, ``gender``, ``disabled``, ``ethnicity``, ``academic_year``,
+    ``fsm`` from the ``children`` table (by ``child_id``) at ``df[date_col]``.
+
+    ``fsm``: 'missing' if the birth date is missing; 'below school age' if before school age
+    and no FSM record; 'missing' if of school age with no record; else 'yes'/'no'.
+    """
+    ch = children.set_index("child_id")
+    cid = df["child_id"].to_numpy()
+    dob = pd.Series(ch["PersonBirthDate"].reindex(cid).to_numpy())
+    when = pd.to_datetime(df[date_col]).reset_index(drop=True)
+    age = (when - dob).dt.days / 365.25
+    out = df.reset_index(drop=True).copy()
+    out["age"] = age.to_numpy()
+    out["age_band"] = pd.cut(age, [-np.inf, 5, 11, 16, np.inf], right=False,
+                             labels=["0-4", "5-10", "11-15", "16+"]).astype("string").to_numpy()
+    g = pd.Series(ch["GenderCurrent"].astype("string").reindex(cid).to_numpy())
+    out["gender"] = g.map(GENDER_LABELS).fillna("missing").astype("string").to_numpy()
+    dis = pd.Series(ch["Disability"].astype("string").reindex(cid).to_numpy())
+    out["disabled"] = (dis.notna() & (dis != "NONE")).astype("int8").to_numpy()
+    eth = pd.Series(ch["Ethnicity"].astype("string").reindex(cid).to_numpy())
+    out["ethnicity"] = eth.map(codes.ETHNIC_GROUP).fillna("Missing").astype("string").to_numpy()
+    acad = academic_year_group(dob, when)
+    out["academic_year"] = acad.to_numpy()
+    fsm = pd.Series(ch["FSMeligible"].reindex(cid).to_numpy(), dtype="Int8")
+    acad_np = acad.to_numpy(dtype=object)
+    fna = fsm.isna().to_numpy()
+    lab = np.select(
+        [acad_np == "missing", (acad_np == "before school age") & fna, fna, fsm.fillna(0).to_numpy() == 1],
+        ["missing", "below school age", "missing", "yes"], "no")
+    out["fsm"] = pd.Series(lab, dtype="string").to_numpy()
+    return out
+
+
+def _finish(df: pd.DataFrame, extract: NPDExtract, design: StudyDesign, eq: str, outcome_cols: list[str]) -> pd.DataFrame:
+    df = design.assign_periods(df, "event_date", eq)
+    df = add_covariates(df, extract.children)
+    df["repeated"] = df["child_id"].duplicated(keep=False).to_numpy()
+    df["la"] = df["la"].astype("string")
+    first = ["unit_id", "child_id", "la", "group_id", "pilot", "year", "period", "did", "rel_year", "event_date"]
+    cov = ["age", "age_band", "gender", "disabled", "ethnicity", "academic_year", "fsm"]
+    extra = [c for c in df.columns if c not in first + outcome_cols + cov + ["repeated"]]
+    df = df[first + outcome_cols + cov + extra + ["repeated"]]
+    return df.sort_values(["la", "event_date", "unit_id"], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# EQ3a
+# --------------------------------------------------------------------------------------------
+
+
+def derive_eq3a(extract: NPDExtract, design: StudyDesign | None = None, *, cutoff: float = 76) -> Population:
+    """Assessments with their duration in working days (see module docstring)."""
+    design = _design(extract, design)
+    a = extract.assessments
+    fl = _Flow("assessments", len(a))
+    a = fl.keep(a, _in_design(a, design, "eq3a"), "LA not in the EQ3a design (pilot or its comparators)")
+    s = a["AssessmentActualStartDate"]
+    a = fl.keep(a, (s >= design.data_start) & (s <= design.data_end), "assessment started outside the data window")
+    a = fl.keep(a, a["AssessmentAuthorisationDate"].notna(), "assessment not authorised (no AssessmentAuthorisationDate)")
+    a = fl.keep(a, a["LAchildID"].isin(extract.children["child_id"]), "child not in the children table")
+    dur = working_days_between(a["AssessmentActualStartDate"], a["AssessmentAuthorisationDate"])
+    a = a.assign(duration_wd=dur)
+    a = fl.keep(a, a["duration_wd"] <= cutoff, f"duration above the cut-off of {cutoff:g} working days")
+    df = pd.DataFrame({
+        "unit_id": a["AssessmentID"].to_numpy(), "child_id": a["LAchildID"].to_numpy(), "la": a["la"].to_numpy(),
+        "event_date": a["AssessmentActualStartDate"].to_numpy(), "duration_wd": a["duration_wd"].to_numpy(),
+        "same_day": (a["duration_wd"].to_numpy() == 0).astype("int8"), "cin_id": a["CINdetailsID"].to_numpy(),
+    })
+    return Population("eq3a", "duration_wd", _finish(df, extract, design, "eq3a", ["duration_wd", "same_day"]), fl.frame())
+
+
+# --------------------------------------------------------------------------------------------
+# EQ3b / EQ3c
+# --------------------------------------------------------------------------------------------
+
+
+def _nfa_units(extract: NPDExtract, design: StudyDesign, eq: str, followup_months: int):
+    r = extract.cin_referrals
+    fl = _Flow("CIN episodes (referrals)", len(r))
+    nfa = (r["ReferralNFA"] == 1) | (r["ReasonForClosure"].astype("string") == codes.NFA_AFTER_ASSESSMENT)
+    r = fl.keep(r, nfa, "not closed with no further action at referral (ReferralNFA) or after assessment (RC8)")
+    r = fl.keep(r, r["CINclosureDate"].notna(), "no CINclosureDate")
+    r = fl.keep(r, _in_design(r, design, eq), f"LA not in the {eq.upper()} design (pilot or its comparators)")
+    c = r["CINclosureDate"]
+    r = fl.keep(r, c >= design.data_start, "closed before the data window")
+    r = fl.keep(r, (add_months(c, followup_months) <= design.data_end).to_numpy(),
+                f"follow-up incomplete: closure + {followup_months} months after the end of the data")
+    return r, fl
+
+
+def _rereferrals(units: pd.DataFrame, referrals: pd.DataFrame, months: int = 6) -> pd.DataFrame:
+    """Pairs (unit CINdetailsID, re-referral date) with closure < date <= closure + months."""
+    u = units[["CINdetailsID", "LAchildID", "CINclosureDate"]].rename(columns={"CINdetailsID": "unit_id"})
+    rr = referrals[["LAchildID", "CINreferralDate"]]
+    m = u.merge(rr, on="LAchildID", how="inner")
+    hi = add_months(m["CINclosureDate"], months).to_numpy()
+    ok = (m["CINreferralDate"].to_numpy() > m["CINclosureDate"].to_numpy()) & (m["CINreferralDate"].to_numpy() <= hi)
+    return m.loc[ok, ["unit_id", "LAchildID", "CINreferralDate"]]
+
+
+def _nfa_frame(r: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "unit_id": r["CINdetailsID"].to_numpy(), "child_id": r["LAchildID"].to_numpy(), "la": r["la"].to_numpy(),
+        "event_date": r["CINclosureDate"].to_numpy(), "CINreferralDate": r["CINreferralDate"].to_numpy(),
+        "nfa_stage": np.where(r["ReferralNFA"].to_numpy() == 1, "referral", "assessment"),
+    })
+
+
+def derive_eq3b(extract: NPDExtract, design: StudyDesign | None = None, *, months: int = 6) -> Population:
+    """NFA'd referrals and whether the child was re-referred within ``months`` (6)."""
+    design = _design(extract, design)
+    r, fl = _nfa_units(extract, design, "eq3b", months)
+    pairs = _rereferrals(r, extract.cin_referrals, months)
+    df = _nfa_frame(r)
+    df["rereferral_6m"] = df["unit_id"].isin(pairs["unit_id"]).astype("int8").to_numpy()
+    return Population("eq3b", "rereferral_6m", _finish(df, extract, design, "eq3b", ["rereferral_6m"]), fl.frame())
+
+
+def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, months: int = 6) -> Population:
+    """NFA'd referrals and whether a re-referral within 6 months led to a child protection
+    plan or a period of care within 6 months of the re-referral."""
+    design = _design(extract, design)
+    r, fl = _nfa_units(extract, design, "eq3c", 2 * months)
+    pairs = _rereferrals(r, extract.cin_referrals, months)
+    cpp = extract.cp_plans[["LAchildID", "CPPstartDate"]].rename(columns={"CPPstartDate": "esc_date"})
+    eps = extract.la_episodes
+    lac = eps.loc[eps["RNE"].astype("string") == codes.RNE_STARTED, ["CHILD", "DECOM"]]
+    lac = lac.rename(columns={"CHILD": "LAchildID", "DECOM": "esc_date"})
+    events = pd.concat([cpp, lac], ignore_index=True)
+    m = pairs.merge(events, on="LAchildID", how="inner")
+    hi = add_months(m["CINreferralDate"], months).to_numpy()
+    ok = (m["esc_date"].to_numpy() >= m["CINreferralDate"].to_numpy()) & (m["esc_date"].to_numpy() <= hi)
+    df = _nfa_frame(r)
+    df["rereferral_6m"] = df["unit_id"].isin(pairs["unit_id"]).astype("int8").to_numpy()
+    df["rereferral_escalation_6m"] = df["unit_id"].isin(m.loc[ok, "unit_id"]).astype("int8").to_numpy()
+    data = _finish(df, extract, design, "eq3c", ["rereferral_escalation_6m", "rereferral_6m"])
+    return Population("eq3c", "rereferral_escalation_6m", data, fl.frame())
+
+
+# --------------------------------------------------------------------------------------------
+# EQ3d
+# --------------------------------------------------------------------------------------------
+
+
+def periods_of_care(episodes: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Episodes with ``period_seq`` (1, 2, ... per child and LA; 0 = before the first S
+    episode) and ``period_start``; returns (episodes in periods, episodes before any S)."""
+    e = episodes.assign(la=episodes["la"].astype("string")).sort_values(["CHILD", "la", "DECOM"], kind="stable")
+    is_s = (e["RNE"].astype("string") == codes.RNE_STARTED).to_numpy()
+    grp = (e["CHILD"].astype("string") + "|" + e["la"]).to_numpy()
+    new_grp = np.r_[True, grp[1:] != grp[:-1]]
+    s_cum = np.cumsum(is_s)
+    base = np.maximum.accumulate(np.where(new_grp, np.arange(len(e)), 0))
+    s_before = np.where(base > 0, s_cum[np.maximum(base - 1, 0)], 0)
+    seq = s_cum - s_before
+    e = e.assign(period_seq=seq)
+    n_before = int((seq == 0).sum())
+    e = e[seq > 0]
+    start = e.groupby(["CHILD", "la", "period_seq"], sort=False)["DECOM"].transform("min")
+    return e.assign(period_start=start), n_before
+
+
+def derive_eq3d(extract: NPDExtract, design: StudyDesign | None = None, *, days: int = 365,
+                require_complete_followup: bool = True, sgo_codes=codes.SGO_CODES,
+                kinship_placements=codes.KINSHIP_PLACEMENTS) -> Population:
+    """Periods of care and whether the child was placed with relatives/friends or made
+    subject to a special guardianship order on day 0-``days`` (365) of the period."""
+    design = _design(extract, design)
+    eps = extract.la_episodes
+    fl = _Flow("SSDA903 episodes", len(eps))
+    e, n_before = periods_of_care(eps)
+    fl.rows.append((1, "episode before the child's first episode with RNE = S in the LA (period began before the extract)",
+                    len(eps), n_before, len(e)))
+    first = e.drop_duplicates(["CHILD", "la", "period_seq"], keep="first")
+    fl.reshape(len(e), len(first), "one row per period of care (its first episode); later episodes used for the outcome")
+    p = fl.keep(first, ~first["LS"].astype("string").isin(codes.SHORT_BREAK_LS).to_numpy(),
+                "short breaks (first episode LS V3/V4)")
+    p = fl.keep(p, _in_design(p, design, "eq3d"), "LA not in the EQ3d design (pilot or its comparators)")
+    p = fl.keep(p, (p["DECOM"] >= design.data_start).to_numpy(), "period started before the data window")
+    if require_complete_followup:
+        p = fl.keep(p, (p["DECOM"] + pd.Timedelta(days=days) <= design.data_end).to_numpy(),
+                    f"follow-up incomplete: period starts less than {days} days before the end of the data")
+    limit = e["period_start"] + pd.Timedelta(days=days)
+    kin_place = e["PL"].astype("string").isin(list(kinship_placements)).to_numpy() & (e["DECOM"] <= limit).to_numpy()
+    sgo = e["REC"].astype("string").isin(list(sgo_codes)).fillna(False).to_numpy() & (e["DEC"] <= limit).fillna(False).to_numpy()
+    key = e["CHILD"].astype("string") + "|" + e["la"] + "|" + e["period_seq"].astype("string")
+    kin_keys = set(key[kin_place | sgo])
+    pkey = p["CHILD"].astype("string") + "|" + p["la"] + "|" + p["period_seq"].astype("string")
+    df = pd.DataFrame({
+        "unit_id": pkey.to_numpy(), "child_id": p["CHILD"].to_numpy(), "la": p["la"].to_numpy(),
+        "event_date": p["DECOM"].to_numpy(), "kinship_12m": pkey.isin(kin_keys).astype("int8").to_numpy(),
+        "main_need": p["CIN"].astype("string").map(codes.PRIMARY_NEED_LABELS).to_numpy(),
+        "legal_status": p["LS"].astype("string").to_numpy(),
+    })
+    return Population("eq3d", "kinship_12m", _finish(df, extract, design, "eq3d", ["kinship_12m"]), fl.frame())
+
+
+def derive_all(extract: NPDExtract, design: StudyDesign | None = None) -> dict[str, Population]:
+    """The four populations with default rules: ``{"eq3a": ..., "eq3b": ..., ...}``."""
+    return {
+        "eq3a": derive_eq3a(extract, design),
+        "eq3b": derive_eq3b(extract, design),
+        "eq3c": derive_eq3c(extract, design),
+        "eq3d": derive_eq3d(extract, design),
+    }
+
+
+def pre_treatment_summary(pop: Population) -> pd.DataFrame:
+    """Unweighted pre-treatment means by group (pilot / comparator), in the layout of Tables
+    A10.3/A10.4: outcome, shares of each covariate category, age, N (for calibration checks)."""
+    d = pop.data[pop.data["period"] == "pre"]
+    rows = {}
+    for name, g in d.groupby(d["pilot"].map({True: "pilot", False: "comparator"})):
+        r = {"outcome": g[pop.outcome].mean(), "age": g["age"].mean(), "disabled": g["disabled"].mean(), "n": len(g),
+             "n_repeated": int(g["repeated"].sum())}
+        for col in ("gender", "academic_year", "fsm", "ethnicity") + (("main_need",) if "main_need" in g else ()):
+            for k, v in g[col].value_counts(normalize=True).items():
+                r[f"{col}: {k}"] = v
+        rows[name] = r
+    return pd.DataFrame(rows)
