@@ -52,14 +52,16 @@ import time
 import pandas as pd
 from IPython.display import Markdown, display
 
-from sofs_lib import did, paths, plotting, provenance, tables
+from sofs_lib.chapters import did
 from sofs_lib.chapters.beyond_the_report import compute as C
 from sofs_lib.chapters.beyond_the_report import figures as FG
 from sofs_lib.chapters.beyond_the_report import retest as RT
 from sofs_lib.chapters.beyond_the_report import text as TX
 from sofs_lib.chapters.beyond_the_report.params import SPEC
+from sofs_lib.display import chapter, provenance, tables
 
-p = SPEC.validate(globals())
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
 
 
 def fmt3(df):
@@ -67,12 +69,10 @@ def fmt3(df):
     return {c: ".3g" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
 
 
-out = paths.output_dir("07_beyond_the_report", p["output_dir"])
-plotting.set_theme()
 t0 = time.perf_counter()
 size, mc_time = C.size_power(p)
 honest = C.choose_honest(size)
-an = did.Analysis(did.PARAMS.resolve({"seed": p["did_seed"], "scale": p["did_scale"], "data_dir": p["data_dir"],
+an = did.Analysis(did.SPEC.resolve({"seed": p["did_seed"], "scale": p["did_scale"], "data_dir": p["data_dir"],
                                       "design_file": p["design_file"]}))
 DID_KIND = "synthetic" if an.synthetic else "real"
 rt = RT.retest_all(an, honest, B=p["boot_reps_retest"], seed=p["seed"], max_exact=p["ri_max_exact"],
@@ -97,7 +97,7 @@ provenance.banner(
     real=([f"staggered DiD, event study, synthetic controls and LA MDEs: {la['source']}"] if LA_KIND == "real" else [])
          + ([] if DID_KIND == "synthetic" else ["the DiD re-test (the extract in data_dir)"]) or None,
 )
-provenance.params_box(p, "07_beyond_the_report")
+run.params_box()
 
 # %% [markdown]
 # ## 1. How wrong can the report's p-values be?
@@ -120,13 +120,13 @@ tables.write_csv(size, out / "size_power.csv", index=False)
 tables.show(tab[tab["quantity"] == "size"].drop(columns="quantity"), "synthetic",
             caption="Synthetic Monte Carlo: rejection rate of a true null at 5% (size)",
             source=f"{p['mc_reps']} replications per design; MC SEs in size_power.csv.", fmt=mfmt, index=False)
-FG.size_figure(size, "size");
+_ = FG.size_figure(size, "size")
 
 # %% tags=["hide-input"]
 tables.show(tab[tab["quantity"] == "power"].drop(columns="quantity"), "synthetic",
             caption="Synthetic Monte Carlo: rejection rate at an effect of one shock SD (power)",
             source=f"{p['mc_reps']} replications per design.", fmt=mfmt, index=False)
-FG.size_figure(size, "power");
+_ = FG.size_figure(size, "power")
 
 # %% [markdown]
 # The honest method is chosen by a stated rule (`compute.choose_honest`): never above 5% by more
@@ -149,7 +149,7 @@ cols = ["question", "clusters", "treated_clusters", "estimate", "published_p", "
 tables.write_csv(rt, out / "retest_eq3.csv", index=False)
 tables.show(rt[cols], {c: ("published" if c == "published_p" else DID_KIND) for c in cols},
             caption=f"EQ3a-d: p-values of the DiD under every method ({DID_KIND} data), G and treated G "
-                    "beside each", source="sofs_lib.did (the DiD chapter) and sofs_lib.methods.la_inference; "
+                    "beside each", source="sofs_lib.chapters.did (the DiD chapter) and sofs_lib.methods.la_inference; "
                     "published p: section 3 and Appendix 10.", fmt=fmt3(rt[cols]), index=False)
 
 # %% [markdown]
@@ -175,7 +175,7 @@ tables.show(res[show_cols], LA_KIND, caption=f"Staggered DiD of the SofS pilot c
             fmt=fmt3(res[show_cols]), index=False)
 tables.show(la["panel_info"], LA_KIND, caption="Councils kept (observed every year) and dropped per outcome",
             source=la["source"], index=False)
-FG.event_figure(la["events"], dict(zip(res["indicator_id"], res["outcome"])), LA_KIND);
+_ = FG.event_figure(la["events"], dict(zip(res["indicator_id"], res["outcome"])), LA_KIND)
 
 # %% [markdown]
 # ## 4. Synthetic control, one pilot at a time

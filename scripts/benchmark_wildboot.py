@@ -31,13 +31,13 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     import numpy as np
 
-    from sofs_lib import did
+    from sofs_lib.chapters import did
     from sofs_lib.chapters.beyond_the_report import retest as RT
     from sofs_lib.methods import few_clusters as F
     from sofs_lib.methods import la_inference as LI
 
     t = time.perf_counter()
-    an = did.Analysis(did.PARAMS.resolve({"seed": a.seed, "scale": a.scale}))
+    an = did.Analysis(did.SPEC.resolve({"seed": a.seed, "scale": a.scale}))
     d, y, fml, X, names, _ = RT.design_matrices(an.frame("eq3a"), "eq3a")
     out = {"scale": a.scale, "rows": len(d), "clusters": int(d["la"].nunique()),
            "regressors": len(names), "setup_s": round(time.perf_counter() - t, 1)}

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib import published
-
-from ...methods import few_clusters as F
-from . import la_panel as LP
+from sofs_lib.chapters.beyond_the_report import la_panel as LP
+from sofs_lib.methods import few_clusters as F
 
 ALPHA = 0.05
 MC_CLUSTERS = (4, 6, 8, 10, 13)
@@ -188,8 +187,8 @@ def did_mde_units(mde: pd.DataFrame, an, scale: dict[str, float] | None = None) 
     """The DiD MDEs in outcome units (x the shock SD of the DiD chapter's data) beside the
     published estimates and MTM's 20 per cent shift (20% of the published baseline rate, or of
     the pilots' pre-SofS mean in the data when the report gives none)."""
-    from sofs_lib.did import data as DD
-    from sofs_lib.did.analysis import EQ_INFO
+    from sofs_lib.chapters.did import data as DD
+    from sofs_lib.chapters.did.analysis import EQ_INFO
 
     rows = []
     for r in mde.to_dict("records"):

@@ -6,9 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sofs_lib import plotting
-
-from ...methods.few_clusters import METHODS
+from sofs_lib.display import plotting
+from sofs_lib.methods.few_clusters import METHODS
 
 
 def size_figure(size: pd.DataFrame, quantity: str = "size"):

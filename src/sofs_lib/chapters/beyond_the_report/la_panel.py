@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib import published
-from sofs_lib.dfe import groups as DG
-
-from ...methods import few_clusters as F
+from sofs_lib.methods import few_clusters as F
+from sofs_lib.sources.dfe import groups as DG
 
 #: Outcomes of items 3-5: (indicator id, label, unit)
 OUTCOMES = [
@@ -47,7 +46,7 @@ def adoption_years() -> dict[str, int]:
     a SofS pilot: Round 1 councils from their October start, Bexley from Round 2."""
     r1 = int(published.quote("beyond_round1_start_year").number) + 1  # October -> year ending March
     r2 = int(published.quote("beyond_round2_start_year").number) + 1
-    from sofs_lib.dfe import code_for_name
+    from sofs_lib.sources.dfe import code_for_name
 
     out = {str(code_for_name(n)): r1 for n in DG.ROUND1_COUNCILS}
     out[str(code_for_name("Bexley"))] = r2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sofs_lib.params import Param, Spec
+from sofs_lib.core.params import Param, Spec
 
 SPEC = Spec("07_beyond_the_report", (
     Param("seed", (int,), 2021, "Seed of every simulation, bootstrap and random assignment.", minimum=0),

@@ -1,12 +1,12 @@
 """Item 2: the report's four DiD questions (EQ3a-d) re-tested with few-cluster inference.
 
-On the DiD chapter's data (:class:`sofs_lib.did.Analysis`: synthetic by default, a real extract
+On the DiD chapter's data (:class:`sofs_lib.chapters.did.Analysis`: synthetic by default, a real extract
 through ``data_dir``), for each question the linear specification of equation [1] (CEM
 weights, LA clusters) is fitted with pyfixest and its DiD coefficient tested by CRV1 with t(N-k)
 and t(G-1), CRV3 (pyfixest's jackknife), the wild cluster restricted bootstrap (Rademacher and
 Webb; ``wildboottest``) and LA-level randomisation inference
 (:func:`sofs_lib.methods.la_inference.la_permutation`). The evidence rating of the DiD chapter
-(:func:`sofs_lib.did.evidence.rate`) is then re-run with the honest p in place of the CRV1 one.
+(:func:`sofs_lib.methods.did.evidence.rate`) is then re-run with the honest p in place of the CRV1 one.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sofs_lib.did import data as DD
-from sofs_lib.did import evidence as E
-from sofs_lib.did import models as M
-from sofs_lib.did.analysis import EQ_INFO, REPORT_DATA_QUALITY
-
-from ...methods import la_inference as LI
+from sofs_lib.chapters.did import data as DD
+from sofs_lib.chapters.did.analysis import EQ_INFO, REPORT_DATA_QUALITY
+from sofs_lib.methods import la_inference as LI
+from sofs_lib.methods.did import evidence as E
+from sofs_lib.methods.did import models as M
 
 #: Published p-value of each question's main estimate (quoted-number id, or the table and
 #: its significance marker where no p is quoted).

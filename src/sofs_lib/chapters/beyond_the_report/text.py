@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .compute import ALPHA
+from sofs_lib.chapters.beyond_the_report.compute import ALPHA
 
 
 def _pct(x: float) -> str:
