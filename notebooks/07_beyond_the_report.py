@@ -211,11 +211,14 @@ tables.show(mde, "synthetic", caption="Synthetic: MDE at 80% power of the DiD de
             index=False)
 mdu = C.did_mde_units(mde, an)
 tables.write_csv(mdu, out / "mde_did_units.csv", index=False)
-tables.show(mdu, {"question": DID_KIND, "unit": DID_KIND, "shock_sd": DID_KIND, "mde": DID_KIND,
-                  "published_estimate": "published", "mtm_20pc": "published"},
+mdu_kinds = pd.DataFrame({c: [DID_KIND] * len(mdu) for c in mdu.columns})
+mdu_kinds["published_estimate"] = "published"
+mdu_kinds["mtm_20pc"] = ["derived" if q in C.BASELINE else DID_KIND for q in mdu["question"]]
+tables.show(mdu, mdu_kinds,
             caption=f"DiD questions: MDE in outcome units (shock SD from the {DID_KIND} DiD data) beside the "
                     "published estimate and MTM's 20 per cent shift",
-            source="published estimates and baselines: section 3; EQ3a/EQ3c baselines from the data; "
+            source="published estimates and the EQ3b/EQ3d baselines (20% of 31% and 62%): section 3; "
+                   "EQ3a/EQ3c: 20% of the pilots' pre-SofS mean in the data; "
                    "EQ3c's published estimate is a logit coefficient (not comparable).", fmt=fmt3(mdu), index=False)
 mt = res[["outcome", "unit", "att", "mde_honest", "mtm_20pc", "resid_sd"]]
 tables.show(mt, LA_KIND, caption="LA indicators: MDE at 80% power (randomisation test) beside the estimate "
