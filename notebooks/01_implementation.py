@@ -283,7 +283,7 @@ quoted = published.text_numbers().set_index("id").loc[
 tables.show(quoted, "published", caption="Numbers quoted in this section",
             source="Report section 3 (data/published/text_numbers.csv).")
 summed = published.quote("contrast_p4_families").number + published.quote("contrast_p9_families").number
-led.record("text", "contrast_families_total", "section 3",
+_ = led.record("text", "contrast_families_total", "section 3",
            published=published.quote("contrast_families_total").number, reproduced=summed,
            kind="derived", decimals=0, note="14 families in Pilot 4 + 18 in Pilot 9 = the 32 quoted")
 

@@ -1,0 +1,1 @@
+"""Each chapter's own logic, one folder per chapter (folder = chapter name without its number)."""
