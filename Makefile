@@ -5,11 +5,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: book test chapter run render setup sync browser-deps baselines clean help
+export P
 
 help:
 	@echo "make book                 set up the environment, execute every chapter, render _build/html"
 	@echo "make test                 build the book, then run every test (unit, sync, nbval, browser)"
 	@echo "make chapter CH=NAME P='a=1 b=2'   re-run one chapter with other parameters, then render"
+	@echo "                          (P is passed exactly as written: P='exclude_las=[\"West Sussex\"]')"
 	@echo "make sync                 regenerate notebooks/*.ipynb from the .py sources"
 	@echo "make baselines            refresh the nbval regression baselines (review the diff!)"
 
@@ -31,12 +33,15 @@ BOOK_PARAMS := $(if $(DFE_DATA_DIR),-p 04_la_outcomes.dfe_data_dir=$(DFE_DATA_DI
 book: $(STAMP)
 	$(PY) -m sofs_lib.runner build $(BOOK_PARAMS)
 
+# P holds name=value assignments separated by spaces; a value's own spaces and quotes stay as
+# written (brackets and quotes group). It reaches the executor through the environment ("$$P"),
+# never re-split by make or the shell.
 run: $(STAMP)
-	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.runner run $(CH) --params "$$P"
 
 chapter: $(STAMP)
 	@test -n "$(CH)" || (echo "usage: make chapter CH=01_implementation P='alpha=0.01'" && exit 2)
-	$(PY) -m sofs_lib.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.runner run $(CH) --params "$$P"
 	$(PY) -m sofs_lib.runner render
 
 render: $(STAMP)

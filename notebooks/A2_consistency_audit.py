@@ -41,10 +41,14 @@ from IPython.display import Markdown, display
 
 from sofs_lib import audit, ledger, paths, plotting, provenance, tables
 
+from sofs_lib.chapters.consistency_audit.answer import FIRST, FOLDED, answer_parts
+
 p = audit.PARAMS.validate(globals())
 out = paths.output_dir("A2_consistency_audit", p["output_dir"])
 plotting.set_theme()
-provenance.params_box(p, "A2_consistency_audit")
+checks = audit.run_all()
+frame = audit.frame(checks)
+provenance.answer(**answer_parts(frame), output_dir=out)
 provenance.banner(
     published=["Tables 2, 3, 4, 5, 6 of the report", "appendix Tables A8.1, A9.1–A9.5, A10.1–A10.12 "
                "and A11.1", "numbers quoted in the text of sections 2–5, appendices 9–11 and the "
@@ -52,10 +56,9 @@ provenance.banner(
     derived=["every recomputed value: F, t and p statistics, chi-square and Fisher tests on "
              "reconstructed counts, sums, means and counterfactuals"],
 )
+provenance.params_box(p, "A2_consistency_audit")
 
 # %% tags=["hide-input"]
-checks = audit.run_all()
-frame = audit.frame(checks)
 led = ledger.Ledger("A2_consistency_audit")
 audit.record(led, checks)
 tables.write_csv(frame, out / "audit_checks.csv", index=False)
@@ -89,16 +92,17 @@ display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r i
 # %% [markdown]
 # ## Every check, by topic
 #
-# *Inputs* name the published tables and quoted numbers (ids of `data/published/text_numbers.csv`)
-# each check reads; *assumptions* state what the check takes for granted.
+# Each table leads with the verdict; a check's *inputs* (the published tables and quoted numbers,
+# ids of `data/published/text_numbers.csv`, it reads), *assumptions* (what it takes for granted)
+# and *reasoning* are folded under "details" in its last column.
 
 # %% tags=["hide-input"]
 kinds = {"title": "published", "inputs": "published", "assumptions": "derived",
          "recomputed": "derived", "published": "published", "verdict": "derived",
          "reasoning": "derived"}
 for topic, g in frame.groupby("topic", sort=False):
-    view = g.set_index("check_id")[list(kinds)]
-    tables.show(view, kinds, caption=topic,
+    view = g.set_index("check_id")[FIRST + FOLDED]
+    tables.show(view, kinds, caption=topic, secondary=FOLDED,
                 highlight=view.apply(lambda c: view["verdict"] == "inconsistent"),
                 source="Recomputed by sofs_lib.audit from data/published (see each check's inputs).")
 

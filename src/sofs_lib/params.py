@@ -26,6 +26,7 @@ CHAPTER_SPECS: dict[str, str] = {
     "05_did": "sofs_lib.did:PARAMS",
     "A1_reproduction_ledger": "sofs_lib.ledger:PARAMS",
     "A2_consistency_audit": "sofs_lib.audit:PARAMS",
+    "00_findings": "sofs_lib.chapters.findings.params:SPEC",
 }
 
 

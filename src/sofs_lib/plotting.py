@@ -40,6 +40,11 @@ def enforce_min_text(fig, column_px: float = COLUMN_PX, min_px: float = MIN_TEXT
     from matplotlib.text import Text
 
     floor = min_fontsize(fig, column_px, min_px)
+    for ax in fig.axes:   # tick labels are re-created on drawing: set the axis' own size
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels(which="both")
+            if labels and min(t.get_fontsize() for t in labels) < floor:
+                axis.set_tick_params(which="both", labelsize=floor)
     for t in fig.findobj(Text):
         if t.get_text() and t.get_fontsize() < floor:
             t.set_fontsize(floor)

@@ -118,6 +118,34 @@ def split_overrides(overrides: list[str], chapters: list[str]) -> dict[str, dict
     return out
 
 
+def split_assignments(text: str) -> list[str]:
+    """Split ``make``'s ``P`` into ``name=value`` assignments at spaces outside brackets and
+    quotes, keeping every character of each value (quotes included) as written:
+    ``'a=1 exclude_las=["West Sussex", "938"]'`` -> ``['a=1', 'exclude_las=["West Sussex", "938"]']``.
+    """
+    parts, buf, depth, quote = [], [], 0, ""
+    for ch in text or "":
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth = max(depth - 1, 0)
+        elif ch.isspace() and depth == 0:
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            continue
+        buf.append(ch)
+    if quote or depth:
+        raise ParameterError(f"Parameters {text!r}: an unclosed quote or bracket.")
+    if buf:
+        parts.append("".join(buf))
+    return parts
+
+
 def effective_params(ch: Chapter, overrides: dict[str, dict]) -> dict:
     """Chapter parameters: YAML file, then overrides; validated against the chapter's Spec."""
     spec = spec_for(ch.name)
@@ -262,6 +290,10 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
             else:
                 os.environ[k] = v
         shutil.rmtree(stage, ignore_errors=True)
+        try:
+            stage.parent.rmdir()      # the staging folder goes once empty
+        except OSError:
+            pass
     return time.perf_counter() - t0
 
 
@@ -413,6 +445,8 @@ def render(root: Path) -> None:
         raise SystemExit(f"Rendering failed (jupyter-book exit {res.returncode}); see the warnings above.")
     html = root / "_build" / "html"
     copied = site.copy_downloads(root, html, chapters)
+    if site.source_archive(root, html) is None:
+        print("note: not a git checkout, so the site ships no source archive")
     pruned = site.prune_images(html)
     site.normalise_html(html)
     print(f"Site finished: {len(copied)} downloads copied, {len(pruned)} unreferenced images removed.")
@@ -429,6 +463,9 @@ def main(argv: list[str] | None = None) -> None:
             p.add_argument("chapters", nargs="*", help="chapter names, e.g. 01_implementation")
         p.add_argument("-p", "--param", action="append", default=[], metavar="[CHAPTER.]NAME=VALUE",
                        help="override a parameter (value read as YAML); repeatable")
+        p.add_argument("--params", default="", metavar="'A=1 B=[\"x y\"]'",
+                       help="several overrides in one string, split at spaces outside brackets "
+                            "and quotes (what `make chapter P=...` passes)")
     sub.add_parser("render", help="render the HTML book from the executed chapters")
     sub.add_parser("list", help="list the chapters and their parameter files")
     args = ap.parse_args(argv)
@@ -439,9 +476,9 @@ def main(argv: list[str] | None = None) -> None:
                 ch = load_chapter(root, n)
                 print(f"{n}: {paths.relative(ch.params_file, root)} {ch.params}")
         elif args.cmd == "run":
-            run_chapters(args.chapters, args.param, root)
+            run_chapters(args.chapters, args.param + split_assignments(args.params), root)
         elif args.cmd == "build":
-            run_chapters(None, args.param, root)
+            run_chapters(None, args.param + split_assignments(args.params), root)
             render(root)
         elif args.cmd == "render":
             render(root)

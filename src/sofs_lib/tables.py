@@ -78,11 +78,15 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             caption: str = "", source: str = "", fmt: str | Callable | Mapping | None = None,
             index: bool = True, index_name: str | None = None,
             highlight: pd.DataFrame | None = None, collapsed: bool = False,
-            csv_href: str | None = None) -> str:
-    """HTML of a provenance-marked table (see :func:`show`); ``csv_href`` links its CSV."""
+            csv_href: str | None = None, secondary: list[str] | None = None) -> str:
+    """HTML of a provenance-marked table (see :func:`show`); ``csv_href`` links its CSV;
+    ``secondary`` columns are folded into one "details" cell per row, so the table fits."""
     kf = kinds_frame(df, kinds)
-    cols = list(df.columns)
+    folded = [c for c in (secondary or []) if c in df.columns]
+    cols = [c for c in df.columns if c not in folded]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+    if folded:
+        head += f"<th>{html.escape(', '.join(map(str, folded)))}</th>"
     if index:
         head = f"<th>{html.escape(index_name or (df.index.name or ''))}</th>" + head
     body = []
@@ -97,6 +101,13 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
                 flag = " sofs-flag"
             cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}">'
                          f'{html.escape(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
+        if folded:
+            items = "".join(
+                f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kf.iloc[i][c]}">'
+                f'{html.escape(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}'
+                f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>' for c in folded)
+            cells.append(f'<td class="sofs-more"><details><summary>details</summary>'
+                         f"<dl>{items}</dl></details></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     used = [k for k in KINDS if (kf == k).any().any()]
     legend = " ".join(f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: '

@@ -52,6 +52,24 @@ def copy_downloads(root: Path, html_dir: Path, chapters: list[str]) -> list[Path
     return written
 
 
+SOURCE_ARCHIVE = "sofs-book-source.tar.gz"
+
+
+def source_archive(root: Path, html_dir: Path) -> Path | None:
+    """Ship the project's committed sources (``git archive`` of HEAD: reproducible for one
+    commit) as ``<html>/sofs-book-source.tar.gz``; None outside a git checkout."""
+    import subprocess
+
+    target = html_dir / SOURCE_ARCHIVE
+    try:
+        res = subprocess.run(["git", "archive", "--format=tar.gz", "--prefix=sofs-book/",
+                              "-o", str(target), "HEAD"], cwd=root, capture_output=True,
+                             timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return target if res.returncode == 0 and target.exists() else None
+
+
 def html_files(html_dir: Path) -> list[Path]:
     return sorted(p for p in html_dir.rglob("*.html") if "_static" not in p.parts)
 

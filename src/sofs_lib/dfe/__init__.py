@@ -2,7 +2,7 @@
 analysis of Appendix 9 (public DfE, Ofsted and ONS statistics).
 
 The data folder is always a parameter (``dfe_data_dir``); nothing from it is committed. See
-``docs-drafts/dfe-data.md`` for what to download.
+the README (section "Public DfE and Ofsted data") for what to download.
 """
 
 from ._io import SUPPRESSION_CODES, suppression_summary

@@ -1,7 +1,7 @@
 """The answer box of the implementation chapter, generated from the chapter's results.
 
 :func:`answer_parts` takes the frames the chapter computes (Table 2's tests, the checks of the
-text against Tables 3 and A8.1, the synthetic profiles' statement checks, the chapter's ledger)
+text against Tables 3 and A8.1, the synthetic profiles' statement checks)
 and returns the four parts of :func:`sofs_lib.provenance.answer`. Each sentence is built from
 those numbers by one small function, tested with counter-examples.
 """
@@ -73,18 +73,8 @@ def profiles_sentence(checks: pd.DataFrame) -> str:
             "evidence about any pilot).")
 
 
-def ledger_sentence(led: pd.DataFrame) -> str:
-    """Counts of the chapter's recorded comparisons of derived values, by status."""
-    d = led[led["kind"] == "derived"]
-    counts = d["status"].value_counts()
-    return (f"Of the chapter's {plural(len(d), 'comparison')} of published numbers with values "
-            f"recomputed from the report's own tables, {counts.get('exact', 0)} are exact, "
-            f"{counts.get('within rounding', 0)} within rounding and "
-            f"{counts.get('differs', 0)} differ.")
-
-
 def answer_parts(t2: pd.DataFrame, tests: pd.DataFrame, oc: pd.DataFrame, claims: pd.DataFrame,
-                 checks: pd.DataFrame, led: pd.DataFrame) -> dict:
+                 checks: pd.DataFrame) -> dict:
     """The four parts of the chapter's answer box (kind: derived)."""
     not_rep = disagreements(claims, oc) + [profiles_sentence(checks)]
     return dict(
@@ -93,8 +83,7 @@ def answer_parts(t2: pd.DataFrame, tests: pd.DataFrame, oc: pd.DataFrame, claims
                 "about which aspects of implementation were strongest, weakest and most improved."],
         reproduced=[agreement(claims, claims["status"] != "differs",
                               "statements section 3 draws from Table A8.1"),
-                    agreement(oc, oc["agrees"].astype(bool), "statements about Table 3"),
-                    ledger_sentence(led)],
+                    agreement(oc, oc["agrees"].astype(bool), "statements about Table 3")],
         not_reproduced=not_rep,
         new=[element_differences(tests)],
         kind="derived")
