@@ -18,9 +18,9 @@ import seaborn as sns
 
 PALETTE = {"pilot": "#1b6ca8", "comparator": "#c05a00", "published": "#1f4e79",
            "real": "#2e7d32", "synthetic": "#b35900", "derived": "#5e35b1"}
-#: width (px) of the rendered text column a figure is scaled into, and the smallest text
-#: height (px) allowed there.
-COLUMN_PX = 720
+#: width (px) a figure is assumed scaled into (the rendered column is about 690 px at desktop
+#: width; a "tight" PNG can be wider than the figure), and the smallest text height (px) there.
+COLUMN_PX = 640
 MIN_TEXT_PX = 10.5
 DPI = 100
 ALT_ATTR = "_sofs_alt"
@@ -102,7 +102,7 @@ def finish(fig, title: str, source: str, *, xlabel: str | None = None,
     in the book's column; returns the figure.
 
     ``synthetic=True`` appends "Synthetic data: illustrates the method, not evidence." to the
-    source line.
+    source line and stamps "SYNTHETIC DATA" in the figure's top-right corner.
     """
     if not title or not source:
         raise ValueError("every figure needs a title and a source line")
@@ -117,7 +117,12 @@ def finish(fig, title: str, source: str, *, xlabel: str | None = None,
         line += " Synthetic data: illustrates the method, not evidence."
     fig.suptitle(title, fontweight="bold", fontsize=12, wrap=True)
     fig.text(0.01, 0.005, line, ha="left", va="bottom", fontsize=8, color="#444444", wrap=True)
+    if synthetic:   # a mark on the image itself, not only in the small print
+        fig.text(0.995, 0.995, "SYNTHETIC DATA", ha="right", va="top", fontsize=10,
+                 fontweight="bold", color="#6b3500",
+                 bbox=dict(boxstyle="round,pad=0.3", fc="#fff1e0", ec="#8a4500", ls="--"))
     enforce_min_text(fig)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
+    h = fig.get_figheight()   # margins for the title and the source line, in inches
+    fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
     setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")
     return fig
