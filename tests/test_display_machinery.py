@@ -5,12 +5,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from sofs_lib import paths, plotting, tables  # noqa: E402
-from sofs_lib.build import glossary_links  # noqa: E402
+from sofs_lib import paths, plotting, tables
+from sofs_lib.build import glossary_links
 
 
 def test_fixed_point_rounds_half_up():
@@ -102,9 +102,9 @@ def test_glossary_terms_and_first_use_links(root):
     for t in ("SNN", "CEM", "ICPC", "s47", "CPP", "SSDA903", "CIN", "LAIT", "SGO", "RI", "CRV1", "MDE"):
         assert t in terms
     from docutils import nodes
-    from docutils.utils import new_document
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
 
     doc = new_document("x", get_default_settings(Parser))
     para = nodes.paragraph("", "")

@@ -237,3 +237,37 @@ def test_make_passes_P_exactly(tmp_path, root):
     first = log.read_text().split("---\n")[0].splitlines()
     assert first == ["-m", "sofs_lib.runner", "run", "04_la_outcomes", "--params", P]
     assert runner.split_assignments(first[-1]) == ['exclude_las=["West Sussex", "938"]', "alpha=0.01"]
+
+
+@pytest.mark.slow
+def test_killed_run_then_run_succeeds(tmp_path):
+    """Kill the executor (SIGKILL) while a chapter runs: the previous complete outputs survive,
+    and the next run clears what the killed one left and succeeds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    body = BODY.replace("if mode == 'fail'", "import time\nif mode == 'slow':\n    time.sleep(60)\n"
+                                              "if mode == 'fail'")
+    root = _staged_project(tmp_path, body)
+    chapters = root / "book" / "chapters"
+    runner.run_chapters(None, ["97_out.mode=a"], root)
+    before = (chapters / "97_out.ipynb").read_bytes()
+    proc = subprocess.Popen([sys.executable, "-m", "sofs_lib.runner", "run", "--params",
+                             "97_out.mode=slow"], cwd=root, env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staged = root / runner.STAGING / "97_out" / "outputs" / "table_slow.csv"
+    for _ in range(600):
+        if staged.exists():
+            break
+        time.sleep(0.1)
+    assert staged.exists(), "the chapter never started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (chapters / "97_out.ipynb").read_bytes() == before       # untouched
+    assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_a.csv"]
+    runner.run_chapters(None, ["97_out.mode=b"], root)                # the next run succeeds
+    assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_b.csv"]
+    assert not (root / runner.STAGING).exists()

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 KINDS = {
     "published": ("Published", "quoted from the report, with its table", "P"),

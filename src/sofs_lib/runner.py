@@ -41,9 +41,11 @@ from pathlib import Path
 
 import yaml
 
+from sofs_lib.build import reads, site
+from sofs_lib.build import status as build_status
+
 from . import paths
 from .params import ParameterError, parse_override, spec_for
-from sofs_lib.build import reads, site, status as build_status
 
 STATUS_PACKAGES = ["sofs_lib", "pandas", "numpy", "scipy", "statsmodels", "pyfixest", "seaborn",
                    "matplotlib", "pandera", "papermill", "jupytext", "jupyter-book", "sphinx",

@@ -16,8 +16,8 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 import pandas as pd
 

@@ -29,7 +29,7 @@ def _git(root: Path, *args: str) -> str:
 def build_facts(root: Path, now: dt.datetime | None = None) -> dict[str, str]:
     """``date`` (UTC, to the minute), ``commit`` (full hash or "unknown"), ``commit_date``,
     ``state`` ("clean" or "uncommitted changes")."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     commit = _git(root, "rev-parse", "HEAD") or "unknown (not a git checkout)"
     dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
     return {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "commit": commit,

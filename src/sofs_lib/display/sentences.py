@@ -6,7 +6,7 @@ these, so the sentence cannot disagree with the table beside it.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
