@@ -86,6 +86,9 @@ def test_ledger_headline_split_by_kind_real_first():
     parts = summary.answer_parts(led)
     assert parts["reproduced"][0] == h[0]        # real data lead the answer too
     assert "1 real" in parts["not_reproduced"][0] and "synthetic" not in parts["not_reproduced"][0]
+    assert "are A9.3 (1)" in parts["new"][0]
+    syn_only = led.assign(kind="synthetic")
+    assert summary.differing_tables(syn_only) == []          # a synthetic difference is no finding
     # counter-example: no real comparisons -> said so in the headline, left out of the answer
     led2 = led[led["kind"] != "real"]
     assert summary.headline(led2)[0] == "No comparison against public DfE/Ofsted data."

@@ -66,7 +66,7 @@ def test_secondary_columns_folded():
     html = tables.to_html(df, {"verdict": "derived", "reasoning": "published"},
                           secondary=["reasoning"])
     head = html[html.index("<thead>"):html.index("</thead>")]
-    assert "<th>verdict</th>" in head and "<th>reasoning</th>" in head   # the folded column's head
+    assert "<th>verdict</th>" in head and '<th title="reasoning">details</th>' in head
     assert '<td class="sofs-more"><details><summary>details</summary>' in html
     assert '<dd class="sofs-published">long text<sup class="sofs-k">P</sup></dd>' in html
 
@@ -116,3 +116,12 @@ def test_glossary_terms_and_first_use_links(root):
     assert [r["reftarget"] for r in refs] == ["SNN", "CIN"] and n == 2
     # "CIN-level" and "SNNs" are not uses; the heading is left alone
     assert para.astext() == "The SNN model and CIN-level data; SNN again, not SNNs. CIN census."
+
+
+def test_long_ids_get_break_opportunities():
+    assert tables.wrap_html("did_a10_2_balance") == "did_<wbr>a10_<wbr>2_<wbr>balance"
+    assert tables.wrap_html("sofs_lib.audit") == "sofs_<wbr>lib.<wbr>audit"
+    assert tables.wrap_html("0.05 and 31.25") == "0.05 and 31.25"      # numbers stay whole
+    assert tables.wrap_html("a<b") == "a&lt;b"
+    html = tables.to_html(pd.DataFrame({"v": [1]}, index=["long_check_id"]), "derived")
+    assert '<th class="sofs-rowhead">long_<wbr>check_<wbr>id</th>' in html

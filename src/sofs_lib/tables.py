@@ -23,6 +23,7 @@ import pandas as pd
 
 from .provenance import KINDS, check_kind
 
+_BREAKS = re.compile(r"(?<=[_/])(?=\w)|(?<=[A-Za-z]\.)(?=[A-Za-z])")
 _FIXED = re.compile(r"^(?P<pre>[^.]*)\.(?P<n>\d+)f$")
 _csv_names: dict[tuple[str, str], int] = {}
 
@@ -46,6 +47,12 @@ def _fmt_value(v, fmt: str | Callable | None) -> str:
     if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
         return format_number(float(v) if isinstance(v, float) else v, fmt)
     return str(v)
+
+
+def wrap_html(text: str) -> str:
+    """Escaped ``text`` with break opportunities (``<wbr>``) after ``_``, ``/`` and dots inside
+    names, so long ids (``did_a10_2_balance``, ``sofs_lib.audit``) wrap in a narrow column."""
+    return _BREAKS.sub("<wbr>", html.escape(text))
 
 
 def csv_name(caption: str, repeat: int = 0) -> str:
@@ -86,12 +93,12 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
     cols = [c for c in df.columns if c not in folded]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
     if folded:
-        head += f"<th>{html.escape(', '.join(map(str, folded)))}</th>"
+        head += f'<th title="{html.escape(", ".join(map(str, folded)))}">details</th>'
     if index:
         head = f"<th>{html.escape(index_name or (df.index.name or ''))}</th>" + head
     body = []
     for i, (idx, row) in enumerate(df.iterrows()):
-        cells = [f'<th class="sofs-rowhead">{html.escape(str(idx))}</th>'] if index else []
+        cells = [f'<th class="sofs-rowhead">{wrap_html(str(idx))}</th>'] if index else []
         for c in cols:
             f = fmt.get(c) if isinstance(fmt, Mapping) else fmt
             k = kf.iloc[i][c]
@@ -100,11 +107,11 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             if highlight is not None and bool(highlight.iloc[i][c]):
                 flag = " sofs-flag"
             cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}">'
-                         f'{html.escape(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
+                         f'{wrap_html(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
         if folded:
             items = "".join(
                 f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kf.iloc[i][c]}">'
-                f'{html.escape(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}'
+                f'{wrap_html(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}'
                 f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>' for c in folded)
             cells.append(f'<td class="sofs-more"><details><summary>details</summary>'
                          f"<dl>{items}</dl></details></td>")

@@ -56,10 +56,10 @@ def headline(led: pd.DataFrame) -> list[str]:
 
 
 def differing_tables(led: pd.DataFrame, kind: str | None = None, limit: int = 4) -> list[str]:
-    """Published tables with the most differing comparisons, as "A9.4 (5)"."""
+    """Published tables with the most differing comparisons, as "A9.4 (5)": of one kind, or
+    (``kind=None``) of real and derived values: a synthetic difference is no finding."""
     d = led[led["status"] == "differs"]
-    if kind:
-        d = d[d["kind"] == kind]
+    d = d[d["kind"] == kind] if kind else d[d["kind"] != "synthetic"]
     counts = d.groupby("table_id").size().sort_values(ascending=False, kind="stable")
     return [f"{t} ({n})" for t, n in counts.head(limit).items()]
 
@@ -72,9 +72,9 @@ def answer_parts(led: pd.DataFrame) -> dict:
     nr = int(t.loc["all kinds", "not reproducible"])
     differs = [f"{int(t.loc[k, 'differs'])} {k}" for k in KIND_ORDER if t.loc[k, "differs"]]
     tabs = differing_tables(led)
-    new = ([f"The published tables with the most differing comparisons are "
-            f"{join_names(tabs)}; each difference is listed below with its note."] if tabs else
-           ["No comparison differs from the published value."])
+    new = ([f"Leaving synthetic values aside, the published tables with the most differing "
+            f"comparisons are {join_names(tabs)}; each difference is listed below with its note."]
+           if tabs else ["No comparison of real or derived values differs from the published value."])
     real_tabs = differing_tables(led, "real")
     if real_tabs:
         new.append(f"On real data the differences concentrate in {join_names(real_tabs)}.")
