@@ -106,14 +106,15 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             flag = ""
             if highlight is not None and bool(highlight.iloc[i][c]):
                 flag = " sofs-flag"
-            cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}">'
+            cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}" '
+                         f'data-label="{html.escape(str(c))}">'
                          f'{wrap_html(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
         if folded:
             items = "".join(
                 f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kf.iloc[i][c]}">'
                 f'{wrap_html(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}'
                 f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>' for c in folded)
-            cells.append(f'<td class="sofs-more"><details><summary>details</summary>'
+            cells.append(f'<td class="sofs-more" data-label="details"><details><summary>details</summary>'
                          f"<dl>{items}</dl></details></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     used = [k for k in KINDS if (kf == k).any().any()]
