@@ -67,7 +67,7 @@ def test_secondary_columns_folded():
                           secondary=["reasoning"])
     head = html[html.index("<thead>"):html.index("</thead>")]
     assert "<th>verdict</th>" in head and '<th title="reasoning">details</th>' in head
-    assert '<td class="sofs-more"><details><summary>details</summary>' in html
+    assert '<td class="sofs-more" data-label="details"><details><summary>details</summary>' in html
     assert '<dd class="sofs-published">long text<sup class="sofs-k">P</sup></dd>' in html
 
 

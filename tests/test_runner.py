@@ -155,6 +155,9 @@ def test_recover_after_a_killed_run(tmp_path):
     assert (chapters / "04_la" / "t.csv").read_text() == "old complete"   # restored
     assert (chapters / "01_x").is_dir()
     assert len(cleared) == 4
+    (root / runner.STAGING / "01_x.baselines").mkdir(parents=True)     # a refresh running
+    runner.recover(root)
+    assert (root / runner.STAGING / "01_x.baselines").is_dir()
 
 
 def test_gathering_pages_run_last_and_with_any_chapter(monkeypatch, tmp_path):

@@ -218,9 +218,15 @@ def recover(root: Path) -> list[str]:
     new one never arrived). Returns what was cleared."""
     cleared = []
     staging = root / STAGING
-    if staging.exists():
-        shutil.rmtree(staging)
-        cleared.append(str(STAGING))
+    if staging.is_dir():   # book chapters' folders (baseline refreshes use "<name>.<folder>")
+        for d in sorted(staging.iterdir()):
+            if "." not in d.name:
+                shutil.rmtree(d) if d.is_dir() else d.unlink()
+                cleared.append(f"{STAGING}/{d.name}")
+        try:
+            staging.rmdir()
+        except OSError:
+            pass
     cdir = paths.chapters_dir(root)
     if cdir.is_dir():
         for f in sorted(cdir.glob(".*.ipynb")):
@@ -260,7 +266,9 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
     from papermill.exceptions import PapermillExecutionError
 
     ch.target.parent.mkdir(parents=True, exist_ok=True)
-    stage = root / STAGING / ch.name
+    # one staging folder per target, so a baseline refresh and a build never share one
+    in_book = ch.target.parent.resolve() == paths.chapters_dir(root).resolve()
+    stage = root / STAGING / (ch.name if in_book else f"{ch.name}.{ch.target.parent.name}")
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
