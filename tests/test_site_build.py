@@ -67,7 +67,9 @@ def test_data_file_rows(tmp_path):
     (root / "data" / "dfe_manifest.csv").write_text(
         f"path,sha256,size,publication,landing_page\nees/b1.csv,{digest},9,CIN 2022,u\n"
         "ees/c1.csv,00,1,CIN 2022,u\n")
-    rows = status.data_file_rows([pub, code, b1, tmp_path / "missing.csv"], root)
+    toc = root / "_toc.yml"
+    toc.write_text("root: x\n")
+    rows = status.data_file_rows([pub, code, toc, b1, tmp_path / "missing.csv"], root)
     assert [r["file"] for r in rows] == ["DfE/Ofsted folder: ees/b1.csv", "data/published/table_1.csv"]
     assert rows[0]["release"] == "CIN 2022" and rows[0]["matches_manifest"] == "yes"
     assert rows[0]["sha256"] == digest and rows[0]["size"] == 9

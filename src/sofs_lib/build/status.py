@@ -14,8 +14,6 @@ import subprocess
 from pathlib import Path
 
 DFE_MANIFEST = Path("data") / "dfe_manifest.csv"
-#: folders of the project that hold code or outputs, never input data.
-NOT_DATA = ("book", "_build", "notebooks", "src", "tests", ".venv", ".git")
 
 
 def _git(root: Path, *args: str) -> str:
@@ -71,13 +69,11 @@ def classify_file(path: Path, root: Path, manifest: dict[str, dict],
         rel = path.resolve().relative_to(root.resolve())
     except ValueError:
         rel = None
-    if rel is not None:
-        if rel.parts and rel.parts[0] in NOT_DATA:
+    if rel is not None:   # inside the project: only data/ holds input data
+        if not rel.parts or rel.parts[0] != "data":
             return None
         release = ("the report (Baginsky et al., 2020) and its appendices, transcribed"
                    if rel.parts[:2] == ("data", "published") else "committed with the project")
-        if rel.parts[:1] != ("data",):
-            release = "file of the project"
         return {"file": str(rel), "release": release}
     hit = _manifest_match(path, manifest)
     if hit:
