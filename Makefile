@@ -5,12 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: book test check-raw lint chapter run render setup sync browser-deps baselines clean help
+export P
 
 help:
 	@echo "make book                 set up the environment, execute every chapter, render _build/html"
 	@echo "make test                 build the book, then run every test (lint, unit, sync, nbval, browser)"
 	@echo "make check-raw            the checks against the raw DfE/Ofsted downloads (../shared/dfe-data)"
 	@echo "make chapter CH=NAME P='a=1 b=2'   re-run one chapter with other parameters, then render"
+	@echo "                          (P is passed exactly as written: P='exclude_las=[\"West Sussex\"]')"
 	@echo "make sync                 regenerate notebooks/*.ipynb from the .py sources"
 	@echo "make baselines            refresh the nbval regression baselines (review the diff!)"
 
@@ -34,12 +36,15 @@ book: $(STAMP)
 $(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES)
 	$(PY) -m sofs_lib.build.runner build
 
+# P holds name=value assignments separated by spaces; a value's own spaces and quotes stay as
+# written (brackets and quotes group). It reaches the executor through the environment ("$$P"),
+# never re-split by make or the shell.
 run: $(STAMP)
-	$(PY) -m sofs_lib.build.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.build.runner run $(CH) --params "$$P"
 
 chapter: $(STAMP)
 	@test -n "$(CH)" || (echo "usage: make chapter CH=01_implementation P='alpha=0.01'" && exit 2)
-	$(PY) -m sofs_lib.build.runner run $(CH) $(foreach p,$(P),-p $(p))
+	$(PY) -m sofs_lib.build.runner run $(CH) --params "$$P"
 	$(PY) -m sofs_lib.build.runner render
 
 render: $(STAMP)

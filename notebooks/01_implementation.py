@@ -43,11 +43,20 @@ from sofs_lib.core import paths
 from sofs_lib.display import provenance, tables
 from sofs_lib.chapters.implementation import profiles
 from sofs_lib import published
+from sofs_lib.chapters.implementation.answer import answer_parts
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out
 led = run.ledger
-run.params_box()
+tests = im.element_use_tests(p["alpha"], p["max_item_nonresponse"])
+oc = im.ofsted_claims()
+claims = im.focus_group_claims()
+responses = profiles.generate_responses(seed=p["profiles_seed"],
+                                        structures_category=p["structures_category"])
+ts = profiles.tscores(responses, reference=p["tscore_reference"],
+                      structures_category=p["structures_category"])
+checks = profiles.check_statements(ts)
+provenance.answer(**answer_parts(published.wide("2"), tests, oc, claims, checks), output_dir=out)
 provenance.banner(
     published=["Tables 1, 2 and 3 of the report", "appendix Table A8.1",
                "numbers quoted in the text of section 3 (case records, plans, Early Help)"],
@@ -56,6 +65,7 @@ provenance.banner(
              "checks of the text's statements about Tables 3 and A8.1"],
     synthetic=["the Appendix 7 profiling T-scores (the report publishes only their narrative)"],
 )
+run.params_box()
 
 # %% [markdown]
 # ## Who took part in what
@@ -96,7 +106,6 @@ tables.show(t2, "published", fmt=".0f", caption="Table 2: % of social workers us
             source=published.cite("2"))
 
 # %% tags=["hide-input"]
-tests = im.element_use_tests(p["alpha"], p["max_item_nonresponse"])
 show_cols = ["chi2", "p", "chi2_min", "chi2_max", "p_min", "p_max", "reconstructions",
              "nonresponse_assumed", "p_holm", "verdict"]
 tables.show(tests[show_cols], "derived",
@@ -130,7 +139,6 @@ fig = im.plot_element_use(tests)
 fig = im.plot_ofsted()
 
 # %% tags=["hide-input"]
-oc = im.ofsted_claims()
 for r in oc.itertuples():
     led.record("3", r.id, "text vs table", published=r.published, reproduced=r.reproduced,
                kind="derived", decimals=0, note=r.basis)
@@ -174,7 +182,6 @@ tables.show(means, "derived", fmt=".2f", caption="Item means across the five pil
 tables.write_csv(means, out / "a81_item_means.csv")
 
 # %% tags=["hide-input"]
-claims = im.focus_group_claims()
 for r in claims.itertuples():
     if r.quote_id:
         q = published.quote(r.quote_id)
@@ -232,14 +239,9 @@ tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short
 # ```
 
 # %% tags=["hide-input"]
-responses = profiles.generate_responses(seed=p["profiles_seed"],
-                                        structures_category=p["structures_category"])
-ts = profiles.tscores(responses, reference=p["tscore_reference"],
-                      structures_category=p["structures_category"])
 fig = profiles.plot_all_profiles(ts)
 
 # %% tags=["hide-input"]
-checks = profiles.check_statements(ts)
 ok = int(checks["holds"].sum())
 display(Markdown(f"**{ok} of {len(checks)}** narrative statements hold on the synthetic "
                  f"T-scores (reference: {p['tscore_reference']})."))
@@ -288,7 +290,7 @@ quoted = published.text_numbers().set_index("id").loc[
 tables.show(quoted, "published", caption="Numbers quoted in this section",
             source="Report section 3 (data/published/text_numbers.csv).")
 summed = published.quote("contrast_p4_families").number + published.quote("contrast_p9_families").number
-led.record("text", "contrast_families_total", "section 3",
+_ = led.record("text", "contrast_families_total", "section 3",
            published=published.quote("contrast_families_total").number, reproduced=summed,
            kind="derived", decimals=0, note="14 families in Pilot 4 + 18 in Pilot 9 = the 32 quoted")
 

@@ -41,12 +41,13 @@ from sofs_lib.chapters.reproduction_ledger import page
 from sofs_lib.chapters.reproduction_ledger.params import SPEC
 from sofs_lib.core import ledger
 from sofs_lib.display import chapter, provenance, tables
+from sofs_lib.chapters.reproduction_ledger import summary
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out
 led = ledger.gather(p["chapters_dir"])
 kinds_present = set(led["kind"])
-run.params_box()
+provenance.answer(**summary.answer_parts(led), output_dir=out)
 provenance.banner(
     published=["the published value of every comparison, as each chapter read it from "
                "data/published"],
@@ -55,6 +56,7 @@ provenance.banner(
     if "synthetic" in kinds_present else None,
     derived=["reproduced values recomputed from the report's own numbers", "the counts on this page"],
 )
+run.params_box()
 
 # %% tags=["hide-input"]
 tables.write_csv(led, out / "ledger_all.csv", index=False)
@@ -62,16 +64,12 @@ if led.empty:
     display(Markdown("No chapter has written a `reproduction.csv` yet: run the chapters first."))
 else:
     n_ch = led["chapter"].nunique()
-    display(Markdown(f"**{len(led)} comparisons** from {n_ch} chapter{'s' if n_ch != 1 else ''}."))
-by_status = (led.groupby("status").size().reindex(ledger.STATUSES, fill_value=0)
-             .rename("comparisons").to_frame())
-by_status["share (%)"] = (100 * by_status["comparisons"] / max(len(led), 1)).round(1)
-tables.show(by_status, "derived", fmt={"comparisons": ".0f", "share (%)": ".1f"},
-            caption="All comparisons by status", source="Every chapter's reproduction.csv.")
-
-# %% tags=["hide-input"]
-by_kind = page.ledger_counts(led, "kind")
-tables.show(by_kind, "derived", caption="By kind of reproduced value and status",
+    display(Markdown(f"**{len(led)} comparisons** from {n_ch} chapter{'s' if n_ch != 1 else ''}, "
+                     "counted separately by the kind of the reproduced value, real data first:\n\n"
+                     + "\n".join(f"- {s}" for s in summary.headline(led))))
+headline = summary.by_kind(led)
+tables.show(headline, "derived", fmt={**{c: ".0f" for c in headline.columns}, "exact (%)": ".1f"},
+            caption="Comparisons by kind of reproduced value and status",
             source="Every chapter's reproduction.csv.")
 
 # %% tags=["hide-input"]
@@ -90,7 +88,7 @@ tables.show(page.ledger_counts(led, "table_id"), "derived",
 # ## Every comparison
 #
 # Type in the box to filter the rows (any column: a chapter, a table such as `A9.5`, a word of
-# the note), or pick a status. The same table is in `ledger_all.csv` beside this page.
+# the note), or pick a status. The same table is in <a href="A1_reproduction_ledger/ledger_all.csv" download>ledger_all.csv</a>, beside this page.
 
 # %% tags=["hide-input"]
 display(HTML(page.ledger_filter_html(led)))
@@ -105,8 +103,10 @@ if diff.empty:
 else:
     view = diff.set_index("chapter")[["table_id", "row", "column", "published", "reproduced",
                                       "kind", "note"]]
-    tables.show(view, {"table_id": "published", "row": "published", "column": "published",
-                       "published": "published", "reproduced": "derived", "kind": "derived",
-                       "note": "derived"},
+    kinds = view.copy()
+    for c in view.columns:
+        kinds[c] = "published" if c in ("table_id", "row", "column", "published") else "derived"
+    kinds["reproduced"] = view["kind"]   # each reproduced value tinted by its true kind
+    tables.show(view, kinds, secondary=["note"],
                 fmt={"published": ".6g", "reproduced": ".6g"}, caption="Comparisons that differ",
                 source="Every chapter's reproduction.csv.")

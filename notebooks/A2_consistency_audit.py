@@ -46,10 +46,13 @@ from sofs_lib.chapters.consistency_audit import analysis as audit
 from sofs_lib.chapters.consistency_audit import workforce as audit_workforce
 from sofs_lib.core import paths
 from sofs_lib.display import provenance, tables
+from sofs_lib.chapters.consistency_audit.answer import FIRST, FOLDED, answer_parts
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out
-run.params_box()
+checks = audit.run_all()
+frame = audit.frame(checks)
+provenance.answer(**answer_parts(frame), output_dir=out)
 provenance.banner(
     published=["Tables 2, 3, 4, 5, 6 of the report", "appendix Tables A8.1, A9.1–A9.5, A10.1–A10.12 "
                "and A11.1", "numbers quoted in the text of sections 2–5, appendices 9–11 and the "
@@ -57,10 +60,9 @@ provenance.banner(
     derived=["every recomputed value: F, t and p statistics, chi-square and Fisher tests on "
              "reconstructed counts, sums, means and counterfactuals"],
 )
+run.params_box()
 
 # %% tags=["hide-input"]
-checks = audit.run_all()
-frame = audit.frame(checks)
 led = run.ledger
 audit.record(led, checks)
 tables.write_csv(frame, out / "audit_checks.csv", index=False)
@@ -94,16 +96,17 @@ display(Markdown("\n".join(f"- **{r.title}** ({r.topic}). {r.reasoning}" for r i
 # %% [markdown]
 # ## Every check, by topic
 #
-# *Inputs* name the published tables and quoted numbers (ids of `data/published/text_numbers.csv`)
-# each check reads; *assumptions* state what the check takes for granted.
+# Each table leads with the verdict; a check's *inputs* (the published tables and quoted numbers,
+# ids of `data/published/text_numbers.csv`, it reads), *assumptions* (what it takes for granted)
+# and *reasoning* are folded under "details" in its last column.
 
 # %% tags=["hide-input"]
 kinds = {"title": "published", "inputs": "published", "assumptions": "derived",
          "recomputed": "derived", "published": "published", "verdict": "derived",
          "reasoning": "derived"}
 for topic, g in frame.groupby("topic", sort=False):
-    view = g.set_index("check_id")[list(kinds)]
-    tables.show(view, kinds, caption=topic,
+    view = g.set_index("check_id")[FIRST + FOLDED]
+    tables.show(view, kinds, caption=topic, secondary=FOLDED,
                 highlight=view.apply(lambda c: view["verdict"] == "inconsistent"),
                 source=f"Recomputed by {audit.computed_by(checks, topic)} from data/published (see each check's inputs).")
 

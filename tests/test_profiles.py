@@ -315,8 +315,10 @@ def test_plot_profile_conventions(ts):
 
 def test_plot_all_profiles_grid(ts):
     fig = P.plot_all_profiles(ts)
-    assert len(fig.axes) == 9
-    assert [a.get_title().split()[1] for a in fig.axes] == [str(p) for p in range(1, 10)]
+    panels = [a for a in fig.axes if a.axison]      # the tenth axes holds the legend only
+    assert len(panels) == 9 and len(fig.axes) == 10
+    assert [a.get_title().split()[1] for a in panels] == [str(p) for p in range(1, 10)]
+    assert fig.axes[-1].get_legend() is not None
     assert fig._suptitle is not None and "synthetic" in fig._suptitle.get_text()
     assert any(t.get_text().startswith("Source: synthetic") for t in fig.texts)
     plt.close(fig)

@@ -14,3 +14,11 @@ Notebooks in ``notebooks/`` narrate; this package does the work. Modules:
 """
 
 __version__ = "0.1.0"
+
+# While the executor runs a chapter, record which data files it reads (build-status page).
+import os as _os
+
+if _os.environ.get("SOFS_RECORD_READS"):
+    from sofs_lib.build import reads as _reads
+
+    _reads.install()

@@ -14,11 +14,6 @@ import yaml
 
 from sofs_lib.core.params import Spec
 
-#: pages that gather other chapters' outputs: executed after every other chapter, wherever
-#: _toc.yml shows them.
-GATHERING = ("A1_reproduction_ledger",)
-
-
 class ChapterNotFound(LookupError):
     """A chapter name that _toc.yml does not list, or whose package declares no Spec."""
 
@@ -42,9 +37,10 @@ def toc_chapters(root: Path) -> list[str]:
     return names
 
 
-def execution_order(names: list[str]) -> list[str]:
-    """``names`` with the gathering pages moved to the end (their relative order kept)."""
-    return [n for n in names if n not in GATHERING] + [n for n in names if n in GATHERING]
+def is_gathering(name: str) -> bool:
+    """A gathering page (its Spec has ``stage`` > 0) reads other chapters' outputs: it is
+    executed after them and has no regression baseline of its own."""
+    return spec_for(name).stage > 0
 
 
 def chapter_package(name: str) -> str:

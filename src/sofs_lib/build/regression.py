@@ -18,13 +18,13 @@ from __future__ import annotations
 import sys
 
 from sofs_lib.core import paths
-from sofs_lib.build.registry import GATHERING, toc_chapters
+from sofs_lib.build.registry import is_gathering, toc_chapters
 from sofs_lib.build.runner import execute, load_chapter
 
 def regression_chapters(root=None) -> list[str]:
     """Chapters whose outputs nbval compares: every chapter of ``_toc.yml`` but the gathering
     pages (they only gather the other chapters' records, which are compared here)."""
-    return [n for n in toc_chapters(root or paths.repo_root()) if n not in GATHERING]
+    return [n for n in toc_chapters(root or paths.repo_root()) if not is_gathering(n)]
 
 
 def output_dir_for(name: str) -> str:

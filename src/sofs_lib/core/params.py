@@ -86,11 +86,17 @@ class Param:
 
 @dataclass(frozen=True)
 class Spec:
-    """The parameters of one chapter."""
+    """The parameters of one chapter.
+
+    ``stage`` orders execution: 0 for an ordinary chapter; a *gathering* page, which reads other
+    chapters' outputs (the reproduction ledger, the findings page), has a stage above 0 and is
+    executed after every chapter of a lower stage, wherever ``_toc.yml`` shows it.
+    """
 
     chapter: str
     params: tuple[Param, ...]
     common: tuple[str, ...] = field(default=("output_dir",))
+    stage: int = 0
 
     def __post_init__(self):
         names = [p.name for p in self.params]

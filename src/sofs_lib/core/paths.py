@@ -11,6 +11,12 @@ import os
 from pathlib import Path
 
 MARKER = "_toc.yml"
+#: set by the executor while a chapter runs: the chapter's name and the staging folder its
+#: outputs go to until it succeeds (see :func:`output_dir`).
+STAGE_CHAPTER_ENV = "SOFS_STAGE_CHAPTER"
+STAGE_DIR_ENV = "SOFS_STAGE_DIR"
+
+_current_output: Path | None = None
 
 
 class ProjectRootNotFound(RuntimeError):
@@ -64,21 +70,50 @@ def output_dir(chapter: str, override: str | os.PathLike | None = None, *, creat
     """The folder for a chapter's outputs (tables, ``reproduction.csv``).
 
     Default ``book/chapters/<chapter>/``; ``override`` (a chapter's ``output_dir`` parameter) is
-    taken relative to the project root when not absolute.
+    taken relative to the project root when not absolute. While the executor runs the chapter
+    (``SOFS_STAGE_CHAPTER`` names it), the default is the executor's staging folder
+    (``SOFS_STAGE_DIR``): the outputs are moved to ``book/chapters/<chapter>/`` only when the
+    whole chapter succeeds. The folder returned is remembered as the current chapter's (see
+    :func:`current_output_dir`).
     """
+    global _current_output
     if override:
         p = Path(override)
         path = p if p.is_absolute() else repo_root() / p
+    elif os.environ.get(STAGE_CHAPTER_ENV) == chapter and os.environ.get(STAGE_DIR_ENV):
+        path = Path(os.environ[STAGE_DIR_ENV])
     else:
         path = chapters_dir() / chapter
     if create:
         path.mkdir(parents=True, exist_ok=True)
+    _current_output = path
     return path
 
 
+def current_output_dir() -> Path | None:
+    """The output folder last returned by :func:`output_dir` in this process (the running
+    chapter's), or None."""
+    return _current_output
+
+
+def final_output_dir(path: str | os.PathLike) -> Path:
+    """Where a (possibly staged) output folder ends up: the staging folder of the running
+    chapter maps to ``book/chapters/<chapter>/``; any other folder to itself."""
+    stage, chapter = os.environ.get(STAGE_DIR_ENV), os.environ.get(STAGE_CHAPTER_ENV)
+    p = Path(path)
+    if stage and chapter:
+        try:
+            rest = p.resolve().relative_to(Path(stage).resolve())
+        except ValueError:
+            return p
+        return chapters_dir() / chapter / rest
+    return p
+
+
 def relative(path: str | os.PathLike, root: Path | None = None) -> str:
-    """``path`` relative to the project root when it lies inside it (for display), else as given."""
-    p = Path(path).resolve()
+    """``path`` relative to the project root when it lies inside it (for display), else as given.
+    A staged output is shown where it will live (:func:`final_output_dir`)."""
+    p = final_output_dir(path).resolve()
     try:
         return str(p.relative_to(root or repo_root()))
     except (ValueError, ProjectRootNotFound):

@@ -1,0 +1,1 @@
+"""Showing results to the reader: tables, provenance, figures, generated sentences."""

@@ -1,34 +1,108 @@
 """One figure style for the whole book.
 
 Every figure: the seaborn theme set by :func:`set_theme`, a title, axis labels with units, and a
-source line (:func:`finish`), which also says when the data are synthetic.
+source line (:func:`finish`), which also says when the data are synthetic. :func:`finish` also
+
+* makes every text of the figure at least :data:`MIN_TEXT_PX` pixels high once the figure is
+  scaled to the book's text column (:data:`COLUMN_PX` wide), and re-lays the figure out so no
+  title or label is cut;
+* gives the figure its alt text, "<title>. <source line>", which :func:`set_theme`'s PNG
+  formatter puts in the output's metadata and the executor hands to the renderer.
 """
 
 from __future__ import annotations
 
-
-
+import io
 
 import seaborn as sns
 
 PALETTE = {"pilot": "#1b6ca8", "comparator": "#c05a00", "published": "#1f4e79",
            "real": "#2e7d32", "synthetic": "#b35900", "derived": "#5e35b1"}
+#: width (px) a figure is assumed scaled into (the rendered column is about 690 px at desktop
+#: width; a "tight" PNG can be wider than the figure), and the smallest text height (px) there.
+COLUMN_PX = 640
+MIN_TEXT_PX = 10.5
+DPI = 100
+ALT_ATTR = "_sofs_alt"
+
+
+def min_fontsize(fig, column_px: float = COLUMN_PX, min_px: float = MIN_TEXT_PX) -> float:
+    """Smallest font size (points) that renders at ``min_px`` once ``fig`` is scaled to fit
+    ``column_px`` (figures narrower than the column are not enlarged)."""
+    width_px = fig.get_figwidth() * fig.dpi
+    scale = min(1.0, column_px / width_px)
+    return min_px / scale * 72 / fig.dpi
+
+
+def enforce_min_text(fig, column_px: float = COLUMN_PX, min_px: float = MIN_TEXT_PX) -> float:
+    """Raise every text of ``fig`` (titles, labels, ticks, legends, annotations) to at least
+    :func:`min_fontsize`; returns that size in points."""
+    from matplotlib.text import Text
+
+    floor = min_fontsize(fig, column_px, min_px)
+    for ax in fig.axes:   # tick labels are re-created on drawing: set the axis' own size
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels(which="both")
+            if labels and min(t.get_fontsize() for t in labels) < floor:
+                axis.set_tick_params(which="both", labelsize=floor)
+    for t in fig.findobj(Text):
+        if t.get_text() and t.get_fontsize() < floor:
+            t.set_fontsize(floor)
+    return floor
+
+
+def alt_text(fig) -> str | None:
+    return getattr(fig, ALT_ATTR, None)
+
+
+def _png_with_alt(fig):
+    """PNG formatter: the figure's bytes plus ``{"alt": ...}`` metadata when it has alt text."""
+    buf = io.BytesIO()
+    fig.canvas.print_figure(buf, format="png", dpi=DPI, bbox_inches="tight",
+                            facecolor="white", metadata={"Software": None})
+    data = buf.getvalue()
+    alt = alt_text(fig)
+    return (data, {"alt": alt}) if alt else data
 
 
 def set_theme() -> None:
-    """Apply the book's seaborn theme (call once at the top of a chapter)."""
+    """Apply the book's seaborn theme (call once at the top of a chapter), and, inside a
+    notebook, display figures with their alt text."""
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind",
-                  rc={"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (8, 4.5),
+                  rc={"figure.dpi": DPI, "savefig.dpi": DPI, "figure.figsize": (8, 4.5),
                       "axes.titleweight": "bold", "axes.titlesize": 12,
                       "svg.hashsalt": "sofs", "figure.autolayout": False})
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None or not hasattr(ip, "display_formatter"):
+        return
+    import matplotlib
+
+    if "inline" in str(matplotlib.get_backend()):
+        import matplotlib_inline.backend_inline  # noqa: F401 (configures its formatter first)
+    _register_png(ip)
+    if not getattr(ip, "_sofs_png_hook", False):
+        # the inline backend may re-register its own formatter later: ours wins every cell
+        ip.events.register("pre_run_cell", lambda *a: _register_png(ip))
+        ip._sofs_png_hook = True
+
+
+def _register_png(ip) -> None:
+    from matplotlib.figure import Figure
+
+    ip.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
 
 
 def finish(fig, title: str, source: str, *, xlabel: str | None = None,
            ylabel: str | None = None, ax=None, synthetic: bool = False):
-    """Give a figure its title, axis labels and source line; returns the figure.
+    """Give a figure its title, axis labels, source line and alt text, with every text legible
+    in the book's column; returns the figure.
 
     ``synthetic=True`` appends "Synthetic data: illustrates the method, not evidence." to the
-    source line.
+    source line and stamps "SYNTHETIC DATA" in the figure's top-right corner.
     """
     if not title or not source:
         raise ValueError("every figure needs a title and a source line")
@@ -38,10 +112,17 @@ def finish(fig, title: str, source: str, *, xlabel: str | None = None,
             ax.set_xlabel(xlabel)
         if ylabel is not None:
             ax.set_ylabel(ylabel)
-    fig.suptitle(title, fontweight="bold", fontsize=12)
     line = f"Source: {source}"
     if synthetic:
         line += " Synthetic data: illustrates the method, not evidence."
+    fig.suptitle(title, fontweight="bold", fontsize=12, wrap=True)
     fig.text(0.01, 0.005, line, ha="left", va="bottom", fontsize=8, color="#444444", wrap=True)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    if synthetic:   # a mark on the image itself, not only in the small print
+        fig.text(0.995, 0.995, "SYNTHETIC DATA", ha="right", va="top", fontsize=10,
+                 fontweight="bold", color="#6b3500",
+                 bbox=dict(boxstyle="round,pad=0.3", fc="#fff1e0", ec="#8a4500", ls="--"))
+    enforce_min_text(fig)
+    h = fig.get_figheight()   # margins for the title and the source line, in inches
+    fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
+    setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")
     return fig

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sofs_lib.core.kinds import KINDS, ProvenanceError, check_kind  # noqa: E402,F401
 
@@ -81,10 +82,23 @@ def params_box_html(params: Mapping[str, Any], chapter: str = "") -> str:
     where = (f"<p>Source of this page: <code>notebooks/{html.escape(chapter)}.py</code>; defaults in "
              f"<code>src/sofs_lib/chapters/{html.escape(chapter.partition('_')[2])}/params.py</code>.</p>" if chapter else "")
     rerun = html.escape(chapter) if chapter else "&lt;chapter&gt;"
-    return (f'<details class="sofs-params"><summary>{title}</summary>'
+    return (f"{links_html(chapter)}"
+            f'<details class="sofs-params"><summary>{title}</summary>'
             f'<table class="sofs-params-table"><tbody>{rows}</tbody></table>{where}'
             f'<p>Re-run with others: <code>make chapter CH={rerun} P="name=value"</code> '
             '(see the introduction).</p></details>')
+
+
+def links_html(chapter: str) -> str:
+    """The chapter's links to its code: the executed notebook and the source file, both shipped
+    beside the page by the renderer (:func:`sofs_lib.build.site.copy_downloads`)."""
+    if not chapter:
+        return ""
+    c = html.escape(chapter)
+    return (f'<p class="sofs-links">Code and data of this page: <a class="sofs-notebook" '
+            f'href="{c}.ipynb" download>executed notebook ({c}.ipynb)</a> · <a class="sofs-source-file" '
+            f'href="{c}.py">source (notebooks/{c}.py)</a> · its tables as CSV under each table · '
+            f'<a href="../../sofs-book-source.tar.gz">the whole project</a>.</p>')
 
 
 def params_box(params: Mapping[str, Any], chapter: str = ""):

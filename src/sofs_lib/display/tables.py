@@ -2,19 +2,41 @@
 
 :func:`show` renders a DataFrame as an HTML table whose every value cell carries its kind
 (published / real / synthetic / derived, see :mod:`sofs_lib.display.provenance`) as a tint and a small
-letter, with a legend, a caption and a source line. The HTML has no random ids, so executing the
-same chapter twice gives identical output (the regression tests rely on it).
+letter, with a legend, a caption, a source line and a link to the table as CSV (written into
+the running chapter's output folder, which the rendered site ships beside the page). The HTML has
+no random ids, so executing the same chapter twice gives identical output (the regression tests
+rely on it).
+
+Fixed-point formats (``".1f"``) round half away from zero, as the report's tables print (so a
+reproduced 31.25 shows as 31.3, never 31.2).
 """
 
 from __future__ import annotations
 
 import html
 import math
-from typing import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pandas as pd
 
 from sofs_lib.display.provenance import KINDS, check_kind
+
+_BREAKS = re.compile(r"(?<=[_/])(?=\w)|(?<=[A-Za-z]\.)(?=[A-Za-z])")
+_FIXED = re.compile(r"^(?P<pre>[^.]*)\.(?P<n>\d+)f$")
+_csv_names: dict[tuple[str, str], int] = {}
+
+
+def format_number(v, fmt: str) -> str:
+    """``format(v, fmt)``, except that fixed-point formats round half away from zero (as printed
+    tables do) instead of to the nearest binary float: 31.25 with ``".1f"`` gives "31.3"."""
+    m = _FIXED.match(fmt)
+    if m and isinstance(v, float) and math.isfinite(v):
+        from sofs_lib.core.rounding import round_half_up
+
+        v = round_half_up(v, int(m.group("n")))
+    return format(v, fmt)
 
 
 def _fmt_value(v, fmt: str | Callable | None) -> str:
@@ -23,8 +45,23 @@ def _fmt_value(v, fmt: str | Callable | None) -> str:
     if callable(fmt):
         return fmt(v)
     if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return format(v, fmt)
+        return format_number(float(v) if isinstance(v, float) else v, fmt)
     return str(v)
+
+
+def wrap_html(text: str) -> str:
+    """Escaped ``text`` with break opportunities (``<wbr>``) after ``_``, ``/`` and dots inside
+    names, so long ids (``did_a10_2_balance``, ``sofs_lib.chapters.consistency_audit.analysis``) wrap in a narrow column."""
+    return _BREAKS.sub("<wbr>", html.escape(text))
+
+
+def csv_name(caption: str, repeat: int = 0) -> str:
+    """A file name for a table's CSV from its caption ("Table 2: % of ..." ->
+    ``table-2-of-....csv``, at most 60 characters before the suffix); the ``repeat``-th reuse
+    of a caption in one chapter gets ``-2``, ``-3`` ..."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (caption or "table").lower()).strip("-")[:60].rstrip("-")
+    slug = slug or "table"
+    return f"{slug}.csv" if repeat == 0 else f"{slug}-{repeat + 1}.csv"
 
 
 def kinds_frame(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame) -> pd.DataFrame:
@@ -47,16 +84,21 @@ def kinds_frame(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame)
 def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             caption: str = "", source: str = "", fmt: str | Callable | Mapping | None = None,
             index: bool = True, index_name: str | None = None,
-            highlight: pd.DataFrame | None = None, collapsed: bool = False) -> str:
-    """HTML of a provenance-marked table (see :func:`show`)."""
+            highlight: pd.DataFrame | None = None, collapsed: bool = False,
+            csv_href: str | None = None, secondary: list[str] | None = None) -> str:
+    """HTML of a provenance-marked table (see :func:`show`); ``csv_href`` links its CSV;
+    ``secondary`` columns are folded into one "details" cell per row, so the table fits."""
     kf = kinds_frame(df, kinds)
-    cols = list(df.columns)
+    folded = [c for c in (secondary or []) if c in df.columns]
+    cols = [c for c in df.columns if c not in folded]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+    if folded:
+        head += f'<th title="{html.escape(", ".join(map(str, folded)))}">details</th>'
     if index:
         head = f"<th>{html.escape(index_name or (df.index.name or ''))}</th>" + head
     body = []
     for i, (idx, row) in enumerate(df.iterrows()):
-        cells = [f'<th class="sofs-rowhead">{html.escape(str(idx))}</th>'] if index else []
+        cells = [f'<th class="sofs-rowhead">{wrap_html(str(idx))}</th>'] if index else []
         for c in cols:
             f = fmt.get(c) if isinstance(fmt, Mapping) else fmt
             k = kf.iloc[i][c]
@@ -64,8 +106,16 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             flag = ""
             if highlight is not None and bool(highlight.iloc[i][c]):
                 flag = " sofs-flag"
-            cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}">'
-                         f'{html.escape(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
+            cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}" '
+                         f'data-label="{html.escape(str(c))}">'
+                         f'{wrap_html(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
+        if folded:
+            items = "".join(
+                f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kf.iloc[i][c]}">'
+                f'{wrap_html(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}'
+                f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>' for c in folded)
+            cells.append(f'<td class="sofs-more" data-label="details"><details><summary>details</summary>'
+                         f"<dl>{items}</dl></details></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     used = [k for k in KINDS if (kf == k).any().any()]
     legend = " ".join(f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: '
@@ -73,7 +123,10 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
     if highlight is not None and highlight.to_numpy().any():
         legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    src = f'<p class="sofs-source">Source: {html.escape(source)}</p>' if source else ""
+    link = (f' <a class="sofs-csv" href="{html.escape(csv_href)}" download>Download this table '
+            f'(CSV)</a>' if csv_href else "")
+    src = (f'<p class="sofs-source">{"Source: " + html.escape(source) if source else ""}{link}</p>'
+           if source or link else "")
     table = (f'<table class="sofs-table">{cap}<thead><tr>{head}</tr>'
              f'</thead><tbody>{"".join(body)}</tbody></table>')
     if collapsed:
@@ -83,17 +136,43 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             f"{src}</div>")
 
 
-def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, **kw):
+def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
+         csv: str | bool | None = None, **kw):
     """Display a DataFrame as a provenance-marked HTML table.
 
     ``kinds``: one kind for every cell, a mapping column -> kind, or a DataFrame of kinds of the
     same shape. Keyword arguments: ``caption``, ``source``, ``fmt`` (a format spec such as
     ``".1f"``, a callable, or a mapping column -> either), ``index``, ``index_name``,
     ``highlight`` (a boolean frame of cells to outline), ``collapsed`` (long tables start folded).
+
+    The table shown is also written as CSV into the running chapter's output folder
+    (:func:`sofs_lib.core.paths.current_output_dir`), named from the caption (or ``csv``, a file
+    name), and linked under the table; ``csv=False`` writes no file.
     """
     from IPython.display import HTML, display
 
-    display(HTML(to_html(df, kinds, **kw)))
+    href = None
+    if csv is not False:
+        href = write_table_csv(df, csv if isinstance(csv, str) else None, kw.get("caption", ""),
+                               index=kw.get("index", True))
+    display(HTML(to_html(df, kinds, csv_href=href, **kw)))
+
+
+def write_table_csv(df: pd.DataFrame, name: str | None, caption: str = "",
+                    index: bool = True) -> str | None:
+    """Write a shown table into the current chapter's output folder; returns the link to it
+    relative to the chapter's page (``<chapter>/<file>.csv``), or None outside a chapter."""
+    from sofs_lib.core import paths
+
+    out = paths.current_output_dir()
+    if out is None:
+        return None
+    if name is None:
+        seen = (str(out), csv_name(caption))
+        name = csv_name(caption, _csv_names.get(seen, 0))
+        _csv_names[seen] = _csv_names.get(seen, 0) + 1
+    write_csv(df, Path(out) / name, index=index)
+    return f"{paths.final_output_dir(out).name}/{name}"
 
 
 def write_csv(df: pd.DataFrame, path, **kw) -> None:

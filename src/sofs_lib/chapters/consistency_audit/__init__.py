@@ -1,0 +1,1 @@
+"""Appendix A2, the consistency audit."""

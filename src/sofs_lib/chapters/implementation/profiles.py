@@ -518,16 +518,27 @@ def plot_all_profiles(tscores_df: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, 3, figsize=(13, 11), sharey=True)
+    from sofs_lib.display import plotting
+
+    fig, axes = plt.subplots(5, 2, figsize=(9, 17), sharey=True)
     for i, (ax, pilot) in enumerate(zip(axes.flat, PILOTS)):
         _draw_profile(ax, tscores_df, pilot, legend=(i == 0))
-        if i % 3:
+        ax.tick_params(axis="x", labelrotation=30)
+        for t in ax.get_xticklabels():
+            t.set_ha("right")
+            t.set_rotation_mode("anchor")
+        if i % 2:
             ax.set_ylabel("")
-        if i < 6:
-            ax.set_xlabel("")
-    fig.suptitle("Self-profiling T-scores by category at T1 and T3, Pilots 1-9 (synthetic data)",
-                 fontsize=12)
-    fig.subplots_adjust(left=0.07, right=0.95, top=0.93, bottom=0.09, hspace=0.45,
-                        wspace=0.2)
-    fig.text(0.01, 0.01, SOURCE_NOTE, fontsize=8, color="0.35", ha="left", va="bottom")
-    return fig
+        else:
+            ax.set_ylabel("T-score")
+        ax.set_xlabel("")
+    key = axes.flat[-1]   # the tenth panel holds the legend and the scale's reading
+    key.set_axis_off()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if axes.flat[0].get_legend() is not None:
+        axes.flat[0].get_legend().remove()
+    key.legend(handles, labels, title="Time", loc="upper left", frameon=False)
+    key.text(0.0, 0.35, Y_LABEL.replace(" (", "\n("), transform=key.transAxes, va="top")
+    return plotting.finish(fig, "Self-profiling T-scores by category at T1 and T3, Pilots 1-9 "
+                           "(synthetic data)", SOURCE_NOTE.removeprefix("Source: "),
+                           synthetic=True)

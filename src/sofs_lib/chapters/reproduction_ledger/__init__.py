@@ -1,0 +1,1 @@
+"""Appendix A1, the reproduction ledger."""

@@ -77,7 +77,7 @@ def check_dfe_data(
     if missing and require:
         raise DfeManifestError(
             f"{len(missing)} expected file(s) missing from {root}: " + ", ".join(missing)
-            + " (see the README, section 'Public DfE and Ofsted data', for where to download them)",
+            + " (see README.md, section 'Public DfE and Ofsted data', for where to download them)",
             missing=missing,
         )
     return out

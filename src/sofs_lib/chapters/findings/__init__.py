@@ -1,0 +1,1 @@
+"""The findings page: every chapter's answer box, gathered."""
