@@ -75,6 +75,7 @@ class Fit:
     r2: float = np.nan
     n_clusters: int = 0
     n_la: int = 0
+    n_treated_clusters: int = 0
     note: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -133,13 +134,60 @@ def _slim(df: pd.DataFrame, fml: str, keep: list[str]) -> pd.DataFrame:
     return df[cols]
 
 
+#: Fewer clusters than this: the CRV1 p-value is shown with a wild cluster bootstrap p beside it.
+FEW_CLUSTERS = 10
+WILD_REPS = 999
+
+
+def _n_treated(d: pd.DataFrame, cluster: str) -> int:
+    return int(d.loc[d["pilot_i"] == 1, cluster].nunique()) if "pilot_i" in d else 0
+
+
+def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[str], term: str,
+                   extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
+                   drop: list[str] | None = None, reps: int = WILD_REPS, seed: int = 2019) -> float:
+    """Wild cluster bootstrap p-value (WCR, Webb six-point weights, null imposed; package
+    ``wildboottest``) of ``term`` in one linear or fixed-effects specification. The bootstrap
+    runs on pyfixest's model matrices after the fixed effects are partialled out and the CEM
+    weights applied (rows and columns times the square root of the weight), which is the
+    weighted regression as ordinary least squares."""
+    from wildboottest.wildboottest import WildboottestCL
+
+    fml = f"{y} ~ {rhs(eq, model, treat, extra, drop)}" + (" | child" if model == "fe" else "")
+    d = _prep(_slim(df, fml, [weights or "", cluster, "la"]), weights).reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
+                     copy_data=False, store_data=True)
+        names = list(m._coefnames)
+        if term not in names:
+            return np.nan
+        R = np.zeros(len(names))
+        R[names.index(term)] = 1.0
+        X, Y = np.asarray(m._X, dtype=float), np.asarray(m._Y, dtype=float).ravel()
+        cl = pd.factorize(m._data[cluster])[0].astype(np.int64)
+        boot = WildboottestCL(X=X, Y=Y, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
+        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        boot.get_weights(weights_type="webb")
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+        boot.get_pvalue(pval_type="two-tailed")
+    return float(np.asarray(boot.pvalue).ravel()[0])
+
+
 def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict[str, list[str]],
             extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
             drop: list[str] | None = None) -> dict:
     """Linear or fixed-effects fits of several outcomes x treatment variants in one pyfixest
     call (``sw()``: shared demeaning). ``variants``: ``{name: [treatment terms]}``; ``drop``:
     terms removed from the right-hand side (e.g. ``pilot_i`` when a dose replaces it).
-    Returns ``{(name, y): Fit}``."""
+    Returns ``{(name, y): Fit}``. ``Fit.n`` counts the rows of the model: for child fixed
+    effects every row, children seen once included (Stata's ``xtreg, fe`` convention, which
+    the report's N follow); ``extra["n_informative"]`` the rows pyfixest keeps (children seen
+    more than once)."""
     d = df
     names = list(variants)
     alts = [" + ".join(variants[n]) for n in names]
@@ -148,6 +196,7 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
     fml = f"{' + '.join(ys)} ~ {rhs_s}" + (" | child" if model == "fe" else "")
     d = _prep(_slim(d, fml, [weights or "", cluster, "la"]), weights)
     n_la = int(d["la"].nunique())
+    n_tr = _n_treated(d, cluster)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
@@ -160,52 +209,153 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
             m = models[i]
             i += 1
             r2 = float(getattr(m, "_r2_within", np.nan) if model == "fe" else getattr(m, "_r2", np.nan))
-            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), int(m._N), r2, int(d[cluster].nunique()), n_la)
+            n_rows = int(len(d)) if model == "fe" else int(m._N)
+            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), n_rows, r2, int(d[cluster].nunique()), n_la, n_tr,
+                              extra={"n_informative": int(m._N)})
     return out
+
+
+#: A coefficient on the log-odds scale with a standard error above this, or an estimate above
+#: ``COEF_MAX`` in size, is not a result: odds ratios of e^15 (3 million) do not occur in social
+#: care data, they are what a diverging maximum likelihood fit prints under separation.
+SE_MAX = 10.0
+COEF_MAX = 15.0
+
+
+def _var_of(term: str) -> str:
+    return term[2:-1] if term.startswith("C(") else term
+
+
+def perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], min_rows: int = 1) -> list[tuple]:
+    """``(variable, level, rows, outcome)`` for every level of a binary or categorical regressor
+    whose rows all have the same outcome (complete or quasi-complete separation by that
+    covariate: its logit coefficient diverges). Continuous regressors are not checked."""
+    out = []
+    yy = d[y].to_numpy()
+    for t in terms:
+        v = _var_of(t)
+        if v not in d or v == y:
+            continue
+        col = d[v]
+        is_cat = t.startswith("C(") or isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object
+        if not is_cat and not col.dropna().isin([0, 1]).all():
+            continue
+        g = pd.DataFrame({"v": col.astype("string") if is_cat else col, "y": yy}).groupby("v", observed=True)["y"]
+        agg = pd.DataFrame({"n": g.size(), "lo": g.min(), "hi": g.max()})
+        if len(agg) < 2:
+            continue
+        for lev, r in agg.iterrows():
+            if r["n"] >= min_rows and r["lo"] == r["hi"] and (is_cat or lev == 1):
+                out.append((v, str(lev), int(r["n"]), int(r["lo"])))
+    return out
+
+
+def average_marginal_effect(r, exog: np.ndarray, names: list[str], term: str, weights=None) -> tuple:
+    """AME of a binary ``term`` of a logit fit ``r`` (probability scale): the weighted mean over
+    rows of ``F(x b | term = 1) - F(x b | term = 0)``, with a delta-method standard error from
+    the fit's covariance (cluster-robust when the fit's is). Returns ``(ame, se, p)``."""
+    b = np.asarray(r.params, dtype=float)
+    V = np.asarray(r.cov_params(), dtype=float)
+    j = names.index(term)
+    x1, x0 = exog.copy(), exog.copy()
+    x1[:, j], x0[:, j] = 1.0, 0.0
+    w = np.ones(len(exog)) if weights is None else np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    p1, p0 = 1 / (1 + np.exp(-(x1 @ b))), 1 / (1 + np.exp(-(x0 @ b)))
+    ame = float(w @ (p1 - p0))
+    grad = (w * p1 * (1 - p1)) @ x1 - (w * p0 * (1 - p0)) @ x0
+    se = float(np.sqrt(max(grad @ V @ grad, 0.0)))
+    z = ame / se if se > 0 else np.nan
+    return ame, se, float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
 
 
 def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[str] | None = None,
               weights: str | None = "cem_w", cluster: str = "la", name: str = "logit",
               drop: list[str] | None = None) -> Fit:
-    """Equation [1] as a weighted logit (statsmodels GLM, cluster-robust SEs by LA)."""
+    """Equation [1] as a weighted logit (statsmodels GLM, cluster-robust SEs by LA), checked for
+    separation before anything is reported.
+
+    1. Covariate levels whose rows all share one outcome (a category with no event) predict it
+       perfectly: as Stata's ``logit`` does, their rows are dropped and counted in the note.
+    2. A treatment term that predicts perfectly, a statsmodels separation or convergence
+       warning, or a coefficient beyond :data:`SE_MAX` / :data:`COEF_MAX`: the maximum
+       likelihood estimate does not exist. The fit returned is then the **linear probability
+       model** of the same specification (pyfixest, CRV1 by LA), ``extra["separated"]`` gives
+       the reasons and ``extra["logit"]`` the logit table with the diverging terms blanked;
+       nothing diverging is ever shown as a result.
+    Otherwise the logit is returned with ``extra["ame"]`` = ``{term: (ame, se, p)}``, the
+    average marginal effects of the binary treatment terms (probability scale)."""
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     d = _prep(df, weights).reset_index(drop=True)
+    n_in = len(d)
     # terms without variation in the sample would make the information matrix singular
     const = [t for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
-             if (t[2:-1] if t.startswith("C(") else t) in d and d[t[2:-1] if t.startswith("C(") else t].nunique() < 2]
-    fml = f"{y} ~ {rhs(eq, 'logit', treat, extra, list(drop or []) + const)}"
-    # quasi-complete separation of a binary treatment term: no event (or no non-event) among
-    # the rows where it is 1 -- the maximum likelihood estimate does not exist
-    separated = [t for t in treat if t in d and d[t].isin([0, 1]).all() and d[t].sum() > 0
-                 and d.loc[d[t] == 1, y].nunique() < 2]
+             if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
+    terms = rhs(eq, "logit", treat, extra, list(drop or []) + const).split(" + ")
+    notes, separated = [], []
+    treat_set = set(treat)
+    perfect = perfect_predictors(d, y, terms)
+    for v, lev, n, out in perfect:
+        if v in treat_set:
+            separated.append(f"{v} = {lev} predicts {y} = {out} in all its {n:,} rows")
+    cov_perfect = [(v, lev, n, o) for v, lev, n, o in perfect if v not in treat_set and v != "year"]
+    if cov_perfect and not separated:
+        bad = np.zeros(len(d), dtype=bool)
+        for v, lev, _, _ in cov_perfect:
+            bad |= (d[v].astype("string") == lev).to_numpy() if d[v].dtype != "int8" else (d[v] == int(lev)).to_numpy()
+        d = d[~bad].reset_index(drop=True)
+        notes.append(f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
+                     + ", ".join(f"{v} = {lev}" for v, lev, _, _ in cov_perfect) + ")")
+        const = [t for t in terms if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
+        terms = [t for t in terms if t not in const]
+    fml = f"{y} ~ {' + '.join(terms)}"
     groups = pd.factorize(d[cluster])[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    G = len(np.unique(groups))
+    caught = []
+    with warnings.catch_warnings(record=True) as wlist:
+        warnings.simplefilter("always")
         mod = smf.glm(fml, data=d, family=sm.families.Binomial(),
                       var_weights=d[weights] if weights in d else None)
-        cov_note = ""
         try:
             r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
         except np.linalg.LinAlgError:
-            # too few clusters for the sandwich: fall back to model-based SEs and say so
             r = mod.fit(maxiter=200)
-            cov_note = (f"cluster-robust covariance singular with {len(np.unique(groups))} LAs: "
-                        "model-based standard errors shown")
+            notes.append(f"cluster-robust covariance singular with {G} LAs: model-based standard errors")
+        caught = [w for w in wlist if issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning))]
     ci = r.conf_int()
     t = pd.DataFrame({"estimate": r.params, "se": r.bse, "p": r.pvalues, "lo": ci[0], "hi": ci[1]})
     t.index = [_term(i) for i in t.index]
-    # McFadden pseudo R^2 (the report prints an R^2 above its logit column)
+    if caught:
+        separated.append("statsmodels: " + "; ".join(sorted({str(w.message).split(".")[0] for w in caught})))
+    if not r.converged:
+        separated.append("maximum likelihood did not converge")
+    wild = t[~np.isfinite(t["se"]) | (t["se"] > SE_MAX) | (t["estimate"].abs() > COEF_MAX)]
+    if len(wild):
+        separated.append("diverging coefficient(s): " + ", ".join(
+            f"{i} {row.estimate:.3g} (SE {row.se:.3g})" for i, row in wild.iterrows()))
     r2 = float(1 - r.llf / r.llnull) if np.isfinite(r.llnull) and r.llnull != 0 else np.nan
-    note = "; ".join(x for x in (cov_note, "" if r.converged else "maximum likelihood did not converge") if x)
-    for tm in separated:
-        t.loc[tm, :] = np.nan
-        ev = int(d.loc[d[tm] == 1, y].sum())
-        note = (note + "; " if note else "") + (
-            f"{tm}: quasi-complete separation ({ev} events among the {int(d[tm].sum())} rows with {tm} = 1), "
-            "the maximum likelihood estimate does not exist")
-    return Fit(name, "logit", y, t, int(r.nobs), r2, int(len(np.unique(groups))), int(d["la"].nunique()), note)
+    if separated:
+        logit_t = t.copy()
+        logit_t.loc[list(wild.index) + [x for x in treat if x in logit_t.index and any(
+            s.startswith(f"{x} =") for s in separated)], :] = np.nan
+        lpm = fit_ols(df, eq, "linear", [y], {name: list(treat)}, extra=extra, weights=weights,
+                      cluster=cluster, drop=drop)[(name, y)]
+        lpm.note = ("logit not estimable (separation: " + "; ".join(separated) + "): linear probability "
+                    "model shown instead")
+        lpm.extra.update(separated=separated, logit=logit_t, logit_r2=r2)
+        return lpm
+    exog = np.asarray(mod.exog, dtype=float)
+    ame = {}
+    for x in treat:
+        if x in r.params.index and d[x].isin([0, 1]).all():
+            ame[x] = average_marginal_effect(r, exog, list(r.params.index), x,
+                                             d[weights] if weights in d else None)
+    dropped = n_in - len(d)
+    return Fit(name, "logit", y, t, int(r.nobs), r2, G, int(d["la"].nunique()), note="; ".join(notes),
+               n_treated_clusters=_n_treated(d, cluster), extra={"ame": ame, "rows_dropped": dropped})
 
 
 # --------------------------------------------------------------------------------------------

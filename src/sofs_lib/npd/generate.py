@@ -46,7 +46,8 @@ and A10.4; trends and effects are in ``calibration.yml``. Child characteristics 
 from the pre-treatment distributions of the same tables (EQ3c's for the EQ3c LAs' NFA
 referrals, EQ3b's for the other LAs, EQ3a's for assessments, EQ3d's for care).
 
-What is not modelled: overlap of CIN episodes of the same child, assessment factors, CIN
+CIN episodes of one child in an LA never overlap (an episode open at the child's next referral
+is closed that day, see ``_close_before_next``). What is not modelled: assessment factors, CIN
 plans, reviews, missing episodes, children moving between LAs, dynamic (lagged) effects,
 the effect on the tail of durations that makes the 310-day cut-off estimate larger.
 """
@@ -343,6 +344,8 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
     sizes = pub["population_sizes"]
     la = design.la_table()
     start = dict(zip(la["la"], la["sofs_start"]))
+    post = dict(zip(la["la"], la["post_start"]))
+    keep = {eq: float(v) for eq, v in (ass.get("model_share") or {}).items()}
     d0, dend = design.data_start, design.data_end + pd.Timedelta(days=1)
     follow = {"eq3a": 0, "eq3b": 6, "eq3c": 12, "eq3d": 12}
 
@@ -369,11 +372,14 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
         wc_np = weights(eq, las_c)
         for lst, pre_tot, np_tot, wpre, wnp in ((las_p, pre_p, nonpre * sp, wp_pre, wp_np),
                                                  (las_c, pre_c, nonpre * (1 - sp), wc_pre, wc_np)):
+            # the non-pre-treatment N counts rows after the settling-in period only (the model
+            # leaves the settling-in out): one rate per group (weighted by LA) over the LAs'
+            # post windows, which also produces the settling-in rows (not counted)
+            post_years = sum(wnp[x] * _years(post[x], wend(eq)) for x in lst)
             for x in lst:
                 s = start[x]
                 ypre = _years(d0, min(s, wend(eq)))
-                ynp = _years(s, wend(eq))
-                rates[stream][x] = (pre_tot * wpre[x] / ypre, np_tot * wnp[x] / ynp)
+                rates[stream][x] = (pre_tot * wpre[x] / ypre, np_tot * wnp[x] / max(post_years, 0.25))
 
     # EQ3a: all assessments; the pre-treatment Ns of Table A10.3 are the fixed-effects sample
     s = sizes["eq3a"]
@@ -389,7 +395,7 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
     p3b, c3b = members("eq3b")
     shared_pre_p = sum(rates["nfa"][x][0] * _years(d0, start[x]) for x in p3c)
     shared_pre_c = sum(rates["nfa"][x][0] * _years(d0, start[x]) for x in c3c)
-    shared_np = sum(rates["nfa"][x][1] * _years(start[x], wend("eq3b")) for x in p3c + c3c)
+    shared_np = sum(rates["nfa"][x][1] * _years(post[x], wend("eq3b")) for x in p3c + c3c)
     rest_p = [x for x in p3b if x not in p3c]
     rest_c = [x for x in c3b if x not in c3c]
     pre_p = s["n_pre_pilot"] - shared_pre_p
@@ -399,6 +405,15 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
     s = sizes["eq3d"]
     p, c = members("eq3d")
     allocate("care", "eq3d", s["n_pre_pilot"], s["n_pre_comparator"], s["n_total"], p, c)
+
+    # rows lost between generation and the model (CEM, no birth date, ...): ``model_share``
+    primary = {"assess": "eq3a", "care": "eq3d"}
+    c_las = set(p3c + c3c)
+    for stream, r in rates.items():
+        for x in list(r):
+            eq = primary.get(stream, "eq3c" if x in c_las else "eq3b")
+            k = keep.get(eq, 1.0)
+            r[x] = (r[x][0] / k, r[x][1] / k)
 
     rows = []
     for stream, r in rates.items():
@@ -1146,6 +1161,28 @@ def _fix_closures_after_plans(T: _Tables, cin_ids, plan_end, end):
         part["ReasonForClosure"] = rc
 
 
+def _close_before_next(ref: pd.DataFrame) -> pd.DataFrame:
+    """Keep each child's CIN episodes in an LA apart (no episode referred while an earlier one
+    is open, as real extracts must be): an episode still open, or closed after the child's next
+    referral, is closed on the day of that referral (reason RC7, services ceased, if it had
+    none). Which streams' records collide this way is a by-product of linking repeated
+    children; only closures of episodes that are no analysis unit's date move (NFA units close
+    on their referral or assessment day, before the links' next referral)."""
+    d = ref.sort_values(["LAchildID", "la", "CINreferralDate", "CINdetailsID"])
+    nxt_same = (d["LAchildID"].shift(-1).eq(d["LAchildID"]) & d["la"].shift(-1).eq(d["la"])).to_numpy()
+    nxt_ref = d["CINreferralDate"].shift(-1)
+    bad = nxt_same & (d["CINclosureDate"].isna() | (d["CINclosureDate"] > nxt_ref)).to_numpy()
+    if not bad.any():
+        return ref
+    idx = d.index[bad]
+    out = ref.copy()
+    out.loc[idx, "CINclosureDate"] = nxt_ref[bad].to_numpy()
+    rc = out["ReasonForClosure"]
+    fill = idx[rc.loc[idx].isna().to_numpy()]
+    out.loc[fill, "ReasonForClosure"] = "RC7"
+    return out
+
+
 def _dates(a) -> pd.Series:
     return pd.Series(np.asarray(a, dtype="datetime64[D]")).astype("datetime64[s]")
 
@@ -1177,6 +1214,7 @@ def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:
         "ReferralNFA": r["ReferralNFA"].astype(np.int8), "CINclosureDate": _dates(r["CINclosureDate"]),
         "ReasonForClosure": cat(r["ReasonForClosure"], codes.REASON_FOR_CLOSURE),
     }).sort_values("CINdetailsID", ignore_index=True)
+    cin_referrals = _close_before_next(cin_referrals)
 
     a = T.frame("assessments")
     assessments = pd.DataFrame({
