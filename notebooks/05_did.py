@@ -55,16 +55,29 @@ output_dir = None
 from IPython.display import Markdown, display
 
 from sofs_lib import did, ledger, paths, plotting, provenance, tables
+from sofs_lib.did import evidence as E
 from sofs_lib.did import report as R
 from sofs_lib.did.analysis import EQ_INFO, Analysis
+
+from sofs_lib.chapters.did import answer as A
+from sofs_lib.chapters.did import recovery as RC
 
 p = did.PARAMS.validate(globals())
 out = paths.output_dir("05_did", p["output_dir"])
 plotting.set_theme()
 led = ledger.Ledger("05_did")
-provenance.params_box(p, "05_did")
 an = Analysis(p)
+an.run_all()
 KIND = "synthetic" if an.synthetic else "real"
+# the same analysis on a null world (every true effect zero): what the rating rule gives
+# when there is nothing to find
+an_null = Analysis({**p, "true_effects": 0}) if an.synthetic else None
+if an_null is not None:
+    an_null.run_all()
+pub_verdicts, pub_n = A.published_inputs()
+
+# %% tags=["hide-input"]
+provenance.answer(**A.answer_parts(an, an_null, pub_verdicts, pub_n), kind=KIND, output_dir=out)
 provenance.banner(
     published=["Tables A10.1-A10.12 and Table 8, and the numbers quoted in section 3 and Appendix 10"],
     synthetic=(["every estimate, test, matching and balance statistic, summary statistic and figure: computed "
@@ -76,6 +89,7 @@ provenance.banner(
           "practice models are not published and are still generated; the Ofsted ratings are generated "
           "unless ofsted_file is given. The secondary analyses that use them are illustrations."),
 )
+provenance.params_box(p, "05_did")
 
 # %% [markdown]
 # ## The data
@@ -102,9 +116,15 @@ tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kep
             source=R.source(an) + " Counts under 10 suppressed ([c]).")
 
 # %% [markdown]
-# The report's N (252,169 for EQ3a) may count rows this chapter leaves out (the settling-in
-# period, rows without an age) or the generator's calibration may count them differently; the
-# rows of the main model are what every table below is computed on.
+# **What each N counts.** The N under Tables A10.6-A10.11 is read as the rows of the question's
+# main model: matched children (CEM weight above zero, with a birth date) before the SofS start
+# and after the settling-in period; the settling-in period is not counted. For EQ3a's child
+# fixed-effects model every row counts, children seen once included (the convention of Stata's
+# `xtreg, fe`); the rows of children seen more than once, the ones that identify a fixed-effects
+# estimate, are the column "Rows of children seen more than once" (135,323 in Table A10.3).
+# The generator sets its volumes on these rows (`data/npd/calibration.yml`, `model_share`) and
+# produces the settling-in rows on top; the published Ns then imply more units a year after the
+# settling-in period than before SofS in every LA.
 #
 # ## Matching local authorities on pre-SofS trends (Table A10.1)
 #
@@ -219,7 +239,8 @@ def show_question(eq):
         t = R.coef_table(an, eq, tid, led)
         if t.empty:
             continue
-        tables.show(t, R.kinds_for(t, KIND), caption=f"Table {tid}: {info['label']} ({info['short']})",
+        cap = (f"Synthetic re-creation of the method of Table {tid}" if an.synthetic else f"Table {tid} re-run")
+        tables.show(t, R.kinds_for(t, KIND), caption=f"{cap}: {info['label']} ({info['short']})",
                     source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + R.source(an))
         tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
     R.figure_trends(an, eq)
@@ -229,7 +250,8 @@ def show_question(eq):
     display(Markdown(
         f"**{info['short']}.** Main model: {m.model} (N = {m.n:,}, {r.diagnostics['n_pilots']} pilot and "
         f"{r.diagnostics['n_comparators']} comparator LAs). DiD = {m.get('did'):.4g} "
-        f"(SE {m.get('did', 'se'):.3g}, p = {m.get('did', 'p'):.3g}). Pilots after the settling-in period: "
+        f"(SE {m.get('did', 'se'):.3g}, {E.p_text(m.get('did', 'p'), m.n_clusters, m.n_treated_clusters, m.extra.get('wild_p', float('nan')))}). "
+        f"Pilots after the settling-in period: "
         f"{cf['post_mean'] * scale:.1f}; without SofS (post mean minus the {cf['model']} DiD): "
         f"{cf['counterfactual'] * scale:.1f}. Leads: {r.diagnostics['leads']['insignificant']} of "
         f"{r.diagnostics['leads']['n_leads']} insignificant. {('Note: ' + m.note) if m.note else ''}"))
@@ -261,9 +283,45 @@ show_question("eq3c")
 # −1.5 log-odds by default (stated in `data/npd/calibration.yml`): negative and significant, as
 # published, and estimable; with `true_effects={"eq3c_escalation_logit": -6.28}` the chapter
 # reports the separation instead of printing a diverging coefficient.
+#
+# Every logit is checked for separation before it is reported: a covariate category in which
+# every child has the same outcome predicts it perfectly and its rows are dropped (counted in
+# the table's "Model note", as Stata's `logit` does); a treatment term that predicts perfectly,
+# a statsmodels separation or convergence warning, or a coefficient beyond 15 log-odds or with
+# a standard error above 10 means the maximum likelihood estimate does not exist, and the linear
+# probability model is shown instead, with the reason. The average marginal effect of the DiD
+# (percentage points) is printed under the log-odds. The report's own intercept of −18.23
+# log-odds (a probability of 1 in 80 million for the reference child, on an outcome of 1%) is
+# the mark of such a diverging fit; the audit checks it (`did_eq3c_logit_separation`).
 
 # %% tags=["hide-input"]
 show_question("eq3d")
+
+# %% [markdown]
+# ## Are the built-in effects recovered?
+#
+# On synthetic data the true effects are known. The table puts each question's main estimate,
+# the other linear model and every sensitivity column beside the effect built into the extract
+# for the pilots that column keeps (the same for every pilot unless `calibration.yml`
+# `effect_by_pilot` says otherwise). With `pretrend = 0` every main estimate's 95% interval
+# covers its built-in effect for several seeds (`tests/test_did_recovery.py`). By default the
+# extract also carries a pilot-only trend in assessment durations before SofS (the report's
+# leads failed for EQ3a): the pilots' durations drift relative to the comparators' before the
+# start, the DiD picks up part of that drift, and the placebo leads, which estimate the
+# pilot-comparator gap year by year before the start, are significant for the same reason.
+
+# %% tags=["hide-input"]
+if an.synthetic:
+    rec = RC.recovery_table(an)
+    tables.show(rec.set_index(["question", "column"]), "synthetic", fmt=R.fmt_number(3),
+                caption="Synthetic data: built-in effects and the estimates that should recover them",
+                source=R.source(an) + " Built-in effects: sofs_lib.npd true_effects.")
+    tables.write_csv(rec, out / "recovery.csv", index=False)
+    e3a = rec[(rec["question"] == "EQ3a") & (rec["column"] == "Main model")].iloc[0]
+    ls = an.result("eq3a").diagnostics["leads"]
+    display(Markdown(A.bias_sentence("EQ3a", e3a["estimate"], e3a["95% CI low"], e3a["95% CI high"],
+                                     e3a["built-in effect"], "working days", ls["n_leads"] - ls["insignificant"],
+                                     ls["n_leads"])))
 
 # %% [markdown]
 # ## Timing of the effects: leads and lags
@@ -293,11 +351,21 @@ fig = R.figure_event_study(an)
 
 # %% tags=["hide-input"]
 t8 = R.table_8(an, led)
-tables.show(t8, R.kinds_for(t8, KIND), caption="Table 8: overview of the outcomes of the DiD analysis",
-            source=f"Published: report section 3, Table 8. {KIND.capitalize()}: " + R.source(an))
+A.null_column(t8, an_null)
+tables.show(t8, R.kinds_for(t8, KIND),
+            caption=("Synthetic re-creation of the method of Table 8, beside the published verdicts and the "
+                     "null world's" if an.synthetic else "Table 8 re-run on the extract, beside the published verdicts"),
+            source=f"Published: report section 3, Table 8. {KIND.capitalize()}: " + R.source(an)
+            + " Every p-value in the reasons shows its clusters G and treated clusters; under 10 LAs the wild "
+            "cluster bootstrap p (Webb weights) is beside it.")
 tables.write_csv(t8, out / "table_8.csv")
 
 # %% [markdown]
+# Where the synthetic verdicts agree with the report they do so by construction: the data build
+# in the published effects (EQ3c: see above) and the rating rule was written so that the
+# report's own results give the report's verdicts. The null-world column is what the same rule
+# gives on an extract generated with every true effect zero.
+#
 # The synthetic data build in the published effects (EQ3c: see above). The binary outcomes of
 # EQ3c and EQ3d are drawn stratified by LA, financial year and period, so each cell's rate is
 # its target and the realised DiD stays close to the true effect whatever the seed; the

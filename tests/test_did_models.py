@@ -133,3 +133,23 @@ def test_wild_cluster_bootstrap_p():
     assert p0 > 0.05
     # the same seed gives the same p
     assert p0 == M.wild_cluster_p(d0, "eq3a", "linear", "y", ["pilot_i", "did"], "did")
+
+
+def test_crv1_denominators_match_wildboottest():
+    # second implementation: wildboottest's own (numba) get_denom on the same problem
+    from wildboottest.wildboottest import WildboottestCL
+
+    d = panel(n_child=300, effect=1.0, seed=9)
+    X = np.column_stack([np.ones(len(d)), d["pilot_i"], d["post"], d["did"], d["age"]])
+    Y = d["y"].to_numpy()
+    cl = pd.factorize(d["la"])[0]
+    R = np.array([0, 0, 0, 1.0, 0])
+    out = []
+    for cls in (WildboottestCL, M._wild_cl()):
+        b = cls(X=X, Y=Y, cluster=cl, R=R, B=99, seed=3, parallel=False)
+        b.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        b.get_weights(weights_type="webb")
+        b.get_numer()
+        b.get_denom()
+        out.append(np.asarray(b.denom))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-10)

@@ -1398,6 +1398,9 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
     checks += check_did_text_vs_tables()
     checks += check_did_counterfactuals()
     checks += check_did_samples()
+    from sofs_lib.chapters.did import checks as did_checks  # the DiD chapter's audit checks
+
+    checks += did_checks.check_eq3c_logit()
     ids = [c.check_id for c in checks]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

@@ -124,6 +124,7 @@ class Analysis:
         self.las = D.extract_las(self.extract)
         self.attrs = D.la_attributes(self.design0, self.las, self.p["seed"], self.p.get("ofsted_file"))
         # everything later works on the derived populations: free the raw tables
+        self.true_effects = dict((getattr(self.extract, "params", None) or {}).get("true_effects") or {})
         self.n_records = int(self.extract.n_records)
         self.table_sizes = self.extract.sizes()
         self.extract = None
@@ -201,7 +202,15 @@ class Analysis:
     # ------------------------------------------------------------------ per question
 
     def frame(self, eq: str, cutoff: float | None = None) -> pd.DataFrame:
-        """The CEM-weighted analysis frame of a question (EQ3a at ``cutoff``)."""
+        """The CEM-weighted analysis frame of a question (EQ3a at ``cutoff``); the frame at the
+        alternative cut-off is kept (the sensitivity check and its bootstrap use it)."""
+        if cutoff is not None and cutoff == self.alt_cutoff:
+            if getattr(self, "_alt_frame", None) is None:
+                self._alt_frame = self._frame(eq, cutoff)
+            return self._alt_frame
+        return self._frame(eq, cutoff)
+
+    def _frame(self, eq: str, cutoff: float | None = None) -> pd.DataFrame:
         self.matching()
         pop = self.wide[eq].data
         if eq == "eq3a":

@@ -57,6 +57,10 @@ import pandas as pd
 import pyfixest as pf
 from scipy import stats
 
+from sofs_lib.methods.logit import (COEF_MAX, SE_MAX, _var_of, average_marginal_effect,  # noqa: F401
+                                    perfect_predictors)
+from sofs_lib.methods.wild import _wild_cl, crv1_denominators  # noqa: F401
+
 from .data import COVARIATES
 
 ALPHA = 0.05
@@ -151,8 +155,6 @@ def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[st
     runs on pyfixest's model matrices after the fixed effects are partialled out and the CEM
     weights applied (rows and columns times the square root of the weight), which is the
     weighted regression as ordinary least squares."""
-    from wildboottest.wildboottest import WildboottestCL
-
     fml = f"{y} ~ {rhs(eq, model, treat, extra, drop)}" + (" | child" if model == "fe" else "")
     d = _prep(_slim(df, fml, [weights or "", cluster, "la"]), weights).reset_index(drop=True)
     with warnings.catch_warnings():
@@ -166,7 +168,7 @@ def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[st
         R[names.index(term)] = 1.0
         X, Y = np.asarray(m._X, dtype=float), np.asarray(m._Y, dtype=float).ravel()
         cl = pd.factorize(m._data[cluster])[0].astype(np.int64)
-        boot = WildboottestCL(X=X, Y=Y, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
+        boot = _wild_cl()(X=X, Y=Y, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
         boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
         boot.get_weights(weights_type="webb")
         boot.get_numer()
@@ -215,58 +217,27 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
     return out
 
 
-#: A coefficient on the log-odds scale with a standard error above this, or an estimate above
-#: ``COEF_MAX`` in size, is not a result: odds ratios of e^15 (3 million) do not occur in social
-#: care data, they are what a diverging maximum likelihood fit prints under separation.
-SE_MAX = 10.0
-COEF_MAX = 15.0
-
-
-def _var_of(term: str) -> str:
-    return term[2:-1] if term.startswith("C(") else term
-
-
-def perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], min_rows: int = 1) -> list[tuple]:
-    """``(variable, level, rows, outcome)`` for every level of a binary or categorical regressor
-    whose rows all have the same outcome (complete or quasi-complete separation by that
-    covariate: its logit coefficient diverges). Continuous regressors are not checked."""
-    out = []
-    yy = d[y].to_numpy()
-    for t in terms:
-        v = _var_of(t)
-        if v not in d or v == y:
-            continue
-        col = d[v]
-        is_cat = t.startswith("C(") or isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object
-        if not is_cat and not col.dropna().isin([0, 1]).all():
-            continue
-        g = pd.DataFrame({"v": col.astype("string") if is_cat else col, "y": yy}).groupby("v", observed=True)["y"]
-        agg = pd.DataFrame({"n": g.size(), "lo": g.min(), "hi": g.max()})
-        if len(agg) < 2:
-            continue
-        for lev, r in agg.iterrows():
-            if r["n"] >= min_rows and r["lo"] == r["hi"] and (is_cat or lev == 1):
-                out.append((v, str(lev), int(r["n"]), int(r["lo"])))
-    return out
-
-
-def average_marginal_effect(r, exog: np.ndarray, names: list[str], term: str, weights=None) -> tuple:
-    """AME of a binary ``term`` of a logit fit ``r`` (probability scale): the weighted mean over
-    rows of ``F(x b | term = 1) - F(x b | term = 0)``, with a delta-method standard error from
-    the fit's covariance (cluster-robust when the fit's is). Returns ``(ame, se, p)``."""
-    b = np.asarray(r.params, dtype=float)
-    V = np.asarray(r.cov_params(), dtype=float)
-    j = names.index(term)
-    x1, x0 = exog.copy(), exog.copy()
-    x1[:, j], x0[:, j] = 1.0, 0.0
-    w = np.ones(len(exog)) if weights is None else np.asarray(weights, dtype=float)
-    w = w / w.sum()
-    p1, p0 = 1 / (1 + np.exp(-(x1 @ b))), 1 / (1 + np.exp(-(x0 @ b)))
-    ame = float(w @ (p1 - p0))
-    grad = (w * p1 * (1 - p1)) @ x1 - (w * p0 * (1 - p0)) @ x0
-    se = float(np.sqrt(max(grad @ V @ grad, 0.0)))
-    z = ame / se if se > 0 else np.nan
-    return ame, se, float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
+def _drop_perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], treat: list[str]):
+    """Step 1 of :func:`fit_logit`: treatment terms that predict perfectly are separation
+    (returned as reasons); covariate levels that do are dropped with their rows (Stata's rule),
+    and terms left without variation removed. Returns ``(d, terms, notes, separated)``."""
+    notes, separated = [], []
+    perfect = perfect_predictors(d, y, terms)
+    for v, lev, n, out in perfect:
+        if v in treat:
+            separated.append(f"{v} = {lev} predicts {y} = {out} in all its {n:,} rows")
+    cov_perfect = [(v, lev) for v, lev, _, _ in perfect if v not in treat and v != "year"]
+    if cov_perfect and not separated:
+        bad = np.zeros(len(d), dtype=bool)
+        for v, lev in cov_perfect:
+            col = d[v]
+            bad |= (col == int(lev)).to_numpy() if col.dtype == "int8" else (col.astype("string") == lev).to_numpy()
+        d = d[~bad].reset_index(drop=True)
+        notes.append(f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
+                     + ", ".join(f"{v} = {lev}" for v, lev in cov_perfect) + ")")
+        const = [t for t in terms if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
+        terms = [t for t in terms if t not in const]
+    return d, terms, notes, separated
 
 
 def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[str] | None = None,
@@ -295,22 +266,7 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
     const = [t for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
              if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
     terms = rhs(eq, "logit", treat, extra, list(drop or []) + const).split(" + ")
-    notes, separated = [], []
-    treat_set = set(treat)
-    perfect = perfect_predictors(d, y, terms)
-    for v, lev, n, out in perfect:
-        if v in treat_set:
-            separated.append(f"{v} = {lev} predicts {y} = {out} in all its {n:,} rows")
-    cov_perfect = [(v, lev, n, o) for v, lev, n, o in perfect if v not in treat_set and v != "year"]
-    if cov_perfect and not separated:
-        bad = np.zeros(len(d), dtype=bool)
-        for v, lev, _, _ in cov_perfect:
-            bad |= (d[v].astype("string") == lev).to_numpy() if d[v].dtype != "int8" else (d[v] == int(lev)).to_numpy()
-        d = d[~bad].reset_index(drop=True)
-        notes.append(f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
-                     + ", ".join(f"{v} = {lev}" for v, lev, _, _ in cov_perfect) + ")")
-        const = [t for t in terms if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
-        terms = [t for t in terms if t not in const]
+    d, terms, notes, separated = _drop_perfect_predictors(d, y, terms, treat)
     fml = f"{y} ~ {' + '.join(terms)}"
     groups = pd.factorize(d[cluster])[0]
     G = len(np.unique(groups))

@@ -94,3 +94,31 @@ def answer_parts(an, null=None, published_verdicts: dict | None = None,
     return {"report": report, "reproduced": reproduced, "not_reproduced": not_reproduced or
             ["Every main model has the published size and every verdict is the report's."], "new": new or
             ["No few-cluster bootstrap was needed."]}
+
+
+def published_inputs() -> tuple[dict, dict]:
+    """The report's Table 8 verdicts and the N under each question's primary table, from
+    :mod:`sofs_lib.published`."""
+    from ... import published
+    from ...did import report as R
+    from ...published import PublishedDataError
+
+    p8 = R.pub_wide("8")
+    verdicts = {eq: str(p8.loc[info["row8"]].iloc[1]) for eq, info in EQ_INFO.items()
+                if p8 is not None and info["row8"] in p8.index}
+    ns = {}
+    for eq, info in EQ_INFO.items():
+        nid = "did_a" + info["primary"].replace("A", "").replace(".", "_").lower() + "_n"
+        try:
+            ns[eq] = float(published.quote(nid).number)
+        except PublishedDataError:
+            pass
+    return verdicts, ns
+
+
+def null_column(t8, null) -> None:
+    """Add the null world's verdicts (every true effect zero) to a Table 8 frame, in place."""
+    if null is None:
+        return
+    t8["Analysis results (synthetic, null world)"] = [
+        null.result(eq).verdict.text for eq, info in EQ_INFO.items() if info["row8"] in t8.index]

@@ -1,0 +1,1 @@
+"""Every data generator of the book (synthetic data: illustrates methods, never evidence)."""

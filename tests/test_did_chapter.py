@@ -1,0 +1,97 @@
+"""The DiD chapter's generated sentences, built-in-effect bookkeeping, table builders and audit
+check, on hand-made inputs with expected values worked by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sofs_lib.chapters.did import answer as A
+from sofs_lib.chapters.did import checks as C
+from sofs_lib.chapters.did import recovery as RC
+from sofs_lib.did import evidence as E
+from sofs_lib.did import report as R
+from sofs_lib.did.models import Fit
+
+
+def test_size_sentence_within_and_outside():
+    assert A.size_sentence("EQ3a", 252_785, 252_169) == (
+        "EQ3a: the main model has 252,785 rows, within 5% of the published 252,169 (+0.2%).")
+    # counter-example: 56,117 against 252,169 is 77.7% short
+    assert A.size_sentence("EQ3a", 56_117, 252_169) == (
+        "EQ3a: the main model has 56,117 rows, outside 5% of the published 252,169 (-77.7%).")
+    assert "no published N" in A.size_sentence("EQ3x", 10, float("nan"))
+
+
+def test_verdict_and_null_sentences():
+    assert A.verdict_sentence("EQ3b", "No clear evidence", "no clear evidence", "synthetic").endswith(
+        "the report's verdict.")
+    s = A.verdict_sentence("EQ3b", "No clear evidence", "Moderate strength evidence", "synthetic")
+    assert s.endswith("not the report's 'Moderate strength evidence'.")
+    assert "does not depend on the effect" in A.null_sentence("EQ3a", "No clear evidence", "No clear evidence")
+    assert "does not depend" not in A.null_sentence("EQ3d", "No evidence", "Moderate strength evidence")
+
+
+def test_bias_and_wild_sentences():
+    s = A.bias_sentence("EQ3a", 7.08, 5.94, 8.22, 2.99, "working days", 5, 5)
+    assert "a bias of +4.09 working days" in s and "misses" in s and "5 of 5 placebo leads" in s
+    s = A.bias_sentence("EQ3a", 3.5, 1.0, 6.0, 2.99, "working days", 0, 5)
+    assert "covers" in s and "+0.51" in s
+    assert "significant at 5% by CRV1 but not by the wild bootstrap" in A.wild_sentence("EQ3c", 0.001, 0.18, 4, 2)
+    assert "both significant" in A.wild_sentence("EQ3b", 0.001, 0.01, 8, 4)
+    assert "neither" in A.wild_sentence("EQ3b", 0.2, 0.3, 8, 4)
+    assert "by the wild bootstrap but not by CRV1" in A.wild_sentence("EQ3b", 0.06, 0.01, 8, 4)
+
+
+def test_p_text_always_names_clusters():
+    assert E.p_text(0.0123, 4, 2, 0.25) == "p=0.0123, G=4 LAs (2 treated); wild cluster bootstrap p=0.25"
+    assert E.p_text(0.5, 13, 6) == "p=0.5, G=13 LAs (6 treated)"
+    v = E.rate(E.EvidenceInput("x", "decrease", -0.1, 0.2, True, g=8, g_treated=4, wild_p=0.3))
+    assert "G=8 LAs (4 treated)" in v.reasons[0] and "wild cluster bootstrap p=0.3" in v.reasons[0]
+
+
+def _fit(est=-0.1, se=0.02, p=0.001, g=4, gt=2, **extra):
+    t = pd.DataFrame({"estimate": [est], "se": [se], "p": [p], "lo": [est - 2 * se], "hi": [est + 2 * se]},
+                     index=["did"])
+    return Fit("main", "linear", "y", t, 1234, 0.05, g, g, gt, extra=dict(extra))
+
+
+def test_table_footer_cells():
+    f = _fit(wild_p=0.178)
+    assert R.fit_footer(f)[:4] == ["1,234", "G = 4 (2 treated)", "0.050", "0.001 (G = 4 (2 treated)) | 0.178"]
+    assert R.did_p_text(_fit(g=13, gt=6)) == "0.001 (G = 13 (6 treated))"
+    assert R.did_p_text(_fit(g=8, gt=4)).endswith("| not run")
+    # AME in percentage points: 0.0123 (SE 0.004, p 0.002) -> "1.23*** (0.4)"
+    assert R.ame_text(_fit(ame={"did": (0.0123, 0.004, 0.002)})) == "1.23*** (0.4)"
+    assert R.fit_footer(None) == ["–"] * 6
+
+
+def test_cell_format_and_kinds():
+    assert R._cell(2.99, 0.5, 0.001) == "2.99*** (0.5)"
+    assert R._cell(-0.04, 0.02, 0.04) == "-0.04** (0.02)"
+    assert R._cell(np.nan, 1, 1) == "–"
+    df = pd.DataFrame(columns=["EQ3a", "EQ3a (published)"])
+    assert R.kinds_for(df, "real") == {"EQ3a": "real", "EQ3a (published)": "published"}
+    assert R.fmt_number(1)(1234.56) == "1,234.6" and R.fmt_number(1)(12) == "12"
+
+
+def test_built_in_effects():
+    eff = {"eq3d_kinship": -0.1263}
+    assert RC.built_in(eff, {}, "eq3d_kinship", ["Pilot 2", "Pilot 3"]) == pytest.approx(-0.1263)
+    # Pilot 2 carries 3.229 x the effect, the others 0.554: without Pilot 2 the mean is 0.554
+    m = {"eq3d_kinship": {"Pilot 2": 3.229, "Pilot 3": 0.554, "Pilot 5": 0.554}}
+    assert RC.built_in(eff, m, "eq3d_kinship", ["Pilot 3", "Pilot 5"]) == pytest.approx(-0.1263 * 0.554)
+    assert RC.built_in(eff, m, "eq3d_kinship", ["Pilot 2", "Pilot 3", "Pilot 5"]) == pytest.approx(
+        -0.1263 * (3.229 + 0.554 + 0.554) / 3)
+    assert np.isnan(RC.built_in(eff, {}, "eq3b_rereferral", ["Pilot 1"]))
+    assert RC.covers(-1, 1, 0) and not RC.covers(-1, 1, 2) and not RC.covers(np.nan, 1, 0)
+
+
+def test_audit_check_on_the_reports_eq3c_logit():
+    x = C.eq3c_logit_numbers()
+    # by hand: 1 / (1 + e^18.23) = 1.21e-8; N 22,529 - 1,777 - 854 = 19,898 post rows;
+    # 19,898 x 1% x e^-6.28 (0.00187) = 0.37 events
+    assert x["p_reference"] == pytest.approx(1.21e-8, rel=0.01)
+    assert x["post_rows"] == 19_898
+    assert x["expected_events_post"] == pytest.approx(0.373, abs=0.001)
+    c = C.check_eq3c_logit()[0]
+    assert c.verdict == "inconsistent" and "separation" in c.reasoning
