@@ -99,8 +99,11 @@ class EqResult:
 class Analysis:
     """The chapter's computation for one set of parameters (see the module doc)."""
 
-    def __init__(self, params: dict):
+    def __init__(self, params: dict, verdicts_only: bool = False):
+        """``verdicts_only``: compute only what the Table 8 rating needs (no secondary
+        specifications, no bootstrap), e.g. for the null world beside the chapter's run."""
         self.p = dict(params)
+        self.verdicts_only = bool(verdicts_only)
         self.timings: dict[str, float] = {}
         if self.p.get("data_dir") is None:  # check before generating anything
             from .. import npd
@@ -284,7 +287,7 @@ class Analysis:
         leads, lags = D.lead_cols(d), D.lag_cols(d)
         variants = {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
         res = M.fit_ols(d, eq, lin_main, ys, variants)
-        if info["secondary"] is not None and r.diagnostics["n_pilots"] >= 3:
+        if info["secondary"] is not None and r.diagnostics["n_pilots"] >= 3 and not self.verdicts_only:
             res.update(M.fit_ols(d, eq, lin_main, [y], dict(SECONDARY)))
             for k in SECONDARY:
                 r.secondary[k] = res[(k, y)]
@@ -336,6 +339,8 @@ class Analysis:
         linear probability model)."""
         eq, d = r.eq, r.frame
         y = D.OUTCOMES[eq][0]
+        if self.verdicts_only:
+            return
         for key in ["main", *r.extra_sensitivity]:
             f = r.fits.get(key)
             if f is None or f.n_clusters >= M.FEW_CLUSTERS or "did" not in f.table.index:

@@ -73,9 +73,9 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
     seed:
         Seed of ``numpy.random.SeedSequence``; equal parameters give byte-identical tables.
     scale:
-        Multiplies every volume (1.0 = the published population sizes, about 1.2 million
-        records over all tables; 8.2 gives about 10 million records, which takes about
-        30 s and 2.6 GB of memory).
+        Multiplies every volume (1.0 = the published population sizes of the main
+        models, about 2.4 million records over all tables with the settling-in periods;
+        4.1 gives about 10 million records).
     true_effects:
         ``None`` = the published DiD estimates (:func:`published_effects`); ``0`` = the null
         world; or a dict over :data:`EFFECT_KEYS` overriding some of them (EQ3a in working
