@@ -113,9 +113,14 @@ def test_model_rows_have_the_published_size_for_other_seeds(seed):
         assert abs(n - target) <= 0.05 * target, (seed, eq, n, target)
 
 
-@pytest.mark.parametrize("seed", [2019, 5, 6])
-def test_every_question_recovers_its_built_in_effect_without_pretrend(seed):
-    an = did.run(seed=seed, pretrend=0.0)
+@pytest.fixture(scope="module", params=[2019, 5, 6])
+def parallel_seeds(request, parallel):
+    return parallel if request.param == 2019 else did.run(seed=request.param, pretrend=0.0)
+
+
+def test_every_question_recovers_its_built_in_effect_without_pretrend(parallel_seeds):
+    an = parallel_seeds
+    seed = an.p["seed"]
     rec = RC.recovery_table(an)
     main = rec[rec["column"] == "Main model"].set_index("question")
     for eq, info in EQ_INFO.items():
