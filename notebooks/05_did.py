@@ -77,7 +77,8 @@ if an_null is not None:
 pub_verdicts, pub_n = A.published_inputs()
 
 # %% tags=["hide-input"]
-provenance.answer(**A.answer_parts(an, an_null, pub_verdicts, pub_n), kind=KIND, output_dir=out)
+provenance.answer(**A.answer_parts(an, an_null, pub_verdicts, pub_n, A.published_fe_sample()), kind=KIND,
+                  output_dir=out)
 provenance.banner(
     published=["Tables A10.1-A10.12 and Table 8, and the numbers quoted in section 3 and Appendix 10"],
     synthetic=(["every estimate, test, matching and balance statistic, summary statistic and figure: computed "

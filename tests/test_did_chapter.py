@@ -22,6 +22,14 @@ def test_size_sentence_within_and_outside():
     assert "no published N" in A.size_sentence("EQ3x", 10, float("nan"))
 
 
+def test_fe_sample_sentence():
+    # 65,573 against 135,323: 51.5% short
+    assert A.fe_sample_sentence(65_573, 135_323).endswith("outside 5% of the fixed-effects sample of 135,323 in "
+                                                         "Table A10.3 (-51.5%).")
+    assert " within 5%" in A.fe_sample_sentence(136_000, 135_323)
+    assert A.published_fe_sample() == 135_323
+
+
 def test_verdict_and_null_sentences():
     assert A.verdict_sentence("EQ3b", "No clear evidence", "no clear evidence", "synthetic").endswith(
         "the report's verdict.")

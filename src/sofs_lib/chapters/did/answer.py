@@ -25,6 +25,15 @@ def size_sentence(short: str, n: int, published_n: float, tol: float = N_TOLERAN
             f"{published_n:,.0f} ({diff:+.1%}).")
 
 
+def fe_sample_sentence(n_repeated: int, published_n: float, tol: float = N_TOLERANCE) -> str:
+    """The rows of children seen more than once (what a child fixed-effects model uses)
+    against the fixed-effects sample the report prints under Table A10.3."""
+    diff = (n_repeated - published_n) / published_n
+    where = "within" if abs(diff) <= tol else "outside"
+    return (f"EQ3a: the children seen more than once hold {n_repeated:,} rows of the main model, {where} "
+            f"{tol:.0%} of the fixed-effects sample of {published_n:,.0f} in Table A10.3 ({diff:+.1%}).")
+
+
 def verdict_sentence(short: str, mine: str, published: str, kind: str) -> str:
     """Whether the rating rule's verdict on the chapter's data is the report's."""
     same = mine.strip().lower() == published.strip().lower()
@@ -62,7 +71,7 @@ def wild_sentence(short: str, p_crv: float, p_wild: float, g: int, g_treated: in
 
 
 def answer_parts(an, null=None, published_verdicts: dict | None = None,
-                 published_n: dict | None = None) -> dict:
+                 published_n: dict | None = None, fe_n: float | None = None) -> dict:
     """The four parts of the answer box for an :class:`~sofs_lib.did.analysis.Analysis`
     (``null``: the same analysis with every true effect zero, or None)."""
     kind = "synthetic" if an.synthetic else "real"
@@ -84,6 +93,9 @@ def answer_parts(an, null=None, published_verdicts: dict | None = None,
         wp = m.extra.get("wild_p", np.nan)
         if np.isfinite(wp):
             new.append(wild_sentence(info["short"], m.get("did", "p"), wp, m.n_clusters, m.n_treated_clusters))
+    if fe_n:
+        s = fe_sample_sentence(an.result("eq3a").diagnostics["n_repeated_rows"], fe_n)
+        (reproduced if " within " in s else not_reproduced).append(s)
     if an.synthetic:
         reproduced.append("Where a synthetic verdict agrees with the report it does so by construction: the "
                           "extract's true effects are the published estimates and the rating rule was written "
@@ -114,6 +126,15 @@ def published_inputs() -> tuple[dict, dict]:
         except PublishedDataError:
             pass
     return verdicts, ns
+
+
+def published_fe_sample() -> float:
+    """Table A10.3: EQ3a's 'Number of observations of treatment and comparator LAs over all
+    periods' under its fixed-effects specification (135,323)."""
+    from ... import published
+
+    return float(published.cell("A10.3", "Number of observations of treatment and comparator LAs over all periods",
+                                "EQ3a Pilot sites").number)
 
 
 def null_column(t8, null) -> None:
