@@ -146,3 +146,13 @@ def test_exclusions_that_leave_nothing_are_refused():
         Analysis(did.PARAMS.resolve({"exclude_pilots": ["Pilot 2", "Pilot 3"]}))
     with pytest.raises(DidDataError, match="leaves no pilot"):
         Analysis(did.PARAMS.resolve({"exclude_pilots": [f"Pilot {i}" for i in range(1, 10)]}))
+
+
+def test_declared_minimum_scale_runs():
+    # the smallest scale the parameter accepts runs through every step (the old minimum, 0.01,
+    # crashed inside pyfixest); below it the parameter check refuses
+    low = did.PARAMS["scale"].minimum
+    an = did.run(scale=low)
+    assert all(an.result(eq).verdict is not None for eq in EQ_INFO)
+    with pytest.raises(ValueError, match="scale"):
+        did.PARAMS.resolve({"scale": low / 2})

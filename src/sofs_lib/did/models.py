@@ -57,8 +57,13 @@ import pandas as pd
 import pyfixest as pf
 from scipy import stats
 
-from sofs_lib.methods.logit import (COEF_MAX, SE_MAX, _var_of, average_marginal_effect,  # noqa: F401
-                                    perfect_predictors)
+from sofs_lib.methods.logit import (  # noqa: F401
+    COEF_MAX,
+    SE_MAX,
+    _var_of,
+    average_marginal_effect,
+    perfect_predictors,
+)
 from sofs_lib.methods.wild import _wild_cl, crv1_denominators  # noqa: F401
 
 from .data import COVARIATES
@@ -258,7 +263,10 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
     average marginal effects of the binary treatment terms (probability scale)."""
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationWarning,
+    )
 
     d = _prep(df, weights).reset_index(drop=True)
     n_in = len(d)

@@ -4,7 +4,13 @@ This module re-exports the generator so that ``from sofs_lib.npd.generate import
 keeps working until the package layout is merged.
 """
 
-from sofs_lib.synthetic.npd import (EFFECT_KEYS, NULL_EFFECTS, duration_theta, generate,  # noqa: F401
-                                    published_effects, volume_plan)
+from sofs_lib.synthetic.npd import (  # noqa: F401
+                                    EFFECT_KEYS,
+                                    NULL_EFFECTS,
+                                    duration_theta,
+                                    generate,
+                                    published_effects,
+                                    volume_plan,
+)
 
 __all__ = ["EFFECT_KEYS", "NULL_EFFECTS", "duration_theta", "generate", "published_effects", "volume_plan"]

@@ -64,6 +64,7 @@ from .effects import EFFECT_KEYS, NULL_EFFECTS, duration_theta, published_effect
 from .streams import STAGES
 from .volumes import volume_plan
 
+
 def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: dict | None = None, *,
              pretrends: dict | None = None, calibration: dict | None = None) -> NPDExtract:
     """Generate a synthetic extract (see the module docstring for the model).

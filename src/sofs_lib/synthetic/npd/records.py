@@ -9,7 +9,7 @@ from sofs_lib.npd import codes
 from sofs_lib.npd.calendar import add_working_days, next_working_day
 from sofs_lib.npd.design import EQS
 
-from .base import _LAInfo, _choice
+from .base import _choice, _LAInfo
 from .effects import CPP_SHARE, EFFECT_KEYS, GAMMA_SHAPE, ICPC_SHARE, duration_theta
 
 

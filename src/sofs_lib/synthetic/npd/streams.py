@@ -16,12 +16,28 @@ from sofs_lib.npd.calendar import add_working_days
 from sofs_lib.npd.design import default_design, load_calibration
 
 from .base import _choice, _d, _LAInfo
-from .effects import (AGE_GAP, GAMMA_SHAPE, P_ESCALATE_TO_CPP, P_LATE_REREFERRAL, P_NFA_AT_ASSESSMENT,
-                      P_SHORT_BREAK, S47_SHARE, _excluded_share, _resolve_effects)
+from .effects import (
+    AGE_GAP,
+    GAMMA_SHAPE,
+    P_ESCALATE_TO_CPP,
+    P_LATE_REREFERRAL,
+    P_NFA_AT_ASSESSMENT,
+    P_SHORT_BREAK,
+    S47_SHARE,
+    _excluded_share,
+    _resolve_effects,
+)
 from .pairing import _cells, _pair, _pair_gaps, _quota, _remap_ids
 from .profiles import _draw_children, _profile, _realised_profile, _unmix
-from .records import (_assessed_path, _care_periods, _fix_closures_after_plans, _Ids, _Outcomes,
-                      _referrals, _Tables)
+from .records import (
+    _assessed_path,
+    _care_periods,
+    _fix_closures_after_plans,
+    _Ids,
+    _Outcomes,
+    _referrals,
+    _Tables,
+)
 from .volumes import _realise, _subtract, volume_plan
 
 

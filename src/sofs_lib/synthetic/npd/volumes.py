@@ -7,7 +7,7 @@ import pandas as pd
 
 from sofs_lib.npd.design import StudyDesign, load_calibration
 
-from .base import _LAInfo, _d, _years
+from .base import _d, _LAInfo, _years
 from .effects import published_effects
 
 
