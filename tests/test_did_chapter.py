@@ -103,3 +103,64 @@ def test_audit_check_on_the_reports_eq3c_logit():
     assert x["expected_events_post"] == pytest.approx(0.373, abs=0.001)
     c = C.check_eq3c_logit()[0]
     assert c.verdict == "inconsistent" and "separation" in c.reasoning
+
+
+def _frame():
+    # 12 pilot and 12 comparator pre-treatment units (weights 1 and 2), plus post units
+    rows = []
+    for i in range(24):
+        pil = int(i < 12)
+        rows.append(dict(pilot_i=pil, post=0, repeated=int(i % 2 == 0), cem_w=1.0 if pil else 2.0,
+                         duration_wd=10.0 + i, age=5.0 + (i % 3), gender="male" if i % 4 else "female",
+                         academic_year="primary", fsm="no", ethnicity="White", disabled=int(i % 6 == 0),
+                         la="A" if pil else "B", year=2013))
+    for i in range(20):
+        rows.append(dict(pilot_i=int(i < 10), post=1, repeated=0, cem_w=1.0, duration_wd=40.0, age=6.0,
+                         gender="male", academic_year="primary", fsm="no", ethnicity="White", disabled=0,
+                         la="A" if i < 10 else "B", year=2018))
+    return pd.DataFrame(rows)
+
+
+def test_weighted_summary_by_hand():
+    d = _frame()
+    t = R.weighted_summary(d, "eq3a", "linear", 999)
+    # pilots: durations 10..21 -> mean 15.5; comparators 22..33 (equal weights 2) -> 27.5
+    assert t.loc["Outcome", "Pilot sites"] == pytest.approx(15.5)
+    assert t.loc["Outcome", "Comparator LAs"] == pytest.approx(27.5)
+    # ages 5,6,7 repeating: pilots i=0..11 -> mean 6; comparators i=12..23 -> mean 6
+    assert t.loc["Age", "Pilot sites"] == pytest.approx(6.0)
+    # gender female when i % 4 == 0: pilots i=0,4,8 -> 3 of 12 = 25%, under 10 children -> suppressed
+    assert t.loc["Gender – female", "Pilot sites"] == "[c]"
+    assert t.loc["Number of observations in this pre-treatment group", "Pilot sites"] == 12
+    assert t.loc["Number of observations of treatment and comparator LAs over all periods", "Pilot sites"] == 999
+    # fixed effects: only repeated children (6 pilots, under 10) -> the pilot group is suppressed
+    fe = R.weighted_summary(d, "eq3a", "fe", 999)
+    assert fe.loc["Outcome", "Pilot sites"] == "[c]"
+
+
+class _Stub:
+    """The parts of an Analysis the figure data use: result(eq).frame / .fits / .choice."""
+
+    synthetic = True
+
+    def __init__(self, frame, did):
+        t = pd.DataFrame({"estimate": [did], "se": [1.0], "p": [0.01], "lo": [did - 2], "hi": [did + 2]},
+                         index=["did"])
+        fit = Fit("main", "linear", "duration_wd", t, len(frame), 0.1, 2, 2, 1)
+        self._r = type("R", (), {"frame": frame.assign(did=frame["pilot_i"] * frame["post"]),
+                                 "fits": {"main": fit}, "choice": type("C", (), {"model": "linear"})()})()
+
+    def result(self, eq):
+        return self._r
+
+
+def test_counterfactual_and_trend_data_by_hand():
+    an = _Stub(_frame(), did=3.0)
+    cf = R.counterfactual(an, "eq3a")
+    # pilots' post mean 40, DiD 3 -> counterfactual 37 (the report's "post mean minus the DiD")
+    assert cf["post_mean"] == 40.0 and cf["counterfactual"] == 37.0
+    td = R.trend_data(an, "eq3a").set_index(["group", "year"])
+    assert td.loc[("pilot", 2013), "mean"] == pytest.approx(15.5)
+    assert td.loc[("comparator", 2018), "mean"] == pytest.approx(40.0)
+    # groups of fewer than 10 units are not shown: with a threshold of 11, the 10 post pilots go
+    assert np.isnan(R.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"])
