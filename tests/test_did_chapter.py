@@ -68,6 +68,9 @@ def test_table_footer_cells():
     assert R.fit_footer(f)[:4] == ["1,234", "G = 4 (2 treated)", "0.050", "0.001 (G = 4 (2 treated)) | 0.178"]
     assert R.did_p_text(_fit(g=13, gt=6)) == "0.001 (G = 13 (6 treated))"
     assert R.did_p_text(_fit(g=8, gt=4)).endswith("| not run")
+    f = _fit(wild_p=0.178)
+    f.model, f.note = "logit", "cluster-robust covariance singular with 4 LAs: model-based standard errors"
+    assert R.did_p_text(f) == "0.001 (model-based, G = 4 (2 treated)) | 0.178 (linear probability model)"
     # AME in percentage points: 0.0123 (SE 0.004, p 0.002) -> "1.23*** (0.4)"
     assert R.ame_text(_fit(ame={"did": (0.0123, 0.004, 0.002)})) == "1.23*** (0.4)"
     assert R.fit_footer(None) == ["–"] * 6

@@ -378,10 +378,11 @@ def did_p_text(fit) -> str:
     fit has fewer than 10 clusters (``–`` when there is no DiD term)."""
     if fit is None or "did" not in fit.table.index or not np.isfinite(fit.get("did", "p")):
         return "–"
-    out = f"{fit.get('did', 'p'):.3g} ({clusters_text(fit)})"
+    model_based = "model-based standard errors" in (fit.note or "")
+    out = f"{fit.get('did', 'p'):.3g} ({'model-based, ' if model_based else ''}{clusters_text(fit)})"
     wp = fit.extra.get("wild_p", np.nan)
     if np.isfinite(wp):
-        out += f" | {wp:.3g}"
+        out += f" | {wp:.3g}" + (" (linear probability model)" if fit.model == "logit" else "")
     elif fit.n_clusters < M.FEW_CLUSTERS:
         out += " | not run"
     return out
