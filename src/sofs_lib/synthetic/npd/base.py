@@ -1,4 +1,4 @@
-"""Small helpers of the generator: dates, normalised shares, draws, LA look-ups."""
+"""Small functions of the generator: dates, normalised shares, draws, LA look-ups."""
 
 from __future__ import annotations
 
