@@ -65,4 +65,91 @@ def test_repeated_test_and_logit_separation():
                      year=2015, cem_w=1.0).items():
         d[c] = v
     f = M.fit_logit(d, "eq3b", "y", ["pilot_i", "did"])
-    assert np.isnan(f.get("did")) and "separation" in f.note
+    # no diverging logit coefficient is shown: the linear probability model is, with the reason
+    assert f.model == "linear" and "separation" in f.note and f.extra["separated"]
+    assert np.isnan(f.extra["logit"].loc["did", "estimate"])
+    # LPM DiD by hand: (0 - mean(pilot pre)) - (mean(comp post) - mean(comp pre))
+    m = d.groupby(["pilot_i", "post"])["y"].mean()
+    assert abs(f.get("did") - ((m[1, 1] - m[1, 0]) - (m[0, 1] - m[0, 0]))) < 1e-9
+
+
+def separated_world(seed=0, n=4000):
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"la": rng.choice([f"LA{i}" for i in range(8)], n)})
+    d["pilot_i"] = d["la"].isin(["LA0", "LA1", "LA2", "LA3"]).astype(int)
+    d["post"] = rng.integers(0, 2, n)
+    d["did"] = d["pilot_i"] * d["post"]
+    for c, v in dict(disabled=0, gender="m", academic_year="p", fsm="no", ofsted_high=0, year=2015,
+                     cem_w=1.0).items():
+        d[c] = v
+    d["age"] = rng.random(n) * 10
+    d["ethnicity"] = rng.choice(["W", "B", "A"], n, p=[0.8, 0.15, 0.05])
+    return d, rng
+
+
+def test_logit_drops_covariate_levels_that_predict_perfectly():
+    d, rng = separated_world(1)
+    d["y"] = (rng.random(len(d)) < 0.2).astype(int)
+    d.loc[d["ethnicity"] == "A", "y"] = 0  # no event in one category: its coefficient diverges
+    n_a = int((d["ethnicity"] == "A").sum())
+    f = M.fit_logit(d, "eq3b", "y", ["pilot_i", "did"])
+    assert f.model == "logit" and f.n == len(d) - n_a
+    assert f"{n_a:,} rows dropped" in f.note and "ethnicity = A" in f.note
+    assert (f.table["se"] < M.SE_MAX).all()
+
+
+def test_average_marginal_effect_matches_statsmodels():
+    # second implementation: statsmodels' discrete Logit get_margeff (dummy=True), same model,
+    # non-robust covariance
+    import statsmodels.formula.api as smf
+
+    d, rng = separated_world(2)
+    xb = -1.0 + 0.3 * d["pilot_i"] + 0.2 * d["post"] - 0.7 * d["did"] + 0.05 * d["age"]
+    d["y"] = (rng.random(len(d)) < 1 / (1 + np.exp(-xb))).astype(int)
+    m = smf.logit("y ~ pilot_i + did + post + age + C(ethnicity)", d).fit(disp=0)
+    want = m.get_margeff(at="overall", dummy=True).summary_frame().loc["did"]
+    exog = np.asarray(m.model.exog)
+    ame, se, p = M.average_marginal_effect(m, exog, list(m.params.index), "did")
+    assert abs(ame - want["dy/dx"]) < 1e-8
+    assert abs(se - want["Std. Err."]) < 1e-4 * want["Std. Err."] + 1e-6
+    f = M.fit_logit(d, "eq3b", "y", ["pilot_i", "did"])
+    assert f.model == "logit" and abs(f.extra["ame"]["did"][0] - want["dy/dx"]) < 1e-8
+
+
+def test_perfect_predictors():
+    d = pd.DataFrame({"y": [0, 0, 1, 0, 1, 0], "t": [1, 1, 0, 0, 0, 0], "c": list("aabbcc"),
+                      "x": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
+    got = M.perfect_predictors(d, "y", ["t", "C(c)", "x"])
+    assert ("t", "1", 2, 0) in got and ("c", "a", 2, 0) in got
+    assert not [g for g in got if g[0] == "x"]
+
+
+def test_wild_cluster_bootstrap_p():
+    # 6 LAs: a large effect gives a small bootstrap p, no effect a large one; Webb weights
+    d = panel(n_child=600, effect=2.0, seed=7)
+    assert M.wild_cluster_p(d, "eq3a", "linear", "y", ["pilot_i", "did"], "did") < 0.05
+    d0 = panel(n_child=600, effect=0.0, seed=8)
+    p0 = M.wild_cluster_p(d0, "eq3a", "linear", "y", ["pilot_i", "did"], "did")
+    assert p0 > 0.05
+    # the same seed gives the same p
+    assert p0 == M.wild_cluster_p(d0, "eq3a", "linear", "y", ["pilot_i", "did"], "did")
+
+
+def test_crv1_denominators_match_wildboottest():
+    # second implementation: wildboottest's own (numba) get_denom on the same problem
+    from wildboottest.wildboottest import WildboottestCL
+
+    d = panel(n_child=300, effect=1.0, seed=9)
+    X = np.column_stack([np.ones(len(d)), d["pilot_i"], d["post"], d["did"], d["age"]])
+    Y = d["y"].to_numpy()
+    cl = pd.factorize(d["la"])[0]
+    R = np.array([0, 0, 0, 1.0, 0])
+    out = []
+    for cls in (WildboottestCL, M._wild_cl()):
+        b = cls(X=X, Y=Y, cluster=cl, R=R, B=99, seed=3, parallel=False)
+        b.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        b.get_weights(weights_type="webb")
+        b.get_numer()
+        b.get_denom()
+        out.append(np.asarray(b.denom))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-10)

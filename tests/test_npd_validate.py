@@ -157,3 +157,68 @@ def test_read_extract_missing_column(tmp_path):
     pd.read_csv(p, dtype=str).drop(columns=["AssessmentAuthorisationDate"]).to_csv(p, index=False)
     with pytest.raises(NPDValidationError, match=r"assessments.*AssessmentAuthorisationDate.*missing"):
         npd.read_extract(tmp_path)
+
+
+def _add_referral(e, cin_id, child, ref, closure=None):
+    row = e.cin_referrals.iloc[[0]].copy()
+    row["CINdetailsID"], row["LAchildID"] = cin_id, child
+    row["CINreferralDate"] = pd.Timestamp(ref)
+    row["CINclosureDate"] = pd.Timestamp(closure) if closure else pd.NaT
+    row["ReferralNFA"] = 0
+    row["ReasonForClosure"] = pd.Categorical([None], categories=e.cin_referrals["ReasonForClosure"].cat.categories)
+    e.cin_referrals = pd.concat([e.cin_referrals, row], ignore_index=True)
+
+
+def test_overlapping_cin_episodes_name_child_and_records():
+    # child 14: episode 108 runs 2016-02-01 to 2016-09-01; a second one referred 2016-05-01 overlaps
+    err = _raises(_mutated(lambda e: _add_referral(e, 901, 14, "2016-05-01", "2016-06-01")),
+                  "cin_referrals", "overlapping CIN episodes of child 14", "episode 901", "episode 108",
+                  "closed 2016-09-01")
+    assert err.n == 1
+    # child 10: episode 102 (2019-02-28) is still open when another is referred on 2019-03-10
+    _raises(_mutated(lambda e: _add_referral(e, 902, 10, "2019-03-10")), "child 10", "still open")
+    # a referral on the day the previous episode closed is not an overlap (child 12 in the fixture)
+    npd.validate_extract(extract())
+
+
+def test_non_contiguous_episodes_name_child_and_records():
+    def gap(e):  # child 20's placement change (RNE P) starts 5 days after the previous episode ceased
+        i = e.la_episodes.index[(e.la_episodes["CHILD"] == 20) & (e.la_episodes["RNE"] == "P")][0]
+        e.la_episodes.loc[i, "DECOM"] = pd.Timestamp("2017-01-05")
+    _raises(_mutated(gap), "la_episodes", "non-contiguous episodes of child 20", "does not start the day",
+            "2016-01-01 to 2016-12-31")
+
+    def overlap(e):  # child 26's second period starts before the first ceased
+        i = e.la_episodes.index[(e.la_episodes["CHILD"] == 26) & (e.la_episodes["PL"] == "K2")][0]
+        e.la_episodes.loc[i, "DECOM"] = pd.Timestamp("2015-08-01")
+    _raises(_mutated(overlap), "non-contiguous episodes of child 26", "starts before the previous episode ceased")
+
+
+def test_dates_outside_the_collection_window():
+    window = ("2008-04-01", "2019-03-31")
+    npd.validate_extract(extract(), window=window)
+
+    def future(e):
+        e.assessments.loc[0, "AssessmentAuthorisationDate"] = pd.Timestamp("2031-01-10")
+    ex = _mutated(future)
+    with pytest.raises(NPDValidationError, match=r"assessments.*AssessmentAuthorisationDate.*after the end of the "
+                       r"collection window \(2019-03-31\).*AssessmentID=1.*2031-01-10"):
+        npd.validate_extract(ex, window=window)
+
+    def early(e):  # a referral may precede the window (open at its start), an assessment may not
+        e.cin_referrals.loc[e.cin_referrals["CINdetailsID"] == 201, "CINreferralDate"] = pd.Timestamp("2007-01-01")
+        e.assessments.loc[0, "AssessmentActualStartDate"] = pd.Timestamp("2007-01-10")
+    with pytest.raises(NPDValidationError, match="before the start of the collection window"):
+        npd.validate_extract(_mutated(early), window=window, allow_birth_after_referral=True)
+
+
+def test_empty_tables_are_named(tmp_path):
+    extract().write_csv(tmp_path)
+    (tmp_path / npd.FILE_NAMES["section47"]).write_text("")
+    with pytest.raises(NPDValidationError, match=r"section47.*is empty"):
+        npd.read_extract(tmp_path)
+    extract().write_csv(tmp_path)
+    p = tmp_path / npd.FILE_NAMES["cin_referrals"]
+    p.write_text(p.read_text().splitlines()[0] + "\n")
+    with pytest.raises(NPDValidationError, match=r"cin_referrals.*holds no records"):
+        npd.read_extract(tmp_path)

@@ -57,6 +57,7 @@ from sofs_lib.chapters.consistency_audit.regressions import check_regression_t, 
 from sofs_lib.chapters.consistency_audit.workforce import check_table4, check_workforce_text
 from sofs_lib.chapters.contrast_study.checks import run_checks as contrast_study_checks
 from sofs_lib.chapters.costs.checks import cost_checks
+from sofs_lib.chapters.did.checks import check_eq3c_logit as did_eq3c_logit
 from sofs_lib.chapters.workforce.checks import run as workforce_checks
 from sofs_lib.chapters.la_outcomes.checks import check_recovered_comparators
 
@@ -74,6 +75,7 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
         (check_did_counterfactuals, ()), (check_did_samples, ()), (contrast_study_checks, ()),
         (check_recovered_comparators, ()),
         (workforce_checks, (alpha,)),
+        (did_eq3c_logit, ()),
     ):
         for c in fn(*args):
             c.computed_by = f"{fn.__module__}.{fn.__name__}"

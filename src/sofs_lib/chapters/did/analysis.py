@@ -87,20 +87,29 @@ class EqResult:
     checks: list = field(default_factory=list)
     verdict: E.Verdict | None = None
     timings: dict = field(default_factory=dict)
+    extra_sensitivity: list = field(default_factory=list)
 
 
 class Analysis:
     """The chapter's computation for one set of parameters (see the module doc)."""
 
-    def __init__(self, params: dict):
+    def __init__(self, params: dict, verdicts_only: bool = False):
+        """``verdicts_only``: compute only what the Table 8 rating needs (no secondary
+        specifications, no bootstrap), e.g. for the null world beside the chapter's run."""
         self.p = dict(params)
+        self.verdicts_only = bool(verdicts_only)
         self.timings: dict[str, float] = {}
+        if self.p.get("data_dir") is None:  # check before generating anything
+            from sofs_lib.sources import npd
+
+            check_exclusions(npd.default_design(self.p.get("settling_in")), self.p.get("exclude_pilots"))
         t = time.perf_counter()
         self.extract, self.design0, self.synthetic = D.load_extract(
             seed=self.p["seed"], scale=self.p["scale"], true_effects=self.p["true_effects"],
             settling_in=self.p["settling_in"], data_dir=self.p["data_dir"], design_file=self.p.get("design_file"),
             pretrend=self.p.get("pretrend"))
         self.timings["extract"] = time.perf_counter() - t
+        check_exclusions(self.design0, self.p.get("exclude_pilots"))
         if self.p.get("ofsted_file") and self.synthetic:
             raise D.DidDataError("ofsted_file needs a real extract (data_dir) whose LA labels are LA names or codes; "
                                  "synthetic LAs are labelled 'Pilot N' / 'Comparator X'")
@@ -112,6 +121,7 @@ class Analysis:
         self.las = D.extract_las(self.extract)
         self.attrs = D.la_attributes(self.design0, self.las, self.p["seed"], self.p.get("ofsted_file"))
         # everything later works on the derived populations: free the raw tables
+        self.true_effects = dict((getattr(self.extract, "params", None) or {}).get("true_effects") or {})
         self.n_records = int(self.extract.n_records)
         self.table_sizes = self.extract.sizes()
         self.extract = None
@@ -189,7 +199,15 @@ class Analysis:
     # ------------------------------------------------------------------ per question
 
     def frame(self, eq: str, cutoff: float | None = None) -> pd.DataFrame:
-        """The CEM-weighted analysis frame of a question (EQ3a at ``cutoff``)."""
+        """The CEM-weighted analysis frame of a question (EQ3a at ``cutoff``); the frame at the
+        alternative cut-off is kept (the sensitivity check and its bootstrap use it)."""
+        if cutoff is not None and cutoff == self.alt_cutoff:
+            if getattr(self, "_alt_frame", None) is None:
+                self._alt_frame = self._frame(eq, cutoff)
+            return self._alt_frame
+        return self._frame(eq, cutoff)
+
+    def _frame(self, eq: str, cutoff: float | None = None) -> pd.DataFrame:
         self.matching()
         pop = self.wide[eq].data
         if eq == "eq3a":
@@ -205,82 +223,96 @@ class Analysis:
         return d
 
     def result(self, eq: str) -> EqResult:
+        """Every step of one question, computed once: frame, diagnostics and model choice,
+        main and event-study fits, the other linear model type, sensitivity checks, wild
+        cluster bootstrap p-values (fewer than 10 LAs) and the evidence rating."""
         if eq in self._eq:
             return self._eq[eq]
-        info = EQ_INFO[eq]
-        tm = {}
+        tm: dict[str, float] = {}
         t = time.perf_counter()
-        d = self.frame(eq)
-        r = EqResult(eq, d)
+        r = EqResult(eq, self.frame(eq))
+        if int(r.frame.loc[r.frame["cem_w"] > 0, "pilot_i"].sum()) == 0:
+            raise D.DidDataError(f"{EQ_INFO[eq]['short']}: no pilot unit is left to analyse (exclude_pilots="
+                                 f"{self.p['exclude_pilots']}); keep at least one of the question's pilots")
         tm["frame"] = time.perf_counter() - t
-        y = D.OUTCOMES[eq][0]
+        for step, fn in (("diagnostics", self._step_diagnostics), ("main", self._step_main),
+                         ("alternative", self._step_alternative), ("sensitivity", self._step_sensitivity),
+                         ("wild_bootstrap", self._step_wild), ("evidence", self._step_evidence)):
+            t = time.perf_counter()
+            fn(r)
+            tm[step] = time.perf_counter() - t
+            release_memory()
+        r.timings = tm
+        self._eq[eq] = r
+        return r
+
+    def _step_diagnostics(self, r: EqResult) -> None:
+        """Sample description, Breusch-Godfrey, Hausman, repeated-individuals test, volumes,
+        and the model-choice rule."""
+        eq, d, info = r.eq, r.frame, EQ_INFO[r.eq]
         ys = D.OUTCOMES[eq]
-        leads, lags = D.lead_cols(d), D.lag_cols(d)
+        y = ys[0]
         keep = ["la", "pilot_i", "post", "year", "repeated", "cem_w", *ys, *M.COVARIATES[eq]]
         dm = d.loc[d["cem_w"] > 0, [c for c in dict.fromkeys(keep) if c in d]]
-
-        # diagnostics --------------------------------------------------------------------
-        t = time.perf_counter()
         diag = {"n": int(len(dm)), "n_unmatched": int((d["cem_w"] == 0).sum()),
                 "n_pilots": int(dm.loc[dm["pilot_i"] == 1, "la"].nunique()),
                 "n_comparators": int(dm.loc[dm["pilot_i"] == 0, "la"].nunique()),
                 "prevalence": float(np.average(dm[y], weights=dm["cem_w"])) if info["binary"] else None,
                 "share_repeated": float(dm["repeated"].mean()),
+                "n_repeated_rows": int(dm["repeated"].sum()),
                 "switchers": M.fe_switchers(d)}
         diag["bg"] = M.breusch_godfrey(d, eq, y)
         diag["hausman"] = M.hausman(d, y)
         diag["repeated_test"] = M.repeated_test(dm, eq, y)
         diag["volume"] = volume_check(dm)
-        del dm
-        tm["diagnostics"] = time.perf_counter() - t
-        release_memory()
-        min_sw = int(self.p["min_switchers"])
-        r.choice = M.choose_model(diag["prevalence"], diag["bg"]["p"], diag["hausman"]["p"], diag["share_repeated"],
-                                  info["binary"], fe_identified=diag["switchers"] >= min_sw)
-        main = r.choice.model
         r.diagnostics = diag
+        r.choice = M.choose_model(diag["prevalence"], diag["bg"]["p"], diag["hausman"]["p"], diag["share_repeated"],
+                                  info["binary"], fe_identified=diag["switchers"] >= int(self.p["min_switchers"]))
 
-        # main model: main, event study and secondary specifications in one call ----------------
-        t = time.perf_counter()
-        lin_main = "linear" if main == "logit" else main
+    def _lin_main(self, r: EqResult) -> str:
+        return "linear" if r.choice.model == "logit" else r.choice.model
+
+    def _step_main(self, r: EqResult) -> None:
+        """Main, event-study and secondary specifications of the chosen model (one pyfixest
+        call shares the demeaning); a logit main model is checked for separation."""
+        eq, d, info = r.eq, r.frame, EQ_INFO[r.eq]
+        ys, y = D.OUTCOMES[eq], D.OUTCOMES[eq][0]
+        lin_main = self._lin_main(r)
+        leads, lags = D.lead_cols(d), D.lag_cols(d)
         variants = {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
-        run_secondary = info["secondary"] is not None and diag["n_pilots"] >= 3
         res = M.fit_ols(d, eq, lin_main, ys, variants)
-        if run_secondary:
+        if info["secondary"] is not None and r.diagnostics["n_pilots"] >= 3 and not self.verdicts_only:
             res.update(M.fit_ols(d, eq, lin_main, [y], dict(SECONDARY)))
-        tm["main"] = time.perf_counter() - t
-        release_memory()
-        t = time.perf_counter()
-        if main == "logit":
+            for k in SECONDARY:
+                r.secondary[k] = res[(k, y)]
+        if r.choice.model == "logit":
             r.fits["main"] = M.fit_logit(d, eq, y, ["pilot_i", "did"], name="main")
         else:
             r.fits["main"] = res[("main", y)]
         r.fits["event"] = res[("event", y)]
-        r.fits["linear_main"] = res[("main", y)] if lin_main == "linear" else None
+        r.fits[f"{lin_main}_main"], r.fits[f"{lin_main}_event"] = res[("main", y)], res[("event", y)]
         if eq == "eq3a":
             r.secondary["Same day"] = res[("main", "same_day")]
             r.fits["event_same_day"] = res[("event", "same_day")]
-        if run_secondary:
-            for k in SECONDARY:
-                r.secondary[k] = res[(k, y)]
-        # the other linear model type (FE <-> linear), with its event study
-        other = "linear" if lin_main == "fe" else "fe"
-        if other == "linear" or diag["switchers"] >= min_sw:
+
+    def _step_alternative(self, r: EqResult) -> None:
+        """The other linear model type (fixed effects <-> linear), with its event study."""
+        eq, d = r.eq, r.frame
+        y = D.OUTCOMES[eq][0]
+        other = "linear" if self._lin_main(r) == "fe" else "fe"
+        leads, lags = D.lead_cols(d), D.lag_cols(d)
+        if other == "linear" or r.diagnostics["switchers"] >= int(self.p["min_switchers"]):
             o = M.fit_ols(d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]})
             r.fits[f"{other}_main"], r.fits[f"{other}_event"] = o[("main", y)], o[("event", y)]
         else:
             r.fits["fe_main"] = r.fits["fe_event"] = None
-        if lin_main == "linear":
-            r.fits["linear_main"], r.fits["linear_event"] = res[("main", y)], res[("event", y)]
-        else:
-            r.fits["fe_main"], r.fits["fe_event"] = res[("main", y)], res[("event", y)]
-        tm["alternative"] = time.perf_counter() - t
-        release_memory()
 
-        # sensitivity ------------------------------------------------------------------------
-        t = time.perf_counter()
+    def _step_sensitivity(self, r: EqResult) -> None:
+        """Exclusions of pilots (with their comparators) and, for EQ3a, the other cut-off."""
+        eq, d, info = r.eq, r.frame, EQ_INFO[r.eq]
+        y, main = D.OUTCOMES[eq][0], r.choice.model
         sens = {}
-        if diag["n_pilots"] >= 3:
+        if r.diagnostics["n_pilots"] >= 3:
             for label, pl in info["exclusions"]:
                 if not d["group_id"].isin(pl).any():
                     continue  # not in this question's sample (e.g. excluded by a parameter)
@@ -293,34 +325,61 @@ class Analysis:
                 sens["Alternative cut-off"] = self._fit_main(d2, eq, main, y)
                 sens["Alternative cut-off"].note = f"cut-off {self.alt_cutoff:g} working days"
         r.fits.update(sens)
-        tm["sensitivity"] = time.perf_counter() - t
+        r.extra_sensitivity = list(sens)
 
-        # evidence ---------------------------------------------------------------------------
+    def _step_wild(self, r: EqResult) -> None:
+        """Wild cluster bootstrap p (Webb weights) of the DiD of every main and sensitivity fit
+        estimated on fewer than :data:`~sofs_lib.methods.did.models.FEW_CLUSTERS` LAs (a logit's on its
+        linear probability model)."""
+        eq, d = r.eq, r.frame
+        y = D.OUTCOMES[eq][0]
+        if self.verdicts_only:
+            return
+        for key in ["main", *r.extra_sensitivity]:
+            f = r.fits.get(key)
+            if f is None or f.n_clusters >= M.FEW_CLUSTERS or "did" not in f.table.index:
+                continue
+            model = "linear" if f.model == "logit" else f.model
+            sub = d
+            for label, pl in EQ_INFO[eq]["exclusions"]:
+                if key == label:
+                    sub = d[~d["group_id"].isin(pl)]
+            if key == "Alternative cut-off":
+                sub = self.frame(eq, cutoff=self.alt_cutoff)
+            treat = ["did"] if model == "fe" else ["pilot_i", "did"]
+            f.extra["wild_p"] = M.wild_cluster_p(sub, eq, model, y, treat, "did", seed=int(self.p["seed"]))
+            f.extra["wild_on"] = model
+
+    def _step_evidence(self, r: EqResult) -> None:
+        """Leads summaries, the sensitivity checks and the Table 8 rating."""
+        eq, info, diag = r.eq, EQ_INFO[r.eq], r.diagnostics
+        lin_main, main = self._lin_main(r), r.choice.model
+        other = "linear" if lin_main == "fe" else "fe"
         mf = r.fits["main"]
-        checks = [E.Check(k, f.get("did"), f.get("did", "p")) for k, f in sens.items()]
+        checks = [E.Check(k, r.fits[k].get("did"), r.fits[k].get("did", "p"), r.fits[k].n_clusters,
+                          r.fits[k].n_treated_clusters) for k in r.extra_sensitivity]
         alt = r.fits.get(f"{other}_main")
         if alt is not None and np.isfinite(alt.get("did")):
-            checks.append(E.Check(f"{MODEL_NAMES[other].lower()}", alt.get("did"), alt.get("did", "p")))
-        ev_fit = r.fits["event"]
-        r.diagnostics["leads"] = M.leads_summary(ev_fit)
+            checks.append(E.Check(f"{MODEL_NAMES[other].lower()}", alt.get("did"), alt.get("did", "p"),
+                                  alt.n_clusters, alt.n_treated_clusters))
+        r.diagnostics["leads"] = M.leads_summary(r.fits["event"])
         if lin_main == "linear" and r.fits.get("fe_event") is not None:
             r.diagnostics["leads_fe"] = M.leads_summary(r.fits["fe_event"])
         if lin_main == "fe":
-            r.diagnostics["leads_fe"] = M.leads_summary(ev_fit)
+            r.diagnostics["leads_fe"] = M.leads_summary(r.fits["event"])
             r.diagnostics["leads_linear"] = M.leads_summary(r.fits["linear_event"])
         r.checks = checks
         dq = self.p.get("data_quality_concerns")
         concerns = list((REPORT_DATA_QUALITY if dq is None else dq).get(eq, []))
         concerns += [f"very few units before SofS in {', '.join(diag['volume'])}"] if diag["volume"] else []
+        if mf.extra.get("separated"):
+            concerns.append("the logit is not estimable (separation); the linear probability model is rated")
         r.verdict = E.rate(E.EvidenceInput(
             outcome=info["outcome_text"], expected=info["expected"], estimate=mf.get("did"), p=mf.get("did", "p"),
             parallel_trends=r.diagnostics["leads"]["holds"], checks=checks, data_quality_concerns=concerns,
             n_pilots=diag["n_pilots"], serial_correlation=diag["bg"]["p"] < 0.05,
-            model_accounts_for_serial_correlation=(main == "fe")))
-        r.timings = tm
-        self._eq[eq] = r
-        release_memory()
-        return r
+            model_accounts_for_serial_correlation=(main == "fe"), g=mf.n_clusters, g_treated=mf.n_treated_clusters,
+            wild_p=float(mf.extra.get("wild_p", np.nan))))
 
     def _fit_main(self, d, eq, model, y):
         if model == "logit":
@@ -331,6 +390,24 @@ class Analysis:
         """Compute every step (the benchmark); returns the per-question results."""
         self.matching()
         return {eq: self.result(eq) for eq in EQ_INFO}
+
+
+def check_exclusions(design, exclude) -> None:
+    """Refuse ``exclude_pilots`` that leave a question without a pilot, or that name pilots the
+    design does not use, before anything is computed."""
+    excl = list(exclude or [])
+    if not excl:
+        return
+    used = {p for g in design.groups.values() for p in g}
+    unknown = [p for p in excl if p not in used]
+    if unknown:
+        raise D.DidDataError(f"exclude_pilots names {unknown}, not used by any question of the design "
+                             f"(pilots used: {sorted(used, key=lambda x: (len(x), x))})")
+    empty = [EQ_INFO[eq]["short"] for eq, g in design.groups.items()
+             if eq in EQ_INFO and g and not (set(g) - set(excl))]
+    if empty:
+        raise D.DidDataError(f"exclude_pilots={excl} leaves no pilot to analyse for {', '.join(empty)}: "
+                             "each question needs at least one of its pilots")
 
 
 def release_memory() -> None:
@@ -349,16 +426,21 @@ def release_memory() -> None:
 
 
 def volume_check(d: pd.DataFrame, ratio: float = 1 / 3) -> list[str]:
-    """LAs whose units per year before SofS are fewer than ``ratio`` times their units per
-    year after the settling-in period (the report's "very few children whose cases were
-    designated 'No further action' pre-treatment")."""
-    out = []
+    """LAs with far fewer units before SofS than the question's other LAs (the report's "very
+    few children whose cases were designated 'No further action' pre-treatment" in 2 comparators
+    and 1 pilot): an LA's yearly units before SofS, relative to its yearly units after the
+    settling-in period, below ``ratio`` times the median of that relative volume over the
+    question's LAs. (Relative to the other LAs, because the published Ns themselves imply more
+    units a year after the settling-in period than before it in every LA.)"""
+    rel = {}
     for la, g in d.groupby("la", observed=True):
         pre, post = g[g["post"] == 0], g[g["post"] == 1]
         if len(pre) == 0 or len(post) == 0:
             continue
         rate_pre = len(pre) / max(pre["year"].nunique(), 1)
         rate_post = len(post) / max(post["year"].nunique(), 1)
-        if rate_pre < ratio * rate_post:
-            out.append(str(la))
-    return out
+        rel[str(la)] = rate_pre / rate_post
+    if not rel:
+        return []
+    med = float(np.median(list(rel.values())))
+    return [la for la, v in rel.items() if v < ratio * med]

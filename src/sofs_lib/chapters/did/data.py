@@ -121,8 +121,8 @@ def load_extract(seed: int = 0, scale: float = 1.0, true_effects=None, settling_
     if design_file is None:
         raise DidDataError("a real extract (data_dir) needs a design_file naming the pilot LAs, their "
                            "SofS start dates, settling-in lengths and comparators")
-    ex = npd.read_extract(data_dir)
     design = load_design(design_file).with_settling_in(settling_in)
+    ex = npd.read_extract(data_dir, window=(design.data_start, design.data_end))
     return ex, design, False
 
 

@@ -45,7 +45,7 @@ def _check_dq(v):
 SPEC = Spec("05_did", (
     Param("seed", (int,), 2019, "Seed of the synthetic extract and of the synthetic LA attributes.", minimum=0),
     Param("scale", (float,), 1.0, "Size of the synthetic extract: 1.0 = the published population sizes "
-          "(about 1.2 million records); 8.2 = about 10 million records.", minimum=0.01, maximum=40.0),
+          "(about 2.4 million records, the settling-in rows included); 4.1 = about 10 million records.", minimum=0.1, maximum=40.0),
     Param("true_effects", (type(None), int, float, dict), None,
           "True effects of the synthetic extract: null = the published estimates, 0 = the null world, or a "
           "mapping over sofs_lib.synthetic.npd.EFFECT_KEYS.", check=_check_effects),

@@ -15,13 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sofs_lib.methods import disclosure
 from sofs_lib import published
-from sofs_lib.published import PublishedDataError
 from sofs_lib.chapters.did import data as D
-from sofs_lib.methods.did import matching as MA
 from sofs_lib.chapters.did.analysis import EQ_INFO, MODEL_NAMES, ROW_TERMS, Analysis
 from sofs_lib.core.stars import stars
+from sofs_lib.methods import disclosure
+from sofs_lib.methods.did import matching as MA
+from sofs_lib.methods.did import models as M
+from sofs_lib.published import PublishedDataError
 
 SOURCE = "Synthetic NPD extract (sofs_lib.sources.npd), analysed with sofs_lib.chapters.did."
 REAL_SOURCE = "NPD extract in data_dir (CIN census / SSDA903), analysed with sofs_lib.chapters.did."
@@ -311,7 +312,8 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
         return pd.DataFrame()
     rows = [x for x in dict.fromkeys(p["row"]) if x != "R²"]
     cols = list(dict.fromkeys(p["column"]))
-    extra_rows = ["N", "LAs (clusters)", "R²"]
+    extra_rows = ["N", "LAs (clusters)", "R²", "DiD p: CRV1 | wild cluster bootstrap (Webb)",
+                  "DiD average marginal effect (percentage points)", "Model note"]
     out = pd.DataFrame(index=rows + extra_rows)
     pw = published.wide(table_id, values="value")
     main_type = MODEL_NAMES[r.choice.model]
@@ -336,10 +338,7 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
                 vals.append("N/A" if pv in (None, "N/A") else "–")
             else:
                 vals.append(_cell(fit.get(term), fit.get(term, "se"), fit.get(term, "p")))
-        if fit is not None:
-            vals += [f"{fit.n:,}", f"{fit.n_la}", f"{fit.r2:.3f}" if np.isfinite(fit.r2) else "–"]
-        else:
-            vals += ["–"] * 3
+        vals += fit_footer(fit)
         out[label] = vals
         if led is not None and pcol is not None:
             for row in rows:
@@ -371,6 +370,44 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
     return out
 
 
+def clusters_text(fit) -> str:
+    """``G = 10 (5 treated)``: the clusters of a fit's standard errors and how many are pilots."""
+    return f"G = {fit.n_clusters} ({fit.n_treated_clusters} treated)"
+
+
+def did_p_text(fit) -> str:
+    """The DiD's CRV1 p-value with its G, and the wild cluster bootstrap p beside it when the
+    fit has fewer than 10 clusters (``–`` when there is no DiD term)."""
+    if fit is None or "did" not in fit.table.index or not np.isfinite(fit.get("did", "p")):
+        return "–"
+    model_based = "model-based standard errors" in (fit.note or "")
+    out = f"{fit.get('did', 'p'):.3g} ({'model-based, ' if model_based else ''}{clusters_text(fit)})"
+    wp = fit.extra.get("wild_p", np.nan)
+    if np.isfinite(wp):
+        out += f" | {wp:.3g}" + (" (linear probability model)" if fit.model == "logit" else "")
+    elif fit.n_clusters < M.FEW_CLUSTERS:
+        out += " | not run"
+    return out
+
+
+def ame_text(fit) -> str:
+    """A logit's average marginal effect of the DiD in percentage points, ``–`` otherwise."""
+    a = (fit.extra.get("ame") or {}).get("did") if fit is not None else None
+    if not a:
+        return "–"
+    ame, se, p = a
+    return f"{100 * ame:.3g}{stars(p)} ({100 * se:.3g})"
+
+
+def fit_footer(fit) -> list[str]:
+    """The extra rows of a regression table's column: N, clusters, R², DiD p with G and the
+    wild bootstrap p, the logit's AME and the fit's note (separation, dropped rows, ...)."""
+    if fit is None:
+        return ["–"] * 6
+    return [f"{fit.n:,}", clusters_text(fit), f"{fit.r2:.3f}" if np.isfinite(fit.r2) else "–",
+            did_p_text(fit), ame_text(fit), fit.note or ""]
+
+
 def table_8(an: Analysis, led=None) -> pd.DataFrame:
     p = pub_wide("8")
     rows = {}
@@ -380,8 +417,8 @@ def table_8(an: Analysis, led=None) -> pd.DataFrame:
         rows[row] = {
             "Expected impact (published)": p.loc[row].iloc[0] if p is not None else "",
             "Analysis results (published)": p.loc[row].iloc[1] if p is not None else "",
-            "Analysis results (synthetic)": v.text, "Strength (synthetic)": v.strength,
-            "Reasons (synthetic)": "; ".join(v.reasons)}
+            f"Analysis results ({kind_of(an)})": v.text, f"Strength ({kind_of(an)})": v.strength,
+            f"Reasons ({kind_of(an)})": "; ".join(v.reasons)}
         if p is not None and led is not None:
             pt = p.loc[row].iloc[1]
             led.record("8", row, "Analysis results", published=float("nan"), reproduced=float("nan"),
@@ -439,15 +476,26 @@ def figure_trends(an: Analysis, eq: str):
     if len(post_years) and np.isfinite(cf["counterfactual"]):
         ax.hlines(cf["counterfactual"] * scale, post_years.min() - 0.3, post_years.max() + 0.3,
                   colors=plotting.PALETTE["pilot"], linestyles="--",
-                  label=f"Pilots without SofS (counterfactual: post mean − DiD = {cf['counterfactual'] * scale:.1f})")
+                  label=f"Pilots without SofS, {kind_of(an)} (post mean − DiD = {cf['counterfactual'] * scale:.1f})")
         ax.hlines(cf["post_mean"] * scale, post_years.min() - 0.3, post_years.max() + 0.3,
-                  colors=plotting.PALETTE["pilot"], linestyles=":", label=f"Pilots' post-period mean ({cf['post_mean'] * scale:.1f})")
+                  colors=plotting.PALETTE["pilot"], linestyles=":",
+                  label=f"Pilots' post-period mean, {kind_of(an)} ({cf['post_mean'] * scale:.1f})")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
-    plotting.finish(fig, f"Figure {info['fig']}: {info['label']} in pilot and comparator LAs",
+    title = (f"{'Synthetic re-creation of the method of' if an.synthetic else 'Re-run of'} Figure {info['fig']}: "
+             f"{info['label']} in pilot and comparator LAs")
+    mark_synthetic(fig, an.synthetic)
+    plotting.finish(fig, title,
                     source(an) + " Weighted (CEM) means by financial year; settling-in years left out; "
                     "years with fewer than 10 children not shown.", xlabel="Financial year ending",
                     ylabel=f"{info['label']} ({unit})", ax=ax, synthetic=an.synthetic)
     return fig
+
+
+def mark_synthetic(fig, synthetic: bool) -> None:
+    """A visible mark on the image itself: a large diagonal "SYNTHETIC DATA" behind the plot."""
+    if synthetic:
+        fig.text(0.5, 0.5, "SYNTHETIC DATA", fontsize=44, color="#c0392b", alpha=0.16, rotation=25,
+                 ha="center", va="center", fontweight="bold", zorder=0)
 
 
 def event_data(an: Analysis, eq: str, fit_key: str = "event") -> pd.DataFrame:
@@ -485,7 +533,9 @@ def figure_event_study(an: Analysis):
         ax.axhline(0, color="#333333", lw=0.8)
         ax.axvline(0, color="#999999", ls="--", lw=0.8)
         ax.set_title(f"{EQ_INFO[eq]['short']}: {EQ_INFO[eq]['label']} ({r.fits['event'].model})", fontsize=10)
-    plotting.finish(fig, "Leads (placebo) and lags of the DiD indicator, with 95% confidence intervals",
+    mark_synthetic(fig, an.synthetic)
+    plotting.finish(fig, ("Synthetic data: " if an.synthetic else "") +
+                    "leads (placebo) and lags of the DiD indicator, with 95% confidence intervals",
                     source(an) + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
                     "settling-in period (t = the first). The settling-in period (dashed line) is left out.",
                     synthetic=an.synthetic)
@@ -539,7 +589,10 @@ def population_sizes(an: Analysis, led=None) -> pd.DataFrame:
         except PublishedDataError:
             pn = np.nan
         g = r.diagnostics
-        rows[info["short"]] = {"N (published)": pn, "N (main model)": r.fits["main"].n,
+        main = r.fits["main"]
+        rows[info["short"]] = {"N (published)": pn, "N (main model)": main.n,
+                               "difference from published (%)": 100 * (main.n - pn) / pn if pn else np.nan,
+                               "Rows of children seen more than once": g["n_repeated_rows"],
                                "Units before CEM (pre and post periods)": len(r.frame),
                                "Unmatched by CEM": g["n_unmatched"], "Pilot LAs": g["n_pilots"],
                                "Comparator LAs": g["n_comparators"], "Children seen more than once": f"{g['share_repeated']:.1%}"}

@@ -50,6 +50,8 @@ class Check:
     label: str
     estimate: float
     p: float
+    g: int = 0
+    g_treated: int = 0
 
 
 @dataclass
@@ -68,6 +70,21 @@ class EvidenceInput:
     model_accounts_for_serial_correlation: bool = False
     alpha: float = ALPHA
     min_pilots: int = 3
+    g: int = 0  # clusters (LAs) of the main model
+    g_treated: int = 0  # of which pilots
+    wild_p: float = float("nan")  # wild cluster bootstrap p (shown when G < 10)
+
+
+def p_text(p: float, g: int = 0, g_treated: int = 0, wild_p: float = float("nan")) -> str:
+    """``p=0.012, G=4 LAs (2 treated); wild bootstrap p=0.25``: a clustered p-value always with
+    its number of clusters and treated clusters, and the wild cluster bootstrap p beside it
+    when there is one."""
+    out = f"p={p:.3g}"
+    if g:
+        out += f", G={g} LAs ({g_treated} treated)"
+    if np.isfinite(wild_p):
+        out += f"; wild cluster bootstrap p={wild_p:.3g}"
+    return out
 
 
 @dataclass
@@ -85,12 +102,15 @@ def rate(e: EvidenceInput) -> Verdict:
     reasons: list[str] = []
     sig = np.isfinite(e.estimate) and np.isfinite(e.p) and e.p < e.alpha
     if not sig:
-        why = "the DiD is not estimable" if not np.isfinite(e.estimate) else f"the DiD is not significant (p={e.p:.3g})"
+        why = ("the DiD is not estimable" if not np.isfinite(e.estimate)
+               else f"the DiD is not significant ({p_text(e.p, e.g, e.g_treated, e.wild_p)})")
         return Verdict("none", "none", f"No evidence of an impact of SofS on {e.outcome}", [why], [], [])
     direction = "increase" if e.estimate > 0 else "decrease"
-    reasons.append(f"main DiD {e.estimate:+.3g} (p={e.p:.3g})")
-    flips = [c.label for c in e.checks if np.isfinite(c.estimate) and np.sign(c.estimate) != np.sign(e.estimate)]
-    lost = [c.label for c in e.checks if not (np.isfinite(c.p) and c.p < e.alpha)]
+    reasons.append(f"main DiD {e.estimate:+.3g} ({p_text(e.p, e.g, e.g_treated, e.wild_p)})")
+    flips = [f"{c.label} ({c.estimate:+.3g}, {p_text(c.p, c.g, c.g_treated)})" for c in e.checks
+             if np.isfinite(c.estimate) and np.sign(c.estimate) != np.sign(e.estimate)]
+    lost = [f"{c.label} ({p_text(c.p, c.g, c.g_treated)})" for c in e.checks
+            if not (np.isfinite(c.p) and c.p < e.alpha)]
     if not e.parallel_trends or flips:
         if not e.parallel_trends:
             reasons.append("parallel-trends test fails (most leads significant)")

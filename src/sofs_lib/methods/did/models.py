@@ -57,6 +57,15 @@ import pandas as pd
 import pyfixest as pf
 from scipy import stats
 
+from sofs_lib.methods.logit import (  # noqa: F401
+    COEF_MAX,
+    SE_MAX,
+    _var_of,
+    average_marginal_effect,
+    perfect_predictors,
+)
+from sofs_lib.methods.wild import _wild_cl, crv1_denominators  # noqa: F401
+
 
 #: Child-level covariates X_ist (categorical ones in CATEGORICAL) per question (appendix 10).
 CATEGORICAL = ["gender", "ethnicity", "academic_year", "fsm"]
@@ -83,6 +92,7 @@ class Fit:
     r2: float = np.nan
     n_clusters: int = 0
     n_la: int = 0
+    n_treated_clusters: int = 0
     note: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -141,13 +151,58 @@ def _slim(df: pd.DataFrame, fml: str, keep: list[str]) -> pd.DataFrame:
     return df[cols]
 
 
+#: Fewer clusters than this: the CRV1 p-value is shown with a wild cluster bootstrap p beside it.
+FEW_CLUSTERS = 10
+WILD_REPS = 999
+
+
+def _n_treated(d: pd.DataFrame, cluster: str) -> int:
+    return int(d.loc[d["pilot_i"] == 1, cluster].nunique()) if "pilot_i" in d else 0
+
+
+def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[str], term: str,
+                   extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
+                   drop: list[str] | None = None, reps: int = WILD_REPS, seed: int = 2019) -> float:
+    """Wild cluster bootstrap p-value (WCR, Webb six-point weights, null imposed; package
+    ``wildboottest``) of ``term`` in one linear or fixed-effects specification. The bootstrap
+    runs on pyfixest's model matrices after the fixed effects are partialled out and the CEM
+    weights applied (rows and columns times the square root of the weight), which is the
+    weighted regression as ordinary least squares."""
+    fml = f"{y} ~ {rhs(eq, model, treat, extra, drop)}" + (" | child" if model == "fe" else "")
+    d = _prep(_slim(df, fml, [weights or "", cluster, "la"]), weights).reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
+                     copy_data=False, store_data=True)
+        names = list(m._coefnames)
+        if term not in names:
+            return np.nan
+        R = np.zeros(len(names))
+        R[names.index(term)] = 1.0
+        X, Y = np.asarray(m._X, dtype=float), np.asarray(m._Y, dtype=float).ravel()
+        cl = pd.factorize(m._data[cluster])[0].astype(np.int64)
+        boot = _wild_cl()(X=X, Y=Y, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
+        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        boot.get_weights(weights_type="webb")
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+        boot.get_pvalue(pval_type="two-tailed")
+    return float(np.asarray(boot.pvalue).ravel()[0])
+
+
 def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict[str, list[str]],
             extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
             drop: list[str] | None = None) -> dict:
     """Linear or fixed-effects fits of several outcomes x treatment variants in one pyfixest
     call (``sw()``: shared demeaning). ``variants``: ``{name: [treatment terms]}``; ``drop``:
     terms removed from the right-hand side (e.g. ``pilot_i`` when a dose replaces it).
-    Returns ``{(name, y): Fit}``."""
+    Returns ``{(name, y): Fit}``. ``Fit.n`` counts the rows of the model: for child fixed
+    effects every row, children seen once included (Stata's ``xtreg, fe`` convention, which
+    the report's N follow); ``extra["n_informative"]`` the rows pyfixest keeps (children seen
+    more than once)."""
     d = df
     names = list(variants)
     alts = [" + ".join(variants[n]) for n in names]
@@ -156,6 +211,7 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
     fml = f"{' + '.join(ys)} ~ {rhs_s}" + (" | child" if model == "fe" else "")
     d = _prep(_slim(d, fml, [weights or "", cluster, "la"]), weights)
     n_la = int(d["la"].nunique())
+    n_tr = _n_treated(d, cluster)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
@@ -168,52 +224,110 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
             m = models[i]
             i += 1
             r2 = float(getattr(m, "_r2_within", np.nan) if model == "fe" else getattr(m, "_r2", np.nan))
-            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), int(m._N), r2, int(d[cluster].nunique()), n_la)
+            n_rows = int(len(d)) if model == "fe" else int(m._N)
+            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), n_rows, r2, int(d[cluster].nunique()), n_la, n_tr,
+                              extra={"n_informative": int(m._N)})
     return out
+
+
+def _drop_perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], treat: list[str]):
+    """Step 1 of :func:`fit_logit`: treatment terms that predict perfectly are separation
+    (returned as reasons); covariate levels that do are dropped with their rows (Stata's rule),
+    and terms left without variation removed. Returns ``(d, terms, notes, separated)``."""
+    notes, separated = [], []
+    perfect = perfect_predictors(d, y, terms)
+    for v, lev, n, out in perfect:
+        if v in treat:
+            separated.append(f"{v} = {lev} predicts {y} = {out} in all its {n:,} rows")
+    cov_perfect = [(v, lev) for v, lev, _, _ in perfect if v not in treat and v != "year"]
+    if cov_perfect and not separated:
+        bad = np.zeros(len(d), dtype=bool)
+        for v, lev in cov_perfect:
+            col = d[v]
+            bad |= (col == int(lev)).to_numpy() if col.dtype == "int8" else (col.astype("string") == lev).to_numpy()
+        d = d[~bad].reset_index(drop=True)
+        notes.append(f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
+                     + ", ".join(f"{v} = {lev}" for v, lev in cov_perfect) + ")")
+        const = [t for t in terms if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
+        terms = [t for t in terms if t not in const]
+    return d, terms, notes, separated
 
 
 def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[str] | None = None,
               weights: str | None = "cem_w", cluster: str = "la", name: str = "logit",
               drop: list[str] | None = None) -> Fit:
-    """Equation [1] as a weighted logit (statsmodels GLM, cluster-robust SEs by LA)."""
+    """Equation [1] as a weighted logit (statsmodels GLM, cluster-robust SEs by LA), checked for
+    separation before anything is reported.
+
+    1. Covariate levels whose rows all share one outcome (a category with no event) predict it
+       perfectly: as Stata's ``logit`` does, their rows are dropped and counted in the note.
+    2. A treatment term that predicts perfectly, a statsmodels separation or convergence
+       warning, or a coefficient beyond :data:`SE_MAX` / :data:`COEF_MAX`: the maximum
+       likelihood estimate does not exist. The fit returned is then the **linear probability
+       model** of the same specification (pyfixest, CRV1 by LA), ``extra["separated"]`` gives
+       the reasons and ``extra["logit"]`` the logit table with the diverging terms blanked;
+       nothing diverging is ever shown as a result.
+    Otherwise the logit is returned with ``extra["ame"]`` = ``{term: (ame, se, p)}``, the
+    average marginal effects of the binary treatment terms (probability scale)."""
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationWarning,
+    )
 
     d = _prep(df, weights).reset_index(drop=True)
+    n_in = len(d)
     # terms without variation in the sample would make the information matrix singular
     const = [t for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
-             if (t[2:-1] if t.startswith("C(") else t) in d and d[t[2:-1] if t.startswith("C(") else t].nunique() < 2]
-    fml = f"{y} ~ {rhs(eq, 'logit', treat, extra, list(drop or []) + const)}"
-    # quasi-complete separation of a binary treatment term: no event (or no non-event) among
-    # the rows where it is 1 -- the maximum likelihood estimate does not exist
-    separated = [t for t in treat if t in d and d[t].isin([0, 1]).all() and d[t].sum() > 0
-                 and d.loc[d[t] == 1, y].nunique() < 2]
+             if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
+    terms = rhs(eq, "logit", treat, extra, list(drop or []) + const).split(" + ")
+    d, terms, notes, separated = _drop_perfect_predictors(d, y, terms, treat)
+    fml = f"{y} ~ {' + '.join(terms)}"
     groups = pd.factorize(d[cluster])[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    G = len(np.unique(groups))
+    caught = []
+    with warnings.catch_warnings(record=True) as wlist:
+        warnings.simplefilter("always")
         mod = smf.glm(fml, data=d, family=sm.families.Binomial(),
                       var_weights=d[weights] if weights in d else None)
-        cov_note = ""
         try:
             r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
         except np.linalg.LinAlgError:
-            # too few clusters for the sandwich: fall back to model-based SEs and say so
             r = mod.fit(maxiter=200)
-            cov_note = (f"cluster-robust covariance singular with {len(np.unique(groups))} LAs: "
-                        "model-based standard errors shown")
+            notes.append(f"cluster-robust covariance singular with {G} LAs: model-based standard errors")
+        caught = [w for w in wlist if issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning))]
     ci = r.conf_int()
     t = pd.DataFrame({"estimate": r.params, "se": r.bse, "p": r.pvalues, "lo": ci[0], "hi": ci[1]})
     t.index = [_term(i) for i in t.index]
-    # McFadden pseudo R^2 (the report prints an R^2 above its logit column)
+    if caught:
+        separated.append("statsmodels: " + "; ".join(sorted({str(w.message).split(".")[0] for w in caught})))
+    if not r.converged:
+        separated.append("maximum likelihood did not converge")
+    wild = t[~np.isfinite(t["se"]) | (t["se"] > SE_MAX) | (t["estimate"].abs() > COEF_MAX)]
+    if len(wild):
+        separated.append("diverging coefficient(s): " + ", ".join(
+            f"{i} {row.estimate:.3g} (SE {row.se:.3g})" for i, row in wild.iterrows()))
     r2 = float(1 - r.llf / r.llnull) if np.isfinite(r.llnull) and r.llnull != 0 else np.nan
-    note = "; ".join(x for x in (cov_note, "" if r.converged else "maximum likelihood did not converge") if x)
-    for tm in separated:
-        t.loc[tm, :] = np.nan
-        ev = int(d.loc[d[tm] == 1, y].sum())
-        note = (note + "; " if note else "") + (
-            f"{tm}: quasi-complete separation ({ev} events among the {int(d[tm].sum())} rows with {tm} = 1), "
-            "the maximum likelihood estimate does not exist")
-    return Fit(name, "logit", y, t, int(r.nobs), r2, int(len(np.unique(groups))), int(d["la"].nunique()), note)
+    if separated:
+        logit_t = t.copy()
+        logit_t.loc[list(wild.index) + [x for x in treat if x in logit_t.index and any(
+            s.startswith(f"{x} =") for s in separated)], :] = np.nan
+        lpm = fit_ols(df, eq, "linear", [y], {name: list(treat)}, extra=extra, weights=weights,
+                      cluster=cluster, drop=drop)[(name, y)]
+        lpm.note = ("logit not estimable (separation: " + "; ".join(separated) + "): linear probability "
+                    "model shown instead")
+        lpm.extra.update(separated=separated, logit=logit_t, logit_r2=r2)
+        return lpm
+    exog = np.asarray(mod.exog, dtype=float)
+    ame = {}
+    for x in treat:
+        if x in r.params.index and d[x].isin([0, 1]).all():
+            ame[x] = average_marginal_effect(r, exog, list(r.params.index), x,
+                                             d[weights] if weights in d else None)
+    dropped = n_in - len(d)
+    return Fit(name, "logit", y, t, int(r.nobs), r2, G, int(d["la"].nunique()), note="; ".join(notes),
+               n_treated_clusters=_n_treated(d, cluster), extra={"ame": ame, "rows_dropped": dropped})
 
 
 # --------------------------------------------------------------------------------------------

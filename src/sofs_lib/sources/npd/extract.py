@@ -184,7 +184,10 @@ def read_extract(data_dir: str | os.PathLike, *, validate: bool = True, **valida
         path = folder / FILE_NAMES[table]
         if not path.exists():
             raise NPDValidationError(table, None, f"file {FILE_NAMES[table]!r} not found in the extract folder")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        except pd.errors.EmptyDataError:
+            raise NPDValidationError(table, None, f"file {FILE_NAMES[table]!r} is empty (not even a header row)") from None
         for col, kind in COLUMNS[table].items():
             if col not in df.columns:
                 raise NPDValidationError(table, col, f"required column missing from {FILE_NAMES[table]}")

@@ -18,7 +18,14 @@ value). Nothing is dropped or repaired.
    The CIN census allows referrals of unborn children; in this schema an unborn child has
    no ``PersonBirthDate``. Pass ``allow_birth_after_referral=True`` to accept a recorded
    birth date after the referral.
-4. **Consistency**: ``ReferralNFA`` = 1 needs a ``CINclosureDate``; every
+4. **Collection window** (with ``window``): no event date after its end; assessments and
+   section 47 enquiries not before its start (referrals, plans and episodes may have begun
+   before the window).
+5. **Episodes**: CIN episodes of one child in one LA do not overlap; SSDA903 episodes of one
+   child in one LA are contiguous (none starts before the previous one ceased; an episode
+   continuing a period of care starts the day the previous one ceased). Empty ``children`` or
+   ``cin_referrals`` tables are refused.
+6. **Consistency**: ``ReferralNFA`` = 1 needs a ``CINclosureDate``; every
    ``LAchildID``/``CHILD`` exists in ``children``; every ``CINdetailsID`` referenced by
    assessments, section 47 enquiries and plans exists in ``cin_referrals``; each episode's
    ``CHILD``/``la`` has a header row.
@@ -168,11 +175,89 @@ def _check_schema(table: str, df: pd.DataFrame) -> None:
         raise NPDValidationError(table, col, rule, key=key, value=val, n=n) from None
 
 
-def validate_extract(extract: NPDExtract, *, allow_birth_after_referral: bool = False) -> NPDExtract:
-    """Validate all tables (see module docstring); return the extract unchanged if valid."""
+#: Event dates checked against the collection window: (table, column, may precede the window).
+#: Referrals and episodes may have begun before the window (open at its start); nothing may be
+#: dated after its end.
+WINDOW_DATES = (
+    ("cin_referrals", "CINreferralDate", True), ("cin_referrals", "CINclosureDate", True),
+    ("assessments", "AssessmentActualStartDate", False), ("assessments", "AssessmentAuthorisationDate", False),
+    ("section47", "S47ActualStartDate", False), ("section47", "DateOfInitialCPC", False),
+    ("cp_plans", "CPPstartDate", True), ("cp_plans", "CPPendDate", True),
+    ("la_episodes", "DECOM", True), ("la_episodes", "DEC", True),
+)
+
+
+def check_window(t: dict, start, end) -> None:
+    """Every event date inside the collection window ``[start, end]`` (see :data:`WINDOW_DATES`)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    for table, col, may_precede in WINDOW_DATES:
+        df = t[table]
+        _fail(df, table, col, f"date after the end of the collection window ({end.date()})", df[col] > end)
+        if not may_precede:
+            _fail(df, table, col, f"date before the start of the collection window ({start.date()})", df[col] < start)
+
+
+def check_cin_overlaps(ref: pd.DataFrame) -> None:
+    """No two CIN episodes of one child in one LA overlap: sorted by referral date, an episode
+    must start after the previous one closed (an open previous episode overlaps every later
+    one)."""
+    d = ref[["CINdetailsID", "LAchildID", "la", "CINreferralDate", "CINclosureDate"]].assign(
+        la=ref["la"].astype("string")).sort_values(["LAchildID", "la", "CINreferralDate", "CINdetailsID"])
+    same = (d["LAchildID"].eq(d["LAchildID"].shift())) & (d["la"].eq(d["la"].shift()))
+    prev_close = d["CINclosureDate"].shift()
+    prev_open = prev_close.isna()
+    bad = same & (prev_open | (d["CINreferralDate"] < prev_close))
+    if bad.any():
+        i = bad.to_numpy().argmax()
+        row, prev = d.iloc[i], d.iloc[i - 1]
+        closed = "still open" if pd.isna(prev["CINclosureDate"]) else f"closed {prev['CINclosureDate'].date()}"
+        raise NPDValidationError(
+            "cin_referrals", "CINreferralDate",
+            f"overlapping CIN episodes of child {row['LAchildID']} in {row['la']}: episode "
+            f"{row['CINdetailsID']} referred {row['CINreferralDate'].date()} while episode {prev['CINdetailsID']} "
+            f"(referred {prev['CINreferralDate'].date()}) was {closed}",
+            key=f"CINdetailsID={row['CINdetailsID']}", value=row["CINreferralDate"].strftime("%Y-%m-%d"),
+            n=int(bad.sum()))
+
+
+def check_episode_contiguity(eps: pd.DataFrame) -> None:
+    """SSDA903 episodes of one child in one LA, sorted by ``DECOM``: an episode must not start
+    before the previous one ceased (nor while it is open); an episode that continues a period
+    of care (``RNE`` other than S) starts on the day the previous episode ceased."""
+    d = eps[["CHILD", "la", "DECOM", "DEC", "RNE"]].assign(la=eps["la"].astype("string"),
+                                                           RNE=eps["RNE"].astype("string"))
+    d = d.sort_values(["CHILD", "la", "DECOM"])
+    same = d["CHILD"].eq(d["CHILD"].shift()) & d["la"].eq(d["la"].shift())
+    prev_dec = d["DEC"].shift()
+    overlap = same & (prev_dec.isna() | (d["DECOM"] < prev_dec))
+    gap = same & ~overlap & (d["RNE"] != "S") & (d["DECOM"] != prev_dec)
+    for mask, what in ((overlap, "starts before the previous episode ceased"),
+                       (gap, "continues a period of care (RNE not S) but does not start the day the previous "
+                             "episode ceased")):
+        if mask.any():
+            i = mask.to_numpy().argmax()
+            row, prev = d.iloc[i], d.iloc[i - 1]
+            pdec = "open" if pd.isna(prev["DEC"]) else str(prev["DEC"].date())
+            raise NPDValidationError(
+                "la_episodes", "DECOM",
+                f"non-contiguous episodes of child {row['CHILD']} in {row['la']}: the episode of "
+                f"{row['DECOM'].date()} {what} (previous episode {prev['DECOM'].date()} to {pdec})",
+                key=f"CHILD={row['CHILD']}, la={row['la']}, DECOM={row['DECOM'].date()}",
+                value=row["DECOM"].strftime("%Y-%m-%d"), n=int(mask.sum()))
+
+
+def validate_extract(extract: NPDExtract, *, allow_birth_after_referral: bool = False,
+                     window: tuple | None = None, cin_overlaps: bool = True) -> NPDExtract:
+    """Validate all tables (see module docstring); return the extract unchanged if valid.
+    ``window`` = ``(start, end)`` of the collection also checks every event date against it;
+    ``cin_overlaps=False`` skips the overlap rule (to inspect an extract known to break it;
+    the chapter never does)."""
     t = extract.tables()
     for name in TABLES:
         _check_schema(name, t[name])
+    for name in ("children", "cin_referrals"):
+        if len(t[name]) == 0:
+            raise NPDValidationError(name, None, "table holds no records")
 
     ch = t["children"]
     ref = t["cin_referrals"]
@@ -222,4 +307,9 @@ def validate_extract(extract: NPDExtract, *, allow_birth_after_referral: bool = 
     hdob = hdr.assign(la=hdr["la"].astype("string")).set_index(["CHILD", "la"])["DOB"]
     ep_dob = hdob.reindex(pd.MultiIndex.from_frame(eps[["CHILD", "la"]].astype({"la": "string"}))).to_numpy()
     _fail(eps, "la_episodes", "DECOM", "child born after the episode started (DOB > DECOM)", ep_dob > eps["DECOM"].to_numpy())
+    if window is not None:
+        check_window(t, *window)
+    if cin_overlaps:
+        check_cin_overlaps(ref)
+    check_episode_contiguity(eps)
     return extract

@@ -1,0 +1,56 @@
+"""Small functions of the generator: dates, normalised shares, draws, LA look-ups."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sofs_lib.sources.npd.design import StudyDesign
+
+
+def _years(a: pd.Timestamp, b: pd.Timestamp) -> float:
+    return max((b - a).days, 0) / 365.25
+
+
+def _d(ts) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(ts).date(), "D")
+
+
+def _norm(d: dict, floor: float = 0.003) -> dict:
+    out = {k: (floor if v is None else float(v)) for k, v in d.items()}
+    s = sum(out.values())
+    return {k: v / s for k, v in out.items()}
+
+
+def _choice(rng, n, probs: dict):
+    keys = list(probs)
+    p = np.array([probs[k] for k in keys], dtype=float)
+    p = p / p.sum()
+    return np.asarray(keys, dtype=object)[rng.choice(len(keys), size=n, p=p)]
+
+
+class _LAInfo:
+    """Vectorised look-ups of each LA's group dates and role."""
+
+    def __init__(self, design: StudyDesign, cal: dict):
+        t = design.la_table()
+        self.las = list(t["la"])
+        self.code = {la: i for i, la in enumerate(self.las)}
+        self.pilot = t["pilot"].to_numpy(bool)
+        self.start = np.array([_d(x) for x in t["sofs_start"]])
+        self.post = np.array([_d(x) for x in t["post_start"]])
+        self.data_start = _d(design.data_start)
+        self.data_end = _d(design.data_end)
+
+    def weights(self, la_idx, dates):
+        """(w, pre_offset_years): ramp weight and centred pre-period time (pilots' pre-trend)."""
+        s = self.start[la_idx]
+        p = self.post[la_idx]
+        d = dates.astype("datetime64[D]")
+        span = np.maximum((p - s).astype(float), 1.0)
+        w = np.clip((d - s).astype(float) / span, 0.0, 1.0)
+        mid = self.data_start + (s - self.data_start) // 2
+        pre = np.where(d < s, (d - mid).astype(float) / 365.25, 0.0)
+        return w, pre
+
+
