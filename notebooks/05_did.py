@@ -319,7 +319,7 @@ if an.synthetic:
     rec = RC.recovery_table(an)
     tables.show(rec.set_index(["question", "column"]), "synthetic", fmt=R.fmt_number(3),
                 caption="Synthetic data: built-in effects and the estimates that should recover them",
-                source=R.source(an) + " Built-in effects: sofs_lib.sources.npd true_effects.")
+                source=R.source(an) + " Built-in effects: sofs_lib.synthetic.npd true_effects.")
     tables.write_csv(rec, out / "recovery.csv", index=False)
     e3a = rec[(rec["question"] == "EQ3a") & (rec["column"] == "Main model")].iloc[0]
     ls = an.result("eq3a").diagnostics["leads"]
