@@ -34,11 +34,11 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from sofs_lib.core import paths
-from sofs_lib.display import provenance, tables
+from sofs_lib.build.runner import toc_chapters
 from sofs_lib.chapters.findings import gather
 from sofs_lib.chapters.findings.params import SPEC
-from sofs_lib.build.runner import toc_chapters
+from sofs_lib.core import paths
+from sofs_lib.display import provenance, tables
 
 p = SPEC.validate(globals())
 out = paths.output_dir("00_findings", p["output_dir"])

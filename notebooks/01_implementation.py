@@ -35,15 +35,13 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib.chapters.implementation.params import SPEC
-from sofs_lib.display import chapter
-
-from sofs_lib.chapters.implementation import analysis as im
-from sofs_lib.core import paths
-from sofs_lib.display import provenance, tables
-from sofs_lib.chapters.implementation import profiles
 from sofs_lib import published
+from sofs_lib.chapters.implementation import analysis as im
+from sofs_lib.chapters.implementation import profiles
 from sofs_lib.chapters.implementation.answer import answer_parts
+from sofs_lib.chapters.implementation.params import SPEC
+from sofs_lib.core import paths
+from sofs_lib.display import chapter, provenance, tables
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out

@@ -54,16 +54,14 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib.chapters.did.params import SPEC
-from sofs_lib.display import chapter
-
-from sofs_lib.core import paths
-from sofs_lib.display import provenance, tables
-from sofs_lib.chapters.did import report as R
-from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
-from sofs_lib.methods.did import evidence as E
 from sofs_lib.chapters.did import answer as A
 from sofs_lib.chapters.did import recovery as RC
+from sofs_lib.chapters.did import report as R
+from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
+from sofs_lib.chapters.did.params import SPEC
+from sofs_lib.core import paths
+from sofs_lib.display import chapter, provenance, tables
+from sofs_lib.methods.did import evidence as E
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out

@@ -62,12 +62,12 @@ output_dir = None
 import pandas as pd
 from IPython.display import Markdown, display
 
-from sofs_lib.core import paths
-from sofs_lib.display import chapter, provenance, tables
 from sofs_lib import published
 from sofs_lib.chapters.consistency_audit.analysis import frame as checks_frame
 from sofs_lib.chapters.costs import answer, compute, figures, records
 from sofs_lib.chapters.costs.params import SPEC
+from sofs_lib.core import paths
+from sofs_lib.display import chapter, provenance, tables
 
 run = chapter.start(SPEC, globals())
 p, out, led = run.params, run.out, run.ledger

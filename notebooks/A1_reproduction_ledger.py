@@ -37,11 +37,10 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import HTML, Markdown, display
 
-from sofs_lib.chapters.reproduction_ledger import page
+from sofs_lib.chapters.reproduction_ledger import page, summary
 from sofs_lib.chapters.reproduction_ledger.params import SPEC
 from sofs_lib.core import ledger
 from sofs_lib.display import chapter, provenance, tables
-from sofs_lib.chapters.reproduction_ledger import summary
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out

@@ -39,14 +39,12 @@ output_dir = None
 # %% tags=["remove-input"]
 from IPython.display import Markdown, display
 
-from sofs_lib.chapters.consistency_audit.params import SPEC
-from sofs_lib.display import chapter
-
 from sofs_lib.chapters.consistency_audit import analysis as audit
 from sofs_lib.chapters.consistency_audit import workforce as audit_workforce
-from sofs_lib.core import paths
-from sofs_lib.display import provenance, tables
 from sofs_lib.chapters.consistency_audit.answer import FIRST, FOLDED, answer_parts
+from sofs_lib.chapters.consistency_audit.params import SPEC
+from sofs_lib.core import paths
+from sofs_lib.display import chapter, provenance, tables
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out

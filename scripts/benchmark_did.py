@@ -42,9 +42,9 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     import matplotlib.pyplot as plt
 
     from sofs_lib.chapters import did
-    from sofs_lib.core import ledger
     from sofs_lib.chapters.did import report as R
     from sofs_lib.chapters.did.analysis import EQ_INFO
+    from sofs_lib.core import ledger
 
     t_import = time.perf_counter() - t0
     an = did.run(seed=seed, scale=scale)
@@ -69,17 +69,20 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     R.table_8(an, led)
     total = time.perf_counter() - t0
     out = {
-        "scale": scale, "records": an.n_records,
+        "scale": scale,
+        "records": an.n_records,
         "rows_analysed": {eq: an.result(eq).fits["main"].n for eq in EQ_INFO},
-        "wall_s": round(total, 1), "import_s": round(t_import, 1), "analysis_s": round(t_analysis, 1),
+        "wall_s": round(total, 1),
+        "import_s": round(t_import, 1),
+        "analysis_s": round(t_analysis, 1),
         "steps_s": {k: round(v, 1) for k, v in an.timings.items()},
         "per_question_s": {eq: {k: round(v, 1) for k, v in an.result(eq).timings.items()} for eq in EQ_INFO},
-        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2),
+        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2),
     }
     if trace:
         import tracemalloc
 
-        out["peak_traced_gb"] = round(tracemalloc.get_traced_memory()[1] / 1024 ** 3, 2)
+        out["peak_traced_gb"] = round(tracemalloc.get_traced_memory()[1] / 1024**3, 2)
     return out
 
 
@@ -95,7 +98,9 @@ def main(argv=None) -> int:
         return 0
     rows = []
     for s in a.scales:
-        cmd = [sys.executable, __file__, "--one", str(s), "--seed", str(a.seed)] + (["--tracemalloc"] if a.tracemalloc else [])
+        cmd = [sys.executable, __file__, "--one", str(s), "--seed", str(a.seed)] + (
+            ["--tracemalloc"] if a.tracemalloc else []
+        )
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
             print(res.stderr, file=sys.stderr)

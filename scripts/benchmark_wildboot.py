@@ -39,8 +39,13 @@ def main() -> None:
     t = time.perf_counter()
     an = did.Analysis(did.SPEC.resolve({"seed": a.seed, "scale": a.scale}))
     d, y, fml, X, names, _ = RT.design_matrices(an.frame("eq3a"), "eq3a")
-    out = {"scale": a.scale, "rows": len(d), "clusters": int(d["la"].nunique()),
-           "regressors": len(names), "setup_s": round(time.perf_counter() - t, 1)}
+    out = {
+        "scale": a.scale,
+        "rows": len(d),
+        "clusters": int(d["la"].nunique()),
+        "regressors": len(names),
+        "setup_s": round(time.perf_counter() - t, 1),
+    }
     import pyfixest as pf
 
     m = pf.feols(fml, data=d, vcov={"CRV1": "la"}, weights="cem_w")

@@ -120,7 +120,8 @@ def _parameters_cell(name: str) -> dict:
     values = {}
     for node in ast.parse(cells[0].source).body:
         assert isinstance(node, ast.Assign) and len(node.targets) == 1, (
-            f"{name}: the parameters cell may only assign names")
+            f"{name}: the parameters cell may only assign names"
+        )
         values[node.targets[0].id] = ast.literal_eval(node.value)
     return values
 
@@ -140,13 +141,13 @@ def test_parameter_agreement_check_can_fail(monkeypatch):
 
 def test_no_parameter_files_beside_the_spec():
     assert not list((ROOT / "notebooks").glob("params/*.yml")), (
-        "chapter defaults live only in their Spec (sofs_lib.chapters.<folder>.params)")
+        "chapter defaults live only in their Spec (sofs_lib.chapters.<folder>.params)"
+    )
 
 
 def test_no_chapter_list_but_the_toc():
     """Nothing in the package lists chapters by name but _toc.yml (read by the registry)."""
     names = toc_chapters(ROOT)
     pattern = re.compile(r"\[\s*\"(\d\d|A\d)_[a-z_]+\"\s*,\s*\"(\d\d|A\d)_[a-z_]+\"")
-    hits = [str(p.relative_to(ROOT)) for p in (ROOT / "src").rglob("*.py")
-            if pattern.search(p.read_text())]
+    hits = [str(p.relative_to(ROOT)) for p in (ROOT / "src").rglob("*.py") if pattern.search(p.read_text())]
     assert names and not hits, f"chapter lists outside _toc.yml: {hits}"

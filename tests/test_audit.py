@@ -3,15 +3,14 @@ tables (the arithmetic is in the comments), not taken from the audit's own outpu
 
 from __future__ import annotations
 
-
 import pytest
 from scipy import stats
 
+from sofs_lib import published
 from sofs_lib.chapters.consistency_audit import analysis as audit
 from sofs_lib.chapters.consistency_audit import base, contrast, implementation, regressions, workforce
-from sofs_lib.core.stars import stars
 from sofs_lib.core import ledger
-from sofs_lib import published
+from sofs_lib.core.stars import stars
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +19,13 @@ def checks():
 
 
 def _entry(check, table_id, row_part, column):
-    hits = [e for e in check.entries if e.table_id == table_id and e.column == column
-            and (e.row == row_part or (row_part in e.row and not e.row.endswith("pilot status")))]
+    hits = [
+        e
+        for e in check.entries
+        if e.table_id == table_id
+        and e.column == column
+        and (e.row == row_part or (row_part in e.row and not e.row.endswith("pilot status")))
+    ]
     assert len(hits) == 1, (row_part, column, [(e.row, e.column) for e in check.entries])
     return hits[0]
 
@@ -29,7 +33,7 @@ def _entry(check, table_id, row_part, column):
 # ------------------------------------------------------------------ the verdict rule
 def test_judge_rounding_rules():
     v = published.Value("7.5", 7.5, 1, "")
-    assert base.judge(v, 7.505) == "consistent"                      # rounds to 7.5
+    assert base.judge(v, 7.505) == "consistent"  # rounds to 7.5
     assert base.judge(v, 7.44, 7.40, 7.46) == "consistent within rounding"  # range reaches 7.45
     assert base.judge(v, 7.2, 7.1, 7.3) == "inconsistent"
     lt = published.Value("<.001", 0.001, 3, "<")
@@ -56,8 +60,12 @@ def test_anova_cin_year_f(checks):
 def test_anova_additivity(checks):
     # CIN: 5225.143 + 125960.192 + 53780.322 + 1250035.983 = 1435001.640 (= corrected total)
     c = checks["anova_additivity"]
-    e = _entry(c, "A9.5", "Children in need throughout the year (rate per 10,000 children): Corrected total",
-               "Type III sum of squares")
+    e = _entry(
+        c,
+        "A9.5",
+        "Children in need throughout the year (rate per 10,000 children): Corrected total",
+        "Type III sum of squares",
+    )
     assert e.reproduced == pytest.approx(1435001.640, abs=1e-6)
     assert c.verdict in ("consistent", "consistent within rounding")
 
@@ -66,7 +74,9 @@ def test_oneway_f_and_means_from_anova(checks):
     # one-way F = 125960.192 / ((1435001.640 - 125960.192) / 78) = 125960.192 / 16782.58 = 7.5055
     # SS from the A9.4 means: 20 x (605.1 - 525.7)^2 = 20 x 79.4^2 = 126087.2
     c = checks["oneway_children_in_need_throughout_the_year_rate_per_10"]
-    assert _entry(c, "A9.4", "Children in need throughout", "F Statistic").reproduced == pytest.approx(7.5055, abs=1e-3)
+    assert _entry(c, "A9.4", "Children in need throughout", "F Statistic").reproduced == pytest.approx(
+        7.5055, abs=1e-3
+    )
     ss = _entry(c, "A9.5", "Children in need throughout", "Type III sum of squares")
     assert ss.reproduced == pytest.approx(126087.2, abs=0.1)
     assert ss.verdict == "consistent within rounding"  # 125960.192 printed; 79.3^2*20 = 125769.8 fits

@@ -30,8 +30,14 @@ def test_adoption_years_from_the_report():
 
 
 def test_balanced_counts_dropped_councils():
-    panel = pd.DataFrame({"la_code": ["a", "a", "b", "b", "c"], "year": [1, 2, 1, 2, 1],
-                          "indicator_id": "x", "value": [1.0, 2.0, 3.0, np.nan, 5.0]})
+    panel = pd.DataFrame(
+        {
+            "la_code": ["a", "a", "b", "b", "c"],
+            "year": [1, 2, 1, 2, 1],
+            "indicator_id": "x",
+            "value": [1.0, 2.0, 3.0, np.nan, 5.0],
+        }
+    )
     wide, info = LP.balanced(panel, "x", years=[1, 2])
     assert list(wide.index) == ["a"] and info["dropped_incomplete"] == 2
     with pytest.raises(LP.LaPanelError, match="no values"):
@@ -52,9 +58,20 @@ def test_synthetic_control_recovers_an_average_of_donors():
 
 
 def _size(rates, method="RI", floor=0.01, G=8, k=4, reps=1000):
-    return pd.DataFrame([{"quantity": "size", "method": m, "clusters": G, "treated_clusters": k,
-                          "rejection_rate": r, "mc_se": np.sqrt(r * (1 - r) / reps), "ri_floor": floor}
-                         for m, r in rates.items()])
+    return pd.DataFrame(
+        [
+            {
+                "quantity": "size",
+                "method": m,
+                "clusters": G,
+                "treated_clusters": k,
+                "rejection_rate": r,
+                "mc_se": np.sqrt(r * (1 - r) / reps),
+                "ri_floor": floor,
+            }
+            for m, r in rates.items()
+        ]
+    )
 
 
 def test_choose_honest_rule():
@@ -80,12 +97,30 @@ def test_size_sentence_and_counter_example():
 
 
 def test_retest_sentences_say_whether_the_verdict_stands():
-    rt = pd.DataFrame([{"question": "EQ3b", "clusters": 8, "treated_clusters": 4, "CRV1, G-1 df": 0.027,
-                        "RI": 0.29, "verdict_crv1": "Low strength evidence", "verdict_honest": "No evidence",
-                        "verdict_stands": False},
-                       {"question": "EQ3a", "clusters": 10, "treated_clusters": 5, "CRV1, G-1 df": 0.001,
-                        "RI": 0.008, "verdict_crv1": "No clear evidence", "verdict_honest": "No clear evidence",
-                        "verdict_stands": True}])
+    rt = pd.DataFrame(
+        [
+            {
+                "question": "EQ3b",
+                "clusters": 8,
+                "treated_clusters": 4,
+                "CRV1, G-1 df": 0.027,
+                "RI": 0.29,
+                "verdict_crv1": "Low strength evidence",
+                "verdict_honest": "No evidence",
+                "verdict_stands": False,
+            },
+            {
+                "question": "EQ3a",
+                "clusters": 10,
+                "treated_clusters": 5,
+                "CRV1, G-1 df": 0.001,
+                "RI": 0.008,
+                "verdict_crv1": "No clear evidence",
+                "verdict_honest": "No clear evidence",
+                "verdict_stands": True,
+            },
+        ]
+    )
     s = TX.retest_sentences(rt, "RI")
     assert "EQ3b (8 LAs, 4 pilots)" in s[0] and "does not stand" in s[0] and "becomes 'No evidence'" in s[0]
     assert "stands under RI." in s[1] and "becomes" not in s[1]
@@ -104,8 +139,20 @@ def test_mc_designs_cover_the_brief():
 
 
 def test_synthetic_sentences_say_so():
-    rt = pd.DataFrame([{"question": "EQ3c", "clusters": 4, "treated_clusters": 2, "CRV1, G-1 df": 0.05,
-                        "RI": 0.33, "verdict_crv1": "x", "verdict_honest": "x", "verdict_stands": True}])
+    rt = pd.DataFrame(
+        [
+            {
+                "question": "EQ3c",
+                "clusters": 4,
+                "treated_clusters": 2,
+                "CRV1, G-1 df": 0.05,
+                "RI": 0.33,
+                "verdict_crv1": "x",
+                "verdict_honest": "x",
+                "verdict_stands": True,
+            }
+        ]
+    )
     assert TX.retest_sentences(rt, "RI", "synthetic")[0].startswith("On the synthetic DiD extract")
     assert not TX.retest_sentences(rt, "RI", "real")[0].startswith("On the synthetic")
     res = pd.DataFrame({"ri_p": [0.01, 0.5]})
@@ -124,6 +171,12 @@ def test_shock_sd_by_hand():
     # LA c is seen in year 0 only, so only year 0 has every LA: the LAs seen every year (a, b)
     # are used instead. Their LA-year means [[0, 0], [0, 4]] (b's year 1: mean of 3 and 5),
     # two-way demeaned [[1, -1], [-1, 1]]: 4 / ((2-1)(2-1)) = 4, SD 2
-    fr = pd.DataFrame({"la": ["a", "a", "b", "b", "b", "c"], "year": [0, 1, 0, 1, 1, 0],
-                       "y": [0.0, 0.0, 0.0, 3.0, 5.0, 7.0], "cem_w": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]})
+    fr = pd.DataFrame(
+        {
+            "la": ["a", "a", "b", "b", "b", "c"],
+            "year": [0, 1, 0, 1, 1, 0],
+            "y": [0.0, 0.0, 0.0, 3.0, 5.0, 7.0],
+            "cem_w": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    )
     assert C.shock_sd(fr, "y") == pytest.approx(2.0)

@@ -24,8 +24,16 @@ from conftest import ROOT, built_book
 from sofs_lib.build import runner
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def toc_pages() -> list[str]:
@@ -39,6 +47,7 @@ def toc_pages() -> list[str]:
 @pytest.fixture(scope="module")
 def server():
     html = built_book()
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -54,8 +63,10 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` "
-                    "(make test installs it when run as root)")
+        pytest.fail(
+            "Debian's chromium is not installed: `apt-get install chromium` "
+            "(make test installs it when run as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -88,10 +99,10 @@ def test_page_loads_cleanly(browser, server, path):
             .map(i => i.src)""")
         assert not broken, f"{path}: images not loaded: {broken}"
         if "/chapters/" in path:
-            if runner.stage_of(Path(path).stem) == 0:   # gathering pages need no figure
+            if runner.stage_of(Path(path).stem) == 0:  # gathering pages need no figure
                 assert page.locator("main img").count() >= 1, f"{path}: chapter has no figure"
             assert page.locator("main table.sofs-table").count() >= 1, f"{path}: no table"
-            shown = page.locator("main table.sofs-table:visible")   # folded tables aside
+            shown = page.locator("main table.sofs-table:visible")  # folded tables aside
             assert shown.count() >= 1 and shown.first.locator("tbody tr").count() >= 1
             assert page.locator(".sofs-provenance").count() == 1, f"{path}: no provenance banner"
         assert not errors, f"{path}: " + "; ".join(errors)
@@ -107,8 +118,9 @@ def test_sidebar_navigation(browser, server):
         hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
         expected = toc_pages()[1:]
         for path in expected:
-            assert any(h and h.split("#")[0].endswith(Path(path).name) for h in hrefs), \
+            assert any(h and h.split("#")[0].endswith(Path(path).name) for h in hrefs), (
                 f"sidebar lacks a link to {path}"
+            )
         target = next(p for p in expected if "/chapters/" in p)
         page.locator(f"nav.bd-docs-nav a.reference.internal[href$='{Path(target).name}']").first.click()
         page.wait_for_load_state("networkidle")
@@ -147,10 +159,12 @@ CONTRAST_JS = """(sel) => {
   }
   return out;
 }"""
-TEXT_SELECTORS = (".sofs-provenance li, .sofs-provenance p, .sofs-synthetic-warning, "
-                  ".sofs-answer li, .sofs-answer dt, .admonition-title, table.sofs-table caption, "
-                  ".sofs-source, .sofs-legend, .sofs-legend-line, sup.sofs-k, "
-                  "table.sofs-table td, article p")
+TEXT_SELECTORS = (
+    ".sofs-provenance li, .sofs-provenance p, .sofs-synthetic-warning, "
+    ".sofs-answer li, .sofs-answer dt, .admonition-title, table.sofs-table caption, "
+    ".sofs-source, .sofs-legend, .sofs-legend-line, sup.sofs-k, "
+    "table.sofs-table td, article p"
+)
 
 OVERFLOW_JS = """() => {
   const art = document.querySelector('article.bd-article') || document.querySelector('article');
@@ -171,8 +185,7 @@ def _chapter_pages():
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 @pytest.mark.parametrize("path", toc_pages())
 def test_legible_in_every_mode(browser, server, path, size, mode):
-    page, _, errors = _open(browser, f"{server}/{path}", viewport=VIEWPORTS[size],
-                            color_scheme=mode)
+    page, _, errors = _open(browser, f"{server}/{path}", viewport=VIEWPORTS[size], color_scheme=mode)
     try:
         # the book is light-only whatever the reader's preference
         assert page.evaluate("document.documentElement.dataset.mode") == "light"
@@ -180,8 +193,9 @@ def test_legible_in_every_mode(browser, server, path, size, mode):
         assert not low, f"{path} ({size}, {mode}): contrast below 4.5:1: {low[:5]}"
         wide = page.evaluate(OVERFLOW_JS)
         assert not wide, f"{path} ({size}): tables wider than the column: {wide[:5]}"
-        alts = page.evaluate("() => Array.from(document.querySelectorAll('main img'))"
-                             ".map(i => i.getAttribute('alt') || '')")
+        alts = page.evaluate(
+            "() => Array.from(document.querySelectorAll('main img')).map(i => i.getAttribute('alt') || '')"
+        )
         bad = [a for a in alts if len(a) < 15 or "_images/" in a or a.endswith((".png", ".svg"))]
         assert not bad, f"{path}: images without real alt text: {bad[:3]}"
     finally:
@@ -226,8 +240,9 @@ def test_chapter_opens_with_answer_box(browser, server, path):
             assert part in first.inner_text(), f"{path}: answer box lacks '{part}'"
         banner = page.locator("main .sofs-provenance")
         if banner.count() and runner.stage_of(name) != 2:
-            assert first.bounding_box()["y"] < banner.first.bounding_box()["y"], \
+            assert first.bounding_box()["y"] < banner.first.bounding_box()["y"], (
                 f"{path}: the answer box does not come before the provenance banner"
+            )
     finally:
         page.close()
 
@@ -246,12 +261,15 @@ def test_no_unreferenced_images():
 
 @pytest.mark.book
 def test_intro_and_status_links_resolve(browser, server):
-    for path, selector in ((toc_pages()[0], "a.sofs-archive"),
-                           ("book/status.html", "a[href$='build_data_files.csv']")):
+    for path, selector in (
+        (toc_pages()[0], "a.sofs-archive"),
+        ("book/status.html", "a[href$='build_data_files.csv']"),
+    ):
         page, _, _ = _open(browser, f"{server}/{path}")
         try:
-            hrefs = page.evaluate(f"() => Array.from(document.querySelectorAll(\"{selector}\"))"
-                                  ".map(a => a.href)")
+            hrefs = page.evaluate(
+                f'() => Array.from(document.querySelectorAll("{selector}")).map(a => a.href)'
+            )
             assert hrefs, f"{path}: no link {selector}"
             for h in hrefs:
                 assert page.request.get(h).status == 200, f"{path}: {h} does not resolve"

@@ -27,9 +27,7 @@ def brute_fisher_two_sided(k1, n1, k2, n2):
 
     p0 = prob(k1)
     lo, hi = max(0, K - n2), min(K, n1)
-    return float(
-        sum(prob(x) for x in range(lo, hi + 1) if prob(x) <= p0 * Fraction(10**7 + 1, 10**7))
-    )
+    return float(sum(prob(x) for x in range(lo, hi + 1) if prob(x) <= p0 * Fraction(10**7 + 1, 10**7)))
 
 
 def rounds_to(k, n, pct):
@@ -53,9 +51,7 @@ def rounds_to(k, n, pct):
 def test_fisher_matches_scipy_and_brute_force(table):
     k1, n1, k2, n2 = table
     ours = recompute._p_all(*table)["Fisher two-sided"]
-    assert ours == pytest.approx(
-        stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue, rel=1e-9
-    )
+    assert ours == pytest.approx(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue, rel=1e-9)
     assert ours == pytest.approx(brute_fisher_two_sided(*table), rel=1e-9)
 
 
@@ -85,9 +81,7 @@ def test_chart_changes_tables_by_brute_force(enum):
         for k1 in range(n1 + 1)
         if rounds_to(k1, n1, 72)
     }
-    e = enum[
-        (enum.item == "chart_changes") & enum.within_families & (enum.test == "Fisher two-sided")
-    ]
+    e = enum[(enum.item == "chart_changes") & enum.within_families & (enum.test == "Fisher two-sided")]
     assert set(map(tuple, e[["k1", "n1", "k2", "n2"]].to_numpy().tolist())) == brute
     hits = {t for t in brute if 0.0125 <= brute_fisher_two_sided(*t) < 0.0135}
     assert hits == {(13, 18, 22, 22)}  # 40 of the 60 families answering
@@ -284,6 +278,4 @@ def test_calibration_sentence(enum):
     assert s.startswith("The synthetic extract reproduces 1 of 3")
     assert "No dataset can give the printed p of HCSFF: aware of a plan" in s
     assert "regression results" in s
-    assert answer.calibration_sentence(cal.iloc[[2]], "real", reach).endswith(
-        "(exactly or within rounding)."
-    )
+    assert answer.calibration_sentence(cal.iloc[[2]], "real", reach).endswith("(exactly or within rounding).")

@@ -65,17 +65,9 @@ def test_table5_means_and_ordering(sc):
 
 def test_alphas_round_to_printed(ex):
     rel = analysis.reliabilities(ex)
-    assert (
-        _r(rel.loc["Yatchmenoff", "alpha"], 3)
-        == published.quote("contrast_yatchmenoff_alpha").number
-    )
-    assert (
-        _r(rel.loc["WAI worker", "alpha"], 3)
-        == published.quote("contrast_wai_alpha_social_worker").number
-    )
-    assert (
-        _r(rel.loc["WAI family", "alpha"], 3) == published.quote("contrast_wai_alpha_family").number
-    )
+    assert _r(rel.loc["Yatchmenoff", "alpha"], 3) == published.quote("contrast_yatchmenoff_alpha").number
+    assert _r(rel.loc["WAI worker", "alpha"], 3) == published.quote("contrast_wai_alpha_social_worker").number
+    assert _r(rel.loc["WAI family", "alpha"], 3) == published.quote("contrast_wai_alpha_family").number
     assert rel.loc["Yatchmenoff", "items"] == 18  # 19 less the removed one
 
 
@@ -88,9 +80,12 @@ def test_table6_pattern(sc):
 
 def test_feedback_counts_and_fisher(ex):
     yn = analysis.yes_no(ex)
-    assert yn.loc[
-        "hcsff_aware_plan", ["sofs_yes", "sofs_n", "contrast_yes", "contrast_n"]
-    ].tolist() == [28, 32, 20, 28]
+    assert yn.loc["hcsff_aware_plan", ["sofs_yes", "sofs_n", "contrast_yes", "contrast_n"]].tolist() == [
+        28,
+        32,
+        20,
+        28,
+    ]
     assert round(yn.loc["hcsff_plan_views", "sofs_pct"]) == 53
     assert round(yn.loc["hcsff_plan_views", "contrast_pct"]) == 32
     assert _r(yn.loc["chart_changes", "p_fisher"], 3) == 0.013
@@ -118,9 +113,7 @@ def test_osc_narrative_holds(ex):
 
 def test_same_seed_same_bytes(raw, tmp_path):
     a = cs.write_extract(raw, tmp_path / "a")
-    b = cs.write_extract(
-        synth.generate(20180601, TT, 52, reliability=cronbach_alpha), tmp_path / "b"
-    )
+    b = cs.write_extract(synth.generate(20180601, TT, 52, reliability=cronbach_alpha), tmp_path / "b")
     for f in cs.SCHEMA:
         assert (a / f).read_bytes() == (b / f).read_bytes()
 
@@ -165,9 +158,7 @@ def test_reader_errors_name_file_and_column(raw, tmp_path):
 
 def test_reader_cross_file_errors(raw):
     t = dict(raw)
-    t["checklist.csv"] = raw["checklist.csv"].assign(
-        family_id=lambda x: x.family_id.replace("F001", "F999")
-    )
+    t["checklist.csv"] = raw["checklist.csv"].assign(family_id=lambda x: x.family_id.replace("F001", "F999"))
     with pytest.raises(cs.ExtractError, match="checklist.csv, column family_id: 1 id"):
         cs.validate(t)
     t = dict(raw)

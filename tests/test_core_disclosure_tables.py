@@ -1,13 +1,12 @@
 import pandas as pd
 import pytest
 
-from sofs_lib.methods import disclosure
 from sofs_lib.display import provenance, tables
+from sofs_lib.methods import disclosure
 
 
 def test_primary_and_secondary_suppression():
-    counts = pd.DataFrame({"a": [50, 4, 30], "b": [40, 60, 25], "c": [35, 45, 70]},
-                          index=["x", "y", "z"])
+    counts = pd.DataFrame({"a": [50, 4, 30], "b": [40, 60, 25], "c": [35, 45, 70]}, index=["x", "y", "z"])
     prot, mask = disclosure.suppress_counts(counts)
     # 4 < 10 is suppressed; row y and column a then have one suppressed cell each, so the
     # smallest other cell in each is suppressed too: row y -> b=45? no: row y min other = 45 (c)
@@ -39,8 +38,7 @@ def test_rates_rejected():
 
 
 def test_suppress_groups_with_complement():
-    t = pd.DataFrame({"la": ["A", "A", "A", "B"], "n": [5, 40, 50, 100],
-                      "mean": [1.0, 2.0, 3.0, 4.0]})
+    t = pd.DataFrame({"la": ["A", "A", "A", "B"], "n": [5, 40, 50, 100], "mean": [1.0, 2.0, 3.0, 4.0]})
     out = disclosure.suppress_groups(t, "n", ["mean"], by="la")
     assert out["suppressed"].tolist() == [True, True, False, False]
     assert out.loc[0, "mean"] == disclosure.MARK and out.loc[1, "n"] == disclosure.MARK

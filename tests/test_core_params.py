@@ -3,12 +3,15 @@ import pytest
 from sofs_lib.build.registry import ChapterNotFound, spec_for
 from sofs_lib.core.params import Param, ParameterError, Spec, parse_override
 
-SPEC = Spec("99_demo", (
-    Param("alpha", (float,), 0.05, "level", minimum=0.001, maximum=0.2),
-    Param("seed", (int,), 1, "seed", minimum=0),
-    Param("mode", (str,), "a", "mode", choices=("a", "b")),
-    Param("data_dir", (str, type(None)), None, "folder"),
-))
+SPEC = Spec(
+    "99_demo",
+    (
+        Param("alpha", (float,), 0.05, "level", minimum=0.001, maximum=0.2),
+        Param("seed", (int,), 1, "seed", minimum=0),
+        Param("mode", (str,), "a", "mode", choices=("a", "b")),
+        Param("data_dir", (str, type(None)), None, "folder"),
+    ),
+)
 
 
 def test_defaults_and_coercion():
@@ -19,15 +22,18 @@ def test_defaults_and_coercion():
     assert isinstance(SPEC.resolve({"alpha": 0.1})["alpha"], float)
 
 
-@pytest.mark.parametrize("values, words", [
-    ({"alpah": 0.1}, ["Unknown parameter 'alpah'", "99_demo", "alpha, seed, mode, data_dir"]),
-    ({"alpha": "high"}, ["'alpha'", "a number", "'high'"]),
-    ({"alpha": 0.5}, ["'alpha'", "from 0.001 to 0.2", "0.5"]),
-    ({"seed": -1}, ["'seed'", "at least 0"]),
-    ({"seed": 1.5}, ["'seed'", "a whole number"]),
-    ({"seed": True}, ["'seed'"]),
-    ({"mode": "c"}, ["'mode'", "one of 'a', 'b'"]),
-])
+@pytest.mark.parametrize(
+    "values, words",
+    [
+        ({"alpah": 0.1}, ["Unknown parameter 'alpah'", "99_demo", "alpha, seed, mode, data_dir"]),
+        ({"alpha": "high"}, ["'alpha'", "a number", "'high'"]),
+        ({"alpha": 0.5}, ["'alpha'", "from 0.001 to 0.2", "0.5"]),
+        ({"seed": -1}, ["'seed'", "at least 0"]),
+        ({"seed": 1.5}, ["'seed'", "a whole number"]),
+        ({"seed": True}, ["'seed'"]),
+        ({"mode": "c"}, ["'mode'", "one of 'a', 'b'"]),
+    ],
+)
 def test_bad_values_give_one_clear_sentence(values, words):
     with pytest.raises(ParameterError) as exc:
         SPEC.resolve(values)
@@ -38,8 +44,13 @@ def test_bad_values_give_one_clear_sentence(values, words):
 
 
 def test_validate_reads_namespace_and_papermill_injected_names():
-    ns = {"alpha": 0.05, "seed": 1, "mode": "a", "data_dir": None,
-          "In": ["", "# Parameters\nalpha = 0.1\nbogus = 3\n"]}
+    ns = {
+        "alpha": 0.05,
+        "seed": 1,
+        "mode": "a",
+        "data_dir": None,
+        "In": ["", "# Parameters\nalpha = 0.1\nbogus = 3\n"],
+    }
     with pytest.raises(ParameterError, match="Unknown parameter 'bogus'"):
         SPEC.validate(ns)
     ns["In"] = ["", "# Parameters\nalpha = 0.1\n"]
@@ -51,11 +62,17 @@ def test_validate_missing_parameter():
         SPEC.validate({"alpha": 0.05})
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("alpha=0.01", ("alpha", 0.01)), ("seed=3", ("seed", 3)), ("flag=true", ("flag", True)),
-    ("data_dir=null", ("data_dir", None)), ("years=[2015, 2016]", ("years", [2015, 2016])),
-    ("mode=b", ("mode", "b")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("alpha=0.01", ("alpha", 0.01)),
+        ("seed=3", ("seed", 3)),
+        ("flag=true", ("flag", True)),
+        ("data_dir=null", ("data_dir", None)),
+        ("years=[2015, 2016]", ("years", [2015, 2016])),
+        ("mode=b", ("mode", "b")),
+    ],
+)
 def test_parse_override(text, expected):
     assert parse_override(text) == expected
 

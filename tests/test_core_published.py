@@ -6,11 +6,18 @@ from sofs_lib import published
 from sofs_lib.published import PublishedDataError, parse_value
 
 
-@pytest.mark.parametrize("text, number, decimals, marker", [
-    ("82", 82.0, 0, ""), ("0.35***", 0.35, 2, "***"), (".115", 0.115, 3, ""),
-    ("-12.6", -12.6, 1, ""), ("<0.001", 0.001, 3, "<"), ("1,234", 1234.0, 0, ""),
-    ("7.0", 7.0, 1, ""),
-])
+@pytest.mark.parametrize(
+    "text, number, decimals, marker",
+    [
+        ("82", 82.0, 0, ""),
+        ("0.35***", 0.35, 2, "***"),
+        (".115", 0.115, 3, ""),
+        ("-12.6", -12.6, 1, ""),
+        ("<0.001", 0.001, 3, "<"),
+        ("1,234", 1234.0, 0, ""),
+        ("7.0", 7.0, 1, ""),
+    ],
+)
 def test_parse_value_numbers(text, number, decimals, marker):
     n, d, m = parse_value(text)
     assert n == pytest.approx(number) and d == decimals and m == marker

@@ -38,16 +38,19 @@ def test_chi2_range_matches_hand_computation():
     assert res["nonresponse_assumed"] == ["P7", "P9"]
 
 
-@pytest.mark.parametrize("pub, rep, dec, tol, status", [
-    (7.6, 7.64, 1, 0, "exact"),
-    (6.4, 6.46, 1, 0.05, "within rounding"),   # 6.46 prints as 6.5, but rounded inputs allow 6.4
-    (6.4, 6.46, 1, 0, "differs"),
-    (6.0, 3.1, 1, 0.05, "differs"),
-    (0.35, 0.345, 2, 0, "exact"),              # half up
-    (-12.6, -12.64, 1, 0, "exact"),
-    (5.0, None, 1, 0, "not reproducible"),
-    (5.0, math.nan, 1, 0, "not reproducible"),
-])
+@pytest.mark.parametrize(
+    "pub, rep, dec, tol, status",
+    [
+        (7.6, 7.64, 1, 0, "exact"),
+        (6.4, 6.46, 1, 0.05, "within rounding"),  # 6.46 prints as 6.5, but rounded inputs allow 6.4
+        (6.4, 6.46, 1, 0, "differs"),
+        (6.0, 3.1, 1, 0.05, "differs"),
+        (0.35, 0.345, 2, 0, "exact"),  # half up
+        (-12.6, -12.64, 1, 0, "exact"),
+        (5.0, None, 1, 0, "not reproducible"),
+        (5.0, math.nan, 1, 0, "not reproducible"),
+    ],
+)
 def test_classify(pub, rep, dec, tol, status):
     assert ledger.classify(pub, rep, dec, tol) == status
 

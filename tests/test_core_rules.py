@@ -8,14 +8,25 @@ from sofs_lib.core.rounding import half_unit, round_half_up
 from sofs_lib.core.stars import stars
 
 
-@pytest.mark.parametrize("x, nd, expected", [
-    (2.5, 0, 3.0), (3.5, 0, 4.0), (-2.5, 0, -3.0),      # halves away from zero (not banker's)
-    (2.675, 2, 2.68),                                   # stored as 2.67499999…: noise removed
-    (1.005, 2, 1.01), (0.125, 2, 0.13), (31.25, 1, 31.3),
-    (12.3449999995, 2, 12.34),                          # genuinely below the half: not rounded up
-    (12.345, 2, 12.35), (0.1 + 0.2, 1, 0.3), (1234.5, -1, 1230.0), (1235.0, -1, 1240.0),
-    (-0.05, 1, -0.1), (0.0, 3, 0.0),
-])
+@pytest.mark.parametrize(
+    "x, nd, expected",
+    [
+        (2.5, 0, 3.0),
+        (3.5, 0, 4.0),
+        (-2.5, 0, -3.0),  # halves away from zero (not banker's)
+        (2.675, 2, 2.68),  # stored as 2.67499999…: noise removed
+        (1.005, 2, 1.01),
+        (0.125, 2, 0.13),
+        (31.25, 1, 31.3),
+        (12.3449999995, 2, 12.34),  # genuinely below the half: not rounded up
+        (12.345, 2, 12.35),
+        (0.1 + 0.2, 1, 0.3),
+        (1234.5, -1, 1230.0),
+        (1235.0, -1, 1240.0),
+        (-0.05, 1, -0.1),
+        (0.0, 3, 0.0),
+    ],
+)
 def test_round_half_up(x, nd, expected):
     assert round_half_up(x, nd) == expected
 
@@ -33,7 +44,7 @@ def test_one_rounding_everywhere():
     from sofs_lib.published import recon
 
     assert audit.round_half_up is round_half_up and recon.round_half_up is round_half_up
-    assert classify(12.35, 12.3449999995, 2) != "exact"     # the ledger agrees with the table cell
+    assert classify(12.35, 12.3449999995, 2) != "exact"  # the ledger agrees with the table cell
     assert classify(12.34, 12.3449999995, 2) == "exact"
     assert classify(31.3, 31.25, 1) == "exact"
 
@@ -42,8 +53,19 @@ def test_half_unit():
     assert half_unit(1) == 0.05 and half_unit(0) == 0.5
 
 
-@pytest.mark.parametrize("p, mark", [(0.0099, "***"), (0.01, "**"), (0.049, "**"), (0.05, "*"),
-                                     (0.0999, "*"), (0.1, ""), (0.5, ""), (float("nan"), ""),
-                                     (None, "")])
+@pytest.mark.parametrize(
+    "p, mark",
+    [
+        (0.0099, "***"),
+        (0.01, "**"),
+        (0.049, "**"),
+        (0.05, "*"),
+        (0.0999, "*"),
+        (0.1, ""),
+        (0.5, ""),
+        (float("nan"), ""),
+        (None, ""),
+    ],
+)
 def test_stars(p, mark):
     assert stars(p) == mark

@@ -55,7 +55,7 @@ def test_training_days_and_pilot5_splits():
 
 def test_a11_counts_and_table1():
     a = recompute.a11_counts().set_index(["row", "column"])["count"]
-    assert a[("Training", "Used during Round 2")] == 5          # 83% of 6
+    assert a[("Training", "Used during Round 2")] == 5  # 83% of 6
     assert a[("Travel and accommodation expenses", "Ongoing in future")] == 3  # 50% of 6
     t1 = recompute.table1_cost_column()
     assert (t1["t1"], t1["t2"], t1["none"], t1["withdrawn"]) == (6, 6, 2, 1)
@@ -94,7 +94,9 @@ def test_unit_cost_file_loads_with_sources_and_years():
     assert not costs["sw_hour"].assumption and costs["on_cost_rate"].assumption
 
 
-@pytest.mark.parametrize("field, message", [("source", "missing source"), ("price_year", "missing price_year")])
+@pytest.mark.parametrize(
+    "field, message", [("source", "missing source"), ("price_year", "missing price_year")]
+)
 def test_missing_source_or_price_year_rejected_naming_entry(tmp_path, field, message):
     p = _write(tmp_path, lambda d: d["entries"]["foster_week"].pop(field))
     with pytest.raises(uc.UnitCostError, match=f"entry 'foster_week': {message}"):
@@ -115,7 +117,7 @@ def test_bad_entries_rejected(tmp_path):
 
 def test_uprating_and_overrides():
     py, costs = uc.load_unit_costs()
-    assert uc.uprate_factor(costs["sw_hour"], py, 0.02) == pytest.approx(1.02 ** 5)  # 2013/14 -> 2018/19
+    assert uc.uprate_factor(costs["sw_hour"], py, 0.02) == pytest.approx(1.02**5)  # 2013/14 -> 2018/19
     assert uc.uprate_factor(costs["on_cost_rate"], py, 0.02) == 1.0
     c2 = uc.with_overrides(costs, {"on_cost_rate": 0.3, "sofs_time_share": None})
     assert c2["on_cost_rate"].value == 0.3 and c2["on_cost_rate"].dist_args == pytest.approx((0.24, 0.36))
@@ -125,16 +127,16 @@ def test_uprating_and_overrides():
 
 # ------------------------------------------------------------------ the cost model
 def test_annuity_by_hand():
-    assert model.annuity(0.035, 5) == pytest.approx(sum(1 / 1.035 ** t for t in range(1, 6)))
+    assert model.annuity(0.035, 5) == pytest.approx(sum(1 / 1.035**t for t in range(1, 6)))
 
 
 def test_central_components_by_hand():
     py, costs = uc.load_unit_costs()
     r = model.summarise(costs, py, 5)
-    day = 40 * 1.02 ** 5 * 7.4                      # PSSRU hour uprated five years, 7.4-hour day
+    day = 40 * 1.02**5 * 7.4  # PSSRU hour uprated five years, 7.4-hour day
     assert r["impl"]["Training time"] == pytest.approx(2550 / 9 * day)
     assert r["impl"]["Management time"] == pytest.approx(230 * day * 1.5)
-    mean_salary = (767_000 + 1_109_000) / 2 / 21   # halfway between the bounds
+    mean_salary = (767_000 + 1_109_000) / 2 / 21  # halfway between the bounds
     assert r["impl"]["SofS posts"] == pytest.approx(21 / 6 * mean_salary * 1.28 * 0.75 * 2)
     assert r["ongoing"]["Venue and room hire"] == pytest.approx(15_000 * 4 / 6)
 
@@ -161,8 +163,9 @@ def _toy_panel():
 
 
 def test_event_study_by_hand():
-    es = spending.event_study(_toy_panel(), "fin_SWFinance", [2016, 2017, 2018],
-                              pilots=["A", "B"], comparators=["C", "D"]).set_index("year")
+    es = spending.event_study(
+        _toy_panel(), "fin_SWFinance", [2016, 2017, 2018], pilots=["A", "B"], comparators=["C", "D"]
+    ).set_index("year")
     assert es.loc[2018, "coef_log"] == pytest.approx(math.log(2))
     assert es.loc[2018, "pct"] == pytest.approx(100.0)
     # 6 ways to pick 2 of 4; the observed split and its mirror reach |log 2|
@@ -172,8 +175,11 @@ def test_event_study_by_hand():
 
 def test_event_study_matches_ols():
     rng = np.random.default_rng(3)
-    rows = [(f"L{i}", y, "fin_SWFinance", float(np.exp(rng.normal(5, 0.2))))
-            for i in range(8) for y in range(2016, 2021)]
+    rows = [
+        (f"L{i}", y, "fin_SWFinance", float(np.exp(rng.normal(5, 0.2))))
+        for i in range(8)
+        for y in range(2016, 2021)
+    ]
     panel = pd.DataFrame(rows, columns=["la_code", "year", "indicator_id", "value"])
     pil, com = [f"L{i}" for i in range(4)], [f"L{i}" for i in range(4, 8)]
     es = spending.event_study(panel, "fin_SWFinance", range(2016, 2021), pil, com).set_index("year")
@@ -205,7 +211,8 @@ def test_breakeven_against_detectable():
     w = breakeven.need_to_believe(be, det)
     assert w.loc["Kinship share of care entrants (DiD scale)", "published estimate"] == pytest.approx(-12.63)
     assert det.loc["DiD: kinship care", "smallest detectable effect"] == pytest.approx(
-        100 * 0.1263 / 2.170090 * (1.959964 + 0.841621), rel=1e-4)
+        100 * 0.1263 / 2.170090 * (1.959964 + 0.841621), rel=1e-4
+    )
     cq = breakeven.consequences(sim)
     assert cq.loc["Kinship care (EQ3d)", "mean"] > 0 > cq.loc["Re-referral within 6 months (EQ3b)", "mean"]
 
@@ -221,8 +228,14 @@ def test_believe_sentence_cases():
 
 # ------------------------------------------------------------------ staff flows
 def test_starters_summary_is_anonymous_aggregate():
-    st = pd.DataFrame({"la_code": ["1", "2", "3", "1", "2"], "year": [2018, 2018, 2018, 2019, 2019],
-                       "starters_fte": [10.0, 20.0, 99.0, 30.0, np.nan], "inpost_fte": [100.0] * 5})
+    st = pd.DataFrame(
+        {
+            "la_code": ["1", "2", "3", "1", "2"],
+            "year": [2018, 2018, 2018, 2019, 2019],
+            "starters_fte": [10.0, 20.0, 99.0, 30.0, np.nan],
+            "inpost_fte": [100.0] * 5,
+        }
+    )
     s = training.starters_summary(st, pilots=["1", "2"])
     assert s.loc[2018, "mean starters per pilot (FTE)"] == 15 and s.loc[2018, "most"] == 20
     assert s.loc[2019, "pilots reporting"] == 1 and "la_code" not in s.columns
@@ -234,6 +247,7 @@ def test_starters_summary_is_anonymous_aggregate():
 def test_synthetic_returns_reproduce_every_aggregate(tmp_path):
     cs.write_cost_returns(tmp_path, seed=5)
     from sofs_lib.chapters.costs.compute import compare_returns
+
     cmp = compare_returns(cs.aggregates(cs.read_cost_returns(tmp_path)), "synthetic")
     assert cmp["agrees"].all() and len(cmp) >= 50
     a = cs.aggregates(cs.read_cost_returns(tmp_path))
@@ -299,9 +313,15 @@ def test_run_on_returns_in_data_dir(tmp_path, monkeypatch):
 
 
 def test_tornado_sentence():
-    t = pd.DataFrame({"label": ["Share of time", "Salary", "Hours"], "at low": [10.0, 50.0, 90.0],
-                      "at high": [200.0, 150.0, 110.0], "swing": [190.0, 100.0, 20.0],
-                      "assumption": [True, False, True]})
+    t = pd.DataFrame(
+        {
+            "label": ["Share of time", "Salary", "Hours"],
+            "at low": [10.0, 50.0, 90.0],
+            "at high": [200.0, 150.0, 110.0],
+            "swing": [190.0, 100.0, 20.0],
+            "assumption": [True, False, True],
+        }
+    )
     s = answer.tornado_sentence(t)
     assert s.startswith("The total moves most with share of time (an assumption; £10 to £200)")
     assert "salary (sourced; £50 to £150)" in s and "2 of the 3 uncertain" in s

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sofs_lib.sources.dfe import extract as X
 from sofs_lib.sources.dfe import load_ees
+from sofs_lib.sources.dfe import tables as T
 from sofs_lib.sources.dfe.errors import (
     DfeDataError,
     DfeDuplicateError,
@@ -17,32 +19,63 @@ from sofs_lib.sources.dfe.errors import (
     DfeFormatError,
     DfeLayoutError,
 )
-from sofs_lib.sources.dfe import extract as X
-from sofs_lib.sources.dfe import tables as T
 
-CORE = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
-        "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]
-B1 = ["category", "Anypoint_episodes", "Anypoint_episodes_rate", "Anypoint_child", "Anypoint_child_rate",
-      "At31_episodes", "At31_episodes_rate"]
+CORE = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+]
+B1 = [
+    "category",
+    "Anypoint_episodes",
+    "Anypoint_episodes_rate",
+    "Anypoint_child",
+    "Anypoint_child_rate",
+    "At31_episodes",
+    "At31_episodes_rate",
+]
 # (la_code, ONS code, name)
 LAS = [("303", "E09000004", "Bexley"), ("304", "E09000005", "Brent")]
 
 
 def la_row(year, code, ons, name, **values):
-    return {"time_period": str(year), "time_identifier": "Reporting year", "geographic_level": "Local authority",
-            "country_code": "E92000001", "country_name": "England", "region_code": "E12000007",
-            "region_name": "London", "old_la_code": code, "new_la_code": ons, "la_name": name, **values}
+    return {
+        "time_period": str(year),
+        "time_identifier": "Reporting year",
+        "geographic_level": "Local authority",
+        "country_code": "E92000001",
+        "country_name": "England",
+        "region_code": "E12000007",
+        "region_name": "London",
+        "old_la_code": code,
+        "new_la_code": ons,
+        "la_name": name,
+        **values,
+    }
 
 
 def b1_rows(years=(2018, 2019), las=LAS, rate=None, drop=()):
     rows = []
     for y in years:
         for i, (code, ons, name) in enumerate(las):
-            n = 100 * (i + 1) + (y - 2018)          # episodes: 100, 101, 200, 201
+            n = 100 * (i + 1) + (y - 2018)  # episodes: 100, 101, 200, 201
             r = rate if rate is not None else 10.0 * n
-            v = {"category": "Children in Need", "Anypoint_episodes": str(n), "Anypoint_episodes_rate": str(r),
-                 "Anypoint_child": str(n), "Anypoint_child_rate": str(r), "At31_episodes": str(n // 2),
-                 "At31_episodes_rate": str(r / 2)}
+            v = {
+                "category": "Children in Need",
+                "Anypoint_episodes": str(n),
+                "Anypoint_episodes_rate": str(r),
+                "Anypoint_child": str(n),
+                "Anypoint_child_rate": str(r),
+                "At31_episodes": str(n // 2),
+                "At31_episodes_rate": str(r / 2),
+            }
             rows.append(la_row(y, code, ons, name, **{k: x for k, x in v.items() if k not in drop}))
     return rows
 
@@ -59,9 +92,14 @@ def write_csv(path, rows, columns=None, bom=True):
 
 def population(folder, years=range(2016, 2020), pops=None):
     pops = pops or {"303": 10000.0, "304": 20000.0}
-    rows = [la_row(y, c, o, n, age_group="Children aged 0 to 17 years", population_estimate=str(pops[c]))
-            for y in years for c, o, n in LAS]
-    return write_csv(folder / "population-and-neighbours" / "ons_mid-year_population_estimates_2012_to_2024.csv", rows)
+    rows = [
+        la_row(y, c, o, n, age_group="Children aged 0 to 17 years", population_estimate=str(pops[c]))
+        for y in years
+        for c, o, n in LAS
+    ]
+    return write_csv(
+        folder / "population-and-neighbours" / "ons_mid-year_population_estimates_2012_to_2024.csv", rows
+    )
 
 
 def cin(folder, **kw):
@@ -86,9 +124,24 @@ def test_renamed_file_found_by_table(tmp_path):
 
 
 def test_renamed_column_is_mapped(tmp_path):
-    rows = [la_row(2019, c, o, n, category="Referrals and Re-referrals", Referrals="50", Referrals_rate="12.5",
-                   Re_referrals="5", Re_referrals_percent="10", No_Further_Action="1", No_Further_Action_percent="2",
-                   Not_in_Need="3", Not_in_Need_percent="6") for c, o, n in LAS]
+    rows = [
+        la_row(
+            2019,
+            c,
+            o,
+            n,
+            category="Referrals and Re-referrals",
+            Referrals="50",
+            Referrals_rate="12.5",
+            Re_referrals="5",
+            Re_referrals_percent="10",
+            No_Further_Action="1",
+            No_Further_Action_percent="2",
+            Not_in_Need="3",
+            Not_in_Need_percent="6",
+        )
+        for c, o, n in LAS
+    ]
     f = write_csv(tmp_path / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2024.csv", rows)
     d = load_ees(f)
     assert d.attrs["renamed_columns"] == {"category": "Category"}
@@ -97,7 +150,9 @@ def test_renamed_column_is_mapped(tmp_path):
 
 
 def test_dropped_rate_column_is_computed_from_population(tmp_path):
-    write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",)))
+    write_csv(
+        tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",))
+    )
     population(tmp_path)
     p = cin(tmp_path)
     # Bexley 2018/19: 101 episodes / 10,000 children (mid-2018) x 10,000 = 101.0
@@ -109,13 +164,17 @@ def test_dropped_rate_column_is_computed_from_population(tmp_path):
 
 
 def test_dropped_rate_without_population_names_the_file(tmp_path):
-    write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",)))
+    write_csv(
+        tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",))
+    )
     with pytest.raises(DfeDataError, match="ons_population|population"):
         cin(tmp_path)
 
 
 def test_every_suppression_code_is_missing_and_counted(tmp_path):
-    rows = b1_rows(years=(2019,), las=LAS + [("305", "E09000006", "Bromley"), ("306", "E09000008", "Croydon")])
+    rows = b1_rows(
+        years=(2019,), las=LAS + [("305", "E09000006", "Bromley"), ("306", "E09000008", "Croydon")]
+    )
     for r, code in zip(rows, ("u", "low", ":", "..")):
         r["Anypoint_episodes_rate"] = code
     f = write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", rows)
@@ -136,10 +195,16 @@ def test_unknown_text_in_a_value_column_names_it(tmp_path):
 
 
 def test_split_council_stays_separate(tmp_path):
-    las = [("909", "E10000006", "Cumbria"), ("942", "E06000063", "Cumberland"),
-           ("943", "E06000064", "Westmorland and Furness")]
-    rows = [r for r in b1_rows(years=(2022, 2023, 2024), las=las)
-            if (r["old_la_code"] == "909") == (int(r["time_period"]) <= 2023)]
+    las = [
+        ("909", "E10000006", "Cumbria"),
+        ("942", "E06000063", "Cumberland"),
+        ("943", "E06000064", "Westmorland and Furness"),
+    ]
+    rows = [
+        r
+        for r in b1_rows(years=(2022, 2023, 2024), las=las)
+        if (r["old_la_code"] == "909") == (int(r["time_period"]) <= 2023)
+    ]
     write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", rows)
     p = cin(tmp_path).reset_index()
     years = p.groupby("la_code")["year"].apply(list).to_dict()
@@ -158,7 +223,10 @@ def test_reissued_code_is_one_series(tmp_path):
         rows += b1_rows(years=(y,), las=[("825", ons, "Buckinghamshire")])
     write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", rows)
     p = cin(tmp_path).reset_index()
-    assert p.groupby("la_code")["year"].apply(list).to_dict() == {"815": [2022, 2023, 2024], "825": [2020, 2021]}
+    assert p.groupby("la_code")["year"].apply(list).to_dict() == {
+        "815": [2022, 2023, 2024],
+        "825": [2020, 2021],
+    }
 
 
 def test_codes_of_two_councils_in_one_row_stop(tmp_path):
@@ -270,8 +338,15 @@ def test_mixed_folder_replaces_tables(tmp_path):
     population(base)
     write_csv(newer / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(rate=2.0))
     rep = T.mixed_folder(base, newer, tmp_path / "mixed")
-    assert rep.to_dict("records") == [{"table_id": "b1", "old_file": "ees/b1_children_in_need_2013_to_2022.csv",
-                                       "new_file": "ees/b1_children_in_need_2013_to_2024.csv"}]
+    assert rep.to_dict("records") == [
+        {
+            "table_id": "b1",
+            "old_file": "ees/b1_children_in_need_2013_to_2022.csv",
+            "new_file": "ees/b1_children_in_need_2013_to_2024.csv",
+        }
+    ]
     files = sorted(p.relative_to(tmp_path / "mixed").as_posix() for p in (tmp_path / "mixed").rglob("*.csv"))
-    assert files == ["ees/b1_children_in_need_2013_to_2024.csv",
-                     "population-and-neighbours/ons_mid-year_population_estimates_2012_to_2024.csv"]
+    assert files == [
+        "ees/b1_children_in_need_2013_to_2024.csv",
+        "population-and-neighbours/ons_mid-year_population_estimates_2012_to_2024.csv",
+    ]

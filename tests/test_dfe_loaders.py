@@ -29,8 +29,6 @@ from sofs_lib.sources.dfe.manifest import check_dfe_data, load_manifest, sha256_
 REPO = Path(__file__).resolve().parents[1]
 
 
-
-
 B1 = "ees/b1_children_in_need_2013_to_2022.csv"
 C2 = "ees/c2_children_in_need_assessments_duration_2014_to_2022.csv"
 CEASED = "ees/la_children_who_ceased_during_the_year_sgo_adoption.csv"
@@ -91,10 +89,15 @@ def test_ees_reorganisations(b1):
     assert {"940", "941"} <= set(la.loc[la["year"] == 2022, "la_code"])
 
 
-@pytest.mark.parametrize("rel", [
-    "ees/a1_cin_assessments_episodes_referrals_2013_to_2022.csv", C2,
-    "ees/d5_cpps_at31march_by_duration_2013_to_2022.csv", "ees/cla_number_and_rate_per_10k_children.csv",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "ees/a1_cin_assessments_episodes_referrals_2013_to_2022.csv",
+        C2,
+        "ees/d5_cpps_at31march_by_duration_2013_to_2022.csv",
+        "ees/cla_number_and_rate_per_10k_children.csv",
+    ],
+)
 def test_ees_real_other(dfe_dir, rel):
     d = dfe.load_ees(dfe_dir / rel)
     assert len(d) > 100 and d["year"].between(2013, 2022).all()
@@ -203,7 +206,6 @@ def test_missing_and_extra_columns(dfe_dir, tmp_path):
 
 def test_suppression_codes(dfe_dir, tmp_path):
     raw = pd.read_csv(_subset_csv(dfe_dir / B1, tmp_path / "tmp.csv"), dtype=str, keep_default_na=False)
-    base = dfe.load_ees(tmp_path / "tmp.csv").attrs["n_suppressed"] if False else None
     codes = ["x", "c", "z", "u", "..", ":", "~", "k"]
     raw = raw.copy()
     raw["Anypoint_child"] = [codes[i % len(codes)] for i in range(len(raw))]
@@ -217,11 +219,19 @@ def test_suppression_codes(dfe_dir, tmp_path):
 
 
 def test_renamed_las(dfe_dir, tmp_path):
-    raw = pd.read_csv(_subset_csv(dfe_dir / B1, tmp_path / "tmp.csv", n_lines=1638), dtype=str, keep_default_na=False)
+    raw = pd.read_csv(
+        _subset_csv(dfe_dir / B1, tmp_path / "tmp.csv", n_lines=1638), dtype=str, keep_default_na=False
+    )
     raw = raw[raw["geographic_level"] == "Local authority"].copy()
-    ren = {"Bristol, City of": "Bristol", "Kingston upon Hull, City of": "Kingston Upon Hull",
-           "Herefordshire, County of": "Herefordshire", "St. Helens": "St Helens", "County Durham": "Durham",
-           "Bournemouth, Christchurch and Poole": "Bournemouth, Christchurch & Poole", "Bedford": "Bedford Borough"}
+    ren = {
+        "Bristol, City of": "Bristol",
+        "Kingston upon Hull, City of": "Kingston Upon Hull",
+        "Herefordshire, County of": "Herefordshire",
+        "St. Helens": "St Helens",
+        "County Durham": "Durham",
+        "Bournemouth, Christchurch and Poole": "Bournemouth, Christchurch & Poole",
+        "Bedford": "Bedford Borough",
+    }
     raw["la_name"] = raw["la_name"].replace(ren)
     raw[["old_la_code", "new_la_code"]] = ""  # force matching by name
     p = tmp_path / "b1_children_in_need_renamed.csv"

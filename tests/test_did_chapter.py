@@ -8,34 +8,40 @@ import pytest
 from sofs_lib.chapters.did import answer as A
 from sofs_lib.chapters.did import checks as C
 from sofs_lib.chapters.did import recovery as RC
-from sofs_lib.methods.did import evidence as E
 from sofs_lib.chapters.did import report as R
+from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did.models import Fit
 
 
 def test_size_sentence_within_and_outside():
     assert A.size_sentence("EQ3a", 252_785, 252_169) == (
-        "EQ3a: the main model has 252,785 rows, within 5% of the published 252,169 (+0.2%).")
+        "EQ3a: the main model has 252,785 rows, within 5% of the published 252,169 (+0.2%)."
+    )
     # counter-example: 56,117 against 252,169 is 77.7% short
     assert A.size_sentence("EQ3a", 56_117, 252_169) == (
-        "EQ3a: the main model has 56,117 rows, outside 5% of the published 252,169 (-77.7%).")
+        "EQ3a: the main model has 56,117 rows, outside 5% of the published 252,169 (-77.7%)."
+    )
     assert "no published N" in A.size_sentence("EQ3x", 10, float("nan"))
 
 
 def test_fe_sample_sentence():
     # 65,573 against 135,323: 51.5% short
-    assert A.fe_sample_sentence(65_573, 135_323).endswith("outside 5% of the fixed-effects sample of 135,323 in "
-                                                         "Table A10.3 (-51.5%).")
+    assert A.fe_sample_sentence(65_573, 135_323).endswith(
+        "outside 5% of the fixed-effects sample of 135,323 in Table A10.3 (-51.5%)."
+    )
     assert " within 5%" in A.fe_sample_sentence(136_000, 135_323)
     assert A.published_fe_sample() == 135_323
 
 
 def test_verdict_and_null_sentences():
     assert A.verdict_sentence("EQ3b", "No clear evidence", "no clear evidence", "synthetic").endswith(
-        "the report's verdict.")
+        "the report's verdict."
+    )
     s = A.verdict_sentence("EQ3b", "No clear evidence", "Moderate strength evidence", "synthetic")
     assert s.endswith("not the report's 'Moderate strength evidence'.")
-    assert "does not depend on the effect" in A.null_sentence("EQ3a", "No clear evidence", "No clear evidence")
+    assert "does not depend on the effect" in A.null_sentence(
+        "EQ3a", "No clear evidence", "No clear evidence"
+    )
     assert "does not depend" not in A.null_sentence("EQ3d", "No evidence", "Moderate strength evidence")
 
 
@@ -44,7 +50,9 @@ def test_bias_and_wild_sentences():
     assert "a bias of +4.09 working days" in s and "misses" in s and "5 of 5 placebo leads" in s
     s = A.bias_sentence("EQ3a", 3.5, 1.0, 6.0, 2.99, "working days", 0, 5)
     assert "covers" in s and "+0.51" in s
-    assert "significant at 5% by CRV1 but not by the wild bootstrap" in A.wild_sentence("EQ3c", 0.001, 0.18, 4, 2)
+    assert "significant at 5% by CRV1 but not by the wild bootstrap" in A.wild_sentence(
+        "EQ3c", 0.001, 0.18, 4, 2
+    )
     assert "both significant" in A.wild_sentence("EQ3b", 0.001, 0.01, 8, 4)
     assert "neither" in A.wild_sentence("EQ3b", 0.2, 0.3, 8, 4)
     assert "by the wild bootstrap but not by CRV1" in A.wild_sentence("EQ3b", 0.06, 0.01, 8, 4)
@@ -58,8 +66,9 @@ def test_p_text_always_names_clusters():
 
 
 def _fit(est=-0.1, se=0.02, p=0.001, g=4, gt=2, **extra):
-    t = pd.DataFrame({"estimate": [est], "se": [se], "p": [p], "lo": [est - 2 * se], "hi": [est + 2 * se]},
-                     index=["did"])
+    t = pd.DataFrame(
+        {"estimate": [est], "se": [se], "p": [p], "lo": [est - 2 * se], "hi": [est + 2 * se]}, index=["did"]
+    )
     return Fit("main", "linear", "y", t, 1234, 0.05, g, g, gt, extra=dict(extra))
 
 
@@ -92,7 +101,8 @@ def test_built_in_effects():
     m = {"eq3d_kinship": {"Pilot 2": 3.229, "Pilot 3": 0.554, "Pilot 5": 0.554}}
     assert RC.built_in(eff, m, "eq3d_kinship", ["Pilot 3", "Pilot 5"]) == pytest.approx(-0.1263 * 0.554)
     assert RC.built_in(eff, m, "eq3d_kinship", ["Pilot 2", "Pilot 3", "Pilot 5"]) == pytest.approx(
-        -0.1263 * (3.229 + 0.554 + 0.554) / 3)
+        -0.1263 * (3.229 + 0.554 + 0.554) / 3
+    )
     assert np.isnan(RC.built_in(eff, {}, "eq3b_rereferral", ["Pilot 1"]))
     assert RC.covers(-1, 1, 0) and not RC.covers(-1, 1, 2) and not RC.covers(np.nan, 1, 0)
 
@@ -113,14 +123,41 @@ def _frame():
     rows = []
     for i in range(24):
         pil = int(i < 12)
-        rows.append(dict(pilot_i=pil, post=0, repeated=int(i % 2 == 0), cem_w=1.0 if pil else 2.0,
-                         duration_wd=10.0 + i, age=5.0 + (i % 3), gender="male" if i % 4 else "female",
-                         academic_year="primary", fsm="no", ethnicity="White", disabled=int(i % 6 == 0),
-                         la="A" if pil else "B", year=2013))
+        rows.append(
+            dict(
+                pilot_i=pil,
+                post=0,
+                repeated=int(i % 2 == 0),
+                cem_w=1.0 if pil else 2.0,
+                duration_wd=10.0 + i,
+                age=5.0 + (i % 3),
+                gender="male" if i % 4 else "female",
+                academic_year="primary",
+                fsm="no",
+                ethnicity="White",
+                disabled=int(i % 6 == 0),
+                la="A" if pil else "B",
+                year=2013,
+            )
+        )
     for i in range(20):
-        rows.append(dict(pilot_i=int(i < 10), post=1, repeated=0, cem_w=1.0, duration_wd=40.0, age=6.0,
-                         gender="male", academic_year="primary", fsm="no", ethnicity="White", disabled=0,
-                         la="A" if i < 10 else "B", year=2018))
+        rows.append(
+            dict(
+                pilot_i=int(i < 10),
+                post=1,
+                repeated=0,
+                cem_w=1.0,
+                duration_wd=40.0,
+                age=6.0,
+                gender="male",
+                academic_year="primary",
+                fsm="no",
+                ethnicity="White",
+                disabled=0,
+                la="A" if i < 10 else "B",
+                year=2018,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -135,7 +172,9 @@ def test_weighted_summary_by_hand():
     # gender female when i % 4 == 0: pilots i=0,4,8 -> 3 of 12 = 25%, under 10 children -> suppressed
     assert t.loc["Gender – female", "Pilot sites"] == "[c]"
     assert t.loc["Number of observations in this pre-treatment group", "Pilot sites"] == 12
-    assert t.loc["Number of observations of treatment and comparator LAs over all periods", "Pilot sites"] == 999
+    assert (
+        t.loc["Number of observations of treatment and comparator LAs over all periods", "Pilot sites"] == 999
+    )
     # fixed effects: only repeated children (6 pilots, under 10) -> the pilot group is suppressed
     fe = R.weighted_summary(d, "eq3a", "fe", 999)
     assert fe.loc["Outcome", "Pilot sites"] == "[c]"
@@ -147,11 +186,19 @@ class _Stub:
     synthetic = True
 
     def __init__(self, frame, did):
-        t = pd.DataFrame({"estimate": [did], "se": [1.0], "p": [0.01], "lo": [did - 2], "hi": [did + 2]},
-                         index=["did"])
+        t = pd.DataFrame(
+            {"estimate": [did], "se": [1.0], "p": [0.01], "lo": [did - 2], "hi": [did + 2]}, index=["did"]
+        )
         fit = Fit("main", "linear", "duration_wd", t, len(frame), 0.1, 2, 2, 1)
-        self._r = type("R", (), {"frame": frame.assign(did=frame["pilot_i"] * frame["post"]),
-                                 "fits": {"main": fit}, "choice": type("C", (), {"model": "linear"})()})()
+        self._r = type(
+            "R",
+            (),
+            {
+                "frame": frame.assign(did=frame["pilot_i"] * frame["post"]),
+                "fits": {"main": fit},
+                "choice": type("C", (), {"model": "linear"})(),
+            },
+        )()
 
     def result(self, eq):
         return self._r
@@ -166,4 +213,6 @@ def test_counterfactual_and_trend_data_by_hand():
     assert td.loc[("pilot", 2013), "mean"] == pytest.approx(15.5)
     assert td.loc[("comparator", 2018), "mean"] == pytest.approx(40.0)
     # groups of fewer than 10 units are not shown: with a threshold of 11, the 10 post pilots go
-    assert np.isnan(R.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"])
+    assert np.isnan(
+        R.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"]
+    )

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from sofs_lib.methods import disclosure
 from sofs_lib.chapters.did import report as R
+from sofs_lib.methods import disclosure
 
 
 def tiny_frame():
@@ -12,9 +12,22 @@ def tiny_frame():
     rows = []
     for pilot, n, n_f in ((1, 30, 3), (0, 40, 12)):
         for i in range(n):
-            rows.append(dict(pilot_i=pilot, post=0, cem_w=1.0, repeated=0, kinship_12m=i % 2, age=5.0,
-                             gender="female" if i < n_f else "male", academic_year="primary", fsm="no",
-                             ethnicity="White", main_need="abuse or neglect", disabled=0))
+            rows.append(
+                dict(
+                    pilot_i=pilot,
+                    post=0,
+                    cem_w=1.0,
+                    repeated=0,
+                    kinship_12m=i % 2,
+                    age=5.0,
+                    gender="female" if i < n_f else "male",
+                    academic_year="primary",
+                    fsm="no",
+                    ethnicity="White",
+                    main_need="abuse or neglect",
+                    disabled=0,
+                )
+            )
     return pd.DataFrame(rows)
 
 

@@ -11,10 +11,10 @@ import nbformat
 import papermill as pm
 import pytest
 
+from sofs_lib.chapters.did.data import load_design, write_design
 from sofs_lib.core import ledger
 from sofs_lib.sources import npd
 from sofs_lib.synthetic import npd as synth_npd
-from sofs_lib.chapters.did.data import load_design, write_design
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,10 +33,14 @@ def test_chapter_runs_on_a_data_dir_extract(tmp_path):
     data_dir = ex.write_csv(tmp_path / "extract")
     design = write_design(ex.design, tmp_path / "design.yml")
     out = tmp_path / "out"
-    pm.execute_notebook(str(ROOT / "notebooks" / "05_did.ipynb"), str(tmp_path / "run.ipynb"),
-                        parameters={"data_dir": str(data_dir), "design_file": str(design),
-                                    "output_dir": str(out)},
-                        cwd=str(ROOT), kernel_name="python3", progress_bar=False)
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "05_did.ipynb"),
+        str(tmp_path / "run.ipynb"),
+        parameters={"data_dir": str(data_dir), "design_file": str(design), "output_dir": str(out)},
+        cwd=str(ROOT),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     led = ledger.read(out / "reproduction.csv")
     assert len(led) > 100
     assert set(led["kind"]) == {"real"}

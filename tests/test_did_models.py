@@ -21,9 +21,27 @@ def panel(n_child=1500, rho=0.0, corr_effect=0.0, effect=2.0, seed=0, sd_alpha=1
             e = rho * e + rng.normal() if s else e
             age = 5 + s + rng.random() + corr_effect * 3 * alpha
             y = 10 + effect * pilot * post + 1.0 * post + 0.5 * age + alpha + e
-            rows.append(dict(child=c, seq=s, la=f"LA{la}", pilot_i=pilot, post=post, did=pilot * post, year=year,
-                             age=age, ofsted_high=0, disabled=0, gender="m", ethnicity="W", academic_year="primary",
-                             fsm="no", y=y, cem_w=1.0, repeated=1))
+            rows.append(
+                dict(
+                    child=c,
+                    seq=s,
+                    la=f"LA{la}",
+                    pilot_i=pilot,
+                    post=post,
+                    did=pilot * post,
+                    year=year,
+                    age=age,
+                    ofsted_high=0,
+                    disabled=0,
+                    gender="m",
+                    ethnicity="W",
+                    academic_year="primary",
+                    fsm="no",
+                    y=y,
+                    cem_w=1.0,
+                    repeated=1,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -51,18 +69,37 @@ def test_hausman_detects_correlated_effects():
 def test_repeated_test_and_logit_separation():
     rng = np.random.default_rng(5)
     n = 3000
-    d = pd.DataFrame({"y": rng.integers(0, 2, n), "age": rng.random(n) * 10, "disabled": rng.integers(0, 2, n),
-                      "gender": rng.choice(["m", "f"], n), "ethnicity": rng.choice(["W", "B"], n),
-                      "academic_year": rng.choice(["p", "s"], n), "fsm": rng.choice(["no", "yes"], n)})
+    d = pd.DataFrame(
+        {
+            "y": rng.integers(0, 2, n),
+            "age": rng.random(n) * 10,
+            "disabled": rng.integers(0, 2, n),
+            "gender": rng.choice(["m", "f"], n),
+            "ethnicity": rng.choice(["W", "B"], n),
+            "academic_year": rng.choice(["p", "s"], n),
+            "fsm": rng.choice(["no", "yes"], n),
+        }
+    )
     d["repeated"] = (rng.random(n) < 0.2 + 0.3 * d["y"]).astype(int)  # repeated children differ in y
     assert M.repeated_test(d, "eq3b", "y")["p"] < 1e-6
     # logit: no event among treated-post rows -> the DiD is reported as not estimable
-    d = pd.DataFrame({"la": np.repeat([f"LA{i}" for i in range(4)], 500), "pilot_i": np.repeat([1, 1, 0, 0], 500)})
+    d = pd.DataFrame(
+        {"la": np.repeat([f"LA{i}" for i in range(4)], 500), "pilot_i": np.repeat([1, 1, 0, 0], 500)}
+    )
     d["post"] = np.tile([0, 1], 1000)
     d["did"] = d["pilot_i"] * d["post"]
     d["y"] = ((rng.random(2000) < 0.1) & (d["did"] == 0)).astype(int)
-    for c, v in dict(age=5.0, disabled=0, gender="m", ethnicity="W", academic_year="p", fsm="no", ofsted_high=0,
-                     year=2015, cem_w=1.0).items():
+    for c, v in dict(
+        age=5.0,
+        disabled=0,
+        gender="m",
+        ethnicity="W",
+        academic_year="p",
+        fsm="no",
+        ofsted_high=0,
+        year=2015,
+        cem_w=1.0,
+    ).items():
         d[c] = v
     f = M.fit_logit(d, "eq3b", "y", ["pilot_i", "did"])
     # no diverging logit coefficient is shown: the linear probability model is, with the reason
@@ -79,8 +116,9 @@ def separated_world(seed=0, n=4000):
     d["pilot_i"] = d["la"].isin(["LA0", "LA1", "LA2", "LA3"]).astype(int)
     d["post"] = rng.integers(0, 2, n)
     d["did"] = d["pilot_i"] * d["post"]
-    for c, v in dict(disabled=0, gender="m", academic_year="p", fsm="no", ofsted_high=0, year=2015,
-                     cem_w=1.0).items():
+    for c, v in dict(
+        disabled=0, gender="m", academic_year="p", fsm="no", ofsted_high=0, year=2015, cem_w=1.0
+    ).items():
         d[c] = v
     d["age"] = rng.random(n) * 10
     d["ethnicity"] = rng.choice(["W", "B", "A"], n, p=[0.8, 0.15, 0.05])
@@ -117,8 +155,14 @@ def test_average_marginal_effect_matches_statsmodels():
 
 
 def test_perfect_predictors():
-    d = pd.DataFrame({"y": [0, 0, 1, 0, 1, 0], "t": [1, 1, 0, 0, 0, 0], "c": list("aabbcc"),
-                      "x": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
+    d = pd.DataFrame(
+        {
+            "y": [0, 0, 1, 0, 1, 0],
+            "t": [1, 1, 0, 0, 0, 0],
+            "c": list("aabbcc"),
+            "x": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+        }
+    )
     got = M.perfect_predictors(d, "y", ["t", "C(c)", "x"])
     assert ("t", "1", 2, 0) in got and ("c", "a", 2, 0) in got
     assert not [g for g in got if g[0] == "x"]

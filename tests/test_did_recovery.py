@@ -5,8 +5,8 @@ Expected values come from the report (sofs_lib.published), never from this code'
 import numpy as np
 import pytest
 
-from sofs_lib.chapters import did
 from sofs_lib import published
+from sofs_lib.chapters import did
 from sofs_lib.chapters.did import recovery as RC
 from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
 from sofs_lib.chapters.did.data import DidDataError
@@ -36,8 +36,8 @@ def covers(fit, value, term="did"):
 
 def test_default_recovers_published_effects(default):
     # the generator's defaults are the published estimates (EQ3a: see the parallel-trends test)
-    eq3b = -published.quote("did_a10_rereferral_pp").number / 100                     # -9.78 points
-    eq3d = -published.quote("did_a10_kinship_pp").number / 100                        # -12.63 points
+    eq3b = -published.quote("did_a10_rereferral_pp").number / 100  # -9.78 points
+    eq3d = -published.quote("did_a10_kinship_pp").number / 100  # -12.63 points
     assert covers(default.result("eq3b").fits["main"], eq3b)
     assert covers(default.result("eq3d").fits["main"], eq3d)
     for eq in ("eq3a", "eq3b", "eq3d"):
@@ -47,7 +47,7 @@ def test_default_recovers_published_effects(default):
 def test_duration_effect_recovered_when_trends_are_parallel(parallel, default):
     # EQ3a's default data carry the pilot-only pre-trend the report found, which biases the DiD
     # (the leads say so); with parallel trends the injected effect is recovered.
-    eq3a = published.cell("A10.6", "DiD", "Fixed effects model").number              # 2.99 working days
+    eq3a = published.cell("A10.6", "DiD", "Fixed effects model").number  # 2.99 working days
     # the main model (child fixed effects); the pooled linear model is not asked to: on the
     # calibrated extract it sits about half a working day above the built-in effect
     assert covers(parallel.result("eq3a").fits["main"], eq3a)
@@ -57,10 +57,14 @@ def test_duration_effect_recovered_when_trends_are_parallel(parallel, default):
 
 def test_diagnostics_agree_with_report(default):
     # Table A10.5: EQ3b 4 of 5 leads insignificant; EQ3d 4 of 4; EQ3a leads fail
-    assert default.result("eq3b").diagnostics["leads"]["insignificant"] >= \
-        published.quote("did_a10_eq3b_leads_insignificant").number
-    assert default.result("eq3d").diagnostics["leads"]["insignificant"] == \
-        published.quote("did_a10_eq3d_leads_insignificant").number
+    assert (
+        default.result("eq3b").diagnostics["leads"]["insignificant"]
+        >= published.quote("did_a10_eq3b_leads_insignificant").number
+    )
+    assert (
+        default.result("eq3d").diagnostics["leads"]["insignificant"]
+        == published.quote("did_a10_eq3d_leads_insignificant").number
+    )
     assert not default.result("eq3a").diagnostics["leads"]["holds"]
     # EQ3c: prevalence under 5% -> logit (Appendix 10); EQ3b, EQ3d linear (under 15% repeated)
     assert default.result("eq3c").choice.model == "logit"
@@ -92,7 +96,7 @@ def test_verdicts_for_other_seeds(seed):
     assert an.result("eq3b").verdict.strength in ("none", "no clear evidence", "low")
     eq3d = an.result("eq3d")
     assert eq3d.verdict.strength == "moderate"
-    assert eq3d.fits["main"].get("did") < 0       # a decrease in kinship care, as published
+    assert eq3d.fits["main"].get("did") < 0  # a decrease in kinship care, as published
 
 
 PUBLISHED_N = {"eq3a": "did_a10_6_n", "eq3b": "did_a10_8_n", "eq3c": "did_a10_10_n", "eq3d": "did_a10_11_n"}
@@ -139,7 +143,11 @@ def test_default_pretrend_biases_eq3a_and_the_leads_catch_it(default, parallel):
     a = RC.recovery_table(default).set_index(["question", "column"]).loc[("EQ3a", "Main model")]
     b = RC.recovery_table(parallel).set_index(["question", "column"]).loc[("EQ3a", "Main model")]
     # the same built-in effect; only the default extract's leads fail
-    assert a["built-in effect"] == b["built-in effect"] == published.cell("A10.6", "DiD", "Fixed effects model").number
+    assert (
+        a["built-in effect"]
+        == b["built-in effect"]
+        == published.cell("A10.6", "DiD", "Fixed effects model").number
+    )
     assert not default.result("eq3a").diagnostics["leads"]["holds"]
     assert parallel.result("eq3a").diagnostics["leads"]["holds"]
 

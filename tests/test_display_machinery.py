@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from sofs_lib.build import glossary_links
 from sofs_lib.core import paths
 from sofs_lib.display import plotting, tables
-from sofs_lib.build import glossary_links
 
 
 def test_fixed_point_rounds_half_up():
@@ -21,7 +21,7 @@ def test_fixed_point_rounds_half_up():
     assert tables.format_number(-2.5, ".0f") == "-3"
     assert tables.format_number(31.24, ".1f") == "31.2"
     assert tables.format_number(1234.5, ",.0f") == "1,235"
-    assert tables.format_number(0.5, ".3g") == "0.5"          # other formats untouched
+    assert tables.format_number(0.5, ".3g") == "0.5"  # other formats untouched
     html = tables.to_html(pd.DataFrame({"x": [31.25]}), "real", fmt=".1f")
     assert ">31.3<" in html
 
@@ -45,7 +45,7 @@ def test_show_writes_csv_and_links_it(tmp_path, monkeypatch):
     html = tables.to_html(df, "real", caption="My table", source="s", csv_href=href)
     assert '<a class="sofs-csv" href="01_demo/my-table.csv" download>' in html
     monkeypatch.setattr(paths, "_current_output", None)
-    assert tables.write_table_csv(df, None, "x") is None       # outside a chapter: no link
+    assert tables.write_table_csv(df, None, "x") is None  # outside a chapter: no link
 
 
 def test_staged_output_maps_to_final(tmp_path, monkeypatch):
@@ -64,9 +64,8 @@ def test_staged_output_maps_to_final(tmp_path, monkeypatch):
 
 def test_secondary_columns_folded():
     df = pd.DataFrame({"verdict": ["ok"], "reasoning": ["long text"]}, index=["c1"])
-    html = tables.to_html(df, {"verdict": "derived", "reasoning": "published"},
-                          secondary=["reasoning"])
-    head = html[html.index("<thead>"):html.index("</thead>")]
+    html = tables.to_html(df, {"verdict": "derived", "reasoning": "published"}, secondary=["reasoning"])
+    head = html[html.index("<thead>") : html.index("</thead>")]
     assert "<th>verdict</th>" in head and '<th title="reasoning">details</th>' in head
     assert '<td class="sofs-more" data-label="details"><details><summary>details</summary>' in html
     assert '<dd class="sofs-published">long text<sup class="sofs-k">P</sup></dd>' in html
@@ -122,7 +121,7 @@ def test_glossary_terms_and_first_use_links(root):
 def test_long_ids_get_break_opportunities():
     assert tables.wrap_html("did_a10_2_balance") == "did_<wbr>a10_<wbr>2_<wbr>balance"
     assert tables.wrap_html("sofs_lib.core.rounding") == "sofs_<wbr>lib.<wbr>core.<wbr>rounding"
-    assert tables.wrap_html("0.05 and 31.25") == "0.05 and 31.25"      # numbers stay whole
+    assert tables.wrap_html("0.05 and 31.25") == "0.05 and 31.25"  # numbers stay whole
     assert tables.wrap_html("a<b") == "a&lt;b"
     html = tables.to_html(pd.DataFrame({"v": [1]}, index=["long_check_id"]), "derived")
     assert '<th class="sofs-rowhead">long_<wbr>check_<wbr>id</th>' in html

@@ -59,8 +59,9 @@ def _panel(seed=3, G=6, T=5, starts=(2, 3)):
     rng = np.random.default_rng(seed)
     D = F.treatment_matrix(list(starts) + [-1] * (G - len(starts)), T)
     Y = rng.normal(size=(G, T)) + rng.normal(size=(G, 1))
-    df = pd.DataFrame({"la": np.repeat(np.arange(G), T), "year": np.tile(np.arange(T), G),
-                       "D": D.ravel(), "y": Y.ravel()})
+    df = pd.DataFrame(
+        {"la": np.repeat(np.arange(G), T), "year": np.tile(np.arange(T), G), "D": D.ravel(), "y": Y.ravel()}
+    )
     return Y, D, df
 
 
@@ -89,11 +90,21 @@ def test_wcr_matches_wildboottest_under_full_enumeration():
     wb = pytest.importorskip("wildboottest.wildboottest")
     for seed in (3, 4):
         Y, D, df = _panel(seed=seed)
-        X = pd.get_dummies(df[["D"]].assign(la=df.la.astype(str), year=df.year.astype(str)),
-                           drop_first=True, dtype=float)
+        X = pd.get_dummies(
+            df[["D"]].assign(la=df.la.astype(str), year=df.year.astype(str)), drop_first=True, dtype=float
+        )
         mod = sm.OLS(df.y, sm.add_constant(X))
-        r = wb.wildboottest(mod, param="D", cluster=df.la.values, B=999, weights_type="rademacher",
-                            impose_null=True, bootstrap_type="11", seed=1, show=False)
+        r = wb.wildboottest(
+            mod,
+            param="D",
+            cluster=df.la.values,
+            B=999,
+            weights_type="rademacher",
+            impose_null=True,
+            bootstrap_type="11",
+            seed=1,
+            show=False,
+        )
         assert F.wcr(Y, D, B=999, kind="rademacher")[0] == pytest.approx(float(r["p-value"].iloc[0]))
 
 
@@ -119,7 +130,10 @@ def test_simulated_null_sizes():
     size = (F.ri(Y, A, T) <= 0.05).mean()
     assert abs(size - 1 / 35) < 3 * np.sqrt(1 / 35 * 34 / 35 / R)
     D6 = F.treatment_matrix([3, 3, 3, -1, -1, -1], T)
-    assert F.ri(F.simulate(6, T, D6, 50, 0.0, 0.5, 1.0, 0.2, rng), F.assignments(6, [3, 3, 3])[0], T).min() == 0.1
+    assert (
+        F.ri(F.simulate(6, T, D6, 50, 0.0, 0.5, 1.0, 0.2, rng), F.assignments(6, [3, 3, 3])[0], T).min()
+        == 0.1
+    )
     D4 = F.treatment_matrix([3, -1, -1, -1], T)
     Y4 = F.simulate(4, T, D4, 2000, 0.0, 0.5, 1.0, 0.2, rng)
     b, se = F.crv1(Y4, D4)

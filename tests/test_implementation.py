@@ -17,7 +17,7 @@ def test_table1_matrix():
 def test_focus_group_means_by_hand():
     m = im.focus_group_means()
     item = "Clear commitment to Signs of Safety from management"
-    assert m.loc[item, "T3 now"] == pytest.approx((7.8 + 7.9 + 8.4 + 6.4 + 7.7) / 5)   # 7.64
+    assert m.loc[item, "T3 now"] == pytest.approx((7.8 + 7.9 + 8.4 + 6.4 + 7.7) / 5)  # 7.64
     court = "Family Court engaged in Sigs of Safety approach"
     assert m.loc[court, "T1 now"] == pytest.approx(3.1)
     assert m.loc[court, "T1 hoped for T3"] == pytest.approx(6.0)
@@ -28,7 +28,7 @@ def test_focus_group_means_by_hand():
 def test_focus_group_claims_flags_the_two_disagreements():
     c = im.focus_group_claims().set_index("claim")
     differs = c.index[c["status"] == "differs"].tolist()
-    assert any("Family Court" in d and "T1" in d for d in differs)          # 6.0 is the hope; the T1 mean is 3.1
+    assert any("Family Court" in d and "T1" in d for d in differs)  # 6.0 is the hope; the T1 mean is 3.1
     assert "Largest difference between expected and actual T3 scores" in differs
     assert len(differs) == 2
     assert c.loc["Strongest improvement T1→T3", "status"] == "within rounding"  # 1.58 vs 1.66

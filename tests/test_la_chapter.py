@@ -26,16 +26,31 @@ def test_report_sentences_count_the_printed_tables():
     a94, a93 = CH.report_sentences(0.05)
     assert "across all years (Table A9.4) on 9 of 29 indicators, pilots lower on 8" in a94
     assert "in 2018/19 (Table A9.3) on 4 of 29 indicators, pilots lower on 4" in a93
-    pub = pd.DataFrame({"a93_p": [0.5], "a93_pilot": [1.0], "a93_snn": [2.0],
-                        "a94_p": [0.01], "a94_pilot": [3.0], "a94_snn": [2.0]})
+    pub = pd.DataFrame(
+        {
+            "a93_p": [0.5],
+            "a93_pilot": [1.0],
+            "a93_snn": [2.0],
+            "a94_p": [0.01],
+            "a94_pilot": [3.0],
+            "a94_snn": [2.0],
+        }
+    )
     a94, a93 = CH.report_sentences(0.05, pub)
     assert "on 1 of 1 indicators, pilots lower on 0" in a94 and "on 0 of 1" in a93
 
 
 def test_a95_match_counts():
-    a95 = pd.DataFrame({"ss": [1.2344, 5.0, 2.0], "ss_published": [1.234, 5.001, None],
-                        "F": [0.0734, 1.0, 2.0], "F_published": [0.073, 1.0, 2.0],
-                        "p": [0.5, 0.5, 0.5], "p_published": [None, None, None]})
+    a95 = pd.DataFrame(
+        {
+            "ss": [1.2344, 5.0, 2.0],
+            "ss_published": [1.234, 5.001, None],
+            "F": [0.0734, 1.0, 2.0],
+            "F_published": [0.073, 1.0, 2.0],
+            "p": [0.5, 0.5, 0.5],
+            "p_published": [None, None, None],
+        }
+    )
     m = CH.a95_match_counts(a95).set_index("column")
     assert m.loc["ss"].tolist() == [1, 2] and m.loc["F"].tolist() == [3, 3]
     assert m.loc["p"].tolist() == [0, 0]
@@ -43,11 +58,23 @@ def test_a95_match_counts():
 
 def _cmp(snn_match: bool, p_comp: float):
     rows = []
-    for q, c, pv, m in (("pilot_mean", 10.0, 10.0, True), ("snn_mean", 12.0 if snn_match else 13.4,
-                                                           12.0, snn_match),
-                        ("F", 5.0, 5.0, True), ("p", p_comp, 0.01, p_comp == 0.01)):
-        rows.append({"table": "A9.4", "indicator_id": "x", "report_name": "X", "quantity": q,
-                     "computed": c, "published": pv, "match": m})
+    for q, c, pv, m in (
+        ("pilot_mean", 10.0, 10.0, True),
+        ("snn_mean", 12.0 if snn_match else 13.4, 12.0, snn_match),
+        ("F", 5.0, 5.0, True),
+        ("p", p_comp, 0.01, p_comp == 0.01),
+    ):
+        rows.append(
+            {
+                "table": "A9.4",
+                "indicator_id": "x",
+                "report_name": "X",
+                "quantity": q,
+                "computed": c,
+                "published": pv,
+                "match": m,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -58,8 +85,9 @@ def test_answer_parts_follow_the_results():
     assert any("1 hold on the public data (X)" in s for s in parts["reproduced"])
     bad = _cmp(False, 0.30)
     alt = S.verdicts(bad)
-    parts = CH.answer_parts(good, S.verdicts(good), "recovered", "real", 0.05, ver_alt=alt,
-                            alt_label="April 2021 comparators")
+    parts = CH.answer_parts(
+        good, S.verdicts(good), "recovered", "real", 0.05, ver_alt=alt, alt_label="April 2021 comparators"
+    )
     assert "With the April 2021 comparators instead, only 0 of the report's 1" in parts["new"][0]
     parts = CH.answer_parts(bad, S.verdicts(bad), "sn2021", "real", 0.05)
     assert "X (A9.4: 13.40 against 12.0)" in parts["not_reproduced"][0]
@@ -83,7 +111,7 @@ def test_audit_check_counter_example():
     from sofs_lib.sources.dfe.extract import load_panel
 
     panel = load_panel(None, scope="A9")
-    panel = panel.assign(value=panel["value"] * 1.1)            # every value 10% off
+    panel = panel.assign(value=panel["value"] * 1.1)  # every value 10% off
     (c,) = check_recovered_comparators(panel)
     assert c.verdict == "cannot check"
 

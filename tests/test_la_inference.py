@@ -64,7 +64,9 @@ def test_bad_inputs():
 def test_wild_bootstrap_matches_pyfixest_unweighted():
     pf = pytest.importorskip("pyfixest")
     rng = np.random.default_rng(1)
-    rows = [(g, t, rng.normal() + (g < 2) * (t > 1) * 0.5) for g in range(6) for t in range(4) for _ in range(3)]
+    rows = [
+        (g, t, rng.normal() + (g < 2) * (t > 1) * 0.5) for g in range(6) for t in range(4) for _ in range(3)
+    ]
     d = pd.DataFrame(rows, columns=["la", "t", "y"])
     d["post"] = (d["t"] > 1).astype(float)
     d["pilot"] = (d["la"] < 2).astype(float)
@@ -74,6 +76,7 @@ def test_wild_bootstrap_matches_pyfixest_unweighted():
         m = pf.feols("y ~ post + pilot + did", data=d, vcov={"CRV1": "la"})
         ref = m.wildboottest(reps=999, param="did", cluster="la", weights_type="rademacher", seed=3)
     X = np.column_stack([np.ones(len(d)), d["post"], d["pilot"], d["did"]])
-    r = LI.wild_bootstrap(d["y"], X, ["Intercept", "post", "pilot", "did"], "did", d["la"], B=999,
-                          kind="rademacher", seed=3)
+    r = LI.wild_bootstrap(
+        d["y"], X, ["Intercept", "post", "pilot", "did"], "did", d["la"], B=999, kind="rademacher", seed=3
+    )
     assert r["enumerated"] and r["p"] == pytest.approx(float(ref["Pr(>|t|)"]))

@@ -17,8 +17,8 @@ from scipy import stats
 from sofs_lib.chapters.la_outcomes import analysis as lo
 from sofs_lib.chapters.la_outcomes import groups as G
 from sofs_lib.sources.dfe import groups as DG
-from sofs_lib.synthetic import la_panel as syn
 from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
+from sofs_lib.synthetic import la_panel as syn
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,41 +31,41 @@ def r(x, nd=1):
 # Table A9.3 (2018/19) and Table A9.4 (all years 2014/15-2018/19), Appendix 9:
 # indicator: (A9.3 pilot mean, SNN mean, F, p), (A9.4 pilot mean, SNN mean, F, p)
 A93_A94 = {
-    "cin_rate": ((523.7, 627.4, 2.7, .12), (525.7, 605.1, 7.5, .01)),
-    "cin_duration_lt3m": ((29.4, 26.0, 1.8, .20), (28.0, 26.6, 1.4, .24)),
-    "cin_duration_gt2y": ((29.4, 30.9, 0.3, .57), (28.5, 30.8, 2.9, .09)),
-    "referral_rate": ((480.3, 543.9, 1.2, .29), (473.4, 516.7, 2.5, .12)),
-    "referrals_not_in_need": ((33.6, 25.2, 2.0, .18), (28.7, 24.9, 1.5, .22)),
-    "referrals_nfa": ((5.4, 8.4, 0.6, .44), (8.6, 9.0, 0.0, .84)),
-    "rereferrals": ((23.0, 22.7, 0.0, .92), (21.5, 22.8, 1.2, .28)),
-    "assessment_rate": ((466.4, 609.7, 6.5, .02), (433.4, 525.3, 10.1, .00)),
-    "assessment_median_days": ((31.3, 27.5, 0.7, .43), (23.5, 26.7, 2.1, .15)),
-    "assessment_same_day": ((2.0, 2.8, 0.6, .44), (5.1, 3.1, 3.2, .08)),
-    "assessment_61plus": ((6.5, 9.2, 0.8, .38), (5.4, 8.8, 7.7, .01)),
-    "s47_rate": ((146.9, 183.0, 2.4, .14), (134.3, 163.2, 7.2, .01)),
-    "icpc_rate": ((50.7, 65.9, 7.9, .01), (49.5, 64.4, 23.6, .00)),
-    "s47_to_icpc_days": ((13.5, 14.4, 5.4, .04), (13.2, 14.0, 9.8, .00)),
-    "cpp_rate": ((43.6, 57.6, 9.1, .01), (42.7, 55.9, 26.1, .00)),
-    "cpp_subsequent": ((20.6, 19.4, 0.5, .49), (19.5, 19.5, 0.0, .99)),
-    "cpp_le3m": ((33.4, 30.4, 1.5, .25), (32.8, 29.6, 5.9, .02)),
-    "cpp_reviewed": ((93.0, 93.1, 0.0, .97), (94.3, 93.2, 0.8, .37)),
-    "cin_per_sw": ((12.2, 14.1, 1.9, .19), (13.8, 14.2, 0.3, .58)),
-    "sw_turnover": ((13.8, 18.6, 1.8, .20), (17.3, 17.4, 0.0, .98)),
-    "sw_vacancy": ((17.6, 16.5, 0.0, .84), (19.0, 17.6, 0.4, .52)),
-    "sw_agency": ((17.9, 17.0, 0.0, .87), (17.6, 16.7, 0.1, .71)),
-    "sw_absence": ((2.7, 2.8, 0.0, .96), (3.0, 3.1, 0.1, .73)),
-    "caseload": ((16.8, 17.1, 0.2, .69), (16.7, 17.1, 0.2, .64)),
-    "lac_rate": ((47.6, 61.3, 2.1, .17), (47.1, 55.8, 6.3, .01)),
-    "lac_start_rate": ((20.1, 25.8, 1.8, .20), (22.5, 25.4, 2.8, .10)),
-    "lac_adopted": ((11.7, 11.7, 0.0, 1.00), (13.4, 14.4, 0.8, .39)),
-    "care_applications": ((8.4, 10.3, 1.9, .19), (9.1, 10.0, 1.4, .25)),
-    "sgo": ((12.4, 11.7, 0.1, .79), (12.1, 11.9, 0.1, .82)),
+    "cin_rate": ((523.7, 627.4, 2.7, 0.12), (525.7, 605.1, 7.5, 0.01)),
+    "cin_duration_lt3m": ((29.4, 26.0, 1.8, 0.20), (28.0, 26.6, 1.4, 0.24)),
+    "cin_duration_gt2y": ((29.4, 30.9, 0.3, 0.57), (28.5, 30.8, 2.9, 0.09)),
+    "referral_rate": ((480.3, 543.9, 1.2, 0.29), (473.4, 516.7, 2.5, 0.12)),
+    "referrals_not_in_need": ((33.6, 25.2, 2.0, 0.18), (28.7, 24.9, 1.5, 0.22)),
+    "referrals_nfa": ((5.4, 8.4, 0.6, 0.44), (8.6, 9.0, 0.0, 0.84)),
+    "rereferrals": ((23.0, 22.7, 0.0, 0.92), (21.5, 22.8, 1.2, 0.28)),
+    "assessment_rate": ((466.4, 609.7, 6.5, 0.02), (433.4, 525.3, 10.1, 0.00)),
+    "assessment_median_days": ((31.3, 27.5, 0.7, 0.43), (23.5, 26.7, 2.1, 0.15)),
+    "assessment_same_day": ((2.0, 2.8, 0.6, 0.44), (5.1, 3.1, 3.2, 0.08)),
+    "assessment_61plus": ((6.5, 9.2, 0.8, 0.38), (5.4, 8.8, 7.7, 0.01)),
+    "s47_rate": ((146.9, 183.0, 2.4, 0.14), (134.3, 163.2, 7.2, 0.01)),
+    "icpc_rate": ((50.7, 65.9, 7.9, 0.01), (49.5, 64.4, 23.6, 0.00)),
+    "s47_to_icpc_days": ((13.5, 14.4, 5.4, 0.04), (13.2, 14.0, 9.8, 0.00)),
+    "cpp_rate": ((43.6, 57.6, 9.1, 0.01), (42.7, 55.9, 26.1, 0.00)),
+    "cpp_subsequent": ((20.6, 19.4, 0.5, 0.49), (19.5, 19.5, 0.0, 0.99)),
+    "cpp_le3m": ((33.4, 30.4, 1.5, 0.25), (32.8, 29.6, 5.9, 0.02)),
+    "cpp_reviewed": ((93.0, 93.1, 0.0, 0.97), (94.3, 93.2, 0.8, 0.37)),
+    "cin_per_sw": ((12.2, 14.1, 1.9, 0.19), (13.8, 14.2, 0.3, 0.58)),
+    "sw_turnover": ((13.8, 18.6, 1.8, 0.20), (17.3, 17.4, 0.0, 0.98)),
+    "sw_vacancy": ((17.6, 16.5, 0.0, 0.84), (19.0, 17.6, 0.4, 0.52)),
+    "sw_agency": ((17.9, 17.0, 0.0, 0.87), (17.6, 16.7, 0.1, 0.71)),
+    "sw_absence": ((2.7, 2.8, 0.0, 0.96), (3.0, 3.1, 0.1, 0.73)),
+    "caseload": ((16.8, 17.1, 0.2, 0.69), (16.7, 17.1, 0.2, 0.64)),
+    "lac_rate": ((47.6, 61.3, 2.1, 0.17), (47.1, 55.8, 6.3, 0.01)),
+    "lac_start_rate": ((20.1, 25.8, 1.8, 0.20), (22.5, 25.4, 2.8, 0.10)),
+    "lac_adopted": ((11.7, 11.7, 0.0, 1.00), (13.4, 14.4, 0.8, 0.39)),
+    "care_applications": ((8.4, 10.3, 1.9, 0.19), (9.1, 10.0, 1.4, 0.25)),
+    "sgo": ((12.4, 11.7, 0.1, 0.79), (12.1, 11.9, 0.1, 0.82)),
 }
 # Table A9.5: Type III sums of squares (Year, Pilot status, Year * pilot status, Error, Corrected total)
 A95 = {
     "cin_rate": (5225.143, 125960.192, 53780.322, 1250035.983, 1435001.640),
     "assessment_rate": (140012.864, 168930.580, 24801.581, 1142063.892, 1475808.918),
-    "assessment_61plus": (.008, .024, .007, .227, .266),
+    "assessment_61plus": (0.008, 0.024, 0.007, 0.227, 0.266),
     "s47_rate": (6574.288, 16669.538, 4925.691, 169355.083, 197524.599),
     "icpc_rate": (93.199, 4429.776, 1111.903, 13411.361, 19046.240),
     "s47_to_icpc_days": (8.625, 13.613, 6.325, 93.125, 121.688),
@@ -75,9 +75,15 @@ A95 = {
 }
 # Table A9.5 F statistics (Year, Pilot status, interaction), printed to 3 decimals
 A95_F = {
-    "cin_rate": (.073, 7.054, .753), "assessment_rate": (2.145, 10.354, .380), "assessment_61plus": (.590, 7.365, .562),
-    "s47_rate": (.679, 6.890, .509), "icpc_rate": (.122, 23.121, 1.451), "s47_to_icpc_days": (1.621, 10.232, 1.189),
-    "cpp_rate": (.136, 25.347, 1.294), "cpp_le3m": (.911, 5.741, .567), "lac_rate": (.245, 5.791, .133),
+    "cin_rate": (0.073, 7.054, 0.753),
+    "assessment_rate": (2.145, 10.354, 0.380),
+    "assessment_61plus": (0.590, 7.365, 0.562),
+    "s47_rate": (0.679, 6.890, 0.509),
+    "icpc_rate": (0.122, 23.121, 1.451),
+    "s47_to_icpc_days": (1.621, 10.232, 1.189),
+    "cpp_rate": (0.136, 25.347, 1.294),
+    "cpp_le3m": (0.911, 5.741, 0.567),
+    "lac_rate": (0.245, 5.791, 0.133),
 }
 SOURCES = ["Year", "Pilot status", "Year * pilot status", "Error", "Corrected total"]
 
@@ -128,9 +134,15 @@ def random_panel():
     for iid in ("cin_rate", "lac_rate"):
         for i in range(16):
             for y in range(2015, 2020):
-                rows.append({"indicator_id": iid, "la_code": f"{i + 1:03d}", "year": y,
-                             "group": "Pilot" if i < 8 else "SNN",
-                             "value": 50 + 5 * (i < 8) + y % 3 + rng.normal(0, 4)})
+                rows.append(
+                    {
+                        "indicator_id": iid,
+                        "la_code": f"{i + 1:03d}",
+                        "year": y,
+                        "group": "Pilot" if i < 8 else "SNN",
+                        "value": 50 + 5 * (i < 8) + y % 3 + rng.normal(0, 4),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -163,10 +175,15 @@ def test_twoway_vs_hand_coded(random_panel):
         ss_g = 40 * ((gm - grand) ** 2).sum()
         ss_y = 16 * ((ym - grand) ** 2).sum()
         inter = np.array([cell[(a, b)] - gm[a] - ym[b] + grand for a, b in cell.index])
-        ss_i = 8 * (inter ** 2).sum()
+        ss_i = 8 * (inter**2).sum()
         ss_e = ((g["value"] - g.set_index(["group", "year"]).index.map(cell).to_numpy()) ** 2).sum()
-        for s, v in (("Pilot status", ss_g), ("Year", ss_y), ("Year * pilot status", ss_i), ("Error", ss_e),
-                     ("Corrected total", ((y - grand) ** 2).sum())):
+        for s, v in (
+            ("Pilot status", ss_g),
+            ("Year", ss_y),
+            ("Year * pilot status", ss_i),
+            ("Error", ss_e),
+            ("Corrected total", ((y - grand) ** 2).sum()),
+        ):
             assert t.at[s, "ss"] == pytest.approx(v, rel=1e-9), (iid, s)
         assert t.at["Pilot status", "F"] == pytest.approx(ss_g / (ss_e / 70), rel=1e-9)
 
@@ -233,8 +250,13 @@ def test_real_headline_target(real_results):
     pm = cmp[cmp.quantity == "pilot_mean"]
     misses = set(zip(pm.loc[~pm.match, "table"], pm.loc[~pm.match, "indicator_id"]))
     # documented misses (see the catalogue notes)
-    assert misses <= {("A9.3", "lac_adopted"), ("A9.4", "cin_per_sw"), ("A9.4", "sw_turnover"),
-                      ("A9.4", "sw_agency"), ("A9.4", "sgo")}
+    assert misses <= {
+        ("A9.3", "lac_adopted"),
+        ("A9.4", "cin_per_sw"),
+        ("A9.4", "sw_turnover"),
+        ("A9.4", "sw_agency"),
+        ("A9.4", "sgo"),
+    }
     # spot values, Table A9.3 / A9.4 pilot means
     t93 = real_results["a93"].set_index("indicator_id")
     assert r(t93.at["cin_rate", "pilot_mean"]) == 523.7 and r(t93.at["lac_rate", "pilot_mean"]) == 47.6
@@ -272,11 +294,11 @@ def test_side_by_side_marks_only_mismatches(synthetic_results):
     res, _ = synthetic_results
     cmp = lo.compare_with_published(res)
     view, mismatch = lo.side_by_side(cmp, "A9.3")
-    assert view.shape == (29, 8) and not mismatch.to_numpy().any()   # the synthetic panel matches
+    assert view.shape == (29, 8) and not mismatch.to_numpy().any()  # the synthetic panel matches
     name = "Referrals (rate per 10,000 children)"
     sel = (cmp["table"] == "A9.3") & (cmp["report_name"] == name) & (cmp["quantity"] == "F")
     cmp.loc[sel, "match"] = False
     _, mismatch = lo.side_by_side(cmp, "A9.3")
     assert mismatch.to_numpy().sum() == 1 and mismatch.loc[name, "F: computed"]
     a95 = lo.compare_a95(res)
-    assert set(a95["indicator_id"]) == set(lo.published_a95())              # the nine of Table A9.5
+    assert set(a95["indicator_id"]) == set(lo.published_a95())  # the nine of Table A9.5

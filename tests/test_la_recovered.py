@@ -12,9 +12,19 @@ from sofs_lib.chapters.la_outcomes import recovered as R
 from sofs_lib.sources.dfe import groups as G
 
 # Table A9.1, SNN column, worked by hand from the report: (type, region, Ofsted) counts
-A91_SNN = {"English unitary": 3, "London borough": 1, "Shire county": 4,
-           "East/South East": 4, "London": 1, "East/West Midlands": 1, "South West": 2,
-           "Inadequate": 2, "Requires improvement": 2, "Good": 3, "Outstanding": 1}
+A91_SNN = {
+    "English unitary": 3,
+    "London borough": 1,
+    "Shire county": 4,
+    "East/South East": 4,
+    "London": 1,
+    "East/West Midlands": 1,
+    "South West": 2,
+    "Inadequate": 2,
+    "Requires improvement": 2,
+    "Good": 3,
+    "Outstanding": 1,
+}
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,15 @@ def panel(pilot_2019_first=10.0):
         for code, v in (("001", 10.0), ("002", 12.0), ("009", 20.0), ("010", 22.0)):
             if code == "001" and y == 2019:
                 v = pilot_2019_first
-            rows.append({"indicator_id": "cin_rate", "year": y, "la_code": code, "value": v,
-                         "release": "2022" if pilot_2019_first == 10.0 else "2024"})
+            rows.append(
+                {
+                    "indicator_id": "cin_rate",
+                    "year": y,
+                    "la_code": code,
+                    "value": v,
+                    "release": "2022" if pilot_2019_first == 10.0 else "2024",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -36,7 +43,9 @@ def test_pilot_means_move_by_hand(table):
     assert t.at["A9.3", "pilot_old"] == 11 and t.at["A9.3", "pilot_new"] == 14
     assert t.at["A9.3", "pilot_change"] == pytest.approx(3.0)
     # A9.4 (all years): (4*10 + 16 + 5*12)/10 = 11.6
-    assert t.at["A9.4", "pilot_new"] == pytest.approx(11.6) and t.at["A9.4", "pilot_change"] == pytest.approx(0.6)
+    assert t.at["A9.4", "pilot_new"] == pytest.approx(11.6) and t.at["A9.4", "pilot_change"] == pytest.approx(
+        0.6
+    )
     assert t.at["A9.3", "release_old"] == "2022" and t.at["A9.3", "release_new"] == "2024"
 
 
@@ -100,11 +109,16 @@ def test_chapter_runs_on_a_mixed_2022_2024_folder(dfe_dir, tmp_path, root):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        pm.execute_notebook(str(root / "notebooks" / "04_la_outcomes.ipynb"), str(nb_out), cwd=str(root),
-                            parameters={"dfe_data_dir": str(mixed), "later_years": "2018/19-2023/24",
-                                        "output_dir": str(out)},
-                            kernel_name="python3", progress_bar=False, log_output=False,
-                            request_save_on_cell_execute=False)
+        pm.execute_notebook(
+            str(root / "notebooks" / "04_la_outcomes.ipynb"),
+            str(nb_out),
+            cwd=str(root),
+            parameters={"dfe_data_dir": str(mixed), "later_years": "2018/19-2023/24", "output_dir": str(out)},
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
     finally:
         for k, v in old.items():
             if v is None:

@@ -6,20 +6,21 @@ import math
 
 import pytest
 
-from sofs_lib.core import ledger
 from sofs_lib.chapters.reproduction_ledger import page
+from sofs_lib.core import ledger
 
 
 @pytest.fixture
 def chapters(tmp_path):
     """Two fake chapters' reproduction.csv files."""
     a = ledger.Ledger("01_a")
-    a.record("2", "x", "Pilot 1", published=82, reproduced=82.2, kind="derived", decimals=0)   # exact
-    a.record("2", "y", "Pilot 1", published=82, reproduced=83.4, kind="derived", decimals=0)   # differs
+    a.record("2", "x", "Pilot 1", published=82, reproduced=82.2, kind="derived", decimals=0)  # exact
+    a.record("2", "y", "Pilot 1", published=82, reproduced=83.4, kind="derived", decimals=0)  # differs
     b = ledger.Ledger("02_b")
-    b.record("A9.4", "<rate> & co", "F", published=7.5, reproduced=7.44, kind="real", decimals=1,
-             tolerance=0.1)                                                                    # within rounding
-    b.record("A9.4", "z", "F", published=7.5, reproduced=float("nan"), kind="synthetic")       # not reproducible
+    b.record(
+        "A9.4", "<rate> & co", "F", published=7.5, reproduced=7.44, kind="real", decimals=1, tolerance=0.1
+    )  # within rounding
+    b.record("A9.4", "z", "F", published=7.5, reproduced=float("nan"), kind="synthetic")  # not reproducible
     for led in (a, b):
         d = tmp_path / led.chapter
         d.mkdir()
@@ -39,9 +40,9 @@ def test_counts(chapters):
 def test_filter_html_is_offline_and_escaped(chapters):
     df = ledger.gather(chapters)
     html = page.ledger_filter_html(df)
-    assert html.count('<tr data-status=') == len(df) == 4
-    assert "&lt;rate&gt; &amp; co" in html              # row labels escaped
-    assert "http" not in html and "src=" not in html    # nothing fetched from elsewhere
+    assert html.count("<tr data-status=") == len(df) == 4
+    assert "&lt;rate&gt; &amp; co" in html  # row labels escaped
+    assert "http" not in html and "src=" not in html  # nothing fetched from elsewhere
     assert "<script>" in html and 'type="search"' in html
     for s in ledger.STATUSES:
         assert f'<option value="{s}">' in html

@@ -22,8 +22,9 @@ def test_pair_in_sync(py):
     ipynb = py.with_suffix(".ipynb")
     assert ipynb.exists(), f"{ipynb.name} is missing: run `make sync`"
     a, b = jupytext.read(py), jupytext.read(ipynb)
-    assert _cells(a) == _cells(b), (f"{py.name} and {ipynb.name} have drifted: run "
-                                    f"`make sync` (the .py file is the source)")
+    assert _cells(a) == _cells(b), (
+        f"{py.name} and {ipynb.name} have drifted: run `make sync` (the .py file is the source)"
+    )
 
 
 @pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.name)

@@ -2,11 +2,10 @@
 
 import pandas as pd
 import pytest
+from test_npd_fixtures import extract
 
 from sofs_lib.sources import npd
 from sofs_lib.sources.npd.derive import academic_year_group
-
-from test_npd_fixtures import extract
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +70,12 @@ def test_eq3c_escalation_window(ex):
 
 def test_eq3d_kinship_day_365_vs_366(ex):
     pop = npd.derive_eq3d(ex)
-    got = dict(zip(pop.data["child_id"].astype(str) + "@" + pop.data["event_date"].dt.strftime("%Y-%m-%d"),
-                   pop.data["kinship_12m"]))
+    got = dict(
+        zip(
+            pop.data["child_id"].astype(str) + "@" + pop.data["event_date"].dt.strftime("%Y-%m-%d"),
+            pop.data["kinship_12m"],
+        )
+    )
     assert got == {
         "16@2017-09-02": 0,  # V2, foster care, open
         "20@2016-01-01": 1,  # kin placement starts on day 365
@@ -100,18 +103,23 @@ def test_covariates(ex):
     d = npd.derive_eq3a(ex).data.set_index("unit_id")
     # born 1 May 2010; on 22 Dec 2017 aged 7.64 years; academic year 2017-18: aged 7 on
     # 31 Aug 2017 -> NC year 3 -> primary
-    assert d.loc[1, "age"] == pytest.approx((pd.Timestamp("2017-12-22") - pd.Timestamp("2010-05-01")).days / 365.25)
+    assert d.loc[1, "age"] == pytest.approx(
+        (pd.Timestamp("2017-12-22") - pd.Timestamp("2010-05-01")).days / 365.25
+    )
     assert d.loc[1, "academic_year"] == "primary" and d.loc[1, "fsm"] == "yes"
     assert d.loc[1, "gender"] == "male" and d.loc[2, "gender"] == "female"
     assert d.loc[1, "ethnicity"] == "White" and d.loc[1, "disabled"] == 0
 
 
-@pytest.mark.parametrize("dob, when, expected", [
-    ("2014-08-31", "2018-09-03", "primary"),  # aged 4 on 31 Aug 2018 -> Reception
-    ("2014-09-01", "2018-09-03", "before school age"),  # aged 3 on 31 Aug 2018 (4 the next day)
-    ("2007-08-31", "2018-09-03", "secondary"),  # aged 11 -> Year 7
-    ("2007-09-01", "2018-09-03", "primary"),  # aged 10 -> Year 6
-    (None, "2018-09-03", "missing"),
-])
+@pytest.mark.parametrize(
+    "dob, when, expected",
+    [
+        ("2014-08-31", "2018-09-03", "primary"),  # aged 4 on 31 Aug 2018 -> Reception
+        ("2014-09-01", "2018-09-03", "before school age"),  # aged 3 on 31 Aug 2018 (4 the next day)
+        ("2007-08-31", "2018-09-03", "secondary"),  # aged 11 -> Year 7
+        ("2007-09-01", "2018-09-03", "primary"),  # aged 10 -> Year 6
+        (None, "2018-09-03", "missing"),
+    ],
+)
 def test_academic_year_group(dob, when, expected):
     assert academic_year_group([dob], [when])[0] == expected

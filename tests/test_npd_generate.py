@@ -36,8 +36,13 @@ def test_deterministic_across_processes():
 
     code = "from sofs_lib.synthetic import npd as synth_npd; print(synth_npd.generate(seed=5, scale=0.03).digest())"
     out = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": h}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": h},
+        ).stdout.strip()
         for h in ("1", "2")
     }
     assert out == {synth_npd.generate(seed=5, scale=0.03).digest()}
@@ -48,7 +53,8 @@ def test_generated_extract_is_valid(published):
     # every rule a real extract must pass, the collection window and episode overlaps included
     npd.validate_extract(ex, window=(ex.design.data_start, ex.design.data_end))
     assert set(ex.children["la"].astype(str)) == {f"Pilot {i}" for i in range(1, 10)} | {
-        f"Comparator {c}" for c in "ABCDEFGHIJKLMNOP"}
+        f"Comparator {c}" for c in "ABCDEFGHIJKLMNOP"
+    }
 
 
 # Table A10.1 (pilots per question); Ns under Tables A10.6, A10.8, A10.10, A10.11
@@ -88,20 +94,50 @@ def test_population_sizes(published, eq):
 
 
 # (pilot, comparator) pre-treatment outcome means: Tables A10.3 and A10.4
-OUTCOME_PRE = {"eq3a": (27, 27, 1.0), "eq3b": (0.27, 0.16, 0.02), "eq3c": (0.01, 0.01, 0.01), "eq3d": (0.39, 0.34, 0.03)}
+OUTCOME_PRE = {
+    "eq3a": (27, 27, 1.0),
+    "eq3b": (0.27, 0.16, 0.02),
+    "eq3c": (0.01, 0.01, 0.01),
+    "eq3d": (0.39, 0.34, 0.03),
+}
 AGE_PRE = {"eq3a": (6.34, 6.43), "eq3b": (8.32, 8.31), "eq3c": (10.02, 10.06), "eq3d": (3.78, 3.80)}
 # shares (both groups): Tables A10.3/A10.4
 SHARES = {
-    "eq3a": {("academic_year", "before school age"): .41, ("academic_year", "secondary"): .19, ("fsm", "yes"): .35,
-             ("fsm", "below school age"): .39, ("ethnicity", "White"): .69, ("ethnicity", "Black"): .10,
-             ("gender", "male"): .49, ("disabled", 1): .08},
-    "eq3b": {("academic_year", "before school age"): .27, ("academic_year", "secondary"): .32, ("fsm", "missing"): .30,
-             ("ethnicity", "White"): .81, ("ethnicity", "Unclassified"): .09, ("gender", "male"): .49,
-             ("disabled", 1): .10},
-    "eq3c": {("academic_year", "primary"): .54, ("fsm", "no"): .41, ("ethnicity", "Unclassified"): .21,
-             ("ethnicity", "White"): .63, ("gender", "female"): .52, ("disabled", 1): .04},
-    "eq3d": {("academic_year", "before school age"): .65, ("fsm", "below school age"): .63, ("ethnicity", "Mixed"): .10,
-             ("ethnicity", "White"): .84, ("gender", "male"): .52, ("disabled", 1): .25},
+    "eq3a": {
+        ("academic_year", "before school age"): 0.41,
+        ("academic_year", "secondary"): 0.19,
+        ("fsm", "yes"): 0.35,
+        ("fsm", "below school age"): 0.39,
+        ("ethnicity", "White"): 0.69,
+        ("ethnicity", "Black"): 0.10,
+        ("gender", "male"): 0.49,
+        ("disabled", 1): 0.08,
+    },
+    "eq3b": {
+        ("academic_year", "before school age"): 0.27,
+        ("academic_year", "secondary"): 0.32,
+        ("fsm", "missing"): 0.30,
+        ("ethnicity", "White"): 0.81,
+        ("ethnicity", "Unclassified"): 0.09,
+        ("gender", "male"): 0.49,
+        ("disabled", 1): 0.10,
+    },
+    "eq3c": {
+        ("academic_year", "primary"): 0.54,
+        ("fsm", "no"): 0.41,
+        ("ethnicity", "Unclassified"): 0.21,
+        ("ethnicity", "White"): 0.63,
+        ("gender", "female"): 0.52,
+        ("disabled", 1): 0.04,
+    },
+    "eq3d": {
+        ("academic_year", "before school age"): 0.65,
+        ("fsm", "below school age"): 0.63,
+        ("ethnicity", "Mixed"): 0.10,
+        ("ethnicity", "White"): 0.84,
+        ("gender", "male"): 0.52,
+        ("disabled", 1): 0.25,
+    },
 }
 
 
@@ -138,7 +174,9 @@ def test_repeated_children(published):
 def test_duration_cutoff_close_to_report(published):
     # Appendix 10: the interquartile rule gave 76 working days
     ex, _ = published
-    d = npd.working_days_between(ex.assessments["AssessmentActualStartDate"], ex.assessments["AssessmentAuthorisationDate"])
+    d = npd.working_days_between(
+        ex.assessments["AssessmentActualStartDate"], ex.assessments["AssessmentAuthorisationDate"]
+    )
     assert 70 <= npd.iqr_cutoff(d) <= 85
 
 
@@ -147,7 +185,9 @@ def test_post_means_follow_report(published):
     # kinship 49% (counterfactual 62%)
     _, pops = published
     b = pops["eq3b"].data
-    assert b.loc[b["pilot"] & (b["period"] == "post"), "rereferral_6m"].mean() == pytest.approx(0.21, abs=0.03)
+    assert b.loc[b["pilot"] & (b["period"] == "post"), "rereferral_6m"].mean() == pytest.approx(
+        0.21, abs=0.03
+    )
     d = pops["eq3d"].data
     assert d.loc[d["pilot"] & (d["period"] == "post"), "kinship_12m"].mean() == pytest.approx(0.49, abs=0.07)
 

@@ -73,9 +73,14 @@ def test_instrument_has_50_items_and_stated_heading_counts():
     assert len(inst) == 50
     assert inst["item"].tolist() == list(range(1, 51))
     counts = inst.groupby("heading", sort=False).size().to_dict()
-    assert counts == {"Organisational culture": 10, "Practice issues": 15, "Learning": 7,
-                      "Processes": 7, "Structures": 6,
-                      "Leadership and 'staying the journey'": 5}
+    assert counts == {
+        "Organisational culture": 10,
+        "Practice issues": 15,
+        "Learning": 7,
+        "Processes": 7,
+        "Structures": 6,
+        "Leadership and 'staying the journey'": 5,
+    }
     assert inst["text"].iloc[0].startswith("Progress along the path towards building")
     assert inst["text"].iloc[-1] == "Embedding an organisational commitment to Signs of Safety"
     assert inst["text"].str.len().min() > 10
@@ -83,10 +88,20 @@ def test_instrument_has_50_items_and_stated_heading_counts():
 
 def test_structures_folding_default_and_alternative():
     assert P.INSTRUMENT["category"].value_counts().to_dict() == {
-        "practice": 15, "leadership": 11, "culture": 10, "learning": 7, "processes": 7}
+        "practice": 15,
+        "leadership": 11,
+        "culture": 10,
+        "learning": 7,
+        "processes": 7,
+    }
     alt = P.instrument("processes")
     assert alt["category"].value_counts().to_dict() == {
-        "practice": 15, "processes": 13, "culture": 10, "learning": 7, "leadership": 5}
+        "practice": 15,
+        "processes": 13,
+        "culture": 10,
+        "learning": 7,
+        "leadership": 5,
+    }
     assert set(alt.loc[alt.heading == "Structures", "category"]) == {"processes"}
     with pytest.raises(ValueError):
         P.instrument("culture")
@@ -98,12 +113,15 @@ def test_tscores_hand_worked_three_pilots():
     # Pilot 1's culture items are five 3s and five 5s (mean 4); pilot 2 has one missing
     # practice item (ignored, mean still 5). Practice runs the other way (6, 5, 4).
     cells = {
-        (1, "T1"): {"culture": [3, 5] * 5, "practice": 6, "learning": 4, "processes": 4,
-                    "leadership": 4},
-        (2, "T1"): {"culture": 5, "practice": [np.nan] + [5] * 14, "learning": 5,
-                    "processes": 5, "leadership": 5},
-        (3, "T1"): {"culture": 6, "practice": 4, "learning": 6, "processes": 6,
-                    "leadership": 6},
+        (1, "T1"): {"culture": [3, 5] * 5, "practice": 6, "learning": 4, "processes": 4, "leadership": 4},
+        (2, "T1"): {
+            "culture": 5,
+            "practice": [np.nan] + [5] * 14,
+            "learning": 5,
+            "processes": 5,
+            "leadership": 5,
+        },
+        (3, "T1"): {"culture": 6, "practice": 4, "learning": 6, "processes": 6, "leadership": 6},
     }
     ts = P.tscores(_responses(cells))
     assert set(ts.columns) >= {"pilot", "time", "category", "t_score", "raw_mean", "n_items"}
@@ -135,8 +153,7 @@ def test_tscores_pooled_versus_per_time():
     pooled = P.tscores(resp)  # default pooled
     # pooled over 4,5,6,6,7,8: mean 6, SS = 4+1+0+0+1+4 = 10, var = 10/5 = 2, SD = sqrt 2
     sd = math.sqrt(2.0)
-    expected = {(1, "T1"): 4, (2, "T1"): 5, (3, "T1"): 6, (1, "T3"): 6, (2, "T3"): 7,
-                (3, "T3"): 8}
+    expected = {(1, "T1"): 4, (2, "T1"): 5, (3, "T1"): 6, (1, "T3"): 6, (2, "T3"): 7, (3, "T3"): 8}
     for (p, t), x in expected.items():
         assert _t(pooled, p, t, "leadership") == pytest.approx(50 + 10 * (x - 6) / sd)
         assert _t(pooled, p, t, "overall") == pytest.approx(50 + 10 * (x - 6) / sd)
@@ -191,9 +208,17 @@ def test_generated_responses_satisfy_all_statements_structures_in_processes():
 
 # Violating values per reading, from the bounds in the brief: a value just outside the interval
 # (boundaries included where the reading is strict).
-_VIOLATE = {"average": 53.0, "slightly_above": 50.0, "slightly_below": 50.0, "above": 50.0,
-            "below": 50.0, "sd1_above": 59.9, "sd1_below": 40.1, "sd2_above": 69.9,
-            "sd2_below": 30.1}
+_VIOLATE = {
+    "average": 53.0,
+    "slightly_above": 50.0,
+    "slightly_below": 50.0,
+    "above": 50.0,
+    "below": 50.0,
+    "sd1_above": 59.9,
+    "sd1_below": 40.1,
+    "sd2_above": 69.9,
+    "sd2_below": 30.1,
+}
 # ... and a value inside it, to break a negated ("other than", "only") statement.
 _SATISFY = {"slightly_below": 47.0, "sd1_above": 61.0}
 
@@ -262,8 +287,7 @@ def test_rank_and_no_data_statements_fail_on_counter_examples(ts):
     # a missing value never "holds"
     gone = ts[~((ts.pilot == 5) & (ts.time == "T1") & (ts.category == "learning"))]
     r = P.check_statements(gone)
-    sel = r[(r["pilot"].apply(lambda p: p == 5)) & (r.category == "learning")
-            & (r.time == "T1")]
+    sel = r[(r["pilot"].apply(lambda p: p == 5)) & (r.category == "learning") & (r.time == "T1")]
     assert len(sel) == 2 and not sel["holds"].any()
 
 
@@ -304,8 +328,11 @@ def test_plot_profile_conventions(ts):
     ax = fig.axes[0]
     assert ax.get_ylabel() == "T-score (50 = mean of pilots, 10 = 1 SD)"
     assert "Pilot 7" in ax.get_title()
-    hlines = sorted(round(line.get_ydata()[0], 6) for line in ax.get_lines()
-                    if len(set(line.get_ydata())) == 1 and len(line.get_ydata()) == 2)
+    hlines = sorted(
+        round(line.get_ydata()[0], 6)
+        for line in ax.get_lines()
+        if len(set(line.get_ydata())) == 1 and len(line.get_ydata()) == 2
+    )
     assert {30, 40, 50, 60, 70} <= set(hlines)
     labels = {t.get_text() for t in ax.texts}
     assert {"mean", "±1 SD", "±2 SD"} <= labels
@@ -315,7 +342,7 @@ def test_plot_profile_conventions(ts):
 
 def test_plot_all_profiles_grid(ts):
     fig = P.plot_all_profiles(ts)
-    panels = [a for a in fig.axes if a.axison]      # the tenth axes holds the legend only
+    panels = [a for a in fig.axes if a.axison]  # the tenth axes holds the legend only
     assert len(panels) == 9 and len(fig.axes) == 10
     assert [a.get_title().split()[1] for a in panels] == [str(p) for p in range(1, 10)]
     assert fig.axes[-1].get_legend() is not None

@@ -11,8 +11,8 @@ import math
 
 import pytest
 
-from sofs_lib.core import paths
 from sofs_lib import published
+from sofs_lib.core import paths
 from sofs_lib.published import MARKERS, PublishedDataError
 
 PUB = paths.published_dir()
@@ -20,11 +20,13 @@ TABLE_IDS = published.tables()["table_id"].tolist()
 
 #: Non-numeric printed values allowed in numeric tables, besides the markers of published.MARKERS.
 EXTRA_MARKERS = {"✓", "NA"}
-TEXT_TABLES = {"1", "7", "8"}           # tables whose cells are (mostly) words
+TEXT_TABLES = {"1", "7", "8"}  # tables whose cells are (mostly) words
 TEXT_COLUMNS = {("A10.5", "Null hypothesis")}
-TEXT_ROWS = {("A10.3", "Main specification (which determines sample size)"),
-             ("A10.4", "Main regression (which determines sample size)"),
-             ("A10.5", "Number of insignificant leads")}
+TEXT_ROWS = {
+    ("A10.3", "Main specification (which determines sample size)"),
+    ("A10.4", "Main regression (which determines sample size)"),
+    ("A10.5", "Number of insignificant leads"),
+}
 
 
 # ------------------------------------------------------------------ structure
@@ -62,7 +64,7 @@ def test_values_are_numbers_or_known_markers(tid):
 @pytest.mark.parametrize("tid", TABLE_IDS)
 def test_tables_are_rectangular(tid):
     """Every printed row has a cell in every printed column (markers fill the gaps)."""
-    df = published.table(tid)
+    published.table(tid)  # parses (raises on a malformed table)
     if tid == "3":  # grades not printed in a column are not transcribed (see its notes)
         return
     wide = published.wide(tid, values="value").drop(index="R²", errors="ignore")  # header cell
@@ -157,8 +159,9 @@ def test_a10_ns_agree_across_tables():
 
 def test_cost_study_course_counts_sum_to_total():
     q = lambda i: published.quote(i).number  # noqa: E731
-    assert q("cost_trained_5day") + q("cost_trained_family_finding") + q("cost_trained_1day") \
-        == q("cost_staff_trained")
+    assert q("cost_trained_5day") + q("cost_trained_family_finding") + q("cost_trained_1day") == q(
+        "cost_staff_trained"
+    )
 
 
 def test_a11_1_percentages_are_sixths():
@@ -170,70 +173,134 @@ def test_a11_1_percentages_are_sixths():
 #: (table, row, column, value as printed) read afresh from the reference texts.
 SECOND_READING = {
     "1": [("Pilot 3", "Plans provided", "x"), ("Pilot 3", "Cost", "✓")],
-    "2": [("Family network meetings", "Pilot 9", "60"), ("Number", "Pilot 8", "118"),
-          ("% of social workers in the pilot", "Pilot 7", "21")],
-    "3": [("Ofsted judgement at start of Round 1 (September 2014): Inadequate",
-           "The experiences and progress of children in care and care leavers", "1")],
-    "4": [("Planning to leave job within 2 years", "Pilot 9", "20"),
-          ("Expected to fulfil too many roles", "Pilot 7", "45"),
-          ("Turnover is a problem in the authority", "Pilot 8", "41")],
-    "5": [("Working relation", "Contrast", "2.2"), ("Mistrust", "Pilot", "2.2"),
-          ("Receptivity", "Contrast", "1.7")],
-    "6": [("Mistrust", "Std. error", ".149"), ("Receptivity", "P-value", ".055"),
-          ("Working relation", "t", "-3.275"), ("Buy-in", "Std. error", ".115"),
-          ("Overall score", "Coefficient", "-.307")],
+    "2": [
+        ("Family network meetings", "Pilot 9", "60"),
+        ("Number", "Pilot 8", "118"),
+        ("% of social workers in the pilot", "Pilot 7", "21"),
+    ],
+    "3": [
+        (
+            "Ofsted judgement at start of Round 1 (September 2014): Inadequate",
+            "The experiences and progress of children in care and care leavers",
+            "1",
+        )
+    ],
+    "4": [
+        ("Planning to leave job within 2 years", "Pilot 9", "20"),
+        ("Expected to fulfil too many roles", "Pilot 7", "45"),
+        ("Turnover is a problem in the authority", "Pilot 8", "41"),
+    ],
+    "5": [
+        ("Working relation", "Contrast", "2.2"),
+        ("Mistrust", "Pilot", "2.2"),
+        ("Receptivity", "Contrast", "1.7"),
+    ],
+    "6": [
+        ("Mistrust", "Std. error", ".149"),
+        ("Receptivity", "P-value", ".055"),
+        ("Working relation", "t", "-3.275"),
+        ("Buy-in", "Std. error", ".115"),
+        ("Overall score", "Coefficient", "-.307"),
+    ],
     "7": [("Referrals", "Summary", "No impact"), ("Workforce", "Summary", "No impact")],
-    "8": [("Rate of kinship care", "Expected impact of SofS according to MTM/theory of change",
-           "Increase"), ("Rate of re-referrals", "Expected impact of SofS according to MTM/theory "
-                                                 "of change", "Decrease")],
-    "A8.1": [("Partner agency involvement", "P1 T2 N", "2.8"),
-             ("Family Court engaged in Sigs of Safety approach", "P8 T2 N", "6.8")],
-    "A9.1": [("Ofsted rating: Requires improvement", "Pilot sites", "4"),
-             ("Ofsted rating: Good", "SNNs", "3"), ("Region: South West", "SNNs", "2")],
-    "A9.2": [("Reduce risk for CYP: Child protection plans", "Outcome indicators", "7"),
-             ("Reduce days spent in state care", "Outcome indicators", "5")],
-    "A9.3": [("Assessments that started and finished on same day (%)", "SNN mean", "2.8"),
-             ("Section 47 throughout the year (rate per 10,000 children)", "F Statistic", "2.4"),
-             ("Caseloads: Number of cases per social worker 2019", "P-value", "0.69"),
-             ("Looked after children at March (rate per 10,000 children)", "Pilot mean", "47.6")],
-    "A9.4": [("Referrals resulted in no further action (%)", "P-value", "0.84"),
-             ("Assessments rate per 10,000 children", "F Statistic", "10.1"),
-             ("Children's social workers – turnover rate (%) 2019", "Pilot mean", "17.3")],
-    "A9.5": [("Child protection plans at March (rate per 10,000 children): Pilot status", "F", "25.347"),
-             ("Child protection plans at March (rate per 10,000 children): Error", "Mean square", "138.996"),
-             ("Child protection plans at March (rate per 10,000 children): Corrected total",
-              "Type III sum of squares", "14048.090"),
-             ("Child protection plans at March (rate per 10,000 children): Year * pilot status", "Sig.", ".281")],
+    "8": [
+        ("Rate of kinship care", "Expected impact of SofS according to MTM/theory of change", "Increase"),
+        ("Rate of re-referrals", "Expected impact of SofS according to MTM/theory of change", "Decrease"),
+    ],
+    "A8.1": [
+        ("Partner agency involvement", "P1 T2 N", "2.8"),
+        ("Family Court engaged in Sigs of Safety approach", "P8 T2 N", "6.8"),
+    ],
+    "A9.1": [
+        ("Ofsted rating: Requires improvement", "Pilot sites", "4"),
+        ("Ofsted rating: Good", "SNNs", "3"),
+        ("Region: South West", "SNNs", "2"),
+    ],
+    "A9.2": [
+        ("Reduce risk for CYP: Child protection plans", "Outcome indicators", "7"),
+        ("Reduce days spent in state care", "Outcome indicators", "5"),
+    ],
+    "A9.3": [
+        ("Assessments that started and finished on same day (%)", "SNN mean", "2.8"),
+        ("Section 47 throughout the year (rate per 10,000 children)", "F Statistic", "2.4"),
+        ("Caseloads: Number of cases per social worker 2019", "P-value", "0.69"),
+        ("Looked after children at March (rate per 10,000 children)", "Pilot mean", "47.6"),
+    ],
+    "A9.4": [
+        ("Referrals resulted in no further action (%)", "P-value", "0.84"),
+        ("Assessments rate per 10,000 children", "F Statistic", "10.1"),
+        ("Children's social workers – turnover rate (%) 2019", "Pilot mean", "17.3"),
+    ],
+    "A9.5": [
+        ("Child protection plans at March (rate per 10,000 children): Pilot status", "F", "25.347"),
+        ("Child protection plans at March (rate per 10,000 children): Error", "Mean square", "138.996"),
+        (
+            "Child protection plans at March (rate per 10,000 children): Corrected total",
+            "Type III sum of squares",
+            "14048.090",
+        ),
+        ("Child protection plans at March (rate per 10,000 children): Year * pilot status", "Sig.", ".281"),
+    ],
     "A10.1": [("Pilot 5", "EQ3d", "✓"), ("Pilot 6", "EQ3b", "✓"), ("Pilot 7", "EQ3b", "x")],
     "A10.2": [("3", "Local common support: Post CEM", "56"), ("4", "L1 imbalance score: Post CEM", "0.47")],
-    "A10.3": [("Gender – missing", "EQ3b Pilot sites", "1"), ("Age", "EQ3a Comparator LAs", "6.43"),
-              ("Main need – family dysfunction", "EQ3b Comparator LAs", "NA")],
-    "A10.4": [("Gender – female", "EQ3c Pilot sites", "52"), ("Age", "EQ3d Comparator LAs", "3.80"),
-              ("Number of observations in this pre-treatment group", "EQ3c Comparator LAs", "854")],
+    "A10.3": [
+        ("Gender – missing", "EQ3b Pilot sites", "1"),
+        ("Age", "EQ3a Comparator LAs", "6.43"),
+        ("Main need – family dysfunction", "EQ3b Comparator LAs", "NA"),
+    ],
+    "A10.4": [
+        ("Gender – female", "EQ3c Pilot sites", "52"),
+        ("Age", "EQ3d Comparator LAs", "3.80"),
+        ("Number of observations in this pre-treatment group", "EQ3c Comparator LAs", "854"),
+    ],
     "A10.5": [("Breusch-Godfrey test", "EQ3b", "10.19**"), ("Hausman test", "EQ3c", "3.85***")],
-    "A10.6": [("Post settling-in period", "Excluding Pilot 4", "4.14**"),
-              ("Pilot site", "Alternative cut-off", "N/A")],
-    "A10.7": [("DiD (pilot LA * post settling-in period)", "Same day", "-0.04**"),
-              ("Quality of delivery * post-settling-in period", "Quality of delivery", "20.17***")],
+    "A10.6": [
+        ("Post settling-in period", "Excluding Pilot 4", "4.14**"),
+        ("Pilot site", "Alternative cut-off", "N/A"),
+    ],
+    "A10.7": [
+        ("DiD (pilot LA * post settling-in period)", "Same day", "-0.04**"),
+        ("Quality of delivery * post-settling-in period", "Quality of delivery", "20.17***"),
+    ],
     "A10.8": [("Pilot LA", "Excluding pilots 1 and 2", "0.11*"), ("DiD", "Fixed effects model", "0.09")],
-    "A10.9": [("Embeddedness score * post settling-in period", "Embeddedness of SofS", "-0.07"),
-              ("Comparator LA with a similar practice model", "Alternative practice models", "0.06*")],
+    "A10.9": [
+        ("Embeddedness score * post settling-in period", "Embeddedness of SofS", "-0.07"),
+        ("Comparator LA with a similar practice model", "Alternative practice models", "0.06*"),
+    ],
     "A10.10": [("DiD", "Logit model", "-6.28**"), ("DiD in year t", "Lagged treatment", "-0.11*")],
-    "A10.11": [("DiD in year t", "Lagged treatment", "-0.16***"), ("DiD in year t+1", "Lagged treatment", "0.01")],
-    "A10.12": [("Post settling-in period", "Embeddedness of SofS", "0.18**"),
-               ("DiD (pilot LA * post settling-in period)", "Ofsted", "-0.2***"),
-               ("Comparator LA without a similar practice model * post settling-in period",
-                "Alternative practice models", "0.17**"), ("Ofsted rating", "Ofsted", "-0.04")],
-    "A11.1": [("Updating guidance/forms", "Ongoing in future", "50"),
-              ("Marketing, promotion and communications", "Used during Round 2", "83")],
+    "A10.11": [
+        ("DiD in year t", "Lagged treatment", "-0.16***"),
+        ("DiD in year t+1", "Lagged treatment", "0.01"),
+    ],
+    "A10.12": [
+        ("Post settling-in period", "Embeddedness of SofS", "0.18**"),
+        ("DiD (pilot LA * post settling-in period)", "Ofsted", "-0.2***"),
+        (
+            "Comparator LA without a similar practice model * post settling-in period",
+            "Alternative practice models",
+            "0.17**",
+        ),
+        ("Ofsted rating", "Ofsted", "-0.04"),
+    ],
+    "A11.1": [
+        ("Updating guidance/forms", "Ongoing in future", "50"),
+        ("Marketing, promotion and communications", "Used during Round 2", "83"),
+    ],
 }
 
 #: quoted numbers, read afresh from the running text: id -> value as printed
 SECOND_READING_TEXT = {
-    "cost_grant_per_pilot": "78,750", "cost_training_staff_days": "2,550", "cost_trained_1day": "445",
-    "cost_mgmt_days_max": "1118", "did_kinship_from": "62", "did_rereferral_to": "21",
-    "did_a10_rereferral_p": "0.0013", "contrast_hcsff_plan_views_contrast": "32",
-    "contrast_chart_goals_p": ".014", "workforce_leaving_max": "23", "la_assess_p_excl_p1p2": ".094",
+    "cost_grant_per_pilot": "78,750",
+    "cost_training_staff_days": "2,550",
+    "cost_trained_1day": "445",
+    "cost_mgmt_days_max": "1118",
+    "did_kinship_from": "62",
+    "did_rereferral_to": "21",
+    "did_a10_rereferral_p": "0.0013",
+    "contrast_hcsff_plan_views_contrast": "32",
+    "contrast_chart_goals_p": ".014",
+    "workforce_leaving_max": "23",
+    "la_assess_p_excl_p1p2": ".094",
     "did_a10_11_comparator_sites": "7",
 }
 
@@ -242,8 +309,9 @@ def test_second_reading_covers_every_table():
     assert set(SECOND_READING) == set(TABLE_IDS)
 
 
-@pytest.mark.parametrize("tid, row, column, value",
-                         [(t, *c) for t, cells in SECOND_READING.items() for c in cells])
+@pytest.mark.parametrize(
+    "tid, row, column, value", [(t, *c) for t, cells in SECOND_READING.items() for c in cells]
+)
 def test_second_reading_agrees(tid, row, column, value):
     assert published.cell(tid, row, column).text == value
 
@@ -262,9 +330,11 @@ def tiny_root(tmp_path):
     pub.mkdir(parents=True)
     (pub / "tables.csv").write_text(
         "table_id,file,title,source,section,units,transcription_notes\n"
-        "T1,table_T1.csv,A table,report,Section 1,percent,none\n")
+        "T1,table_T1.csv,A table,report,Section 1,percent,none\n"
+    )
     (pub / "table_T1.csv").write_text(
-        "table_id,row,column,value,unit,note\nT1,a,x,1,percent,\nT1,b,x,2***,percent,\n")
+        "table_id,row,column,value,unit,note\nT1,a,x,1,percent,\nT1,b,x,2***,percent,\n"
+    )
     (pub / "text_numbers.csv").write_text("id,section,value,unit,context,source\n")
     published.clear_cache()
     yield tmp_path

@@ -26,9 +26,23 @@ def _copy_project(dest: Path) -> Path:
 
 
 def _nbval(nb: Path, cwd: Path) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-           "--rootdir", str(cwd), "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-           str(ROOT / "tests" / "nbval_sanitize.cfg"), str(nb)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        str(cwd),
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(ROOT / "tests" / "nbval_sanitize.cfg"),
+        str(nb),
+    ]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
@@ -46,14 +60,28 @@ def test_unchanged_copy_passes(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("file, old, new", [
-    ("table_2.csv", "2,Family network meetings,Pilot 9,60,", "2,Family network meetings,Pilot 9,66,"),
-    ("table_A8.1.csv", "A8.1,Partner agency involvement,P1 T2 N,2.8,", "A8.1,Partner agency involvement,P1 T2 N,3.8,"),
-    ("text_numbers.csv", "fg_court_t3,Section 3 (Pilots' assessment of their progress),4.4,",
-     "fg_court_t3,Section 3 (Pilots' assessment of their progress),4.9,"),
-    ("table_3.csv", "Ofsted judgement at end of Round 2 (September 2019): Good,Overall,1,",
-     "Ofsted judgement at end of Round 2 (September 2019): Good,Overall,2,"),
-], ids=["table2", "tableA8.1", "text-number", "table3"])
+@pytest.mark.parametrize(
+    "file, old, new",
+    [
+        ("table_2.csv", "2,Family network meetings,Pilot 9,60,", "2,Family network meetings,Pilot 9,66,"),
+        (
+            "table_A8.1.csv",
+            "A8.1,Partner agency involvement,P1 T2 N,2.8,",
+            "A8.1,Partner agency involvement,P1 T2 N,3.8,",
+        ),
+        (
+            "text_numbers.csv",
+            "fg_court_t3,Section 3 (Pilots' assessment of their progress),4.4,",
+            "fg_court_t3,Section 3 (Pilots' assessment of their progress),4.9,",
+        ),
+        (
+            "table_3.csv",
+            "Ofsted judgement at end of Round 2 (September 2019): Good,Overall,1,",
+            "Ofsted judgement at end of Round 2 (September 2019): Good,Overall,2,",
+        ),
+    ],
+    ids=["table2", "tableA8.1", "text-number", "table3"],
+)
 def test_changed_published_number_fails(tmp_path, file, old, new):
     nb = _copy_project(tmp_path)
     _edit(tmp_path / "data" / "published" / file, old, new)

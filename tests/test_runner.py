@@ -10,20 +10,29 @@ from sofs_lib.core.params import Param, ParameterError, Spec
 
 #: the fake chapters' declared parameters (a real chapter's live in sofs_lib.chapters.<folder>.params)
 SPECS = {
-    "98_ok": Spec("98_ok", (Param("x", (int,), 5, "a number"),
-                            Param("output_dir", (str, type(None)), None, "outputs"))),
-    "99_fail": Spec("99_fail", (Param("y", (int,), 1, "a number"),
-                                Param("output_dir", (str, type(None)), None, "outputs"))),
-    "97_out": Spec("97_out", (Param("mode", (str,), "a", "which table to write"),
-                              Param("output_dir", (str, type(None)), None, "outputs"))),
+    "98_ok": Spec(
+        "98_ok", (Param("x", (int,), 5, "a number"), Param("output_dir", (str, type(None)), None, "outputs"))
+    ),
+    "99_fail": Spec(
+        "99_fail",
+        (Param("y", (int,), 1, "a number"), Param("output_dir", (str, type(None)), None, "outputs")),
+    ),
+    "97_out": Spec(
+        "97_out",
+        (
+            Param("mode", (str,), "a", "which table to write"),
+            Param("output_dir", (str, type(None)), None, "outputs"),
+        ),
+    ),
 }
 
 
 @pytest.fixture(autouse=True)
 def _fake_specs(monkeypatch):
     """The fake chapters' Specs, beside the real registry."""
-    monkeypatch.setattr(runner, "spec_for", lambda name: SPECS[name] if name in SPECS
-                        else runner.registry_spec_for(name))
+    monkeypatch.setattr(
+        runner, "spec_for", lambda name: SPECS[name] if name in SPECS else runner.registry_spec_for(name)
+    )
 
 
 def _nb(path, cells):
@@ -51,15 +60,24 @@ def _kernel_imports_this_tree(monkeypatch):
 def project(tmp_path):
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nchapters:\n"
-        "  - file: book/chapters/98_ok\n  - file: book/chapters/99_fail\n")
+        "  - file: book/chapters/98_ok\n  - file: book/chapters/99_fail\n"
+    )
     (tmp_path / "book").mkdir()
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir(parents=True)
     _nb(nbdir / "98_ok.ipynb", [("x = 1", ["parameters"]), ("print(x * 2)", None)])
-    _nb(nbdir / "99_fail.ipynb", [("y = 1", ["parameters"]),
-                                   ("from sofs_lib.core import paths\n"
-                                    "(paths.output_dir('99_fail') / 'part.csv').write_text('half')", None),
-                                   ("raise ValueError('boom in cell three')", None)])
+    _nb(
+        nbdir / "99_fail.ipynb",
+        [
+            ("y = 1", ["parameters"]),
+            (
+                "from sofs_lib.core import paths\n"
+                "(paths.output_dir('99_fail') / 'part.csv').write_text('half')",
+                None,
+            ),
+            ("raise ValueError('boom in cell three')", None),
+        ],
+    )
     return tmp_path
 
 
@@ -74,18 +92,18 @@ def test_failing_chapter_named_and_cleaned(project, capsys):
     msg = str(exc.value)
     assert "Chapter 99_fail failed in cell" in msg and "ValueError: boom in cell three" in msg
     chapters = project / "book" / "chapters"
-    assert (chapters / "98_ok.ipynb").exists()             # the earlier chapter succeeded
-    assert not (chapters / "99_fail.ipynb").exists()        # no half-written notebook
-    assert not (chapters / "99_fail").exists()              # no partial outputs
-    assert not list(chapters.glob(".*"))                    # no temporary files
-    assert not (project / runner.STAGING).exists()          # staging cleared
+    assert (chapters / "98_ok.ipynb").exists()  # the earlier chapter succeeded
+    assert not (chapters / "99_fail.ipynb").exists()  # no half-written notebook
+    assert not (chapters / "99_fail").exists()  # no partial outputs
+    assert not list(chapters.glob(".*"))  # no temporary files
+    assert not (project / runner.STAGING).exists()  # staging cleared
     out = capsys.readouterr().out
     assert "[1/2] 98_ok ... done in" in out and "[2/2] 99_fail ... FAILED" in out
     # the executed chapter carries the Spec's default, its parameter cells are hidden
     nb = nbformat.read(chapters / "98_ok.ipynb", as_version=4)
     assert nb.cells[2].outputs[0]["text"].strip() == "10"
     assert all("remove-cell" in c.metadata.get("tags", []) for c in nb.cells[:2])
-    assert nb.cells[1]["id"] == "injected-parameters"     # not papermill's random id
+    assert nb.cells[1]["id"] == "injected-parameters"  # not papermill's random id
     log = json.loads((chapters / "run_log.json").read_text())
     assert log["98_ok"]["params"] == {"x": 5, "output_dir": None}
     assert "98_ok" in (project / "book" / "status.md").read_text()
@@ -116,20 +134,24 @@ def test_registered_chapter_override_validated(tmp_path):
 
 # ---------------------------------------------------------------- atomic outputs (issue 17.5)
 
+
 def _staged_project(tmp_path, body):
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
-                                       "  - file: book/chapters/97_out\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/chapters/97_out\n"
+    )
     (tmp_path / "book").mkdir()
     (tmp_path / "notebooks").mkdir(parents=True)
     _nb(tmp_path / "notebooks" / "97_out.ipynb", [("mode = 'a'", ["parameters"]), (body, None)])
     return tmp_path
 
 
-BODY = ("from sofs_lib.core import paths\n"
-        "out = paths.output_dir('97_out')\n"
-        "(out / f'table_{mode}.csv').write_text(mode)\n"
-        "if mode == 'fail':\n    raise RuntimeError('stop')\n"
-        "print(paths.relative(out / 'x.csv'))")
+BODY = (
+    "from sofs_lib.core import paths\n"
+    "out = paths.output_dir('97_out')\n"
+    "(out / f'table_{mode}.csv').write_text(mode)\n"
+    "if mode == 'fail':\n    raise RuntimeError('stop')\n"
+    "print(paths.relative(out / 'x.csv'))"
+)
 
 
 @pytest.mark.slow
@@ -159,19 +181,19 @@ def test_recover_after_a_killed_run(tmp_path):
     root = tmp_path
     (root / "_toc.yml").write_text("root: book/intro\n")
     chapters = root / "book" / "chapters"
-    (root / runner.STAGING / "05_did" / "outputs").mkdir(parents=True)   # killed mid-run
+    (root / runner.STAGING / "05_did" / "outputs").mkdir(parents=True)  # killed mid-run
     chapters.mkdir(parents=True)
-    (chapters / ".05_did.abc123.ipynb").write_text("{}")                  # an older executor's temp
-    (chapters / ".04_la.previous").mkdir()                                 # killed mid-swap
+    (chapters / ".05_did.abc123.ipynb").write_text("{}")  # an older executor's temp
+    (chapters / ".04_la.previous").mkdir()  # killed mid-swap
     (chapters / ".04_la.previous" / "t.csv").write_text("old complete")
     (chapters / "01_x").mkdir()
-    (chapters / ".01_x.previous").mkdir()                                  # swap had finished
+    (chapters / ".01_x.previous").mkdir()  # swap had finished
     cleared = runner.recover(root)
     assert not (root / runner.STAGING).exists() and not list(chapters.glob(".*"))
-    assert (chapters / "04_la" / "t.csv").read_text() == "old complete"   # restored
+    assert (chapters / "04_la" / "t.csv").read_text() == "old complete"  # restored
     assert (chapters / "01_x").is_dir()
     assert len(cleared) == 4
-    (root / runner.STAGING / "01_x.baselines").mkdir(parents=True)     # a refresh running
+    (root / runner.STAGING / "01_x.baselines").mkdir(parents=True)  # a refresh running
     runner.recover(root)
     assert (root / runner.STAGING / "01_x.baselines").is_dir()
 
@@ -199,8 +221,11 @@ def test_postprocess_is_deterministic_and_carries_alt_text(tmp_path):
     c0.metadata["tags"] = ["injected-parameters"]
     c0.metadata["papermill"] = {"start_time": "2026-01-01", "duration": 1.0}
     c1 = nbformat.v4.new_code_cell("fig")
-    c1.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBO"},
-                                         metadata={"image/png": {"alt": "T. Source: s."}})]
+    c1.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBO"}, metadata={"image/png": {"alt": "T. Source: s."}}
+        )
+    ]
     nb.cells = [c0, c1]
     nb.metadata["papermill"] = {"input_path": "/somewhere/x.ipynb", "parameters": {"x": 1}}
     path = tmp_path / "n.ipynb"
@@ -215,13 +240,17 @@ def test_postprocess_is_deterministic_and_carries_alt_text(tmp_path):
 
 # ---------------------------------------------------------------- make chapter P=... (17.6)
 
-@pytest.mark.parametrize("text, expected", [
-    ("alpha=0.01 profiles_seed=7", ["alpha=0.01", "profiles_seed=7"]),
-    ('exclude_las=["West Sussex"]', ['exclude_las=["West Sussex"]']),
-    ('exclude_las=["938"]  alpha=0.01', ['exclude_las=["938"]', "alpha=0.01"]),
-    ("name='a b' x={k: [1, 2]}", ["name='a b'", "x={k: [1, 2]}"]),
-    ("", []),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("alpha=0.01 profiles_seed=7", ["alpha=0.01", "profiles_seed=7"]),
+        ('exclude_las=["West Sussex"]', ['exclude_las=["West Sussex"]']),
+        ('exclude_las=["938"]  alpha=0.01', ['exclude_las=["938"]', "alpha=0.01"]),
+        ("name='a b' x={k: [1, 2]}", ["name='a b'", "x={k: [1, 2]}"]),
+        ("", []),
+    ],
+)
 def test_split_assignments(text, expected):
     assert runner.split_assignments(text) == expected
 
@@ -230,7 +259,7 @@ def test_split_assignments_values_read_as_written():
     from sofs_lib.core.params import parse_override
 
     vals = dict(parse_override(a) for a in runner.split_assignments('a=["938"] b=["West Sussex"]'))
-    assert vals == {"a": ["938"], "b": ["West Sussex"]}     # "938" stays text
+    assert vals == {"a": ["938"], "b": ["West Sussex"]}  # "938" stays text
 
 
 def test_split_assignments_unclosed():
@@ -250,8 +279,11 @@ def test_make_passes_P_exactly(tmp_path, root):
     fake.write_text("#!/bin/sh\nprintf '%s\\n' \"$@\" >> " + str(log) + "\necho --- >> " + str(log) + "\n")
     fake.chmod(0o755)
     P = 'exclude_las=["West Sussex", "938"] alpha=0.01'
-    res = subprocess.run(["make", "-s", "-C", str(root), "chapter", "CH=04_la_outcomes", f"P={P}",
-                          f"PY={fake}", "STAMP="], capture_output=True, text=True)
+    res = subprocess.run(
+        ["make", "-s", "-C", str(root), "chapter", "CH=04_la_outcomes", f"P={P}", f"PY={fake}", "STAMP="],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     first = log.read_text().split("---\n")[0].splitlines()
     assert first == ["-m", "sofs_lib.build.runner", "run", "04_la_outcomes", "--params", P]
@@ -268,15 +300,20 @@ def test_killed_run_then_run_succeeds(tmp_path):
     import sys
     import time
 
-    body = BODY.replace("if mode == 'fail'", "import time\nif mode == 'slow':\n    time.sleep(60)\n"
-                                              "if mode == 'fail'")
+    body = BODY.replace(
+        "if mode == 'fail'", "import time\nif mode == 'slow':\n    time.sleep(60)\nif mode == 'fail'"
+    )
     root = _staged_project(tmp_path, body)
     chapters = root / "book" / "chapters"
     runner.run_chapters(None, ["97_out.mode=a"], root)
     before = (chapters / "97_out.ipynb").read_bytes()
-    proc = subprocess.Popen([sys.executable, "-m", "sofs_lib.build.runner", "run", "--params",
-                             "97_out.mode=slow"], cwd=root, env=dict(os.environ),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sofs_lib.build.runner", "run", "--params", "97_out.mode=slow"],
+        cwd=root,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     staged = root / runner.STAGING / "97_out" / "outputs" / "table_slow.csv"
     for _ in range(600):
         if staged.exists():
@@ -285,8 +322,8 @@ def test_killed_run_then_run_succeeds(tmp_path):
     assert staged.exists(), "the chapter never started"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert (chapters / "97_out.ipynb").read_bytes() == before       # untouched
+    assert (chapters / "97_out.ipynb").read_bytes() == before  # untouched
     assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_a.csv"]
-    runner.run_chapters(None, ["97_out.mode=b"], root)                # the next run succeeds
+    runner.run_chapters(None, ["97_out.mode=b"], root)  # the next run succeeds
     assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_b.csv"]
     assert not (root / runner.STAGING).exists()

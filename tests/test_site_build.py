@@ -14,13 +14,15 @@ from sofs_lib.build import reads, site, status
 
 
 def test_normalise_strips_cache_busting_queries():
-    text = ('<link href="../_static/sofs.css?v=3c74b3bc" rel="stylesheet">'
-            '<script src="_static/scripts/bootstrap.js?digest=55c26ed414f5f8a31ebb"></script>'
-            '<a href="https://example.org/page?v=2">x</a><a href="data.csv?v=1">y</a>')
+    text = (
+        '<link href="../_static/sofs.css?v=3c74b3bc" rel="stylesheet">'
+        '<script src="_static/scripts/bootstrap.js?digest=55c26ed414f5f8a31ebb"></script>'
+        '<a href="https://example.org/page?v=2">x</a><a href="data.csv?v=1">y</a>'
+    )
     out = site.normalise_text(text)
     assert '<link href="../_static/sofs.css" rel' in out
     assert 'src="_static/scripts/bootstrap.js"' in out
-    assert "page?v=2" in out and "data.csv?v=1" in out     # only static files' checksums go
+    assert "page?v=2" in out and "data.csv?v=1" in out  # only static files' checksums go
     assert site.normalise_text(out) == out
 
 
@@ -66,7 +68,8 @@ def test_data_file_rows(tmp_path):
     digest = hashlib.sha256(b"la,value\n").hexdigest()
     (root / "data" / "dfe_manifest.csv").write_text(
         f"path,sha256,size,publication,landing_page\nees/b1.csv,{digest},9,CIN 2022,u\n"
-        "ees/c1.csv,00,1,CIN 2022,u\n")
+        "ees/c1.csv,00,1,CIN 2022,u\n"
+    )
     toc = root / "_toc.yml"
     toc.write_text("root: x\n")
     rows = status.data_file_rows([pub, code, toc, b1, tmp_path / "missing.csv"], root)
@@ -92,14 +95,16 @@ def test_reads_are_recorded_in_a_fresh_process(tmp_path):
     data = tmp_path / "input.csv"
     data.write_text("x\n")
     log = tmp_path / "reads.txt"
-    code = ("import sofs_lib, pandas\n"
-            f"pandas.read_csv({str(data)!r})\n"
-            f"open({str(tmp_path / 'written.txt')!r}, 'w').write('x')\n")
+    code = (
+        "import sofs_lib, pandas\n"
+        f"pandas.read_csv({str(data)!r})\n"
+        f"open({str(tmp_path / 'written.txt')!r}, 'w').write('x')\n"
+    )
     env = dict(os.environ, SOFS_RECORD_READS=str(log), PYTHONPATH=str(ROOT / "src"))
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     files = reads.read_log(log)
     assert data in files
-    assert not any(f.name == "written.txt" for f in files)         # writes are not reads
+    assert not any(f.name == "written.txt" for f in files)  # writes are not reads
     assert not any(f.suffix == ".py" for f in files)
 
 
@@ -112,17 +117,22 @@ def test_two_clones_give_identical_notebooks_and_html(tmp_path, monkeypatch):
 
     html = built_book()
     clone = tmp_path / "clone"
-    shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(
-        "_build", ".git", ".venv", "__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        ROOT, clone, ignore=shutil.ignore_patterns("_build", ".git", ".venv", "__pycache__", ".pytest_cache")
+    )
     monkeypatch.setenv("PYTHONPATH", str(clone / "src"))
     monkeypatch.chdir(clone)
     for name in ("A2_consistency_audit", "01_implementation"):
         ch = runner.load_chapter(clone, name)
         runner.execute(ch, runner.effective_params(ch, {}), clone)
-        assert ch.target.read_bytes() == (ROOT / "book" / "chapters" / f"{name}.ipynb").read_bytes(), \
+        assert ch.target.read_bytes() == (ROOT / "book" / "chapters" / f"{name}.ipynb").read_bytes(), (
             f"{name}: executed notebook differs between two copies"
+        )
     runner.render(clone)
     other = clone / "_build" / "html"
-    differ = [str(p.relative_to(html)) for p in site.html_files(html)
-              if p.name != "status.html" and (other / p.relative_to(html)).read_bytes() != p.read_bytes()]
+    differ = [
+        str(p.relative_to(html))
+        for p in site.html_files(html)
+        if p.name != "status.html" and (other / p.relative_to(html)).read_bytes() != p.read_bytes()
+    ]
     assert not differ, f"pages differ between two copies: {differ}"

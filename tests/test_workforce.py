@@ -176,9 +176,7 @@ def _toy(effect=0.0, seed=0, n=40, years=range(2015, 2020)):
         for y in years:
             pil = i < 8
             v = a + 0.3 * (y - 2015) + rng.normal(0, 0.5) + (effect if pil and y >= 2018 else 0)
-            rows.append(
-                dict(la_code=f"{i:03d}", year=y, group="Pilot" if pil else "Other English LA", y=v)
-            )
+            rows.append(dict(la_code=f"{i:03d}", year=y, group="Pilot" if pil else "Other English LA", y=v))
     return pd.DataFrame(rows)
 
 
@@ -253,10 +251,19 @@ def test_answer_sentences_follow_results():
 
     t = survey.statement_tests(0)
     c = claims.all_claims(t)
-    a9 = pd.DataFrame({"table": ["A9.3"] * 2, "column": ["Pilot mean", "SNN mean"],
-                       "match": [True, False], "basis": ["FTE", "FTE"], "short": ["x", "x"]})
-    imp = pd.DataFrame({"p_ri": [0.5, 0.01], "mde_panel": [6.0, 2.0],
-                        "mde_report_test": [8.0, 3.0]}, index=["sw_turnover_fte", "other"])
+    a9 = pd.DataFrame(
+        {
+            "table": ["A9.3"] * 2,
+            "column": ["Pilot mean", "SNN mean"],
+            "match": [True, False],
+            "basis": ["FTE", "FTE"],
+            "short": ["x", "x"],
+        }
+    )
+    imp = pd.DataFrame(
+        {"p_ri": [0.5, 0.01], "mde_panel": [6.0, 2.0], "mde_report_test": [8.0, 3.0]},
+        index=["sw_turnover_fte", "other"],
+    )
     parts = compute.answer_parts(t, c, a9, imp, "real")
     assert "1 of 1 2018/19" in parts["reproduced"][0]
     assert "1 of 2 published" in parts["not_reproduced"][0]
@@ -289,12 +296,24 @@ def test_no_headcount_per_pilot_is_derived():
 def test_basis_reasons_name_the_match_and_the_rest():
     from sofs_lib.chapters.workforce import reproduce
 
-    base = {f"{t}_{q}{s}": 0.0 for t in ("a93", "a94") for q in ("pilot_mean", "snn_mean", "F", "p")
-            for s in ("", "_published")}
+    base = {
+        f"{t}_{q}{s}": 0.0
+        for t in ("a93", "a94")
+        for q in ("pilot_mean", "snn_mean", "F", "p")
+        for s in ("", "_published")
+    }
     rows = []
     for series, basis, val in (("hc", "headcount", 13.78), ("fte", "FTE", 12.49)):
-        r = dict(base, indicator_id="sw_turnover", series=series, basis=basis, release="2022",
-                 years_a94="2017-2019", a93_pilot_mean=val, a93_pilot_mean_published=13.8)
+        r = dict(
+            base,
+            indicator_id="sw_turnover",
+            series=series,
+            basis=basis,
+            release="2022",
+            years_a94="2017-2019",
+            a93_pilot_mean=val,
+            a93_pilot_mean_published=13.8,
+        )
         for t in ("a93", "a94"):
             for q in ("pilot_mean", "snn_mean"):
                 r[f"{t}_{q}_match"] = False
@@ -313,9 +332,14 @@ def test_extract_a93_pilot_means_exact():
     assert kind == "real"
     ch = reproduce.chosen(reproduce.candidates(long))
     assert ch["a93_pilot_mean_match"].all()
-    assert dict(ch["basis"]) == {"cin_per_sw": "FTE", "sw_turnover": "headcount",
-                                 "sw_vacancy": "FTE", "sw_agency": "FTE", "sw_absence": "FTE",
-                                 "caseload": "FTE"}
+    assert dict(ch["basis"]) == {
+        "cin_per_sw": "FTE",
+        "sw_turnover": "headcount",
+        "sw_vacancy": "FTE",
+        "sw_agency": "FTE",
+        "sw_absence": "FTE",
+        "caseload": "FTE",
+    }
 
 
 def test_synthetic_national_panel_end_to_end():

@@ -13,8 +13,17 @@ from pathlib import Path
 from docutils import nodes
 
 GLOSSARY_DOC = "book/glossary"
-SKIP = (nodes.title, nodes.literal, nodes.literal_block, nodes.reference, nodes.raw,
-        nodes.term, nodes.FixedTextElement, nodes.subtitle, nodes.rubric)
+SKIP = (
+    nodes.title,
+    nodes.literal,
+    nodes.literal_block,
+    nodes.reference,
+    nodes.raw,
+    nodes.term,
+    nodes.FixedTextElement,
+    nodes.subtitle,
+    nodes.rubric,
+)
 
 
 def read_terms(path: Path) -> list[str]:
@@ -51,8 +60,9 @@ def link_first_uses(doctree, terms: list[str]) -> int:
 
     pattern, done = term_pattern(terms), set()
     for text in list(doctree.findall(nodes.Text)):
-        if _skipped(text) or not isinstance(text.parent, (nodes.paragraph, nodes.emphasis,
-                                                          nodes.strong, nodes.inline)):
+        if _skipped(text) or not isinstance(
+            text.parent, (nodes.paragraph, nodes.emphasis, nodes.strong, nodes.inline)
+        ):
             continue
         s = str(text)
         pieces, last = [], 0
@@ -61,9 +71,10 @@ def link_first_uses(doctree, terms: list[str]) -> int:
             if t in done:
                 continue
             done.add(t)
-            pieces.append(nodes.Text(s[last:m.start()]))
-            ref = addnodes.pending_xref("", refdomain="std", reftype="term", reftarget=t,
-                                        refexplicit=True, refwarn=True)
+            pieces.append(nodes.Text(s[last : m.start()]))
+            ref = addnodes.pending_xref(
+                "", refdomain="std", reftype="term", reftarget=t, refexplicit=True, refwarn=True
+            )
             ref += nodes.inline(t, t, classes=["xref", "std", "std-term", "sofs-term"])
             pieces.append(ref)
             last = m.end()

@@ -26,8 +26,7 @@ def install(log_path: str | os.PathLike | None = None) -> bool:
     if _installed or not target:
         return _installed
     log = open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (kept open)
-    prefixes = tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix,
-                                                        sys.exec_prefix)})
+    prefixes = tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
     seen: set[str] = set()
     busy = [False]
 
@@ -40,8 +39,13 @@ def install(log_path: str | os.PathLike | None = None) -> bool:
         busy[0] = True
         try:
             p = os.path.abspath(os.fspath(path))
-            if (p not in seen and not p.startswith(prefixes) and not p.endswith(_SKIP_SUFFIXES)
-                    and not p.startswith(("/proc", "/sys", "/dev")) and os.path.isfile(p)):
+            if (
+                p not in seen
+                and not p.startswith(prefixes)
+                and not p.endswith(_SKIP_SUFFIXES)
+                and not p.startswith(("/proc", "/sys", "/dev"))
+                and os.path.isfile(p)
+            ):
                 seen.add(p)
                 log.write(p + "\n")
         finally:

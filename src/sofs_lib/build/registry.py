@@ -14,6 +14,7 @@ import yaml
 
 from sofs_lib.core.params import Spec
 
+
 class ChapterNotFound(LookupError):
     """A chapter name that _toc.yml does not list, or whose package declares no Spec."""
 
@@ -33,6 +34,7 @@ def toc_chapters(root: Path) -> list[str]:
         elif isinstance(node, list):
             for v in node:
                 walk(v)
+
     walk(toc)
     return names
 

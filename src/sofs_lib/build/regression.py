@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import sys
 
-from sofs_lib.core import paths
 from sofs_lib.build.registry import is_gathering, toc_chapters
 from sofs_lib.build.runner import execute, load_chapter
+from sofs_lib.core import paths
+
 
 def regression_chapters(root=None) -> list[str]:
     """Chapters whose outputs nbval compares: every chapter of ``_toc.yml`` but the gathering

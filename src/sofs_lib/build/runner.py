@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-
 from sofs_lib.build import reads, site
 from sofs_lib.build import status as build_status
 from sofs_lib.build.registry import ChapterNotFound, chapter_package, spec_for, toc_chapters
@@ -48,9 +47,26 @@ from sofs_lib.build.registry import spec_for as registry_spec_for  # noqa: F401 
 from sofs_lib.core import paths
 from sofs_lib.core.params import ParameterError, parse_override
 
-STATUS_PACKAGES = ["sofs_lib", "pandas", "numpy", "scipy", "statsmodels", "pyfixest", "seaborn",
-                   "matplotlib", "pandera", "papermill", "jupytext", "jupyter-book", "sphinx",
-                   "myst-nb", "nbval", "holidays", "odfpy", "pyarrow"]
+STATUS_PACKAGES = [
+    "sofs_lib",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pyfixest",
+    "seaborn",
+    "matplotlib",
+    "pandera",
+    "papermill",
+    "jupytext",
+    "jupyter-book",
+    "sphinx",
+    "myst-nb",
+    "nbval",
+    "holidays",
+    "odfpy",
+    "pyarrow",
+]
 RUN_LOG = "run_log.json"
 STAGING = Path("_build") / "staging"
 DATA_FILES_CSV = "build_data_files.csv"
@@ -63,8 +79,8 @@ class ChapterFailed(RuntimeError):
 @dataclass
 class Chapter:
     name: str
-    source: Path          # notebooks/<name>.ipynb
-    target: Path          # book/chapters/<name>.ipynb
+    source: Path  # notebooks/<name>.ipynb
+    target: Path  # book/chapters/<name>.ipynb
     params: dict = field(default_factory=dict)
     files_read: list = field(default_factory=list)  # recorded while it ran (build.reads)
 
@@ -72,8 +88,10 @@ class Chapter:
 def load_chapter(root: Path, name: str) -> Chapter:
     src = root / "notebooks" / f"{name}.ipynb"
     if not src.exists():
-        raise FileNotFoundError(f"Chapter {name}: notebook notebooks/{name}.ipynb is missing "
-                                f"(generate it with `jupytext --to ipynb notebooks/{name}.py`).")
+        raise FileNotFoundError(
+            f"Chapter {name}: notebook notebooks/{name}.ipynb is missing "
+            f"(generate it with `jupytext --to ipynb notebooks/{name}.py`)."
+        )
     params = {k: v for k, v in spec_for(name).defaults().items() if k != "output_dir"}
     return Chapter(name, src, paths.chapters_dir(root) / f"{name}.ipynb", params)
 
@@ -87,8 +105,9 @@ def split_overrides(overrides: list[str], chapters: list[str]) -> dict[str, dict
         name, value = parse_override(f"{tail}{eq}{rhs}")
         if dot:
             if head not in chapters:
-                raise ParameterError(f"Override {text!r} names chapter {head!r}, which is not "
-                                     f"among {', '.join(chapters)}.")
+                raise ParameterError(
+                    f"Override {text!r} names chapter {head!r}, which is not among {', '.join(chapters)}."
+                )
             out.setdefault(head, {})[name] = value
         else:
             out.setdefault("*", {})[name] = value
@@ -159,7 +178,7 @@ def _postprocess(nb_path: Path) -> None:
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
             cell.metadata["tags"] = tags = tags + ["remove-cell"]
@@ -170,8 +189,11 @@ def _postprocess(nb_path: Path) -> None:
         if pm:
             for k in ("start_time", "end_time", "duration", "exception", "status"):
                 pm.pop(k, None)
-        alts = [o.get("metadata", {}).get("image/png", {}).get("alt")
-                for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        alts = [
+            o.get("metadata", {}).get("image/png", {}).get("alt")
+            for o in cell.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        ]
         alts = [a for a in alts if a]
         if alts:
             cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = " | ".join(alts)
@@ -180,8 +202,15 @@ def _postprocess(nb_path: Path) -> None:
         for i, c in enumerate(nb.cells):
             c["id"] = f"cell-{i}"
     pm = nb.metadata.get("papermill", {})
-    for k in ("start_time", "end_time", "duration", "input_path", "output_path",
-              "environment_variables", "exception"):
+    for k in (
+        "start_time",
+        "end_time",
+        "duration",
+        "input_path",
+        "output_path",
+        "environment_variables",
+        "exception",
+    ):
         pm.pop(k, None)
     nbformat.write(nb, nb_path)
 
@@ -192,7 +221,7 @@ def recover(root: Path) -> list[str]:
     new one never arrived). Returns what was cleared."""
     cleared = []
     staging = root / STAGING
-    if staging.is_dir():   # book chapters' folders (baseline refreshes use "<name>.<folder>")
+    if staging.is_dir():  # book chapters' folders (baseline refreshes use "<name>.<folder>")
         for d in sorted(staging.iterdir()):
             if "." not in d.name:
                 shutil.rmtree(d) if d.is_dir() else d.unlink()
@@ -255,9 +284,17 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
     os.environ.update(env)
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(str(ch.source), str(staged_nb), parameters=params, cwd=str(root),
-                            kernel_name="python3", progress_bar=False, log_output=log_output,
-                            report_mode=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        pm.execute_notebook(
+            str(ch.source),
+            str(staged_nb),
+            parameters=params,
+            cwd=str(root),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=log_output,
+            report_mode=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
         _postprocess(staged_nb)
         ch.files_read = reads.read_log(stage / "reads.txt")
         if staged_out is not None:
@@ -266,7 +303,8 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
     except PapermillExecutionError as exc:
         raise ChapterFailed(
             f"Chapter {ch.name} failed in cell {exc.exec_count} (cell index {exc.cell_index}): "
-            f"{exc.ename}: {exc.evalue}") from None
+            f"{exc.ename}: {exc.evalue}"
+        ) from None
     finally:
         for k, v in saved.items():
             if v is None:
@@ -275,7 +313,7 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
                 os.environ[k] = v
         shutil.rmtree(stage, ignore_errors=True)
         try:
-            stage.parent.rmdir()      # the staging folder goes once empty
+            stage.parent.rmdir()  # the staging folder goes once empty
         except OSError:
             pass
     return time.perf_counter() - t0
@@ -305,15 +343,21 @@ def write_status(root: Path, records: list[dict]) -> Path:
     log_path.write_text(json.dumps(previous, indent=1, sort_keys=True, default=str))
     order = toc_chapters(root)
     facts = build_status.build_facts(root)
-    lines = ["# Build status", "",
-             "Each chapter of this book is a notebook executed by the book's executor "
-             "(`sofs_lib.build.runner`) with the parameters below, then rendered. This page is written "
-             "by the executor on every build: it is the record of this build, and the only page "
-             "that changes between two builds of the same sources.", "",
-             f"- **Build date:** {facts['date']}",
-             f"- **Git commit:** `{facts['commit']}` (committed {facts['commit_date']}; "
-             f"working tree: {facts['state']})", "",
-             "| Chapter | Run time (s) | Status | Effective parameters |", "|---|---:|---|---|"]
+    lines = [
+        "# Build status",
+        "",
+        "Each chapter of this book is a notebook executed by the book's executor "
+        "(`sofs_lib.build.runner`) with the parameters below, then rendered. This page is written "
+        "by the executor on every build: it is the record of this build, and the only page "
+        "that changes between two builds of the same sources.",
+        "",
+        f"- **Build date:** {facts['date']}",
+        f"- **Git commit:** `{facts['commit']}` (committed {facts['commit_date']}; "
+        f"working tree: {facts['state']})",
+        "",
+        "| Chapter | Run time (s) | Status | Effective parameters |",
+        "|---|---:|---|---|",
+    ]
     data_rows: dict[str, dict] = {}
     for name in order:
         r = previous.get(name)
@@ -328,12 +372,19 @@ def write_status(root: Path, records: list[dict]) -> Path:
     total = sum(previous[n]["seconds"] for n in order if n in previous)
     rows = [data_rows[k] for k in sorted(data_rows)]
     _write_data_files_csv(paths.chapters_dir(root) / DATA_FILES_CSV, rows)
-    lines += ["", f"Total execution time: {total:.1f} s.", "", "## Data files used", "",
-              "Every data file a chapter read while it ran (recorded by the executor), with its "
-              "size, SHA-256 checksum (first 16 hex digits; the full ones are in "
-              f'<a href="chapters/{DATA_FILES_CSV}">{DATA_FILES_CSV}</a>) and release. For DfE and Ofsted '
-              "files, *matches manifest* says whether the file is the release listed in "
-              "`data/dfe_manifest.csv`.", ""]
+    lines += [
+        "",
+        f"Total execution time: {total:.1f} s.",
+        "",
+        "## Data files used",
+        "",
+        "Every data file a chapter read while it ran (recorded by the executor), with its "
+        "size, SHA-256 checksum (first 16 hex digits; the full ones are in "
+        f'<a href="chapters/{DATA_FILES_CSV}">{DATA_FILES_CSV}</a>) and release. For DfE and Ofsted '
+        "files, *matches manifest* says whether the file is the release listed in "
+        "`data/dfe_manifest.csv`.",
+        "",
+    ]
     lines += build_status.markdown_rows(rows)
     lines += ["", "## Package versions", "", "| Package | Version |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in package_versions().items()]
@@ -362,8 +413,7 @@ def plan_run(names: list[str] | None, root: Path) -> list[str]:
     if names:
         unknown = [n for n in names if n not in all_names]
         if unknown:
-            raise SystemExit(f"Unknown chapter(s) {', '.join(unknown)}; the book has "
-                             f"{', '.join(all_names)}.")
+            raise SystemExit(f"Unknown chapter(s) {', '.join(unknown)}; the book has {', '.join(all_names)}.")
         names = list(dict.fromkeys(names))
         if any(stage_of(n) == 0 for n in names):
             names += [n for n in all_names if stage_of(n) > 0 and n not in names]
@@ -383,8 +433,9 @@ def run_chapters(names: list[str] | None, overrides: list[str], root: Path) -> l
             declared |= set(spec.names)
         stray = [k for k in ov["*"] if k not in declared]
         if stray:
-            raise ParameterError(f"Unknown parameter {', '.join(map(repr, stray))}: no chapter being "
-                                 "run declares it.")
+            raise ParameterError(
+                f"Unknown parameter {', '.join(map(repr, stray))}: no chapter being run declares it."
+            )
     plan = [(ch, effective_params(ch, ov)) for ch in chapters]  # validate everything first
     records = []
     for i, (ch, params) in enumerate(plan, 1):
@@ -398,10 +449,10 @@ def run_chapters(names: list[str] | None, overrides: list[str], root: Path) -> l
         print(f"done in {secs:.1f} s")
         spec = spec_for(ch.name)
         eff = spec.resolve(params) if spec else params
-        data = build_status.data_file_rows(ch.files_read, root,
-                                           build_status.data_dirs_from_params(eff, root))
-        records.append(dict(chapter=ch.name, seconds=round(secs, 1), status="ok", params=eff,
-                            data_files=data))
+        data = build_status.data_file_rows(ch.files_read, root, build_status.data_dirs_from_params(eff, root))
+        records.append(
+            dict(chapter=ch.name, seconds=round(secs, 1), status="ok", params=eff, data_files=data)
+        )
     write_status(root, records)
     return records
 
@@ -416,13 +467,23 @@ def render(root: Path) -> None:
     chapters = toc_chapters(root)
     missing = [n for n in chapters if not (paths.chapters_dir(root) / f"{n}.ipynb").exists()]
     if missing:
-        raise SystemExit(f"Cannot render: chapter(s) {', '.join(missing)} not executed yet "
-                         "(run `python -m sofs_lib.build.runner run`).")
+        raise SystemExit(
+            f"Cannot render: chapter(s) {', '.join(missing)} not executed yet "
+            "(run `python -m sofs_lib.build.runner run`)."
+        )
     if not (root / "book" / "status.md").exists():
         write_status(root, [])
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "--builder", "html",
-           "-W", "-n", "--keep-going"]
+    cmd = [
+        str(jb) if jb.exists() else "jupyter-book",
+        "build",
+        str(root),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     print("Rendering HTML:", " ".join(cmd[1:2] + ["."] + cmd[3:]), flush=True)
     res = subprocess.run(cmd, cwd=root)
     if res.returncode:
@@ -440,16 +501,28 @@ def render(root: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m sofs_lib.build.runner", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name, helptext in (("build", "execute every chapter, then render the HTML book"),
-                           ("run", "execute chapters (all, or those named)")):
+    for name, helptext in (
+        ("build", "execute every chapter, then render the HTML book"),
+        ("run", "execute chapters (all, or those named)"),
+    ):
         p = sub.add_parser(name, help=helptext)
         if name == "run":
             p.add_argument("chapters", nargs="*", help="chapter names, e.g. 01_implementation")
-        p.add_argument("-p", "--param", action="append", default=[], metavar="[CHAPTER.]NAME=VALUE",
-                       help="override a parameter (value read as YAML); repeatable")
-        p.add_argument("--params", default="", metavar="'A=1 B=[\"x y\"]'",
-                       help="several overrides in one string, split at spaces outside brackets "
-                            "and quotes (what `make chapter P=...` passes)")
+        p.add_argument(
+            "-p",
+            "--param",
+            action="append",
+            default=[],
+            metavar="[CHAPTER.]NAME=VALUE",
+            help="override a parameter (value read as YAML); repeatable",
+        )
+        p.add_argument(
+            "--params",
+            default="",
+            metavar="'A=1 B=[\"x y\"]'",
+            help="several overrides in one string, split at spaces outside brackets "
+            "and quotes (what `make chapter P=...` passes)",
+        )
     sub.add_parser("render", help="render the HTML book from the executed chapters")
     sub.add_parser("list", help="list the chapters and their default parameters")
     args = ap.parse_args(argv)

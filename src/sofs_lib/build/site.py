@@ -39,8 +39,7 @@ def copy_downloads(root: Path, html_dir: Path, chapters: list[str]) -> list[Path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(f, target)
                     written.append(target)
-        for f, name in ((src_dir / f"{c}.ipynb", f"{c}.ipynb"),
-                        (root / "notebooks" / f"{c}.py", f"{c}.py")):
+        for f, name in ((src_dir / f"{c}.ipynb", f"{c}.ipynb"), (root / "notebooks" / f"{c}.py", f"{c}.py")):
             if f.exists():
                 dest_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(f, dest_dir / name)
@@ -62,9 +61,12 @@ def source_archive(root: Path, html_dir: Path) -> Path | None:
 
     target = html_dir / SOURCE_ARCHIVE
     try:
-        res = subprocess.run(["git", "archive", "--format=tar.gz", "--prefix=sofs-book/",
-                              "-o", str(target), "HEAD"], cwd=root, capture_output=True,
-                             timeout=120)
+        res = subprocess.run(
+            ["git", "archive", "--format=tar.gz", "--prefix=sofs-book/", "-o", str(target), "HEAD"],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return target if res.returncode == 0 and target.exists() else None

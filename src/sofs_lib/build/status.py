@@ -30,9 +30,12 @@ def build_facts(root: Path, now: dt.datetime | None = None) -> dict[str, str]:
     now = now or dt.datetime.now(dt.UTC)
     commit = _git(root, "rev-parse", "HEAD") or "unknown (not a git checkout)"
     dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
-    return {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "commit": commit,
-            "commit_date": _git(root, "log", "-1", "--format=%cI") or "–",
-            "state": "uncommitted changes to tracked files" if dirty else "clean"}
+    return {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+        "commit_date": _git(root, "log", "-1", "--format=%cI") or "–",
+        "state": "uncommitted changes to tracked files" if dirty else "clean",
+    }
 
 
 def sha256(path: Path, chunk: int = 1 << 20) -> str:
@@ -60,8 +63,7 @@ def _manifest_match(path: Path, manifest: dict[str, dict]) -> tuple[str, dict] |
     return None
 
 
-def classify_file(path: Path, root: Path, manifest: dict[str, dict],
-                  data_dirs: list[Path]) -> dict | None:
+def classify_file(path: Path, root: Path, manifest: dict[str, dict], data_dirs: list[Path]) -> dict | None:
     """One row of the data-file table for a file a chapter read, or None if it is not input
     data (code, the book's own outputs, system files)."""
     path = Path(path)
@@ -69,17 +71,23 @@ def classify_file(path: Path, root: Path, manifest: dict[str, dict],
         rel = path.resolve().relative_to(root.resolve())
     except ValueError:
         rel = None
-    if rel is not None:   # inside the project: only data/ holds input data
+    if rel is not None:  # inside the project: only data/ holds input data
         if not rel.parts or rel.parts[0] != "data":
             return None
-        release = ("the report (Baginsky et al., 2020) and its appendices, transcribed"
-                   if rel.parts[:2] == ("data", "published") else "committed with the project")
+        release = (
+            "the report (Baginsky et al., 2020) and its appendices, transcribed"
+            if rel.parts[:2] == ("data", "published")
+            else "committed with the project"
+        )
         return {"file": str(rel), "release": release}
     hit = _manifest_match(path, manifest)
     if hit:
         key, row = hit
-        return {"file": f"DfE/Ofsted folder: {key}", "release": row.get("publication", ""),
-                "expected_sha256": row.get("sha256", "")}
+        return {
+            "file": f"DfE/Ofsted folder: {key}",
+            "release": row.get("publication", ""),
+            "expected_sha256": row.get("sha256", ""),
+        }
     for d in data_dirs:
         try:
             sub = path.resolve().relative_to(Path(d).resolve())
@@ -103,9 +111,11 @@ def data_file_rows(files: list[Path], root: Path, data_dirs: list[Path] | None =
             continue
         digest = sha256(f)
         expected = info.pop("expected_sha256", "")
-        info.update(size=f.stat().st_size, sha256=digest,
-                    matches_manifest=("yes" if digest == expected else "NO (other release?)")
-                    if expected else "–")
+        info.update(
+            size=f.stat().st_size,
+            sha256=digest,
+            matches_manifest=("yes" if digest == expected else "NO (other release?)") if expected else "–",
+        )
         rows[info["file"]] = info
     return [rows[k] for k in sorted(rows)]
 
@@ -124,10 +134,10 @@ def markdown_rows(rows: list[dict]) -> list[str]:
     """The data-file table as Markdown lines."""
     if not rows:
         return ["No data file was recorded (run the chapters with the executor)."]
-    lines = ["| File | Release | Size (bytes) | SHA-256 | Matches manifest |",
-             "|---|---|---:|---|---|"]
+    lines = ["| File | Release | Size (bytes) | SHA-256 | Matches manifest |", "|---|---|---:|---|---|"]
     for r in rows:
-        lines.append(f"| `{r['file']}` | {r['release']} | {r['size']:,} | "
-                     f"`{r['sha256'][:16]}…` | {r['matches_manifest']} |")
+        lines.append(
+            f"| `{r['file']}` | {r['release']} | {r['size']:,} | "
+            f"`{r['sha256'][:16]}…` | {r['matches_manifest']} |"
+        )
     return lines
-

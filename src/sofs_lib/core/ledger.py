@@ -38,12 +38,12 @@ COLUMNS = ["chapter", "table_id", "row", "column", "published", "reproduced", "k
 KINDS = LEDGER_KINDS
 FILENAME = "reproduction.csv"
 
+
 class LedgerError(ValueError):
     """A ledger entry or file is malformed."""
 
 
-def classify(published: float, reproduced: float | None, decimals: int | None,
-             tolerance: float = 0.0) -> str:
+def classify(published: float, reproduced: float | None, decimals: int | None, tolerance: float = 0.0) -> str:
     """Status of one comparison.
 
     ``decimals`` is how many decimals the report prints (None: compare exactly). ``tolerance`` is
@@ -55,8 +55,11 @@ def classify(published: float, reproduced: float | None, decimals: int | None,
     if published is None or (isinstance(published, float) and math.isnan(published)):
         raise LedgerError("published value is missing: record it as text in the note instead")
     if decimals is None:
-        return "exact" if reproduced == published else (
-            "within rounding" if abs(reproduced - published) <= tolerance else "differs")
+        return (
+            "exact"
+            if reproduced == published
+            else ("within rounding" if abs(reproduced - published) <= tolerance else "differs")
+        )
     if math.isclose(round_half_up(reproduced, decimals), published, abs_tol=1e-12):
         return "exact"
     if abs(reproduced - published) <= half_unit(decimals) + tolerance + 1e-12:
@@ -77,9 +80,20 @@ class Ledger:
         self.chapter = chapter
         self._rows: list[dict] = []
 
-    def record(self, table_id: str, row: str, column: str, *, published, reproduced,
-               kind: str, decimals: int | None = None, tolerance: float = 0.0,
-               status: str | None = None, note: str = "") -> str:
+    def record(
+        self,
+        table_id: str,
+        row: str,
+        column: str,
+        *,
+        published,
+        reproduced,
+        kind: str,
+        decimals: int | None = None,
+        tolerance: float = 0.0,
+        status: str | None = None,
+        note: str = "",
+    ) -> str:
         """Add one comparison; returns its status (computed by :func:`classify` unless given)."""
         if kind not in KINDS:
             raise LedgerError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -89,17 +103,44 @@ class Ledger:
             raise LedgerError(f"status must be one of {STATUSES}, not {status!r}")
         if tolerance and "rounding" not in note:
             note = (note + "; " if note else "") + f"input rounding allows ±{tolerance:g}"
-        self._rows.append(dict(chapter=self.chapter, table_id=str(table_id), row=str(row),
-                               column=str(column), published=published,
-                               reproduced=reproduced, kind=kind, status=status, note=note))
+        self._rows.append(
+            dict(
+                chapter=self.chapter,
+                table_id=str(table_id),
+                row=str(row),
+                column=str(column),
+                published=published,
+                reproduced=reproduced,
+                kind=kind,
+                status=status,
+                note=note,
+            )
+        )
         return status
 
-    def record_value(self, value, reproduced, *, kind: str, tolerance: float = 0.0,
-                     note: str = "", row: str | None = None, column: str | None = None) -> str:
+    def record_value(
+        self,
+        value,
+        reproduced,
+        *,
+        kind: str,
+        tolerance: float = 0.0,
+        note: str = "",
+        row: str | None = None,
+        column: str | None = None,
+    ) -> str:
         """Record against a :class:`sofs_lib.published.Value` (its table, row, column, decimals)."""
-        return self.record(value.table_id, row or value.row, column or value.column,
-                           published=value.number, reproduced=reproduced, kind=kind,
-                           decimals=value.decimals, tolerance=tolerance, note=note)
+        return self.record(
+            value.table_id,
+            row or value.row,
+            column or value.column,
+            published=value.number,
+            reproduced=reproduced,
+            kind=kind,
+            decimals=value.decimals,
+            tolerance=tolerance,
+            note=note,
+        )
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -108,8 +149,7 @@ class Ledger:
     def summary(self) -> pd.DataFrame:
         """Counts by status."""
         f = self.frame
-        return (f.groupby("status").size().reindex(STATUSES, fill_value=0)
-                .rename("comparisons").to_frame())
+        return f.groupby("status").size().reindex(STATUSES, fill_value=0).rename("comparisons").to_frame()
 
     def write(self, output_dir: str | Path) -> Path:
         """Write ``reproduction.csv`` (atomically) into ``output_dir``; returns its path."""
@@ -123,8 +163,12 @@ class Ledger:
 def read(path: str | Path) -> pd.DataFrame:
     """Read one ``reproduction.csv``, checking its columns and codes."""
     path = Path(path)
-    df = pd.read_csv(path, dtype={"table_id": str, "row": str, "column": str, "note": str},
-                     keep_default_na=False, na_values={"reproduced": [""], "published": [""]})
+    df = pd.read_csv(
+        path,
+        dtype={"table_id": str, "row": str, "column": str, "note": str},
+        keep_default_na=False,
+        na_values={"reproduced": [""], "published": [""]},
+    )
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise LedgerError(f"{paths.relative(path)} lacks column(s) {', '.join(missing)}")

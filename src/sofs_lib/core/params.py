@@ -16,15 +16,24 @@ what is allowed.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+
 
 class ParameterError(ValueError):
     """A chapter parameter is unknown, of the wrong type, or out of range."""
 
 
-_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true/false",
-               type(None): "null", list: "a list", dict: "a mapping"}
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true/false",
+    type(None): "null",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def _type_name(types: tuple[type, ...]) -> str:
@@ -69,13 +78,13 @@ class Param:
         if isinstance(value, bool) and bool not in self.types:
             raise ParameterError(f"{where} must be {self.allowed()}, not {value!r}.")
         if not isinstance(value, self.types):
-            raise ParameterError(
-                f"{where} must be {self.allowed()}, not {type(value).__name__} {value!r}.")
+            raise ParameterError(f"{where} must be {self.allowed()}, not {type(value).__name__} {value!r}.")
         if self.choices is not None and value not in self.choices:
             raise ParameterError(f"{where} must be {self.allowed()}, not {value!r}.")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if (self.minimum is not None and value < self.minimum) or (
-                    self.maximum is not None and value > self.maximum):
+                self.maximum is not None and value > self.maximum
+            ):
                 raise ParameterError(f"{where} must be {self.allowed()}, not {value!r}.")
         if self.check is not None and value is not None:
             msg = self.check(value)
@@ -122,7 +131,8 @@ class Spec:
         if unknown:
             raise ParameterError(
                 f"Unknown parameter {', '.join(repr(u) for u in unknown)} for chapter "
-                f"{self.chapter}; it takes {', '.join(self.names)}.")
+                f"{self.chapter}; it takes {', '.join(self.names)}."
+            )
 
     def resolve(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Check names and values; return the effective parameters (defaults filled in)."""
@@ -143,7 +153,8 @@ class Spec:
         if missing:
             raise ParameterError(
                 f"Chapter {self.chapter} has no value for parameter(s) {', '.join(missing)}; "
-                "the parameters cell must define them.")
+                "the parameters cell must define them."
+            )
         return self.resolve({n: namespace[n] for n in self.names})
 
 

@@ -46,8 +46,7 @@ def repo_root(start: str | os.PathLike | None = None) -> Path:
             if (candidate / MARKER).exists():
                 return candidate
     raise ProjectRootNotFound(
-        f"No {MARKER} found in {here} or any folder above it; run from inside the project "
-        "or set SOFS_ROOT."
+        f"No {MARKER} found in {here} or any folder above it; run from inside the project or set SOFS_ROOT."
     )
 
 

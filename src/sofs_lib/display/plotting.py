@@ -16,8 +16,14 @@ import io
 
 import seaborn as sns
 
-PALETTE = {"pilot": "#1b6ca8", "comparator": "#c05a00", "published": "#1f4e79",
-           "real": "#2e7d32", "synthetic": "#b35900", "derived": "#5e35b1"}
+PALETTE = {
+    "pilot": "#1b6ca8",
+    "comparator": "#c05a00",
+    "published": "#1f4e79",
+    "real": "#2e7d32",
+    "synthetic": "#b35900",
+    "derived": "#5e35b1",
+}
 #: width (px) a figure is assumed scaled into (the rendered column is about 690 px at desktop
 #: width; a "tight" PNG can be wider than the figure), and the smallest text height (px) there.
 COLUMN_PX = 640
@@ -40,7 +46,7 @@ def enforce_min_text(fig, column_px: float = COLUMN_PX, min_px: float = MIN_TEXT
     from matplotlib.text import Text
 
     floor = min_fontsize(fig, column_px, min_px)
-    for ax in fig.axes:   # tick labels are re-created on drawing: set the axis' own size
+    for ax in fig.axes:  # tick labels are re-created on drawing: set the axis' own size
         for axis in (ax.xaxis, ax.yaxis):
             labels = axis.get_ticklabels(which="both")
             if labels and min(t.get_fontsize() for t in labels) < floor:
@@ -58,8 +64,9 @@ def alt_text(fig) -> str | None:
 def _png_with_alt(fig):
     """PNG formatter: the figure's bytes plus ``{"alt": ...}`` metadata when it has alt text."""
     buf = io.BytesIO()
-    fig.canvas.print_figure(buf, format="png", dpi=DPI, bbox_inches="tight",
-                            facecolor="white", metadata={"Software": None})
+    fig.canvas.print_figure(
+        buf, format="png", dpi=DPI, bbox_inches="tight", facecolor="white", metadata={"Software": None}
+    )
     data = buf.getvalue()
     alt = alt_text(fig)
     return (data, {"alt": alt}) if alt else data
@@ -68,10 +75,20 @@ def _png_with_alt(fig):
 def set_theme() -> None:
     """Apply the book's seaborn theme (call once at the top of a chapter), and, inside a
     notebook, display figures with their alt text."""
-    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind",
-                  rc={"figure.dpi": DPI, "savefig.dpi": DPI, "figure.figsize": (8, 4.5),
-                      "axes.titleweight": "bold", "axes.titlesize": 12,
-                      "svg.hashsalt": "sofs", "figure.autolayout": False})
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette="colorblind",
+        rc={
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "figure.figsize": (8, 4.5),
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "svg.hashsalt": "sofs",
+            "figure.autolayout": False,
+        },
+    )
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
@@ -96,8 +113,16 @@ def _register_png(ip) -> None:
     ip.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
 
 
-def finish(fig, title: str, source: str, *, xlabel: str | None = None,
-           ylabel: str | None = None, ax=None, synthetic: bool = False):
+def finish(
+    fig,
+    title: str,
+    source: str,
+    *,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    ax=None,
+    synthetic: bool = False,
+):
     """Give a figure its title, axis labels, source line and alt text, with every text legible
     in the book's column; returns the figure.
 
@@ -117,12 +142,20 @@ def finish(fig, title: str, source: str, *, xlabel: str | None = None,
         line += " Synthetic data: illustrates the method, not evidence."
     fig.suptitle(title, fontweight="bold", fontsize=12, wrap=True)
     fig.text(0.01, 0.005, line, ha="left", va="bottom", fontsize=8, color="#444444", wrap=True)
-    if synthetic:   # a mark on the image itself, not only in the small print
-        fig.text(0.995, 0.995, "SYNTHETIC DATA", ha="right", va="top", fontsize=10,
-                 fontweight="bold", color="#6b3500",
-                 bbox=dict(boxstyle="round,pad=0.3", fc="#fff1e0", ec="#8a4500", ls="--"))
+    if synthetic:  # a mark on the image itself, not only in the small print
+        fig.text(
+            0.995,
+            0.995,
+            "SYNTHETIC DATA",
+            ha="right",
+            va="top",
+            fontsize=10,
+            fontweight="bold",
+            color="#6b3500",
+            bbox=dict(boxstyle="round,pad=0.3", fc="#fff1e0", ec="#8a4500", ls="--"),
+        )
     enforce_min_text(fig)
-    h = fig.get_figheight()   # margins for the title and the source line, in inches
+    h = fig.get_figheight()  # margins for the title and the source line, in inches
     fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
     setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")
     return fig

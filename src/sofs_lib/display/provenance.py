@@ -36,8 +36,12 @@ def _items(values: Iterable[str] | str | None) -> list[str]:
 def banner_html(published=None, real=None, synthetic=None, derived=None, note: str = "") -> str:
     """HTML of the provenance banner (see :func:`banner`)."""
     rows = []
-    for kind, vals in (("published", published), ("real", real), ("synthetic", synthetic),
-                       ("derived", derived)):
+    for kind, vals in (
+        ("published", published),
+        ("real", real),
+        ("synthetic", synthetic),
+        ("derived", derived),
+    ):
         items = _items(vals)
         if not items:
             continue
@@ -47,13 +51,17 @@ def banner_html(published=None, real=None, synthetic=None, derived=None, note: s
         raise ProvenanceError("a banner needs at least one kind of number")
     warn = ""
     if _items(synthetic):
-        warn = ('<p class="sofs-synthetic-warning"><strong>Synthetic numbers in this chapter '
-                'demonstrate the method only.</strong> They come from generated data and say '
-                'nothing about Signs of Safety or any local authority.</p>')
+        warn = (
+            '<p class="sofs-synthetic-warning"><strong>Synthetic numbers in this chapter '
+            "demonstrate the method only.</strong> They come from generated data and say "
+            "nothing about Signs of Safety or any local authority.</p>"
+        )
     extra = f"<p>{html.escape(note)}</p>" if note else ""
-    return ('<div class="admonition sofs-provenance"><p class="admonition-title">'
-            'Where the numbers in this chapter come from</p>'
-            f'<ul>{"".join(rows)}</ul>{warn}{extra}</div>')
+    return (
+        '<div class="admonition sofs-provenance"><p class="admonition-title">'
+        "Where the numbers in this chapter come from</p>"
+        f"<ul>{''.join(rows)}</ul>{warn}{extra}</div>"
+    )
 
 
 def banner(published=None, real=None, synthetic=None, derived=None, note: str = ""):
@@ -76,17 +84,25 @@ def _fmt(v: Any) -> str:
 
 def params_box_html(params: Mapping[str, Any], chapter: str = "") -> str:
     """HTML of the small box of effective parameters."""
-    rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td><code>{html.escape(_fmt(v))}"
-                   f"</code></td></tr>" for k, v in params.items())
+    rows = "".join(
+        f"<tr><td><code>{html.escape(k)}</code></td><td><code>{html.escape(_fmt(v))}</code></td></tr>"
+        for k, v in params.items()
+    )
     title = "Effective parameters" + (f" of {html.escape(chapter)}" if chapter else "")
-    where = (f"<p>Source of this page: <code>notebooks/{html.escape(chapter)}.py</code>; defaults in "
-             f"<code>src/sofs_lib/chapters/{html.escape(chapter.partition('_')[2])}/params.py</code>.</p>" if chapter else "")
+    where = (
+        f"<p>Source of this page: <code>notebooks/{html.escape(chapter)}.py</code>; defaults in "
+        f"<code>src/sofs_lib/chapters/{html.escape(chapter.partition('_')[2])}/params.py</code>.</p>"
+        if chapter
+        else ""
+    )
     rerun = html.escape(chapter) if chapter else "&lt;chapter&gt;"
-    return (f"{links_html(chapter)}"
-            f'<details class="sofs-params"><summary>{title}</summary>'
-            f'<table class="sofs-params-table"><tbody>{rows}</tbody></table>{where}'
-            f'<p>Re-run with others: <code>make chapter CH={rerun} P="name=value"</code> '
-            '(see the introduction).</p></details>')
+    return (
+        f"{links_html(chapter)}"
+        f'<details class="sofs-params"><summary>{title}</summary>'
+        f'<table class="sofs-params-table"><tbody>{rows}</tbody></table>{where}'
+        f'<p>Re-run with others: <code>make chapter CH={rerun} P="name=value"</code> '
+        "(see the introduction).</p></details>"
+    )
 
 
 def links_html(chapter: str) -> str:
@@ -95,10 +111,12 @@ def links_html(chapter: str) -> str:
     if not chapter:
         return ""
     c = html.escape(chapter)
-    return (f'<p class="sofs-links">Code and data of this page: <a class="sofs-notebook" '
-            f'href="{c}.ipynb" download>executed notebook ({c}.ipynb)</a> · <a class="sofs-source-file" '
-            f'href="{c}.py">source (notebooks/{c}.py)</a> · its tables as CSV under each table · '
-            f'<a href="../../sofs-book-source.tar.gz">the whole project</a>.</p>')
+    return (
+        f'<p class="sofs-links">Code and data of this page: <a class="sofs-notebook" '
+        f'href="{c}.ipynb" download>executed notebook ({c}.ipynb)</a> · <a class="sofs-source-file" '
+        f'href="{c}.py">source (notebooks/{c}.py)</a> · its tables as CSV under each table · '
+        f'<a href="../../sofs-book-source.tar.gz">the whole project</a>.</p>'
+    )
 
 
 def params_box(params: Mapping[str, Any], chapter: str = ""):
@@ -133,9 +151,11 @@ def answer_html(*, report, reproduced, not_reproduced, new, kind: str) -> str:
             raise ProvenanceError(f"the answer box needs at least one sentence for {key!r}")
         body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
         rows.append(f"<dt>{html.escape(title)}</dt><dd><ul>{body}</ul></dd>")
-    return (f'<div class="admonition sofs-answer" data-kind="{kind}">'
-            f'<p class="admonition-title">The answer in brief {badge(kind)}</p>'
-            f'<dl>{"".join(rows)}</dl></div>')
+    return (
+        f'<div class="admonition sofs-answer" data-kind="{kind}">'
+        f'<p class="admonition-title">The answer in brief {badge(kind)}</p>'
+        f"<dl>{''.join(rows)}</dl></div>"
+    )
 
 
 def answer(*, report, reproduced, not_reproduced, new, kind: str, output_dir=None):
@@ -145,11 +165,18 @@ def answer(*, report, reproduced, not_reproduced, new, kind: str, output_dir=Non
 
     from IPython.display import HTML, display
 
-    text = answer_html(report=report, reproduced=reproduced, not_reproduced=not_reproduced,
-                       new=new, kind=kind)
+    text = answer_html(
+        report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new, kind=kind
+    )
     if output_dir is not None:
-        payload = {"kind": kind, **{k: _items(v) for k, v in
-                                    dict(report=report, reproduced=reproduced,
-                                         not_reproduced=not_reproduced, new=new).items()}}
+        payload = {
+            "kind": kind,
+            **{
+                k: _items(v)
+                for k, v in dict(
+                    report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new
+                ).items()
+            },
+        }
         (Path(output_dir) / "answer.json").write_text(json.dumps(payload, indent=1) + "\n")
     display(HTML(text))

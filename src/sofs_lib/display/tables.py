@@ -81,11 +81,20 @@ def kinds_frame(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame)
     return pd.DataFrame({c: [check_kind(kinds[c])] * len(df) for c in df.columns}, index=df.index)
 
 
-def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
-            caption: str = "", source: str = "", fmt: str | Callable | Mapping | None = None,
-            index: bool = True, index_name: str | None = None,
-            highlight: pd.DataFrame | None = None, collapsed: bool = False,
-            csv_href: str | None = None, secondary: list[str] | None = None) -> str:
+def to_html(
+    df: pd.DataFrame,
+    kinds: str | Mapping[str, str] | pd.DataFrame,
+    *,
+    caption: str = "",
+    source: str = "",
+    fmt: str | Callable | Mapping | None = None,
+    index: bool = True,
+    index_name: str | None = None,
+    highlight: pd.DataFrame | None = None,
+    collapsed: bool = False,
+    csv_href: str | None = None,
+    secondary: list[str] | None = None,
+) -> str:
     """HTML of a provenance-marked table (see :func:`show`); ``csv_href`` links its CSV;
     ``secondary`` columns are folded into one "details" cell per row, so the table fits."""
     kf = kinds_frame(df, kinds)
@@ -106,38 +115,56 @@ def to_html(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
             flag = ""
             if highlight is not None and bool(highlight.iloc[i][c]):
                 flag = " sofs-flag"
-            cells.append(f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}" '
-                         f'data-label="{html.escape(str(c))}">'
-                         f'{wrap_html(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>')
+            cells.append(
+                f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}" '
+                f'data-label="{html.escape(str(c))}">'
+                f'{wrap_html(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>'
+            )
         if folded:
             items = "".join(
                 f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kf.iloc[i][c]}">'
-                f'{wrap_html(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}'
-                f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>' for c in folded)
-            cells.append(f'<td class="sofs-more" data-label="details"><details><summary>details</summary>'
-                         f"<dl>{items}</dl></details></td>")
+                f"{wrap_html(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}"
+                f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>'
+                for c in folded
+            )
+            cells.append(
+                f'<td class="sofs-more" data-label="details"><details><summary>details</summary>'
+                f"<dl>{items}</dl></details></td>"
+            )
         body.append("<tr>" + "".join(cells) + "</tr>")
     used = [k for k in KINDS if (kf == k).any().any()]
-    legend = " ".join(f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: '
-                      f'{html.escape(KINDS[k][1])}</span>' for k in used)
+    legend = " ".join(
+        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: '
+        f"{html.escape(KINDS[k][1])}</span>"
+        for k in used
+    )
     if highlight is not None and highlight.to_numpy().any():
         legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    link = (f' <a class="sofs-csv" href="{html.escape(csv_href)}" download>Download this table '
-            f'(CSV)</a>' if csv_href else "")
-    src = (f'<p class="sofs-source">{"Source: " + html.escape(source) if source else ""}{link}</p>'
-           if source or link else "")
-    table = (f'<table class="sofs-table">{cap}<thead><tr>{head}</tr>'
-             f'</thead><tbody>{"".join(body)}</tbody></table>')
+    link = (
+        f' <a class="sofs-csv" href="{html.escape(csv_href)}" download>Download this table (CSV)</a>'
+        if csv_href
+        else ""
+    )
+    src = (
+        f'<p class="sofs-source">{"Source: " + html.escape(source) if source else ""}{link}</p>'
+        if source or link
+        else ""
+    )
+    table = (
+        f'<table class="sofs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
     if collapsed:
-        table = (f'<details class="sofs-collapsed"><summary>{html.escape(caption or "Table")} '
-                 f'({len(df)} rows: click to show)</summary>{table}</details>')
-    return (f'<div class="sofs-table-wrap">{table}<p class="sofs-legend-line">{legend}</p>'
-            f"{src}</div>")
+        table = (
+            f'<details class="sofs-collapsed"><summary>{html.escape(caption or "Table")} '
+            f"({len(df)} rows: click to show)</summary>{table}</details>"
+        )
+    return f'<div class="sofs-table-wrap">{table}<p class="sofs-legend-line">{legend}</p>{src}</div>'
 
 
-def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
-         csv: str | bool | None = None, **kw):
+def show(
+    df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *, csv: str | bool | None = None, **kw
+):
     """Display a DataFrame as a provenance-marked HTML table.
 
     ``kinds``: one kind for every cell, a mapping column -> kind, or a DataFrame of kinds of the
@@ -153,13 +180,13 @@ def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *,
 
     href = None
     if csv is not False:
-        href = write_table_csv(df, csv if isinstance(csv, str) else None, kw.get("caption", ""),
-                               index=kw.get("index", True))
+        href = write_table_csv(
+            df, csv if isinstance(csv, str) else None, kw.get("caption", ""), index=kw.get("index", True)
+        )
     display(HTML(to_html(df, kinds, csv_href=href, **kw)))
 
 
-def write_table_csv(df: pd.DataFrame, name: str | None, caption: str = "",
-                    index: bool = True) -> str | None:
+def write_table_csv(df: pd.DataFrame, name: str | None, caption: str = "", index: bool = True) -> str | None:
     """Write a shown table into the current chapter's output folder; returns the link to it
     relative to the chapter's page (``<chapter>/<file>.csv``), or None outside a chapter."""
     from sofs_lib.core import paths

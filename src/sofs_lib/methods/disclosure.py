@@ -27,8 +27,9 @@ class DisclosureError(ValueError):
     """A table could not be protected (for example counts that are not whole numbers)."""
 
 
-def suppress_counts(counts: pd.DataFrame, threshold: int = THRESHOLD,
-                    keep_zeros: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def suppress_counts(
+    counts: pd.DataFrame, threshold: int = THRESHOLD, keep_zeros: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Suppress small counts in a table of counts (rows x columns, no totals).
 
     Returns ``(protected, mask)`` where ``protected`` has the suppressed cells as ``pd.NA`` (an
@@ -52,8 +53,9 @@ def suppress_counts(counts: pd.DataFrame, threshold: int = THRESHOLD,
             vals = values if axis == 1 else values.T
             for i in range(lines.shape[0]):
                 if lines[i].sum() == 1 and lines.shape[1] > 1:
-                    candidates = [(vals[i, j], j) for j in range(lines.shape[1])
-                                  if not lines[i, j] and vals[i, j] > 0]
+                    candidates = [
+                        (vals[i, j], j) for j in range(lines.shape[1]) if not lines[i, j] and vals[i, j] > 0
+                    ]
                     if not candidates:
                         candidates = [(vals[i, j], j) for j in range(lines.shape[1]) if not lines[i, j]]
                     if candidates:
@@ -68,8 +70,13 @@ def suppress_counts(counts: pd.DataFrame, threshold: int = THRESHOLD,
     return protected, m
 
 
-def suppress_groups(table: pd.DataFrame, count_col: str, stat_cols: list[str] | None = None,
-                    threshold: int = THRESHOLD, by: str | list[str] | None = None) -> pd.DataFrame:
+def suppress_groups(
+    table: pd.DataFrame,
+    count_col: str,
+    stat_cols: list[str] | None = None,
+    threshold: int = THRESHOLD,
+    by: str | list[str] | None = None,
+) -> pd.DataFrame:
     """Suppress rows of a summary table whose group has fewer than ``threshold`` individuals.
 
     ``count_col`` holds the group sizes; the count and every column in ``stat_cols`` (means,

@@ -47,6 +47,7 @@ class FewClustersError(ValueError):
 
 # ----------------------------------------------------------------------------- design
 
+
 def treatment_matrix(starts, T: int) -> np.ndarray:
     """(G, T) 0/1 matrix: LA g is treated from period ``starts[g]`` on (``-1`` = never)."""
     starts = np.asarray(starts, dtype=int)
@@ -66,7 +67,9 @@ def _check(Y: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if Y.ndim == 2:
         Y = Y[None]
     if Y.ndim != 3 or Y.shape[1:] != D.shape:
-        raise FewClustersError(f"Y must have shape (R, G, T) = (R, {D.shape[0]}, {D.shape[1]}); got {Y.shape}")
+        raise FewClustersError(
+            f"Y must have shape (R, G, T) = (R, {D.shape[0]}, {D.shape[1]}); got {Y.shape}"
+        )
     if not np.isfinite(Y).all():
         raise FewClustersError("Y has missing or infinite values (the panel must be balanced)")
     Dt = demean2(D)
@@ -78,7 +81,7 @@ def _check(Y: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def twfe(Y, D) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(beta (R,), residuals (R, G, T), demeaned D)`` of the TWFE regression of each panel."""
     Y, Dt = _check(Y, np.asarray(D, dtype=float))
-    beta = np.einsum("gt,rgt->r", Dt, Y) / (Dt ** 2).sum()
+    beta = np.einsum("gt,rgt->r", Dt, Y) / (Dt**2).sum()
     resid = demean2(Y) - beta[:, None, None] * Dt
     return beta, resid, Dt
 
@@ -93,7 +96,7 @@ def crv1(Y, D) -> tuple[np.ndarray, np.ndarray]:
     beta, resid, Dt = twfe(Y, D)
     G, T = Dt.shape
     scores = np.einsum("gt,rgt->rg", Dt, resid)
-    se = np.sqrt(_cr1_factor(G, T) * (scores ** 2).sum(1)) / (Dt ** 2).sum()
+    se = np.sqrt(_cr1_factor(G, T) * (scores**2).sum(1)) / (Dt**2).sum()
     return beta, se
 
 
@@ -113,7 +116,7 @@ def crv3(Y, D) -> tuple[np.ndarray, np.ndarray]:
     for g in range(G):
         keep = np.arange(G) != g
         Dg = demean2(D[keep])
-        ss = (Dg ** 2).sum()
+        ss = (Dg**2).sum()
         loo[:, g] = np.nan if ss < 1e-12 else np.einsum("gt,rgt->r", Dg, Y[:, keep]) / ss
     se = np.sqrt((G - 1) / G * ((loo - beta[:, None]) ** 2).sum(1))
     return beta, se
@@ -123,7 +126,7 @@ def bootstrap_weights(G: int, B: int, kind: str, rng: np.random.Generator) -> tu
     """``(v (B', G), enumerated)``: Rademacher (all ``2**G`` sign vectors when ``2**G <= B``)
     or Webb six-point weights, one per LA."""
     if kind == "rademacher":
-        if 2 ** G <= B:
+        if 2**G <= B:
             return np.array(list(itertools.product([-1.0, 1.0], repeat=G))), True
         return rng.choice([-1.0, 1.0], size=(B, G)), False
     if kind == "webb":
@@ -138,25 +141,26 @@ def wcr(Y, D, B: int = 999, kind: str = "webb", rng=None, chunk: int = 64) -> np
     Y, Dt = _check(Y, np.asarray(D, dtype=float))
     G, T = Dt.shape
     v, _ = bootstrap_weights(G, B, kind, rng)
-    c, sdd, s = _cr1_factor(G, T), (Dt ** 2).sum(), (Dt ** 2).sum(1)
+    c, sdd, s = _cr1_factor(G, T), (Dt**2).sum(), (Dt**2).sum(1)
     u0 = demean2(Y)  # residuals of the null model (LA and year effects only)
     t_obs = np.abs(beta / se)
     out = np.empty(len(Y))
     for i in range(0, len(Y), chunk):
-        u = u0[i:i + chunk]
+        u = u0[i : i + chunk]
         a = np.einsum("gt,rgt->rg", Dt, u)
         M = np.einsum("gt,rht->rgh", Dt, u)
         bstar = np.einsum("bg,rg->rb", v, a) / sdd
         # scores of the re-estimated model: demean2(u * v) projected on Dt, minus beta* Dt
         score = v[None] * a[:, None, :] - np.einsum("rgh,bh->rbg", M, v) / G - bstar[..., None] * s
-        sestar = np.sqrt(c * (score ** 2).sum(-1)) / sdd
+        sestar = np.sqrt(c * (score**2).sum(-1)) / sdd
         with np.errstate(invalid="ignore", divide="ignore"):
             tstar = np.abs(bstar / sestar)
-        out[i:i + chunk] = (tstar >= t_obs[i:i + chunk, None] - 1e-12).mean(1)
+        out[i : i + chunk] = (tstar >= t_obs[i : i + chunk, None] - 1e-12).mean(1)
     return out
 
 
 # ----------------------------------------------------------------------------- randomisation inference
+
 
 def n_assignments(G: int, starts_treated) -> int:
     """Number of distinct ways to give the treated LAs' adoption periods to G LAs."""
@@ -195,7 +199,7 @@ def ri(Y, A: np.ndarray, T: int, effect_shift: float = 0.0) -> np.ndarray:
     power of the test at that effect, without re-drawing)."""
     Ds = np.stack([treatment_matrix(a, T) for a in A])
     Dts = demean2(Ds)
-    sdd = (Dts ** 2).sum((1, 2))
+    sdd = (Dts**2).sum((1, 2))
     if np.any(sdd < 1e-12):
         raise FewClustersError("an assignment leaves the treatment without variation")
     Y = np.asarray(Y, dtype=float)
@@ -228,8 +232,17 @@ def default_starts(n_treated: int, T: int) -> list[int]:
     return s
 
 
-def simulate(G: int, T: int, D: np.ndarray, reps: int, effect: float, rho: float, sd_shock: float,
-             sd_cell: float, rng: np.random.Generator) -> np.ndarray:
+def simulate(
+    G: int,
+    T: int,
+    D: np.ndarray,
+    reps: int,
+    effect: float,
+    rho: float,
+    sd_shock: float,
+    sd_cell: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """(reps, G, T) outcome panels: ``effect * D`` plus stationary AR(1) LA-by-year shocks
     (standard deviation ``sd_shock``, autocorrelation ``rho``) plus independent cell noise
     (``sd_cell``: the sampling error of an LA-year mean of individual outcomes). LA and year
@@ -240,12 +253,22 @@ def simulate(G: int, T: int, D: np.ndarray, reps: int, effect: float, rho: float
     u = np.empty_like(innov)
     u[..., 0] = innov[..., 0]
     for t in range(1, T):
-        u[..., t] = rho * u[..., t - 1] + np.sqrt(1 - rho ** 2) * innov[..., t]
+        u[..., t] = rho * u[..., t - 1] + np.sqrt(1 - rho**2) * innov[..., t]
     return effect * D + u + rng.normal(size=(reps, G, T)) * sd_cell
 
 
-def pvalues(Y: np.ndarray, starts, G: int, T: int, df_nk: float, B: int, rng: np.random.Generator,
-            max_exact: int = 5000, ri_draws: int = 2000, methods=METHODS) -> dict[str, np.ndarray]:
+def pvalues(
+    Y: np.ndarray,
+    starts,
+    G: int,
+    T: int,
+    df_nk: float,
+    B: int,
+    rng: np.random.Generator,
+    max_exact: int = 5000,
+    ri_draws: int = 2000,
+    methods=METHODS,
+) -> dict[str, np.ndarray]:
     """p-values of every method for each panel of ``Y`` (treated LAs first, adoption ``starts``)."""
     D = treatment_matrix(list(starts) + [-1] * (G - len(starts)), T)
     out = {}
@@ -276,8 +299,15 @@ def rejection_table(p: dict[str, np.ndarray], alpha: float = 0.05) -> list[dict]
         v = np.asarray(v, dtype=float)
         rej = np.nan_to_num(v, nan=1.0) <= alpha
         r = float(rej.mean())
-        rows.append({"method": m, "reps": len(v), "rejection_rate": r,
-                     "mc_se": float(np.sqrt(r * (1 - r) / len(v))), "undefined": int(np.isnan(v).sum())})
+        rows.append(
+            {
+                "method": m,
+                "reps": len(v),
+                "rejection_rate": r,
+                "mc_se": float(np.sqrt(r * (1 - r) / len(v))),
+                "undefined": int(np.isnan(v).sum()),
+            }
+        )
     return rows
 
 
@@ -287,16 +317,17 @@ def power_curve(Y0: np.ndarray, A: np.ndarray, T: int, effects, alpha: float = 0
     return np.array([(ri(Y0, A, T, effect_shift=float(e)) <= alpha).mean() for e in effects])
 
 
-def placebo_power(Y: np.ndarray, A: np.ndarray, T: int, effects, n_pseudo: int = 200,
-                  alpha: float = 0.05) -> np.ndarray:
+def placebo_power(
+    Y: np.ndarray, A: np.ndarray, T: int, effects, n_pseudo: int = 200, alpha: float = 0.05
+) -> np.ndarray:
     """Design-based power on one real panel ``Y`` (G, T) of untreated LAs: rows 1..n_pseudo of
     ``A`` are pseudo-pilot sets; for each, ``effect`` is added to its treated cells and the
     randomisation p is computed over all rows of ``A``. Returns the power at each effect."""
     Ds = np.stack([treatment_matrix(a, T) for a in A])
     Dts = demean2(Ds)
-    sdd = (Dts ** 2).sum((1, 2))
+    sdd = (Dts**2).sum((1, 2))
     base = np.einsum("agt,gt->a", Dts, np.asarray(Y, dtype=float)) / sdd
-    S = Ds[1:n_pseudo + 1]
+    S = Ds[1 : n_pseudo + 1]
     C = np.einsum("agt,sgt->as", Dts, S) / sdd[:, None]  # beta_a gained per unit effect on set s
     idx = np.arange(1, len(S) + 1)
     out = []

@@ -78,13 +78,13 @@ def la_permutation(y, W, la, post, treated, w=None, max_exact: int = 5000, draws
     coef, *_ = np.linalg.lstsq(Wt, Z, rcond=None)
     R = Z - Wt @ coef
     G = len(las)
-    Rl, Rq, ry, rf = R[:, :G], R[:, G:2 * G], R[:, 2 * G], R[:, 2 * G + 1]
+    Rl, Rq, ry, rf = R[:, :G], R[:, G : 2 * G], R[:, 2 * G], R[:, 2 * G + 1]
     Gll, Glq, Gqq = Rl.T @ Rl, Rl.T @ Rq, Rq.T @ Rq
     S, exact = la_sets(las, treated, max_exact, draws, rng)
     a11 = np.einsum("ag,gh,ah->a", S, Gll, S)
     a12 = np.einsum("ag,gh,ah->a", S, Glq, S)
     a22 = np.einsum("ag,gh,ah->a", S, Gqq, S)
-    det = a11 * a22 - a12 ** 2
+    det = a11 * a22 - a12**2
     ok = np.abs(det) > 1e-9 * np.maximum(np.abs(a11 * a22), 1e-300)
     if not ok[0]:
         raise LaInferenceError("the DiD coefficient is not identified under the observed assignment")
@@ -100,12 +100,19 @@ def la_permutation(y, W, la, post, treated, w=None, max_exact: int = 5000, draws
     betas = coefs(ry)
     # the floor: the p of an outcome that is the observed DiD regressor itself (1/A, or more when
     # other assignments reach the same |beta|, e.g. the complement of the pilots)
-    return {"beta": float(betas[0]), "p": pval(betas), "n_assignments": int(ok.sum()), "exact": bool(exact),
-            "floor": pval(coefs(rf)), "betas": betas}
+    return {
+        "beta": float(betas[0]),
+        "p": pval(betas),
+        "n_assignments": int(ok.sum()),
+        "exact": bool(exact),
+        "floor": pval(coefs(rf)),
+        "betas": betas,
+    }
 
 
-def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind: str = "webb",
-                   seed: int = 0) -> dict:
+def wild_bootstrap(
+    y, X, names, param: str, cluster, w=None, B: int = 999, kind: str = "webb", seed: int = 0
+) -> dict:
     """Wild cluster restricted bootstrap p of ``param`` (``wildboottest.WildboottestCL``,
     bootstrap type 11, null imposed) on the weighted design; returns ``t``, ``p``, ``B`` and
     whether the Rademacher draws were enumerated in full."""
@@ -134,4 +141,9 @@ def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind:
         boot.get_pvalue(pval_type="two-tailed")
     del caught
     t = np.asarray(boot.t_stat).ravel()[0]
-    return {"t": float(t), "p": float(np.asarray(boot.pvalue).ravel()[0]), "B": int(B), "enumerated": bool(full)}
+    return {
+        "t": float(t),
+        "p": float(np.asarray(boot.pvalue).ravel()[0]),
+        "B": int(B),
+        "enumerated": bool(full),
+    }

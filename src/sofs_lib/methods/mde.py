@@ -21,8 +21,9 @@ def mde_two_group(n1: int, n2: int, sd: float, alpha: float = 0.05, power: float
 
     if n1 < 2 or n2 < 2:
         raise ValueError("each group needs at least 2 units")
-    d = TTestIndPower().solve_power(effect_size=None, nobs1=n1, ratio=n2 / n1, alpha=alpha,
-                                    power=power, alternative="two-sided")
+    d = TTestIndPower().solve_power(
+        effect_size=None, nobs1=n1, ratio=n2 / n1, alpha=alpha, power=power, alternative="two-sided"
+    )
     return float(d) * sd
 
 

@@ -13,7 +13,7 @@ def crv1_denominators(Cg: np.ndarray, H: np.ndarray, v: np.ndarray, ssc: float) 
     the arithmetic is the same (tested against it)."""
     Cg = np.asarray(Cg, dtype=float).ravel()
     Z = Cg[:, None] * v - H @ v
-    return ssc * np.sum(Z ** 2, axis=0)
+    return ssc * np.sum(Z**2, axis=0)
 
 
 def _wild_cl():

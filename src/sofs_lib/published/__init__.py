@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -96,7 +96,7 @@ def _root(root: Path | None) -> Path:
     return paths.published_dir(root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _metadata(root: Path) -> pd.DataFrame:
     path = root / "tables.csv"
     if not path.exists():
@@ -120,17 +120,15 @@ def meta(table_id: str, root: Path | None = None) -> dict:
     """Metadata of one table: title, file, source, section, units, transcription notes."""
     m = _metadata(_root(root))
     if table_id not in m.index:
-        raise PublishedDataError(
-            f"No published table {table_id!r}; known tables: {', '.join(m.index)}.")
+        raise PublishedDataError(f"No published table {table_id!r}; known tables: {', '.join(m.index)}.")
     return m.loc[table_id].to_dict()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table(root: Path, table_id: str) -> pd.DataFrame:
     m = _metadata(root)
     if table_id not in m.index:
-        raise PublishedDataError(
-            f"No published table {table_id!r}; known tables: {', '.join(m.index)}.")
+        raise PublishedDataError(f"No published table {table_id!r}; known tables: {', '.join(m.index)}.")
     path = root / m.loc[table_id, "file"]
     if not path.exists():
         raise PublishedDataError(f"Published table {table_id}: file {paths.relative(path)} is missing.")
@@ -140,17 +138,20 @@ def _table(root: Path, table_id: str) -> pd.DataFrame:
     if missing or extra:
         raise PublishedDataError(
             f"{paths.relative(path)}: missing column(s) {missing or 'none'}, unexpected column(s) "
-            f"{extra or 'none'}; expected {TABLE_COLUMNS}.")
+            f"{extra or 'none'}; expected {TABLE_COLUMNS}."
+        )
     bad_id = df.loc[df["table_id"] != table_id]
     if len(bad_id):
         raise PublishedDataError(
             f"{paths.relative(path)} row {bad_id.index[0] + 2}: table_id {bad_id.iloc[0]['table_id']!r} "
-            f"is not {table_id!r}.")
+            f"is not {table_id!r}."
+        )
     dup = df.duplicated(["row", "column"])
     if dup.any():
         r = df.loc[dup].iloc[0]
         raise PublishedDataError(
-            f"{paths.relative(path)}: cell ({r['row']!r}, {r['column']!r}) appears twice.")
+            f"{paths.relative(path)}: cell ({r['row']!r}, {r['column']!r}) appears twice."
+        )
     parsed = df["value"].map(parse_value)
     df["number"] = [p[0] for p in parsed]
     df["decimals"] = pd.array([p[1] for p in parsed], dtype="Int64")
@@ -185,11 +186,20 @@ def cell(table_id: str, row: str, column: str, root: Path | None = None) -> Valu
     if hit.empty:
         raise PublishedDataError(f"Published table {table_id} has no cell ({row!r}, {column!r}).")
     r = hit.iloc[0]
-    return Value(r["value"], r["number"], None if pd.isna(r["decimals"]) else int(r["decimals"]),
-                 r["marker"], r["unit"], table_id, row, column, r["note"])
+    return Value(
+        r["value"],
+        r["number"],
+        None if pd.isna(r["decimals"]) else int(r["decimals"]),
+        r["marker"],
+        r["unit"],
+        table_id,
+        row,
+        column,
+        r["note"],
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _text(root: Path) -> pd.DataFrame:
     path = root / "text_numbers.csv"
     if not path.exists():
@@ -200,7 +210,8 @@ def _text(root: Path) -> pd.DataFrame:
         raise PublishedDataError(f"{paths.relative(path)} lacks column(s) {', '.join(missing)}.")
     if df["id"].duplicated().any():
         raise PublishedDataError(
-            f"{paths.relative(path)}: id(s) {df.loc[df['id'].duplicated(), 'id'].tolist()} repeated.")
+            f"{paths.relative(path)}: id(s) {df.loc[df['id'].duplicated(), 'id'].tolist()} repeated."
+        )
     return df.set_index("id", drop=False)
 
 
@@ -216,8 +227,9 @@ def quote(number_id: str, root: Path | None = None) -> Value:
         raise PublishedDataError(f"No quoted number with id {number_id!r} in text_numbers.csv.")
     r = df.loc[number_id]
     number, decimals, marker = parse_value(r["value"])
-    return Value(r["value"], number, decimals, marker, r["unit"], "text", r["section"], number_id,
-                 r["context"])
+    return Value(
+        r["value"], number, decimals, marker, r["unit"], "text", r["section"], number_id, r["context"]
+    )
 
 
 def cite(table_id: str, root: Path | None = None) -> str:

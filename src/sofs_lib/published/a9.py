@@ -19,9 +19,12 @@ def table_a9_1() -> pd.DataFrame:
     t[["head", "level"]] = t["row"].str.split(": ", n=1, expand=True)
     t["characteristic"] = t["head"].map(kinds)
     if t["characteristic"].isna().any():
-        raise PublishedDataError(f"Table A9.1: unknown row heads {sorted(set(t.loc[t['characteristic'].isna(), 'head']))}")
-    w = t.pivot_table(index=["characteristic", "level"], columns="column", values="number",
-                      sort=False).reset_index()
+        raise PublishedDataError(
+            f"Table A9.1: unknown row heads {sorted(set(t.loc[t['characteristic'].isna(), 'head']))}"
+        )
+    w = t.pivot_table(
+        index=["characteristic", "level"], columns="column", values="number", sort=False
+    ).reset_index()
     out = w.rename(columns={"Pilot sites": "pilots", "SNNs": "snns"})
     out[["pilots", "snns"]] = out[["pilots", "snns"]].astype(int)
     return out[["characteristic", "level", "pilots", "snns"]]
@@ -29,8 +32,11 @@ def table_a9_1() -> pd.DataFrame:
 
 def _norm(label: str) -> str:
     """Row labels compared loosely (dash variants, 'child)' for 'children)', spacing)."""
-    t = label.replace("–", "-").replace("—", "-").replace("(rate per 10,000 child)",
-                                                           "(rate per 10,000 children)")
+    t = (
+        label.replace("–", "-")
+        .replace("—", "-")
+        .replace("(rate per 10,000 child)", "(rate per 10,000 children)")
+    )
     return " ".join(t.lower().split())
 
 
@@ -50,8 +56,14 @@ def a93_a94(catalogue: pd.DataFrame) -> pd.DataFrame:
         for label, name in zip(w.index, cat["report_name"]):
             if _norm(label)[:25] != _norm(name)[:25]:
                 raise PublishedDataError(
-                    f"Table {tid} row {label!r} does not match catalogue indicator {name!r}")
-        for col, key in (("Pilot mean", "pilot"), ("SNN mean", "snn"), ("F Statistic", "F"), ("P-value", "p")):
+                    f"Table {tid} row {label!r} does not match catalogue indicator {name!r}"
+                )
+        for col, key in (
+            ("Pilot mean", "pilot"),
+            ("SNN mean", "snn"),
+            ("F Statistic", "F"),
+            ("P-value", "p"),
+        ):
             out[pre + key] = w[col].to_numpy()
     return out
 
@@ -71,9 +83,16 @@ def a95(catalogue: pd.DataFrame) -> dict:
         for source, g in block.groupby("source", sort=False):
             v = g.set_index("column")["number"]
             get = lambda c: None if (c not in v or pd.isna(v[c])) else float(v[c])  # noqa: E731
-            rows.append((source[:1].upper() + source[1:], get("Type III sum of squares"),
-                         None if get("df") is None else int(get("df")), get("Mean square"),
-                         get("F"), get("Sig.")))
+            rows.append(
+                (
+                    source[:1].upper() + source[1:],
+                    get("Type III sum of squares"),
+                    None if get("df") is None else int(get("df")),
+                    get("Mean square"),
+                    get("F"),
+                    get("Sig."),
+                )
+            )
         out[iid] = rows
     return out
 
@@ -82,5 +101,3 @@ def a95_frame(catalogue: pd.DataFrame) -> pd.DataFrame:
     """Table A9.5 as a tidy frame (indicator_id, source, ss, df, ms, F, p)."""
     rows = [(i, *r) for i, rs in a95(catalogue).items() for r in rs]
     return pd.DataFrame(rows, columns=["indicator_id", "source", "ss", "df", "ms", "F", "p"])
-
-

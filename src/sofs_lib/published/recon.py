@@ -8,14 +8,14 @@ as a range over all consistent counts, not as one number.
 
 from __future__ import annotations
 
-from sofs_lib.core.rounding import round_half_up
-
 import itertools
 import math
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from sofs_lib.core.rounding import round_half_up
 
 
 class ReconstructionError(ValueError):
@@ -56,8 +56,7 @@ def count_options(pct: float, n: int, decimals: int = 0, max_missing: int = 0) -
     return opts
 
 
-def counts_table(pct: pd.Series, ns: pd.Series, decimals: int = 0,
-                 max_missing: int = 0) -> pd.DataFrame:
+def counts_table(pct: pd.Series, ns: pd.Series, decimals: int = 0, max_missing: int = 0) -> pd.DataFrame:
     """Reconstruct one row of counts from rounded percentages.
 
     For each group: the central reconstruction uses the largest denominator ``m <= n`` that
@@ -72,13 +71,23 @@ def counts_table(pct: pd.Series, ns: pd.Series, decimals: int = 0,
         if not opts:
             raise ReconstructionError(
                 f"group {g!r}: no count out of {int(ns[g])} (allowing up to {max_missing} "
-                f"non-responses) gives {pct[g]}% at {decimals} decimals")
+                f"non-responses) gives {pct[g]}% at {decimals} decimals"
+            )
         m = max(d for _, d in opts)
         ks = [k for k, d in opts if d == m]
         central = min(max(int(round(float(pct[g]) * m / 100)), min(ks)), max(ks))
-        rows.append(dict(group=g, percent=pct[g], n=int(ns[g]), denominator=m, count=central,
-                         count_low=min(k for k, _ in opts), count_high=max(k for k, _ in opts),
-                         options=len(opts)))
+        rows.append(
+            dict(
+                group=g,
+                percent=pct[g],
+                n=int(ns[g]),
+                denominator=m,
+                count=central,
+                count_low=min(k for k, _ in opts),
+                count_high=max(k for k, _ in opts),
+                options=len(opts),
+            )
+        )
     return pd.DataFrame(rows).set_index("group")
 
 
@@ -90,8 +99,9 @@ def chi2_yes_no(yes: np.ndarray, ns: np.ndarray) -> tuple[float, float, int]:
     return float(res.statistic), float(res.pvalue), int(res.dof)
 
 
-def chi2_range(pct: pd.Series, ns: pd.Series, decimals: int = 0, max_missing: int = 0,
-               max_combinations: int = 200_000) -> dict:
+def chi2_range(
+    pct: pd.Series, ns: pd.Series, decimals: int = 0, max_missing: int = 0, max_combinations: int = 200_000
+) -> dict:
     """Chi-square test of a yes/no outcome across groups on counts reconstructed from rounded
     percentages: the central reconstruction and the range over *every* consistent
     (count, denominator) combination (see :func:`counts_table`).
@@ -112,7 +122,14 @@ def chi2_range(pct: pd.Series, ns: pd.Series, decimals: int = 0, max_missing: in
         ms = np.array([m for _, m in combo])
         res.append(chi2_yes_no(ks, ms)[:2])
     arr = np.array(res)
-    return dict(statistic=stat, p=p, dof=dof, stat_min=float(arr[:, 0].min()),
-                stat_max=float(arr[:, 0].max()), p_min=float(arr[:, 1].min()),
-                p_max=float(arr[:, 1].max()), n_reconstructions=n_comb,
-                nonresponse_assumed=[g for g in ct.index if ct.loc[g, "denominator"] < ct.loc[g, "n"]])
+    return dict(
+        statistic=stat,
+        p=p,
+        dof=dof,
+        stat_min=float(arr[:, 0].min()),
+        stat_max=float(arr[:, 0].max()),
+        p_min=float(arr[:, 1].min()),
+        p_max=float(arr[:, 1].max()),
+        n_reconstructions=n_comb,
+        nonresponse_assumed=[g for g in ct.index if ct.loc[g, "denominator"] < ct.loc[g, "n"]],
+    )

@@ -150,8 +150,7 @@ def _check_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
             out[c.name] = t
         if c.kind == "key" and out[c.name].duplicated().any():
             raise ExtractError(
-                f"{name}, column {c.name}: duplicated id "
-                f"{out[c.name][out[c.name].duplicated()].iloc[0]!r}."
+                f"{name}, column {c.name}: duplicated id {out[c.name][out[c.name].duplicated()].iloc[0]!r}."
             )
     return out
 
@@ -174,8 +173,7 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     unknown = sorted(set(fam["worker_id"]) - set(wk["worker_id"]))
     if unknown:
         raise ExtractError(
-            f"families.csv, column worker_id: {len(unknown)} id(s) not in "
-            f"workers.csv (first {unknown[0]!r})."
+            f"families.csv, column worker_id: {len(unknown)} id(s) not in workers.csv (first {unknown[0]!r})."
         )
     site_of = dict(zip(wk["worker_id"], wk["site"]))
     clash = fam[fam["worker_id"].map(site_of) != fam["site"]]
@@ -189,8 +187,7 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             extra = sorted(set(out[f]["family_id"]) - set(fam["family_id"]))
             if extra:
                 raise ExtractError(
-                    f"{f}, column family_id: {len(extra)} id(s) not in "
-                    f"families.csv (first {extra[0]!r})."
+                    f"{f}, column family_id: {len(extra)} id(s) not in families.csv (first {extra[0]!r})."
                 )
     osc = out["osc.csv"]
     bad = sorted(set(osc["site"]) - set(fam["site"]))

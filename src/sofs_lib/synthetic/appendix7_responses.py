@@ -36,9 +36,12 @@ MAX_ATTEMPTS = 50
 
 def targets_frame(categories) -> pd.DataFrame:
     """:data:`TARGETS` as a tidy DataFrame (pilot, time, category, target_t)."""
-    rows = [dict(pilot=p, time=t, category=c, target_t=v)
-            for p, times in TARGETS.items() for t, vals in times.items()
-            for c, v in zip(categories, vals)]
+    rows = [
+        dict(pilot=p, time=t, category=c, target_t=v)
+        for p, times in TARGETS.items()
+        for t, vals in times.items()
+        for c, v in zip(categories, vals)
+    ]
     return pd.DataFrame(rows)
 
 

@@ -171,9 +171,7 @@ def _yatchmenoff(fam, comp, n_answer, seed, alpha_fn, gain=None) -> pd.DataFrame
         nrng = np.random.default_rng(seed + 1)
         for sub, names in cs.YAT_SUBSCALES.items():
             keep = [c for c in names if c != REMOVED_YAT]
-            tgt = {
-                a: t5.loc[sub, "Pilot" if a == "SofS" else "Contrast"] + offs[a] for a in cs.ARMS
-            }
+            tgt = {a: t5.loc[sub, "Pilot" if a == "SofS" else "Contrast"] + offs[a] for a in cs.ARMS}
             df[keep] = _nudge(df[keep], fam["arm"], tgt, 1, 5, nrng)
         kept = [c for c in cs.YAT_ITEMS if c != REMOVED_YAT]
         return df, alpha_fn(df[kept])[0]
@@ -196,9 +194,7 @@ def _slope_gain(fam, comp, yat) -> dict:
         y = y.mean(axis=1, skipna=False)
         ok = y.notna()
         slope = np.polyfit(comp[ok], y[ok], 1)[0]
-        out[sub] = (
-            float(np.clip(t6.loc[sub, "Coefficient"] / slope, 0.5, 3.0)) if slope < 0 else 1.0
-        )
+        out[sub] = float(np.clip(t6.loc[sub, "Coefficient"] / slope, 0.5, 3.0)) if slope < 0 else 1.0
     return out
 
 

@@ -20,9 +20,18 @@ import pandas as pd
 from sofs_lib import published as pub
 
 FILES = {
-    "survey_2018.csv": ["authority", "replied", "internal_funding_pct", "venue_hire_2018_19",
-                        "it_development", "training_share_pct", "staffing_share_pct",
-                        "mgmt_days", "mgmt_sl_psw_pct", "mgmt_ad_pct"],
+    "survey_2018.csv": [
+        "authority",
+        "replied",
+        "internal_funding_pct",
+        "venue_hire_2018_19",
+        "it_development",
+        "training_share_pct",
+        "staffing_share_pct",
+        "mgmt_days",
+        "mgmt_sl_psw_pct",
+        "mgmt_ad_pct",
+    ],
     "survey_2019.csv": ["authority", "item", "used_round2", "ongoing"],
     "ratings_2019.csv": ["authority", "factor", "stage", "rating"],
     "staff_2019.csv": ["authority", "post", "salary", "continuing", "temporary"],
@@ -30,9 +39,15 @@ FILES = {
     "practice_leader_sessions.csv": ["session", "pilot"],
     "safety_support.csv": ["pilot", "days"],
 }
-A11_ITEMS = ["Training", "Venue/room hire", "Administration", "Updating guidance/forms",
-             "Marketing, promotion and communications", "IT development",
-             "Travel and accommodation expenses"]
+A11_ITEMS = [
+    "Training",
+    "Venue/room hire",
+    "Administration",
+    "Updating guidance/forms",
+    "Marketing, promotion and communications",
+    "IT development",
+    "Travel and accommodation expenses",
+]
 
 
 class CostReturnsError(ValueError):
@@ -65,7 +80,11 @@ def _survey_2018(rng) -> pd.DataFrame:
     venue = [one, rest / 3 - 1500, rest / 3, rest / 3 + 1500] + [0.0] + [np.nan] * (replies - vn - 1)
     imean, inn = _q("cost_it_mean"), int(_q("cost_it_las"))
     it = [imean - 11000, imean + 1500, imean + 10000] + [np.nan] * (replies - inn)
-    tmin, tmax, staff = _q("cost_training_share_min"), _q("cost_training_share_max"), _q("cost_staffing_share")
+    tmin, tmax, staff = (
+        _q("cost_training_share_min"),
+        _q("cost_training_share_max"),
+        _q("cost_staffing_share"),
+    )
     k = int(_q("cost_mgmt_sites"))
     train = [tmin, tmax] + list(rng.integers(tmin + 1, tmax, k - 2)) + [np.nan] * (replies - k)
     staffing = [staff - 4, staff + 3, staff - 1, staff + 2, staff, staff][:k] + [np.nan] * (replies - k)
@@ -77,10 +96,20 @@ def _survey_2018(rng) -> pd.DataFrame:
     sl = [slo, shi] + list(rng.integers(slo + 1, shi, k - 2)) + [np.nan] * (replies - k)
     alo, ahi, an = _q("cost_ad_share_min"), _q("cost_ad_share_max"), int(_q("cost_ad_sites"))
     ad = [alo, ahi] + list(rng.integers(alo + 1, ahi, an - 2)) + [0.0] * (k - an) + [np.nan] * (replies - k)
-    df = pd.DataFrame({"authority": auth[:replies], "replied": True, "internal_funding_pct": internal,
-                       "venue_hire_2018_19": venue, "it_development": it, "training_share_pct": train,
-                       "staffing_share_pct": staffing, "mgmt_days": mg, "mgmt_sl_psw_pct": sl,
-                       "mgmt_ad_pct": ad})
+    df = pd.DataFrame(
+        {
+            "authority": auth[:replies],
+            "replied": True,
+            "internal_funding_pct": internal,
+            "venue_hire_2018_19": venue,
+            "it_development": it,
+            "training_share_pct": train,
+            "staffing_share_pct": staffing,
+            "mgmt_days": mg,
+            "mgmt_sl_psw_pct": sl,
+            "mgmt_ad_pct": ad,
+        }
+    )
     none = pd.DataFrame({"authority": auth[replies:], "replied": False})
     return pd.concat([df, none], ignore_index=True)
 
@@ -95,22 +124,34 @@ def _survey_2019(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         ong = round(a11.loc[item, "Ongoing in future"] * n / 100)
         order = rng.permutation(n)
         for j, a in enumerate(order):
-            rows.append({"authority": auth[a], "item": item, "used_round2": j < used,
-                         "ongoing": j < ong})
+            rows.append({"authority": auth[a], "item": item, "used_round2": j < used, "ongoing": j < ong})
     items = pd.DataFrame(rows).sort_values(["item", "authority"]).reset_index(drop=True)
-    imp, sus, low = (int(_q("cost_consultants_implementation")), int(_q("cost_consultants_sustainability")),
-                     int(_q("cost_consultants_low")))
+    imp, sus, low = (
+        int(_q("cost_consultants_implementation")),
+        int(_q("cost_consultants_sustainability")),
+        int(_q("cost_consultants_low")),
+    )
     ded = int(_q("cost_dedicated_staff_important"))
     rat = []
     for i, a in enumerate(auth):
         rat.append((a, "external consultants", "implementation", "high" if i < imp else "medium"))
-        rat.append((a, "external consultants", "sustainability",
-                    "high" if i < sus else ("low" if i < sus + low else "medium")))
+        rat.append(
+            (
+                a,
+                "external consultants",
+                "sustainability",
+                "high" if i < sus else ("low" if i < sus + low else "medium"),
+            )
+        )
         for stage in ("implementation", "sustainability"):
             rat.append((a, "dedicated SofS staff", stage, "high" if i < ded else "medium"))
     ratings = pd.DataFrame(rat, columns=FILES["ratings_2019.csv"])
-    nst, mn, md, mx = (int(_q("cost_staff_employed")), _q("cost_salary_min"), _q("cost_salary_median"),
-                       _q("cost_salary_max"))
+    nst, mn, md, mx = (
+        int(_q("cost_staff_employed")),
+        _q("cost_salary_min"),
+        _q("cost_salary_median"),
+        _q("cost_salary_max"),
+    )
     k = (nst - 1) // 2
     below = [mn] + sorted((rng.integers(int(mn) // 500 + 1, int(md) // 500, k - 1) * 500).tolist())
     above = sorted((rng.integers(int(md) // 500 + 1, int(mx) // 500, nst - k - 2) * 500).tolist()) + [mx]
@@ -123,17 +164,26 @@ def _survey_2019(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     cont[order[:cont_n]] = True
     temp = np.zeros(nst, bool)
     temp[order[:temp_n]] = True
-    staff = pd.DataFrame({"authority": owner, "post": [f"post {i + 1}" for i in range(nst)],
-                          "salary": [sal[i] for i in rng.permutation(nst)], "continuing": cont,
-                          "temporary": temp})
+    staff = pd.DataFrame(
+        {
+            "authority": owner,
+            "post": [f"post {i + 1}" for i in range(nst)],
+            "salary": [sal[i] for i in rng.permutation(nst)],
+            "continuing": cont,
+            "temporary": temp,
+        }
+    )
     return items, ratings, staff
 
 
 def _training(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     pilots = int(_q("cost_training_pilots"))
     sessions = int(_q("cost_training_sessions"))
-    n5, nff, n1 = (int(_q("cost_trained_5day")), int(_q("cost_trained_family_finding")),
-                   int(_q("cost_trained_1day")))
+    n5, nff, n1 = (
+        int(_q("cost_trained_5day")),
+        int(_q("cost_trained_family_finding")),
+        int(_q("cost_trained_1day")),
+    )
     d5, dff, d1 = _q("cost_long_course_days"), _q("cost_ff_course_days"), _q("cost_short_course_days")
     p5 = int(_q("cost_p5_staff_days"))
     nboot = int(_q("cost_ff_bootcamps"))
@@ -174,9 +224,15 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
     s18 = _survey_2018(rng)
     items, ratings, staff = _survey_2019(rng)
     tr, pl, sp = _training(rng)
-    return {"survey_2018.csv": s18, "survey_2019.csv": items, "ratings_2019.csv": ratings,
-            "staff_2019.csv": staff, "training.csv": tr, "practice_leader_sessions.csv": pl,
-            "safety_support.csv": sp}
+    return {
+        "survey_2018.csv": s18,
+        "survey_2019.csv": items,
+        "ratings_2019.csv": ratings,
+        "staff_2019.csv": staff,
+        "training.csv": tr,
+        "practice_leader_sessions.csv": pl,
+        "safety_support.csv": sp,
+    }
 
 
 def write_cost_returns(folder, seed: int = 2019) -> Path:
@@ -229,33 +285,52 @@ def aggregates(r: dict[str, pd.DataFrame]) -> dict[str, float]:
     sp = r["safety_support.csv"]
     n19 = items["authority"].nunique()
     out = {
-        "cost_survey_2018_sent": float(len(s18)), "cost_survey_2018_replies": float(len(rep)),
+        "cost_survey_2018_sent": float(len(s18)),
+        "cost_survey_2018_replies": float(len(rep)),
         "cost_internal_funding_pilots": float((intl > 0).sum()),
         "cost_no_internal_funding_pilots": float((intl == 0).sum()),
         "cost_internal_funding_min_pct": float(intl[intl > 0].min()),
         "cost_internal_funding_max_pct": float(intl[intl > 0].max()),
-        "cost_venue_hire_las": float((venue > 0).sum()), "cost_venue_hire_mean": float(venue[venue > 0].mean()),
-        "cost_it_las": float(len(it)), "cost_it_mean": float(it.mean()),
+        "cost_venue_hire_las": float((venue > 0).sum()),
+        "cost_venue_hire_mean": float(venue[venue > 0].mean()),
+        "cost_it_las": float(len(it)),
+        "cost_it_mean": float(it.mean()),
         "cost_training_share_min": float(rep["training_share_pct"].min()),
         "cost_training_share_max": float(rep["training_share_pct"].max()),
         "cost_staffing_share": float(rep["staffing_share_pct"].mean()),
-        "cost_mgmt_sites": float(len(mg)), "cost_mgmt_days_mean": float(mg.mean()),
-        "cost_mgmt_days_min": float(mg.min()), "cost_mgmt_days_max": float(mg.max()),
+        "cost_mgmt_sites": float(len(mg)),
+        "cost_mgmt_days_mean": float(mg.mean()),
+        "cost_mgmt_days_min": float(mg.min()),
+        "cost_mgmt_days_max": float(mg.max()),
         "cost_mgmt_share_min": float(rep["mgmt_sl_psw_pct"].min()),
         "cost_mgmt_share_max": float(rep["mgmt_sl_psw_pct"].max()),
-        "cost_ad_sites": float((ad > 0).sum()), "cost_ad_share_min": float(ad[ad > 0].min()),
+        "cost_ad_sites": float((ad > 0).sum()),
+        "cost_ad_share_min": float(ad[ad > 0].min()),
         "cost_ad_share_max": float(ad.max()),
-        "cost_survey_2019_replies": float(n19), "cost_staffing_las": float(staff["authority"].nunique()),
-        "cost_staff_employed": float(len(staff)), "cost_salary_min": float(staff["salary"].min()),
-        "cost_salary_max": float(staff["salary"].max()), "cost_salary_median": float(staff["salary"].median()),
+        "cost_survey_2019_replies": float(n19),
+        "cost_staffing_las": float(staff["authority"].nunique()),
+        "cost_staff_employed": float(len(staff)),
+        "cost_salary_min": float(staff["salary"].min()),
+        "cost_salary_max": float(staff["salary"].max()),
+        "cost_salary_median": float(staff["salary"].median()),
         "cost_staff_continuing": float(staff["continuing"].astype(bool).sum()),
-        "cost_staff_continuing_temporary": float((staff["continuing"].astype(bool)
-                                                  & staff["temporary"].astype(bool)).sum()),
-        "cost_consultants_implementation": float(((cons["stage"] == "implementation") & (cons["rating"] == "high")).sum()),
-        "cost_consultants_sustainability": float(((cons["stage"] == "sustainability") & (cons["rating"] == "high")).sum()),
-        "cost_consultants_low": float(((cons["stage"] == "sustainability") & (cons["rating"] == "low")).sum()),
-        "cost_dedicated_staff_important": float(ded.groupby("authority")["rating"].apply(lambda s: (s == "high").all()).sum()),
-        "cost_training_sessions": float(len(tr)), "cost_staff_trained": float(tr["attendees"].sum()),
+        "cost_staff_continuing_temporary": float(
+            (staff["continuing"].astype(bool) & staff["temporary"].astype(bool)).sum()
+        ),
+        "cost_consultants_implementation": float(
+            ((cons["stage"] == "implementation") & (cons["rating"] == "high")).sum()
+        ),
+        "cost_consultants_sustainability": float(
+            ((cons["stage"] == "sustainability") & (cons["rating"] == "high")).sum()
+        ),
+        "cost_consultants_low": float(
+            ((cons["stage"] == "sustainability") & (cons["rating"] == "low")).sum()
+        ),
+        "cost_dedicated_staff_important": float(
+            ded.groupby("authority")["rating"].apply(lambda s: (s == "high").all()).sum()
+        ),
+        "cost_training_sessions": float(len(tr)),
+        "cost_staff_trained": float(tr["attendees"].sum()),
         "cost_trained_5day": float(by.get("5-day training", 0)),
         "cost_trained_family_finding": float(by.get("Family Finding boot camp", 0)),
         "cost_trained_1day": float(by.get("Targeted 1-day training", 0)),

@@ -114,7 +114,9 @@ def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
     if shrink:
         P5, S5 = _shrunk(P5, S5, smaller=True)
     if a95 is None:
-        mP, mS = (rec.a94_pilot, rec.a94_snn) if not shrink else _shrunk(rec.a94_pilot, rec.a94_snn, smaller=False)
+        mP, mS = (
+            (rec.a94_pilot, rec.a94_snn) if not shrink else _shrunk(rec.a94_pilot, rec.a94_snn, smaller=False)
+        )
         if mP == mS and rec.a94_p < 0.995:  # equal printed means but F > 0: separate them slightly
             mP, mS = mP - 0.01, mS + 0.01
         if P5 == S5 and rec.a93_p < 0.995:
@@ -127,7 +129,7 @@ def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
         ss_pilot = n * T * ((m.mean(axis=1) - grand) ** 2).sum()
         ss_year = 2 * n * ((m.mean(axis=0) - grand) ** 2).sum()
         inter = m - m.mean(axis=1, keepdims=True) - m.mean(axis=0, keepdims=True) + grand
-        ss_int = n * (inter ** 2).sum()
+        ss_int = n * (inter**2).sum()
         F94 = _pick_F(rec.a94_F, rec.a94_p, 2 * n * T - 2)
         ss_err = (78 * ss_pilot / F94 - ss_year - ss_int) if ss_pilot > 0 else None
     else:
@@ -143,16 +145,16 @@ def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
 
         def spread(last, ss_target):
             # values x_1..x_4 with sum -last and sum of squares ss_target - last^2
-            rest = ss_target - last ** 2 - last ** 2 / (T - 1)
+            rest = ss_target - last**2 - last**2 / (T - 1)
             if rest < 0:
                 raise ValueError("published 2018/19 means inconsistent with Table A9.5 sums of squares")
             u = np.array([1.0, -1.0, 1.0, -1.0]) / 2.0
             return -last / (T - 1) + math.sqrt(rest) * u
 
-        a = np.append(spread(a5, ss["Year"] / (2 * n) / scale ** 2), a5)
-        b = np.append(spread(b5, ss["Year * pilot status"] / (2 * n) / scale ** 2), b5)
+        a = np.append(spread(a5, ss["Year"] / (2 * n) / scale**2), a5)
+        b = np.append(spread(b5, ss["Year * pilot status"] / (2 * n) / scale**2), b5)
         m = np.vstack([mP + a + b, mS + a - b])
-        ss_err = ss["Error"] / scale ** 2
+        ss_err = ss["Error"] / scale**2
     # within-cell SS: 2019 cells from the A9.3 F, the rest share what is left of the error SS
     F93 = _pick_F(rec.a93_F, rec.a93_p, 2 * n - 2)
     between5 = n * ((m[:, -1] - m[:, -1].mean()) ** 2).sum()
@@ -186,7 +188,7 @@ def synthetic_panel(catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
         col = {}
         for g, codes in ((0, PILOT_CODES), (1, SNN_CODES)):
             for t, y in enumerate(YEARS):
-                s = math.sqrt(W[g, t] / (_Z ** 2).sum())
+                s = math.sqrt(W[g, t] / (_Z**2).sum())
                 vals = m[g, t] + s * _Z
                 if (vals < 0).any():
                     raise ValueError(f"{rec.indicator_id}: negative synthetic value")
@@ -196,13 +198,22 @@ def synthetic_panel(catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = []
     for y in YEARS:
         for c in PILOT_CODES + SNN_CODES:
-            rows.append({
-                "time_period": str(y), "time_identifier": "Reporting year", "geographic_level": "Local authority",
-                "country_code": "E92000001", "country_name": "England", "region_code": "", "region_name": "Synthetic",
-                "old_la_code": c, "new_la_code": "", "la_name": f"Synthetic LA {int(c):02d}",
-                **{iid: values[iid][(c, y)] for iid in values},
-                "kind": "synthetic",
-            })
+            rows.append(
+                {
+                    "time_period": str(y),
+                    "time_identifier": "Reporting year",
+                    "geographic_level": "Local authority",
+                    "country_code": "E92000001",
+                    "country_name": "England",
+                    "region_code": "",
+                    "region_name": "Synthetic",
+                    "old_la_code": c,
+                    "new_la_code": "",
+                    "la_name": f"Synthetic LA {int(c):02d}",
+                    **{iid: values[iid][(c, y)] for iid in values},
+                    "kind": "synthetic",
+                }
+            )
     df = pd.DataFrame(rows)
     df.attrs["kind"] = "synthetic"
     return df
@@ -223,7 +234,9 @@ def load_synthetic_panel(path: str | os.PathLike) -> pd.DataFrame:
     (indicator_id, year, la_code, la_name, value, source) with ``attrs['kind']='synthetic'``."""
     d = load_ees(path, required_values=[])
     ids = [c for c in d.attrs["value_columns"]]
-    long = d.melt(id_vars=["year", "la_code", "la_name"], value_vars=ids, var_name="indicator_id", value_name="value")
+    long = d.melt(
+        id_vars=["year", "la_code", "la_name"], value_vars=ids, var_name="indicator_id", value_name="value"
+    )
     long["source"] = "synthetic"
     long = long[["indicator_id", "year", "la_code", "la_name", "value", "source"]]
     long.attrs["kind"] = "synthetic"
@@ -245,8 +258,12 @@ def synthetic_long_panel() -> pd.DataFrame:
 
     with tempfile.TemporaryDirectory() as tmp:
         long = load_synthetic_panel(write_synthetic_ees(tmp))
-    long = long.assign(suppression=pd.Series(pd.NA, index=long.index, dtype="string"),
-                       publication="synthetic", release="synthetic", file="synthetic")
+    long = long.assign(
+        suppression=pd.Series(pd.NA, index=long.index, dtype="string"),
+        publication="synthetic",
+        release="synthetic",
+        file="synthetic",
+    )
     return long[COLUMNS]
 
 

@@ -15,10 +15,12 @@ ALPHA = 0.05
 MC_CLUSTERS = (4, 6, 8, 10, 13)
 MAX_TREATED = 6
 #: The report's DiD designs (pilot and comparator LAs in the notes to Tables A10.6-A10.11).
-REPORT_DESIGNS = {"EQ3a": ("did_a10_6_pilot_sites", "did_a10_6_comparator_sites"),
-                  "EQ3b": ("did_a10_8_pilot_sites", "did_a10_8_comparator_sites"),
-                  "EQ3c": ("did_a10_10_pilot_sites", "did_a10_10_comparator_sites"),
-                  "EQ3d": ("did_a10_11_pilot_sites", "did_a10_11_comparator_sites")}
+REPORT_DESIGNS = {
+    "EQ3a": ("did_a10_6_pilot_sites", "did_a10_6_comparator_sites"),
+    "EQ3b": ("did_a10_8_pilot_sites", "did_a10_8_comparator_sites"),
+    "EQ3c": ("did_a10_10_pilot_sites", "did_a10_10_comparator_sites"),
+    "EQ3d": ("did_a10_11_pilot_sites", "did_a10_11_comparator_sites"),
+}
 POWER_EFFECT = 1.0  # in units of the LA-by-year shock's standard deviation
 MDE_GRID = np.round(np.arange(0.0, 6.01, 0.25), 2)
 
@@ -51,11 +53,30 @@ def size_power(p: dict) -> tuple[pd.DataFrame, float]:
         floor = F.ri_floor(A, T)
         for what, eff in (("size", 0.0), ("power", POWER_EFFECT)):
             Y = F.simulate(G, T, D, p["mc_reps"], eff, p["mc_rho"], 1.0, p["mc_cell_sd"], rng)
-            pv = F.pvalues(Y, starts, G, T, np.inf, p["boot_reps"], rng, max_exact=p["ri_max_exact"],
-                           ri_draws=p["ri_draws"])
+            pv = F.pvalues(
+                Y,
+                starts,
+                G,
+                T,
+                np.inf,
+                p["boot_reps"],
+                rng,
+                max_exact=p["ri_max_exact"],
+                ri_draws=p["ri_draws"],
+            )
             for r in F.rejection_table(pv, ALPHA):
-                rows.append({"quantity": what, "effect_sd": eff, "clusters": G, "treated_clusters": k, **r,
-                             "ri_assignments": len(A), "ri_exact": exact, "ri_floor": floor})
+                rows.append(
+                    {
+                        "quantity": what,
+                        "effect_sd": eff,
+                        "clusters": G,
+                        "treated_clusters": k,
+                        **r,
+                        "ri_assignments": len(A),
+                        "ri_exact": exact,
+                        "ri_floor": floor,
+                    }
+                )
     return pd.DataFrame(rows), time.perf_counter() - t0
 
 
@@ -68,8 +89,11 @@ def choose_honest(size: pd.DataFrame, z: float = 2.0) -> str:
     """The honest method: among the methods whose size never exceeds 5% by more than ``z`` Monte
     Carlo SEs in any design with at least two treated and two untreated LAs, the one whose size
     is closest to 5% on average over the designs where it can reject at all."""
-    s = size[(size["quantity"] == "size") & (size["treated_clusters"] >= 2)
-             & (size["clusters"] - size["treated_clusters"] >= 2)]
+    s = size[
+        (size["quantity"] == "size")
+        & (size["treated_clusters"] >= 2)
+        & (size["clusters"] - size["treated_clusters"] >= 2)
+    ]
     best, score = None, np.inf
     for m in F.METHODS:
         d = s[s["method"] == m]
@@ -101,11 +125,28 @@ def did_mde(p: dict, honest: str, sd_units: dict[str, float] | None = None) -> p
         if honest == "RI":
             power = F.power_curve(Y0, A, T, MDE_GRID)
         else:
-            power = np.array([(F.pvalues(Y0 + e * D, starts, G, T, np.inf, p["boot_reps"], rng,
-                                         methods=(honest,))[honest] <= ALPHA).mean() for e in MDE_GRID])
-        rows.append({"question": q, "clusters": G, "treated_clusters": k, "method": honest,
-                     "ri_floor": F.ri_floor(A, T), "mde_sd": F.mde(MDE_GRID, power),
-                     "power_at_1sd": float(np.interp(1.0, MDE_GRID, power))})
+            power = np.array(
+                [
+                    (
+                        F.pvalues(Y0 + e * D, starts, G, T, np.inf, p["boot_reps"], rng, methods=(honest,))[
+                            honest
+                        ]
+                        <= ALPHA
+                    ).mean()
+                    for e in MDE_GRID
+                ]
+            )
+        rows.append(
+            {
+                "question": q,
+                "clusters": G,
+                "treated_clusters": k,
+                "method": honest,
+                "ri_floor": F.ri_floor(A, T),
+                "mde_sd": F.mde(MDE_GRID, power),
+                "power_at_1sd": float(np.interp(1.0, MDE_GRID, power)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -127,20 +168,35 @@ def la_results(p: dict) -> dict:
         first = min(wide.columns)
         st = {la: y for la, y in starts_all.items() if la in wide.index and y > first}
         no_pre = sorted(la for la, y in starts_all.items() if la in wide.index and y <= first)
-        info.append({"indicator_id": ind, **bal, "pilots_used": len(st), "pilots_without_pre_years": len(no_pre)})
+        info.append(
+            {"indicator_id": ind, **bal, "pilots_used": len(st), "pilots_without_pre_years": len(no_pre)}
+        )
         if len(st) == 0:
             continue
         r = LP.staggered(wide, st, rng, ri_draws=p["ri_draws"])
         events[ind] = r.pop("event")
         donors_all = wide.drop(index=[la for la in starts_all if la in wide.index])
-        A, _ = F.assignments(len(donors_all), _periods(wide, st), max_exact=0, draws=p["placebo_sets"] * 5, rng=rng)
+        A, _ = F.assignments(
+            len(donors_all), _periods(wide, st), max_exact=0, draws=p["placebo_sets"] * 5, rng=rng
+        )
         sd = float(np.std(F.twfe(donors_all.to_numpy(float), F.treatment_matrix(A[0], wide.shape[1]))[1]))
         grid = MDE_GRID * sd
-        power = F.placebo_power(donors_all.to_numpy(float), A, wide.shape[1], grid, n_pseudo=p["placebo_sets"])
+        power = F.placebo_power(
+            donors_all.to_numpy(float), A, wide.shape[1], grid, n_pseudo=p["placebo_sets"]
+        )
         pre = wide.loc[list(st), [y for y in wide.columns if y < min(st.values())]].to_numpy().mean()
-        rows.append({"indicator_id": ind, "outcome": label, "unit": unit, **r,
-                     "att_bound": r["att"] * bound["scale"], "mde_honest": F.mde(grid, power),
-                     "resid_sd": sd, "mtm_20pc": 0.2 * float(pre)})
+        rows.append(
+            {
+                "indicator_id": ind,
+                "outcome": label,
+                "unit": unit,
+                **r,
+                "att_bound": r["att"] * bound["scale"],
+                "mde_honest": F.mde(grid, power),
+                "resid_sd": sd,
+                "mtm_20pc": 0.2 * float(pre),
+            }
+        )
         if ind in p["synth_outcomes"]:
             donors = LP.nearest_donors(wide, st, p["synth_donors"])
             tab, cur = LP.synth_placebo(wide, st, donors)
@@ -148,10 +204,20 @@ def la_results(p: dict) -> dict:
             tab.insert(1, "la_name", tab["la_code"].map(_names(panel)))
             synth_tabs.append(tab)
             curves[ind] = cur
-    return {"kind": kind, "source": source, "n_councils": n_councils, "bound": bound, "share_users": share,
-            "results": pd.DataFrame(rows), "events": events, "panel_info": pd.DataFrame(info),
-            "synth": pd.concat(synth_tabs, ignore_index=True) if synth_tabs else pd.DataFrame(),
-            "curves": curves, "names": _names(panel), "starts": starts_all}
+    return {
+        "kind": kind,
+        "source": source,
+        "n_councils": n_councils,
+        "bound": bound,
+        "share_users": share,
+        "results": pd.DataFrame(rows),
+        "events": events,
+        "panel_info": pd.DataFrame(info),
+        "synth": pd.concat(synth_tabs, ignore_index=True) if synth_tabs else pd.DataFrame(),
+        "curves": curves,
+        "names": _names(panel),
+        "starts": starts_all,
+    }
 
 
 def _periods(wide: pd.DataFrame, st: dict[str, int]) -> list[int]:
@@ -164,8 +230,12 @@ def _names(panel: pd.DataFrame) -> dict[str, str]:
 
 
 #: Published main estimate (quoted-number id, sign) and the baseline rate MTM's 20% applies to.
-PUBLISHED_EFFECT = {"EQ3a": ("did_assess_days", 1), "EQ3b": ("did_rereferral_pp", -1),
-                    "EQ3c": (None, -1), "EQ3d": ("did_kinship_pp", -1)}
+PUBLISHED_EFFECT = {
+    "EQ3a": ("did_assess_days", 1),
+    "EQ3b": ("did_rereferral_pp", -1),
+    "EQ3c": (None, -1),
+    "EQ3d": ("did_kinship_pp", -1),
+}
 BASELINE = {"EQ3b": "did_rereferral_from", "EQ3d": "did_kinship_from"}
 
 
@@ -205,7 +275,14 @@ def did_mde_units(mde: pd.DataFrame, an, scale: dict[str, float] | None = None) 
         else:
             pre = fr[(fr["pilot_i"] == 1) & (fr["post"] == 0) & (fr["cem_w"] > 0)]
             base = float(np.average(pre[y], weights=pre["cem_w"])) * k if len(pre) else float("nan")
-        rows.append({"question": r["question"], "unit": "percentage points" if binary else EQ_INFO[eq]["unit"],
-                     "shock_sd": sd * k, "mde": r["mde_sd"] * sd * k, "published_estimate": pub,
-                     "mtm_20pc": 0.2 * base})
+        rows.append(
+            {
+                "question": r["question"],
+                "unit": "percentage points" if binary else EQ_INFO[eq]["unit"],
+                "shock_sd": sd * k,
+                "mde": r["mde_sd"] * sd * k,
+                "published_estimate": pub,
+                "mtm_20pc": 0.2 * base,
+            }
+        )
     return pd.DataFrame(rows)

@@ -18,13 +18,14 @@ def size_figure(size: pd.DataFrame, quantity: str = "size"):
     for ax, k in zip(axes.ravel(), ks):
         for m in METHODS:
             s = d[(d["treated_clusters"] == k) & (d["method"] == m)].sort_values("clusters")
-            ax.errorbar(s["clusters"], s["rejection_rate"], yerr=2 * s["mc_se"], marker="o", ms=3,
-                        label=m, capsize=2)
+            ax.errorbar(
+                s["clusters"], s["rejection_rate"], yerr=2 * s["mc_se"], marker="o", ms=3, label=m, capsize=2
+            )
         if quantity == "size":
             ax.axhline(0.05, color="black", lw=0.8, ls="--")
         ax.set_title(f"{k} treated LA{'s' if k > 1 else ''}", fontsize=10)
         ax.set_xticks([4, 6, 8, 10, 13])
-    for ax in axes.ravel()[len(ks):]:
+    for ax in axes.ravel()[len(ks) :]:
         ax.set_visible(False)
     axes[0, 0].legend(fontsize=7, loc="upper right")
     for ax in axes[-1]:
@@ -32,9 +33,12 @@ def size_figure(size: pd.DataFrame, quantity: str = "size"):
     for ax in axes[:, 0]:
         ax.set_ylabel("rejection rate at 5%")
     what = "under a true null (size)" if quantity == "size" else "at an effect of 1 shock SD (power)"
-    return plotting.finish(fig, f"Synthetic Monte Carlo: rejection rate {what}",
-                           "simulated LA-by-year panels (sofs_lib.methods.few_clusters); bars: ±2 MC SE.",
-                           synthetic=True)
+    return plotting.finish(
+        fig,
+        f"Synthetic Monte Carlo: rejection rate {what}",
+        "simulated LA-by-year panels (sofs_lib.methods.few_clusters); bars: ±2 MC SE.",
+        synthetic=True,
+    )
 
 
 def synth_figure(curves: dict, names: dict, label: str, unit: str, kind: str):
@@ -55,9 +59,12 @@ def synth_figure(curves: dict, names: dict, label: str, unit: str, kind: str):
         ax.set_ylabel(unit, fontsize=8)
     for ax in axes[-1]:
         ax.set_xlabel("year ending March", fontsize=8)
-    return plotting.finish(fig, f"{label}: each SofS pilot council and its synthetic control",
-                           f"DfE children's social care statistics ({kind}); pysyncon Synth.",
-                           synthetic=(kind == "synthetic"))
+    return plotting.finish(
+        fig,
+        f"{label}: each SofS pilot council and its synthetic control",
+        f"DfE children's social care statistics ({kind}); pysyncon Synth.",
+        synthetic=(kind == "synthetic"),
+    )
 
 
 def event_figure(events: dict, labels: dict, kind: str):
@@ -68,8 +75,14 @@ def event_figure(events: dict, labels: dict, kind: str):
     rows = max(1, int(np.ceil(n / cols)))
     fig, axes = plt.subplots(rows, cols, figsize=(9, 2.3 * rows + 0.8), squeeze=False)
     for ax, (ind, e) in zip(axes.ravel(), ev.items()):
-        ax.errorbar(e["rel"], e["Estimate"], yerr=[e["Estimate"] - e["2.5%"], e["97.5%"] - e["Estimate"]],
-                    fmt="o", ms=3, capsize=2)
+        ax.errorbar(
+            e["rel"],
+            e["Estimate"],
+            yerr=[e["Estimate"] - e["2.5%"], e["97.5%"] - e["Estimate"]],
+            fmt="o",
+            ms=3,
+            capsize=2,
+        )
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(-0.5, color="grey", lw=0.8, ls=":")
         ax.set_title(labels.get(ind, ind), fontsize=9)
@@ -80,6 +93,9 @@ def event_figure(events: dict, labels: dict, kind: str):
         ax.set_xlabel("years since adoption", fontsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel("effect (indicator units)", fontsize=8)
-    return plotting.finish(fig, "Event study of the SofS pilots (two-stage DiD)",
-                           f"DfE children's social care statistics ({kind}); pyfixest did2s; 95% CIs "
-                           "clustered by council.", synthetic=(kind == "synthetic"))
+    return plotting.finish(
+        fig,
+        "Event study of the SofS pilots (two-stage DiD)",
+        f"DfE children's social care statistics ({kind}); pyfixest did2s; 95% CIs clustered by council.",
+        synthetic=(kind == "synthetic"),
+    )

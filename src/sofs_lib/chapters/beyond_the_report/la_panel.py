@@ -83,8 +83,11 @@ def balanced(panel: pd.DataFrame, indicator: str, years=None) -> tuple[pd.DataFr
         years = [y for y in wide.columns if share[y] >= 0.9]
     wide = wide[list(years)]
     keep = wide.notna().all(axis=1)
-    return wide[keep], {"councils": int(keep.sum()), "dropped_incomplete": int((~keep).sum()),
-                        "years": f"{min(years)}-{max(years)}"}
+    return wide[keep], {
+        "councils": int(keep.sum()),
+        "dropped_incomplete": int((~keep).sum()),
+        "years": f"{min(years)}-{max(years)}",
+    }
 
 
 def contamination_bound(n_councils: int, n_named: int, share_users: float) -> dict:
@@ -118,10 +121,22 @@ def staggered(wide: pd.DataFrame, start: dict[str, int], rng, ri_draws: int = 10
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            att = pf.did2s(d, yname="y", first_stage="~ 0 | la + year", second_stage="~ treat",
-                           treatment="treat", cluster="la")
-            ev = pf.did2s(d[d["rel"].between(-6, 6) | (d["g"] == 0)], yname="y", first_stage="~ 0 | la + year",
-                          second_stage="~ i(rel, ref=-1000.0)", treatment="treat", cluster="la")
+            att = pf.did2s(
+                d,
+                yname="y",
+                first_stage="~ 0 | la + year",
+                second_stage="~ treat",
+                treatment="treat",
+                cluster="la",
+            )
+            ev = pf.did2s(
+                d[d["rel"].between(-6, 6) | (d["g"] == 0)],
+                yname="y",
+                first_stage="~ 0 | la + year",
+                second_stage="~ i(rel, ref=-1000.0)",
+                treatment="treat",
+                cluster="la",
+            )
         t = att.tidy().loc["treat"]
         evt = ev.tidy()
         evt = evt[evt.index.str.contains("rel::")].copy()
@@ -142,10 +157,20 @@ def staggered(wide: pd.DataFrame, start: dict[str, int], rng, ri_draws: int = 10
         raise LaPanelError("a pilot's adoption year is outside the panel's years or its first year")
     A, _ = F.assignments(len(order), periods, max_exact=0, draws=ri_draws, rng=rng)
     beta, se = F.crv1(Y, F.treatment_matrix(A[0], len(years)))
-    return {"att": float(t["Estimate"]), "att_se": float(t["Std. Error"]), "att_p_crv1": float(t["Pr(>|t|)"]),
-            "twfe": float(beta[0]), "twfe_p_crv1_g1": float(F.p_t(beta / se, len(order) - 1)[0]),
-            "ri_p": float(F.ri(Y, A, len(years))[0]), "ri_assignments": len(A), "ri_floor": 1 / len(A),
-            "clusters": len(order), "treated_clusters": len(starts), "note": note, "event": evt}
+    return {
+        "att": float(t["Estimate"]),
+        "att_se": float(t["Std. Error"]),
+        "att_p_crv1": float(t["Pr(>|t|)"]),
+        "twfe": float(beta[0]),
+        "twfe_p_crv1_g1": float(F.p_t(beta / se, len(order) - 1)[0]),
+        "ri_p": float(F.ri(Y, A, len(years))[0]),
+        "ri_assignments": len(A),
+        "ri_floor": 1 / len(A),
+        "clusters": len(order),
+        "treated_clusters": len(starts),
+        "note": note,
+        "event": evt,
+    }
 
 
 def synth_one(wide: pd.DataFrame, unit: str, donors: list[str], start_year: int) -> dict:
@@ -172,9 +197,16 @@ def synth_one(wide: pd.DataFrame, unit: str, donors: list[str], start_year: int)
     pre_m = np.isin(years, pre)
     rmspe_pre = float(np.sqrt(np.mean(gap[pre_m] ** 2)))
     rmspe_post = float(np.sqrt(np.mean(gap[~pre_m] ** 2)))
-    return {"years": years, "actual": Z1.to_numpy(), "synthetic": synth, "gap": gap,
-            "rmspe_pre": rmspe_pre, "rmspe_post": rmspe_post, "post_gap": float(gap[~pre_m].mean()),
-            "stat": abs(float(gap[~pre_m].mean()))}
+    return {
+        "years": years,
+        "actual": Z1.to_numpy(),
+        "synthetic": synth,
+        "gap": gap,
+        "rmspe_pre": rmspe_pre,
+        "rmspe_post": rmspe_post,
+        "post_gap": float(gap[~pre_m].mean()),
+        "stat": abs(float(gap[~pre_m].mean())),
+    }
 
 
 def synth_placebo(wide: pd.DataFrame, pilots: dict[str, int], donors: list[str]) -> tuple[pd.DataFrame, dict]:
@@ -183,12 +215,23 @@ def synth_placebo(wide: pd.DataFrame, pilots: dict[str, int], donors: list[str])
     drawn from the other donors; computed once per adoption year). Floor: 1/(donors + 1)."""
     rows, curves, placebo = [], {}, {}
     for yr in sorted(set(pilots.values())):
-        placebo[yr] = np.array([synth_one(wide, d, [x for x in donors if x != d], yr)["stat"] for d in donors])
+        placebo[yr] = np.array(
+            [synth_one(wide, d, [x for x in donors if x != d], yr)["stat"] for d in donors]
+        )
     for la, yr in pilots.items():
         r = synth_one(wide, la, donors, yr)
         p = (1 + int((placebo[yr] >= r["stat"]).sum())) / (len(donors) + 1)
-        rows.append({"la_code": la, "start_year": yr, "post_gap": r["post_gap"], "rmspe_pre": r["rmspe_pre"],
-                     "placebo_p": p, "p_floor": 1 / (len(donors) + 1), "donors": len(donors)})
+        rows.append(
+            {
+                "la_code": la,
+                "start_year": yr,
+                "post_gap": r["post_gap"],
+                "rmspe_pre": r["rmspe_pre"],
+                "placebo_p": p,
+                "p_floor": 1 / (len(donors) + 1),
+                "donors": len(donors),
+            }
+        )
         curves[la] = r
     return pd.DataFrame(rows), curves
 

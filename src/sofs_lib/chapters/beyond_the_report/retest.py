@@ -25,8 +25,12 @@ from sofs_lib.methods.did import models as M
 
 #: Published p-value of each question's main estimate (quoted-number id, or the table and
 #: its significance marker where no p is quoted).
-PUBLISHED_P = {"eq3a": "did_a10_assess_p", "eq3b": "did_a10_rereferral_p", "eq3c": None,
-               "eq3d": "did_a10_kinship_p"}
+PUBLISHED_P = {
+    "eq3a": "did_a10_assess_p",
+    "eq3b": "did_a10_rereferral_p",
+    "eq3c": None,
+    "eq3d": "did_a10_kinship_p",
+}
 MARKER_RANGE = {"***": "p < 0.01", "**": "p < 0.05", "*": "p < 0.1", "": "p >= 0.1"}
 
 
@@ -62,8 +66,9 @@ def design_matrices(frame: pd.DataFrame, eq: str):
     return d, y, f"{y} ~ {rhs}", X.to_numpy(dtype=float), names, W
 
 
-def retest_one(frame: pd.DataFrame, eq: str, B: int = 999, seed: int = 0, max_exact: int = 5000,
-               ri_draws: int = 2000) -> dict:
+def retest_one(
+    frame: pd.DataFrame, eq: str, B: int = 999, seed: int = 0, max_exact: int = 5000, ri_draws: int = 2000
+) -> dict:
     """Every method's p for the DiD coefficient of ``eq`` on its analysis frame."""
     import pyfixest as pf
 
@@ -84,21 +89,43 @@ def retest_one(frame: pd.DataFrame, eq: str, B: int = 999, seed: int = 0, max_ex
     b, se = float(m1.coef()["did"]), float(m1.se()["did"])
     n, k = int(m1._N), len(m1.coef())
     se3 = float(m3.se()["did"]) * np.sqrt((G - 1) / G)
-    rows = {"estimate": b, "n": n, "clusters": G, "treated_clusters": len(pilots),
-            "CRV1, N-k df": float(2 * stats.t.sf(abs(b / se), n - k)),
-            "CRV1, G-1 df": float(2 * stats.t.sf(abs(b / se), G - 1)),
-            "CRV3": float(2 * stats.t.sf(abs(b / se3), G - 1)) if np.isfinite(se3) and se3 > 0 else np.nan}
+    rows = {
+        "estimate": b,
+        "n": n,
+        "clusters": G,
+        "treated_clusters": len(pilots),
+        "CRV1, N-k df": float(2 * stats.t.sf(abs(b / se), n - k)),
+        "CRV1, G-1 df": float(2 * stats.t.sf(abs(b / se), G - 1)),
+        "CRV3": float(2 * stats.t.sf(abs(b / se3), G - 1)) if np.isfinite(se3) and se3 > 0 else np.nan,
+    }
     for kind, label in (("rademacher", "WCR Rademacher"), ("webb", "WCR Webb")):
-        r = LI.wild_bootstrap(d[y], X, names, "did", d["la"].astype(str), w=d["cem_w"], B=B, kind=kind, seed=seed)
+        r = LI.wild_bootstrap(
+            d[y], X, names, "did", d["la"].astype(str), w=d["cem_w"], B=B, kind=kind, seed=seed
+        )
         rows[label] = r["p"]
         if kind == "rademacher":
             rows["rademacher_enumerated"] = r["enumerated"]
-    ri = LI.la_permutation(d[y], W, d["la"].astype(str), d["post"], [str(p) for p in pilots], w=d["cem_w"],
-                           max_exact=max_exact, draws=ri_draws, rng=seed)
+    ri = LI.la_permutation(
+        d[y],
+        W,
+        d["la"].astype(str),
+        d["post"],
+        [str(p) for p in pilots],
+        w=d["cem_w"],
+        max_exact=max_exact,
+        draws=ri_draws,
+        rng=seed,
+    )
     if not np.isclose(ri["beta"], b, rtol=1e-6, atol=1e-9):
         raise RuntimeError(f"{eq}: the randomisation projection gives {ri['beta']} but pyfixest {b}")
-    rows.update({"RI": ri["p"], "ri_assignments": ri["n_assignments"], "ri_exact": ri["exact"],
-                 "ri_floor": ri["floor"]})
+    rows.update(
+        {
+            "RI": ri["p"],
+            "ri_assignments": ri["n_assignments"],
+            "ri_exact": ri["exact"],
+            "ri_floor": ri["floor"],
+        }
+    )
     return rows
 
 
@@ -108,25 +135,43 @@ def honest_verdict(an, eq: str, p_honest: float) -> E.Verdict:
     info = EQ_INFO[eq]
     dq = an.p.get("data_quality_concerns")
     concerns = list((REPORT_DATA_QUALITY if dq is None else dq).get(eq, []))
-    concerns += [f"very few units before SofS in {', '.join(r.diagnostics['volume'])}"] if r.diagnostics["volume"] else []
+    concerns += (
+        [f"very few units before SofS in {', '.join(r.diagnostics['volume'])}"]
+        if r.diagnostics["volume"]
+        else []
+    )
     mf = r.fits["main"]
-    return E.rate(E.EvidenceInput(
-        outcome=info["outcome_text"], expected=info["expected"], estimate=mf.get("did"), p=p_honest,
-        parallel_trends=r.diagnostics["leads"]["holds"], checks=r.checks, data_quality_concerns=concerns,
-        n_pilots=r.diagnostics["n_pilots"], serial_correlation=r.diagnostics["bg"]["p"] < 0.05,
-        model_accounts_for_serial_correlation=(r.choice.model == "fe")))
+    return E.rate(
+        E.EvidenceInput(
+            outcome=info["outcome_text"],
+            expected=info["expected"],
+            estimate=mf.get("did"),
+            p=p_honest,
+            parallel_trends=r.diagnostics["leads"]["holds"],
+            checks=r.checks,
+            data_quality_concerns=concerns,
+            n_pilots=r.diagnostics["n_pilots"],
+            serial_correlation=r.diagnostics["bg"]["p"] < 0.05,
+            model_accounts_for_serial_correlation=(r.choice.model == "fe"),
+        )
+    )
 
 
-def retest_all(an, honest: str, B: int = 999, seed: int = 0, max_exact: int = 5000,
-               ri_draws: int = 2000) -> pd.DataFrame:
+def retest_all(
+    an, honest: str, B: int = 999, seed: int = 0, max_exact: int = 5000, ri_draws: int = 2000
+) -> pd.DataFrame:
     """One row per question: the estimate, G, treated G, every method's p, the published p, the
     DiD chapter's own verdict (its main model), the verdict with the linear specification's CRV1
     p and with the ``honest`` method's p, and whether it stands (same strength and direction)."""
     out = []
     for eq, info in EQ_INFO.items():
         r = an.result(eq)
-        row = {"question": info["short"], "outcome": info["label"], "main_model": r.choice.model,
-               "main_model_p_crv1": r.fits["main"].get("did", "p")}
+        row = {
+            "question": info["short"],
+            "outcome": info["label"],
+            "main_model": r.choice.model,
+            "main_model_p_crv1": r.fits["main"].get("did", "p"),
+        }
         row.update(retest_one(r.frame, eq, B=B, seed=seed, max_exact=max_exact, ri_draws=ri_draws))
         row["published_p"] = published_p(eq)[1]
         row["verdict_did_chapter"] = r.verdict.text

@@ -19,15 +19,26 @@ def size_sentence(size: pd.DataFrame, honest: str, G: int = 4, k: int = 2, z: fl
     out = []
     for m in ("CRV1, N-k df", "CRV1, G-1 df"):
         r, se = s.loc[m, "rejection_rate"], s.loc[m, "mc_se"]
-        verdict = ("over-rejects" if r > ALPHA + z * se else "under-rejects" if r < ALPHA - z * se
-                   else "is within Monte Carlo error of 5%")
+        verdict = (
+            "over-rejects"
+            if r > ALPHA + z * se
+            else "under-rejects"
+            if r < ALPHA - z * se
+            else "is within Monte Carlo error of 5%"
+        )
         out.append(f"{m} rejects a true null {_pct(r)} of the time (MC SE {_pct(se)}), so it {verdict}")
-    big = size[(size["quantity"] == "size") & (size["method"] == honest) & (size["treated_clusters"] >= 2)
-               & (size["clusters"] - size["treated_clusters"] >= 2)]
+    big = size[
+        (size["quantity"] == "size")
+        & (size["method"] == honest)
+        & (size["treated_clusters"] >= 2)
+        & (size["clusters"] - size["treated_clusters"] >= 2)
+    ]
     big = big[~((big["method"] == "RI") & (big["ri_floor"] > ALPHA))]
     within = int((abs(big["rejection_rate"] - ALPHA) <= z * np.maximum(big["mc_se"], 1e-9)).sum())
-    tail = (f"the honest method, {honest}, is within {z:g} Monte Carlo SEs of 5% in {within} of the "
-            f"{len(big)} designs with at least 2 treated and 2 untreated LAs where it can reject at all")
+    tail = (
+        f"the honest method, {honest}, is within {z:g} Monte Carlo SEs of 5% in {within} of the "
+        f"{len(big)} designs with at least 2 treated and 2 untreated LAs where it can reject at all"
+    )
     return f"With {G} LAs ({k} treated), " + "; ".join(out) + "; " + tail + "."
 
 
@@ -38,10 +49,13 @@ def retest_sentences(rt: pd.DataFrame, honest: str, kind: str = "real") -> list[
     out = []
     for d in rt.to_dict("records"):
         stands = "stands" if d["verdict_stands"] else "does not stand"
-        out.append(f"{pre}{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
-                   f"{d['CRV1, G-1 df']:.2g} with G-1 df, {honest} p = {d[honest]:.2g}; the rating "
-                   f"'{d['verdict_crv1']}' {stands} under {honest}"
-                   + ("" if d["verdict_stands"] else f" (it becomes '{d['verdict_honest']}')") + ".")
+        out.append(
+            f"{pre}{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
+            f"{d['CRV1, G-1 df']:.2g} with G-1 df, {honest} p = {d[honest]:.2g}; the rating "
+            f"'{d['verdict_crv1']}' {stands} under {honest}"
+            + ("" if d["verdict_stands"] else f" (it becomes '{d['verdict_honest']}')")
+            + "."
+        )
     return out
 
 
@@ -51,8 +65,10 @@ def mde_sentence(mde: pd.DataFrame) -> str:
     for r in mde.itertuples(index=False):
         v = "none (the test cannot reach 80% power)" if not np.isfinite(r.mde_sd) else f"{r.mde_sd:.2f} SD"
         parts.append(f"{r.question} {v}")
-    return "Minimum detectable effects at 80% power under " + str(mde["method"].iloc[0]) + ", in SDs of " \
+    return (
+        "Minimum detectable effects at 80% power under " + str(mde["method"].iloc[0]) + ", in SDs of "
         "the LA-by-year shock: " + "; ".join(parts) + "."
+    )
 
 
 def la_sentence(res: pd.DataFrame, bound: dict, kind: str = "real") -> str:
@@ -60,23 +76,28 @@ def la_sentence(res: pd.DataFrame, bound: dict, kind: str = "real") -> str:
     n = len(res)
     sig = int((res["ri_p"] <= ALPHA).sum())
     where = "the public LA panel (real data)" if kind == "real" else "the synthetic LA panel (not evidence)"
-    return (f"On {where} the staggered DiD's randomisation p is at most 5% for {sig} of {n} "
-            f"outcomes; with {_pct(bound['contaminated_share'])} of the comparison councils likely to use "
-            f"SofS, a true effect could be up to {bound['scale']:.1f} times the estimate.")
+    return (
+        f"On {where} the staggered DiD's randomisation p is at most 5% for {sig} of {n} "
+        f"outcomes; with {_pct(bound['contaminated_share'])} of the comparison councils likely to use "
+        f"SofS, a true effect could be up to {bound['scale']:.1f} times the estimate."
+    )
 
 
 def mde_vs_target(res: pd.DataFrame) -> str:
     """How many LA outcomes have an MDE below MTM's 20 per cent shift."""
     ok = res[np.isfinite(res["mde_honest"])]
     below = int((ok["mde_honest"].abs() <= ok["mtm_20pc"].abs()).sum())
-    return (f"For {below} of {len(res)} LA outcomes the design could detect MTM's 20 per cent shift at 80% "
-            f"power.")
+    return (
+        f"For {below} of {len(res)} LA outcomes the design could detect MTM's 20 per cent shift at 80% power."
+    )
 
 
 def not_reproduced_sentence(rt: pd.DataFrame, kind: str) -> str:
     """Why the published p-values are not recomputed here."""
     pubs = "; ".join(f"{q} {v}" for q, v in zip(rt["question"], rt["published_p"]))
     if kind == "synthetic":
-        return (f"The published p-values ({pubs}) come from NPD records that are not public; the re-test "
-                f"here runs the same specification on the DiD chapter's synthetic extract.")
+        return (
+            f"The published p-values ({pubs}) come from NPD records that are not public; the re-test "
+            f"here runs the same specification on the DiD chapter's synthetic extract."
+        )
     return f"The published p-values ({pubs}) are shown beside the re-test on the extract in data_dir."

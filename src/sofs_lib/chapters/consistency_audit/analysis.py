@@ -58,8 +58,8 @@ from sofs_lib.chapters.consistency_audit.workforce import check_table4, check_wo
 from sofs_lib.chapters.contrast_study.checks import run_checks as contrast_study_checks
 from sofs_lib.chapters.costs.checks import cost_checks
 from sofs_lib.chapters.did.checks import check_eq3c_logit as did_eq3c_logit
-from sofs_lib.chapters.workforce.checks import run as workforce_checks
 from sofs_lib.chapters.la_outcomes.checks import check_recovered_comparators
+from sofs_lib.chapters.workforce.checks import run as workforce_checks
 
 
 # ---------------------------------------------------------------------------- run and record
@@ -67,12 +67,23 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
     """Every check, in the order the appendix shows them."""
     checks: list[Check] = []
     for fn, args in (
-        (check_anova_additivity, ()), (check_anova_f_p, ()), (check_oneway_from_anova, ()),
-        (check_a93_a94_p_from_f, ()), (check_text_p_values, ()), (check_other_counts, ()),
-        (check_regression_t, ()), (check_table5, ()), (check_contrast_tests, ()),
-        (check_table4, (alpha, max_item_nonresponse)), (check_workforce_text, ()),
-        (check_focus_groups, ()), (cost_checks, ()), (check_did_text_vs_tables, ()),
-        (check_did_counterfactuals, ()), (check_did_samples, ()), (contrast_study_checks, ()),
+        (check_anova_additivity, ()),
+        (check_anova_f_p, ()),
+        (check_oneway_from_anova, ()),
+        (check_a93_a94_p_from_f, ()),
+        (check_text_p_values, ()),
+        (check_other_counts, ()),
+        (check_regression_t, ()),
+        (check_table5, ()),
+        (check_contrast_tests, ()),
+        (check_table4, (alpha, max_item_nonresponse)),
+        (check_workforce_text, ()),
+        (check_focus_groups, ()),
+        (cost_checks, ()),
+        (check_did_text_vs_tables, ()),
+        (check_did_counterfactuals, ()),
+        (check_did_samples, ()),
+        (contrast_study_checks, ()),
         (check_recovered_comparators, ()),
         (workforce_checks, (alpha,)),
         (did_eq3c_logit, ()),
@@ -104,19 +115,35 @@ def record(led, checks: list[Check]) -> None:
         rows = c.entries or [Entry("audit", c.check_id, "check", float("nan"), float("nan"), c.verdict)]
         for e in rows:
             note = f"[{c.check_id}] " + (e.note or c.title)
-            led.record(e.table_id, e.row, e.column, published=e.published, reproduced=e.reproduced,
-                       kind="derived", status=STATUS[e.verdict], note=note)
+            led.record(
+                e.table_id,
+                e.row,
+                e.column,
+                published=e.published,
+                reproduced=e.reproduced,
+                kind="derived",
+                status=STATUS[e.verdict],
+                note=note,
+            )
 
 
 def summary(checks: list[Check]) -> pd.DataFrame:
     """Counts of checks by topic and verdict."""
     f = frame(checks)
-    return (f.groupby(["topic", "verdict"]).size().unstack(fill_value=0)
-            .reindex(columns=list(VERDICTS), fill_value=0))
+    return (
+        f.groupby(["topic", "verdict"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(VERDICTS), fill_value=0)
+    )
 
 
-VERDICT_COLOURS = {"consistent": "#2e7d32", "consistent within rounding": "#9ccc65",
-                   "inconsistent": "#c62828", "cannot check": "#9e9e9e"}
+VERDICT_COLOURS = {
+    "consistent": "#2e7d32",
+    "consistent within rounding": "#9ccc65",
+    "inconsistent": "#c62828",
+    "cannot check": "#9e9e9e",
+}
 
 
 def plot_verdicts(summary_df: pd.DataFrame):
@@ -125,8 +152,9 @@ def plot_verdicts(summary_df: pd.DataFrame):
 
     from sofs_lib.display.plotting import finish
 
-    s = summary_df.drop(index=[i for i in summary_df.index if str(i).lower().startswith("all")],
-                        errors="ignore")
+    s = summary_df.drop(
+        index=[i for i in summary_df.index if str(i).lower().startswith("all")], errors="ignore"
+    )
     cols = [c for c in VERDICT_COLOURS if c in s.columns]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(s) + 1.6))
     left = np.zeros(len(s))
@@ -135,6 +163,10 @@ def plot_verdicts(summary_df: pd.DataFrame):
         left += s[c].to_numpy()
     ax.invert_yaxis()
     ax.legend(loc="lower right", fontsize=8)
-    return finish(fig, "Consistency audit: checks by topic and verdict",
-                  "checks recomputed from the report's own published numbers (sofs_lib.chapters.consistency_audit.analysis).",
-                  xlabel="Checks (number)", ylabel="")
+    return finish(
+        fig,
+        "Consistency audit: checks by topic and verdict",
+        "checks recomputed from the report's own published numbers (sofs_lib.chapters.consistency_audit.analysis).",
+        xlabel="Checks (number)",
+        ylabel="",
+    )

@@ -27,8 +27,10 @@ def answer_parts(frame: pd.DataFrame, limit: int = 10) -> dict:
     bad_topics = frame.loc[frame["verdict"] == "inconsistent", "topic"].value_counts()
     if bad:
         where = join_names(f"{t} ({k})" for t, k in bad_topics.head(3).items())
-        new = [f"{share(len(bad), n)} checks find numbers that cannot be reconciled with the "
-               f"rest of the report, most in {where}:"]
+        new = [
+            f"{share(len(bad), n)} checks find numbers that cannot be reconciled with the "
+            f"rest of the report, most in {where}:"
+        ]
         rows = frame[frame["verdict"] == "inconsistent"]
         new += [f"{r.title} ({r.topic})." for r in rows.head(limit).itertuples()]
         if len(rows) > limit:
@@ -36,12 +38,19 @@ def answer_parts(frame: pd.DataFrame, limit: int = 10) -> dict:
     else:
         new = [f"None of the {plural(n, 'check')} finds an inconsistency."]
     return dict(
-        report=[f"The report presents its numbers as agreeing with one another: this audit finds "
-                f"{plural(n, 'relation')} among them (statistics from their inputs, averages "
-                f"from their tables, totals from their parts) across {plural(topics, 'topic')}."],
-        reproduced=[f"{share(ok + within, n)} checks agree: {ok} exactly and {within} within "
-                    "the rounding of the printed numbers."],
-        not_reproduced=[f"{plural(len(cc), 'check')} cannot be decided from the published numbers"
-                        + (f" ({join_names(cc_topics)}): what is missing is given with each."
-                           if cc else ".")],
-        new=new, kind="derived")
+        report=[
+            f"The report presents its numbers as agreeing with one another: this audit finds "
+            f"{plural(n, 'relation')} among them (statistics from their inputs, averages "
+            f"from their tables, totals from their parts) across {plural(topics, 'topic')}."
+        ],
+        reproduced=[
+            f"{share(ok + within, n)} checks agree: {ok} exactly and {within} within "
+            "the rounding of the printed numbers."
+        ],
+        not_reproduced=[
+            f"{plural(len(cc), 'check')} cannot be decided from the published numbers"
+            + (f" ({join_names(cc_topics)}): what is missing is given with each." if cc else ".")
+        ],
+        new=new,
+        kind="derived",
+    )

@@ -39,10 +39,23 @@ ALPHA = 0.05
 MAX_ITEM_NONRESPONSE = 3
 
 VERDICTS = ("consistent", "consistent within rounding", "inconsistent", "cannot check")
-STATUS = {"consistent": "exact", "consistent within rounding": "within rounding",
-          "inconsistent": "differs", "cannot check": "not reproducible"}
-COLUMNS = ["check_id", "topic", "title", "inputs", "assumptions", "recomputed", "published",
-           "verdict", "reasoning"]
+STATUS = {
+    "consistent": "exact",
+    "consistent within rounding": "within rounding",
+    "inconsistent": "differs",
+    "cannot check": "not reproducible",
+}
+COLUMNS = [
+    "check_id",
+    "topic",
+    "title",
+    "inputs",
+    "assumptions",
+    "recomputed",
+    "published",
+    "verdict",
+    "reasoning",
+]
 
 
 @dataclass
@@ -92,8 +105,7 @@ def interval(v: pub.Value) -> tuple[float, float]:
     return v.number - h, v.number + h
 
 
-def judge(published: pub.Value, central: float, lo: float | None = None,
-          hi: float | None = None) -> str:
+def judge(published: pub.Value, central: float, lo: float | None = None, hi: float | None = None) -> str:
     """Compare a recomputed value (central, and its range lo..hi from input rounding) with a
     printed value. ``<`` markers (e.g. ``<.001``) mean an upper bound."""
     d = published.decimals or 0

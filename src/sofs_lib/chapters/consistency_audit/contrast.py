@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 from scipy import stats
@@ -25,18 +25,25 @@ def _options(p: float, n: int) -> list[int]:
 def two_by_two_p(k1: int, n1: int, k2: int, n2: int) -> dict[str, float]:
     """p-values of a 2x2 comparison by the usual tests."""
     t = [[k1, n1 - k1], [k2, n2 - k2]]
-    out = {"Fisher two-sided": float(stats.fisher_exact(t).pvalue),
-           "Fisher one-sided": float(min(stats.fisher_exact(t, alternative="greater").pvalue,
-                                         stats.fisher_exact(t, alternative="less").pvalue))}
+    out = {
+        "Fisher two-sided": float(stats.fisher_exact(t).pvalue),
+        "Fisher one-sided": float(
+            min(
+                stats.fisher_exact(t, alternative="greater").pvalue,
+                stats.fisher_exact(t, alternative="less").pvalue,
+            )
+        ),
+    }
     if min(k1 + k2, n1 + n2 - k1 - k2) > 0:
         out["Pearson chi-square"] = float(stats.chi2_contingency(t, correction=False).pvalue)
         out["Yates chi-square"] = float(stats.chi2_contingency(t, correction=True).pvalue)
     return out
 
 
-@lru_cache(maxsize=None)
-def search_group_sizes(p1: float, p2: float, n1_max: int, n2_max: int,
-                       extra: tuple[tuple[float, int], ...] = ()) -> pd.DataFrame:
+@cache
+def search_group_sizes(
+    p1: float, p2: float, n1_max: int, n2_max: int, extra: tuple[tuple[float, int], ...] = ()
+) -> pd.DataFrame:
     """Every (n1, n2, k1, k2) with n1 <= n1_max, n2 <= n2_max whose counts are consistent with
     the printed percentages, and the p-value of each test. ``extra``: further percentages of
     group 2 that must also be whole counts (e.g. 50% 'strongly agree')."""
@@ -56,15 +63,42 @@ def search_group_sizes(p1: float, p2: float, n1_max: int, n2_max: int,
 
 
 CONTRAST_TESTS = [
-    ("contrast_aware_plan", "HCSFF: aware of a plan", "contrast_hcsff_aware_plan_sofs",
-     "contrast_hcsff_aware_plan_contrast", "contrast_hcsff_aware_plan_p", "Fisher two-sided", ()),
-    ("contrast_plan_views", "HCSFF: plan represents my family's views", "contrast_hcsff_plan_views_sofs",
-     "contrast_hcsff_plan_views_contrast", "contrast_hcsff_plan_views_p", "Fisher two-sided", ()),
-    ("contrast_chart_changes", "Family Chart: agree with social worker about changes needed",
-     "contrast_chart_changes_sofs", "contrast_chart_changes_contrast", "contrast_chart_changes_p", None,
-     ("contrast_chart_changes_contrast_strongly",)),
-    ("contrast_chart_goals", "Family Chart: social worker understood goals", "contrast_chart_goals_sofs",
-     "contrast_chart_goals_contrast", "contrast_chart_goals_p", None, ()),
+    (
+        "contrast_aware_plan",
+        "HCSFF: aware of a plan",
+        "contrast_hcsff_aware_plan_sofs",
+        "contrast_hcsff_aware_plan_contrast",
+        "contrast_hcsff_aware_plan_p",
+        "Fisher two-sided",
+        (),
+    ),
+    (
+        "contrast_plan_views",
+        "HCSFF: plan represents my family's views",
+        "contrast_hcsff_plan_views_sofs",
+        "contrast_hcsff_plan_views_contrast",
+        "contrast_hcsff_plan_views_p",
+        "Fisher two-sided",
+        (),
+    ),
+    (
+        "contrast_chart_changes",
+        "Family Chart: agree with social worker about changes needed",
+        "contrast_chart_changes_sofs",
+        "contrast_chart_changes_contrast",
+        "contrast_chart_changes_p",
+        None,
+        ("contrast_chart_changes_contrast_strongly",),
+    ),
+    (
+        "contrast_chart_goals",
+        "Family Chart: social worker understood goals",
+        "contrast_chart_goals_sofs",
+        "contrast_chart_goals_contrast",
+        "contrast_chart_goals_p",
+        None,
+        (),
+    ),
 ]
 
 
@@ -90,8 +124,11 @@ def check_contrast_tests() -> list[Check]:
         test_txt = named or "test not named: Fisher (one- and two-sided), Pearson and Yates chi-square tried"
         if len(at):
             rng = f"p {at.p.min():.4f}–{at.p.max():.4f} at {n1} vs {n2} families"
-            rng_short = (f"p = {at.p.min():.4f}" if math.isclose(at.p.min(), at.p.max())
-                         else f"p from {at.p.min():.4f} to {at.p.max():.4f}")
+            rng_short = (
+                f"p = {at.p.min():.4f}"
+                if math.isclose(at.p.min(), at.p.max())
+                else f"p from {at.p.min():.4f} to {at.p.max():.4f}"
+            )
         else:
             rng = rng_short = f"no counts out of {n1} and {n2} match the percentages"
         if len(hit_assumed):
@@ -100,28 +137,51 @@ def check_contrast_tests() -> list[Check]:
         elif len(hits):
             v = "cannot check"
             ex = hits.drop_duplicates(["n1", "n2", "test"]).head(4)
-            why = (f"With all {n1} SofS and {n2} contrast families no reconstruction gives {p.text} "
-                   f"({rng_short}). It is reproduced only with fewer respondents, e.g. "
-                   + "; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in ex.itertuples())
-                   + ". The report does not give the number of families answering, so this cannot "
-                   "be settled.")
+            why = (
+                f"With all {n1} SofS and {n2} contrast families no reconstruction gives {p.text} "
+                f"({rng_short}). It is reproduced only with fewer respondents, e.g. "
+                + "; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in ex.itertuples())
+                + ". The report does not give the number of families answering, so this cannot "
+                "be settled."
+            )
         else:
             v = "inconsistent"
-            why = (f"No reconstruction gives the published p = {p.text}. With {n1} and {n2} families "
-                   f"the counts behind {a.text}% and {b.text}% give {rng_short} ({named}); no smaller "
-                   f"pair of group sizes (any item non-response) gives {p.text} either"
-                   + (", and neither does a one-sided Fisher test or a chi-square test with or "
-                      "without continuity correction" if hits_any.empty else
-                      f"; other tests can ({', '.join(sorted(hits_any.test.unique()))})")
-                   + ". If the reported test compared more answer categories than the two "
-                   "percentages printed, the printed figures do not show it.")
-        out.append(Check(
-            cid, "Contrast study", f"{title}: {a.text}% vs {b.text}% (p = {p.text})",
-            f"text {q1}, {q2}, {qp}; contrast_families_total, contrast_families_n",
-            f"Groups: {n1} SofS families and {n_all} - {n1} = {n2} contrast families; counts "
-            f"reconstructed from whole percentages; {test_txt}.",
-            rng, f"p = {p.text}", v, why,
-            [Entry("text", qp, "p (2x2 test)", p.number,
-                   float(at.p.median()) if len(at) else float("nan"), v,
-                   f"{title}; {rng}; test: {test_txt}")]))
+            why = (
+                f"No reconstruction gives the published p = {p.text}. With {n1} and {n2} families "
+                f"the counts behind {a.text}% and {b.text}% give {rng_short} ({named}); no smaller "
+                f"pair of group sizes (any item non-response) gives {p.text} either"
+                + (
+                    ", and neither does a one-sided Fisher test or a chi-square test with or "
+                    "without continuity correction"
+                    if hits_any.empty
+                    else f"; other tests can ({', '.join(sorted(hits_any.test.unique()))})"
+                )
+                + ". If the reported test compared more answer categories than the two "
+                "percentages printed, the printed figures do not show it."
+            )
+        out.append(
+            Check(
+                cid,
+                "Contrast study",
+                f"{title}: {a.text}% vs {b.text}% (p = {p.text})",
+                f"text {q1}, {q2}, {qp}; contrast_families_total, contrast_families_n",
+                f"Groups: {n1} SofS families and {n_all} - {n1} = {n2} contrast families; counts "
+                f"reconstructed from whole percentages; {test_txt}.",
+                rng,
+                f"p = {p.text}",
+                v,
+                why,
+                [
+                    Entry(
+                        "text",
+                        qp,
+                        "p (2x2 test)",
+                        p.number,
+                        float(at.p.median()) if len(at) else float("nan"),
+                        v,
+                        f"{title}; {rng}; test: {test_txt}",
+                    )
+                ],
+            )
+        )
     return out

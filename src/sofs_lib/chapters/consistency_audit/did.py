@@ -28,20 +28,90 @@ DID_PAIRS = [
     ("did_a10_assess_excl_p2_p", None, "A10.6", "DiD", "Excluding Pilot 2", 1),
     ("did_a10_assess_excl_p4_p", None, "A10.6", "DiD", "Excluding Pilot 4", 1),
     (None, "did_a10_assess_alt_cutoff_coef", "A10.6", "DiD", "Alternative cut-off", 1),
-    ("did_a10_sameday_p", "did_a10_sameday_pp", "A10.7", "DiD (pilot LA * post settling-in period)", "Same day", 100),
-    ("did_a10_delivery_p", "did_a10_delivery_coef", "A10.7", "Quality of delivery * post-settling-in period", "Quality of delivery", 1),
-    ("did_a10_embedded_p", "did_a10_embedded_coef", "A10.7", "Embeddedness score * post settling-in period", "Embeddedness of SofS", 1),
-    ("did_a10_pm_neither_p", "did_a10_pm_neither_coef", "A10.7", "Comparator LA without a similar practice model * post settling-in period", "Alternative practice models", 1),
-    ("did_a10_ofsted_beta4_p", "did_a10_ofsted_beta4", "A10.7", "DiD (pilot LA * post settling-in period)", "Ofsted", 1),
-    ("did_a10_ofsted_beta7_p", "did_a10_ofsted_beta7", "A10.7", "Pilot LA * post settling-in period * Ofsted rating", "Ofsted", 1),
+    (
+        "did_a10_sameday_p",
+        "did_a10_sameday_pp",
+        "A10.7",
+        "DiD (pilot LA * post settling-in period)",
+        "Same day",
+        100,
+    ),
+    (
+        "did_a10_delivery_p",
+        "did_a10_delivery_coef",
+        "A10.7",
+        "Quality of delivery * post-settling-in period",
+        "Quality of delivery",
+        1,
+    ),
+    (
+        "did_a10_embedded_p",
+        "did_a10_embedded_coef",
+        "A10.7",
+        "Embeddedness score * post settling-in period",
+        "Embeddedness of SofS",
+        1,
+    ),
+    (
+        "did_a10_pm_neither_p",
+        "did_a10_pm_neither_coef",
+        "A10.7",
+        "Comparator LA without a similar practice model * post settling-in period",
+        "Alternative practice models",
+        1,
+    ),
+    (
+        "did_a10_ofsted_beta4_p",
+        "did_a10_ofsted_beta4",
+        "A10.7",
+        "DiD (pilot LA * post settling-in period)",
+        "Ofsted",
+        1,
+    ),
+    (
+        "did_a10_ofsted_beta7_p",
+        "did_a10_ofsted_beta7",
+        "A10.7",
+        "Pilot LA * post settling-in period * Ofsted rating",
+        "Ofsted",
+        1,
+    ),
     ("did_a10_rereferral_p", "did_a10_rereferral_pp", "A10.8", "DiD", "Linear model", 100),
     (None, "did_a10_rereferral_main_coef", "A10.8", "DiD", "Linear model", 1),
-    ("did_a10_rereferral_pm_p", "did_a10_rereferral_pm_coef", "A10.9", "Comparator LA without a similar practice model * post settling-in period", "Alternative practice models", 1),
+    (
+        "did_a10_rereferral_pm_p",
+        "did_a10_rereferral_pm_coef",
+        "A10.9",
+        "Comparator LA without a similar practice model * post settling-in period",
+        "Alternative practice models",
+        1,
+    ),
     ("did_a10_kinship_p", "did_a10_kinship_pp", "A10.11", "DiD", "Linear model", 100),
     ("did_a10_kinship_excl_p2_p", None, "A10.11", "DiD", "Excluding pilot 2", 1),
-    ("did_a10_kinship_pm_p", "did_a10_kinship_pm_to", "A10.12", "Comparator LA without a similar practice model * post settling-in period", "Alternative practice models", 100),
-    ("did_a10_kinship_ofsted_did_p", "did_a10_kinship_ofsted_did", "A10.12", "DiD (pilot LA * post settling-in period)", "Ofsted", 1),
-    ("did_a10_kinship_triple_p", None, "A10.12", "Pilot LA * post settling-in period * Ofsted rating", "Ofsted", 1),
+    (
+        "did_a10_kinship_pm_p",
+        "did_a10_kinship_pm_to",
+        "A10.12",
+        "Comparator LA without a similar practice model * post settling-in period",
+        "Alternative practice models",
+        100,
+    ),
+    (
+        "did_a10_kinship_ofsted_did_p",
+        "did_a10_kinship_ofsted_did",
+        "A10.12",
+        "DiD (pilot LA * post settling-in period)",
+        "Ofsted",
+        1,
+    ),
+    (
+        "did_a10_kinship_triple_p",
+        None,
+        "A10.12",
+        "Pilot LA * post settling-in period * Ofsted rating",
+        "Ofsted",
+        1,
+    ),
     # report text against appendix text
     ("did_sameday_p", "did_sameday_pp", "A10.7", "DiD (pilot LA * post settling-in period)", "Same day", 100),
     ("did_rereferral_p", "did_rereferral_pp", "A10.8", "DiD", "Linear model", 100),
@@ -60,9 +130,18 @@ def check_did_text_vs_tables() -> list[Check]:
             pl, ph = p_interval(p)
             ok_stars = {stars_for(pl), stars_for(max(ph - 1e-12, 0))}
             v = "consistent" if cell.marker in ok_stars else "inconsistent"
-            entries.append(Entry(tid, row, col + " (stars)", p.number, float(len(cell.marker)), v,
-                                 f"text {pid} = {p.text} implies '{stars_for(p.number) or 'no star'}'; "
-                                 f"table prints {cell.text}"))
+            entries.append(
+                Entry(
+                    tid,
+                    row,
+                    col + " (stars)",
+                    p.number,
+                    float(len(cell.marker)),
+                    v,
+                    f"text {pid} = {p.text} implies '{stars_for(p.number) or 'no star'}'; "
+                    f"table prints {cell.text}",
+                )
+            )
             if v != "consistent":
                 bad.append(f"{pid} {p.text} vs {tid} {cell.text}")
         if cid:
@@ -74,72 +153,119 @@ def check_did_text_vs_tables() -> list[Check]:
                 v = judge(cell, math.copysign(abs(txt), cell.number))
                 if v != "consistent":
                     # the table rounds more coarsely than the text: compare at the table's decimals
-                    v = "consistent" if math.isclose(round_half_up(abs(txt), cell.decimals or 0),
-                                                     abs(cell.number)) else v
-            entries.append(Entry(tid, row, col, cell.number, math.copysign(abs(txt), cell.number), v,
-                                 f"text {cid} = {c.text}{' (percentage points)' if scale == 100 else ''}; "
-                                 "sign as in the table (the text states direction in words)"))
+                    v = (
+                        "consistent"
+                        if math.isclose(round_half_up(abs(txt), cell.decimals or 0), abs(cell.number))
+                        else v
+                    )
+            entries.append(
+                Entry(
+                    tid,
+                    row,
+                    col,
+                    cell.number,
+                    math.copysign(abs(txt), cell.number),
+                    v,
+                    f"text {cid} = {c.text}{' (percentage points)' if scale == 100 else ''}; "
+                    "sign as in the table (the text states direction in words)",
+                )
+            )
             if v != "consistent":
                 bad.append(f"{cid} {c.text} vs {tid} {cell.text}")
     verdict = worst(e.verdict for e in entries)
-    return [Check("did_text_vs_tables", "DiD (A10)",
-                  "Effects and p-values quoted in the text against Tables A10.6–A10.12",
-                  "text did_* and did_a10_*; Tables A10.6–A10.12",
-                  "Stars: *p<0.1, **p<0.05, ***p<0.01 (the tables' note); a quoted 'p=0' means p < .0005; "
-                  "percentage points = 100 x coefficient.",
-                  f"{len(entries) - len(bad)} of {len(entries)} comparisons agree",
-                  f"{len(entries)} comparisons", verdict,
-                  "Every quoted coefficient rounds to the printed one and every quoted p-value carries "
-                  "the stars the table prints (e.g. " + "; ".join(
-                      f"p={_q(pid).text} → {_c(t, r, col).text}" for pid, _, t, r, col, _ in
-                      [DID_PAIRS[10], DID_PAIRS[13], DID_PAIRS[14]]) + ")."
-                  if not bad else "Disagreements: " + "; ".join(bad) + ".", entries)]
+    return [
+        Check(
+            "did_text_vs_tables",
+            "DiD (A10)",
+            "Effects and p-values quoted in the text against Tables A10.6–A10.12",
+            "text did_* and did_a10_*; Tables A10.6–A10.12",
+            "Stars: *p<0.1, **p<0.05, ***p<0.01 (the tables' note); a quoted 'p=0' means p < .0005; "
+            "percentage points = 100 x coefficient.",
+            f"{len(entries) - len(bad)} of {len(entries)} comparisons agree",
+            f"{len(entries)} comparisons",
+            verdict,
+            "Every quoted coefficient rounds to the printed one and every quoted p-value carries "
+            "the stars the table prints (e.g. "
+            + "; ".join(
+                f"p={_q(pid).text} → {_c(t, r, col).text}"
+                for pid, _, t, r, col, _ in [DID_PAIRS[10], DID_PAIRS[13], DID_PAIRS[14]]
+            )
+            + ")."
+            if not bad
+            else "Disagreements: " + "; ".join(bad) + ".",
+            entries,
+        )
+    ]
 
 
 def check_did_counterfactuals() -> list[Check]:
     """'From X% to Y%': X = Y + effect (footnote 42: the coefficient added to the pilots' post
     mean)."""
     out = []
-    for name, pp_id, frm, to in (("re-referral", "did_a10_rereferral_pp", "did_rereferral_from", "did_rereferral_to"),
-                                 ("kinship care", "did_a10_kinship_pp", "did_kinship_from", "did_kinship_to")):
+    for name, pp_id, frm, to in (
+        ("re-referral", "did_a10_rereferral_pp", "did_rereferral_from", "did_rereferral_to"),
+        ("kinship care", "did_a10_kinship_pp", "did_kinship_from", "did_kinship_to"),
+    ):
         pp, a, b = _q(pp_id), _q(frm), _q(to)
         central = b.number + pp.number
         lo, hi = b.number - 0.5 + pp.number - half_unit(pp), b.number + 0.5 + pp.number + half_unit(pp)
         v = judge(a, central, lo, hi)
         rel = pp.number / central
-        out.append(Check(
-            f"did_counterfactual_{_slug(name)}", "DiD (A10)", f"{name}: 'from {a.text}% to {b.text}%'",
-            f"text {pp_id}, {frm}, {to}",
-            "Footnote 42: the counterfactual is the pilots' post-treatment mean plus the DiD "
-            "coefficient; the post mean is the printed 'to' value (rounded).",
-            f"{b.text} + {pp.text} = {central:.2f}% (rounding allows {lo:.2f}–{hi:.2f})", f"{a.text}%", v,
-            f"{b.text}% + {pp.text} points = {central:.2f}%, which rounds to {round_half_up(central, 0):.0f}%. "
-            f"As a relative change that is {100 * rel:.0f}% of the counterfactual.",
-            [Entry("text", frm, "counterfactual", a.number, central, v, f"{to} + {pp_id}")]))
+        out.append(
+            Check(
+                f"did_counterfactual_{_slug(name)}",
+                "DiD (A10)",
+                f"{name}: 'from {a.text}% to {b.text}%'",
+                f"text {pp_id}, {frm}, {to}",
+                "Footnote 42: the counterfactual is the pilots' post-treatment mean plus the DiD "
+                "coefficient; the post mean is the printed 'to' value (rounded).",
+                f"{b.text} + {pp.text} = {central:.2f}% (rounding allows {lo:.2f}–{hi:.2f})",
+                f"{a.text}%",
+                v,
+                f"{b.text}% + {pp.text} points = {central:.2f}%, which rounds to {round_half_up(central, 0):.0f}%. "
+                f"As a relative change that is {100 * rel:.0f}% of the counterfactual.",
+                [Entry("text", frm, "counterfactual", a.number, central, v, f"{to} + {pp_id}")],
+            )
+        )
     # 'greater than the projected 20 per cent change'
     pp, a = _q("did_a10_rereferral_pp"), _q("did_rereferral_from")
     mtm = _q("did_mtm_projected_change")
     rel = 100 * pp.number / (_q("did_rereferral_to").number + pp.number)
     v = "consistent" if rel > mtm.number else "inconsistent"
-    out.append(Check(
-        "did_rereferral_vs_mtm", "DiD (A10)",
-        f"Re-referral decrease 'greater than the projected {mtm.text} per cent change'",
-        "text did_a10_rereferral_pp, did_rereferral_from/to, did_mtm_projected_change",
-        f"'{mtm.text} per cent shift' read as a relative change of the outcome.",
-        f"relative decrease {rel:.0f}%", f"> {mtm.text}%", v,
-        f"{pp.text} points on a counterfactual of about {a.text}% is a {rel:.0f}% relative fall, "
-        f"above {mtm.text}%. "
-        f"(As an absolute change, {pp.text} points would be below 20 points.)",
-        [Entry("text", "did_mtm_projected_change", "relative change", mtm.number, rel, v)]))
+    out.append(
+        Check(
+            "did_rereferral_vs_mtm",
+            "DiD (A10)",
+            f"Re-referral decrease 'greater than the projected {mtm.text} per cent change'",
+            "text did_a10_rereferral_pp, did_rereferral_from/to, did_mtm_projected_change",
+            f"'{mtm.text} per cent shift' read as a relative change of the outcome.",
+            f"relative decrease {rel:.0f}%",
+            f"> {mtm.text}%",
+            v,
+            f"{pp.text} points on a counterfactual of about {a.text}% is a {rel:.0f}% relative fall, "
+            f"above {mtm.text}%. "
+            f"(As an absolute change, {pp.text} points would be below 20 points.)",
+            [Entry("text", "did_mtm_projected_change", "relative change", mtm.number, rel, v)],
+        )
+    )
     # lagged re-referral effects grow
     lags = [_c("A10.8", f"DiD in year t{s}", "Lagged treatment") for s in ("", "+1", "+2")]
     grows = all(abs(lags[i + 1].number) > abs(lags[i].number) for i in range(len(lags) - 1))
     v = "consistent" if grows else "inconsistent"
-    out.append(Check(
-        "did_rereferral_grows", "DiD (A10)", "'The magnitude of the effect on re-referral rates increased over time'",
-        pub.cite("A10.8"), "", " → ".join(l.text for l in lags), "increasing", v,
-        "The lagged DiD coefficients grow in size year by year; only the last is significant.",
-        [Entry("A10.8", "DiD in year t+2", "Lagged treatment", lags[-1].number, lags[-1].number, v)]))
+    out.append(
+        Check(
+            "did_rereferral_grows",
+            "DiD (A10)",
+            "'The magnitude of the effect on re-referral rates increased over time'",
+            pub.cite("A10.8"),
+            "",
+            " → ".join(l.text for l in lags),
+            "increasing",
+            v,
+            "The lagged DiD coefficients grow in size year by year; only the last is significant.",
+            [Entry("A10.8", "DiD in year t+2", "Lagged treatment", lags[-1].number, lags[-1].number, v)],
+        )
+    )
     return out
 
 
@@ -157,31 +283,53 @@ def check_did_samples() -> list[Check]:
             ps = _q(f"did_a10_{t}_pilot_sites")
             v = "consistent" if ticks == ps.number else "inconsistent"
             entries.append(Entry("A10.1", "pilots with ✓", eq, ps.number, ticks, v, f"note to Table A10.{t}"))
-    comps = [(t, _q(f"did_a10_{t}_pilot_sites").number, _q(f"did_a10_{t}_comparator_sites").number)
-             for tids in note_tab.values() for t in tids]
+    comps = [
+        (t, _q(f"did_a10_{t}_pilot_sites").number, _q(f"did_a10_{t}_comparator_sites").number)
+        for tids in note_tab.values()
+        for t in tids
+    ]
     over = [t for t, p, c in comps if c > 2 * p]
     all_pilots = int((a101 == "✓").any(axis=1).sum())
     wwcsc = _q("did_wwcsc_las")
-    entries.append(Entry("text", "did_wwcsc_las", "pilots in any EQ", wwcsc.number, all_pilots,
-                         "consistent" if all_pilots == wwcsc.number else "inconsistent"))
+    entries.append(
+        Entry(
+            "text",
+            "did_wwcsc_las",
+            "pilots in any EQ",
+            wwcsc.number,
+            all_pilots,
+            "consistent" if all_pilots == wwcsc.number else "inconsistent",
+        )
+    )
     verdict = worst(e.verdict for e in entries)
     if over:
         verdict = "inconsistent"
-    out.append(Check(
-        "did_pilot_counts", "DiD (A10)", "Pilots per evaluation question: Table A10.1 against the table notes",
-        f"{pub.cite('A10.1')}; notes to Tables A10.6–A10.12; WWCSC summary",
-        "Each pilot is matched to at most 2 comparator LAs (methods).",
-        ", ".join(f"{eq} {int((a101[eq] == '✓').sum())}" for eq in note_tab) + f"; {all_pilots} pilots in all",
-        ", ".join(f"A10.{t}: {int(p)} pilot / {int(c)} comparator sites" for t, p, c in comps),
-        verdict,
-        "The ticks of Table A10.1 give the number of pilot sites in every regression table's note "
-        f"({', '.join(str(int((a101[eq] == '✓').sum())) for eq in note_tab)}); every comparator count "
-        f"is at most twice the pilots; all {all_pilots} pilots appear in at least one question, the "
-        f"{wwcsc.text} local authorities of the WWCSC summary.", entries))
+    out.append(
+        Check(
+            "did_pilot_counts",
+            "DiD (A10)",
+            "Pilots per evaluation question: Table A10.1 against the table notes",
+            f"{pub.cite('A10.1')}; notes to Tables A10.6–A10.12; WWCSC summary",
+            "Each pilot is matched to at most 2 comparator LAs (methods).",
+            ", ".join(f"{eq} {int((a101[eq] == '✓').sum())}" for eq in note_tab)
+            + f"; {all_pilots} pilots in all",
+            ", ".join(f"A10.{t}: {int(p)} pilot / {int(c)} comparator sites" for t, p, c in comps),
+            verdict,
+            "The ticks of Table A10.1 give the number of pilot sites in every regression table's note "
+            f"({', '.join(str(int((a101[eq] == '✓').sum())) for eq in note_tab)}); every comparator count "
+            f"is at most twice the pilots; all {all_pilots} pilots appear in at least one question, the "
+            f"{wwcsc.text} local authorities of the WWCSC summary.",
+            entries,
+        )
+    )
     # N vs all-period observation counts
     allp = "Number of observations of treatment and comparator LAs over all periods"
-    pairs = [("A10.3", "EQ3a Pilot sites", "6"), ("A10.3", "EQ3b Pilot sites", "8"),
-             ("A10.4", "EQ3c Pilot sites", "10"), ("A10.4", "EQ3d Pilot sites", "11")]
+    pairs = [
+        ("A10.3", "EQ3a Pilot sites", "6"),
+        ("A10.3", "EQ3b Pilot sites", "8"),
+        ("A10.4", "EQ3c Pilot sites", "10"),
+        ("A10.4", "EQ3d Pilot sites", "11"),
+    ]
     entries, bad = [], []
     for tid, col, t in pairs:
         obs, n = _c(tid, allp, col), _q(f"did_a10_{t}_n")
@@ -189,57 +337,94 @@ def check_did_samples() -> list[Check]:
         entries.append(Entry(tid, allp, col, n.number, obs.number, v, f"N in the note to Table A10.{t}"))
         if v != "consistent":
             bad.append((col, obs.text, n.text, t))
-    reasoning = ("For EQ3b, EQ3c and EQ3d the observations 'over all periods' equal the regression N. ")
+    reasoning = "For EQ3b, EQ3c and EQ3d the observations 'over all periods' equal the regression N. "
     for col, o, n, t in bad:
-        reasoning += (f"For {col.split()[0]} they do not: Table A10.3 prints {o} but Tables A10.{t}–A10.7 "
-                      f"give N = {n}. A10.3 says the main (fixed effects) specification 'determines "
-                      f"sample size', so {o} may be the fixed-effects subsample (children observed "
-                      f"more than once) and {n} all assessments, but neither table says so.")
-    out.append(Check(
-        "did_sample_sizes", "DiD (A10)", "Sample sizes: Tables A10.3/A10.4 against the regression tables",
-        f"{pub.cite('A10.3')}; {pub.cite('A10.4')}; notes to Tables A10.6–A10.12", "",
-        "; ".join(f"{c.split()[0]} {e.reproduced:,.0f}" for (tid, c, t), e in zip(pairs, entries)),
-        "; ".join(f"A10.{t} N {e.published:,.0f}" for (tid, c, t), e in zip(pairs, entries)),
-        worst(e.verdict for e in entries), reasoning, entries))
+        reasoning += (
+            f"For {col.split()[0]} they do not: Table A10.3 prints {o} but Tables A10.{t}–A10.7 "
+            f"give N = {n}. A10.3 says the main (fixed effects) specification 'determines "
+            f"sample size', so {o} may be the fixed-effects subsample (children observed "
+            f"more than once) and {n} all assessments, but neither table says so."
+        )
+    out.append(
+        Check(
+            "did_sample_sizes",
+            "DiD (A10)",
+            "Sample sizes: Tables A10.3/A10.4 against the regression tables",
+            f"{pub.cite('A10.3')}; {pub.cite('A10.4')}; notes to Tables A10.6–A10.12",
+            "",
+            "; ".join(f"{c.split()[0]} {e.reproduced:,.0f}" for (tid, c, t), e in zip(pairs, entries)),
+            "; ".join(f"A10.{t} N {e.published:,.0f}" for (tid, c, t), e in zip(pairs, entries)),
+            worst(e.verdict for e in entries),
+            reasoning,
+            entries,
+        )
+    )
     # leads
     a105 = "Number of insignificant leads"
     entries = []
-    for eq, qid, insig in (("EQ3a", "did_a10_eq3a_leads_significant", False),
-                           ("EQ3b", "did_a10_eq3b_leads_insignificant", True),
-                           ("EQ3c", "did_a10_eq3c_leads_insignificant", True),
-                           ("EQ3d", "did_a10_eq3d_leads_insignificant", True)):
+    for eq, qid, insig in (
+        ("EQ3a", "did_a10_eq3a_leads_significant", False),
+        ("EQ3b", "did_a10_eq3b_leads_insignificant", True),
+        ("EQ3c", "did_a10_eq3c_leads_insignificant", True),
+        ("EQ3d", "did_a10_eq3d_leads_insignificant", True),
+    ):
         cell = _c("A10.5", a105, eq).text
         k_ins, k_all = (int(x) for x in cell.split(" out of ")[0:1] + [cell.split(" out of ")[1].split()[0]])
         q = _q(qid)
         rec = k_ins if insig else k_all - k_ins
         v = "consistent" if rec == q.number else "inconsistent"
         entries.append(Entry("A10.5", a105, eq, q.number, rec, v, f"table: '{cell}'"))
-    out.append(Check(
-        "did_leads", "DiD (A10)", "Parallel-trend leads: Table A10.5 against the text",
-        f"{pub.cite('A10.5')}; text did_a10_eq3*_leads_*", "", "as in Table A10.5", "as in the text",
-        worst(e.verdict for e in entries),
-        "The text's counts of significant and insignificant leads match the table: "
-        + "; ".join(f"{e.column}: text {e.published:g}, table '{e.note[8:-1]}'" for e in entries) + ".",
-        entries))
+    out.append(
+        Check(
+            "did_leads",
+            "DiD (A10)",
+            "Parallel-trend leads: Table A10.5 against the text",
+            f"{pub.cite('A10.5')}; text did_a10_eq3*_leads_*",
+            "",
+            "as in Table A10.5",
+            "as in the text",
+            worst(e.verdict for e in entries),
+            "The text's counts of significant and insignificant leads match the table: "
+            + "; ".join(f"{e.column}: text {e.published:g}, table '{e.note[8:-1]}'" for e in entries)
+            + ".",
+            entries,
+        )
+    )
     # baseline re-referral rate
     o_p, o_c = _c("A10.3", "Outcome", "EQ3b Pilot sites"), _c("A10.3", "Outcome", "EQ3b Comparator LAs")
     higher = o_p.number > o_c.number
-    out.append(Check(
-        "did_rereferral_baseline", "DiD (A10)",
-        "Pre-treatment re-referral rate: pilots vs comparators (text says 'much lower')",
-        f"{pub.cite('A10.3')} (Outcome, EQ3b)",
-        "The Outcome row of A10.3 for EQ3b is the pre-treatment re-referral rate (weighted).",
-        f"pilots {o_p.text}% vs comparators {o_c.text}%: pilots {'higher' if higher else 'lower'}",
-        "section 3 and Appendix 10 results: 'much lower' / 'lower'; Appendix 10 summary statistics: "
-        "'much higher'", "inconsistent" if higher else "consistent",
-        (f"Table A10.3 shows a higher pre-treatment rate in pilots ({o_p.text}%) than in comparators "
-         f"({o_c.text}%), as Appendix 10's summary-statistics paragraph says ('much higher'); the "
-         "results paragraph of Appendix 10 and section 3 of the report say pilots had a (much) "
-         "lower rate. The report's text contradicts its own table.") if higher else
-        "Pilots lower, as the text says.",
-        [Entry("A10.3", "Outcome", "EQ3b Pilot sites", o_p.number, o_p.number,
-               "inconsistent" if higher else "consistent",
-               f"pilots {o_p.text}% vs comparators {o_c.text}%; text: 'much lower'")]))
+    out.append(
+        Check(
+            "did_rereferral_baseline",
+            "DiD (A10)",
+            "Pre-treatment re-referral rate: pilots vs comparators (text says 'much lower')",
+            f"{pub.cite('A10.3')} (Outcome, EQ3b)",
+            "The Outcome row of A10.3 for EQ3b is the pre-treatment re-referral rate (weighted).",
+            f"pilots {o_p.text}% vs comparators {o_c.text}%: pilots {'higher' if higher else 'lower'}",
+            "section 3 and Appendix 10 results: 'much lower' / 'lower'; Appendix 10 summary statistics: "
+            "'much higher'",
+            "inconsistent" if higher else "consistent",
+            (
+                f"Table A10.3 shows a higher pre-treatment rate in pilots ({o_p.text}%) than in comparators "
+                f"({o_c.text}%), as Appendix 10's summary-statistics paragraph says ('much higher'); the "
+                "results paragraph of Appendix 10 and section 3 of the report say pilots had a (much) "
+                "lower rate. The report's text contradicts its own table."
+            )
+            if higher
+            else "Pilots lower, as the text says.",
+            [
+                Entry(
+                    "A10.3",
+                    "Outcome",
+                    "EQ3b Pilot sites",
+                    o_p.number,
+                    o_p.number,
+                    "inconsistent" if higher else "consistent",
+                    f"pilots {o_p.text}% vs comparators {o_c.text}%; text: 'much lower'",
+                )
+            ],
+        )
+    )
     # A10.5 star convention
     bg = {eq: _c("A10.5", "Breusch-Godfrey test", eq) for eq in ("EQ3a", "EQ3b", "EQ3c", "EQ3d")}
     ha = {eq: _c("A10.5", "Hausman test", eq) for eq in ("EQ3a", "EQ3b", "EQ3c", "EQ3d")}
@@ -248,24 +433,46 @@ def check_did_samples() -> list[Check]:
     alt = lambda p: "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""  # noqa: E731
     agree_alt = all(alt(p) == bg[eq].marker for eq, p in chi1.items())
     h_min = {eq: stats.chi2.sf(v.number, 1) for eq, v in ha.items()}
-    out.append(Check(
-        "did_a10_5_stars", "DiD (A10)", "Table A10.5: stars of the Breusch-Godfrey and Hausman statistics",
-        pub.cite("A10.5"), "The table states neither the tests' degrees of freedom nor its star convention; "
-        "a Breusch-Godfrey test of order 1 is chi-square with 1 df.",
-        "BG p (chi-square, 1 df): " + ", ".join(f"{eq} {p:.4f}" for eq, p in chi1.items()),
-        "BG: " + ", ".join(v.text for v in bg.values()) + "; Hausman: " + ", ".join(v.text for v in ha.values()),
-        "cannot check",
-        ("With 1 df the Breusch-Godfrey stars match *p<.05, **p<.01, ***p<.001"
-         + (" (not the *p<.1, **p<.05, ***p<.01 used by the regression tables)" if not agree10 else "")
-         if agree_alt else "The Breusch-Godfrey stars match neither usual convention with 1 df")
-        + f". Read as chi-square statistics, the Hausman values {ha['EQ3c'].text} and {ha['EQ3d'].text} could not carry "
-        f"three stars on either convention (with 1 df p = {h_min['EQ3c']:.3f} and {h_min['EQ3d']:.3f}; "
-        "more df only raise p), so they must be on another scale (e.g. F statistics with several "
-        "numerator df); without the degrees of freedom this cannot be checked. "
-        "The text's reading (significant at 5 per cent for EQ3a, EQ3b and EQ3d; not for EQ3c) holds "
-        "on either convention.",
-        [Entry("A10.5", "Breusch-Godfrey test", eq, v.number, float("nan"), "cannot check",
-               f"chi2(1) p = {chi1[eq]:.4f}") for eq, v in bg.items()]))
+    out.append(
+        Check(
+            "did_a10_5_stars",
+            "DiD (A10)",
+            "Table A10.5: stars of the Breusch-Godfrey and Hausman statistics",
+            pub.cite("A10.5"),
+            "The table states neither the tests' degrees of freedom nor its star convention; "
+            "a Breusch-Godfrey test of order 1 is chi-square with 1 df.",
+            "BG p (chi-square, 1 df): " + ", ".join(f"{eq} {p:.4f}" for eq, p in chi1.items()),
+            "BG: "
+            + ", ".join(v.text for v in bg.values())
+            + "; Hausman: "
+            + ", ".join(v.text for v in ha.values()),
+            "cannot check",
+            (
+                "With 1 df the Breusch-Godfrey stars match *p<.05, **p<.01, ***p<.001"
+                + (" (not the *p<.1, **p<.05, ***p<.01 used by the regression tables)" if not agree10 else "")
+                if agree_alt
+                else "The Breusch-Godfrey stars match neither usual convention with 1 df"
+            )
+            + f". Read as chi-square statistics, the Hausman values {ha['EQ3c'].text} and {ha['EQ3d'].text} could not carry "
+            f"three stars on either convention (with 1 df p = {h_min['EQ3c']:.3f} and {h_min['EQ3d']:.3f}; "
+            "more df only raise p), so they must be on another scale (e.g. F statistics with several "
+            "numerator df); without the degrees of freedom this cannot be checked. "
+            "The text's reading (significant at 5 per cent for EQ3a, EQ3b and EQ3d; not for EQ3c) holds "
+            "on either convention.",
+            [
+                Entry(
+                    "A10.5",
+                    "Breusch-Godfrey test",
+                    eq,
+                    v.number,
+                    float("nan"),
+                    "cannot check",
+                    f"chi2(1) p = {chi1[eq]:.4f}",
+                )
+                for eq, v in bg.items()
+            ],
+        )
+    )
     # A10.3/A10.4 category sums
     out += _category_sums()
     return out
@@ -292,21 +499,34 @@ def _category_sums() -> list[Check]:
                 v = "consistent within rounding"
             elif dashes and s < 100:
                 v = "cannot check"
-                notes.append(f"{col} {g}: printed cells sum to {s:.0f}% (at most {hi:.1f}% before "
-                             f"rounding); the {dashes} '-' cell(s) would have to hold at least "
-                             f"{100 - hi:.1f}% together, more than 'negligible'")
+                notes.append(
+                    f"{col} {g}: printed cells sum to {s:.0f}% (at most {hi:.1f}% before "
+                    f"rounding); the {dashes} '-' cell(s) would have to hold at least "
+                    f"{100 - hi:.1f}% together, more than 'negligible'"
+                )
             else:
                 v = "inconsistent"
                 notes.append(f"{col} {g}: sum {s:.0f}% outside {lo:.1f}–{hi:.1f}")
-            entries.append(Entry(tid, g, col, 100.0, s, v, f"sum of {len(nums)} rounded percentages, "
-                                                            f"{dashes} '-' cell(s)"))
+            entries.append(
+                Entry(
+                    tid, g, col, 100.0, s, v, f"sum of {len(nums)} rounded percentages, {dashes} '-' cell(s)"
+                )
+            )
         verdict = worst(e.verdict for e in entries)
-        out.append(Check(
-            f"did_{_slug(tid)}_category_sums", "DiD (A10)", f"{tid}: each characteristic's categories sum to 100%",
-            pub.cite(tid), "Each printed percentage is rounded to a whole number (±0.5); '-' cells are "
-            "'negligible and/or suppressed'.",
-            f"{sum(e.verdict != 'cannot check' and e.verdict != 'inconsistent' for e in entries)} of "
-            f"{len(entries)} category groups sum to 100 within rounding", "100% per group", verdict,
-            ("Every group sums to 100% within rounding." if not notes else "; ".join(notes) + "."),
-            entries))
+        out.append(
+            Check(
+                f"did_{_slug(tid)}_category_sums",
+                "DiD (A10)",
+                f"{tid}: each characteristic's categories sum to 100%",
+                pub.cite(tid),
+                "Each printed percentage is rounded to a whole number (±0.5); '-' cells are "
+                "'negligible and/or suppressed'.",
+                f"{sum(e.verdict != 'cannot check' and e.verdict != 'inconsistent' for e in entries)} of "
+                f"{len(entries)} category groups sum to 100 within rounding",
+                "100% per group",
+                verdict,
+                ("Every group sums to 100% within rounding." if not notes else "; ".join(notes) + "."),
+                entries,
+            )
+        )
     return out

@@ -2,6 +2,7 @@
 
 from sofs_lib.core.params import Param, Spec
 
-SPEC = Spec("A2_consistency_audit", (
-    Param("output_dir", (str, type(None)), None, "Folder for this appendix's outputs."),
-))
+SPEC = Spec(
+    "A2_consistency_audit",
+    (Param("output_dir", (str, type(None)), None, "Folder for this appendix's outputs."),),
+)

@@ -40,18 +40,40 @@ def check_regression_t() -> list[Check]:
         (bl, bh), (sl, sh) = interval(b), interval(se)
         cands = [x / y for x in (bl, bh) for y in (sl, sh)]
         tc = b.number / se.number
-        entries.append(Entry("6", r, "t", t.number, tc, judge(t, tc, min(cands), max(cands)),
-                             f"coefficient / standard error; rounding allows {min(cands):.3f} to {max(cands):.3f}"))
+        entries.append(
+            Entry(
+                "6",
+                r,
+                "t",
+                t.number,
+                tc,
+                judge(t, tc, min(cands), max(cands)),
+                f"coefficient / standard error; rounding allows {min(cands):.3f} to {max(cands):.3f}",
+            )
+        )
     dfs = implied_df(rows)
     for r in rows:
         t, p = _c("6", r, "t"), _c("6", r, "P-value")
         pc = 2 * stats.t.sf(abs(t.number), df_all)
-        v = judge(p, pc) if not dfs else (
-            "consistent" if judge(p, pc) == "consistent" else "consistent within rounding")
-        entries.append(Entry("6", r, "P-value", p.number, pc, v,
-                             f"two-sided p of t with {df_all} df (all {int(n_families)} families); "
-                             f"df agreeing with every row: {dfs[0]}–{dfs[-1]}" if dfs else
-                             f"two-sided p of t with {df_all} df; no df agrees with every row"))
+        v = (
+            judge(p, pc)
+            if not dfs
+            else ("consistent" if judge(p, pc) == "consistent" else "consistent within rounding")
+        )
+        entries.append(
+            Entry(
+                "6",
+                r,
+                "P-value",
+                p.number,
+                pc,
+                v,
+                f"two-sided p of t with {df_all} df (all {int(n_families)} families); "
+                f"df agreeing with every row: {dfs[0]}–{dfs[-1]}"
+                if dfs
+                else f"two-sided p of t with {df_all} df; no df agrees with every row",
+            )
+        )
     t_ok = all(e.verdict != "inconsistent" for e in entries if e.column == "t")
     verdict = worst(e.verdict for e in entries)
     buy = next(e for e in entries if e.row == rows[0] and e.column == "t")
@@ -59,23 +81,39 @@ def check_regression_t() -> list[Check]:
         f"Each t is the coefficient over its standard error within rounding (including Buy-in, whose "
         f"standard error {_c('6', rows[0], 'Std. error').text} the extraction moved into the header: "
         f"{_c('6', rows[0], 'Coefficient').text}/{_c('6', rows[0], 'Std. error').text} = "
-        f"{buy.reproduced:.3f} against {_c('6', rows[0], 't').text} printed). " if t_ok else "Some t values do not follow from coefficient/SE. ")
+        f"{buy.reproduced:.3f} against {_c('6', rows[0], 't').text} printed). "
+        if t_ok
+        else "Some t values do not follow from coefficient/SE. "
+    )
     if dfs:
-        reasoning += (f"The p-values agree with every t only for {dfs[0]}–{dfs[-1]} residual degrees of "
-                      f"freedom, i.e. about {dfs[0] + 2}–{dfs[-1] + 2} families with Yatchmenoff "
-                      f"scores; with all {int(n_families)} families ({df_all} df) Buy-in's p would be "
-                      f"{2 * stats.t.sf(abs(_c('6', rows[0], 't').number), df_all):.4f}. The "
-                      "number of families answering is not printed, so the p-values are consistent "
-                      f"with a sample somewhat smaller than {int(n_families)}.")
+        reasoning += (
+            f"The p-values agree with every t only for {dfs[0]}–{dfs[-1]} residual degrees of "
+            f"freedom, i.e. about {dfs[0] + 2}–{dfs[-1] + 2} families with Yatchmenoff "
+            f"scores; with all {int(n_families)} families ({df_all} df) Buy-in's p would be "
+            f"{2 * stats.t.sf(abs(_c('6', rows[0], 't').number), df_all):.4f}. The "
+            "number of families answering is not printed, so the p-values are consistent "
+            f"with a sample somewhat smaller than {int(n_families)}."
+        )
     else:
         reasoning += "No single number of degrees of freedom reproduces all five p-values."
-    return [Check("table6_t_p", "Contrast study", "Table 6: t and p from coefficients and standard errors",
-                  f"{pub.cite('6')}; text contrast_families_n",
-                  "Simple regression (one predictor): residual df = families - 2; two-sided p.",
-                  f"t: {', '.join(f'{e.reproduced:.3f}' for e in entries if e.column == 't')}; "
-                  f"implied df {dfs[0]}–{dfs[-1]}" if dfs else "no df fits",
-                  "t: " + ", ".join(_c('6', r, 't').text for r in rows), verdict, reasoning, entries),
-            _table6_significance_claim(rows)]
+    return [
+        Check(
+            "table6_t_p",
+            "Contrast study",
+            "Table 6: t and p from coefficients and standard errors",
+            f"{pub.cite('6')}; text contrast_families_n",
+            "Simple regression (one predictor): residual df = families - 2; two-sided p.",
+            f"t: {', '.join(f'{e.reproduced:.3f}' for e in entries if e.column == 't')}; "
+            f"implied df {dfs[0]}–{dfs[-1]}"
+            if dfs
+            else "no df fits",
+            "t: " + ", ".join(_c("6", r, "t").text for r in rows),
+            verdict,
+            reasoning,
+            entries,
+        ),
+        _table6_significance_claim(rows),
+    ]
 
 
 def _table6_significance_claim(rows) -> Check:
@@ -83,13 +121,28 @@ def _table6_significance_claim(rows) -> Check:
     alpha = ALPHA
     nonsig = [r for r, p in ps.items() if p.number >= alpha]
     v = "consistent" if nonsig == ["Receptivity"] else "inconsistent"
-    return Check("table6_claim", "Contrast study",
-                 "'all but receptivity being significant' (section 3)",
-                 pub.cite("6"), "Significance at 5 per cent, the report's convention.",
-                 f"not significant: {', '.join(nonsig) or 'none'}", "all but Receptivity significant",
-                 v, f"Receptivity p = {ps['Receptivity'].text}; all other subscales have p < .05.",
-                 [Entry("6", "Receptivity", "P-value", ps["Receptivity"].number,
-                        ps["Receptivity"].number, v, "the only p at or above .05")])
+    return Check(
+        "table6_claim",
+        "Contrast study",
+        "'all but receptivity being significant' (section 3)",
+        pub.cite("6"),
+        "Significance at 5 per cent, the report's convention.",
+        f"not significant: {', '.join(nonsig) or 'none'}",
+        "all but Receptivity significant",
+        v,
+        f"Receptivity p = {ps['Receptivity'].text}; all other subscales have p < .05.",
+        [
+            Entry(
+                "6",
+                "Receptivity",
+                "P-value",
+                ps["Receptivity"].number,
+                ps["Receptivity"].number,
+                v,
+                "the only p at or above .05",
+            )
+        ],
+    )
 
 
 def check_table5() -> list[Check]:
@@ -99,16 +152,36 @@ def check_table5() -> list[Check]:
     ties = [r for r in subs if w.loc[r, "Contrast"] == w.loc[r, "Pilot"]]
     worse = [r for r in subs if w.loc[r, "Contrast"] > w.loc[r, "Pilot"]]
     v = "inconsistent" if worse else ("consistent within rounding" if ties else "consistent")
-    c1 = Check("table5_contrast_better", "Contrast study",
-               "'on each of the subscales the contrast sites had better average scores'",
-               pub.cite("5"), "Lower = better (the report's reading).",
-               f"contrast lower on {len(subs) - len(ties) - len(worse)} of {len(subs)} subscales; "
-               f"tied as printed: {', '.join(ties) or 'none'}", "contrast better on each subscale", v,
-               (f"{', '.join(ties)} is printed as {w.loc[ties[0], 'Pilot']:.1f} for both groups: the "
-                "claim can hold only before rounding." if ties else "Contrast lower on every subscale.")
-               + (f" Contrast higher on {', '.join(worse)}." if worse else ""),
-               [Entry("5", r, "Contrast", w.loc[r, "Contrast"], w.loc[r, "Pilot"], v,
-                      "contrast vs pilot mean (tie as printed)") for r in ties])
+    c1 = Check(
+        "table5_contrast_better",
+        "Contrast study",
+        "'on each of the subscales the contrast sites had better average scores'",
+        pub.cite("5"),
+        "Lower = better (the report's reading).",
+        f"contrast lower on {len(subs) - len(ties) - len(worse)} of {len(subs)} subscales; "
+        f"tied as printed: {', '.join(ties) or 'none'}",
+        "contrast better on each subscale",
+        v,
+        (
+            f"{', '.join(ties)} is printed as {w.loc[ties[0], 'Pilot']:.1f} for both groups: the "
+            "claim can hold only before rounding."
+            if ties
+            else "Contrast lower on every subscale."
+        )
+        + (f" Contrast higher on {', '.join(worse)}." if worse else ""),
+        [
+            Entry(
+                "5",
+                r,
+                "Contrast",
+                w.loc[r, "Contrast"],
+                w.loc[r, "Pilot"],
+                v,
+                "contrast vs pilot mean (tie as printed)",
+            )
+            for r in ties
+        ],
+    )
     entries = []
     rec = []
     for g in ("Pilot", "Contrast"):
@@ -116,25 +189,47 @@ def check_table5() -> list[Check]:
         o = _c("5", "Overall score", g)
         lo, hi = m - 0.05, m + 0.05
         v2 = judge(o, m, lo, hi)
-        entries.append(Entry("5", "Overall score", g, o.number, m, v2,
-                             "equal-weight mean of the four subscale means (assumption)"))
+        entries.append(
+            Entry(
+                "5",
+                "Overall score",
+                g,
+                o.number,
+                m,
+                v2,
+                "equal-weight mean of the four subscale means (assumption)",
+            )
+        )
         rec.append(f"{g} {m:.3f}")
     b6 = [_c("6", r, "Coefficient").number for r in subs]
     o6 = _c("6", "Overall score", "Coefficient")
     m6 = float(np.mean(b6))
-    entries.append(Entry("6", "Overall score", "Coefficient", o6.number, m6, "cannot check",
-                         "equal-weight mean of the subscale coefficients; the weights are not published"))
-    c2 = Check("table5_6_overall", "Contrast study",
-               "Overall score against the four subscales (Tables 5 and 6)",
-               f"{pub.cite('5')}; {pub.cite('6')}",
-               "If the overall score were the equal-weight mean of the subscales, its mean and its "
-               "regression coefficient would be the means of the subscales'. The subscales have "
-               "different numbers of items and one item was removed, so the weights are unknown.",
-               f"means: {', '.join(rec)}; coefficient {m6:.3f}",
-               f"means: Pilot {_c('5', 'Overall score', 'Pilot').text}, Contrast "
-               f"{_c('5', 'Overall score', 'Contrast').text}; coefficient {o6.text}",
-               "cannot check",
-               f"The overall means fit an equal-weight average within rounding, but the overall "
-               f"coefficient ({o6.text}) is not the equal-weight average of the subscale coefficients "
-               f"({m6:.3f}); with unpublished item weights neither can be confirmed.", entries)
+    entries.append(
+        Entry(
+            "6",
+            "Overall score",
+            "Coefficient",
+            o6.number,
+            m6,
+            "cannot check",
+            "equal-weight mean of the subscale coefficients; the weights are not published",
+        )
+    )
+    c2 = Check(
+        "table5_6_overall",
+        "Contrast study",
+        "Overall score against the four subscales (Tables 5 and 6)",
+        f"{pub.cite('5')}; {pub.cite('6')}",
+        "If the overall score were the equal-weight mean of the subscales, its mean and its "
+        "regression coefficient would be the means of the subscales'. The subscales have "
+        "different numbers of items and one item was removed, so the weights are unknown.",
+        f"means: {', '.join(rec)}; coefficient {m6:.3f}",
+        f"means: Pilot {_c('5', 'Overall score', 'Pilot').text}, Contrast "
+        f"{_c('5', 'Overall score', 'Contrast').text}; coefficient {o6.text}",
+        "cannot check",
+        f"The overall means fit an equal-weight average within rounding, but the overall "
+        f"coefficient ({o6.text}) is not the equal-weight average of the subscale coefficients "
+        f"({m6:.3f}); with unpublished item weights neither can be confirmed.",
+        entries,
+    )
     return [c1, c2]

@@ -73,11 +73,7 @@ def arm_means(sc: pd.DataFrame, cols: list[str], threshold: int = 10) -> pd.Data
         groups = {a: sc.loc[sc["arm"] == a, c].dropna() for a in cs.ARMS}
         t = stats.ttest_ind(groups["SofS"], groups["Contrast"])
         for a, x in groups.items():
-            h = (
-                stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-                if len(x) > 1
-                else np.nan
-            )
+            h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else np.nan
             rows.append(
                 dict(
                     score=c,
@@ -101,9 +97,7 @@ def regressions(sc: pd.DataFrame, outcomes: list[str], predictor: str) -> pd.Dat
     for y in outcomes:
         d = sc[[y, predictor, "worker_id"]].dropna().rename(columns={y: "y", predictor: "x"})
         m = smf.ols("y ~ x", d).fit()
-        cl = smf.ols("y ~ x", d).fit(
-            cov_type="cluster", cov_kwds={"groups": pd.factorize(d["worker_id"])[0]}
-        )
+        cl = smf.ols("y ~ x", d).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d["worker_id"])[0]})
         rows.append(
             dict(
                 outcome=y,
@@ -152,9 +146,7 @@ def wai_tests(sc: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test worker vs family; independent t-tests SofS vs contrast."""
     d = sc[["WAI worker", "WAI family"]].dropna()
     pt = stats.ttest_rel(d["WAI worker"], d["WAI family"])
-    rows = [
-        dict(test="paired t: worker vs family mean", n=len(d), statistic=pt.statistic, p=pt.pvalue)
-    ]
+    rows = [dict(test="paired t: worker vs family mean", n=len(d), statistic=pt.statistic, p=pt.pvalue)]
     for c in ("WAI worker", "WAI family", "WAI difference"):
         x = [sc.loc[sc["arm"] == a, c].dropna() for a in cs.ARMS]
         t = stats.ttest_ind(*x)
@@ -179,9 +171,7 @@ def wai_arm_chi2(ex: dict) -> pd.DataFrame:
         for q in cs.WAI_ITEMS:
             tab = pd.crosstab(df[q].dropna(), fam.reindex(df[q].dropna().index))
             res = stats.chi2_contingency(tab.to_numpy())
-            rows.append(
-                dict(version=v, question=int(q[-2:]), chi2=res.statistic, df=res.dof, p=res.pvalue)
-            )
+            rows.append(dict(version=v, question=int(q[-2:]), chi2=res.statistic, df=res.dof, p=res.pvalue))
     return pd.DataFrame(rows)
 
 
@@ -194,8 +184,7 @@ def yes_no(ex: dict) -> pd.DataFrame:
     items = {
         **{k: (hc[k], v) for k, v in cs.HCSFF_ITEMS.items()},
         **{
-            k: (ch[k].where(ch[k].isna(), (ch[k] >= 4).astype("Int64")), v)
-            for k, v in cs.CHART_ITEMS.items()
+            k: (ch[k].where(ch[k].isna(), (ch[k] >= 4).astype("Int64")), v) for k, v in cs.CHART_ITEMS.items()
         },
     }
     rows = []
@@ -313,22 +302,18 @@ def osc_statements(long: pd.DataFrame, similar: float = 3.0, change: float = 3.0
         (
             "All sites: lower than normal engagement, higher functionality and stress",
             bool(
-                (w["engagement"] < 50).all()
-                and (w["functionality"] > 50).all()
-                and (w["stress"] > 50).all()
+                (w["engagement"] < 50).all() and (w["functionality"] > 50).all() and (w["stress"] > 50).all()
             ),
             "every site and wave",
         ),
         (
             "Engagement lower in the SofS sites at T1",
-            max(v(s, "T1", "engagement") for s in sofs)
-            < min(v(s, "T1", "engagement") for s in con),
+            max(v(s, "T1", "engagement") for s in sofs) < min(v(s, "T1", "engagement") for s in con),
             "SofS max vs contrast min",
         ),
         (
             "At T2 both contrast sites had lower engagement than the SofS sites",
-            max(v(s, "T2", "engagement") for s in con)
-            < min(v(s, "T2", "engagement") for s in sofs),
+            max(v(s, "T2", "engagement") for s in con) < min(v(s, "T2", "engagement") for s in sofs),
             "contrast max vs SofS min",
         ),
     ]

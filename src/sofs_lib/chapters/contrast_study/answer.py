@@ -44,8 +44,7 @@ def reproduced_sentences(t6: pd.DataFrame, reach: pd.DataFrame) -> list[str]:
         out.append(
             "Printed p-values reachable from the printed percentages within the families: "
             + "; ".join(
-                f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}"
-                for r in hits.itertuples()
+                f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}" for r in hits.itertuples()
             )
             + "."
         )
@@ -96,11 +95,7 @@ def new_sentences(corr: pd.DataFrame, floor: float, alpha: float) -> list[str]:
     out.append(
         f"With 2 SofS sites of 4, a site-level randomisation test cannot give p below "
         f"{floor:.2f}"
-        + (
-            f", so the design cannot show a SofS effect at the {alpha:g} level."
-            if floor > alpha
-            else "."
-        )
+        + (f", so the design cannot show a SofS effect at the {alpha:g} level." if floor > alpha else ".")
     )
     return out
 
@@ -150,10 +145,7 @@ def feedback_paragraph(reach: pd.DataFrame, plans: dict) -> str:
             else "Reachable: "
         )
         parts[-1] += (
-            "; ".join(
-                f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}"
-                for r in hit.itertuples()
-            )
+            "; ".join(f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}" for r in hit.itertuples())
             + "."
         )
     return " ".join(parts)
@@ -164,8 +156,7 @@ def multiplicity_paragraph(corr: pd.DataFrame, alpha: float) -> str:
     holm = f"Holm's correction keeps {int(r.holm_significant)}" + (
         f" (it would keep one with at most {int(r.holm_max_tests)} tests)"
         if r.holm_max_tests
-        else " (it would keep none even if these were the only "
-        "significant tests and there were no others)"
+        else " (it would keep none even if these were the only significant tests and there were no others)"
     )
     bh = f"Benjamini-Hochberg keeps {int(r.bh_significant)}" + (
         f" (one would survive with at most {int(r.bh_max_tests)} tests)" if r.bh_max_tests else ""
@@ -183,8 +174,7 @@ def floor_paragraph(n_sites: int, n_sofs: int, alpha: float) -> str:
     n = math.comb(n_sites, n_sofs)
     one, two = randomisation_floor(n_sites, n_sofs, False), randomisation_floor(n_sites, n_sofs)
     verdict = (
-        f"Whatever the data, this design cannot show a SofS effect (or rule one out) at "
-        f"the {alpha:g} level"
+        f"Whatever the data, this design cannot show a SofS effect (or rule one out) at the {alpha:g} level"
         if one > alpha
         else f"A site-level test could reach the {alpha:g} level only in the most extreme labelling"
     )

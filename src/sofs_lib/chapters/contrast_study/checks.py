@@ -121,8 +121,7 @@ def check_design() -> list:
             "Contrast study",
             "'approximately 6-month intervals' between waves",
             "appendix 5; section 2 (Evaluation methods)",
-            "Interval = months between the first months of successive windows; 'about 6' "
-            "allows 5 to 7.",
+            "Interval = months between the first months of successive windows; 'about 6' allows 5 to 7.",
             f"{gaps[0]} and {gaps[1]} months",
             "about 6 months",
             "consistent" if all(5 <= g <= 7 for g in gaps) else "inconsistent",
@@ -141,8 +140,7 @@ def check_records() -> list:
             "contrast_plans_vs_hcsff",
             "Contrast study",
             "SofS families with safety plans (28 of 32) vs HCSFF 'aware of a plan' (88%)",
-            "text contrast_families_safety_plans, contrast_families_total, "
-            "contrast_hcsff_aware_plan_sofs",
+            "text contrast_families_safety_plans, contrast_families_total, contrast_hcsff_aware_plan_sofs",
             "Both are shares of the 32 SofS families.",
             f"{sp['k']}/{sp['n']} = {sp['pct']:.1f}%",
             f"{sp['hcsff']:.0f}%",
@@ -156,9 +154,7 @@ def check_records() -> list:
             "Pilot 9 case-record fractions (two-thirds, three-quarters, half) of 10 records",
             "text case_p9_family_mapping (1 of the 10)",
             "Each fraction is of all 10 Pilot 9 records.",
-            "; ".join(
-                f"{i}: {r.fraction_times_n:.2f} records -> {r.counts}" for i, r in cr.iterrows()
-            ),
+            "; ".join(f"{i}: {r.fraction_times_n:.2f} records -> {r.counts}" for i, r in cr.iterrows()),
             ", ".join(cr["phrase"]),
             "inconsistent" if len(bad) else "consistent",
             (
@@ -175,9 +171,4 @@ def check_records() -> list:
 
 def run_checks() -> list:
     """All the chapter's audit checks."""
-    return (
-        check_table6_n_per_model()
-        + check_feedback_beyond_families()
-        + check_design()
-        + check_records()
-    )
+    return check_table6_n_per_model() + check_feedback_beyond_families() + check_design() + check_records()

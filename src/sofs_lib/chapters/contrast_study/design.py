@@ -156,6 +156,6 @@ def disagreements(n_fit: tuple[int, int]) -> pd.DataFrame:
             "60 families observed; fewer answered the Yatchmenoff scale",
         ),
     ]
-    return pd.DataFrame(
-        rows, columns=["topic", "one description", "another", "reading used"]
-    ).set_index("topic")
+    return pd.DataFrame(rows, columns=["topic", "one description", "another", "reading used"]).set_index(
+        "topic"
+    )

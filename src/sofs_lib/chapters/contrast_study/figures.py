@@ -40,9 +40,7 @@ def design_diagram(sites: pd.DataFrame):
                 fontweight="bold",
             )
         fam = (
-            ""
-            if pd.isna(r["families"])
-            else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
+            "" if pd.isna(r["families"]) else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
         )
         ax.text(_month("2018-01"), i + 0.36, f"{name} [{r['arm']}] {fam}", fontsize=8, va="center")
     ax.set_yticks([])

@@ -47,11 +47,7 @@ def derived_results(max_group_size: int, alpha: float) -> dict:
 def synthetic_tables(reach: pd.DataFrame) -> dict:
     """The 2x2 counts the synthetic extract uses: for each printed comparison, the largest
     table within the families that gives the printed p (none: the full-group default)."""
-    return {
-        i: synth.TwoByTwo(*[int(v) for v in r.best])
-        for i, r in reach.iterrows()
-        if r.best is not None
-    }
+    return {i: synth.TwoByTwo(*[int(v) for v in r.best]) for i, r in reach.iterrows() if r.best is not None}
 
 
 def method_results(ex: dict, threshold: int) -> dict:
@@ -72,9 +68,7 @@ def method_results(ex: dict, threshold: int) -> dict:
         wai_chi2=an.wai_arm_chi2(ex),
         yes_no=yn,
         counts=an.protected_counts(yn, threshold),
-        randomisation=pd.DataFrame([an.site_randomisation(sc, c) for c in yat + wai[:2]]).set_index(
-            "score"
-        ),
+        randomisation=pd.DataFrame([an.site_randomisation(sc, c) for c in yat + wai[:2]]).set_index("score"),
         osc=an.osc_long(ex["osc.csv"], ex["families.csv"]),
     )
     out["osc_statements"] = an.osc_statements(out["osc"])

@@ -91,9 +91,7 @@ def table6() -> pd.DataFrame:
     n_all = int(published.quote("contrast_families_n").number)
     rows, per_row = [], {}
     for r in SUBSCALES + ["Overall score"]:
-        b, se, t, p = (
-            published.cell("6", r, c) for c in ("Coefficient", "Std. error", "t", "P-value")
-        )
+        b, se, t, p = (published.cell("6", r, c) for c in ("Coefficient", "Std. error", "t", "P-value"))
         (bl, bh), (sl, sh) = audit.interval(b), audit.interval(se)
         cand = [x / y for x in (bl, bh) for y in (sl, sh)]
         dfs = implied_df(t, p)
@@ -222,14 +220,10 @@ def reachability(enum: pd.DataFrame) -> pd.DataFrame:
                 full_p_max=full.p.max() if len(full) else np.nan,
                 reachable=bool(len(hits)),
                 tables=(
-                    "; ".join(
-                        f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in fam.itertuples()
-                    )
+                    "; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in fam.itertuples())
                     or "none"
                 ),
-                best=(
-                    fam.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist() if len(fam) else None
-                ),
+                best=(fam.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist() if len(fam) else None),
                 beyond_families=(
                     "; ".join(
                         f"{r.k1}/{r.n1} vs {r.k2}/{r.n2}"

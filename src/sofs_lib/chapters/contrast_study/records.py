@@ -110,13 +110,7 @@ def feedback(led, reach: pd.DataFrame, enum: pd.DataFrame, yn: pd.DataFrame, kin
             e = enum[(enum.item == item) & enum.full_groups & (enum.test == "Fisher two-sided")]
             best = e.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist()
         k1, n1, k2, n2 = best
-        e = enum[
-            (enum.item == item)
-            & (enum.k1 == k1)
-            & (enum.n1 == n1)
-            & (enum.k2 == k2)
-            & (enum.n2 == n2)
-        ]
+        e = enum[(enum.item == item) & (enum.k1 == k1) & (enum.n1 == n1) & (enum.k2 == k2) & (enum.n2 == n2)]
         if named:
             test = named
         else:
@@ -159,8 +153,7 @@ def feedback(led, reach: pd.DataFrame, enum: pd.DataFrame, yn: pd.DataFrame, kin
             + (
                 "(a table within the families that gives the printed p)"
                 if r.reachable
-                else f"(all {r.full_groups} families; no table within the families "
-                "gives the printed p)"
+                else f"(all {r.full_groups} families; no table within the families gives the printed p)"
             ),
         )
         x = float(yn.loc[item, "p_fisher"])
@@ -221,14 +214,11 @@ def other_quotes(
     n1 = int(published.quote("contrast_families_total").number)
     derived = {
         "contrast_families_total": (
-            published.quote("contrast_p4_families").number
-            + published.quote("contrast_p9_families").number,
+            published.quote("contrast_p4_families").number + published.quote("contrast_p9_families").number,
             "14 families in Pilot 4 + 18 in Pilot 9",
         ),
         "contrast_families_safety_plans": (
-            float(
-                recon.count_bounds(published.quote("contrast_hcsff_aware_plan_sofs").number, n1)[0]
-            ),
+            float(recon.count_bounds(published.quote("contrast_hcsff_aware_plan_sofs").number, n1)[0]),
             f"the only count out of {n1} that is 88% (HCSFF aware of a plan)",
         ),
         "contrast_ccbc_areas_s3": (

@@ -8,16 +8,19 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib import published as pub
-from sofs_lib.synthetic import cost_surveys as cs
-
 from sofs_lib.chapters.costs import breakeven, model, recompute, spending, training
 from sofs_lib.chapters.costs import unit_costs as uc
 from sofs_lib.chapters.costs.checks import cost_checks
 from sofs_lib.chapters.costs.params import ASSUMPTIONS, year_span
+from sofs_lib.synthetic import cost_surveys as cs
 
 #: how the report words a quoted value: "nearly" = just below, "over" = just above, "around"
-QUALIFIERS = {"cost_venue_hire_mean": "nearly", "cost_venue_hire_one_la": "nearly",
-              "cost_it_mean": "over", "cost_staffing_share": "around"}
+QUALIFIERS = {
+    "cost_venue_hire_mean": "nearly",
+    "cost_venue_hire_one_la": "nearly",
+    "cost_it_mean": "over",
+    "cost_staffing_share": "around",
+}
 
 
 def real_sources(dfe_data_dir) -> dict | None:
@@ -76,9 +79,18 @@ def compare_returns(agg: dict[str, float], kind: str) -> pd.DataFrame:
             ok = p.number < v <= 1.05 * p.number
         else:
             d = p.decimals or 0
-            ok = abs(v - p.number) <= 0.5 * 10 ** -d + 1e-9
-        rows.append({"id": pid, "what": label, "published": p.text, "recomputed": v,
-                     "reading": how or "as printed (rounded)", "agrees": bool(ok), "kind": kind})
+            ok = abs(v - p.number) <= 0.5 * 10**-d + 1e-9
+        rows.append(
+            {
+                "id": pid,
+                "what": label,
+                "published": p.text,
+                "recomputed": v,
+                "reading": how or "as printed (rounded)",
+                "agrees": bool(ok),
+                "kind": kind,
+            }
+        )
     return pd.DataFrame(rows).set_index("id")
 
 
@@ -93,7 +105,10 @@ def run(p: dict, out: Path) -> dict:
     if p["data_dir"]:
         folder, r["returns_kind"] = Path(p["data_dir"]), "real"
     else:
-        folder, r["returns_kind"] = cs.write_cost_returns(out / "synthetic_returns", seed=p["seed"]), "synthetic"
+        folder, r["returns_kind"] = (
+            cs.write_cost_returns(out / "synthetic_returns", seed=p["seed"]),
+            "synthetic",
+        )
     r["returns"] = cs.read_cost_returns(folder)
     r["returns_check"] = compare_returns(cs.aggregates(r["returns"]), r["returns_kind"])
     # real LA data
@@ -105,7 +120,9 @@ def run(p: dict, out: Path) -> dict:
     if st is not None:
         r["starters_summary"] = training.starters_summary(st)
         if over["starters_per_pilot_year"] is None:
-            over["starters_per_pilot_year"] = float(r["starters_summary"]["mean starters per pilot (FTE)"].mean())
+            over["starters_per_pilot_year"] = float(
+                r["starters_summary"]["mean starters per pilot (FTE)"].mean()
+            )
     costs = uc.with_overrides(costs, over)
     r["price_year"], r["costs"] = py, costs
     g = costs["pay_uprating"].value
@@ -123,9 +140,13 @@ def run(p: dict, out: Path) -> dict:
     r["believe"] = breakeven.need_to_believe(r["break_even"], r["detectable"])
     if st is not None:
         v = sim["values"]
-        r["recurrent"] = training.recurrent_cost(r["starters_summary"], v["sw_hour"] * v["hours_per_day"],
-                                                 v["new_starter_training_days"], v["travel_per_training_day"],
-                                                 p["interval"])
+        r["recurrent"] = training.recurrent_cost(
+            r["starters_summary"],
+            v["sw_hour"] * v["hours_per_day"],
+            v["new_starter_training_days"],
+            v["travel_per_training_day"],
+            p["interval"],
+        )
     fin = finance(src)
     r["finance"] = fin
     if fin is not None:
@@ -133,7 +154,10 @@ def run(p: dict, out: Path) -> dict:
         r["anova"] = spending.anova_over_time(fin, year_span(p["anova_years"]))
         r["events"] = spending.event_study_all(fin, year_span(p["event_years"]))
         y = spending.ROUND2_FIRST_YEAR + 1
-        r["lait_foster"] = (*spending.all_la_mean(fin, "fin_fostering_unit_cost", y), f"{y - 1}-{y % 100:02d}")
+        r["lait_foster"] = (
+            *spending.all_la_mean(fin, "fin_fostering_unit_cost", y),
+            f"{y - 1}-{y % 100:02d}",
+        )
         r["clustered"] = spending.clustered_check(fin, "fin_safeguarding_gross", year_span(p["event_years"]))
     r["sw_day"] = float(np.mean(sim["values"]["sw_hour"] * sim["values"]["hours_per_day"]))
     return r

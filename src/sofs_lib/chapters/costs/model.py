@@ -13,14 +13,26 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib import published as pub
-
 from sofs_lib.chapters.costs import recompute as rc
 from sofs_lib.chapters.costs.unit_costs import UnitCost, draw, quantile_range, uprate_factor
 
-COMPONENTS = ["SofS posts", "Training time", "Training travel and subsistence",
-              "Practice-leader sessions", "Management time", "Venue and room hire", "IT development"]
-ONGOING = ["Continuing posts", "New-starter training", "Practice-leader sessions",
-           "Management time", "Venue and room hire", "IT upkeep"]
+COMPONENTS = [
+    "SofS posts",
+    "Training time",
+    "Training travel and subsistence",
+    "Practice-leader sessions",
+    "Management time",
+    "Venue and room hire",
+    "IT development",
+]
+ONGOING = [
+    "Continuing posts",
+    "New-starter training",
+    "Practice-leader sessions",
+    "Management time",
+    "Venue and room hire",
+    "IT upkeep",
+]
 
 
 def facts() -> dict:
@@ -31,10 +43,13 @@ def facts() -> dict:
     n6 = q("cost_survey_2019_replies")
     pilots = q("la_pilots_remaining")
     return {
-        "pilots": pilots, "years": q("cost_grant_years"), "grant": q("cost_grant_per_pilot"),
+        "pilots": pilots,
+        "years": q("cost_grant_years"),
+        "grant": q("cost_grant_per_pilot"),
         "posts_per_pilot": q("cost_staff_employed") / q("cost_staffing_las"),
         "continuing_share": q("cost_staff_continuing") / q("cost_staff_employed"),
-        "salary_mean_min": b["mean_min"], "salary_mean_max": b["mean_max"],
+        "salary_mean_min": b["mean_min"],
+        "salary_mean_max": b["mean_max"],
         "training_days_per_pilot": t["staff_days"] / q("cost_training_pilots"),
         "pl_sessions_per_pilot": q("cost_practice_leader_sessions") / pilots,
         "mgmt_days_per_pilot": q("cost_mgmt_days_mean"),
@@ -68,7 +83,8 @@ def components(v: dict, f: dict) -> tuple[dict, dict]:
     }
     ongoing = {
         "Continuing posts": post_year * f["continuing_share"],
-        "New-starter training": v["starters_per_pilot_year"] * v["new_starter_training_days"]
+        "New-starter training": v["starters_per_pilot_year"]
+        * v["new_starter_training_days"]
         * (sw_day + v["travel_per_training_day"]),
         "Practice-leader sessions": pl_year * f["training_ongoing"],
         "Management time": mgmt_year * v["mgmt_ongoing_share"],
@@ -93,8 +109,16 @@ def summarise(costs: dict[str, UnitCost], price_year: str, horizon: int, x: dict
     i_tot = sum(impl.values())
     o_tot = sum(ong.values())
     pv = o_tot * annuity(v["discount_rate"], horizon)
-    return {"impl": impl, "ongoing": ong, "impl_total": i_tot, "ongoing_year": o_tot,
-            "ongoing_pv": pv, "total": i_tot + pv, "facts": f, "values": v}
+    return {
+        "impl": impl,
+        "ongoing": ong,
+        "impl_total": i_tot,
+        "ongoing_year": o_tot,
+        "ongoing_pv": pv,
+        "total": i_tot + pv,
+        "facts": f,
+        "values": v,
+    }
 
 
 def central_table(res: dict) -> pd.DataFrame:
@@ -104,8 +128,10 @@ def central_table(res: dict) -> pd.DataFrame:
     rows += [("Each year after the grant", k, v) for k, v in res["ongoing"].items()]
     df = pd.DataFrame(rows, columns=["period", "component", "per pilot (average)"])
     df["all pilots"] = df["per pilot (average)"] * f["pilots"]
-    tot = [("Round 2 (2 years)", "Total", res["impl_total"]),
-           ("Each year after the grant", "Total", res["ongoing_year"])]
+    tot = [
+        ("Round 2 (2 years)", "Total", res["impl_total"]),
+        ("Each year after the grant", "Total", res["ongoing_year"]),
+    ]
     t = pd.DataFrame(tot, columns=["period", "component", "per pilot (average)"])
     t["all pilots"] = t["per pilot (average)"] * f["pilots"]
     return pd.concat([df, t], ignore_index=True).set_index(["period", "component"])
@@ -128,12 +154,18 @@ def interval(draws: pd.DataFrame, level: float = 0.90) -> pd.DataFrame:
     """Mean and central interval of each total."""
     lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
     cols = ["implementation", "ongoing per year", "ongoing (present value)", "total"]
-    return pd.DataFrame({"mean": draws[cols].mean(), f"{lo:.0%}": draws[cols].quantile(lo),
-                         f"{hi:.0%}": draws[cols].quantile(hi)})
+    return pd.DataFrame(
+        {
+            "mean": draws[cols].mean(),
+            f"{lo:.0%}": draws[cols].quantile(lo),
+            f"{hi:.0%}": draws[cols].quantile(hi),
+        }
+    )
 
 
-def tornado(costs: dict[str, UnitCost], price_year: str, horizon: int, q: float = 0.05,
-            what: str = "total") -> pd.DataFrame:
+def tornado(
+    costs: dict[str, UnitCost], price_year: str, horizon: int, q: float = 0.05, what: str = "total"
+) -> pd.DataFrame:
     """One-way sensitivity: each uncertain entry at its q and 1-q quantiles, others central."""
     base = summarise(costs, price_year, horizon)[what]
     rows = []
@@ -145,9 +177,18 @@ def tornado(costs: dict[str, UnitCost], price_year: str, horizon: int, q: float 
         b = summarise(costs, price_year, horizon, {k: hi})[what]
         if a == base and b == base:
             continue
-        rows.append({"entry": k, "label": uc.label, "low input": lo, "high input": hi,
-                     "at low": a, "at high": b, "swing": abs(b - a),
-                     "assumption": uc.assumption})
+        rows.append(
+            {
+                "entry": k,
+                "label": uc.label,
+                "low input": lo,
+                "high input": hi,
+                "at low": a,
+                "at high": b,
+                "swing": abs(b - a),
+                "assumption": uc.assumption,
+            }
+        )
     df = pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
     df.attrs["base"] = base
     return df

@@ -17,9 +17,11 @@ def _n(i: str) -> float:
     return pub.quote(i).number
 
 
-COURSES = (("5-day training", "cost_trained_5day", "cost_long_course_days"),
-           ("Family Finding (5-day boot camps)", "cost_trained_family_finding", "cost_ff_course_days"),
-           ("Targeted 1-day training", "cost_trained_1day", "cost_short_course_days"))
+COURSES = (
+    ("5-day training", "cost_trained_5day", "cost_long_course_days"),
+    ("Family Finding (5-day boot camps)", "cost_trained_family_finding", "cost_ff_course_days"),
+    ("Targeted 1-day training", "cost_trained_1day", "cost_short_course_days"),
+)
 
 
 def training_totals() -> dict:
@@ -27,18 +29,38 @@ def training_totals() -> dict:
     staff = [_n(s) for _, s, _ in COURSES]
     days = [_n(d) for _, _, d in COURSES]
     sd = [s * d for s, d in zip(staff, days)]
-    return {"courses": [c for c, _, _ in COURSES], "by_course_staff": staff, "course_days": days,
-            "by_course_days": sd, "staff": sum(staff), "staff_days": sum(sd),
-            "staff_days_5_and_1": sd[0] + sd[2]}
+    return {
+        "courses": [c for c, _, _ in COURSES],
+        "by_course_staff": staff,
+        "course_days": days,
+        "by_course_days": sd,
+        "staff": sum(staff),
+        "staff_days": sum(sd),
+        "staff_days_5_and_1": sd[0] + sd[2],
+    }
 
 
 def training_table() -> pd.DataFrame:
     """One row per course: staff, days per course, staff-days (and the total)."""
     t = training_totals()
-    df = pd.DataFrame({"course": t["courses"], "staff": t["by_course_staff"],
-                       "days per person": t["course_days"], "staff-days": t["by_course_days"]})
-    total = pd.DataFrame([{"course": "Total", "staff": t["staff"], "days per person": float("nan"),
-                           "staff-days": t["staff_days"]}])
+    df = pd.DataFrame(
+        {
+            "course": t["courses"],
+            "staff": t["by_course_staff"],
+            "days per person": t["course_days"],
+            "staff-days": t["by_course_days"],
+        }
+    )
+    total = pd.DataFrame(
+        [
+            {
+                "course": "Total",
+                "staff": t["staff"],
+                "days per person": float("nan"),
+                "staff-days": t["staff_days"],
+            }
+        ]
+    )
     return pd.concat([df, total], ignore_index=True).set_index("course")
 
 
@@ -60,10 +82,18 @@ def funding() -> dict:
     g, n, yrs = _n("cost_grant_per_pilot"), _n("cost_grant_pilots"), _n("cost_grant_years")
     lo, hi = _n("cost_internal_funding_min_pct") / 100, _n("cost_internal_funding_max_pct") / 100
     k = _n("cost_internal_funding_pilots")
-    return {"grant": g, "grant_total": g * n, "grant_total_per_year": g * n / yrs,
-            "internal_total_min": g * (hi + (k - 1) * lo), "internal_total_max": g * (lo + (k - 1) * hi),
-            "grant_per_year": g / yrs, "internal_min": g * lo, "internal_max": g * hi,
-            "funding_min": g * (1 + lo), "funding_max": g * (1 + hi)}
+    return {
+        "grant": g,
+        "grant_total": g * n,
+        "grant_total_per_year": g * n / yrs,
+        "internal_total_min": g * (hi + (k - 1) * lo),
+        "internal_total_max": g * (lo + (k - 1) * hi),
+        "grant_per_year": g / yrs,
+        "internal_min": g * lo,
+        "internal_max": g * hi,
+        "funding_min": g * (1 + lo),
+        "funding_max": g * (1 + hi),
+    }
 
 
 def salary_bounds() -> dict:
@@ -72,14 +102,27 @@ def salary_bounds() -> dict:
     n = int(_n("cost_staff_employed"))
     mn, md, mx = _n("cost_salary_min"), _n("cost_salary_median"), _n("cost_salary_max")
     k = (n - 1) // 2
-    low = [mn] * k + [md] * (n - k - 1) + [mx]       # ascending, least total
+    low = [mn] * k + [md] * (n - k - 1) + [mx]  # ascending, least total
     high = [mn] + [md] * k + [mx] * (n - k - 1)  # ascending, most total
     c = int(_n("cost_staff_continuing"))
     feasible = n % 2 == 1 and mn <= md <= mx and n >= 3
-    return {"n": n, "min": mn, "median": md, "max": mx, "total_min": sum(low),
-            "total_max": sum(high), "mean_min": sum(low) / n, "mean_max": sum(high) / n,
-            "continuing": c, "continuing_min": sum(low[:c]), "continuing_max": sum(high[-c:]),
-            "feasible": feasible, "low": low, "high": high, "k": k}
+    return {
+        "n": n,
+        "min": mn,
+        "median": md,
+        "max": mx,
+        "total_min": sum(low),
+        "total_max": sum(high),
+        "mean_min": sum(low) / n,
+        "mean_max": sum(high) / n,
+        "continuing": c,
+        "continuing_min": sum(low[:c]),
+        "continuing_max": sum(high[-c:]),
+        "feasible": feasible,
+        "low": low,
+        "high": high,
+        "k": k,
+    }
 
 
 def management_bounds() -> dict:
@@ -94,15 +137,24 @@ def management_bounds() -> dict:
     upper = k // 2 if k % 2 == 0 else (k - 1) // 2
     below = (k - 2) - upper
     median_max = (others_max - below * a) / upper
-    return {"k": k, "mean": m, "min": a, "max": b, "min_mean": min_mean, "others_max": others_max,
-            "other_each_max": each_max, "median_max": median_max,
-            "feasible": min_mean <= m + 0.5, "total_min": (m - 0.5) * k, "total_max": hi_sum}
+    return {
+        "k": k,
+        "mean": m,
+        "min": a,
+        "max": b,
+        "min_mean": min_mean,
+        "others_max": others_max,
+        "other_each_max": each_max,
+        "median_max": median_max,
+        "feasible": min_mean <= m + 0.5,
+        "total_min": (m - 0.5) * k,
+        "total_max": hi_sum,
+    }
 
 
 def mean_totals() -> tuple[float, float]:
     """Totals implied by the venue-hire and IT means and their numbers of authorities."""
-    return (_n("cost_venue_hire_mean") * _n("cost_venue_hire_las"),
-            _n("cost_it_mean") * _n("cost_it_las"))
+    return (_n("cost_venue_hire_mean") * _n("cost_venue_hire_las"), _n("cost_it_mean") * _n("cost_it_las"))
 
 
 def a11_counts() -> pd.DataFrame:
@@ -116,9 +168,17 @@ def a11_counts() -> pd.DataFrame:
         except recon.ReconstructionError:
             lo = hi = -1
             whole = False
-        rows.append({"row": r.row, "column": r.column, "published": r.number, "count": lo,
-                     "of": n, "reproduced": 100 * lo / n if lo >= 0 else float("nan"),
-                     "whole": whole})
+        rows.append(
+            {
+                "row": r.row,
+                "column": r.column,
+                "published": r.number,
+                "count": lo,
+                "of": n,
+                "reproduced": 100 * lo / n if lo >= 0 else float("nan"),
+                "whole": whole,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -155,8 +215,12 @@ def safety_support() -> dict:
     offered = _n("cost_safety_days_offered") * _n("la_pilots_remaining")
     p5, d5 = _n("cost_safety_5day_pilots"), _n("cost_safety_5day_days")
     p1, d1 = _n("cost_safety_1day_pilots"), _n("cost_safety_1day_days")
-    return {"offered": offered, "used": p5 * d5 + p1 * d1, "pilots": p5 + p1,
-            "split": f"{p5:.0f} x {d5:.0f} + {p1:.0f} x {d1:.0f}"}
+    return {
+        "offered": offered,
+        "used": p5 * d5 + p1 * d1,
+        "pilots": p5 + p1,
+        "split": f"{p5:.0f} x {d5:.0f} + {p1:.0f} x {d1:.0f}",
+    }
 
 
 def totals_table() -> pd.DataFrame:
@@ -168,10 +232,18 @@ def totals_table() -> pd.DataFrame:
         ("Round 2 grant, all pilots (2 years)", f["grant_total"], "grant x pilots", "derived"),
         ("Internal funding per pilot, least", f["internal_min"], "37% of grant", "derived"),
         ("Internal funding per pilot, most", f["internal_max"], "108% of grant", "derived"),
-        ("Internal funding of the 5 pilots together, least", f["internal_total_min"],
-         "one at 108%, four at 37%", "derived"),
-        ("Internal funding of the 5 pilots together, most", f["internal_total_max"],
-         "one at 37%, four at 108%", "derived"),
+        (
+            "Internal funding of the 5 pilots together, least",
+            f["internal_total_min"],
+            "one at 108%, four at 37%",
+            "derived",
+        ),
+        (
+            "Internal funding of the 5 pilots together, most",
+            f["internal_total_max"],
+            "one at 37%, four at 108%",
+            "derived",
+        ),
         ("Staff trained", t["staff"], "176 + 245 + 445", "derived"),
         ("Training staff-days", t["staff_days"], "5 x 176 + 5 x 245 + 1 x 445", "derived"),
         ("Salary bill of the 21 posts a year, least", b["total_min"], "summaries force", "derived"),

@@ -24,18 +24,24 @@ import pandas as pd
 from sofs_lib.sources.dfe.groups import default_comparators, default_pilots
 
 #: LAIT short name -> catalogue id (data/indicators.csv) and label
-UNIT_COST_LINES = {"SWFinance": ("fin_social_work_unit_cost", "Social work and commissioning: weekly unit cost"),
-                   "LACFinance": ("fin_cla_unit_cost", "Looked-after children: weekly unit cost"),
-                   "FosteringFinance": ("fin_fostering_unit_cost", "Fostering: weekly unit cost"),
-                   "RescareFinance": ("fin_residential_unit_cost", "Residential care: weekly unit cost")}
-SPEND_LINES = {"SafeguardingFinance": ("fin_safeguarding_gross", "Safeguarding services: gross spend per child"),
-               "TotalLACFinance": ("fin_cla_gross", "Children looked after: gross spend per child"),
-               "FamilySupportFinance": ("fin_family_support_gross", "Family support: gross spend per child")}
+UNIT_COST_LINES = {
+    "SWFinance": ("fin_social_work_unit_cost", "Social work and commissioning: weekly unit cost"),
+    "LACFinance": ("fin_cla_unit_cost", "Looked-after children: weekly unit cost"),
+    "FosteringFinance": ("fin_fostering_unit_cost", "Fostering: weekly unit cost"),
+    "RescareFinance": ("fin_residential_unit_cost", "Residential care: weekly unit cost"),
+}
+SPEND_LINES = {
+    "SafeguardingFinance": ("fin_safeguarding_gross", "Safeguarding services: gross spend per child"),
+    "TotalLACFinance": ("fin_cla_gross", "Children looked after: gross spend per child"),
+    "FamilySupportFinance": ("fin_family_support_gross", "Family support: gross spend per child"),
+}
 SHORT = {k: v[0] for k, v in {**UNIT_COST_LINES, **SPEND_LINES}.items()}
 GROSS = [v[0] for v in SPEND_LINES.values()]
 LABELS = {v[0]: v[1] for v in {**UNIT_COST_LINES, **SPEND_LINES}.values()}
-UNITS = {**{v[0]: "£ per week" for v in UNIT_COST_LINES.values()},
-         **{v[0]: "£ per child aged 0-17 a year" for v in SPEND_LINES.values()}}
+UNITS = {
+    **{v[0]: "£ per week" for v in UNIT_COST_LINES.values()},
+    **{v[0]: "£ per child aged 0-17 a year" for v in SPEND_LINES.values()},
+}
 ROUND2_FIRST_YEAR = 2018
 REFERENCE_YEAR = 2017
 
@@ -67,8 +73,9 @@ def finance_panel_from_files(dfe_data_dir) -> pd.DataFrame:
     gross = out["indicator_id"].isin(GROSS)
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "population_estimate"]
     out.attrs["kind"] = "real"
-    out.attrs["dropped_no_population"] = int((gross & out["population_estimate"].isna()
-                                              & out["value"].notna()).sum())
+    out.attrs["dropped_no_population"] = int(
+        (gross & out["population_estimate"].isna() & out["value"].notna()).sum()
+    )
     return out.drop(columns="population_estimate").dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -89,8 +96,14 @@ def group_means(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFr
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
     eng = panel.groupby(["indicator_id", "year"])["value"].mean().rename("England")
     out = wide.join(eng, how="left").reset_index()
-    return out.rename(columns={"mean_Pilot": "pilots", "mean_SNN": "comparators",
-                               "count_Pilot": "n_pilots", "count_SNN": "n_comparators"})
+    return out.rename(
+        columns={
+            "mean_Pilot": "pilots",
+            "mean_SNN": "comparators",
+            "count_Pilot": "n_pilots",
+            "count_SNN": "n_comparators",
+        }
+    )
 
 
 def balanced(g: pd.DataFrame, indicator: str, years) -> tuple[pd.DataFrame, int]:
@@ -113,12 +126,18 @@ def anova_over_time(panel: pd.DataFrame, years, pilots=None, comparators=None) -
         d = d.assign(indicator_id="x")
         tab = twoway_anova(d, scale={"x": 1.0})
         tab = tab.set_index("source")
-        rows.append({"indicator_id": iid, "label": LABELS.get(iid, iid), "LA-years": len(d),
-                     "F (pilot status)": tab.loc["Pilot status", "F"],
-                     "p (pilot status)": tab.loc["Pilot status", "p"],
-                     "F (year x status)": tab.loc["Year * pilot status", "F"],
-                     "p (year x status)": tab.loc["Year * pilot status", "p"],
-                     "df (year x status)": f"{tab.loc['Year * pilot status', 'df']}, {tab.loc['Error', 'df']}"})
+        rows.append(
+            {
+                "indicator_id": iid,
+                "label": LABELS.get(iid, iid),
+                "LA-years": len(d),
+                "F (pilot status)": tab.loc["Pilot status", "F"],
+                "p (pilot status)": tab.loc["Pilot status", "p"],
+                "F (year x status)": tab.loc["Year * pilot status", "F"],
+                "p (year x status)": tab.loc["Year * pilot status", "p"],
+                "df (year x status)": f"{tab.loc['Year * pilot status', 'df']}, {tab.loc['Error', 'df']}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -129,8 +148,15 @@ def _event_coefs(logs: np.ndarray, treated: np.ndarray, ref: int) -> np.ndarray:
     return ch[treated].mean(axis=0) - ch[~treated].mean(axis=0)
 
 
-def event_study(panel: pd.DataFrame, indicator: str, years, pilots=None, comparators=None,
-                max_perms: int = 20000, seed: int = 0) -> pd.DataFrame:
+def event_study(
+    panel: pd.DataFrame,
+    indicator: str,
+    years,
+    pilots=None,
+    comparators=None,
+    max_perms: int = 20000,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Event study on log values around Round 2 with randomisation inference.
 
     The coefficient of each year is the pilots' mean change in log value since 2016-17 minus the
@@ -163,8 +189,16 @@ def event_study(panel: pd.DataFrame, indicator: str, years, pilots=None, compara
     ge = (np.abs(perm) >= np.abs(obs) - 1e-12).sum(axis=0)
     total = len(rows)
     p = ge / total
-    out = pd.DataFrame({"indicator_id": indicator, "year": ys, "event_time": [y - ROUND2_FIRST_YEAR for y in ys],
-                        "coef_log": obs, "pct": 100 * (np.exp(obs) - 1), "p_randomisation": p})
+    out = pd.DataFrame(
+        {
+            "indicator_id": indicator,
+            "year": ys,
+            "event_time": [y - ROUND2_FIRST_YEAR for y in ys],
+            "coef_log": obs,
+            "pct": 100 * (np.exp(obs) - 1),
+            "p_randomisation": p,
+        }
+    )
     out.loc[out["year"] == REFERENCE_YEAR, "p_randomisation"] = np.nan
     out.attrs.update(n_pilots=k, n_comparators=n - k, dropped=dropped, assignments=total, exact=exact)
     return out
@@ -198,8 +232,11 @@ def clustered_check(panel: pd.DataFrame, indicator: str, years, pilots=None, com
             d[f"t{yr}"] = ((d["year"] == yr) & (d["treated"] == 1)).astype(int)
     terms = " + ".join(f"t{yr}" for yr in w.columns if yr != REFERENCE_YEAR)
     fit = smf.ols(f"y ~ C(la_code) + C(year) + {terms}", data=d).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(d["la_code"])[0]})
-    res = pd.DataFrame({"coef_log": fit.params.filter(like="t20"), "p_cluster": fit.pvalues.filter(like="t20")})
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(d["la_code"])[0]}
+    )
+    res = pd.DataFrame(
+        {"coef_log": fit.params.filter(like="t20"), "p_cluster": fit.pvalues.filter(like="t20")}
+    )
     res.index = [int(i[1:]) for i in res.index]
     res.attrs["clusters"] = int(d["la_code"].nunique())
     return res

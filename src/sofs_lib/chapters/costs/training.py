@@ -46,18 +46,30 @@ def starters_summary(starters: pd.DataFrame, pilots=None) -> pd.DataFrame:
     pil = list(pilots) if pilots is not None else round2_pilots()
     d = starters[starters["la_code"].isin(pil)].dropna(subset=["starters_fte"])
     g = d.groupby("year")
-    out = pd.DataFrame({"pilots reporting": g["starters_fte"].count(),
-                        "mean starters per pilot (FTE)": g["starters_fte"].mean(),
-                        "least": g["starters_fte"].min(), "most": g["starters_fte"].max(),
-                        "starters per 100 in post": 100 * g["starters_fte"].sum() / g["inpost_fte"].sum()})
+    out = pd.DataFrame(
+        {
+            "pilots reporting": g["starters_fte"].count(),
+            "mean starters per pilot (FTE)": g["starters_fte"].mean(),
+            "least": g["starters_fte"].min(),
+            "most": g["starters_fte"].max(),
+            "starters per 100 in post": 100 * g["starters_fte"].sum() / g["inpost_fte"].sum(),
+        }
+    )
     out.index.name = "year (30 September)"
-    out.attrs["missing"] = int(len(pil) * starters["year"].nunique()
-                               - starters[starters["la_code"].isin(pil)]["starters_fte"].notna().sum())
+    out.attrs["missing"] = int(
+        len(pil) * starters["year"].nunique()
+        - starters[starters["la_code"].isin(pil)]["starters_fte"].notna().sum()
+    )
     return out
 
 
-def recurrent_cost(summary: pd.DataFrame, sw_day: np.ndarray | float, days: np.ndarray | float,
-                   travel: np.ndarray | float, level: float = 0.90) -> pd.DataFrame:
+def recurrent_cost(
+    summary: pd.DataFrame,
+    sw_day: np.ndarray | float,
+    days: np.ndarray | float,
+    travel: np.ndarray | float,
+    level: float = 0.90,
+) -> pd.DataFrame:
     """Yearly cost per pilot (average) of training every new starter: starters x days x (a
     social worker's day + travel), with the interval of the unit-cost draws."""
     lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
@@ -65,9 +77,15 @@ def recurrent_cost(summary: pd.DataFrame, sw_day: np.ndarray | float, days: np.n
     rows = []
     for year, r in summary.iterrows():
         c = r["mean starters per pilot (FTE)"] * per_starter
-        rows.append({"year (30 September)": year, "starters per pilot (FTE)": r["mean starters per pilot (FTE)"],
-                     "cost per pilot (average)": float(np.mean(c)),
-                     f"{lo:.0%}": float(np.quantile(c, lo)), f"{hi:.0%}": float(np.quantile(c, hi))})
+        rows.append(
+            {
+                "year (30 September)": year,
+                "starters per pilot (FTE)": r["mean starters per pilot (FTE)"],
+                "cost per pilot (average)": float(np.mean(c)),
+                f"{lo:.0%}": float(np.quantile(c, lo)),
+                f"{hi:.0%}": float(np.quantile(c, hi)),
+            }
+        )
     return pd.DataFrame(rows).set_index("year (30 September)")
 
 

@@ -17,12 +17,16 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sofs_lib.core import paths
 from sofs_lib import published as pub
+from sofs_lib.core import paths
 
 REQUIRED = ("label", "value", "unit", "price_year", "source", "assumption", "distribution")
-DISTRIBUTIONS = {"fixed": (), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
-                 "normal": ("sd",)}
+DISTRIBUTIONS = {
+    "fixed": (),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("sd",),
+}
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
@@ -104,9 +108,21 @@ def _entry(eid: str, e, where: str) -> UnitCost:
         raise UnitCostError(f"{w}: value {value} lies outside its distribution [{args[0]}, {args[-1]}]")
     if kind == "triangular" and not args[0] <= args[1] <= args[2]:
         raise UnitCostError(f"{w}: triangular needs low <= mode <= high")
-    return UnitCost(eid, str(e["label"]), float(value), str(e["unit"]), py, str(src["document"]),
-                    str(src["table"]), str(src.get("url", "")), e["assumption"], kind, tuple(args),
-                    str(e.get("note", "")), pid)
+    return UnitCost(
+        eid,
+        str(e["label"]),
+        float(value),
+        str(e["unit"]),
+        py,
+        str(src["document"]),
+        str(src["table"]),
+        str(src.get("url", "")),
+        e["assumption"],
+        kind,
+        tuple(args),
+        str(e.get("note", "")),
+        pid,
+    )
 
 
 def load_unit_costs(path: str | Path | None = None) -> tuple[str, dict[str, UnitCost]]:
@@ -146,8 +162,14 @@ def with_overrides(costs: dict[str, UnitCost], overrides: dict[str, float | None
         uc = costs[k]
         shift = float(v) - uc.value
         args = uc.dist_args if uc.dist == "normal" else tuple(a + shift for a in uc.dist_args)
-        out[k] = UnitCost(**{**uc.__dict__, "value": float(v), "dist_args": args,
-                             "note": (uc.note + " " if uc.note else "") + "Value set by parameter."})
+        out[k] = UnitCost(
+            **{
+                **uc.__dict__,
+                "value": float(v),
+                "dist_args": args,
+                "note": (uc.note + " " if uc.note else "") + "Value set by parameter.",
+            }
+        )
     return out
 
 
@@ -172,9 +194,11 @@ def quantile_range(uc: UnitCost, q: float = 0.05) -> tuple[float, float]:
         return a[0] + q * (a[1] - a[0]), a[1] - q * (a[1] - a[0])
     if uc.dist == "normal":
         from scipy import stats
+
         z = stats.norm.ppf(1 - q)
         return uc.value - z * a[0], uc.value + z * a[0]
     from scipy import stats
+
     lo, mode, hi = a
     if hi == lo:
         return lo, hi
@@ -188,11 +212,22 @@ def table(costs: dict[str, UnitCost], price_year: str, growth: float) -> pd.Data
     rows = []
     for uc in costs.values():
         f = uprate_factor(uc, price_year, growth)
-        spread = ("fixed" if uc.dist == "fixed" else
-                  f"{uc.dist} [" + ", ".join(f"{x:g}" for x in uc.dist_args) + "]")
-        rows.append({"entry": uc.id, "label": uc.label, "value": uc.value, "unit": uc.unit,
-                     "price year": uc.price_year,
-                     f"value at {price_year} prices": uc.value * f if uc.monetary else float("nan"),
-                     "distribution": spread, "assumption": "assumption" if uc.assumption else "sourced",
-                     "source": uc.citation})
+        spread = (
+            "fixed"
+            if uc.dist == "fixed"
+            else f"{uc.dist} [" + ", ".join(f"{x:g}" for x in uc.dist_args) + "]"
+        )
+        rows.append(
+            {
+                "entry": uc.id,
+                "label": uc.label,
+                "value": uc.value,
+                "unit": uc.unit,
+                "price year": uc.price_year,
+                f"value at {price_year} prices": uc.value * f if uc.monetary else float("nan"),
+                "distribution": spread,
+                "assumption": "assumption" if uc.assumption else "sourced",
+                "source": uc.citation,
+            }
+        )
     return pd.DataFrame(rows).set_index("entry")

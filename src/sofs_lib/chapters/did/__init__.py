@@ -23,9 +23,7 @@ A10.1-A10.12 and 8 beside the published ones, the ledger, figures).
 
 from __future__ import annotations
 
-
 from sofs_lib.chapters.did.params import SPEC
-
 
 
 def run(**params):

@@ -8,7 +8,6 @@ the steps in its own order; :meth:`Analysis.run_all` computes everything (the be
 
 from __future__ import annotations
 
-
 import time
 from dataclasses import dataclass, field
 
@@ -21,32 +20,83 @@ from sofs_lib.methods.did import matching as MA
 from sofs_lib.methods.did import models as M
 
 EQ_INFO = {
-    "eq3a": dict(label="Duration of assessments", short="EQ3a", row8="Duration of assessments",
-                 outcome_text="the duration of assessment", expected="unclear", binary=False,
-                 unit="working days", fig="1", primary="A10.6", secondary="A10.7", a2_row="1",
-                 leads=5, exclusions=[("Excluding Pilot 2", ["Pilot 2"]), ("Excluding Pilot 4", ["Pilot 4"])],
-                 main_col="Fixed effects model", pilot_row="Pilot site"),
-    "eq3b": dict(label="Re-referral within 6 months", short="EQ3b", row8="Rate of re-referrals",
-                 outcome_text="re-referral rates", expected="decrease", binary=True, unit="probability",
-                 fig="2", primary="A10.8", secondary="A10.9", a2_row="2", leads=5,
-                 exclusions=[("Excluding pilots 1 and 2", ["Pilot 1", "Pilot 2"])],
-                 main_col="Linear model", pilot_row="Pilot LA"),
-    "eq3c": dict(label="Re-referral leading to a CPP or LAC", short="EQ3c",
-                 row8="Rate of re-referrals that progress to CPP/LAC",
-                 outcome_text="re-referrals that progress to CPP/LAC", expected="decrease", binary=True,
-                 unit="probability", fig="3", primary="A10.10", secondary=None, a2_row="3", leads=2,
-                 exclusions=[], main_col="Logit model", pilot_row="Pilot LA"),
-    "eq3d": dict(label="Kinship care in the first 12 months", short="EQ3d", row8="Rate of kinship care",
-                 outcome_text="kinship care rates", expected="increase", binary=True, unit="probability",
-                 fig="4", primary="A10.11", secondary="A10.12", a2_row="4", leads=4,
-                 exclusions=[("Excluding pilot 2", ["Pilot 2"])], main_col="Linear model", pilot_row="Pilot LA"),
+    "eq3a": dict(
+        label="Duration of assessments",
+        short="EQ3a",
+        row8="Duration of assessments",
+        outcome_text="the duration of assessment",
+        expected="unclear",
+        binary=False,
+        unit="working days",
+        fig="1",
+        primary="A10.6",
+        secondary="A10.7",
+        a2_row="1",
+        leads=5,
+        exclusions=[("Excluding Pilot 2", ["Pilot 2"]), ("Excluding Pilot 4", ["Pilot 4"])],
+        main_col="Fixed effects model",
+        pilot_row="Pilot site",
+    ),
+    "eq3b": dict(
+        label="Re-referral within 6 months",
+        short="EQ3b",
+        row8="Rate of re-referrals",
+        outcome_text="re-referral rates",
+        expected="decrease",
+        binary=True,
+        unit="probability",
+        fig="2",
+        primary="A10.8",
+        secondary="A10.9",
+        a2_row="2",
+        leads=5,
+        exclusions=[("Excluding pilots 1 and 2", ["Pilot 1", "Pilot 2"])],
+        main_col="Linear model",
+        pilot_row="Pilot LA",
+    ),
+    "eq3c": dict(
+        label="Re-referral leading to a CPP or LAC",
+        short="EQ3c",
+        row8="Rate of re-referrals that progress to CPP/LAC",
+        outcome_text="re-referrals that progress to CPP/LAC",
+        expected="decrease",
+        binary=True,
+        unit="probability",
+        fig="3",
+        primary="A10.10",
+        secondary=None,
+        a2_row="3",
+        leads=2,
+        exclusions=[],
+        main_col="Logit model",
+        pilot_row="Pilot LA",
+    ),
+    "eq3d": dict(
+        label="Kinship care in the first 12 months",
+        short="EQ3d",
+        row8="Rate of kinship care",
+        outcome_text="kinship care rates",
+        expected="increase",
+        binary=True,
+        unit="probability",
+        fig="4",
+        primary="A10.11",
+        secondary="A10.12",
+        a2_row="4",
+        leads=4,
+        exclusions=[("Excluding pilot 2", ["Pilot 2"])],
+        main_col="Linear model",
+        pilot_row="Pilot LA",
+    ),
 }
 
 #: The report's data-quality concerns (section 3, "Main findings"), used when the parameter
 #: ``data_quality_concerns`` is None.
 REPORT_DATA_QUALITY = {
-    "eq3b": ["children whose case was closed with no further action are hard to identify "
-             "(inconsistent closure-reason codes; very few NFA cases before SofS in 2 comparators and 1 pilot)"],
+    "eq3b": [
+        "children whose case was closed with no further action are hard to identify "
+        "(inconsistent closure-reason codes; very few NFA cases before SofS in 2 comparators and 1 pilot)"
+    ],
     "eq3c": ["as EQ3b (same NFA population)"],
 }
 
@@ -54,16 +104,26 @@ MODEL_NAMES = {"linear": "Linear model", "fe": "Fixed effects model", "logit": "
 
 #: Published row label -> model term.
 ROW_TERMS = {
-    "(Intercept)": "(Intercept)", "Post settling-in period": "post", "Pilot site": "pilot_i",
-    "Pilot LA": "pilot_i", "DiD": "did", "DiD (pilot LA * post settling-in period)": "did",
-    "DiD in year t": "lag_0", "DiD in year t+1": "lag_1", "DiD in year t+2": "lag_2", "DiD in year t+3": "lag_3",
-    "Quality of delivery": "dose_quality", "Quality of delivery * post-settling-in period": "q_post",
-    "Embeddedness score": "dose_embed", "Embeddedness score * post settling-in period": "e_post",
+    "(Intercept)": "(Intercept)",
+    "Post settling-in period": "post",
+    "Pilot site": "pilot_i",
+    "Pilot LA": "pilot_i",
+    "DiD": "did",
+    "DiD (pilot LA * post settling-in period)": "did",
+    "DiD in year t": "lag_0",
+    "DiD in year t+1": "lag_1",
+    "DiD in year t+2": "lag_2",
+    "DiD in year t+3": "lag_3",
+    "Quality of delivery": "dose_quality",
+    "Quality of delivery * post-settling-in period": "q_post",
+    "Embeddedness score": "dose_embed",
+    "Embeddedness score * post settling-in period": "e_post",
     "Comparator LA with a similar practice model": "pm_alt",
     "Comparator LA without a similar practice model": "pm_neither",
     "Comparator LA with a similar practice model * post settling-in period": "alt_post",
     "Comparator LA without a similar practice model * post settling-in period": "nei_post",
-    "Ofsted rating": "ofsted_high", "Pilot LA * Ofsted rating": "pilot_ofs",
+    "Ofsted rating": "ofsted_high",
+    "Pilot LA * Ofsted rating": "pilot_ofs",
     "Post settling-in period * Ofsted rating": "post_ofs",
     "Pilot LA * post settling-in period * Ofsted rating": "did_ofs",
 }
@@ -105,14 +165,21 @@ class Analysis:
             check_exclusions(npd.default_design(self.p.get("settling_in")), self.p.get("exclude_pilots"))
         t = time.perf_counter()
         self.extract, self.design0, self.synthetic = D.load_extract(
-            seed=self.p["seed"], scale=self.p["scale"], true_effects=self.p["true_effects"],
-            settling_in=self.p["settling_in"], data_dir=self.p["data_dir"], design_file=self.p.get("design_file"),
-            pretrend=self.p.get("pretrend"))
+            seed=self.p["seed"],
+            scale=self.p["scale"],
+            true_effects=self.p["true_effects"],
+            settling_in=self.p["settling_in"],
+            data_dir=self.p["data_dir"],
+            design_file=self.p.get("design_file"),
+            pretrend=self.p.get("pretrend"),
+        )
         self.timings["extract"] = time.perf_counter() - t
         check_exclusions(self.design0, self.p.get("exclude_pilots"))
         if self.p.get("ofsted_file") and self.synthetic:
-            raise D.DidDataError("ofsted_file needs a real extract (data_dir) whose LA labels are LA names or codes; "
-                                 "synthetic LAs are labelled 'Pilot N' / 'Comparator X'")
+            raise D.DidDataError(
+                "ofsted_file needs a real extract (data_dir) whose LA labels are LA names or codes; "
+                "synthetic LAs are labelled 'Pilot N' / 'Comparator X'"
+            )
         cut = float(self.p["duration_cutoff"])
         self.alt_cutoff = 310.0 if cut != 310 else 76.0
         t = time.perf_counter()
@@ -156,28 +223,52 @@ class Analysis:
                 sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
                 sd = float(sub[y].std()) if len(sub) > 1 else np.nan
                 closes.append(MA.closeness(means, pl, pool, yrs, sd))
-                post_counts[pl] = int((pop.loc[pop["la"] == pl, "event_date"] >= self.design0.post_start(pl)).sum())
-            close = pd.concat(closes, ignore_index=True) if closes else pd.DataFrame(
-                columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
+                post_counts[pl] = int(
+                    (pop.loc[pop["la"] == pl, "event_date"] >= self.design0.post_start(pl)).sum()
+                )
+            close = (
+                pd.concat(closes, ignore_index=True)
+                if closes
+                else pd.DataFrame(columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
+            )
             designed = self.design0.groups.get(eq, {})
-            close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
+            close["designed"] = [
+                c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])
+            ]
             close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
-            rule_groups, dec = MA.match_las(close, max_matches=2, max_rmse_sd=float(self.p["match_max_rmse_sd"]),
-                                            post_counts=post_counts, min_post=int(self.p["match_min_post"]),
-                                            owner=owner if self.p["la_matching"] == "trends" else None)
+            rule_groups, dec = MA.match_las(
+                close,
+                max_matches=2,
+                max_rmse_sd=float(self.p["match_max_rmse_sd"]),
+                post_counts=post_counts,
+                min_post=int(self.p["match_min_post"]),
+                owner=owner if self.p["la_matching"] == "trends" else None,
+            )
             if self.p["la_matching"] == "design":
                 groups = {pl: list(c) for pl, c in designed.items()}
-                dec = pd.DataFrame([(pl, pl in groups, ", ".join(groups.get(pl, [])),
-                                     "matched in the study design" if pl in groups else "not used in the study design",
-                                     ", ".join(rule_groups.get(pl, [])) or "none")
-                                    for pl in pilots], columns=["pilot", "included", "comparators", "reason", "rule_would_pick"])
+                dec = pd.DataFrame(
+                    [
+                        (
+                            pl,
+                            pl in groups,
+                            ", ".join(groups.get(pl, [])),
+                            "matched in the study design" if pl in groups else "not used in the study design",
+                            ", ".join(rule_groups.get(pl, [])) or "none",
+                        )
+                        for pl in pilots
+                    ],
+                    columns=["pilot", "included", "comparators", "reason", "rule_would_pick"],
+                )
             else:
                 groups = rule_groups
                 dec["rule_would_pick"] = dec["comparators"]
             for pl in list(groups):
                 if pl in excl:
                     groups.pop(pl)
-                    dec.loc[dec["pilot"] == pl, ["included", "reason"]] = [False, "excluded by the parameter exclude_pilots"]
+                    dec.loc[dec["pilot"] == pl, ["included", "reason"]] = [
+                        False,
+                        "excluded by the parameter exclude_pilots",
+                    ]
             for pl, cs in groups.items():
                 for c in cs:
                     owner.setdefault(c, pl)
@@ -193,8 +284,10 @@ class Analysis:
         """Pilots x questions: ✓ used, x not (Table A10.1 layout)."""
         g = self.matching()["groups"]
         pilots = list(self.design0.sofs_start)
-        return pd.DataFrame({EQ_INFO[eq]["short"]: ["✓" if p in g[eq] else "x" for p in pilots] for eq in EQ_INFO},
-                            index=pilots)
+        return pd.DataFrame(
+            {EQ_INFO[eq]["short"]: ["✓" if p in g[eq] else "x" for p in pilots] for eq in EQ_INFO},
+            index=pilots,
+        )
 
     # ------------------------------------------------------------------ per question
 
@@ -211,14 +304,21 @@ class Analysis:
         self.matching()
         pop = self.wide[eq].data
         if eq == "eq3a":
-            pop = pop[pop["duration_wd"] <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])]
+            pop = pop[
+                pop["duration_wd"] <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])
+            ]
         n_leads = int((self.p.get("n_leads") or {}).get(eq, EQ_INFO[eq]["leads"]))
         d = D.analysis_frame(pop, self.design, eq, self.attrs, n_leads=n_leads)
         d = MA.cem(d, exact=["group_id", "period"])
-        for a, b, name in (("dose_quality", "post", "q_post"), ("dose_embed", "post", "e_post"),
-                           ("pm_alt", "post", "alt_post"), ("pm_neither", "post", "nei_post"),
-                           ("pilot_i", "ofsted_high", "pilot_ofs"), ("post", "ofsted_high", "post_ofs"),
-                           ("did", "ofsted_high", "did_ofs")):
+        for a, b, name in (
+            ("dose_quality", "post", "q_post"),
+            ("dose_embed", "post", "e_post"),
+            ("pm_alt", "post", "alt_post"),
+            ("pm_neither", "post", "nei_post"),
+            ("pilot_i", "ofsted_high", "pilot_ofs"),
+            ("post", "ofsted_high", "post_ofs"),
+            ("did", "ofsted_high", "did_ofs"),
+        ):
             d[name] = d[a] * d[b]
         return d
 
@@ -232,12 +332,19 @@ class Analysis:
         t = time.perf_counter()
         r = EqResult(eq, self.frame(eq))
         if int(r.frame.loc[r.frame["cem_w"] > 0, "pilot_i"].sum()) == 0:
-            raise D.DidDataError(f"{EQ_INFO[eq]['short']}: no pilot unit is left to analyse (exclude_pilots="
-                                 f"{self.p['exclude_pilots']}); keep at least one of the question's pilots")
+            raise D.DidDataError(
+                f"{EQ_INFO[eq]['short']}: no pilot unit is left to analyse (exclude_pilots="
+                f"{self.p['exclude_pilots']}); keep at least one of the question's pilots"
+            )
         tm["frame"] = time.perf_counter() - t
-        for step, fn in (("diagnostics", self._step_diagnostics), ("main", self._step_main),
-                         ("alternative", self._step_alternative), ("sensitivity", self._step_sensitivity),
-                         ("wild_bootstrap", self._step_wild), ("evidence", self._step_evidence)):
+        for step, fn in (
+            ("diagnostics", self._step_diagnostics),
+            ("main", self._step_main),
+            ("alternative", self._step_alternative),
+            ("sensitivity", self._step_sensitivity),
+            ("wild_bootstrap", self._step_wild),
+            ("evidence", self._step_evidence),
+        ):
             t = time.perf_counter()
             fn(r)
             tm[step] = time.perf_counter() - t
@@ -254,20 +361,29 @@ class Analysis:
         y = ys[0]
         keep = ["la", "pilot_i", "post", "year", "repeated", "cem_w", *ys, *M.COVARIATES[eq]]
         dm = d.loc[d["cem_w"] > 0, [c for c in dict.fromkeys(keep) if c in d]]
-        diag = {"n": int(len(dm)), "n_unmatched": int((d["cem_w"] == 0).sum()),
-                "n_pilots": int(dm.loc[dm["pilot_i"] == 1, "la"].nunique()),
-                "n_comparators": int(dm.loc[dm["pilot_i"] == 0, "la"].nunique()),
-                "prevalence": float(np.average(dm[y], weights=dm["cem_w"])) if info["binary"] else None,
-                "share_repeated": float(dm["repeated"].mean()),
-                "n_repeated_rows": int(dm["repeated"].sum()),
-                "switchers": M.fe_switchers(d)}
+        diag = {
+            "n": int(len(dm)),
+            "n_unmatched": int((d["cem_w"] == 0).sum()),
+            "n_pilots": int(dm.loc[dm["pilot_i"] == 1, "la"].nunique()),
+            "n_comparators": int(dm.loc[dm["pilot_i"] == 0, "la"].nunique()),
+            "prevalence": float(np.average(dm[y], weights=dm["cem_w"])) if info["binary"] else None,
+            "share_repeated": float(dm["repeated"].mean()),
+            "n_repeated_rows": int(dm["repeated"].sum()),
+            "switchers": M.fe_switchers(d),
+        }
         diag["bg"] = M.breusch_godfrey(d, eq, y)
         diag["hausman"] = M.hausman(d, y)
         diag["repeated_test"] = M.repeated_test(dm, eq, y)
         diag["volume"] = volume_check(dm)
         r.diagnostics = diag
-        r.choice = M.choose_model(diag["prevalence"], diag["bg"]["p"], diag["hausman"]["p"], diag["share_repeated"],
-                                  info["binary"], fe_identified=diag["switchers"] >= int(self.p["min_switchers"]))
+        r.choice = M.choose_model(
+            diag["prevalence"],
+            diag["bg"]["p"],
+            diag["hausman"]["p"],
+            diag["share_repeated"],
+            info["binary"],
+            fe_identified=diag["switchers"] >= int(self.p["min_switchers"]),
+        )
 
     def _lin_main(self, r: EqResult) -> str:
         return "linear" if r.choice.model == "logit" else r.choice.model
@@ -302,7 +418,9 @@ class Analysis:
         other = "linear" if self._lin_main(r) == "fe" else "fe"
         leads, lags = D.lead_cols(d), D.lag_cols(d)
         if other == "linear" or r.diagnostics["switchers"] >= int(self.p["min_switchers"]):
-            o = M.fit_ols(d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]})
+            o = M.fit_ols(
+                d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
+            )
             r.fits[f"{other}_main"], r.fits[f"{other}_event"] = o[("main", y)], o[("event", y)]
         else:
             r.fits["fe_main"] = r.fits["fe_event"] = None
@@ -356,12 +474,27 @@ class Analysis:
         lin_main, main = self._lin_main(r), r.choice.model
         other = "linear" if lin_main == "fe" else "fe"
         mf = r.fits["main"]
-        checks = [E.Check(k, r.fits[k].get("did"), r.fits[k].get("did", "p"), r.fits[k].n_clusters,
-                          r.fits[k].n_treated_clusters) for k in r.extra_sensitivity]
+        checks = [
+            E.Check(
+                k,
+                r.fits[k].get("did"),
+                r.fits[k].get("did", "p"),
+                r.fits[k].n_clusters,
+                r.fits[k].n_treated_clusters,
+            )
+            for k in r.extra_sensitivity
+        ]
         alt = r.fits.get(f"{other}_main")
         if alt is not None and np.isfinite(alt.get("did")):
-            checks.append(E.Check(f"{MODEL_NAMES[other].lower()}", alt.get("did"), alt.get("did", "p"),
-                                  alt.n_clusters, alt.n_treated_clusters))
+            checks.append(
+                E.Check(
+                    f"{MODEL_NAMES[other].lower()}",
+                    alt.get("did"),
+                    alt.get("did", "p"),
+                    alt.n_clusters,
+                    alt.n_treated_clusters,
+                )
+            )
         r.diagnostics["leads"] = M.leads_summary(r.fits["event"])
         if lin_main == "linear" and r.fits.get("fe_event") is not None:
             r.diagnostics["leads_fe"] = M.leads_summary(r.fits["fe_event"])
@@ -374,12 +507,23 @@ class Analysis:
         concerns += [f"very few units before SofS in {', '.join(diag['volume'])}"] if diag["volume"] else []
         if mf.extra.get("separated"):
             concerns.append("the logit is not estimable (separation); the linear probability model is rated")
-        r.verdict = E.rate(E.EvidenceInput(
-            outcome=info["outcome_text"], expected=info["expected"], estimate=mf.get("did"), p=mf.get("did", "p"),
-            parallel_trends=r.diagnostics["leads"]["holds"], checks=checks, data_quality_concerns=concerns,
-            n_pilots=diag["n_pilots"], serial_correlation=diag["bg"]["p"] < 0.05,
-            model_accounts_for_serial_correlation=(main == "fe"), g=mf.n_clusters, g_treated=mf.n_treated_clusters,
-            wild_p=float(mf.extra.get("wild_p", np.nan))))
+        r.verdict = E.rate(
+            E.EvidenceInput(
+                outcome=info["outcome_text"],
+                expected=info["expected"],
+                estimate=mf.get("did"),
+                p=mf.get("did", "p"),
+                parallel_trends=r.diagnostics["leads"]["holds"],
+                checks=checks,
+                data_quality_concerns=concerns,
+                n_pilots=diag["n_pilots"],
+                serial_correlation=diag["bg"]["p"] < 0.05,
+                model_accounts_for_serial_correlation=(main == "fe"),
+                g=mf.n_clusters,
+                g_treated=mf.n_treated_clusters,
+                wild_p=float(mf.extra.get("wild_p", np.nan)),
+            )
+        )
 
     def _fit_main(self, d, eq, model, y):
         if model == "logit":
@@ -401,13 +545,20 @@ def check_exclusions(design, exclude) -> None:
     used = {p for g in design.groups.values() for p in g}
     unknown = [p for p in excl if p not in used]
     if unknown:
-        raise D.DidDataError(f"exclude_pilots names {unknown}, not used by any question of the design "
-                             f"(pilots used: {sorted(used, key=lambda x: (len(x), x))})")
-    empty = [EQ_INFO[eq]["short"] for eq, g in design.groups.items()
-             if eq in EQ_INFO and g and not (set(g) - set(excl))]
+        raise D.DidDataError(
+            f"exclude_pilots names {unknown}, not used by any question of the design "
+            f"(pilots used: {sorted(used, key=lambda x: (len(x), x))})"
+        )
+    empty = [
+        EQ_INFO[eq]["short"]
+        for eq, g in design.groups.items()
+        if eq in EQ_INFO and g and not (set(g) - set(excl))
+    ]
     if empty:
-        raise D.DidDataError(f"exclude_pilots={excl} leaves no pilot to analyse for {', '.join(empty)}: "
-                             "each question needs at least one of its pilots")
+        raise D.DidDataError(
+            f"exclude_pilots={excl} leaves no pilot to analyse for {', '.join(empty)}: "
+            "each question needs at least one of its pilots"
+        )
 
 
 def release_memory() -> None:

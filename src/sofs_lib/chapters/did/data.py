@@ -43,8 +43,8 @@ import pandas as pd
 import yaml
 
 from sofs_lib.sources import npd
-from sofs_lib.synthetic import npd as synth_npd
 from sofs_lib.sources.npd.design import StudyDesign
+from sofs_lib.synthetic import npd as synth_npd
 
 #: Outcome columns per question (the first is the primary outcome).
 OUTCOMES = {
@@ -89,38 +89,53 @@ def load_design(path: str | Path) -> StudyDesign:
     kw = {}
     if win:
         kw = {"data_start": pd.Timestamp(win["start"]), "data_end": pd.Timestamp(win["end"])}
-    return StudyDesign(groups={eq: {p: list(c) for p, c in g.items()} for eq, g in cfg["groups"].items()},
-                       sofs_start={p: pd.Timestamp(v) for p, v in cfg["sofs_start"].items()},
-                       settling_years={p: float(v) for p, v in cfg["settling_in_years"].items()}, **kw)
+    return StudyDesign(
+        groups={eq: {p: list(c) for p, c in g.items()} for eq, g in cfg["groups"].items()},
+        sofs_start={p: pd.Timestamp(v) for p, v in cfg["sofs_start"].items()},
+        settling_years={p: float(v) for p, v in cfg["settling_in_years"].items()},
+        **kw,
+    )
 
 
 def write_design(design: StudyDesign, path: str | Path) -> Path:
     """Write a study design in the YAML layout :func:`load_design` reads (e.g. to run the
     chapter on a synthetic extract written to CSV, as a real extract would be)."""
-    cfg = {"sofs_start": {k: str(pd.Timestamp(v).date()) for k, v in design.sofs_start.items()},
-           "settling_in_years": {k: float(v) for k, v in design.settling_years.items()},
-           "groups": {eq: {p: list(c) for p, c in g.items()} for eq, g in design.groups.items()},
-           "data_window": {"start": str(design.data_start.date()), "end": str(design.data_end.date())}}
+    cfg = {
+        "sofs_start": {k: str(pd.Timestamp(v).date()) for k, v in design.sofs_start.items()},
+        "settling_in_years": {k: float(v) for k, v in design.settling_years.items()},
+        "groups": {eq: {p: list(c) for p, c in g.items()} for eq, g in design.groups.items()},
+        "data_window": {"start": str(design.data_start.date()), "end": str(design.data_end.date())},
+    }
     path = Path(path)
     with open(path, "w", encoding="utf-8") as fh:
         yaml.safe_dump(cfg, fh, sort_keys=False)
     return path
 
 
-def load_extract(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in=None,
-                 data_dir=None, design_file=None, pretrend: float | None = None):
+def load_extract(
+    seed: int = 0,
+    scale: float = 1.0,
+    true_effects=None,
+    settling_in=None,
+    data_dir=None,
+    design_file=None,
+    pretrend: float | None = None,
+):
     """``(extract, design, synthetic)``: a generated extract with the report's design, or the
     real extract in ``data_dir`` with the design in ``design_file``. ``pretrend`` overrides the
     synthetic pilot-only pre-SofS trend in assessment duration (None: calibration default)."""
     if data_dir is None:
         pre = None if pretrend is None else {"eq3a_duration": float(pretrend)}
-        ex = synth_npd.generate(seed=seed, scale=scale, true_effects=true_effects, settling_in=settling_in,
-                          pretrends=pre)
+        ex = synth_npd.generate(
+            seed=seed, scale=scale, true_effects=true_effects, settling_in=settling_in, pretrends=pre
+        )
         design = ex.design or npd.default_design(settling_in)
         return ex, design, True
     if design_file is None:
-        raise DidDataError("a real extract (data_dir) needs a design_file naming the pilot LAs, their "
-                           "SofS start dates, settling-in lengths and comparators")
+        raise DidDataError(
+            "a real extract (data_dir) needs a design_file naming the pilot LAs, their "
+            "SofS start dates, settling-in lengths and comparators"
+        )
     design = load_design(design_file).with_settling_in(settling_in)
     ex = npd.read_extract(data_dir, window=(design.data_start, design.data_end))
     return ex, design, False
@@ -141,8 +156,13 @@ def wide_design(design: StudyDesign, las: list[str]) -> StudyDesign:
     starts = {la: design.sofs_start.get(la, start0) for la in las}
     settle = {la: design.settling_years.get(la, 2.0) for la in las}
     groups = {eq: {la: [] for la in las} for eq in npd.EQS}
-    return StudyDesign(groups=groups, sofs_start=starts, settling_years=settle,
-                       data_start=design.data_start, data_end=design.data_end)
+    return StudyDesign(
+        groups=groups,
+        sofs_start=starts,
+        settling_years=settle,
+        data_start=design.data_start,
+        data_end=design.data_end,
+    )
 
 
 def wide_populations(extract, design: StudyDesign, cutoff: float = 76) -> dict:
@@ -159,8 +179,13 @@ def wide_populations(extract, design: StudyDesign, cutoff: float = 76) -> dict:
 def matched_design(design: StudyDesign, groups: dict) -> StudyDesign:
     """``design`` with its comparator groups replaced by ``groups`` (``{eq: {pilot: [...]}}``)."""
     full = {eq: dict(groups.get(eq, {})) for eq in npd.EQS}
-    return StudyDesign(groups=full, sofs_start=design.sofs_start, settling_years=design.settling_years,
-                       data_start=design.data_start, data_end=design.data_end)
+    return StudyDesign(
+        groups=full,
+        sofs_start=design.sofs_start,
+        settling_years=design.settling_years,
+        data_start=design.data_start,
+        data_end=design.data_end,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,8 +234,10 @@ def real_ofsted(las: list[str], years: range, ofsted_file: str | Path) -> pd.Dat
             before = pub <= np.datetime64(f"{y}-03-31")
             rows.append((la, y, int(high[before][-1]) if before.any() else int(high[0])))
     if missing:
-        raise DidDataError(f"no Ofsted judgement found for LA label(s) {missing} in {Path(ofsted_file).name}; "
-                           "the extract's LA labels must be LA names or codes")
+        raise DidDataError(
+            f"no Ofsted judgement found for LA label(s) {missing} in {Path(ofsted_file).name}; "
+            "the extract's LA labels must be LA names or codes"
+        )
     return pd.DataFrame(rows, columns=["la", "year", "ofsted_high"]).astype({"ofsted_high": "int8"})
 
 
@@ -227,14 +254,16 @@ def synthetic_scores(pilots: list[str], seed: int) -> pd.DataFrame:
     return out
 
 
-def synthetic_practice_models(comparators: list[str], seed: int, sets: list[list[str]] | None = None) -> pd.DataFrame:
+def synthetic_practice_models(
+    comparators: list[str], seed: int, sets: list[list[str]] | None = None
+) -> pd.DataFrame:
     """Per comparator: ``practice_model`` = similar model / neither (see module doc). ``sets``:
     the comparators of each question; where one with two or more comparators has a single
     category, its first comparator in label order is moved to the other category."""
     rng = np.random.default_rng([int(seed), 3_3])
     cs = sorted(comparators)
     pm = dict(zip(cs, np.where(rng.random(len(cs)) < 0.5, PM_ALT, PM_NEITHER)))
-    for group in (sets or [cs]):
+    for group in sets or [cs]:
         g = sorted(x for x in group if x in pm)
         if len(g) >= 2 and len({pm[x] for x in g}) == 1:
             pm[g[0]] = PM_NEITHER if pm[g[0]] == PM_ALT else PM_ALT
@@ -248,8 +277,12 @@ def la_attributes(design: StudyDesign, las: list[str], seed: int, ofsted_file=No
     pilots = list(design.sofs_start)
     comps = sorted({c for g in design.groups.values() for cs in g.values() for c in cs})
     sets = [[c for cs in g.values() for c in cs] for g in design.groups.values()]
-    return {"ofsted": ofs, "scores": synthetic_scores(pilots, seed),
-            "practice": synthetic_practice_models(comps, seed, sets), "ofsted_kind": "real" if ofsted_file else "synthetic"}
+    return {
+        "ofsted": ofs,
+        "scores": synthetic_scores(pilots, seed),
+        "practice": synthetic_practice_models(comps, seed, sets),
+        "ofsted_kind": "real" if ofsted_file else "synthetic",
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,8 +296,14 @@ def financial_year(ts) -> pd.Series:
     return ts.dt.year + (ts.dt.month >= 4).astype(int)
 
 
-def analysis_frame(pop_data: pd.DataFrame, design: StudyDesign, eq: str, attrs: dict | None = None,
-                   n_leads: int = 5, keep_settling: bool = False) -> pd.DataFrame:
+def analysis_frame(
+    pop_data: pd.DataFrame,
+    design: StudyDesign,
+    eq: str,
+    attrs: dict | None = None,
+    n_leads: int = 5,
+    keep_settling: bool = False,
+) -> pd.DataFrame:
     """Rows of question ``eq`` under ``design`` with every regressor the chapter uses.
 
     ``pop_data`` is a derived population (any design: its period columns are re-assigned).
@@ -301,7 +340,9 @@ def analysis_frame(pop_data: pd.DataFrame, design: StudyDesign, eq: str, attrs: 
     m_max = int(post_rel.max()) if len(post_rel) else -1
     for m in range(0, m_max + 1):
         d[f"lag_{m}"] = ((d["did"].to_numpy() == 1) & (rel == m)).astype("int8")
-    for c in ("gender", "ethnicity", "academic_year", "fsm", "age_band") + (("main_need",) if "main_need" in d else ()):
+    for c in ("gender", "ethnicity", "academic_year", "fsm", "age_band") + (
+        ("main_need",) if "main_need" in d else ()
+    ):
         d[c] = d[c].astype("string").fillna("missing").astype("category")
     d["disabled"] = d["disabled"].astype("int8")
     if attrs is not None:

@@ -13,8 +13,12 @@ import pandas as pd
 from sofs_lib.chapters.did.analysis import EQ_INFO
 
 #: Question -> (effect key of the generator, the scale of the main estimate).
-EFFECT_OF = {"eq3a": ("eq3a_duration", "working days"), "eq3b": ("eq3b_rereferral", "probability"),
-             "eq3c": ("eq3c_escalation_logit", "log-odds"), "eq3d": ("eq3d_kinship", "probability")}
+EFFECT_OF = {
+    "eq3a": ("eq3a_duration", "working days"),
+    "eq3b": ("eq3b_rereferral", "probability"),
+    "eq3c": ("eq3c_escalation_logit", "log-odds"),
+    "eq3d": ("eq3d_kinship", "probability"),
+}
 
 
 def built_in(effects: dict, multipliers: dict, key: str, pilots: list[str]) -> float:
@@ -57,9 +61,20 @@ def recovery_table(an, multipliers: dict | None = None) -> pd.DataFrame:
             same_scale = (f.model == "logit") == (eq == "eq3c")
             true = built_in(an.true_effects, multipliers, key, kept) if same_scale else np.nan
             lo, hi = f.get("did", "lo"), f.get("did", "hi")
-            rows.append({"question": info["short"], "column": label, "model": f.model, "scale": scale,
-                         "built-in effect": true, "estimate": f.get("did"), "95% CI low": lo, "95% CI high": hi,
-                         "bias": f.get("did") - true if np.isfinite(true) else np.nan,
-                         "CI covers the built-in effect": ("yes" if covers(lo, hi, true) else "no")
-                         if np.isfinite(true) else "–"})
+            rows.append(
+                {
+                    "question": info["short"],
+                    "column": label,
+                    "model": f.model,
+                    "scale": scale,
+                    "built-in effect": true,
+                    "estimate": f.get("did"),
+                    "95% CI low": lo,
+                    "95% CI high": hi,
+                    "bias": f.get("did") - true if np.isfinite(true) else np.nan,
+                    "CI covers the built-in effect": ("yes" if covers(lo, hi, true) else "no")
+                    if np.isfinite(true)
+                    else "–",
+                }
+            )
     return pd.DataFrame(rows)

@@ -77,8 +77,16 @@ def table_a10_1(an: Analysis, led=None) -> pd.DataFrame:
             if led is not None:
                 for pl in mine.index:
                     pv, mv = p.loc[pl, c], mine.loc[pl, c]
-                    led.record("A10.1", pl, c, published=float("nan"), reproduced=float("nan"), kind=kind_of(an),
-                               status="exact" if pv == mv else "differs", note=f"published {pv}, here {mv}")
+                    led.record(
+                        "A10.1",
+                        pl,
+                        c,
+                        published=float("nan"),
+                        reproduced=float("nan"),
+                        kind=kind_of(an),
+                        status="exact" if pv == mv else "differs",
+                        note=f"published {pv}, here {mv}",
+                    )
     return out
 
 
@@ -97,17 +105,29 @@ def table_a10_2(an: Analysis, led=None) -> pd.DataFrame:
     p = pub("A10.2")
     for eq, info in EQ_INFO.items():
         b = balance(an, eq)
-        r = {"L1 imbalance score: Prior to CEM": b["pre"]["l1"], "L1 imbalance score: Post CEM": b["post"]["l1"],
-             "Local common support: Prior to CEM": b["pre"]["lcs"], "Local common support: Post CEM": b["post"]["lcs"],
-             "L1 on the CEM coarsening, post CEM": b["coarse_post"]["l1"]}
+        r = {
+            "L1 imbalance score: Prior to CEM": b["pre"]["l1"],
+            "L1 imbalance score: Post CEM": b["post"]["l1"],
+            "Local common support: Prior to CEM": b["pre"]["lcs"],
+            "Local common support: Post CEM": b["post"]["lcs"],
+            "L1 on the CEM coarsening, post CEM": b["coarse_post"]["l1"],
+        }
         rows[info["a2_row"]] = r
         if p is not None and led is not None:
             for col, val in r.items():
                 hit = p[(p["row"] == info["a2_row"]) & (p["column"] == col)]
                 if len(hit):
                     h = hit.iloc[0]
-                    led.record("A10.2", info["a2_row"], col, published=float(h["number"]), reproduced=float(val),
-                               kind=kind_of(an), decimals=int(h["decimals"]), note=f"{info['short']}")
+                    led.record(
+                        "A10.2",
+                        info["a2_row"],
+                        col,
+                        published=float(h["number"]),
+                        reproduced=float(val),
+                        kind=kind_of(an),
+                        decimals=int(h["decimals"]),
+                        note=f"{info['short']}",
+                    )
     out = pd.DataFrame(rows).T
     out.index.name = "EQ"
     if p is not None:
@@ -122,12 +142,36 @@ def table_a10_2(an: Analysis, led=None) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 _LABELS = {
-    "gender": ("Gender", {"male": "male", "female": "female", "not recorded/unborn": "not recorded/unborn",
-                          "missing": "missing"}),
-    "academic_year": ("Academic year", {"secondary": "secondary school", "primary": "primary school",
-                                        "before school age": "before school age", "missing": "missing"}),
-    "ethnicity": ("Ethnicity", {"Any other ethnic group": "any other ethnic group", "Asian": "Asian", "Black": "Black",
-                                "Missing": "missing", "Mixed": "mixed", "Unclassified": "unclassified", "White": "White"}),
+    "gender": (
+        "Gender",
+        {
+            "male": "male",
+            "female": "female",
+            "not recorded/unborn": "not recorded/unborn",
+            "missing": "missing",
+        },
+    ),
+    "academic_year": (
+        "Academic year",
+        {
+            "secondary": "secondary school",
+            "primary": "primary school",
+            "before school age": "before school age",
+            "missing": "missing",
+        },
+    ),
+    "ethnicity": (
+        "Ethnicity",
+        {
+            "Any other ethnic group": "any other ethnic group",
+            "Asian": "Asian",
+            "Black": "Black",
+            "Missing": "missing",
+            "Mixed": "mixed",
+            "Unclassified": "unclassified",
+            "White": "White",
+        },
+    ),
 }
 
 
@@ -140,15 +184,23 @@ def _fsm_label(v: str, table_rows: list[str]) -> str:
     return f"Low income (measured by FSM) – {v}"
 
 
-def summary_stats(an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD, table_rows=None) -> pd.DataFrame:
+def summary_stats(
+    an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD, table_rows=None
+) -> pd.DataFrame:
     """Weighted (CEM) pre-treatment statistics for pilots and comparators of one question, on
     the sample of its main model (:func:`weighted_summary`)."""
     r = an.result(eq)
     return weighted_summary(r.frame, eq, r.choice.model, r.fits["main"].n, threshold, table_rows)
 
 
-def weighted_summary(frame: pd.DataFrame, eq: str, model: str, n_total: int,
-                     threshold: int = disclosure.THRESHOLD, table_rows=None) -> pd.DataFrame:
+def weighted_summary(
+    frame: pd.DataFrame,
+    eq: str,
+    model: str,
+    n_total: int,
+    threshold: int = disclosure.THRESHOLD,
+    table_rows=None,
+) -> pd.DataFrame:
     """Tables A10.3/A10.4 for one question from an analysis frame (columns ``cem_w``, ``post``,
     ``pilot_i``, ``repeated``, the outcome and the covariates): matched pre-treatment rows (only
     the repeated children for a fixed-effects model); outcome (percent for binary outcomes), age,
@@ -203,7 +255,9 @@ def weighted_summary(frame: pd.DataFrame, eq: str, model: str, n_total: int,
     cnt = pd.DataFrame({"group": list(grp), "n": [len(g) for g in grp.values()]})
     prot = disclosure.suppress_groups(cnt, "n", threshold=threshold)
     rows["Number of observations in this pre-treatment group"] = dict(zip(prot["group"], prot["n"]))
-    rows["Number of observations of treatment and comparator LAs over all periods"] = {c: n_total for c in grp}
+    rows["Number of observations of treatment and comparator LAs over all periods"] = {
+        c: n_total for c in grp
+    }
     return pd.DataFrame(rows).T
 
 
@@ -232,12 +286,27 @@ def table_a10_3_4(an: Analysis, which: str, led=None) -> pd.DataFrame:
                 continue
             v = mine.loc[h.row, h.column]
             if isinstance(v, str):
-                led.record(which, h.row, h.column, published=h.number, reproduced=float("nan"), kind=kind_of(an),
-                           status="not reproducible", note="suppressed here (fewer than 10 children)" if v == disclosure.MARK else v)
+                led.record(
+                    which,
+                    h.row,
+                    h.column,
+                    published=h.number,
+                    reproduced=float("nan"),
+                    kind=kind_of(an),
+                    status="not reproducible",
+                    note="suppressed here (fewer than 10 children)" if v == disclosure.MARK else v,
+                )
                 continue
-            led.record(which, h.row, h.column, published=h.number, reproduced=float(v) if pd.notna(v) else float("nan"),
-                       kind=kind_of(an), decimals=None if pd.isna(h.decimals) else int(h.decimals),
-                       note="weighted pre-treatment statistic")
+            led.record(
+                which,
+                h.row,
+                h.column,
+                published=h.number,
+                reproduced=float(v) if pd.notna(v) else float("nan"),
+                kind=kind_of(an),
+                decimals=None if pd.isna(h.decimals) else int(h.decimals),
+                note="weighted pre-treatment statistic",
+            )
     return out
 
 
@@ -247,8 +316,14 @@ def table_a10_3_4(an: Analysis, which: str, led=None) -> pd.DataFrame:
 
 
 def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
-    rows = {"Breusch-Godfrey test": {}, "Hausman test": {}, "Number of insignificant leads": {},
-            "Repeated individuals: F-test": {}, "Share of repeated individuals": {}, "Chosen model": {}}
+    rows = {
+        "Breusch-Godfrey test": {},
+        "Hausman test": {},
+        "Number of insignificant leads": {},
+        "Repeated individuals: F-test": {},
+        "Share of repeated individuals": {},
+        "Chosen model": {},
+    }
     p = pub("A10.5")
     for eq, info in EQ_INFO.items():
         r = an.result(eq)
@@ -256,9 +331,13 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         c = info["short"]
         rows["Breusch-Godfrey test"][c] = f"{g['bg']['statistic']:.2f}{stars(g['bg']['p'])}"
         h = g["hausman"]
-        rows["Hausman test"][c] = f"{h['statistic']:.2f}{stars(h['p'])}" if np.isfinite(h["statistic"]) else "–"
+        rows["Hausman test"][c] = (
+            f"{h['statistic']:.2f}{stars(h['p'])}" if np.isfinite(h["statistic"]) else "–"
+        )
         ls = g["leads"]
-        rows["Number of insignificant leads"][c] = f"{ls['insignificant']} out of {ls['n_leads']} leads are insignificant"
+        rows["Number of insignificant leads"][c] = (
+            f"{ls['insignificant']} out of {ls['n_leads']} leads are insignificant"
+        )
         rt = g["repeated_test"]
         rows["Repeated individuals: F-test"][c] = f"{rt['statistic']:.2f}{stars(rt['p'])}"
         rows["Share of repeated individuals"][c] = f"{g['share_repeated']:.1%}"
@@ -268,30 +347,55 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
                 hit = p[(p["row"] == test) & (p["column"] == c)]
                 if len(hit):
                     hh = hit.iloc[0]
-                    led.record("A10.5", test, c, published=float(hh["number"]), reproduced=float(g[key]["statistic"]),
-                               kind=kind_of(an), decimals=int(hh["decimals"]),
-                               note=f"p={g[key]['p']:.3g}; published stars '{hh['marker']}', here '{stars(g[key]['p'])}'")
+                    led.record(
+                        "A10.5",
+                        test,
+                        c,
+                        published=float(hh["number"]),
+                        reproduced=float(g[key]["statistic"]),
+                        kind=kind_of(an),
+                        decimals=int(hh["decimals"]),
+                        note=f"p={g[key]['p']:.3g}; published stars '{hh['marker']}', here '{stars(g[key]['p'])}'",
+                    )
             hit = p[(p["row"] == "Number of insignificant leads") & (p["column"] == c)]
             if len(hit):
                 txt = hit.iloc[0]["value"]
                 k = float(txt.split(" ")[0])
-                led.record("A10.5", "Number of insignificant leads", c, published=k,
-                           reproduced=float(ls["insignificant"]), kind=kind_of(an), decimals=0,
-                           note=f"published '{txt}'; here of {ls['n_leads']} leads ({r.fits['event'].model} model)")
+                led.record(
+                    "A10.5",
+                    "Number of insignificant leads",
+                    c,
+                    published=k,
+                    reproduced=float(ls["insignificant"]),
+                    kind=kind_of(an),
+                    decimals=0,
+                    note=f"published '{txt}'; here of {ls['n_leads']} leads ({r.fits['event'].model} model)",
+                )
     out = pd.DataFrame(rows).T
     pw = pub_wide("A10.5")
     if pw is not None:
         for c in list(out.columns):
             out[f"{c} (published)"] = pw[c].reindex(out.index) if c in pw.columns else np.nan
-    return out[[c for eq in EQ_INFO for c in (EQ_INFO[eq]["short"], f"{EQ_INFO[eq]['short']} (published)") if c in out.columns]]
+    return out[
+        [
+            c
+            for eq in EQ_INFO
+            for c in (EQ_INFO[eq]["short"], f"{EQ_INFO[eq]['short']} (published)")
+            if c in out.columns
+        ]
+    ]
 
 
 # --------------------------------------------------------------------------------------------
 # regression tables
 # --------------------------------------------------------------------------------------------
 
-COLUMN_FITS = {"Fixed effects model": "fe_main", "Linear model": "linear_main", "Logit model": "main",
-               "Lagged treatment": "event"}
+COLUMN_FITS = {
+    "Fixed effects model": "fe_main",
+    "Linear model": "linear_main",
+    "Logit model": "main",
+    "Lagged treatment": "event",
+}
 
 
 def _fit_for(r, col: str):
@@ -312,8 +416,14 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
         return pd.DataFrame()
     rows = [x for x in dict.fromkeys(p["row"]) if x != "R²"]
     cols = list(dict.fromkeys(p["column"]))
-    extra_rows = ["N", "LAs (clusters)", "R²", "DiD p: CRV1 | wild cluster bootstrap (Webb)",
-                  "DiD average marginal effect (percentage points)", "Model note"]
+    extra_rows = [
+        "N",
+        "LAs (clusters)",
+        "R²",
+        "DiD p: CRV1 | wild cluster bootstrap (Webb)",
+        "DiD average marginal effect (percentage points)",
+        "Model note",
+    ]
     out = pd.DataFrame(index=rows + extra_rows)
     pw = published.wide(table_id, values="value")
     main_type = MODEL_NAMES[r.choice.model]
@@ -347,24 +457,50 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
                     continue
                 term = ROW_TERMS.get(row)
                 est = fit.get(term) if (fit is not None and term) else np.nan
-                note = (f"{fit.model} model; SE {fit.get(term, 'se'):.3g}, p {fit.get(term, 'p'):.3g}; stars published "
-                        f"'{h['marker']}', here '{stars(fit.get(term, 'p'))}'" if fit is not None and np.isfinite(est)
-                        else "not estimable in the synthetic data")
-                led.record(table_id, row, pcol, published=float(h["number"]), reproduced=float(est),
-                           kind=kind_of(an), decimals=int(h["decimals"]), note=note)
+                note = (
+                    f"{fit.model} model; SE {fit.get(term, 'se'):.3g}, p {fit.get(term, 'p'):.3g}; stars published "
+                    f"'{h['marker']}', here '{stars(fit.get(term, 'p'))}'"
+                    if fit is not None and np.isfinite(est)
+                    else "not estimable in the synthetic data"
+                )
+                led.record(
+                    table_id,
+                    row,
+                    pcol,
+                    published=float(h["number"]),
+                    reproduced=float(est),
+                    kind=kind_of(an),
+                    decimals=int(h["decimals"]),
+                    note=note,
+                )
             if fit is not None and "R²" in pw.index:
                 h = p[(p["row"] == "R²") & (p["column"] == pcol)]
                 if len(h):
-                    led.record(table_id, "R²", pcol, published=float(h.iloc[0]["number"]), reproduced=float(fit.r2),
-                               kind=kind_of(an), decimals=int(h.iloc[0]["decimals"]),
-                               note="within R² for fixed effects; McFadden's pseudo-R² for the logit")
+                    led.record(
+                        table_id,
+                        "R²",
+                        pcol,
+                        published=float(h.iloc[0]["number"]),
+                        reproduced=float(fit.r2),
+                        kind=kind_of(an),
+                        decimals=int(h.iloc[0]["decimals"]),
+                        note="within R² for fixed effects; McFadden's pseudo-R² for the logit",
+                    )
     if led is not None:
         nid = "did_a" + table_id.replace("A", "").replace(".", "_").lower() + "_n"
         try:
             q = published.quote(nid)
             main = r.fits["main"]
-            led.record("text", nid, "N", published=q.number, reproduced=float(main.n), kind=kind_of(an), decimals=0,
-                       note=f"N of the main model; {table_id} population note")
+            led.record(
+                "text",
+                nid,
+                "N",
+                published=q.number,
+                reproduced=float(main.n),
+                kind=kind_of(an),
+                decimals=0,
+                note=f"N of the main model; {table_id} population note",
+            )
         except PublishedDataError:
             pass
     return out
@@ -404,8 +540,14 @@ def fit_footer(fit) -> list[str]:
     wild bootstrap p, the logit's AME and the fit's note (separation, dropped rows, ...)."""
     if fit is None:
         return ["–"] * 6
-    return [f"{fit.n:,}", clusters_text(fit), f"{fit.r2:.3f}" if np.isfinite(fit.r2) else "–",
-            did_p_text(fit), ame_text(fit), fit.note or ""]
+    return [
+        f"{fit.n:,}",
+        clusters_text(fit),
+        f"{fit.r2:.3f}" if np.isfinite(fit.r2) else "–",
+        did_p_text(fit),
+        ame_text(fit),
+        fit.note or "",
+    ]
 
 
 def table_8(an: Analysis, led=None) -> pd.DataFrame:
@@ -417,13 +559,22 @@ def table_8(an: Analysis, led=None) -> pd.DataFrame:
         rows[row] = {
             "Expected impact (published)": p.loc[row].iloc[0] if p is not None else "",
             "Analysis results (published)": p.loc[row].iloc[1] if p is not None else "",
-            f"Analysis results ({kind_of(an)})": v.text, f"Strength ({kind_of(an)})": v.strength,
-            f"Reasons ({kind_of(an)})": "; ".join(v.reasons)}
+            f"Analysis results ({kind_of(an)})": v.text,
+            f"Strength ({kind_of(an)})": v.strength,
+            f"Reasons ({kind_of(an)})": "; ".join(v.reasons),
+        }
         if p is not None and led is not None:
             pt = p.loc[row].iloc[1]
-            led.record("8", row, "Analysis results", published=float("nan"), reproduced=float("nan"),
-                       kind=kind_of(an), status="exact" if pt == v.text else "differs",
-                       note=f"published '{pt}' | here '{v.text}'")
+            led.record(
+                "8",
+                row,
+                "Analysis results",
+                published=float("nan"),
+                reproduced=float("nan"),
+                kind=kind_of(an),
+                status="exact" if pt == v.text else "differs",
+                note=f"published '{pt}' | here '{v.text}'",
+            )
     return pd.DataFrame(rows).T
 
 
@@ -474,28 +625,57 @@ def figure_trends(an: Analysis, eq: str):
         ax.plot(s.index, s.to_numpy(), marker="o", color=colr, label=f"{grp.capitalize()} LAs")
     post_years = t[(t["group"] == "pilot") & (t["post"] == 1)]["year"]
     if len(post_years) and np.isfinite(cf["counterfactual"]):
-        ax.hlines(cf["counterfactual"] * scale, post_years.min() - 0.3, post_years.max() + 0.3,
-                  colors=plotting.PALETTE["pilot"], linestyles="--",
-                  label=f"Pilots without SofS, {kind_of(an)} (post mean − DiD = {cf['counterfactual'] * scale:.1f})")
-        ax.hlines(cf["post_mean"] * scale, post_years.min() - 0.3, post_years.max() + 0.3,
-                  colors=plotting.PALETTE["pilot"], linestyles=":",
-                  label=f"Pilots' post-period mean, {kind_of(an)} ({cf['post_mean'] * scale:.1f})")
+        ax.hlines(
+            cf["counterfactual"] * scale,
+            post_years.min() - 0.3,
+            post_years.max() + 0.3,
+            colors=plotting.PALETTE["pilot"],
+            linestyles="--",
+            label=f"Pilots without SofS, {kind_of(an)} (post mean − DiD = {cf['counterfactual'] * scale:.1f})",
+        )
+        ax.hlines(
+            cf["post_mean"] * scale,
+            post_years.min() - 0.3,
+            post_years.max() + 0.3,
+            colors=plotting.PALETTE["pilot"],
+            linestyles=":",
+            label=f"Pilots' post-period mean, {kind_of(an)} ({cf['post_mean'] * scale:.1f})",
+        )
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
-    title = (f"{'Synthetic re-creation of the method of' if an.synthetic else 'Re-run of'} Figure {info['fig']}: "
-             f"{info['label']} in pilot and comparator LAs")
+    title = (
+        f"{'Synthetic re-creation of the method of' if an.synthetic else 'Re-run of'} Figure {info['fig']}: "
+        f"{info['label']} in pilot and comparator LAs"
+    )
     mark_synthetic(fig, an.synthetic)
-    plotting.finish(fig, title,
-                    source(an) + " Weighted (CEM) means by financial year; settling-in years left out; "
-                    "years with fewer than 10 children not shown.", xlabel="Financial year ending",
-                    ylabel=f"{info['label']} ({unit})", ax=ax, synthetic=an.synthetic)
+    plotting.finish(
+        fig,
+        title,
+        source(an) + " Weighted (CEM) means by financial year; settling-in years left out; "
+        "years with fewer than 10 children not shown.",
+        xlabel="Financial year ending",
+        ylabel=f"{info['label']} ({unit})",
+        ax=ax,
+        synthetic=an.synthetic,
+    )
     return fig
 
 
 def mark_synthetic(fig, synthetic: bool) -> None:
     """A visible mark on the image itself: a large diagonal "SYNTHETIC DATA" behind the plot."""
     if synthetic:
-        fig.text(0.5, 0.5, "SYNTHETIC DATA", fontsize=44, color="#c0392b", alpha=0.16, rotation=25,
-                 ha="center", va="center", fontweight="bold", zorder=0)
+        fig.text(
+            0.5,
+            0.5,
+            "SYNTHETIC DATA",
+            fontsize=44,
+            color="#c0392b",
+            alpha=0.16,
+            rotation=25,
+            ha="center",
+            va="center",
+            fontweight="bold",
+            zorder=0,
+        )
 
 
 def event_data(an: Analysis, eq: str, fit_key: str = "event") -> pd.DataFrame:
@@ -511,7 +691,9 @@ def event_data(an: Analysis, eq: str, fit_key: str = "event") -> pd.DataFrame:
             rows.append((term, f"lead {k}", -k, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
         elif term.startswith("lag_"):
             m = int(term.split("_")[1])
-            rows.append((term, "t" if m == 0 else f"t+{m}", m + 1, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
+            rows.append(
+                (term, "t" if m == 0 else f"t+{m}", m + 1, *t.loc[term, ["estimate", "lo", "hi", "p"]])
+            )
     return pd.DataFrame(rows, columns=["term", "label", "x", "estimate", "lo", "hi", "p"]).sort_values("x")
 
 
@@ -526,19 +708,28 @@ def figure_event_study(an: Analysis):
         r = an.result(eq)
         if len(e):
             col = np.where(e["x"] < 0, plotting.PALETTE["comparator"], plotting.PALETTE["pilot"])
-            ax.errorbar(e["x"], e["estimate"], yerr=[e["estimate"] - e["lo"], e["hi"] - e["estimate"]], fmt="none",
-                        ecolor="#777777", capsize=3)
+            ax.errorbar(
+                e["x"],
+                e["estimate"],
+                yerr=[e["estimate"] - e["lo"], e["hi"] - e["estimate"]],
+                fmt="none",
+                ecolor="#777777",
+                capsize=3,
+            )
             ax.scatter(e["x"], e["estimate"], c=col, zorder=3)
             ax.set_xticks(e["x"], e["label"], fontsize=8)
         ax.axhline(0, color="#333333", lw=0.8)
         ax.axvline(0, color="#999999", ls="--", lw=0.8)
         ax.set_title(f"{EQ_INFO[eq]['short']}: {EQ_INFO[eq]['label']} ({r.fits['event'].model})", fontsize=10)
     mark_synthetic(fig, an.synthetic)
-    plotting.finish(fig, ("Synthetic data: " if an.synthetic else "") +
-                    "leads (placebo) and lags of the DiD indicator, with 95% confidence intervals",
-                    source(an) + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
-                    "settling-in period (t = the first). The settling-in period (dashed line) is left out.",
-                    synthetic=an.synthetic)
+    plotting.finish(
+        fig,
+        ("Synthetic data: " if an.synthetic else "")
+        + "leads (placebo) and lags of the DiD indicator, with 95% confidence intervals",
+        source(an) + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
+        "settling-in period (t = the first). The settling-in period (dashed line) is left out.",
+        synthetic=an.synthetic,
+    )
     return fig
 
 
@@ -555,12 +746,14 @@ def kinds_for(df: pd.DataFrame, kind: str = "synthetic") -> dict:
 
 def fmt_number(digits: int = 2):
     """A cell formatter: numbers to ``digits`` decimals, text as is."""
+
     def f(v):
         if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
             return f"{v:,}"
         if isinstance(v, (float, np.floating)):
             return "–" if not np.isfinite(v) else f"{v:,.{digits}f}"
         return str(v)
+
     return f
 
 
@@ -590,12 +783,17 @@ def population_sizes(an: Analysis, led=None) -> pd.DataFrame:
             pn = np.nan
         g = r.diagnostics
         main = r.fits["main"]
-        rows[info["short"]] = {"N (published)": pn, "N (main model)": main.n,
-                               "difference from published (%)": 100 * (main.n - pn) / pn if pn else np.nan,
-                               "Rows of children seen more than once": g["n_repeated_rows"],
-                               "Units before CEM (pre and post periods)": len(r.frame),
-                               "Unmatched by CEM": g["n_unmatched"], "Pilot LAs": g["n_pilots"],
-                               "Comparator LAs": g["n_comparators"], "Children seen more than once": f"{g['share_repeated']:.1%}"}
+        rows[info["short"]] = {
+            "N (published)": pn,
+            "N (main model)": main.n,
+            "difference from published (%)": 100 * (main.n - pn) / pn if pn else np.nan,
+            "Rows of children seen more than once": g["n_repeated_rows"],
+            "Units before CEM (pre and post periods)": len(r.frame),
+            "Unmatched by CEM": g["n_unmatched"],
+            "Pilot LAs": g["n_pilots"],
+            "Comparator LAs": g["n_comparators"],
+            "Children seen more than once": f"{g['share_repeated']:.1%}",
+        }
     return pd.DataFrame(rows).T
 
 
@@ -609,13 +807,22 @@ def matching_table(an: Analysis) -> pd.DataFrame:
         for r in m["decisions"][eq].itertuples():
             comps = [c for c in r.comparators.split(", ") if c]
             cl = [close.loc[(r.pilot, c)] for c in comps if (r.pilot, c) in close.index]
-            rows.append({"question": info["short"], "pilot": r.pilot, "used": "✓" if r.included else "x",
-                         "comparators": r.comparators or "–",
-                         "RMSE (outcome SDs)": ", ".join(f"{x['rmse_sd']:.3f}" for x in cl) or "–",
-                         "slope difference per year": ", ".join(f"{x['slope_diff']:+.3g}" for x in cl) or "–",
-                         "rank among candidates": ", ".join(f"{int(x['rank'])}" for x in cl if np.isfinite(x['rank'])) or "–",
-                         "trend rule would pick": getattr(r, "rule_would_pick", r.comparators) or "none",
-                         "reason": r.reason})
+            rows.append(
+                {
+                    "question": info["short"],
+                    "pilot": r.pilot,
+                    "used": "✓" if r.included else "x",
+                    "comparators": r.comparators or "–",
+                    "RMSE (outcome SDs)": ", ".join(f"{x['rmse_sd']:.3f}" for x in cl) or "–",
+                    "slope difference per year": ", ".join(f"{x['slope_diff']:+.3g}" for x in cl) or "–",
+                    "rank among candidates": ", ".join(
+                        f"{int(x['rank'])}" for x in cl if np.isfinite(x["rank"])
+                    )
+                    or "–",
+                    "trend rule would pick": getattr(r, "rule_would_pick", r.comparators) or "none",
+                    "reason": r.reason,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -623,7 +830,12 @@ def choice_table(an: Analysis) -> pd.DataFrame:
     rows = {}
     for eq, info in EQ_INFO.items():
         r = an.result(eq)
-        rows[info["short"]] = {"model": MODEL_NAMES[r.choice.model], "why": "; ".join(r.choice.reasons),
-                               "children changing treatment status": r.diagnostics["switchers"],
-                               "prevalence": "–" if r.diagnostics["prevalence"] is None else f"{r.diagnostics['prevalence']:.1%}"}
+        rows[info["short"]] = {
+            "model": MODEL_NAMES[r.choice.model],
+            "why": "; ".join(r.choice.reasons),
+            "children changing treatment status": r.diagnostics["switchers"],
+            "prevalence": "–"
+            if r.diagnostics["prevalence"] is None
+            else f"{r.diagnostics['prevalence']:.1%}",
+        }
     return pd.DataFrame(rows).T

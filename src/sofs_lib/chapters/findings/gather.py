@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sofs_lib.display.sentences import join_names, plural
 from sofs_lib.display.provenance import ANSWER_PARTS, KINDS, ProvenanceError, answer_html
+from sofs_lib.display.sentences import join_names, plural
 
 SELF = "00_findings"
 
@@ -59,8 +59,13 @@ def collect(chapters_dir: Path, order: list[str]) -> list[dict]:
         if name == SELF:
             continue
         p = chapters_dir / name / "answer.json"
-        out.append(dict(name=name, title=chapter_title(chapters_dir, name),
-                        answer=read_answer(p) if p.exists() else None))
+        out.append(
+            dict(
+                name=name,
+                title=chapter_title(chapters_dir, name),
+                answer=read_answer(p) if p.exists() else None,
+            )
+        )
     return out
 
 
@@ -83,13 +88,18 @@ def summary_sentences(entries: list[dict]) -> list[str]:
     by_kind: dict[str, list[str]] = {}
     for e in answered:
         by_kind.setdefault(e["answer"]["kind"], []).append(e["title"])
-    out = [f"{plural(len(answered), 'chapter')} of {len(entries)} "
-           f"{'has' if len(answered) == 1 else 'have'} written an answer."]
+    out = [
+        f"{plural(len(answered), 'chapter')} of {len(entries)} "
+        f"{'has' if len(answered) == 1 else 'have'} written an answer."
+    ]
     for kind in ("real", "derived", "published", "synthetic"):
         if kind in by_kind:
             names = join_names(by_kind[kind])
-            extra = (" (these show the method only, never evidence about Signs of Safety)"
-                     if kind == "synthetic" else "")
+            extra = (
+                " (these show the method only, never evidence about Signs of Safety)"
+                if kind == "synthetic"
+                else ""
+            )
             out.append(f"Computed from {KINDS[kind][0].lower()} data: {names}{extra}.")
     if missing:
         out.append(f"Not yet answered (the chapter has no answer box): {join_names(missing)}.")
@@ -104,12 +114,18 @@ def page_html(entries: list[dict]) -> str:
         if e["answer"]:
             a = e["answer"]
             try:
-                box = answer_html(report=a["report"], reproduced=a["reproduced"],
-                                  not_reproduced=a["not_reproduced"], new=a["new"], kind=a["kind"])
+                box = answer_html(
+                    report=a["report"],
+                    reproduced=a["reproduced"],
+                    not_reproduced=a["not_reproduced"],
+                    new=a["new"],
+                    kind=a["kind"],
+                )
             except ProvenanceError as exc:
                 raise FindingsError(f"{e['name']}/answer.json: {exc}") from None
         else:
             box = '<p class="sofs-no-answer">This chapter has not written its answer box yet.</p>'
-        parts.append(f'<section class="sofs-finding"><h3 class="sofs-finding-title">{link}</h3>'
-                     f"{box}</section>")
+        parts.append(
+            f'<section class="sofs-finding"><h3 class="sofs-finding-title">{link}</h3>{box}</section>'
+        )
     return "".join(parts)

@@ -2,8 +2,16 @@
 
 from sofs_lib.core.params import Param, Spec
 
-SPEC = Spec("00_findings", (
-    Param("chapters_dir", (str, type(None)), None,
-          "Folder holding the executed chapters and their output folders (default book/chapters)."),
-    Param("output_dir", (str, type(None)), None, "Folder for this page's outputs."),
-), stage=2)
+SPEC = Spec(
+    "00_findings",
+    (
+        Param(
+            "chapters_dir",
+            (str, type(None)),
+            None,
+            "Folder holding the executed chapters and their output folders (default book/chapters).",
+        ),
+        Param("output_dir", (str, type(None)), None, "Folder for this page's outputs."),
+    ),
+    stage=2,
+)

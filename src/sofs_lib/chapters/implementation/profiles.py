@@ -84,13 +84,16 @@ CATEGORY_LABELS: dict[str, str] = {
 PILOTS: tuple[int, ...] = tuple(range(1, 10))
 TIMES: tuple[str, ...] = ("T1", "T3")
 
-SOURCE_NOTE = ("Source: synthetic item-level responses generated to satisfy the narrative of "
-               "report Appendix 7; not the pilots' data.")
+SOURCE_NOTE = (
+    "Source: synthetic item-level responses generated to satisfy the narrative of "
+    "report Appendix 7; not the pilots' data."
+)
 Y_LABEL = "T-score (50 = mean of pilots, 10 = 1 SD)"
 
 # --------------------------------------------------------------------------------------------
 # 1. The instrument (Appendix 3)
 # --------------------------------------------------------------------------------------------
+
 
 def _load_headings() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Instrument heading -> (default analysis category, item texts as printed in Appendix 3),
@@ -111,8 +114,9 @@ _STRUCTURES_CHOICES = ("leadership", "processes")
 
 def _check_structures(structures_category: str) -> None:
     if structures_category not in _STRUCTURES_CHOICES:
-        raise ValueError(f"structures_category must be one of {_STRUCTURES_CHOICES}, "
-                         f"not {structures_category!r}")
+        raise ValueError(
+            f"structures_category must be one of {_STRUCTURES_CHOICES}, not {structures_category!r}"
+        )
 
 
 def instrument(structures_category: str = "leadership") -> pd.DataFrame:
@@ -132,8 +136,7 @@ def instrument(structures_category: str = "leadership") -> pd.DataFrame:
         if heading == "Structures":
             category = structures_category
         for text in texts:
-            rows.append({"item": len(rows) + 1, "text": text, "heading": heading,
-                         "category": category})
+            rows.append({"item": len(rows) + 1, "text": text, "heading": heading, "category": category})
     return pd.DataFrame(rows)
 
 
@@ -145,8 +148,9 @@ INSTRUMENT: pd.DataFrame = instrument()
 # --------------------------------------------------------------------------------------------
 
 
-def tscores(responses: pd.DataFrame, reference: str = "pooled",
-            structures_category: str = "leadership") -> pd.DataFrame:
+def tscores(
+    responses: pd.DataFrame, reference: str = "pooled", structures_category: str = "leadership"
+) -> pd.DataFrame:
     """Category and overall T-scores per pilot x time.
 
     ``responses`` is long: columns ``pilot``, ``time`` (``"T1"``/``"T3"``), ``item`` (1-50, see
@@ -175,8 +179,11 @@ def tscores(responses: pd.DataFrame, reference: str = "pooled",
         bad = sorted(df.loc[df["category"].isna(), "item"].unique().tolist())
         raise ValueError(f"unknown item id(s): {bad[:10]}")
     df["score"] = pd.to_numeric(df["score"], errors="coerce").astype(float)
-    cat = (df.groupby(["pilot", "time", "category"], sort=True)["score"]
-             .agg(raw_mean="mean", n_items="count").reset_index())
+    cat = (
+        df.groupby(["pilot", "time", "category"], sort=True)["score"]
+        .agg(raw_mean="mean", n_items="count")
+        .reset_index()
+    )
     cat = cat[cat["n_items"] > 0].copy()
     keys = ["category"] if reference == "pooled" else ["category", "time"]
     grp = cat.groupby(keys)["raw_mean"]
@@ -187,15 +194,21 @@ def tscores(responses: pd.DataFrame, reference: str = "pooled",
     wide = wide.reindex(columns=list(CATEGORIES))
     overall = wide.mean(axis=1, skipna=False).rename("t_score").reset_index()
     overall["category"] = "overall"
-    overall["n_items"] = (cat.groupby(["pilot", "time"])["n_items"].sum()
-                          .reindex(pd.MultiIndex.from_frame(overall[["pilot", "time"]]))
-                          .to_numpy())
+    overall["n_items"] = (
+        cat.groupby(["pilot", "time"])["n_items"]
+        .sum()
+        .reindex(pd.MultiIndex.from_frame(overall[["pilot", "time"]]))
+        .to_numpy()
+    )
     overall["raw_mean"] = np.nan
     out = pd.concat([cat, overall], ignore_index=True)
     order = {c: i for i, c in enumerate(CATEGORIES + ("overall",))}
-    out = (out.assign(_o=out["category"].map(order))
-              .sort_values(["pilot", "time", "_o"]).drop(columns="_o")
-              .reset_index(drop=True))
+    out = (
+        out.assign(_o=out["category"].map(order))
+        .sort_values(["pilot", "time", "_o"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
     out["n_items"] = out["n_items"].astype(int)
     out.attrs["reference"] = reference
     out.attrs["structures_category"] = structures_category
@@ -275,8 +288,7 @@ def _statement_rows() -> list[dict]:
     """The narrative statements as transcribed in ``data/published/appendix7_statements.csv``
     (one row per sentence; ``categories`` ``;``-separated or ``all``; ``pilot`` ``;``-separated
     for statements about two pilots), one output row per pilot x time x category claim."""
-    t = pd.read_csv(paths.published_dir() / "appendix7_statements.csv", dtype=str,
-                    keep_default_na=False)
+    t = pd.read_csv(paths.published_dir() / "appendix7_statements.csv", dtype=str, keep_default_na=False)
     unknown = sorted(set(t["relation"]) - set(READINGS) - set(RANK_RELATIONS))
     if unknown:
         raise ValueError(f"appendix7_statements.csv: unknown relation(s) {unknown}")
@@ -285,9 +297,17 @@ def _statement_rows() -> list[dict]:
         pilots = tuple(int(x) for x in rec.pilot.split(";"))
         cats = _ALL if rec.categories == "all" else rec.categories.split(";")
         for c in cats:
-            rows.append(dict(source=rec.source, pilot=pilots[0] if len(pilots) == 1 else pilots,
-                             time=rec.time, category=c, relation=rec.relation,
-                             negated=rec.negated == "true", quote=rec.quote))
+            rows.append(
+                dict(
+                    source=rec.source,
+                    pilot=pilots[0] if len(pilots) == 1 else pilots,
+                    time=rec.time,
+                    category=c,
+                    relation=rec.relation,
+                    negated=rec.negated == "true",
+                    quote=rec.quote,
+                )
+            )
     return rows
 
 
@@ -302,11 +322,29 @@ def _build_statements() -> pd.DataFrame:
     df["lower"] = [bound(x, "lower") for x in df["relation"]]
     df["upper"] = [bound(x, "upper") for x in df["relation"]]
     df["reading"] = [
-        ("not " if neg else "") + (READINGS[rel].describe("T3 - T1" if t == _CHANGE else "T")
-                                   if rel in READINGS else RANK_RELATIONS[rel])
-        for rel, neg, t in zip(df["relation"], df["negated"], df["time"])]
-    return df[["statement_id", "source", "pilot", "time", "category", "relation", "negated",
-               "lower", "upper", "reading", "quote"]]
+        ("not " if neg else "")
+        + (
+            READINGS[rel].describe("T3 - T1" if t == _CHANGE else "T")
+            if rel in READINGS
+            else RANK_RELATIONS[rel]
+        )
+        for rel, neg, t in zip(df["relation"], df["negated"], df["time"])
+    ]
+    return df[
+        [
+            "statement_id",
+            "source",
+            "pilot",
+            "time",
+            "category",
+            "relation",
+            "negated",
+            "lower",
+            "upper",
+            "reading",
+            "quote",
+        ]
+    ]
 
 
 #: Every narrative statement of Appendix 7 and of the report paragraph, one row per pilot x
@@ -324,12 +362,12 @@ STATEMENTS: pd.DataFrame = _build_statements()
 
 def _lookup(tscores_df: pd.DataFrame) -> dict[tuple, float]:
     d = tscores_df.dropna(subset=["t_score"])
-    return {(int(p), t, c): float(v)
-            for p, t, c, v in zip(d["pilot"], d["time"], d["category"], d["t_score"])}
+    return {
+        (int(p), t, c): float(v) for p, t, c, v in zip(d["pilot"], d["time"], d["category"], d["t_score"])
+    }
 
 
-def check_statements(tscores_df: pd.DataFrame, statements: pd.DataFrame | None = None
-                     ) -> pd.DataFrame:
+def check_statements(tscores_df: pd.DataFrame, statements: pd.DataFrame | None = None) -> pd.DataFrame:
     """Check each statement of :data:`STATEMENTS` against ``tscores_df`` (from :func:`tscores`).
 
     Returns the statements with ``value_t1``, ``value_t3`` (the T-scores involved, where one
@@ -374,7 +412,7 @@ def check_statements(tscores_df: pd.DataFrame, statements: pd.DataFrame | None =
             vals = ov(s.time)
             ranked = sorted(vals, key=lambda p: vals[p], reverse=(s.relation == "highest_two"))
             want = set(s.pilot) if isinstance(s.pilot, tuple) else {s.pilot}
-            got = ranked[:len(want)]
+            got = ranked[: len(want)]
             holds = len(vals) >= len(want) and set(got) == want
             found = "pilots " + ", ".join(f"{p} ({vals[p]:.1f})" for p in got)
         elif s.relation in ("largest_decrease", "largest_increase"):
@@ -407,8 +445,7 @@ def targets_frame() -> pd.DataFrame:
     return A7.targets_frame(CATEGORIES)
 
 
-def generate_responses(seed: int = 20180401, structures_category: str = "leadership"
-                       ) -> pd.DataFrame:
+def generate_responses(seed: int = 20180401, structures_category: str = "leadership") -> pd.DataFrame:
     """Synthetic item-level responses that satisfy every statement of :data:`STATEMENTS`.
 
     **Synthetic -- not the pilots' data.** 9 pilots x 50 items x T1/T3 (Pilot 7 has no T1:
@@ -439,12 +476,18 @@ def generate_responses(seed: int = 20180401, structures_category: str = "leaders
         checked = check_statements(tscores(df, "pooled", structures_category))
         if checked["holds"].all():
             df["kind"] = "synthetic"
-            df.attrs.update(kind="synthetic", seed=int(seed), attempt=attempt,
-                            structures_category=structures_category, note=SOURCE_NOTE)
+            df.attrs.update(
+                kind="synthetic",
+                seed=int(seed),
+                attempt=attempt,
+                structures_category=structures_category,
+                note=SOURCE_NOTE,
+            )
             return df
     failed = checked.loc[~checked["holds"], "statement_id"].tolist()
-    raise RuntimeError(f"no draw satisfied all statements in {A7.MAX_ATTEMPTS} attempts "
-                       f"(last failures: {failed[:10]})")
+    raise RuntimeError(
+        f"no draw satisfied all statements in {A7.MAX_ATTEMPTS} attempts (last failures: {failed[:10]})"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,22 +504,41 @@ def _draw_profile(ax, tscores_df: pd.DataFrame, pilot: int, legend: bool = True)
     d = d.dropna(subset=["t_score"]).copy()
     d["x"] = d["category"].map({c: i for i, c in enumerate(CATEGORIES)})
     for y, label in _REF_LINES.items():
-        ax.axhline(y, color="0.5" if y == 50 else "0.8", lw=1.0 if y == 50 else 0.8,
-                   ls="-" if y == 50 else "--", zorder=0)
-        ax.text(1.01, y, label, transform=ax.get_yaxis_transform(), va="center",
-                ha="left", fontsize=7, color="0.4")
+        ax.axhline(
+            y,
+            color="0.5" if y == 50 else "0.8",
+            lw=1.0 if y == 50 else 0.8,
+            ls="-" if y == 50 else "--",
+            zorder=0,
+        )
+        ax.text(
+            1.01,
+            y,
+            label,
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            ha="left",
+            fontsize=7,
+            color="0.4",
+        )
     if not d.empty:
-        sns.lineplot(data=d.sort_values("x"), x="x", y="t_score", hue="time",
-                     hue_order=[t for t in TIMES if t in set(d["time"])],
-                     palette={"T1": "#9e9e9e", "T3": "#1f5fa8"}, marker="o", ax=ax,
-                     legend=legend)
+        sns.lineplot(
+            data=d.sort_values("x"),
+            x="x",
+            y="t_score",
+            hue="time",
+            hue_order=[t for t in TIMES if t in set(d["time"])],
+            palette={"T1": "#9e9e9e", "T3": "#1f5fa8"},
+            marker="o",
+            ax=ax,
+            legend=legend,
+        )
     lo = min(20.0, float(d["t_score"].min()) - 3 if not d.empty else 20.0)
     hi = max(80.0, float(d["t_score"].max()) + 3 if not d.empty else 80.0)
     ax.set_ylim(lo, hi)
     ax.set_xlim(-0.4, len(CATEGORIES) - 0.6)
     ax.set_xticks(range(len(CATEGORIES)))
-    ax.set_xticklabels([CATEGORY_LABELS[c].replace(" ", "\n", 1) for c in CATEGORIES],
-                       fontsize=8)
+    ax.set_xticklabels([CATEGORY_LABELS[c].replace(" ", "\n", 1) for c in CATEGORIES], fontsize=8)
     missing = [t for t in TIMES if t not in set(d["time"])]
     title = f"Pilot {pilot}" + (f" (no {', '.join(missing)} data)" if missing else "")
     ax.set_title(title, fontsize=10)
@@ -501,8 +563,9 @@ def plot_profile(tscores_df: pd.DataFrame, pilot: int, ax=None, source: bool | N
     else:
         fig = ax.figure
     _draw_profile(ax, tscores_df, pilot)
-    ax.set_title(f"Pilot {pilot}: T-scores for profile of SofS progress at T1 and T3 "
-                 "(synthetic)", fontsize=10)
+    ax.set_title(
+        f"Pilot {pilot}: T-scores for profile of SofS progress at T1 and T3 (synthetic)", fontsize=10
+    )
     if source:
         fig.subplots_adjust(bottom=0.2, right=0.88)
         fig.text(0.01, 0.01, SOURCE_NOTE, fontsize=7, color="0.35", ha="left", va="bottom")
@@ -532,13 +595,16 @@ def plot_all_profiles(tscores_df: pd.DataFrame):
         else:
             ax.set_ylabel("T-score")
         ax.set_xlabel("")
-    key = axes.flat[-1]   # the tenth panel holds the legend and the scale's reading
+    key = axes.flat[-1]  # the tenth panel holds the legend and the scale's reading
     key.set_axis_off()
     handles, labels = axes.flat[0].get_legend_handles_labels()
     if axes.flat[0].get_legend() is not None:
         axes.flat[0].get_legend().remove()
     key.legend(handles, labels, title="Time", loc="upper left", frameon=False)
     key.text(0.0, 0.35, Y_LABEL.replace(" (", "\n("), transform=key.transAxes, va="top")
-    return plotting.finish(fig, "Self-profiling T-scores by category at T1 and T3, Pilots 1-9 "
-                           "(synthetic data)", SOURCE_NOTE.removeprefix("Source: "),
-                           synthetic=True)
+    return plotting.finish(
+        fig,
+        "Self-profiling T-scores by category at T1 and T3, Pilots 1-9 (synthetic data)",
+        SOURCE_NOTE.removeprefix("Source: "),
+        synthetic=True,
+    )

@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sofs_lib.published import a9
 from sofs_lib.core.rounding import round_half_up
-
-from sofs_lib.sources.dfe.groups import default_comparators, default_pilots, _codes
+from sofs_lib.published import a9
+from sofs_lib.sources.dfe.groups import _codes, default_comparators, default_pilots
 from sofs_lib.sources.dfe.indicators import build_indicator_panel, load_indicator_catalogue
 from sofs_lib.sources.dfe.names import LA_NAMES
 
@@ -142,18 +141,28 @@ def oneway_anova(panel: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
         vals = {k: v["value"].to_numpy(float) for k, v in g.groupby("group")}
         F, p = _oneway(vals)
         n1, n2 = len(vals.get(PILOT, [])), len(vals.get(SNN, []))
-        rows.append({
-            "indicator_id": iid, "year": year if year is not None else "all",
-            "pilot_mean": float(np.mean(vals[PILOT])) if n1 else np.nan,
-            "snn_mean": float(np.mean(vals[SNN])) if n2 else np.nan,
-            "n_pilot": n1, "n_snn": n2, "F": F, "df1": 1, "df2": n1 + n2 - 2, "p": p,
-        })
+        rows.append(
+            {
+                "indicator_id": iid,
+                "year": year if year is not None else "all",
+                "pilot_mean": float(np.mean(vals[PILOT])) if n1 else np.nan,
+                "snn_mean": float(np.mean(vals[SNN])) if n2 else np.nan,
+                "n_pilot": n1,
+                "n_snn": n2,
+                "F": F,
+                "df1": 1,
+                "df2": n1 + n2 - 2,
+                "p": p,
+            }
+        )
     return _order(pd.DataFrame(rows))
 
 
 def _order(df: pd.DataFrame) -> pd.DataFrame:
     cat = load_indicator_catalogue()[["indicator_id", "order", "report_name"]]
-    out = df.merge(cat, on="indicator_id", how="left").sort_values(["order"] + [c for c in ("source_order",) if c in df])
+    out = df.merge(cat, on="indicator_id", how="left").sort_values(
+        ["order"] + [c for c in ("source_order",) if c in df]
+    )
     return out.drop(columns=[c for c in ("order", "source_order") if c in out]).reset_index(drop=True)
 
 
@@ -175,8 +184,12 @@ def twoway_anova(panel: pd.DataFrame, scale: dict | None = None, indicators=None
     if indicators is not None:
         d = d[d["indicator_id"].isin(indicators)]
     rows = []
-    names = {"C(year, Sum)": "Year", "C(group, Sum)": "Pilot status",
-             "C(year, Sum):C(group, Sum)": "Year * pilot status", "Residual": "Error"}
+    names = {
+        "C(year, Sum)": "Year",
+        "C(group, Sum)": "Pilot status",
+        "C(year, Sum):C(group, Sum)": "Year * pilot status",
+        "Residual": "Error",
+    }
     for iid, g in d.groupby("indicator_id", sort=False):
         g = g.assign(y=g["value"] * float(scale.get(iid, 1.0)))
         if g["group"].nunique() < 2 or g["year"].nunique() < 2:
@@ -189,13 +202,31 @@ def twoway_anova(panel: pd.DataFrame, scale: dict | None = None, indicators=None
             if src not in names:
                 continue
             ss, df_ = float(r["sum_sq"]), int(round(r["df"]))
-            rows.append({"indicator_id": iid, "source": names[src], "source_order": k, "ss": ss, "df": df_,
-                         "ms": ss / df_ if df_ else np.nan,
-                         "F": float(r["F"]) if not pd.isna(r["F"]) else np.nan,
-                         "p": float(r["PR(>F)"]) if not pd.isna(r["PR(>F)"]) else np.nan})
+            rows.append(
+                {
+                    "indicator_id": iid,
+                    "source": names[src],
+                    "source_order": k,
+                    "ss": ss,
+                    "df": df_,
+                    "ms": ss / df_ if df_ else np.nan,
+                    "F": float(r["F"]) if not pd.isna(r["F"]) else np.nan,
+                    "p": float(r["PR(>F)"]) if not pd.isna(r["PR(>F)"]) else np.nan,
+                }
+            )
         tot = float(((g["y"] - g["y"].mean()) ** 2).sum())
-        rows.append({"indicator_id": iid, "source": "Corrected total", "source_order": 99, "ss": tot,
-                     "df": len(g) - 1, "ms": np.nan, "F": np.nan, "p": np.nan})
+        rows.append(
+            {
+                "indicator_id": iid,
+                "source": "Corrected total",
+                "source_order": 99,
+                "ss": tot,
+                "df": len(g) - 1,
+                "ms": np.nan,
+                "F": np.nan,
+                "p": np.nan,
+            }
+        )
     out = pd.DataFrame(rows)
     return _order(out) if len(out) else out
 
@@ -223,8 +254,9 @@ def analyse(
     }
 
 
-def compare_with_published(results: dict[str, pd.DataFrame],
-                           published_values: pd.DataFrame | None = None) -> pd.DataFrame:
+def compare_with_published(
+    results: dict[str, pd.DataFrame], published_values: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Tidy comparison with Tables A9.3/A9.4: one row per indicator, table and quantity
     (pilot_mean, snn_mean, F, p) with the computed value, the published one, the computed value
     rounded to the published decimals, ``match`` (equal when rounded) and ``gap``."""
@@ -234,12 +266,27 @@ def compare_with_published(results: dict[str, pd.DataFrame],
         r = results[key].set_index("indicator_id")
         for rec in pub.itertuples(index=False):
             iid = rec.indicator_id
-            for q, col, nd in (("pilot_mean", "pilot", 1), ("snn_mean", "snn", 1), ("F", "F", 1), ("p", "p", 2)):
+            for q, col, nd in (
+                ("pilot_mean", "pilot", 1),
+                ("snn_mean", "snn", 1),
+                ("F", "F", 1),
+                ("p", "p", 2),
+            ):
                 pv = getattr(rec, pre + col)
                 cv = r.at[iid, q] if iid in r.index else np.nan
                 rounded = round_half_up(cv, nd)
-                rows.append({"table": table, "indicator_id": iid, "quantity": q, "computed": cv, "published": pv,
-                             "computed_rounded": rounded, "match": bool(rounded == pv), "gap": cv - pv})
+                rows.append(
+                    {
+                        "table": table,
+                        "indicator_id": iid,
+                        "quantity": q,
+                        "computed": cv,
+                        "published": pv,
+                        "computed_rounded": rounded,
+                        "match": bool(rounded == pv),
+                        "gap": cv - pv,
+                    }
+                )
     out = pd.DataFrame(rows)
     cat = load_indicator_catalogue()[["indicator_id", "report_name"]]
     return out.merge(cat, on="indicator_id", how="left")
@@ -262,8 +309,17 @@ SOURCE_LINES = {
 }
 
 
-FIGURE_INDICATORS = ["cin_rate", "assessment_rate", "assessment_61plus", "assessment_median_days",
-                     "icpc_rate", "s47_rate", "s47_to_icpc_days", "cpp_le3m", "lac_rate"]
+FIGURE_INDICATORS = [
+    "cin_rate",
+    "assessment_rate",
+    "assessment_61plus",
+    "assessment_median_days",
+    "icpc_rate",
+    "s47_rate",
+    "s47_to_icpc_days",
+    "cpp_le3m",
+    "lac_rate",
+]
 """The indicators of Figures A9.1-A9.9, in the report's order."""
 
 PALETTE = {PILOT: "#1b6ca8", SNN: "#c05a00"}
@@ -280,16 +336,16 @@ def _draw(ax, d: pd.DataFrame, shade: tuple[int, int] | None = None):
             continue
         label = "Pilots" if grp == PILOT else "Comparators (SNN)"
         ax.plot(gd["year"], gd["mean"], marker="o", color=PALETTE[grp], label=label)
-        ax.fill_between(gd["year"], gd["ci_low"], gd["ci_high"], color=PALETTE[grp], alpha=0.15,
-                        linewidth=0)
+        ax.fill_between(gd["year"], gd["ci_low"], gd["ci_high"], color=PALETTE[grp], alpha=0.15, linewidth=0)
     ys = sorted(d["year"].unique())
     if shade:
         ax.axvspan(shade[0] - 0.5, shade[1] + 0.5, color="#eeeeee", zorder=0)
     ax.set_xticks(ys, _year_labels(ys), rotation=45 if len(ys) > 5 else 0, fontsize=8)
 
 
-def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real",
-                   title: str | None = None):
+def plot_indicator(
+    means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real", title: str | None = None
+):
     """Group means with 95% CI bands by year for one indicator (the style of Figures
     A9.1-A9.9), with the book's title, axis labels and source line. Returns the figure."""
     import matplotlib.pyplot as plt
@@ -304,15 +360,24 @@ def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str
         fig = ax.figure
     _draw(ax, d)
     ax.legend(fontsize=8)
-    return finish(fig, title or f"{row['report_name']}: group means with 95% CI",
-                  f"{row['source_publication']}. Means of LA values; bands are 95% t-intervals.",
-                  xlabel="Reporting year (ending 31 March; workforce at 30 September)",
-                  ylabel=str(row["unit"]), ax=ax, synthetic=(kind == "synthetic"))
+    return finish(
+        fig,
+        title or f"{row['report_name']}: group means with 95% CI",
+        f"{row['source_publication']}. Means of LA values; bands are 95% t-intervals.",
+        xlabel="Reporting year (ending 31 March; workforce at 30 September)",
+        ylabel=str(row["unit"]),
+        ax=ax,
+        synthetic=(kind == "synthetic"),
+    )
 
 
-def plot_indicator_grid(means_ci: pd.DataFrame, indicator_ids=None, kind: str = "real",
-                        title: str = "Pilots and comparators: group means with 95% CIs",
-                        shade: tuple[int, int] | None = None):
+def plot_indicator_grid(
+    means_ci: pd.DataFrame,
+    indicator_ids=None,
+    kind: str = "real",
+    title: str = "Pilots and comparators: group means with 95% CIs",
+    shade: tuple[int, int] | None = None,
+):
     """Small multiples of :func:`plot_indicator` (default: the nine indicators of Figures
     A9.1-A9.9). ``shade`` = (first, last) year ending to shade, e.g. the evaluation window."""
     import matplotlib.pyplot as plt
@@ -330,11 +395,13 @@ def plot_indicator_grid(means_ci: pd.DataFrame, indicator_ids=None, kind: str = 
         ax.set_title(name if len(name) <= 48 else name[:46] + "…", fontsize=9)
         ax.set_ylabel(str(cat.loc[iid, "unit"]), fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
-    for ax in axes.ravel()[len(ids):]:
+    for ax in axes.ravel()[len(ids) :]:
         ax.set_visible(False)
     axes[0, 0].legend(fontsize=7, loc="best")
-    src = ("DfE Characteristics of children in need, Children looked after, Children's social "
-           "work workforce and LAIT; means of LA values, bands are 95% t-intervals.")
+    src = (
+        "DfE Characteristics of children in need, Children looked after, Children's social "
+        "work workforce and LAIT; means of LA values, bands are 95% t-intervals."
+    )
     if shade:
         src += f" Shaded: {_year_labels([shade[0]])[0]} to {_year_labels([shade[1]])[0]}."
     return finish(fig, title, src, xlabel=None, ax=axes[-1, 0], synthetic=(kind == "synthetic"))
@@ -444,8 +511,9 @@ def leave_one_out(panel: pd.DataFrame, pilots, comparators, years, alpha: float 
     out["runs"] = lo.shape[1]
     out["runs_significant"] = (lo < alpha).sum(axis=1)
     out["p_max_leave_one_out"] = lo.max(axis=1)
-    out["robust"] = np.where(out["significant_all"], out["runs_significant"] == out["runs"],
-                             out["runs_significant"] == 0)
+    out["robust"] = np.where(
+        out["significant_all"], out["runs_significant"] == out["runs"], out["runs_significant"] == 0
+    )
     return out.reset_index()
 
 
@@ -464,8 +532,10 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
     fig, axes = plt.subplots(1, 2, figsize=(11, 8), sharey=True)
     for ax, table in zip(axes, ("A9.3", "A9.4")):
         d = c[c["table"] == table]
-        for q, colour, label in (("pilot_mean", PALETTE[PILOT], "Pilot mean"),
-                                 ("snn_mean", PALETTE[SNN], "Comparator (SNN) mean")):
+        for q, colour, label in (
+            ("pilot_mean", PALETTE[PILOT], "Pilot mean"),
+            ("snn_mean", PALETTE[SNN], "Comparator (SNN) mean"),
+        ):
             dq = d[d["quantity"] == q].set_index("report_name").reindex(names)
             ax.scatter(dq["gap_pct"], range(len(names)), color=colour, label=label, s=22, zorder=3)
         ax.axvline(0, color="#333333", linewidth=1)
@@ -474,10 +544,14 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
     axes[0].set_yticks(range(len(names)), [short[n] for n in names], fontsize=7)
     axes[0].invert_yaxis()
     axes[1].legend(fontsize=8, loc="lower right")
-    return finish(fig, "How closely the group means reproduce Tables A9.3 and A9.4",
-                  "appendix Tables A9.3 and A9.4 (published); computed means from "
-                  + ("DfE files (real)." if kind == "real" else "the synthetic panel."),
-                  ax=axes[0], synthetic=(kind == "synthetic"))
+    return finish(
+        fig,
+        "How closely the group means reproduce Tables A9.3 and A9.4",
+        "appendix Tables A9.3 and A9.4 (published); computed means from "
+        + ("DfE files (real)." if kind == "real" else "the synthetic panel."),
+        ax=axes[0],
+        synthetic=(kind == "synthetic"),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -493,8 +567,9 @@ def side_by_side(comparison: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd
     w = c.pivot(index="report_name", columns="quantity", values=["computed", "published"])
     order = load_indicator_catalogue().sort_values("order")["report_name"].tolist()
     w = w.reindex([n for n in order if n in w.index])
-    view = pd.DataFrame({f"{label}: {what}": w[(what, q)] for q, label in _QUANTITIES
-                         for what in ("computed", "published")})
+    view = pd.DataFrame(
+        {f"{label}: {what}": w[(what, q)] for q, label in _QUANTITIES for what in ("computed", "published")}
+    )
     m = c.pivot(index="report_name", columns="quantity", values="match").reindex(view.index)
     mismatch = pd.DataFrame(False, index=view.index, columns=view.columns)
     for q, label in _QUANTITIES:
@@ -504,18 +579,33 @@ def side_by_side(comparison: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd
 
 def compare_a95(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Computed two-way ANOVA rows beside Table A9.5 (indicators the report tabulates)."""
-    return results["a95"].merge(published_a9_5_frame(), on=["indicator_id", "source"],
-                                suffixes=("", "_published"))
+    return results["a95"].merge(
+        published_a9_5_frame(), on=["indicator_id", "source"], suffixes=("", "_published")
+    )
 
 
 def record(led, comparison: pd.DataFrame, a95: pd.DataFrame, kind: str) -> None:
     """Write the A9.3/A9.4 and A9.5 comparisons to a reproduction ledger."""
     for r in comparison.itertuples():
-        led.record(r.table, r.report_name, r.quantity, published=r.published, reproduced=r.computed,
-                   kind=kind, decimals=2 if r.quantity == "p" else 1)
+        led.record(
+            r.table,
+            r.report_name,
+            r.quantity,
+            published=r.published,
+            reproduced=r.computed,
+            kind=kind,
+            decimals=2 if r.quantity == "p" else 1,
+        )
     for r in a95.itertuples():
         for q in ("ss", "F", "p"):
             pv = getattr(r, f"{q}_published")
             if pv is not None and not pd.isna(pv):
-                led.record("A9.5", f"{r.report_name}: {r.source}", q, published=pv,
-                           reproduced=getattr(r, q), kind=kind, decimals=3)
+                led.record(
+                    "A9.5",
+                    f"{r.report_name}: {r.source}",
+                    q,
+                    published=pv,
+                    reproduced=getattr(r, q),
+                    kind=kind,
+                    decimals=3,
+                )

@@ -33,24 +33,39 @@ def check_recovered_comparators(panel=None) -> list[Check]:
     entries = []
     for k, r in enumerate(rows.labels.itertuples()):
         mean = s[k] / c[k] if c[k] else float("nan")
-        entries.append(Entry(r.table, r.indicator_id, "SNN mean", r.published, mean,
-                             "consistent within rounding" if hit[k] else "cannot check",
-                             f"mean of the recovered comparators over {int(c[k])} LA values"))
+        entries.append(
+            Entry(
+                r.table,
+                r.indicator_id,
+                "SNN mean",
+                r.published,
+                mean,
+                "consistent within rounding" if hit[k] else "cannot check",
+                f"mean of the recovered comparators over {int(c[k])} LA values",
+            )
+        )
     per = rows.labels.assign(hit=hit).groupby("table")["hit"].sum()
     ok = all(per.get(t, 0) >= TARGET for t in ("A9.3", "A9.4"))
-    counts = "; ".join(f"{t}: {int(n)} of {int((rows.labels['table'] == t).sum())}"
-                       for t, n in per.items())
-    return [Check(
-        "recovered_comparators", "LA-level outcomes (A9)",
-        "A9.3/A9.4 comparator means from one group of eight real councils",
-        "Tables A9.3, A9.4 (SNN means); committed extract of the DfE files; data/la_groups.yml",
-        "the comparators are the eight councils recovered from the printed means; means of the "
-        "LA values present, rounded half up to one decimal",
-        f"printed means reproduced: {counts}", "SNN means of Tables A9.3 and A9.4",
-        "consistent within rounding" if ok else "cannot check",
-        ("One group of eight councils reproduces most printed comparator means, so the tables "
-         "are consistent with a real comparator group; the misses are indicators whose files "
-         "have since been revised or reorganised." if ok else
-         "Fewer printed comparator means are reproduced than expected: the tables could not be "
-         "tied to one comparator group on these data."),
-        entries)]
+    counts = "; ".join(f"{t}: {int(n)} of {int((rows.labels['table'] == t).sum())}" for t, n in per.items())
+    return [
+        Check(
+            "recovered_comparators",
+            "LA-level outcomes (A9)",
+            "A9.3/A9.4 comparator means from one group of eight real councils",
+            "Tables A9.3, A9.4 (SNN means); committed extract of the DfE files; data/la_groups.yml",
+            "the comparators are the eight councils recovered from the printed means; means of the "
+            "LA values present, rounded half up to one decimal",
+            f"printed means reproduced: {counts}",
+            "SNN means of Tables A9.3 and A9.4",
+            "consistent within rounding" if ok else "cannot check",
+            (
+                "One group of eight councils reproduces most printed comparator means, so the tables "
+                "are consistent with a real comparator group; the misses are indicators whose files "
+                "have since been revised or reorganised."
+                if ok
+                else "Fewer printed comparator means are reproduced than expected: the tables could not be "
+                "tied to one comparator group on these data."
+            ),
+            entries,
+        )
+    ]

@@ -67,8 +67,9 @@ class Rows:
         return np.array([pos[c] for c in codes], dtype=int)
 
 
-def constraint_rows(panel: pd.DataFrame, candidates, last_year: int, years,
-                    published: pd.DataFrame | None = None) -> Rows:
+def constraint_rows(
+    panel: pd.DataFrame, candidates, last_year: int, years, published: pd.DataFrame | None = None
+) -> Rows:
     """Rows for Tables A9.3 (``last_year``) and A9.4 (every year of ``years``) from a long panel
     (``indicator_id, la_code, year, value``). ``published``: frame with ``indicator_id``,
     ``a93_snn``, ``a94_snn`` (default: the report's)."""
@@ -90,8 +91,12 @@ def constraint_rows(panel: pd.DataFrame, candidates, last_year: int, years,
             sums.append(gi["sum"].to_numpy(float))
             counts.append(gi["count"].to_numpy(float))
     lab = pd.DataFrame(labels, columns=["table", "indicator_id", "published"])
-    return Rows(cands, lab, np.array(sums).reshape(len(lab), len(cands)),
-                np.array(counts).reshape(len(lab), len(cands)))
+    return Rows(
+        cands,
+        lab,
+        np.array(sums).reshape(len(lab), len(cands)),
+        np.array(counts).reshape(len(lab), len(cands)),
+    )
 
 
 def with_profile(rows: Rows, chars: pd.DataFrame, target: pd.DataFrame) -> Rows:
@@ -127,8 +132,7 @@ def _fits_profile(rows: Rows, members) -> bool:
     return bool(np.array_equal(rows.profile[:, list(members)].sum(axis=1), rows.profile_target))
 
 
-def search(rows: Rows, k: int = 8, exclude_sets=(), time_limit: float = 30.0,
-           eps: float = 1e-7) -> dict:
+def search(rows: Rows, k: int = 8, exclude_sets=(), time_limit: float = 30.0, eps: float = 1e-7) -> dict:
     """The MILP: choose ``k`` candidates maximising the number of rows reproduced.
 
     ``exclude_sets``: groups (lists of codes) that may not be chosen again (no-good cuts).
@@ -138,8 +142,8 @@ def search(rows: Rows, k: int = 8, exclude_sets=(), time_limit: float = 30.0,
     n, K = len(rows.candidates), len(rows.labels)
     lo = rows.labels["published"].to_numpy() - HALF
     hi = rows.labels["published"].to_numpy() + HALF - eps
-    A_lo = rows.sums - lo[:, None] * rows.counts   # sum x a >= 0 when z = 1
-    A_hi = rows.sums - hi[:, None] * rows.counts   # sum x b <= 0 when z = 1
+    A_lo = rows.sums - lo[:, None] * rows.counts  # sum x a >= 0 when z = 1
+    A_hi = rows.sums - hi[:, None] * rows.counts  # sum x b <= 0 when z = 1
     m_lo = -np.sort(np.minimum(A_lo, 0), axis=1)[:, :k].sum(axis=1) + 1.0
     m_hi = np.sort(np.maximum(A_hi, 0), axis=1)[:, ::-1][:, :k].sum(axis=1) + 1.0
     n_prof = 0 if rows.profile is None else len(rows.profile)
@@ -156,7 +160,7 @@ def search(rows: Rows, k: int = 8, exclude_sets=(), time_limit: float = 30.0,
         A[r + 1, :n] = A_hi[j]
         A[r + 1, n + j] = m_hi[j]
         ub[r + 1] = m_hi[j]
-        A[r + 2, :n] = rows.counts[j]      # at least one member has a value
+        A[r + 2, :n] = rows.counts[j]  # at least one member has a value
         A[r + 2, n + j] = -1
         lb[r + 2] = 0
     r = 1 + 3 * K
@@ -167,15 +171,24 @@ def search(rows: Rows, k: int = 8, exclude_sets=(), time_limit: float = 30.0,
     for i, ex in enumerate(exclude_sets):
         A[r + i, rows.index(ex)] = 1
         ub[r + i] = k - 1
-    res = milp(np.r_[np.zeros(n), -np.ones(K)], integrality=np.ones(n + K), bounds=Bounds(0, 1),
-               constraints=LinearConstraint(A.tocsr(), lb, ub),
-               options={"time_limit": float(time_limit)})
+    res = milp(
+        np.r_[np.zeros(n), -np.ones(K)],
+        integrality=np.ones(n + K),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(A.tocsr(), lb, ub),
+        options={"time_limit": float(time_limit)},
+    )
     if res.x is None:
         return {"members": [], "score": 0, "status": res.message, "optimal": False, "bound": np.nan}
     idx = np.flatnonzero(res.x[:n] > 0.5)
     bound = -getattr(res, "mip_dual_bound", np.nan) if res.status != 0 else -res.fun
-    return {"members": [rows.candidates[i] for i in idx], "score": int(reproduced(rows, idx).sum()),
-            "status": res.message, "optimal": res.status == 0, "bound": float(np.floor(bound + 1e-6))}
+    return {
+        "members": [rows.candidates[i] for i in idx],
+        "score": int(reproduced(rows, idx).sum()),
+        "status": res.message,
+        "optimal": res.status == 0,
+        "bound": float(np.floor(bound + 1e-6)),
+    }
 
 
 def neighbourhood(rows: Rows, members, swaps: int) -> pd.DataFrame:
@@ -187,7 +200,7 @@ def neighbourhood(rows: Rows, members, swaps: int) -> pd.DataFrame:
     pub = rows.labels["published"].to_numpy()
     s0, c0 = rows.sums[:, base].sum(axis=1), rows.counts[:, base].sum(axis=1)
     adds = np.array(list(itertools.combinations(others, swaps)), dtype=int)
-    add_s = rows.sums[:, adds].sum(axis=2).T          # (n_adds, K)
+    add_s = rows.sums[:, adds].sum(axis=2).T  # (n_adds, K)
     add_c = rows.counts[:, adds].sum(axis=2).T
     prof0 = None if rows.profile is None else rows.profile[:, base].sum(axis=1)
     add_p = None if rows.profile is None else rows.profile[:, adds].sum(axis=2).T
@@ -203,8 +216,13 @@ def neighbourhood(rows: Rows, members, swaps: int) -> pd.DataFrame:
         if add_p is not None:
             keep = (prof0 - rows.profile[:, rem].sum(axis=1) + add_p == rows.profile_target).all(axis=1)
         for j in np.flatnonzero(keep):
-            out.append((tuple(rows.candidates[i] for i in rem),
-                        tuple(rows.candidates[i] for i in adds[j]), int(score[j])))
+            out.append(
+                (
+                    tuple(rows.candidates[i] for i in rem),
+                    tuple(rows.candidates[i] for i in adds[j]),
+                    int(score[j]),
+                )
+            )
     df = pd.DataFrame(out, columns=["out", "in", "score"])
     return df.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -230,13 +248,15 @@ def stability(rows: Rows, members, rivals, max_drop: int = 2) -> pd.DataFrame:
             margin = rs.sum() - rt.sum() - min(d, int((rs & ~rt).sum()))
             if margin < worst:
                 worst, who = margin, t
-        out.append({"rows_dropped": d, "smallest_margin": worst, "closest_rival": who,
-                    "stays_best": bool(worst > 0)})
+        out.append(
+            {"rows_dropped": d, "smallest_margin": worst, "closest_rival": who, "stays_best": bool(worst > 0)}
+        )
     return pd.DataFrame(out)
 
 
-def identify_comparators(rows: Rows, k: int = 8, time_limit: float = 30.0,
-                         start: list[str] | None = None) -> dict:
+def identify_comparators(
+    rows: Rows, k: int = 8, time_limit: float = 30.0, start: list[str] | None = None
+) -> dict:
     """The search with its evidence.
 
     Returns ``members``, ``score``, ``search`` (the MILP result), ``reproduced`` (the rows,
@@ -258,13 +278,22 @@ def identify_comparators(rows: Rows, k: int = 8, time_limit: float = 30.0,
     rivals = [r for r in [second["members"]] if r]
     rivals += [_swap(members, o, i) for o, i in zip(n1["out"][:20], n1["in"][:20])]
     rivals += [_swap(members, o, i) for o, i in zip(n2["out"][:50], n2["in"][:50])]
-    return {"members": members, "score": int(lab["reproduced"].sum()), "search": first,
-            "reproduced": lab, "runner_up": second, "swap1": n1.head(10), "swap2": n2.head(10),
-            "stability": stability(rows, members, rivals)}
+    return {
+        "members": members,
+        "score": int(lab["reproduced"].sum()),
+        "search": first,
+        "reproduced": lab,
+        "runner_up": second,
+        "swap1": n1.head(10),
+        "swap2": n2.head(10),
+        "stability": stability(rows, members, rivals),
+    }
 
 
 def _score(rows: Rows, members) -> int:
-    return int(reproduced(rows, rows.index(members)).sum()) if _fits_profile(rows, rows.index(members)) else -1
+    return (
+        int(reproduced(rows, rows.index(members)).sum()) if _fits_profile(rows, rows.index(members)) else -1
+    )
 
 
 def polish(rows: Rows, members, avoid=(), max_rounds: int = 20) -> list[str]:

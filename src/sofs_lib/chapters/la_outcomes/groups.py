@@ -21,9 +21,9 @@ from sofs_lib.sources.dfe.groups import (
     _codes,
     default_pilots,
     la_characteristics,
+    neighbours_table,
     profile,
 )
-from sofs_lib.sources.dfe.groups import neighbours_table
 from sofs_lib.sources.dfe.loaders import resolve_dfe_data_dir
 from sofs_lib.sources.dfe.names import LA_NAMES
 
@@ -72,19 +72,28 @@ def identify_dropped_pilot(
         ok3 = sum(round_half_up(m19.get(i, np.nan), 1) == p.at[i, "a93_pilot"] for i in p.index)
         ok4 = sum(round_half_up(mall.get(i, np.nan), 1) == p.at[i, "a94_pilot"] for i in p.index)
         c = chars.set_index("la_code").loc[cand]
-        rows.append({
-            "candidate_dropped": LA_NAMES[cand], "la_code": cand, "authority_type": c.authority_type,
-            "region_group": c.region_group, "ofsted_at_" + as_at: c.ofsted,
-            "A9.1_type_match": bool((prof.loc["type"] == want.loc["type"]).all()),
-            "A9.1_region_match": bool((prof.loc["region"] == want.loc["region"]).all()),
-            "A9.1_ofsted_match": bool((prof.loc["ofsted"] == want.loc["ofsted"]).all()),
-            "A9.3_pilot_means_matched": int(ok3), "A9.4_pilot_means_matched": int(ok4),
-            "n_indicators": len(p),
-        })
+        rows.append(
+            {
+                "candidate_dropped": LA_NAMES[cand],
+                "la_code": cand,
+                "authority_type": c.authority_type,
+                "region_group": c.region_group,
+                "ofsted_at_" + as_at: c.ofsted,
+                "A9.1_type_match": bool((prof.loc["type"] == want.loc["type"]).all()),
+                "A9.1_region_match": bool((prof.loc["region"] == want.loc["region"]).all()),
+                "A9.1_ofsted_match": bool((prof.loc["ofsted"] == want.loc["ofsted"]).all()),
+                "A9.3_pilot_means_matched": int(ok3),
+                "A9.4_pilot_means_matched": int(ok4),
+                "n_indicators": len(p),
+            }
+        )
     out = pd.DataFrame(rows)
-    out["consistent_with_report"] = (out["A9.1_type_match"] & out["A9.1_region_match"] & out["A9.1_ofsted_match"])
-    out = out.sort_values(["consistent_with_report", "A9.3_pilot_means_matched", "A9.4_pilot_means_matched"],
-                          ascending=False).reset_index(drop=True)
+    out["consistent_with_report"] = (
+        out["A9.1_type_match"] & out["A9.1_region_match"] & out["A9.1_ofsted_match"]
+    )
+    out = out.sort_values(
+        ["consistent_with_report", "A9.3_pilot_means_matched", "A9.4_pilot_means_matched"], ascending=False
+    ).reset_index(drop=True)
     return out
 
 
@@ -114,7 +123,9 @@ def select_comparators(
     options = []
     for p in pilots:
         o = sn[(sn["la_code"] == p) & (sn["rank"] <= max_rank) & ~sn["neighbour_code"].isin(banned)]
-        options.append(list(o.sort_values("rank")[["neighbour_code", "rank", "closeness"]].itertuples(index=False)))
+        options.append(
+            list(o.sort_values("rank")[["neighbour_code", "rank", "closeness"]].itertuples(index=False))
+        )
     want = _published_profile("snns")
     chars_i = chars.set_index("la_code")
     target = {k: int(v) for k, v in want.items() if k[1] != "other"}
@@ -163,19 +174,30 @@ def select_comparators(
     rows = []
     for i, p in enumerate(pilots):
         o = best[1][i]
-        rows.append({
-            "pilot_code": p, "pilot_name": LA_NAMES[p], "comparator_code": o.neighbour_code,
-            "comparator_name": LA_NAMES.get(o.neighbour_code), "sn_rank": int(o.rank), "closeness": o.closeness,
-            "comparator_type": chars_i.at[o.neighbour_code, "authority_type"],
-            "comparator_region": chars_i.at[o.neighbour_code, "region_group"],
-            "comparator_ofsted": chars_i.at[o.neighbour_code, "ofsted"],
-        })
+        rows.append(
+            {
+                "pilot_code": p,
+                "pilot_name": LA_NAMES[p],
+                "comparator_code": o.neighbour_code,
+                "comparator_name": LA_NAMES.get(o.neighbour_code),
+                "sn_rank": int(o.rank),
+                "closeness": o.closeness,
+                "comparator_type": chars_i.at[o.neighbour_code, "authority_type"],
+                "comparator_region": chars_i.at[o.neighbour_code, "region_group"],
+                "comparator_ofsted": chars_i.at[o.neighbour_code, "ofsted"],
+            }
+        )
     out = pd.DataFrame(rows)
     out.attrs["rule"] = (
         "April 2021 statistical neighbours in rank order (up to SN%d), skipping councils named as SofS pilots "
-        "and %s; one comparator per pilot, each used once; minimum total rank%s." % (
-            max_rank, sorted(exclude) or "no other exclusions",
+        "and %s; one comparator per pilot, each used once; minimum total rank%s."
+        % (
+            max_rank,
+            sorted(exclude) or "no other exclusions",
             " subject to reproducing Table A9.1's SNN profile (type, region, Ofsted grade at %s)" % as_at
-            if match_profile else ""))
+            if match_profile
+            else "",
+        )
+    )
     out.attrs["profile_matched"] = matched
     return out

@@ -43,8 +43,13 @@ def profile_inputs(chars: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ch[["la_code", "type", "region", "ofsted"]], tgt
 
 
-def build_rows(panel: pd.DataFrame, chars: pd.DataFrame | None = None,
-               window=WINDOW, published=None, exclude=ROUND2_PILOTS) -> C.Rows:
+def build_rows(
+    panel: pd.DataFrame,
+    chars: pd.DataFrame | None = None,
+    window=WINDOW,
+    published=None,
+    exclude=ROUND2_PILOTS,
+) -> C.Rows:
     """Constraint rows over the real panel; with ``chars`` Table A9.1's counts are attached."""
     years = range(window[0], window[1] + 1)
     rows = C.constraint_rows(panel, candidates(panel, exclude), window[1], years, published)
@@ -53,8 +58,9 @@ def build_rows(panel: pd.DataFrame, chars: pd.DataFrame | None = None,
     return rows
 
 
-def run_search(panel: pd.DataFrame, chars: pd.DataFrame | None = None, time_limit: float = 20.0,
-               start=None) -> dict:
+def run_search(
+    panel: pd.DataFrame, chars: pd.DataFrame | None = None, time_limit: float = 20.0, start=None
+) -> dict:
     """:func:`comparators.identify_comparators` on the real panel (``chars``: with profile)."""
     return C.identify_comparators(build_rows(panel, chars), k=8, time_limit=time_limit, start=start)
 
@@ -67,8 +73,7 @@ def cached_search() -> dict:
     return s
 
 
-def evidence(panel: pd.DataFrame, members, chars: pd.DataFrame | None = None,
-             rivals=()) -> dict:
+def evidence(panel: pd.DataFrame, members, chars: pd.DataFrame | None = None, rivals=()) -> dict:
     """The cheap part of the evidence, recomputed from the data for a known group: rows
     reproduced, best groups one and two swaps away, and stability against those and ``rivals``."""
     rows = build_rows(panel, chars)
@@ -79,10 +84,17 @@ def evidence(panel: pd.DataFrame, members, chars: pd.DataFrame | None = None,
     riv += [C._swap(members, o, i) for o, i in zip(n1["out"][:20], n1["in"][:20])]
     riv += [C._swap(members, o, i) for o, i in zip(n2["out"][:50], n2["in"][:50])]
     rival_scores = [int(C.reproduced(rows, rows.index(r)).sum()) for r in rivals if r]
-    return {"members": sorted(members), "score": int(lab["reproduced"].sum()), "reproduced": lab,
-            "swap1": n1.head(10), "swap2": n2.head(10), "rival_scores": rival_scores,
-            "stability": C.stability(rows, members, riv), "n_candidates": len(rows.candidates),
-            "n_rows": len(rows.labels)}
+    return {
+        "members": sorted(members),
+        "score": int(lab["reproduced"].sum()),
+        "reproduced": lab,
+        "swap1": n1.head(10),
+        "swap2": n2.head(10),
+        "rival_scores": rival_scores,
+        "stability": C.stability(rows, members, riv),
+        "n_candidates": len(rows.candidates),
+        "n_rows": len(rows.labels),
+    }
 
 
 def neighbour_ranks(sn: pd.DataFrame, pilots, comparators) -> pd.DataFrame:
@@ -107,8 +119,15 @@ def pair_with_pilots(ranks: pd.DataFrame, unlisted: float = 11.0) -> pd.DataFram
     rows = []
     for i, j in zip(r, c):
         p, q = ranks.index[i], ranks.columns[j]
-        rows.append({"pilot": LA_NAMES.get(p, p), "comparator": LA_NAMES.get(q, q),
-                     "pilot_code": p, "comparator_code": q, "sn_rank_2021": ranks.iat[i, j]})
+        rows.append(
+            {
+                "pilot": LA_NAMES.get(p, p),
+                "comparator": LA_NAMES.get(q, q),
+                "pilot_code": p,
+                "comparator_code": q,
+                "sn_rank_2021": ranks.iat[i, j],
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -26,9 +26,23 @@ from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 
 #: a pilot mean "moved" when it changes by more than this (well below the report's 1 decimal)
 TOLERANCE = 1e-9
-COLUMNS = ["table", "indicator_id", "report_name", "release_old", "release_new", "pilot_old",
-           "pilot_new", "pilot_change", "snn_old", "snn_new", "p_old", "p_new", "significant_old",
-           "significant_new", "verdict_changed"]
+COLUMNS = [
+    "table",
+    "indicator_id",
+    "report_name",
+    "release_old",
+    "release_new",
+    "pilot_old",
+    "pilot_new",
+    "pilot_change",
+    "snn_old",
+    "snn_new",
+    "p_old",
+    "p_new",
+    "significant_old",
+    "significant_new",
+    "verdict_changed",
+]
 
 
 def committed_path() -> Path:
@@ -43,8 +57,14 @@ def _releases(panel: pd.DataFrame, years) -> pd.Series:
     return d.groupby("indicator_id")["release"].agg(lambda s: " / ".join(sorted(set(s.astype(str)))))
 
 
-def revisions(old: pd.DataFrame, new: pd.DataFrame, years=lo.DEFAULT_YEARS, pilots=None,
-              comparators=None, alpha: float = 0.05) -> pd.DataFrame:
+def revisions(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    years=lo.DEFAULT_YEARS,
+    pilots=None,
+    comparators=None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """One row per indicator and table (A9.3 = last year of ``years``, A9.4 = all of them):
     pilot and comparator means and p-values from the ``old`` and ``new`` panels, the change of
     the pilot mean, and whether the verdict (one-way test significant at ``alpha``) changes."""
@@ -90,13 +110,16 @@ def revision_summary(table: pd.DataFrame, alpha: float = 0.05) -> str:
         out.append(
             f"Pilot means move for {counts}. The largest move is *{top.report_name}* "
             f"(Table {top.table}): {top.pilot_old:.2f} in release {top.release_old}, "
-            f"{top.pilot_new:.2f} in release {top.release_new} ({top.pilot_change:+.2f}).")
+            f"{top.pilot_new:.2f} in release {top.release_new} ({top.pilot_change:+.2f})."
+        )
     changed = table[table["verdict_changed"]]
     if changed.empty:
         out.append(f"No verdict changes: every one-way test is on the same side of {alpha} in both releases.")
     else:
-        items = [f"*{r.report_name}* (Table {r.table}: p {r.p_old:.3f} → {r.p_new:.3f})"
-                 for r in changed.itertuples()]
+        items = [
+            f"*{r.report_name}* (Table {r.table}: p {r.p_old:.3f} → {r.p_new:.3f})"
+            for r in changed.itertuples()
+        ]
         out.append(f"The verdict changes for {len(changed)}: " + "; ".join(items) + ".")
     return " ".join(out)
 
@@ -132,15 +155,20 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike) -> Path:
     return out
 
 
-def later_means(panel: pd.DataFrame, indicator_ids, first_year: int, pilots=None, comparators=None) -> pd.DataFrame:
+def later_means(
+    panel: pd.DataFrame, indicator_ids, first_year: int, pilots=None, comparators=None
+) -> pd.DataFrame:
     """Pilot and comparator means by year from ``first_year`` to the panel's last year, for the
     indicators given (wide: one row per indicator and group)."""
     last = int(panel.loc[panel["indicator_id"].isin(indicator_ids), "year"].max())
-    p = lo.analysis_panel(None, pilots, comparators, (first_year, last), panel=panel,
-                          indicators=list(indicator_ids))
+    p = lo.analysis_panel(
+        None, pilots, comparators, (first_year, last), panel=panel, indicators=list(indicator_ids)
+    )
     m = p.dropna(subset=["value"]).groupby(["indicator_id", "group", "year"])["value"].mean().unstack("year")
     names = load_indicator_catalogue().set_index("indicator_id")["report_name"]
-    m.index = pd.MultiIndex.from_tuples([(names.get(i, i), g) for i, g in m.index], names=["indicator", "group"])
+    m.index = pd.MultiIndex.from_tuples(
+        [(names.get(i, i), g) for i, g in m.index], names=["indicator", "group"]
+    )
     return m.replace({np.nan: None}).astype(float)
 
 
@@ -155,8 +183,9 @@ def sources_table(panel: pd.DataFrame) -> pd.DataFrame:
     return s[["report_name", "publication", "release", "file", "years"]].reset_index(drop=True)
 
 
-def chapter_revisions(source, panel: pd.DataFrame, years, pilots=None, comparators=None,
-                      alpha: float = 0.05) -> dict:
+def chapter_revisions(
+    source, panel: pd.DataFrame, years, pilots=None, comparators=None, alpha: float = 0.05
+) -> dict:
     """What the LA chapter shows under "Revisions between releases".
 
     ``source``: the chapter's data source (None = committed extract, a raw folder). With a raw
@@ -176,30 +205,53 @@ def chapter_revisions(source, panel: pd.DataFrame, years, pilots=None, comparato
     ys = lo._year_list(years)
     cmp_cols = ["indicator_id", "la_code", "year", "value"]
     same = source is None or (
-        panel[panel["year"].isin(ys)][cmp_cols].sort_values(cmp_cols[:3]).reset_index(drop=True)
-        .equals(base[base["year"].isin(ys) & base["indicator_id"].isin(set(panel["indicator_id"]))
-                     & base["la_code"].isin(set(panel["la_code"]))][cmp_cols]
-                .sort_values(cmp_cols[:3]).reset_index(drop=True)))
+        panel[panel["year"].isin(ys)][cmp_cols]
+        .sort_values(cmp_cols[:3])
+        .reset_index(drop=True)
+        .equals(
+            base[
+                base["year"].isin(ys)
+                & base["indicator_id"].isin(set(panel["indicator_id"]))
+                & base["la_code"].isin(set(panel["la_code"]))
+            ][cmp_cols]
+            .sort_values(cmp_cols[:3])
+            .reset_index(drop=True)
+        )
+    )
     if same:
         table = read_committed()
-        return {"mode": "committed", "table": table, "summary": revision_summary(table, alpha),
-                "later": None, "superseded": superseded}
+        return {
+            "mode": "committed",
+            "table": table,
+            "summary": revision_summary(table, alpha),
+            "later": None,
+            "superseded": superseded,
+        }
     table = revisions(base, panel, years, pilots, comparators, alpha)
     moved = table.loc[table["pilot_change"].abs() > TOLERANCE, "indicator_id"].unique().tolist()
     later = None
     if moved:
         full = load_panel(Path(source), indicators=moved, scope="A9")
         later = later_means(full, moved, ys[-1], pilots, comparators)
-    return {"mode": "live", "table": table, "summary": revision_summary(table, alpha), "later": later,
-            "superseded": superseded}
+    return {
+        "mode": "live",
+        "table": table,
+        "summary": revision_summary(table, alpha),
+        "later": later,
+        "superseded": superseded,
+    }
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sofs_lib.chapters.la_outcomes.revisions",
-                                 description="Revisions of the A9.3/A9.4 pilot means between two releases.")
+    ap = argparse.ArgumentParser(
+        prog="python -m sofs_lib.chapters.la_outcomes.revisions",
+        description="Revisions of the A9.3/A9.4 pilot means between two releases.",
+    )
     ap.add_argument("base", help="folder of the earlier release (e.g. the 2022 one)")
     ap.add_argument("newer", help="folder of later-release files that replace their base versions")
-    ap.add_argument("--out", default=None, help="output CSV (default data/dfe_extract/revisions_2022_2024.csv)")
+    ap.add_argument(
+        "--out", default=None, help="output CSV (default data/dfe_extract/revisions_2022_2024.csv)"
+    )
     a = ap.parse_args(argv)
     out = write_table(build_revisions_table(a.base, a.newer), a.out or committed_path())
     print(f"wrote {out}")

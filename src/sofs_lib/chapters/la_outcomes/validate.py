@@ -46,10 +46,13 @@ def check_groups(panel: pd.DataFrame, pilots, comparators, exclude=(), years=Non
             raise _err(param, "is empty: each group needs at least one LA.")
         absent = [c for c in codes if c not in have]
         if absent:
-            raise _err(param, "names LAs with no value in the data analysed: "
-                       f"{[_label(c, names) for c in absent]} (the panel has {len(have)} LAs"
-                       + (", e.g. " + ", ".join(sorted(names.values())[:3]) if names else "")
-                       + ").")
+            raise _err(
+                param,
+                "names LAs with no value in the data analysed: "
+                f"{[_label(c, names) for c in absent]} (the panel has {len(have)} LAs"
+                + (", e.g. " + ", ".join(sorted(names.values())[:3]) if names else "")
+                + ").",
+            )
         out[param] = codes
     both = sorted(set(out["pilots"]) & set(out["comparators"]))
     if both:
@@ -57,8 +60,11 @@ def check_groups(panel: pd.DataFrame, pilots, comparators, exclude=(), years=Non
     ex = _resolve("exclude_las", exclude or [])
     stray = [c for c in ex if c not in out["pilots"] + out["comparators"]]
     if stray:
-        raise _err("exclude_las", "names LAs in neither group, so excluding them changes "
-                   f"nothing: {[_label(c, names) for c in stray]}.")
+        raise _err(
+            "exclude_las",
+            "names LAs in neither group, so excluding them changes "
+            f"nothing: {[_label(c, names) for c in stray]}.",
+        )
     for param in ("pilots", "comparators"):
         if not set(out[param]) - set(ex):
             raise _err("exclude_las", f"leaves no LA among the {param}.")
@@ -73,5 +79,8 @@ def check_groups(panel: pd.DataFrame, pilots, comparators, exclude=(), years=Non
 def check_span(param: str, span) -> None:
     """A span (first, last year ending) long enough for the two-way analysis (two years)."""
     if span[1] - span[0] < 1:
-        raise _err(param, f"spans one year ({span[1] - 1}/{str(span[1])[2:]}); the two-way "
-                   "analysis of Table A9.5 needs at least two.")
+        raise _err(
+            param,
+            f"spans one year ({span[1] - 1}/{str(span[1])[2:]}); the two-way "
+            "analysis of Table A9.5 needs at least two.",
+        )

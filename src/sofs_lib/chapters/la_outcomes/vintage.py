@@ -20,8 +20,9 @@ from sofs_lib.sources.dfe.names import LA_NAMES
 SUCCESSORS_2019 = {"835": "838"}
 
 
-def fill_from_successor(panel: pd.DataFrame, successors: dict | None = None,
-                        indicators=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def fill_from_successor(
+    panel: pd.DataFrame, successors: dict | None = None, indicators=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill a predecessor's missing LA-years with its successor's value.
 
     Returns the new panel and the rows filled (``indicator_id, year, la_code, from_code,
@@ -35,8 +36,9 @@ def fill_from_successor(panel: pd.DataFrame, successors: dict | None = None,
         src = have[have["la_code"] == new]
         if indicators is not None:
             src = src[src["indicator_id"].isin(indicators)]
-        known = set(zip(have.loc[have["la_code"] == old, "indicator_id"],
-                        have.loc[have["la_code"] == old, "year"]))
+        known = set(
+            zip(have.loc[have["la_code"] == old, "indicator_id"], have.loc[have["la_code"] == old, "year"])
+        )
         mask = [(i, y) not in known for i, y in zip(src["indicator_id"], src["year"])]
         add = src[np.array(mask, dtype=bool)].copy()
         add["from_code"] = new
@@ -45,8 +47,10 @@ def fill_from_successor(panel: pd.DataFrame, successors: dict | None = None,
         filled.append(add)
     rows = pd.concat(filled, ignore_index=True) if filled else panel.iloc[:0].assign(from_code="")
     keys = set(zip(rows["indicator_id"], rows["year"], rows["la_code"]))
-    keep = np.array([(i, y, c) not in keys for i, y, c in
-                     zip(panel["indicator_id"], panel["year"], panel["la_code"])], dtype=bool)
+    keep = np.array(
+        [(i, y, c) not in keys for i, y, c in zip(panel["indicator_id"], panel["year"], panel["la_code"])],
+        dtype=bool,
+    )
     out = pd.concat([panel[keep], rows.drop(columns="from_code")], ignore_index=True)
     out.attrs.update(panel.attrs)
     return out, rows[["indicator_id", "year", "la_code", "from_code", "value"]]

@@ -5,21 +5,25 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 import pandas as pd
 
 from sofs_lib.core.kinds import STATUSES
 
-STATUS_COLOURS = {"exact": "#2e7d32", "within rounding": "#8bc34a", "differs": "#c62828",
-                  "not reproducible": "#9e9e9e"}
+STATUS_COLOURS = {
+    "exact": "#2e7d32",
+    "within rounding": "#8bc34a",
+    "differs": "#c62828",
+    "not reproducible": "#9e9e9e",
+}
 
 
 def ledger_counts(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Comparisons in a gathered ledger by ``by`` (chapter, table_id, kind) and status."""
     if df.empty:
         return pd.DataFrame(columns=list(STATUSES) + ["total"])
-    out = (df.groupby([by, "status"]).size().unstack(fill_value=0)
-           .reindex(columns=list(STATUSES), fill_value=0))
+    out = (
+        df.groupby([by, "status"]).size().unstack(fill_value=0).reindex(columns=list(STATUSES), fill_value=0)
+    )
     out["total"] = out.sum(axis=1)
     out.index.name = by
     return out
@@ -30,7 +34,6 @@ def ledger_filter_html(df: pd.DataFrame, element_id: str = "sofs-ledger") -> str
     JavaScript, no external files: works offline)."""
     import html as _h
 
-
     cols = ["chapter", "table_id", "row", "column", "published", "reproduced", "kind", "status", "note"]
 
     def cell(v):
@@ -40,8 +43,10 @@ def ledger_filter_html(df: pd.DataFrame, element_id: str = "sofs-ledger") -> str
 
     rows = "".join(
         f'<tr data-status="{_h.escape(str(r["status"]))}">'
-        + "".join(f"<td>{cell(r[c])}</td>" for c in cols) + "</tr>"
-        for _, r in df[cols].iterrows())
+        + "".join(f"<td>{cell(r[c])}</td>" for c in cols)
+        + "</tr>"
+        for _, r in df[cols].iterrows()
+    )
     options = "".join(f'<option value="{s}">{s}</option>' for s in STATUSES)
     head = "".join(f"<th>{c}</th>" for c in cols)
     return f"""<div class="sofs-ledger-filter" id="{element_id}">
@@ -89,6 +94,11 @@ def plot_ledger_status(df: pd.DataFrame, by: str = "chapter"):
             left += vals
         ax.invert_yaxis()
         ax.legend(title="status", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    return plotting.finish(fig, f"Reproduced numbers by {by} and status",
-                           "every chapter's reproduction.csv (sofs_lib.core.ledger.gather).",
-                           xlabel="comparisons", ylabel=by, ax=ax)
+    return plotting.finish(
+        fig,
+        f"Reproduced numbers by {by} and status",
+        "every chapter's reproduction.csv (sofs_lib.core.ledger.gather).",
+        xlabel="comparisons",
+        ylabel=by,
+        ax=ax,
+    )

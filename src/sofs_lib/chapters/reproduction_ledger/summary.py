@@ -19,19 +19,25 @@ KIND_PHRASE = {
     "derived": "recomputed from the report's own published numbers",
     "synthetic": "on synthetic data",
 }
-KIND_NOTE = {"synthetic": " A match on synthetic data is true by construction (the data were "
-                          "generated to fit the report): it shows that the method runs, not that "
-                          "the report is right."}
+KIND_NOTE = {
+    "synthetic": " A match on synthetic data is true by construction (the data were "
+    "generated to fit the report): it shows that the method runs, not that "
+    "the report is right."
+}
 
 
 def by_kind(led: pd.DataFrame) -> pd.DataFrame:
     """Comparisons by kind (rows: real, derived, synthetic, then "all kinds") and status, with
     the exact share of each kind (%)."""
-    counts = (led.groupby(["kind", "status"]).size().unstack(fill_value=0)
-              .reindex(index=list(KIND_ORDER), columns=list(STATUSES), fill_value=0))
+    counts = (
+        led.groupby(["kind", "status"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=list(KIND_ORDER), columns=list(STATUSES), fill_value=0)
+    )
     counts["total"] = counts.sum(axis=1)
     counts.loc["all kinds"] = counts.sum()
-    counts["exact (%)"] = (100 * counts["exact"] / counts["total"].where(counts["total"] > 0))
+    counts["exact (%)"] = 100 * counts["exact"] / counts["total"].where(counts["total"] > 0)
     counts.index.name = "kind of reproduced value"
     return counts
 
@@ -43,10 +49,12 @@ def kind_sentence(kind: str, row: pd.Series) -> str:
         return f"No comparison {KIND_PHRASE[kind]}."
     within = int(row["within rounding"])
     exact = int(row["exact"])
-    return (f"{share(exact, n)} comparisons {KIND_PHRASE[kind]} are exact"
-            + (f" and {within} more within rounding" if within else "")
-            + f"; {int(row['differs'])} differ and {int(row['not reproducible'])} cannot be "
-              "reproduced." + KIND_NOTE.get(kind, ""))
+    return (
+        f"{share(exact, n)} comparisons {KIND_PHRASE[kind]} are exact"
+        + (f" and {within} more within rounding" if within else "")
+        + f"; {int(row['differs'])} differ and {int(row['not reproducible'])} cannot be "
+        "reproduced." + KIND_NOTE.get(kind, "")
+    )
 
 
 def headline(led: pd.DataFrame) -> list[str]:
@@ -72,19 +80,32 @@ def answer_parts(led: pd.DataFrame) -> dict:
     nr = int(t.loc["all kinds", "not reproducible"])
     differs = [f"{int(t.loc[k, 'differs'])} {k}" for k in KIND_ORDER if t.loc[k, "differs"]]
     tabs = differing_tables(led)
-    new = ([f"Leaving synthetic values aside, the published tables with the most differing "
-            f"comparisons are {join_names(tabs)}; each difference is listed below with its note."]
-           if tabs else ["No comparison of real or derived values differs from the published value."])
+    new = (
+        [
+            f"Leaving synthetic values aside, the published tables with the most differing "
+            f"comparisons are {join_names(tabs)}; each difference is listed below with its note."
+        ]
+        if tabs
+        else ["No comparison of real or derived values differs from the published value."]
+    )
     real_tabs = differing_tables(led, "real")
     if real_tabs:
         new.append(f"On real data the differences concentrate in {join_names(real_tabs)}.")
     return dict(
-        report=[f"The report prints the {plural(len(led), 'published number')} compared here, "
-                f"from {plural(n_tab, 'table')} (and the running text), read by "
-                f"{plural(n_ch, 'chapter')} of this book."],
+        report=[
+            f"The report prints the {plural(len(led), 'published number')} compared here, "
+            f"from {plural(n_tab, 'table')} (and the running text), read by "
+            f"{plural(n_ch, 'chapter')} of this book."
+        ],
         reproduced=[s for k, s in zip(KIND_ORDER, headline(led)) if t.loc[k, "total"]]
         or ["No chapter has recorded a comparison yet."],
-        not_reproduced=[(f"{plural(int(t.loc['all kinds', 'differs']), 'comparison')} differ "
-                         f"({join_names(differs) or 'none'}) and {nr} cannot be reproduced "
-                         "from public data.")],
-        new=new, kind="derived")
+        not_reproduced=[
+            (
+                f"{plural(int(t.loc['all kinds', 'differs']), 'comparison')} differ "
+                f"({join_names(differs) or 'none'}) and {nr} cannot be reproduced "
+                "from public data."
+            )
+        ],
+        new=new,
+        kind="derived",
+    )

@@ -92,8 +92,7 @@ def check_a9_no_difference(alpha: float = 0.05) -> Check:
         "individual year, nor across the years as a whole' (appendix 9, staff wellbeing and "
         "turnover)",
         "Tables A9.3 and A9.4 (appendices, appendix 9), the six workforce rows",
-        f"alpha {alpha}; only 2018/19 (A9.3) and the pooled years (A9.4) are printed, "
-        "not each year.",
+        f"alpha {alpha}; only 2018/19 (A9.3) and the pooled years (A9.4) are printed, not each year.",
         f"smallest printed p {smallest.text} ({smallest.table_id})",
         "no significant differences",
         v,

@@ -78,13 +78,10 @@ def pilot8_all_five(t4: pd.DataFrame | None = None) -> dict:
     return _row(
         "pilot8_all_five",
         "section 5",
-        "Pilot 8 emerged as having the best outcomes overall in relation to "
-        + ", ".join(survey.AREAS),
+        "Pilot 8 emerged as having the best outcomes overall in relation to " + ", ".join(survey.AREAS),
         f"Pilot 8 best or tied on {int(b['pilot8_best'].sum())} of {len(b)}",
         v,
-        "Pilot 8 is best on every area listed."
-        if v == "consistent"
-        else f"Not on every area listed: {why}.",
+        "Pilot 8 is best on every area listed." if v == "consistent" else f"Not on every area listed: {why}.",
     )
 
 
@@ -142,11 +139,7 @@ def _pooled_claim(claim_id, qid, stmt, max_missing) -> dict:
         v,
         f"Pooling the four pilots' respondents gives {s['central']:.1f}% against "
         f"{target:.0f}% for 'around {q.text}'"
-        + (
-            "."
-            if v == "consistent"
-            else f"; the pilots range {s['pilot_min']:.0f}–{s['pilot_max']:.0f}%."
-        ),
+        + ("." if v == "consistent" else f"; the pilots range {s['pilot_min']:.0f}–{s['pilot_max']:.0f}%."),
     )
 
 

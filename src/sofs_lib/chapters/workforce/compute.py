@@ -137,8 +137,10 @@ def answer_parts(
     wide = imp.sort_values("mde_panel", ascending=False) if len(imp) else imp
     new = [
         f"Table 4 tests: {nsig}"
-        + "".join(f"; '{s}' differs between pilots before correction" for s in
-                  tests.index[tests["p_max"] < alpha]) + "."
+        + "".join(
+            f"; '{s}' differs between pilots before correction" for s in tests.index[tests["p_max"] < alpha]
+        )
+        + "."
     ]
     if len(imp):
         r = imp.loc["sw_turnover_fte"] if "sw_turnover_fte" in imp.index else wide.iloc[0]

@@ -74,9 +74,7 @@ def collapsed(d: pd.DataFrame, post_from: int) -> pd.DataFrame:
     post = d["year"] >= post_from
     w = d.groupby(["la_code", post.rename("post")])["y"].mean().unstack()
     g = d.drop_duplicates("la_code").set_index("la_code")["group"]
-    return pd.DataFrame(
-        {"delta": w[True] - w[False], "pilot": (g.loc[w.index] == "Pilot").astype(float)}
-    )
+    return pd.DataFrame({"delta": w[True] - w[False], "pilot": (g.loc[w.index] == "Pilot").astype(float)})
 
 
 def wild_bootstrap_p(d: pd.DataFrame, post_from: int, reps: int = 999, seed: int = 1) -> float:
@@ -171,15 +169,11 @@ def event_study(d: pd.DataFrame, ref_year: int) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("year").reset_index(drop=True)
 
 
-def mde_two_group(
-    sd: float, n1: int = 8, n2: int = 8, alpha: float = 0.05, power: float = 0.80
-) -> float:
+def mde_two_group(sd: float, n1: int = 8, n2: int = 8, alpha: float = 0.05, power: float = 0.80) -> float:
     """Minimum detectable difference of means for a two-sided two-sample t test (the report's
     one-way ANOVA with two groups): ``(t_{1-a/2} + t_{power}) * sd * sqrt(1/n1 + 1/n2)``."""
     df = n1 + n2 - 2
-    return float(
-        (stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * sd * np.sqrt(1 / n1 + 1 / n2)
-    )
+    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * sd * np.sqrt(1 / n1 + 1 / n2))
 
 
 def mde_from_se(se: float, alpha: float = 0.05, power: float = 0.80) -> float:
@@ -195,9 +189,7 @@ def pooled_sd(frame: pd.DataFrame, indicator: str, year: int) -> tuple[float, in
     b = d.loc[d["group"] == "Comparator", indicator].to_numpy(float)
     if len(a) < 2 or len(b) < 2:
         return np.nan, len(a), len(b)
-    sp = np.sqrt(
-        ((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2)
-    )
+    sp = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
     return float(sp), len(a), len(b)
 
 

@@ -22,18 +22,22 @@ from sofs_lib.core.rounding import round_half_up
 #: (the A9 id itself is a candidate when the data hold it, as the project's extract does)
 CANDIDATES = {
     "cin_per_sw": [("cin_per_sw", None), ("cin_at31", "sw_fte"), ("cin_at31", "sw_headcount")],
-    "sw_turnover": [("sw_turnover", None), ("sw_turnover_headcount", None),
-                    ("sw_turnover_fte", None)],
+    "sw_turnover": [("sw_turnover", None), ("sw_turnover_headcount", None), ("sw_turnover_fte", None)],
     "sw_vacancy": [("sw_vacancy", None), ("sw_vacancy_rate_fte", None)],
-    "sw_agency": [("sw_agency", None), ("sw_agency_rate_fte", None),
-                  ("sw_agency_rate_headcount", None)],
+    "sw_agency": [("sw_agency", None), ("sw_agency_rate_fte", None), ("sw_agency_rate_headcount", None)],
     "sw_absence": [("sw_absence", None), ("sw_absence_rate_fte", None)],
     "caseload": [("caseload", None), ("sw_caseload_fte", None)],
 }
 BASIS = {"sw_fte": "FTE", "sw_headcount": "headcount"}
 #: basis of the A9 series in the indicator catalogue (data/indicators.csv)
-A9_BASIS = {"cin_per_sw": "FTE", "sw_turnover": "headcount", "sw_vacancy": "FTE",
-            "sw_agency": "FTE", "sw_absence": "FTE", "caseload": "FTE"}
+A9_BASIS = {
+    "cin_per_sw": "FTE",
+    "sw_turnover": "headcount",
+    "sw_vacancy": "FTE",
+    "sw_agency": "FTE",
+    "sw_absence": "FTE",
+    "caseload": "FTE",
+}
 YEAR_A93 = 2019
 YEARS_A94 = (2015, 2019)
 
@@ -127,9 +131,7 @@ def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFram
                         row[f"{tag}_{q}"] = r[q]
                         row[f"{tag}_{q}_published"] = pub.at[iid, pre + col]
                     for q in ("pilot_mean", "snn_mean"):
-                        row[f"{tag}_{q}_match"] = bool(
-                            round_half_up(r[q], 1) == row[f"{tag}_{q}_published"]
-                        )
+                        row[f"{tag}_{q}_match"] = bool(round_half_up(r[q], 1) == row[f"{tag}_{q}_published"])
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -144,9 +146,7 @@ def chosen(cands: pd.DataFrame) -> pd.DataFrame:
         + c["a94_snn_mean_match"].astype(int)
     )
     c["gap"] = (c["a93_pilot_mean"] - c["a93_pilot_mean_published"]).abs()
-    c = c.sort_values(
-        ["indicator_id", "score", "gap", "release"], ascending=[True, False, True, False]
-    )
+    c = c.sort_values(["indicator_id", "score", "gap", "release"], ascending=[True, False, True, False])
     out = c.drop_duplicates("indicator_id").set_index("indicator_id")
     return out.reindex(list(CANDIDATES))
 
@@ -157,17 +157,21 @@ def basis_reasons(cands: pd.DataFrame) -> list[str]:
     out = []
     ch = chosen(cands).dropna(subset=["series"])
     for iid, c in ch.iterrows():
-        others = cands[(cands["indicator_id"] == iid) & ~cands["a93_pilot_mean_match"]
-                       & cands["a93_pilot_mean"].notna()]
+        others = cands[
+            (cands["indicator_id"] == iid) & ~cands["a93_pilot_mean_match"] & cands["a93_pilot_mean"].notna()
+        ]
         pub = c["a93_pilot_mean_published"]
-        head = (f"{iid}: published pilot mean {pub:.1f} = {c['basis']} basis "
-                f"({c['series']}, release {c['release']}, {c['a93_pilot_mean']:.2f})"
-                if c["a93_pilot_mean_match"] else
-                f"{iid}: no basis gives the published {pub:.1f} (nearest {c['series']}, "
-                f"{c['a93_pilot_mean']:.2f})")
+        head = (
+            f"{iid}: published pilot mean {pub:.1f} = {c['basis']} basis "
+            f"({c['series']}, release {c['release']}, {c['a93_pilot_mean']:.2f})"
+            if c["a93_pilot_mean_match"]
+            else f"{iid}: no basis gives the published {pub:.1f} (nearest {c['series']}, "
+            f"{c['a93_pilot_mean']:.2f})"
+        )
         if len(others):
             head += "; not " + ", ".join(
                 f"{r.basis} {r.series} release {r.release} ({r.a93_pilot_mean:.2f})"
-                for r in others.itertuples())
+                for r in others.itertuples()
+            )
         out.append(head + ".")
     return out

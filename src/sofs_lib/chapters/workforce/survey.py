@@ -96,9 +96,7 @@ def reconstruction(max_missing: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def statement_tests(
-    max_missing: int = 0, alpha: float = 0.05, max_combinations: int = 5000
-) -> pd.DataFrame:
+def statement_tests(max_missing: int = 0, alpha: float = 0.05, max_combinations: int = 5000) -> pd.DataFrame:
     """Per statement, whether agreement differs between the four pilots: Pearson chi-square
     (3 df) and the exact Freeman-Halton p, each over every admissible reconstruction (central
     value and range), with Holm and Benjamini-Hochberg corrections across the five statements
@@ -107,10 +105,7 @@ def statement_tests(
     rows = []
     for stmt in t4.index:
         m = _allowance(t4.loc[stmt], ns, max_missing)
-        options = [
-            recon.count_options(float(t4.loc[stmt, g]), int(ns[g]), max_missing=m)
-            for g in t4.columns
-        ]
+        options = [recon.count_options(float(t4.loc[stmt, g]), int(ns[g]), max_missing=m) for g in t4.columns]
         n_comb = math.prod(len(o) for o in options)
         if n_comb > max_combinations:
             raise recon.ReconstructionError(
@@ -147,9 +142,7 @@ def statement_tests(
         for col in ("p", "p_min", "p_max", "p_exact", "p_exact_min", "p_exact_max"):
             out[f"{col}_{tag}"] = multipletests(out[col], method=meth)[1]
     out["verdict"] = [verdict_range(a, b, alpha) for a, b in zip(out["p_min"], out["p_max"])]
-    out["verdict_holm"] = [
-        verdict_range(a, b, alpha) for a, b in zip(out["p_min_holm"], out["p_max_holm"])
-    ]
+    out["verdict_holm"] = [verdict_range(a, b, alpha) for a, b in zip(out["p_min_holm"], out["p_max_holm"])]
     return out
 
 
@@ -202,5 +195,6 @@ def pooled_share(stmt: str, max_missing: int = 0) -> dict:
     rec = reconstruction(max_missing)
     r = rec[rec["statement"] == stmt]
     central = 100 * r["count"].sum() / r["denominator"].sum()
-    return dict(central=float(central), pilot_min=float(r["percent"].min()),
-                pilot_max=float(r["percent"].max()))
+    return dict(
+        central=float(central), pilot_min=float(r["percent"].min()), pilot_max=float(r["percent"].max())
+    )

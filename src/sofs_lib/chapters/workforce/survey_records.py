@@ -31,9 +31,7 @@ def read_survey(data_dir) -> pd.DataFrame:
     Raises :class:`SurveyDataError` naming the file and the column."""
     path = Path(data_dir) / layout.FILENAME
     if not path.is_file():
-        raise SurveyDataError(
-            f"survey extract not found: {path.name} in the folder given as data_dir"
-        )
+        raise SurveyDataError(f"survey extract not found: {path.name} in the folder given as data_dir")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -48,9 +46,7 @@ def read_survey(data_dir) -> pd.DataFrame:
         raise SurveyDataError(f"{path.name}: no respondents")
     dup = df["respondent_id"][df["respondent_id"].duplicated()].unique().tolist()
     if dup or (df["respondent_id"].str.strip() == "").any():
-        raise SurveyDataError(
-            f"{path.name}: column respondent_id has blank or repeated ids {dup[:5]}"
-        )
+        raise SurveyDataError(f"{path.name}: column respondent_id has blank or repeated ids {dup[:5]}")
     bad = sorted(set(df["pilot"][~df["pilot"].str.fullmatch(r"Pilot [1-9]")]))
     if bad:
         raise SurveyDataError(f"{path.name}: column pilot has values {bad[:5]}; expected 'Pilot n'")
@@ -126,9 +122,7 @@ def item_tests(tab: pd.DataFrame) -> pd.DataFrame:
     for (item, table), g in tab.groupby(["item", "table"], sort=False):
         k, m = g["yes_raw"].to_numpy(), g["answered_raw"].to_numpy()
         stat, p, dof = recon.chi2_yes_no(k, m)
-        rows.append(
-            dict(item=item, table=table, chi2=stat, dof=dof, p=p, p_exact=freeman_halton_2xk(k, m))
-        )
+        rows.append(dict(item=item, table=table, chi2=stat, dof=dof, p=p, p_exact=freeman_halton_2xk(k, m)))
     return pd.DataFrame(rows).set_index("item")
 
 
@@ -141,8 +135,7 @@ def compare_printed(tab: pd.DataFrame) -> pd.DataFrame:
     out["computed"] = share
     out["rounded"] = [round_half_up(float(x), 0) for x in share]
     out["printed"] = [
-        float((t2 if t == "2" else t4).loc[i, g])
-        for i, t, g in zip(tab["item"], tab["table"], tab["pilot"])
+        float((t2 if t == "2" else t4).loc[i, g]) for i, t, g in zip(tab["item"], tab["table"], tab["pilot"])
     ]
     out["match"] = out["rounded"] == out["printed"]
     return out
@@ -150,6 +143,4 @@ def compare_printed(tab: pd.DataFrame) -> pd.DataFrame:
 
 def check_pilot_labels(records: pd.DataFrame) -> list[str]:
     """Pilots of an extract that the report did not survey (Tables 2 and 4 cover 1, 7, 8, 9)."""
-    return sorted(
-        set(records["pilot"]) - set(layout.PILOTS), key=lambda s: int(re.sub(r"\D", "", s))
-    )
+    return sorted(set(records["pilot"]) - set(layout.PILOTS), key=lambda s: int(re.sub(r"\D", "", s)))

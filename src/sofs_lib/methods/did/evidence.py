@@ -102,22 +102,37 @@ def rate(e: EvidenceInput) -> Verdict:
     reasons: list[str] = []
     sig = np.isfinite(e.estimate) and np.isfinite(e.p) and e.p < e.alpha
     if not sig:
-        why = ("the DiD is not estimable" if not np.isfinite(e.estimate)
-               else f"the DiD is not significant ({p_text(e.p, e.g, e.g_treated, e.wild_p)})")
+        why = (
+            "the DiD is not estimable"
+            if not np.isfinite(e.estimate)
+            else f"the DiD is not significant ({p_text(e.p, e.g, e.g_treated, e.wild_p)})"
+        )
         return Verdict("none", "none", f"No evidence of an impact of SofS on {e.outcome}", [why], [], [])
     direction = "increase" if e.estimate > 0 else "decrease"
     reasons.append(f"main DiD {e.estimate:+.3g} ({p_text(e.p, e.g, e.g_treated, e.wild_p)})")
-    flips = [f"{c.label} ({c.estimate:+.3g}, {p_text(c.p, c.g, c.g_treated)})" for c in e.checks
-             if np.isfinite(c.estimate) and np.sign(c.estimate) != np.sign(e.estimate)]
-    lost = [f"{c.label} ({p_text(c.p, c.g, c.g_treated)})" for c in e.checks
-            if not (np.isfinite(c.p) and c.p < e.alpha)]
+    flips = [
+        f"{c.label} ({c.estimate:+.3g}, {p_text(c.p, c.g, c.g_treated)})"
+        for c in e.checks
+        if np.isfinite(c.estimate) and np.sign(c.estimate) != np.sign(e.estimate)
+    ]
+    lost = [
+        f"{c.label} ({p_text(c.p, c.g, c.g_treated)})"
+        for c in e.checks
+        if not (np.isfinite(c.p) and c.p < e.alpha)
+    ]
     if not e.parallel_trends or flips:
         if not e.parallel_trends:
             reasons.append("parallel-trends test fails (most leads significant)")
         if flips:
             reasons.append("sign of the DiD changes: " + "; ".join(flips))
-        return Verdict("no clear evidence", "none", f"No clear evidence on the impact of SofS on {e.outcome}",
-                       reasons, [], [])
+        return Verdict(
+            "no clear evidence",
+            "none",
+            f"No clear evidence on the impact of SofS on {e.outcome}",
+            reasons,
+            [],
+            [],
+        )
     reasons.append("parallel-trends test holds")
     major, minor = [], []
     major += [f"data quality: {c}" for c in e.data_quality_concerns]
@@ -134,8 +149,10 @@ def rate(e: EvidenceInput) -> Verdict:
         if e.expected == "unclear":
             text = "No moderate or high strength evidence of an impact"
         else:
-            positive = (direction == e.expected)
-            text = f"No moderate or high strength evidence of a {'positive' if positive else 'negative'} impact"
+            positive = direction == e.expected
+            text = (
+                f"No moderate or high strength evidence of a {'positive' if positive else 'negative'} impact"
+            )
     else:
         word = "increased" if direction == "increase" else "decreased"
         text = f"{strength.capitalize()} strength evidence of {word} {e.outcome}"

@@ -53,7 +53,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
 # --------------------------------------------------------------------------------------------
 # LA level
 # --------------------------------------------------------------------------------------------
@@ -63,8 +62,9 @@ import pandas as pd
 CEM_VARS = ["age_band", "gender", "disabled", "ethnicity", "academic_year", "fsm"]
 
 
-def la_year_means(df: pd.DataFrame, y: str, la: str = "la", year: str = "year",
-                  weights: str | None = None) -> pd.DataFrame:
+def la_year_means(
+    df: pd.DataFrame, y: str, la: str = "la", year: str = "year", weights: str | None = None
+) -> pd.DataFrame:
     """LA x year table of (weighted) outcome means, with ``n`` per cell in ``attrs['n']``."""
     if weights:
         num = (df[y] * df[weights]).groupby([df[la], df[year]]).sum()
@@ -101,9 +101,14 @@ def closeness(means: pd.DataFrame, pilot: str, candidates, years, sd: float) -> 
     return pd.DataFrame(rows, columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
 
 
-def match_las(close: pd.DataFrame, max_matches: int = 2, max_rmse_sd: float = np.inf,
-              post_counts: dict | None = None, min_post: int = 0,
-              owner: dict | None = None) -> tuple[dict, pd.DataFrame]:
+def match_las(
+    close: pd.DataFrame,
+    max_matches: int = 2,
+    max_rmse_sd: float = np.inf,
+    post_counts: dict | None = None,
+    min_post: int = 0,
+    owner: dict | None = None,
+) -> tuple[dict, pd.DataFrame]:
     """Apply the matching rule (module doc) to a closeness table of all pilots.
 
     ``owner``: ``{comparator: pilot}`` already fixed (e.g. by another question): such a
@@ -177,8 +182,12 @@ def cem_weights(treat, stratum) -> tuple[np.ndarray, np.ndarray]:
     return w, matched
 
 
-def cem(df: pd.DataFrame, treat: str = "pilot_i", coarsened: list[str] | None = None,
-        exact: list[str] | None = None) -> pd.DataFrame:
+def cem(
+    df: pd.DataFrame,
+    treat: str = "pilot_i",
+    coarsened: list[str] | None = None,
+    exact: list[str] | None = None,
+) -> pd.DataFrame:
     """``df`` with ``cem_stratum``, ``cem_matched`` and ``cem_w`` added (module doc)."""
 
     variables = list(exact or []) + list(coarsened if coarsened is not None else CEM_VARS)
@@ -192,8 +201,9 @@ def cem(df: pd.DataFrame, treat: str = "pilot_i", coarsened: list[str] | None = 
 # --------------------------------------------------------------------------------------------
 
 
-def l1_imbalance(df: pd.DataFrame, treat: str, variables: list[str], weights: str | None = None,
-                 bins: dict | None = None) -> dict:
+def l1_imbalance(
+    df: pd.DataFrame, treat: str, variables: list[str], weights: str | None = None, bins: dict | None = None
+) -> dict:
     """Multivariate L1 imbalance and local common support (module doc).
 
     ``bins``: ``{column: bin width}`` for numeric columns (floored to the width), e.g.

@@ -66,7 +66,6 @@ from sofs_lib.methods.logit import (  # noqa: F401
 )
 from sofs_lib.methods.wild import _wild_cl, crv1_denominators  # noqa: F401
 
-
 #: Child-level covariates X_ist (categorical ones in CATEGORICAL) per question (appendix 10).
 CATEGORICAL = ["gender", "ethnicity", "academic_year", "fsm"]
 COVARIATES = {
@@ -112,8 +111,15 @@ def _term(name: str) -> str:
 
 def _tidy_pf(m) -> pd.DataFrame:
     t = m.tidy()
-    out = pd.DataFrame({"estimate": t["Estimate"], "se": t["Std. Error"], "p": t["Pr(>|t|)"],
-                        "lo": t["2.5%"], "hi": t["97.5%"]})
+    out = pd.DataFrame(
+        {
+            "estimate": t["Estimate"],
+            "se": t["Std. Error"],
+            "p": t["Pr(>|t|)"],
+            "lo": t["2.5%"],
+            "hi": t["97.5%"],
+        }
+    )
     out.index = [_term(i) for i in out.index]
     return out
 
@@ -125,8 +131,9 @@ def covariate_terms(eq: str, model: str) -> list[str]:
     return [c if c in ("age", "disabled") else f"C({c})" for c in COVARIATES[eq]]
 
 
-def rhs(eq: str, model: str, treat: list[str], extra: list[str] | None = None,
-        drop: list[str] | None = None) -> str:
+def rhs(
+    eq: str, model: str, treat: list[str], extra: list[str] | None = None, drop: list[str] | None = None
+) -> str:
     """Right-hand side (without the fixed-effect part) for a model and treatment terms;
     ``drop`` removes terms (e.g. ``pilot_i`` when a dose or practice-model indicators replace it)."""
     base = ["post"]  # the pilot indicator (or what replaces it) comes with the treatment terms
@@ -160,9 +167,20 @@ def _n_treated(d: pd.DataFrame, cluster: str) -> int:
     return int(d.loc[d["pilot_i"] == 1, cluster].nunique()) if "pilot_i" in d else 0
 
 
-def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[str], term: str,
-                   extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
-                   drop: list[str] | None = None, reps: int = WILD_REPS, seed: int = 2019) -> float:
+def wild_cluster_p(
+    df: pd.DataFrame,
+    eq: str,
+    model: str,
+    y: str,
+    treat: list[str],
+    term: str,
+    extra: list[str] | None = None,
+    weights: str | None = "cem_w",
+    cluster: str = "la",
+    drop: list[str] | None = None,
+    reps: int = WILD_REPS,
+    seed: int = 2019,
+) -> float:
     """Wild cluster bootstrap p-value (WCR, Webb six-point weights, null imposed; package
     ``wildboottest``) of ``term`` in one linear or fixed-effects specification. The bootstrap
     runs on pyfixest's model matrices after the fixed effects are partialled out and the CEM
@@ -172,8 +190,14 @@ def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[st
     d = _prep(_slim(df, fml, [weights or "", cluster, "la"]), weights).reset_index(drop=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
-                     copy_data=False, store_data=True)
+        m = pf.feols(
+            fml,
+            data=d,
+            vcov={"CRV1": cluster},
+            weights=weights if weights in d else None,
+            copy_data=False,
+            store_data=True,
+        )
         names = list(m._coefnames)
         if term not in names:
             return np.nan
@@ -193,9 +217,17 @@ def wild_cluster_p(df: pd.DataFrame, eq: str, model: str, y: str, treat: list[st
     return float(np.asarray(boot.pvalue).ravel()[0])
 
 
-def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict[str, list[str]],
-            extra: list[str] | None = None, weights: str | None = "cem_w", cluster: str = "la",
-            drop: list[str] | None = None) -> dict:
+def fit_ols(
+    df: pd.DataFrame,
+    eq: str,
+    model: str,
+    ys: list[str],
+    variants: dict[str, list[str]],
+    extra: list[str] | None = None,
+    weights: str | None = "cem_w",
+    cluster: str = "la",
+    drop: list[str] | None = None,
+) -> dict:
     """Linear or fixed-effects fits of several outcomes x treatment variants in one pyfixest
     call (``sw()``: shared demeaning). ``variants``: ``{name: [treatment terms]}``; ``drop``:
     terms removed from the right-hand side (e.g. ``pilot_i`` when a dose replaces it).
@@ -214,8 +246,15 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
     n_tr = _n_treated(d, cluster)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = pf.feols(fml, data=d, vcov={"CRV1": cluster}, weights=weights if weights in d else None,
-                       copy_data=False, store_data=False, lean=True)
+        res = pf.feols(
+            fml,
+            data=d,
+            vcov={"CRV1": cluster},
+            weights=weights if weights in d else None,
+            copy_data=False,
+            store_data=False,
+            lean=True,
+        )
     models = list(res.all_fitted_models.values()) if hasattr(res, "all_fitted_models") else [res]
     out = {}
     i = 0
@@ -225,8 +264,18 @@ def fit_ols(df: pd.DataFrame, eq: str, model: str, ys: list[str], variants: dict
             i += 1
             r2 = float(getattr(m, "_r2_within", np.nan) if model == "fe" else getattr(m, "_r2", np.nan))
             n_rows = int(len(d)) if model == "fe" else int(m._N)
-            out[(n, y)] = Fit(n, model, y, _tidy_pf(m), n_rows, r2, int(d[cluster].nunique()), n_la, n_tr,
-                              extra={"n_informative": int(m._N)})
+            out[(n, y)] = Fit(
+                n,
+                model,
+                y,
+                _tidy_pf(m),
+                n_rows,
+                r2,
+                int(d[cluster].nunique()),
+                n_la,
+                n_tr,
+                extra={"n_informative": int(m._N)},
+            )
     return out
 
 
@@ -244,18 +293,33 @@ def _drop_perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], treat: l
         bad = np.zeros(len(d), dtype=bool)
         for v, lev in cov_perfect:
             col = d[v]
-            bad |= (col == int(lev)).to_numpy() if col.dtype == "int8" else (col.astype("string") == lev).to_numpy()
+            bad |= (
+                (col == int(lev)).to_numpy()
+                if col.dtype == "int8"
+                else (col.astype("string") == lev).to_numpy()
+            )
         d = d[~bad].reset_index(drop=True)
-        notes.append(f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
-                     + ", ".join(f"{v} = {lev}" for v, lev in cov_perfect) + ")")
+        notes.append(
+            f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
+            + ", ".join(f"{v} = {lev}" for v, lev in cov_perfect)
+            + ")"
+        )
         const = [t for t in terms if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
         terms = [t for t in terms if t not in const]
     return d, terms, notes, separated
 
 
-def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[str] | None = None,
-              weights: str | None = "cem_w", cluster: str = "la", name: str = "logit",
-              drop: list[str] | None = None) -> Fit:
+def fit_logit(
+    df: pd.DataFrame,
+    eq: str,
+    y: str,
+    treat: list[str],
+    extra: list[str] | None = None,
+    weights: str | None = "cem_w",
+    cluster: str = "la",
+    name: str = "logit",
+    drop: list[str] | None = None,
+) -> Fit:
     """Equation [1] as a weighted logit (statsmodels GLM, cluster-robust SEs by LA), checked for
     separation before anything is reported.
 
@@ -279,8 +343,11 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
     d = _prep(df, weights).reset_index(drop=True)
     n_in = len(d)
     # terms without variation in the sample would make the information matrix singular
-    const = [t for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
-             if _var_of(t) in d and d[_var_of(t)].nunique() < 2]
+    const = [
+        t
+        for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
+        if _var_of(t) in d and d[_var_of(t)].nunique() < 2
+    ]
     terms = rhs(eq, "logit", treat, extra, list(drop or []) + const).split(" + ")
     d, terms, notes, separated = _drop_perfect_predictors(d, y, terms, treat)
     fml = f"{y} ~ {' + '.join(terms)}"
@@ -289,8 +356,9 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
     caught = []
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
-        mod = smf.glm(fml, data=d, family=sm.families.Binomial(),
-                      var_weights=d[weights] if weights in d else None)
+        mod = smf.glm(
+            fml, data=d, family=sm.families.Binomial(), var_weights=d[weights] if weights in d else None
+        )
         try:
             r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
         except np.linalg.LinAlgError:
@@ -306,28 +374,56 @@ def fit_logit(df: pd.DataFrame, eq: str, y: str, treat: list[str], extra: list[s
         separated.append("maximum likelihood did not converge")
     wild = t[~np.isfinite(t["se"]) | (t["se"] > SE_MAX) | (t["estimate"].abs() > COEF_MAX)]
     if len(wild):
-        separated.append("diverging coefficient(s): " + ", ".join(
-            f"{i} {row.estimate:.3g} (SE {row.se:.3g})" for i, row in wild.iterrows()))
+        separated.append(
+            "diverging coefficient(s): "
+            + ", ".join(f"{i} {row.estimate:.3g} (SE {row.se:.3g})" for i, row in wild.iterrows())
+        )
     r2 = float(1 - r.llf / r.llnull) if np.isfinite(r.llnull) and r.llnull != 0 else np.nan
     if separated:
         logit_t = t.copy()
-        logit_t.loc[list(wild.index) + [x for x in treat if x in logit_t.index and any(
-            s.startswith(f"{x} =") for s in separated)], :] = np.nan
-        lpm = fit_ols(df, eq, "linear", [y], {name: list(treat)}, extra=extra, weights=weights,
-                      cluster=cluster, drop=drop)[(name, y)]
-        lpm.note = ("logit not estimable (separation: " + "; ".join(separated) + "): linear probability "
-                    "model shown instead")
+        logit_t.loc[
+            list(wild.index)
+            + [x for x in treat if x in logit_t.index and any(s.startswith(f"{x} =") for s in separated)],
+            :,
+        ] = np.nan
+        lpm = fit_ols(
+            df,
+            eq,
+            "linear",
+            [y],
+            {name: list(treat)},
+            extra=extra,
+            weights=weights,
+            cluster=cluster,
+            drop=drop,
+        )[(name, y)]
+        lpm.note = (
+            "logit not estimable (separation: " + "; ".join(separated) + "): linear probability "
+            "model shown instead"
+        )
         lpm.extra.update(separated=separated, logit=logit_t, logit_r2=r2)
         return lpm
     exog = np.asarray(mod.exog, dtype=float)
     ame = {}
     for x in treat:
         if x in r.params.index and d[x].isin([0, 1]).all():
-            ame[x] = average_marginal_effect(r, exog, list(r.params.index), x,
-                                             d[weights] if weights in d else None)
+            ame[x] = average_marginal_effect(
+                r, exog, list(r.params.index), x, d[weights] if weights in d else None
+            )
     dropped = n_in - len(d)
-    return Fit(name, "logit", y, t, int(r.nobs), r2, G, int(d["la"].nunique()), note="; ".join(notes),
-               n_treated_clusters=_n_treated(d, cluster), extra={"ame": ame, "rows_dropped": dropped})
+    return Fit(
+        name,
+        "logit",
+        y,
+        t,
+        int(r.nobs),
+        r2,
+        G,
+        int(d["la"].nunique()),
+        note="; ".join(notes),
+        n_treated_clusters=_n_treated(d, cluster),
+        extra={"ame": ame, "rows_dropped": dropped},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,29 +450,52 @@ def breusch_godfrey(df: pd.DataFrame, eq: str, y: str, weights: str | None = "ce
         del m
         # rows are ordered by child and date (analysis_frame); lag within child
         lag = d["_e"].shift(1).to_numpy()
-        first = (d["child"].to_numpy() != np.roll(d["child"].to_numpy(), 1))
+        first = d["child"].to_numpy() != np.roll(d["child"].to_numpy(), 1)
         first[0] = True
         d["_e_lag"] = np.where(first, 0.0, lag)
-        aux = pf.feols(f"_e ~ {base} + _e_lag", data=d, vcov="iid", weights=w, copy_data=False,
-                       store_data=False, lean=True)
+        aux = pf.feols(
+            f"_e ~ {base} + _e_lag",
+            data=d,
+            vcov="iid",
+            weights=w,
+            copy_data=False,
+            store_data=False,
+            lean=True,
+        )
     n = int(aux._N)
     lm = n * float(aux._r2)
-    return {"statistic": lm, "df": 1, "p": float(stats.chi2.sf(lm, 1)), "n": n,
-            "n_lagged": int((~first).sum()), "rho": float(aux.coef().get("_e_lag", np.nan))}
+    return {
+        "statistic": lm,
+        "df": 1,
+        "p": float(stats.chi2.sf(lm, 1)),
+        "n": n,
+        "n_lagged": int((~first).sum()),
+        "rho": float(aux.coef().get("_e_lag", np.nan)),
+    }
 
 
 def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
     """Hausman test of fixed versus random child effects (module doc)."""
     from linearmodels.panel import PanelOLS, RandomEffects
 
-    d = df[[c for c in ("child", "seq", "repeated", "year", "post", "did", "age", "ofsted_high", y, weights)
-            if c and c in df]]
+    d = df[
+        [
+            c
+            for c in ("child", "seq", "repeated", "year", "post", "did", "age", "ofsted_high", y, weights)
+            if c and c in df
+        ]
+    ]
     d = _prep(d, weights)
     d = d[d["repeated"] == 1] if d["repeated"].sum() > 0 else d
     idx = pd.MultiIndex.from_arrays([d["child"].to_numpy(), d["seq"].to_numpy()], names=["child", "seq"])
     yr = pd.get_dummies(d["year"].astype(int), prefix="y", drop_first=True, dtype=float)
-    X = pd.concat([d[["post", "did", "age", "ofsted_high"]].astype(float).reset_index(drop=True),
-                   yr.reset_index(drop=True)], axis=1)
+    X = pd.concat(
+        [
+            d[["post", "did", "age", "ofsted_high"]].astype(float).reset_index(drop=True),
+            yr.reset_index(drop=True),
+        ],
+        axis=1,
+    )
     X.index = idx
     Y = pd.Series(d[y].to_numpy(dtype=float), index=idx, name=y)
     w = pd.Series(d[weights].to_numpy(dtype=float), index=idx) if weights in d else None
@@ -389,8 +508,13 @@ def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
             re_ = RandomEffects(Y, Xc, weights=w, check_rank=False).fit()
     except (ZeroDivisionError, ValueError, np.linalg.LinAlgError) as exc:
         # e.g. no within-child variation left, or a zero idiosyncratic variance: no test
-        return {"statistic": np.nan, "df": 0, "p": np.nan, "n": int(len(Y)),
-                "note": f"not computable ({type(exc).__name__}: {exc})"}
+        return {
+            "statistic": np.nan,
+            "df": 0,
+            "p": np.nan,
+            "n": int(len(Y)),
+            "note": f"not computable ({type(exc).__name__}: {exc})",
+        }
     common = [c for c in fe.params.index if c in re_.params.index and c != "const"]
     b = (fe.params[common] - re_.params[common]).to_numpy()
     V = fe.cov.loc[common, common].to_numpy() - re_.cov.loc[common, common].to_numpy()
@@ -398,8 +522,13 @@ def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
         return {"statistic": np.nan, "df": 0, "p": np.nan, "n": int(len(Y)), "note": "not computable"}
     h = float(b @ np.linalg.pinv(V) @ b)
     k = int(np.linalg.matrix_rank(V))
-    return {"statistic": h, "df": k, "p": float(stats.chi2.sf(h, k)) if k else np.nan, "n": int(len(Y)),
-            "note": f"{len(common)} coefficients compared"}
+    return {
+        "statistic": h,
+        "df": k,
+        "p": float(stats.chi2.sf(h, k)) if k else np.nan,
+        "n": int(len(Y)),
+        "note": f"{len(common)} coefficients compared",
+    }
 
 
 def _independent(X: pd.DataFrame, entity: np.ndarray, tol: float = 1e-8) -> list[str]:
@@ -426,16 +555,19 @@ def repeated_test(df: pd.DataFrame, eq: str, y: str) -> dict:
         names = list(m.coef().index)
         R = np.eye(len(names))[[i for i, n in enumerate(names) if n != "Intercept"]]
         w = m.wald_test(R=R, distribution="F")
-    return {"statistic": float(w["statistic"]), "p": float(w["pvalue"]), "df": int(R.shape[0]),
-            "share_repeated": float(d["repeated"].mean())}
+    return {
+        "statistic": float(w["statistic"]),
+        "p": float(w["pvalue"]),
+        "df": int(R.shape[0]),
+        "share_repeated": float(d["repeated"].mean()),
+    }
 
 
 def leads_summary(fit: Fit, alpha: float = ALPHA) -> dict:
     """How many of the fit's lead coefficients are insignificant at ``alpha``."""
     t = fit.table[fit.table.index.str.startswith("lead_")]
     insig = int((t["p"] >= alpha).sum())
-    return {"n_leads": int(len(t)), "insignificant": insig,
-            "holds": bool(len(t) > 0 and insig > len(t) / 2)}
+    return {"n_leads": int(len(t)), "insignificant": insig, "holds": bool(len(t) > 0 and insig > len(t) / 2)}
 
 
 @dataclass(frozen=True)
@@ -444,9 +576,17 @@ class ModelChoice:
     reasons: tuple[str, ...]
 
 
-def choose_model(prevalence: float | None, bg_p: float, hausman_p: float, share_repeated: float,
-                 binary: bool, alpha: float = ALPHA, min_repeated: float = 0.15,
-                 fe_identified: bool = True, rare: float = 0.05) -> ModelChoice:
+def choose_model(
+    prevalence: float | None,
+    bg_p: float,
+    hausman_p: float,
+    share_repeated: float,
+    binary: bool,
+    alpha: float = ALPHA,
+    min_repeated: float = 0.15,
+    fe_identified: bool = True,
+    rare: float = 0.05,
+) -> ModelChoice:
     """The report's model-choice rule (Appendix 10):
 
     1. a binary outcome with prevalence under 5 per cent -> ``logit`` ("We run linear
@@ -470,6 +610,7 @@ def choose_model(prevalence: float | None, bg_p: float, hausman_p: float, share_
     if bg and ha and rep:
         if fe_identified:
             return ModelChoice("fe", tuple(reasons))
-        reasons.append("but no child changes treatment status in the data: the child fixed-effects "
-                       "DiD is not identified")
+        reasons.append(
+            "but no child changes treatment status in the data: the child fixed-effects DiD is not identified"
+        )
     return ModelChoice("linear", tuple(reasons))

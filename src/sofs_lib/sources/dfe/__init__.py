@@ -43,5 +43,4 @@ from sofs_lib.sources.dfe.groups import (
 from sofs_lib.sources.dfe.indicators import build_indicator_panel, load_indicator_catalogue  # noqa: E402
 from sofs_lib.sources.dfe.manifest import check_dfe_data, load_manifest  # noqa: E402
 
-
 __all__ = [n for n in dir() if not n.startswith("_")]

@@ -25,8 +25,28 @@ from sofs_lib.sources.dfe.errors import (
 #: ~ = positive but rounds to 0 (EES); NA/n/a = blank. "k" and "~" are treated as missing as
 #: well (we never impute 0 silently); the counts say how many there were.
 SUPPRESSION_CODES: tuple[str, ...] = (
-    "x", "c", "z", "u", "k", "~", "..", ".", ":", "-", "*", "low", "NA", "N/A", "n/a", "na", "#N/A", "DIV/0",
-    "#DIV/0!", "NULL", "null", "nan",
+    "x",
+    "c",
+    "z",
+    "u",
+    "k",
+    "~",
+    "..",
+    ".",
+    ":",
+    "-",
+    "*",
+    "low",
+    "NA",
+    "N/A",
+    "n/a",
+    "na",
+    "#N/A",
+    "DIV/0",
+    "#DIV/0!",
+    "NULL",
+    "null",
+    "nan",
 )
 _SUPP_LOWER = {s.lower() for s in SUPPRESSION_CODES}
 #: suffix of the column holding each suppressed cell's code (see :func:`to_numeric_with_codes`)
@@ -119,12 +139,16 @@ def check_complete_rows(text: str, path: Path) -> None:
             raise DfeFormatError(
                 f"{path.name}: ragged or truncated file: line {line} has {len(rec)} fields, the "
                 f"header has {width} (rule: every row has the header's number of fields); "
-                f"example row: {example!r} (file: {path})", path)
+                f"example row: {example!r} (file: {path})",
+                path,
+            )
     if not text.endswith(("\n", "\r")):
         last = text.rstrip().splitlines()[-1][:120]
         raise DfeFormatError(
             f"{path.name}: truncated file: it does not end with a line break (rule: a complete "
-            f"release ends with one); last row: {last!r} (file: {path})", path)
+            f"release ends with one); last row: {last!r} (file: {path})",
+            path,
+        )
 
 
 def check_columns(df: pd.DataFrame, path: Path, required, optional=(), strict: bool = False) -> list[str]:
@@ -220,7 +244,9 @@ def check_duplicate_keys(df: pd.DataFrame, keys, value_cols, path, where=None) -
         raise DfeDuplicateError(
             f"{Path(path).name}: {len(conflict)} duplicated key(s) ({', '.join(keys)}) with "
             f"conflicting values (rule: one row per key); example key "
-            f"{dict(zip(keys, key))}: {diff} = {ex[diff].to_dict('list')} (file: {path})", path)
+            f"{dict(zip(keys, key))}: {diff} = {ex[diff].to_dict('list')} (file: {path})",
+            path,
+        )
     drop = sel.index[kf.duplicated(keep="first")]
     out = df.drop(index=drop)
     out.attrs.update(df.attrs)
@@ -233,7 +259,9 @@ def attach_report(df: pd.DataFrame, path, counts: pd.DataFrame, extra=(), kind="
     df.attrs["source"] = str(Path(path).name) if path is not None else None
     # stored as plain tuples: pandas compares attrs with == when combining frames, which fails
     # for DataFrames; use suppression_summary(df) to get a DataFrame back
-    df.attrs["suppressed"] = tuple((str(r.column), str(r.code), int(r.count)) for r in counts.itertuples(index=False))
+    df.attrs["suppressed"] = tuple(
+        (str(r.column), str(r.code), int(r.count)) for r in counts.itertuples(index=False)
+    )
     df.attrs["n_suppressed"] = int(counts["count"].sum()) if len(counts) else 0
     df.attrs["extra_columns"] = list(extra)
     df.attrs["kind"] = kind
@@ -246,6 +274,15 @@ def suppression_summary(df: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = [
-    "SUPPRESSION_CODES", "CODE_SUFFIX", "check_complete_rows", "check_duplicate_keys", "sniff", "read_csv_text", "check_columns", "to_numeric_with_codes",
-    "attach_report", "suppression_summary", "np",
+    "SUPPRESSION_CODES",
+    "CODE_SUFFIX",
+    "check_complete_rows",
+    "check_duplicate_keys",
+    "sniff",
+    "read_csv_text",
+    "check_columns",
+    "to_numeric_with_codes",
+    "attach_report",
+    "suppression_summary",
+    "np",
 ]

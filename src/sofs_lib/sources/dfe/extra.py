@@ -34,8 +34,13 @@ from sofs_lib.sources.dfe.names import LA_NAMES
 
 COUNT_UNITS = ("FTE", "headcount", "children")
 _JOINT = re.compile(r"^\s*\d{3}(\s*/\s*\d{3})+\s*$")
-GRADES = {"Outstanding": 1, "Good": 2, "Requires improvement to be good": 3, "Requires improvement": 3,
-          "Inadequate": 4}
+GRADES = {
+    "Outstanding": 1,
+    "Good": 2,
+    "Requires improvement to be good": 3,
+    "Requires improvement": 3,
+    "Inadequate": 4,
+}
 OFSTED_FRAMEWORKS = ("SIF", "SIF re-inspection", "ILACS 1", "ILACS 2")
 
 
@@ -60,16 +65,27 @@ def _workforce_frame(root: Path, row, col: str) -> tuple[pd.DataFrame, Path]:
     df = _load("workforce", path)
     df = df[df["geographic_level"] == "Local authority"]
     single = df[df["la_code"].notna()]
-    out = pd.DataFrame({"year": single["year"].astype(int), "la_code": single["la_code"].astype(str),
-                        "value": single[col].astype(float), "source": f"{path.name}:{col}",
-                        "suppression": _code_of(single, [col])})
+    out = pd.DataFrame(
+        {
+            "year": single["year"].astype(int),
+            "la_code": single["la_code"].astype(str),
+            "value": single[col].astype(float),
+            "source": f"{path.name}:{col}",
+            "suppression": _code_of(single, [col]),
+        }
+    )
     j = joint_rows(df)
     if len(j):
         count = row.unit in COUNT_UNITS
-        jv = pd.DataFrame({"year": j["year"].astype(int), "la_code": j["la_code"].astype(str),
-                           "value": np.nan if count else j[col].astype(float),
-                           "source": f"{path.name}:{col} (joint return " + j["members"] + ")",
-                           "suppression": "joint" if count else _code_of(j, [col])})
+        jv = pd.DataFrame(
+            {
+                "year": j["year"].astype(int),
+                "la_code": j["la_code"].astype(str),
+                "value": np.nan if count else j[col].astype(float),
+                "source": f"{path.name}:{col} (joint return " + j["members"] + ")",
+                "suppression": "joint" if count else _code_of(j, [col]),
+            }
+        )
         out = pd.concat([out, jv], ignore_index=True)
     return out, path
 
@@ -84,9 +100,15 @@ def m_csww(root: Path, row) -> pd.DataFrame:
         d = _load("lait", lait_path)
         d = d[(d["Short Desc"] == cols[1]) & d["la_code"].notna() & d["year"].notna()]
         d = d[d["year"] < out["year"].min()]
-        early = pd.DataFrame({"year": d["year"].astype(int), "la_code": d["la_code"].astype(str),
-                              "value": d["value"].astype(float), "source": f"{lait_path.name}:{cols[1]}",
-                              "suppression": _code_of(d, ["value"])})
+        early = pd.DataFrame(
+            {
+                "year": d["year"].astype(int),
+                "la_code": d["la_code"].astype(str),
+                "value": d["value"].astype(float),
+                "source": f"{lait_path.name}:{cols[1]}",
+                "suppression": _code_of(d, ["value"]),
+            }
+        )
         out = pd.concat([early, out], ignore_index=True)
     return out.reset_index(drop=True)
 
@@ -114,6 +136,7 @@ def m_per_pop(root: Path, row) -> pd.DataFrame:
         source_file = "workforce/csww_indicators_*.csv | lait/lait_bds_long_*.parquet"
         source_columns = "inpost_fte | Work_Force_NoSW"
         unit = "rate"  # keep the joint value on each member, then divide by the summed population
+
     num = m_csww(root, _Num)
     num = num[num["year"].isin(set(pop["year"]))]  # no population estimate yet: no rate
     num = num.merge(pop, on=["year", "la_code"], how="left")
@@ -125,9 +148,15 @@ def m_per_pop(root: Path, row) -> pd.DataFrame:
         num.loc[joint, "pop"] = tot
     value = num["value"] / num["pop"].replace(0, np.nan) * 10000.0
     pop_file = _glob_one(root, _PopRow.source_file).name
-    return pd.DataFrame({"year": num["year"], "la_code": num["la_code"], "value": value,
-                         "source": num["source"] + f" / {pop_file}:population_estimate x 10000 (computed)",
-                         "suppression": num["suppression"]})
+    return pd.DataFrame(
+        {
+            "year": num["year"],
+            "la_code": num["la_code"],
+            "value": value,
+            "source": num["source"] + f" / {pop_file}:population_estimate x 10000 (computed)",
+            "suppression": num["suppression"],
+        }
+    )
 
 
 def ofsted_judgements(root: Path) -> pd.DataFrame:
@@ -136,8 +165,16 @@ def ofsted_judgements(root: Path) -> pd.DataFrame:
     p_ins = _glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods")
     ins = load_ofsted_inspections(p_ins)
     ins = ins[ins["framework"].isin(OFSTED_FRAMEWORKS) & ins["la_code"].notna() & ins["judgement"].notna()]
-    parts = [pd.DataFrame({"la_code": ins["la_code"].astype(str), "published": ins["published"],
-                           "judgement": ins["judgement"].astype(str), "file": p_ins.name})]
+    parts = [
+        pd.DataFrame(
+            {
+                "la_code": ins["la_code"].astype(str),
+                "published": ins["published"],
+                "judgement": ins["judgement"].astype(str),
+                "file": p_ins.name,
+            }
+        )
+    ]
     try:
         p_out = _glob_one(root, "ofsted/LA_Inspection_Outcomes_as_at_*.ods")
     except DfeDataError:
@@ -145,9 +182,16 @@ def ofsted_judgements(root: Path) -> pd.DataFrame:
     if p_out is not None:
         o = load_ofsted_outcomes(p_out)
         o = o[o["la_code"].notna() & o["Overall effectiveness"].notna()]
-        parts.append(pd.DataFrame({"la_code": o["la_code"].astype(str), "published": o["Publication date"],
-                                   "judgement": o["Overall effectiveness"].astype(str).str.strip(),
-                                   "file": p_out.name}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "la_code": o["la_code"].astype(str),
+                    "published": o["Publication date"],
+                    "judgement": o["Overall effectiveness"].astype(str).str.strip(),
+                    "file": p_out.name,
+                }
+            )
+        )
     j = pd.concat(parts, ignore_index=True).dropna(subset=["published"])
     bad = sorted(set(j["judgement"]) - set(GRADES))
     if bad:
@@ -166,9 +210,19 @@ def m_ofsted_grade(root: Path, row) -> pd.DataFrame:
         if at > j["published"].max():
             break
         d = j[j["published"] <= at].sort_values(["published", "file"]).groupby("la_code").tail(1)
-        recs.append(pd.DataFrame({"year": y, "la_code": d["la_code"], "value": d["judgement"].map(GRADES).astype(float),
-                                  "source": d["file"] + ":overall effectiveness published " + d["published"].dt.strftime("%Y-%m-%d"),
-                                  "suppression": pd.NA}))
+        recs.append(
+            pd.DataFrame(
+                {
+                    "year": y,
+                    "la_code": d["la_code"],
+                    "value": d["judgement"].map(GRADES).astype(float),
+                    "source": d["file"]
+                    + ":overall effectiveness published "
+                    + d["published"].dt.strftime("%Y-%m-%d"),
+                    "suppression": pd.NA,
+                }
+            )
+        )
     return pd.concat(recs, ignore_index=True)
 
 

@@ -33,14 +33,22 @@ import pandas as pd
 
 from sofs_lib.core import paths
 from sofs_lib.sources.dfe import indicators as I
+from sofs_lib.sources.dfe import tables
 from sofs_lib.sources.dfe.errors import DfeDataError
+from sofs_lib.sources.dfe.extra import EXTRA_METHODS
 from sofs_lib.sources.dfe.names import LA_NAMES
 
-from sofs_lib.sources.dfe import tables
-from sofs_lib.sources.dfe.extra import EXTRA_METHODS
-
-COLUMNS = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
-           "release", "file"]
+COLUMNS = [
+    "la_code",
+    "la_name",
+    "year",
+    "indicator_id",
+    "value",
+    "suppression",
+    "publication",
+    "release",
+    "file",
+]
 EXTRACT_NAME = "la_panel.csv.gz"
 LOG_NAME = "data_log.csv"
 SUMS_NAME = "SHA256SUMS"
@@ -112,7 +120,9 @@ def build_panel(raw_dir, indicators=None, scope=None, prefer: dict | None = None
     with tables.preferring(prefer):
         for row in cat.itertuples(index=False):
             if row.method not in methods:
-                raise DfeDataError(f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}")
+                raise DfeDataError(
+                    f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}"
+                )
             d = methods[row.method](root, row)
             d = d.assign(indicator_id=row.indicator_id)
             parts.append(d)
@@ -122,7 +132,9 @@ def build_panel(raw_dir, indicators=None, scope=None, prefer: dict | None = None
     dup = panel.duplicated(["indicator_id", "la_code", "year"], keep=False)
     if dup.any():
         ex = panel[dup].head(2)
-        raise DfeDataError(f"two values for one indicator, LA and year, e.g. {ex[['indicator_id', 'la_code', 'year', 'value', 'source']].to_dict('records')}")
+        raise DfeDataError(
+            f"two values for one indicator, LA and year, e.g. {ex[['indicator_id', 'la_code', 'year', 'value', 'source']].to_dict('records')}"
+        )
     prov = _provenance(panel["source"], inv)
     panel = panel.join(prov, on="source")
     panel["la_name"] = panel["la_code"].map(LA_NAMES)
@@ -153,9 +165,12 @@ def _gzip_bytes(data: bytes) -> bytes:
 
 def _reference_files(raw_dir) -> dict[str, str]:
     root = Path(raw_dir)
-    return {I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods").name: "ofsted_inspections.csv",
-            tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv").name:
-                "statistical_neighbours.csv"}
+    return {
+        I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods").name: "ofsted_inspections.csv",
+        tables.resolve(
+            root, "population-and-neighbours/New_Statistical_Neighbour_*.csv"
+        ).name: "statistical_neighbours.csv",
+    }
 
 
 def data_log(raw_dir, panel: pd.DataFrame, extra_files: dict[str, str] | None = None) -> pd.DataFrame:
@@ -175,9 +190,13 @@ def data_log(raw_dir, panel: pd.DataFrame, extra_files: dict[str, str] | None = 
     def fed(p):
         name = Path(p).name
         return " ".join(x for x in (counts.get(name, ""), extra_files.get(name, "")) if x)
+
     log = log.assign(indicators=log["path"].map(fed))
-    return log[["path", "table_id", "publication", "release", "landing_page", "sha256", "size",
-                "indicators"]].rename(columns={"path": "file"}).reset_index(drop=True)
+    return (
+        log[["path", "table_id", "publication", "release", "landing_page", "sha256", "size", "indicators"]]
+        .rename(columns={"path": "file"})
+        .reset_index(drop=True)
+    )
 
 
 #: small reference tables committed beside the extract (file name -> builder); they let the LA
@@ -185,10 +204,27 @@ def data_log(raw_dir, panel: pd.DataFrame, extra_files: dict[str, str] | None = 
 #: without a raw folder
 REFERENCE_TABLES = ("ofsted_inspections.csv", "statistical_neighbours.csv")
 _REF_COLUMNS = {
-    "ofsted_inspections.csv": ["la_code", "la_name", "source_la_name", "authority_type", "ofsted_region",
-                               "table", "framework", "published", "judgement"],
-    "statistical_neighbours.csv": ["la_code", "la_name", "region", "rank", "neighbour_code",
-                                   "neighbour_name", "closeness", "section"],
+    "ofsted_inspections.csv": [
+        "la_code",
+        "la_name",
+        "source_la_name",
+        "authority_type",
+        "ofsted_region",
+        "table",
+        "framework",
+        "published",
+        "judgement",
+    ],
+    "statistical_neighbours.csv": [
+        "la_code",
+        "la_name",
+        "region",
+        "rank",
+        "neighbour_code",
+        "neighbour_name",
+        "closeness",
+        "section",
+    ],
 }
 
 
@@ -200,13 +236,20 @@ def build_reference(raw_dir) -> dict[str, pd.DataFrame]:
     root = Path(raw_dir)
     ins = load_ofsted_inspections(I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods"))
     ins = ins.assign(published=ins["published"].dt.strftime("%Y-%m-%d"))
-    sn = load_statistical_neighbours(tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv"))
+    sn = load_statistical_neighbours(
+        tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv")
+    )
     out = {"ofsted_inspections.csv": ins, "statistical_neighbours.csv": sn}
     for name, cols in _REF_COLUMNS.items():
         d = out[name][cols]
-        keys = ["la_code", "framework", "published"] if name.startswith("ofsted") else ["la_code", "section", "rank"]
-        out[name] = d.sort_values(keys + ["source_la_name"] if name.startswith("ofsted") else keys,
-                                  na_position="last").reset_index(drop=True)
+        keys = (
+            ["la_code", "framework", "published"]
+            if name.startswith("ofsted")
+            else ["la_code", "section", "rank"]
+        )
+        out[name] = d.sort_values(
+            keys + ["source_la_name"] if name.startswith("ofsted") else keys, na_position="last"
+        ).reset_index(drop=True)
     return out
 
 
@@ -245,13 +288,19 @@ def write_extract(raw_dir, out: str | os.PathLike | None = None) -> dict:
     refs = {name: _csv_bytes(d) for name, d in build_reference(raw_dir).items()}
     log = data_log(raw_dir, panel, extra_files=_reference_files(raw_dir))
     log_bytes = _csv_bytes(log)
-    sums = (f"{hashlib.sha256(gz).hexdigest()}  {out.name}\n"
-            f"{hashlib.sha256(csv).hexdigest()}  {out.name} (decompressed CSV)\n"
-            f"{hashlib.sha256(log_bytes).hexdigest()}  {LOG_NAME}\n"
-            + "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in refs.items()))
+    sums = (
+        f"{hashlib.sha256(gz).hexdigest()}  {out.name}\n"
+        f"{hashlib.sha256(csv).hexdigest()}  {out.name} (decompressed CSV)\n"
+        f"{hashlib.sha256(log_bytes).hexdigest()}  {LOG_NAME}\n"
+        + "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in refs.items())
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    targets = {out: gz, out.parent / LOG_NAME: log_bytes,
-               **{out.parent / n: b for n, b in refs.items()}, out.parent / SUMS_NAME: sums.encode()}
+    targets = {
+        out: gz,
+        out.parent / LOG_NAME: log_bytes,
+        **{out.parent / n: b for n, b in refs.items()},
+        out.parent / SUMS_NAME: sums.encode(),
+    }
     tmp = {}
     try:
         for path, data in targets.items():
@@ -266,8 +315,13 @@ def write_extract(raw_dir, out: str | os.PathLike | None = None) -> dict:
         for t in tmp.values():
             if t.exists():
                 t.unlink()
-    return {"extract": out, "rows": len(panel), "size": len(gz),
-            "sha256": hashlib.sha256(gz).hexdigest(), "csv_sha256": hashlib.sha256(csv).hexdigest()}
+    return {
+        "extract": out,
+        "rows": len(panel),
+        "size": len(gz),
+        "sha256": hashlib.sha256(gz).hexdigest(),
+        "csv_sha256": hashlib.sha256(csv).hexdigest(),
+    }
 
 
 def recorded_checksum(folder: Path | None = None) -> str:
@@ -283,15 +337,32 @@ def read_extract(path: str | os.PathLike | None = None, verify: bool = True) -> 
     """The committed extract as a DataFrame (its checksum verified against ``SHA256SUMS``)."""
     path = Path(path) if path is not None else default_extract_path()
     if not path.is_file():
-        raise DfeDataError(f"the committed extract {path.name} is missing (rebuild it with "
-                           "`python -m sofs_lib.sources.dfe.extract extract RAW_DIR`)", path)
+        raise DfeDataError(
+            f"the committed extract {path.name} is missing (rebuild it with "
+            "`python -m sofs_lib.sources.dfe.extract extract RAW_DIR`)",
+            path,
+        )
     raw = gzip.decompress(path.read_bytes())
     if verify and hashlib.sha256(raw).hexdigest() != recorded_checksum(path.parent):
-        raise DfeDataError(f"{path.name}: checksum differs from {SUMS_NAME} (damaged or edited extract)", path)
-    df = pd.read_csv(io.BytesIO(raw), dtype={"la_code": str, "la_name": str, "indicator_id": str,
-                                              "suppression": "string", "publication": str,
-                                              "release": str, "file": str, "year": int, "value": float},
-                     keep_default_na=False, na_values={"value": [""], "suppression": [""]})
+        raise DfeDataError(
+            f"{path.name}: checksum differs from {SUMS_NAME} (damaged or edited extract)", path
+        )
+    df = pd.read_csv(
+        io.BytesIO(raw),
+        dtype={
+            "la_code": str,
+            "la_name": str,
+            "indicator_id": str,
+            "suppression": "string",
+            "publication": str,
+            "release": str,
+            "file": str,
+            "year": int,
+            "value": float,
+        },
+        keep_default_na=False,
+        na_values={"value": [""], "suppression": [""]},
+    )
     return df[COLUMNS]
 
 
@@ -307,8 +378,10 @@ def register_panel(name: str, provider) -> None:
 
 def _synthetic() -> pd.DataFrame:
     if "synthetic" not in PANEL_PROVIDERS:
-        raise DfeDataError("load_panel('synthetic'): the synthetic panel is provided by "
-                           "sofs_lib.synthetic.la_panel; import that module first")
+        raise DfeDataError(
+            "load_panel('synthetic'): the synthetic panel is provided by "
+            "sofs_lib.synthetic.la_panel; import that module first"
+        )
     return PANEL_PROVIDERS["synthetic"]()[COLUMNS]
 
 
@@ -348,8 +421,10 @@ def indicator_sources(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sofs_lib.sources.dfe.extract",
-                                 description="Build the committed LA-level extract from raw DfE/Ofsted/ONS files.")
+    ap = argparse.ArgumentParser(
+        prog="python -m sofs_lib.sources.dfe.extract",
+        description="Build the committed LA-level extract from raw DfE/Ofsted/ONS files.",
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     e = sub.add_parser("extract", help="build the extract from RAW_DIR")
     e.add_argument("raw_dir")
@@ -360,8 +435,10 @@ def main(argv=None) -> int:
     except (DfeDataError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {paths.relative(res['extract']) if hasattr(paths, 'relative') else res['extract']}: "
-          f"{res['rows']} rows, {res['size']} bytes, sha256 {res['sha256']}")
+    print(
+        f"wrote {paths.relative(res['extract']) if hasattr(paths, 'relative') else res['extract']}: "
+        f"{res['rows']} rows, {res['size']} bytes, sha256 {res['sha256']}"
+    )
     return 0
 
 

@@ -41,25 +41,53 @@ from sofs_lib.sources.dfe.loaders import (
 )
 from sofs_lib.sources.dfe.names import LA_NAMES, LA_REGIONS, code_for_name
 
-ROUND1_COUNCILS = ["Brent", "Bristol, City of", "Leicestershire", "Lincolnshire", "Norfolk", "Suffolk",
-                   "Tower Hamlets", "Wakefield", "West Sussex", "Wokingham"]
-ROUND2_PILOTS = ["Bexley", "Brent", "Bristol, City of", "Leicestershire", "Lincolnshire", "Norfolk",
-                 "Suffolk", "West Sussex", "Wokingham"]
+ROUND1_COUNCILS = [
+    "Brent",
+    "Bristol, City of",
+    "Leicestershire",
+    "Lincolnshire",
+    "Norfolk",
+    "Suffolk",
+    "Tower Hamlets",
+    "Wakefield",
+    "West Sussex",
+    "Wokingham",
+]
+ROUND2_PILOTS = [
+    "Bexley",
+    "Brent",
+    "Bristol, City of",
+    "Leicestershire",
+    "Lincolnshire",
+    "Norfolk",
+    "Suffolk",
+    "West Sussex",
+    "Wokingham",
+]
 #: every council the report names as a SofS pilot at some point
 SOFS_NAMED_COUNCILS = sorted(set(ROUND1_COUNCILS) | {"Bexley"})
 
 #: date of the evaluators' desk research on comparators (January 2020)
 DEFAULT_AS_AT = "2020-01-31"
 
-_TYPE_MAP = {"Unitary": "English unitary", "London Borough": "London borough", "Shire County": "Shire county",
-             "Metropolitan District": "Metropolitan district"}
-_REGION_MAP = {"East of England": "East/South East", "South East": "East/South East", "London": "London",
-               "East Midlands": "East/West Midlands", "West Midlands": "East/West Midlands",
-               "South West": "South West", "North East": "North", "North West": "North",
-               "Yorkshire and The Humber": "North"}
+_TYPE_MAP = {
+    "Unitary": "English unitary",
+    "London Borough": "London borough",
+    "Shire County": "Shire county",
+    "Metropolitan District": "Metropolitan district",
+}
+_REGION_MAP = {
+    "East of England": "East/South East",
+    "South East": "East/South East",
+    "London": "London",
+    "East Midlands": "East/West Midlands",
+    "West Midlands": "East/West Midlands",
+    "South West": "South West",
+    "North East": "North",
+    "North West": "North",
+    "Yorkshire and The Humber": "North",
+}
 _OFSTED_MAP = {"Requires improvement to be good": "Requires improvement"}
-
-
 
 
 def load_groups(path: str | os.PathLike | None = None) -> dict:
@@ -115,7 +143,9 @@ def inspections_table(dfe_data_dir) -> pd.DataFrame:
     if dfe_data_dir is None:
         return load_reference("ofsted_inspections")
     root = resolve_dfe_data_dir(dfe_data_dir)
-    return load_ofsted_inspections(root / "ofsted" / "Childrens_social_care_in_England_2023_underlying_data.ods")
+    return load_ofsted_inspections(
+        root / "ofsted" / "Childrens_social_care_in_England_2023_underlying_data.ods"
+    )
 
 
 def neighbours_table(dfe_data_dir) -> pd.DataFrame:
@@ -126,10 +156,14 @@ def neighbours_table(dfe_data_dir) -> pd.DataFrame:
     if dfe_data_dir is None:
         return load_reference("statistical_neighbours")
     root = resolve_dfe_data_dir(dfe_data_dir)
-    return load_statistical_neighbours(root / "population-and-neighbours" / "New_Statistical_Neighbour_Groupings_April_2021.csv")
+    return load_statistical_neighbours(
+        root / "population-and-neighbours" / "New_Statistical_Neighbour_Groupings_April_2021.csv"
+    )
 
 
-def la_characteristics(dfe_data_dir=None, as_at: str = DEFAULT_AS_AT, inspections: pd.DataFrame | None = None) -> pd.DataFrame:
+def la_characteristics(
+    dfe_data_dir=None, as_at: str = DEFAULT_AS_AT, inspections: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Authority type (Ofsted), region group and the latest Ofsted overall grade at ``as_at``
     (``dfe_data_dir=None``: from the tables committed beside the LA extract)."""
     if inspections is None:
@@ -141,7 +175,9 @@ def la_characteristics(dfe_data_dir=None, as_at: str = DEFAULT_AS_AT, inspection
     out["authority_type"] = out["la_code"].map(types).map(lambda t: _TYPE_MAP.get(t, t))
     out["region_group"] = out["la_code"].map(LA_REGIONS).map(lambda r_: _REGION_MAP.get(r_, r_))
     grade = r.set_index("la_code")["judgement"]
-    out["ofsted"] = out["la_code"].map(grade).map(lambda j: _OFSTED_MAP.get(j, j) if isinstance(j, str) else j)
+    out["ofsted"] = (
+        out["la_code"].map(grade).map(lambda j: _OFSTED_MAP.get(j, j) if isinstance(j, str) else j)
+    )
     out["ofsted_published"] = out["la_code"].map(r.set_index("la_code")["published"])
     return out
 

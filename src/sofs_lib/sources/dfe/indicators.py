@@ -34,19 +34,33 @@ from sofs_lib.sources.dfe.loaders import (
 )
 from sofs_lib.sources.dfe.names import LA_NAMES, synthetic_name
 
-
-
-
 CATALOGUE_COLUMNS = [
-    "indicator_id", "order", "category", "report_name", "definition", "unit", "anova_scale", "method",
-    "source_publication", "source_file", "source_columns", "filter", "suppressed", "year_convention",
-    "first_year", "last_year", "note", "scope",
+    "indicator_id",
+    "order",
+    "category",
+    "report_name",
+    "definition",
+    "unit",
+    "anova_scale",
+    "method",
+    "source_publication",
+    "source_file",
+    "source_columns",
+    "filter",
+    "suppressed",
+    "year_convention",
+    "first_year",
+    "last_year",
+    "note",
+    "scope",
 ]
 #: ``scope`` of the 29 indicators of Appendix 9 (the LA chapter's); other rows are ``extra``
 A9_SCOPE = "A9"
 
 
-def load_indicator_catalogue(path: str | os.PathLike | None = None, scope: str | None = A9_SCOPE) -> pd.DataFrame:
+def load_indicator_catalogue(
+    path: str | os.PathLike | None = None, scope: str | None = A9_SCOPE
+) -> pd.DataFrame:
     """The indicator catalogue, one row per indicator, in catalogue order.
 
     ``scope='A9'`` (default): the 29 indicators of Appendix 9, in the order of Tables A9.3/A9.4;
@@ -63,7 +77,9 @@ def load_indicator_catalogue(path: str | os.PathLike | None = None, scope: str |
     cat["last_year"] = cat["last_year"].astype(int)
     if scope is not None:
         if scope not in set(cat["scope"]):
-            raise DfeDataError(f"{p.name}: no indicator has scope {scope!r} (scopes: {sorted(set(cat['scope']))})", p)
+            raise DfeDataError(
+                f"{p.name}: no indicator has scope {scope!r} (scopes: {sorted(set(cat['scope']))})", p
+            )
         cat = cat[cat["scope"] == scope]
     return cat.sort_values("order").reset_index(drop=True)
 
@@ -126,14 +142,17 @@ def _code_of(df: pd.DataFrame, cols) -> pd.Series:
 
 
 def _frame(df: pd.DataFrame, value: pd.Series, source: str, code=None) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "year": df["year"].astype(int).to_numpy(),
-        "la_code": df["la_code"].astype(str).to_numpy(),
-        "value": value.astype(float).to_numpy(),
-        "source": source,
-        "suppression": (pd.Series(pd.NA, index=df.index, dtype="string") if code is None
-                        else code.astype("string")).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "year": df["year"].astype(int).to_numpy(),
+            "la_code": df["la_code"].astype(str).to_numpy(),
+            "value": value.astype(float).to_numpy(),
+            "source": source,
+            "suppression": (
+                pd.Series(pd.NA, index=df.index, dtype="string") if code is None else code.astype("string")
+            ).to_numpy(),
+        }
+    )
     return out
 
 
@@ -146,8 +165,10 @@ def _computed_rate(root, df: pd.DataFrame, count: str) -> tuple[pd.Series, str]:
     pop = pop.assign(year=pop["year"] + 1).set_index(["la_code", "year"])["population_estimate"]
     key = pd.MultiIndex.from_arrays([df["la_code"].astype(str), df["year"].astype(int)])
     den = pd.Series(pop.reindex(key).to_numpy(float), index=df.index)
-    return (df[count] / den.replace(0, np.nan) * 10000.0,
-            f"{count} / {pop_path.name}:population_estimate (mid-year t-1) x 10000 (computed)")
+    return (
+        df[count] / den.replace(0, np.nan) * 10000.0,
+        f"{count} / {pop_path.name}:population_estimate (mid-year t-1) x 10000 (computed)",
+    )
 
 
 def _m_ees(root, row):
@@ -194,13 +215,25 @@ def _m_ratio_ees_lait(root, row):
     df = _la_only(_apply_filter(_load("ees", b1), row.filter.split("|")[0]))
     num_col, den_item = [x.strip() for x in row.source_columns.split("/")]
     sw, path = _lait_item(root, den_item)
-    sw = sw[sw["year"].notna()].groupby(["la_code", "year"], as_index=False)[["value", "value" + CODE_SUFFIX]].first()
+    sw = (
+        sw[sw["year"].notna()]
+        .groupby(["la_code", "year"], as_index=False)[["value", "value" + CODE_SUFFIX]]
+        .first()
+    )
     sw["year"] = sw["year"].astype(int)
-    left = pd.DataFrame({"la_code": df["la_code"].astype(str), "year": df["year"].astype(int), "num": df[num_col],
-                         "num" + CODE_SUFFIX: _code_of(df, [num_col])})
+    left = pd.DataFrame(
+        {
+            "la_code": df["la_code"].astype(str),
+            "year": df["year"].astype(int),
+            "num": df[num_col],
+            "num" + CODE_SUFFIX: _code_of(df, [num_col]),
+        }
+    )
     m = left.merge(sw.assign(la_code=sw["la_code"].astype(str)), on=["la_code", "year"], how="inner")
     m["value"] = m["num"] / m["value"].replace(0, np.nan)
-    return _frame(m, m["value"], f"{b1.name}:{num_col} / {path.name}:{den_item}", _code_of(m, ["num", "value"]))
+    return _frame(
+        m, m["value"], f"{b1.name}:{num_col} / {path.name}:{den_item}", _code_of(m, ["num", "value"])
+    )
 
 
 def _legacy_rate(root, table: str, prefix: str, last_year: int = 2019):
@@ -217,11 +250,22 @@ def _legacy_rate(root, table: str, prefix: str, last_year: int = 2019):
                 best[int(m.group(1))] = (d, c, Path(f.path).name)
     parts = []
     for y, (d, c, name) in sorted(best.items()):
-        parts.append(pd.DataFrame({"year": y, "la_code": d["la_code"].astype(str).to_numpy(),
-                                   "value": d[c].to_numpy(float), "source": f"{name}:{c}",
-                                   "suppression": _code_of(d, [c]).to_numpy()}))
-    return (pd.concat(parts, ignore_index=True) if parts
-            else pd.DataFrame(columns=["year", "la_code", "value", "source", "suppression"]))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": y,
+                    "la_code": d["la_code"].astype(str).to_numpy(),
+                    "value": d[c].to_numpy(float),
+                    "source": f"{name}:{c}",
+                    "suppression": _code_of(d, [c]).to_numpy(),
+                }
+            )
+        )
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["year", "la_code", "value", "source", "suppression"])
+    )
 
 
 def _ees_cla_number(root, label: str, col: str = "rate_per_10000"):
@@ -258,13 +302,25 @@ def _m_cla_sgo(root, row):
             cease = next((c for c in (f"CLA_cease{y}", "CLA_cease") if c in d.columns), None)
             if not sg or cease is None:
                 continue
-            num = d[sg].fillna(0.0).sum(axis=1) if row.suppressed == "zero" else d[sg].sum(axis=1, min_count=len(sg))
+            num = (
+                d[sg].fillna(0.0).sum(axis=1)
+                if row.suppressed == "zero"
+                else d[sg].sum(axis=1, min_count=len(sg))
+            )
             value = num / d[cease].replace(0, np.nan) * 100.0
             src = f"({'+'.join(sg)})/{cease}"
             code = _code_of(d, sg + [cease])
-        parts.append(pd.DataFrame({"year": y, "la_code": d["la_code"].astype(str).to_numpy(),
-                                   "value": value.to_numpy(float), "source": f"{Path(f.path).name}:{src}",
-                                   "suppression": code.to_numpy()}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": y,
+                    "la_code": d["la_code"].astype(str).to_numpy(),
+                    "value": value.to_numpy(float),
+                    "source": f"{Path(f.path).name}:{src}",
+                    "suppression": code.to_numpy(),
+                }
+            )
+        )
     legacy = pd.concat(parts, ignore_index=True)
     # 2020 onwards: EES numbers of SGOs / children ceasing
     path = _glob_one(root, "ees/la_children_who_ceased_*.csv")
@@ -274,11 +330,16 @@ def _m_cla_sgo(root, row):
     _, den = _ees_cla_number(root, "Children ceasing to be looked after each year", "number")
     cn = "number" + CODE_SUFFIX
     m = c[["la_code", "year", "number", cn]].merge(
-        den[["la_code", "year", "number", cn]].rename(columns={"number": "ceased", cn: "ceased" + CODE_SUFFIX}),
-        on=["la_code", "year"])
+        den[["la_code", "year", "number", cn]].rename(
+            columns={"number": "ceased", cn: "ceased" + CODE_SUFFIX}
+        ),
+        on=["la_code", "year"],
+    )
     num = m["number"].fillna(0.0) if row.suppressed == "zero" else m["number"]
     m["value"] = num / m["ceased"].replace(0, np.nan) * 100.0
-    ees = _frame(m, m["value"], f"{path.name}:SGO Total / children ceasing", _code_of(m, ["number", "ceased"]))
+    ees = _frame(
+        m, m["value"], f"{path.name}:SGO Total / children ceasing", _code_of(m, ["number", "ceased"])
+    )
     return pd.concat([legacy, ees], ignore_index=True)
 
 
@@ -327,8 +388,9 @@ def build_indicator_panel(
         panel = panel[panel["la_code"].isin([str(c) for c in la_codes])]
     panel = panel.drop_duplicates(["indicator_id", "la_code", "year"], keep="last")
     panel["la_name"] = panel["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)))
-    panel = panel[["indicator_id", "year", "la_code", "la_name", "value", "source",
-                   "suppression"]].reset_index(drop=True)
+    panel = panel[
+        ["indicator_id", "year", "la_code", "la_name", "value", "source", "suppression"]
+    ].reset_index(drop=True)
     panel = S.LONG_VALUES.validate(panel)
     panel.attrs["kind"] = "real"
     panel.attrs["dfe_data_dir"] = str(root)

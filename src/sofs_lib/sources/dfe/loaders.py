@@ -88,8 +88,11 @@ def _apply_renames(df: pd.DataFrame, key: str | None) -> tuple[pd.DataFrame, dic
     if key is None:
         return df, {}
     declared = list(S.EES_LAYOUTS.get(key, [])) + list(S.EES_KNOWN_COLUMNS.get(key, []))
-    renames = {old: new for old, new in S.EES_RENAMES.get(key, {}).items()
-               if old in df.columns and new not in df.columns}
+    renames = {
+        old: new
+        for old, new in S.EES_RENAMES.get(key, {}).items()
+        if old in df.columns and new not in df.columns
+    }
     lower = {c.lower(): c for c in df.columns}
     for col in declared:
         if col not in df.columns and col not in renames.values():
@@ -149,8 +152,14 @@ def load_ees(
     except ValueError as e:
         raise DfeLayoutError(path, detail=str(e)) from None
     if has_la:
-        df = harmonise(df, name_col="la_name", code_col="old_la_code", ons_col="new_la_code",
-                       year_col="year", date_basis=date_basis)
+        df = harmonise(
+            df,
+            name_col="la_name",
+            code_col="old_la_code",
+            ons_col="new_la_code",
+            year_col="year",
+            date_basis=date_basis,
+        )
         df.loc[df["geographic_level"] != "Local authority", ["la_code", "la_name", "ons_code"]] = pd.NA
         _check_la_codes(df, path)
     else:
@@ -158,8 +167,9 @@ def load_ees(
     for c in value_cols:
         if (df[c] < 0).any():
             raise DfeLayoutError(path, detail=f"column {c!r} has negative values")
-    df = check_duplicate_keys(df, ["la_code", "year", "time_identifier"] + label_cols, value_cols, path,
-                              where=df["la_code"].notna())
+    df = check_duplicate_keys(
+        df, ["la_code", "year", "time_identifier"] + label_cols, value_cols, path, where=df["la_code"].notna()
+    )
     df = _validate(S.EES_OUTPUT, df, path)
     df.attrs["value_columns"] = value_cols
     df.attrs["label_columns"] = label_cols
@@ -183,19 +193,33 @@ def _check_la_codes(df: pd.DataFrame, path: Path) -> None:
         bad = la[la["la_code"].notna() & by_ons.notna() & (by_ons != la["la_code"]).fillna(False)]
         if len(bad):
             r = bad.iloc[0]
-            raise DfeLayoutError(path, detail=(
-                f"{len(bad)} LA row(s) whose DfE number and ONS code name different councils, e.g. "
-                f"old_la_code={r['old_la_code']!r} new_la_code={r['new_la_code']!r} la_name={r['la_name']!r} "
-                "(rule: both codes of a row belong to one council in data/la_codes.csv)"))
-    old = la["old_la_code"].astype("string").fillna("") if "old_la_code" in la.columns else pd.Series("", index=la.index)
+            raise DfeLayoutError(
+                path,
+                detail=(
+                    f"{len(bad)} LA row(s) whose DfE number and ONS code name different councils, e.g. "
+                    f"old_la_code={r['old_la_code']!r} new_la_code={r['new_la_code']!r} la_name={r['la_name']!r} "
+                    "(rule: both codes of a row belong to one council in data/la_codes.csv)"
+                ),
+            )
+    old = (
+        la["old_la_code"].astype("string").fillna("")
+        if "old_la_code" in la.columns
+        else pd.Series("", index=la.index)
+    )
     joint = old.str.fullmatch(r"\s*\d{3}(\s*/\s*\d{3})+\s*").fillna(False)
     unknown = la[la["la_code"].isna() & ~joint]
     if len(unknown):
-        ex = unknown[[c for c in ("time_period", "old_la_code", "new_la_code", "source_la_name") if c in unknown]]
-        raise DfeLayoutError(path, detail=(
-            f"{len(unknown)} LA row(s) match no council of data/la_codes.csv, e.g. "
-            f"{ex.drop_duplicates().head(3).to_dict('records')} (a new or renamed council: add its "
-            "codes to data/la_codes.csv)"))
+        ex = unknown[
+            [c for c in ("time_period", "old_la_code", "new_la_code", "source_la_name") if c in unknown]
+        ]
+        raise DfeLayoutError(
+            path,
+            detail=(
+                f"{len(unknown)} LA row(s) match no council of data/la_codes.csv, e.g. "
+                f"{ex.drop_duplicates().head(3).to_dict('records')} (a new or renamed council: add its "
+                "codes to data/la_codes.csv)"
+            ),
+        )
 
 
 def load_workforce(path: str | os.PathLike, strict: bool = False) -> pd.DataFrame:
@@ -233,20 +257,27 @@ def load_cla_legacy(path: str | os.PathLike, strict: bool = False) -> pd.DataFra
     if not any(re.match(pattern, c) for c in df.columns):
         missing.append(pattern.strip("^$").replace("\\d{4}", "<year>").replace("(", "").replace(")?", ""))
     if missing:
-        extra = [c for c in df.columns if not c.startswith(("CLA_", "SCLA_", "CEA_", "Ceased_")) and c not in
-                 S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL]
+        extra = [
+            c
+            for c in df.columns
+            if not c.startswith(("CLA_", "SCLA_", "CEA_", "Ceased_"))
+            and c not in S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL
+        ]
         raise DfeLayoutError(path, missing=missing, unexpected=extra)
     if strict:
-        bad = [c for c in df.columns if c not in S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL
-               and not re.match(r"^(CLA|SCLA|CEA|Ceased)_", c)]
+        bad = [
+            c
+            for c in df.columns
+            if c not in S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL
+            and not re.match(r"^(CLA|SCLA|CEA|Ceased)_", c)
+        ]
         if bad:
             raise DfeLayoutError(path, unexpected=bad)
     df = df[df["geog_l"].astype("string").str.upper().eq("LA").fillna(False)].copy()
     value_cols = [c for c in df.columns if c not in S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL]
     df, counts = to_numeric_with_codes(df, value_cols, path)
     df = df.assign(release_year=release, table=kind).copy()
-    df = harmonise(df, name_col="geog_n", code_col="geog_c", ons_col="New_geog_code",
-                   year_col="release_year")
+    df = harmonise(df, name_col="geog_n", code_col="geog_c", ons_col="New_geog_code", year_col="release_year")
     df = check_duplicate_keys(df, ["la_code"], value_cols, path, where=df["la_code"].notna())
     df.attrs["value_columns"] = value_cols
     return attach_report(df, path, counts)
@@ -300,7 +331,9 @@ def load_lait(path: str | os.PathLike, short_desc: list[str] | None = None) -> p
     elif kind == "text":
         df = read_csv_text(path)
     else:
-        raise DfeFormatError(f"{path.name}: expected the LAIT Parquet (or CSV) table, got a spreadsheet (file: {path})", path)
+        raise DfeFormatError(
+            f"{path.name}: expected the LAIT Parquet (or CSV) table, got a spreadsheet (file: {path})", path
+        )
     extra = check_columns(df, path, S.LAIT_COLUMNS)
     if short_desc is not None:
         df = df[df["Short Desc"].isin(short_desc)]
@@ -312,8 +345,9 @@ def load_lait(path: str | os.PathLike, short_desc: list[str] | None = None) -> p
     df["la_number_raw"] = code
     df["LA Number"] = code.astype("Int64").astype("string")
     df = harmonise(df, name_col="LA and Regions", code_col="LA Number", year_col="year")
-    df = check_duplicate_keys(df, ["Short Desc", "la_code", "Years"], ["value"], path,
-                              where=df["la_code"].notna())
+    df = check_duplicate_keys(
+        df, ["Short Desc", "la_code", "Years"], ["value"], path, where=df["la_code"].notna()
+    )
     df = _validate(S.LONG_VALUES, df, path)
     return attach_report(df.reset_index(drop=True), path, counts, extra)
 
@@ -337,7 +371,9 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
         if hdr is None:
             raise DfeLayoutError(path, missing=S.SN_ID, detail="no header row with 'LA num'")
         width = len(rows[hdr])
-        raw = pd.DataFrame([(r + [None] * width)[:width] for r in rows[hdr + 1:]], columns=rows[hdr], dtype=object)
+        raw = pd.DataFrame(
+            [(r + [None] * width)[:width] for r in rows[hdr + 1 :]], columns=rows[hdr], dtype=object
+        )
     else:
         raw = read_csv_text(path)
     cols = list(raw.columns)
@@ -355,13 +391,19 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
             dedup.append(c)
     raw.columns = dedup
     required = S.SN_ID + [f"SN{i}" for i in range(1, 11)] + [f"SNP{i}" for i in range(1, 11)]
-    check_columns(raw, path, required, optional=[c for c in raw.columns if c.startswith("Unnamed") or c in ("", "None")])
+    check_columns(
+        raw, path, required, optional=[c for c in raw.columns if c.startswith("Unnamed") or c in ("", "None")]
+    )
     section = "current"
     recs = []
     for _, r in raw.iterrows():
         lanum = r["LA num"]
         name = r["LA Name"]
-        if (lanum is None or pd.isna(lanum) or str(lanum).strip() == "") and isinstance(name, str) and "old" in name.lower():
+        if (
+            (lanum is None or pd.isna(lanum) or str(lanum).strip() == "")
+            and isinstance(name, str)
+            and "old" in name.lower()
+        ):
             section = "pre-reorganisation"
             continue
         if lanum is None or pd.isna(lanum) or str(lanum).strip() == "":
@@ -371,11 +413,17 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
             nb = r[f"SN{i}"]
             if nb is None or pd.isna(nb) or str(nb).strip() in ("", "-", "x", ".."):
                 continue  # no neighbours computed (e.g. LAs created after the model)
-            recs.append({
-                "la_code": code, "source_la_name": name, "region": r["GOReg"], "rank": i,
-                "neighbour_code": str(nb).strip().split(".")[0], "closeness": str(r[f"SNP{i}"]).strip(),
-                "section": section,
-            })
+            recs.append(
+                {
+                    "la_code": code,
+                    "source_la_name": name,
+                    "region": r["GOReg"],
+                    "rank": i,
+                    "neighbour_code": str(nb).strip().split(".")[0],
+                    "closeness": str(r[f"SNP{i}"]).strip(),
+                    "section": section,
+                }
+            )
     out = pd.DataFrame(recs)
     if out.empty:
         raise DfeEmptyFileError(f"{path.name}: no statistical-neighbour rows (file: {path})", path)
@@ -398,10 +446,15 @@ def _sheet_tables(path: Path, sheet: str, header_marker: str, required) -> list[
             path,
         )
     rows = read_sheet(path, sheet)
-    headers = [i for i, r in enumerate(rows) if r and header_marker in [str(x).strip() if x else x for x in r]]
+    headers = [
+        i for i, r in enumerate(rows) if r and header_marker in [str(x).strip() if x else x for x in r]
+    ]
     if not headers:
-        raise DfeLayoutError(path, missing=list(required),
-                             detail=f"sheet {sheet!r}: no header row containing {header_marker!r}")
+        raise DfeLayoutError(
+            path,
+            missing=list(required),
+            detail=f"sheet {sheet!r}: no header row containing {header_marker!r}",
+        )
     tables = []
     for k, h in enumerate(headers):
         header = [str(x).strip() if x is not None else f"col{j}" for j, x in enumerate(rows[h])]
@@ -409,7 +462,7 @@ def _sheet_tables(path: Path, sheet: str, header_marker: str, required) -> list[
         header = [re.sub(r"[ \t]+", " ", x).replace(" \n", "\n") for x in header]
         end = headers[k + 1] if k + 1 < len(headers) else len(rows)
         body = []
-        for r in rows[h + 1:end]:
+        for r in rows[h + 1 : end]:
             if not r or all(v is None for v in r):
                 if body:
                     break
@@ -418,22 +471,35 @@ def _sheet_tables(path: Path, sheet: str, header_marker: str, required) -> list[
         tables.append(pd.DataFrame(body, columns=header, dtype=object))
     missing = [c for c in required if c not in tables[0].columns]
     if missing:
-        raise DfeLayoutError(path, missing=missing,
-                             unexpected=[c for c in tables[0].columns if c not in required][:10])
+        raise DfeLayoutError(
+            path, missing=missing, unexpected=[c for c in tables[0].columns if c not in required][:10]
+        )
     return tables
 
 
 _FRAMEWORKS = [
-    ("SLAC safeguarding", "Safeguarding & Looked After Children (SLAC) Inspection publication date",
-     "SLAC Safeguarding Overall effectiveness (OE)"),
-    ("SLAC re-inspection safeguarding", "SLAC re-inspection of Safeguarding publication date",
-     "SLAC re-inspection Safeguarding OE"),
+    (
+        "SLAC safeguarding",
+        "Safeguarding & Looked After Children (SLAC) Inspection publication date",
+        "SLAC Safeguarding Overall effectiveness (OE)",
+    ),
+    (
+        "SLAC re-inspection safeguarding",
+        "SLAC re-inspection of Safeguarding publication date",
+        "SLAC re-inspection Safeguarding OE",
+    ),
     ("CPI", "Child Protection Inspections (CPI) publication date", "CPI Overall Effectiveness (OE)"),
     ("CPRI", "Child Protection Re-Inspection (CPRI) publication date", "CPRI Overall Effectiveness (OE)"),
-    ("SIF", "Single Inspection of LA Children's Services (SIF) First SIF publication date",
-     "First SIF Overall Judgement\n(OE)"),
-    ("SIF re-inspection", "Single Inspection of LA Children's Services (SIF) SIF Re-inspection publication date",
-     "SIF Re-inspection Overall Judgement\n(OE)"),
+    (
+        "SIF",
+        "Single Inspection of LA Children's Services (SIF) First SIF publication date",
+        "First SIF Overall Judgement\n(OE)",
+    ),
+    (
+        "SIF re-inspection",
+        "Single Inspection of LA Children's Services (SIF) SIF Re-inspection publication date",
+        "SIF Re-inspection Overall Judgement\n(OE)",
+    ),
     ("ILACS 1", "First ILACS framework publication date", "First ILACS framework overall effectiveness"),
     ("ILACS 2", "Second ILACS framework publication date", "Second ILACS framework overall effectiveness"),
 ]
@@ -462,11 +528,17 @@ def load_ofsted_inspections(path: str | os.PathLike, sheet: str = "LA_inspection
                 d, j = r[dcol], r[jcol]
                 if (d is None or pd.isna(d)) and (j is None or pd.isna(j)):
                     continue
-                recs.append({
-                    "source_la_name": r["Local authority name"], "ofsted_region": r["LA region"],
-                    "authority_type": r["LA Authority Type"], "table": wide["table"].iat[0],
-                    "framework": fw, "published": d, "judgement": j,
-                })
+                recs.append(
+                    {
+                        "source_la_name": r["Local authority name"],
+                        "ofsted_region": r["LA region"],
+                        "authority_type": r["LA Authority Type"],
+                        "table": wide["table"].iat[0],
+                        "framework": fw,
+                        "published": d,
+                        "judgement": j,
+                    }
+                )
     out = pd.DataFrame(recs)
     if out.empty:
         raise DfeEmptyFileError(f"{path.name}: sheet {sheet!r} has no inspection rows (file: {path})", path)
@@ -474,7 +546,9 @@ def load_ofsted_inspections(path: str | os.PathLike, sheet: str = "LA_inspection
     out["judgement"] = out["judgement"].astype("string").str.strip()
     # pre-restructure table: Dorset there is the old county
     out["year"] = out["published"].dt.year
-    out["year"] = np.where(out["table"].eq("pre-restructure") & out["source_la_name"].eq("Dorset"), 2000, out["year"])
+    out["year"] = np.where(
+        out["table"].eq("pre-restructure") & out["source_la_name"].eq("Dorset"), 2000, out["year"]
+    )
     out = harmonise(out, name_col="source_la_name", year_col="year")
     out["la_name"] = out["la_name"].astype("string")
     out = out.drop(columns=["year"])
@@ -492,10 +566,17 @@ def load_ofsted_outcomes(path: str | os.PathLike, sheet: str = "Inspections_as_a
     return attach_report(t, path, pd.DataFrame(columns=["column", "code", "count"]))
 
 
-def ofsted_rating_at(inspections: pd.DataFrame, date, frameworks=("SIF", "SIF re-inspection", "ILACS 1", "ILACS 2")) -> pd.DataFrame:
+def ofsted_rating_at(
+    inspections: pd.DataFrame, date, frameworks=("SIF", "SIF re-inspection", "ILACS 1", "ILACS 2")
+) -> pd.DataFrame:
     """Latest overall judgement published on or before ``date`` per LA (SIF/ILACS frameworks)."""
     date = pd.Timestamp(date)
-    d = inspections[inspections["framework"].isin(frameworks) & inspections["published"].le(date)
-                    & inspections["judgement"].notna()]
+    d = inspections[
+        inspections["framework"].isin(frameworks)
+        & inspections["published"].le(date)
+        & inspections["judgement"].notna()
+    ]
     d = d.sort_values("published").groupby("la_code", as_index=False).tail(1)
-    return d[["la_code", "la_name", "authority_type", "framework", "published", "judgement"]].reset_index(drop=True)
+    return d[["la_code", "la_name", "authority_type", "framework", "published", "judgement"]].reset_index(
+        drop=True
+    )

@@ -16,8 +16,6 @@ from sofs_lib.sources.dfe.loaders import resolve_dfe_data_dir
 MANIFEST_COLUMNS = ["path", "sha256", "size", "publication", "landing_page"]
 
 
-
-
 def default_manifest_path() -> Path:
     return paths.repo_root() / "data" / "dfe_manifest.csv"
 
@@ -76,7 +74,8 @@ def check_dfe_data(
     missing = out.loc[out["status"] == "missing", "path"].tolist()
     if missing and require:
         raise DfeManifestError(
-            f"{len(missing)} expected file(s) missing from {root}: " + ", ".join(missing)
+            f"{len(missing)} expected file(s) missing from {root}: "
+            + ", ".join(missing)
             + " (see README.md, section 'Public DfE and Ofsted data', for where to download them)",
             missing=missing,
         )
@@ -96,6 +95,13 @@ def build_manifest(dfe_data_dir, publications: dict[str, tuple[str, str]] | None
         for prefix, (pu, la) in (publications or {}).items():
             if rel.startswith(prefix):
                 pub, land = pu, la
-        rows.append({"path": rel, "sha256": sha256_file(p), "size": p.stat().st_size,
-                     "publication": pub, "landing_page": land})
+        rows.append(
+            {
+                "path": rel,
+                "sha256": sha256_file(p),
+                "size": p.stat().st_size,
+                "publication": pub,
+                "landing_page": land,
+            }
+        )
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)

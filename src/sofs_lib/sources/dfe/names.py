@@ -69,9 +69,7 @@ LA_REGIONS: dict[str, str] = {code: region for code, _, _, region in _REFERENCE}
 #: ONS code -> la_code (every code ever used)
 ONS_TO_LA: dict[str, str] = {ons: code for code, _, codes, _ in _REFERENCE for ons, _, _ in codes}
 #: la_code -> the most recent ONS code
-LA_TO_ONS: dict[str, str] = {
-    code: max(codes, key=lambda c: c[2])[0] for code, _, codes, _ in _REFERENCE
-}
+LA_TO_ONS: dict[str, str] = {code: max(codes, key=lambda c: c[2])[0] for code, _, codes, _ in _REFERENCE}
 
 #: Boundary changes. ``continuity`` maps a predecessor to the successor whose series is the
 #: closest continuation (None when the area was split and no single successor exists).
@@ -183,7 +181,9 @@ def harmonise(
     if code_col is not None and code_col in out and name_col is not None and name_col in out:
         # synthetic LAs (sofs_lib.synthetic.la_panel): codes 001-099 named "Synthetic LA nn"
         raw = out[code_col].astype("string").str.strip()
-        syn = raw.str.fullmatch(r"0\d\d").fillna(False) & out[name_col].astype("string").str.startswith(SYNTHETIC_PREFIX).fillna(False)
+        syn = raw.str.fullmatch(r"0\d\d").fillna(False) & out[name_col].astype("string").str.startswith(
+            SYNTHETIC_PREFIX
+        ).fillna(False)
         code = code.where(~syn, raw)
     out["la_code"] = code.astype("string")
     if ons_col is not None and ons_col in out:
@@ -194,7 +194,11 @@ def harmonise(
     unmatched = []
     if orig_name is not None:
         unmatched = sorted(set(orig_name[out["la_code"].isna()].dropna().astype(str)))
-    out["la_name"] = out["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)) if isinstance(c, str) else pd.NA).astype("string")
+    out["la_name"] = (
+        out["la_code"]
+        .map(lambda c: LA_NAMES.get(c, synthetic_name(c)) if isinstance(c, str) else pd.NA)
+        .astype("string")
+    )
     if orig_name is not None:
         out["source_la_name"] = orig_name.astype("string")
     if drop_unmatched:

@@ -8,8 +8,8 @@ Ofsted's underlying-data workbook takes ~20 s); here we stream ``content.xml`` w
 
 from __future__ import annotations
 
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 from sofs_lib.sources.dfe.errors import DfeDataError, DfeEmptyFileError, DfeFormatError
@@ -41,7 +41,7 @@ def sheet_names(path: str | Path) -> list[str]:
         if "content.xml" in z.namelist():
             names = []
             with z.open("content.xml") as fh:
-                for ev, el in ET.iterparse(fh, events=("start",)):
+                for _ev, el in ET.iterparse(fh, events=("start",)):
                     if el.tag == _T + "table":
                         names.append(el.get(_T + "name"))
             return names

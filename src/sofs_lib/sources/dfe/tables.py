@@ -23,25 +23,45 @@ import pandas as pd
 from sofs_lib.sources.dfe._io import sniff
 from sofs_lib.sources.dfe.errors import DfeDataError, DfeLayoutError
 
-EES_CIN = ("Characteristics of children in need",
-           "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need")
-EES_CLA = ("Children looked after in England including adoptions",
-           ("https://explore-education-statistics.service.gov.uk/find-statistics/"
-            "children-looked-after-in-england-including-adoptions"))
-SFR_CLA = ("Children looked after in England including adoption (SFR underlying data)",
-           "https://www.gov.uk/government/collections/statistics-looked-after-children")
-CSWW = ("Children's social work workforce",
-        "https://explore-education-statistics.service.gov.uk/find-statistics/children-s-social-work-workforce")
-LAIT = ("Local authority interactive tool (LAIT)",
-        "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait")
-OFSTED = ("Ofsted: Children's social care data in England",
-          "https://www.gov.uk/government/statistics/childrens-social-care-data-in-england-2023")
-OFSTED_OUT = ("Ofsted: Local authority inspection outcomes",
-              "https://www.gov.uk/government/statistics/childrens-social-care-in-england-2025")
-ONS = ("ONS mid-year population estimates, children aged 0 to 17 (EES layout)",
-       "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates")
-SN = ("Children's services statistical neighbour benchmarking tool",
-      "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait")
+EES_CIN = (
+    "Characteristics of children in need",
+    "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need",
+)
+EES_CLA = (
+    "Children looked after in England including adoptions",
+    (
+        "https://explore-education-statistics.service.gov.uk/find-statistics/"
+        "children-looked-after-in-england-including-adoptions"
+    ),
+)
+SFR_CLA = (
+    "Children looked after in England including adoption (SFR underlying data)",
+    "https://www.gov.uk/government/collections/statistics-looked-after-children",
+)
+CSWW = (
+    "Children's social work workforce",
+    "https://explore-education-statistics.service.gov.uk/find-statistics/children-s-social-work-workforce",
+)
+LAIT = (
+    "Local authority interactive tool (LAIT)",
+    "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait",
+)
+OFSTED = (
+    "Ofsted: Children's social care data in England",
+    "https://www.gov.uk/government/statistics/childrens-social-care-data-in-england-2023",
+)
+OFSTED_OUT = (
+    "Ofsted: Local authority inspection outcomes",
+    "https://www.gov.uk/government/statistics/childrens-social-care-in-england-2025",
+)
+ONS = (
+    "ONS mid-year population estimates, children aged 0 to 17 (EES layout)",
+    "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
+)
+SN = (
+    "Children's services statistical neighbour benchmarking tool",
+    "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait",
+)
 
 
 @dataclass(frozen=True)
@@ -49,9 +69,9 @@ class Table:
     table_id: str
     publication: str
     landing_page: str
-    name: str            #: regular expression on the file name (case-insensitive)
+    name: str  #: regular expression on the file name (case-insensitive)
     columns: tuple = ()  #: columns a CSV of this table must have (after known renames)
-    kind: str = "csv"    #: csv, parquet, ods, xlsx
+    kind: str = "csv"  #: csv, parquet, ods, xlsx
     multi_release: bool = False  #: several releases are used side by side (legacy CLA)
 
 
@@ -71,10 +91,16 @@ _CIN = [
 TABLES: tuple[Table, ...] = tuple(
     [Table(t, *EES_CIN, name, cols) for t, name, cols in _CIN]
     + [
-        Table("cla_rates", *EES_CLA, r"^cla_(number_and_rate|rate_20\d\d_20\d\d)",
-              ("population_count", "number", "rate_per_10000")),
+        Table(
+            "cla_rates",
+            *EES_CLA,
+            r"^cla_(number_and_rate|rate_20\d\d_20\d\d)",
+            ("population_count", "number", "rate_per_10000"),
+        ),
         Table("cla_ceased", *EES_CLA, r"^la_children_who_ceased", ("cla_group", "characteristic", "number")),
-        Table("cla_started", *EES_CLA, r"^la_children_who_started", ("cla_group", "characteristic", "number")),
+        Table(
+            "cla_started", *EES_CLA, r"^la_children_who_started", ("cla_group", "characteristic", "number")
+        ),
         Table("cla_legacy_CLA", *SFR_CLA, r"CLA\d{4}", ("geog_c", "geog_n"), multi_release=True),
         Table("cla_legacy_ADM", *SFR_CLA, r"ADM\d{4}", ("geog_c", "geog_n"), multi_release=True),
         Table("cla_legacy_CEA", *SFR_CLA, r"CEA\d{4}", ("geog_c", "geog_n"), multi_release=True),
@@ -161,8 +187,10 @@ def identify(path: str | os.PathLike) -> Table:
     by_cols = [t for t in TABLES if t.kind == "csv" and t.columns and not _has(cols, t.columns)]
     if len(by_cols) == 1:
         return by_cols[0]
-    nearest = (by_name or sorted((t for t in TABLES if t.columns),
-                                 key=lambda t: len(_has(cols, t.columns)) / len(t.columns)))[0]
+    nearest = (
+        by_name
+        or sorted((t for t in TABLES if t.columns), key=lambda t: len(_has(cols, t.columns)) / len(t.columns))
+    )[0]
     known = set()
     from sofs_lib.sources.dfe import schemas as S
 
@@ -171,9 +199,12 @@ def identify(path: str | os.PathLike) -> Table:
         known |= set(v)
     known_low = {k.lower() for k in known}
     unknown = [c for c in cols if c.lower() not in known_low]
-    raise DfeLayoutError(path, missing=_has(cols, nearest.columns), unexpected=unknown,
-                         detail=f"none of the known tables (nearest: {nearest.table_id}, "
-                                f"{nearest.publication})")
+    raise DfeLayoutError(
+        path,
+        missing=_has(cols, nearest.columns),
+        unexpected=unknown,
+        detail=f"none of the known tables (nearest: {nearest.table_id}, {nearest.publication})",
+    )
 
 
 def release_of(path: Path, table: Table) -> str:
@@ -211,11 +242,20 @@ def inventory(raw_dir: str | os.PathLike) -> pd.DataFrame:
         if not p.is_file() or _IGNORED.search(p.name):
             continue
         t = identify(p)
-        rows.append({"path": p.relative_to(root).as_posix(), "table_id": t.table_id,
-                     "publication": t.publication, "release": release_of(p, t),
-                     "landing_page": t.landing_page, "sha256": sha256_file(p), "size": p.stat().st_size})
-    return pd.DataFrame(rows, columns=["path", "table_id", "publication", "release", "landing_page",
-                                       "sha256", "size"])
+        rows.append(
+            {
+                "path": p.relative_to(root).as_posix(),
+                "table_id": t.table_id,
+                "publication": t.publication,
+                "release": release_of(p, t),
+                "landing_page": t.landing_page,
+                "sha256": sha256_file(p),
+                "size": p.stat().st_size,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["path", "table_id", "publication", "release", "landing_page", "sha256", "size"]
+    )
 
 
 def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFrame:
@@ -236,7 +276,9 @@ def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFr
             want = str(prefer[tid])
             pick = g[(g["path"] == want) | (g["path"].map(lambda s: Path(s).name) == want)]
             if len(pick) != 1:
-                raise DfeDataError(f"table {tid}: the chosen file {want!r} is not one of {g['path'].tolist()}")
+                raise DfeDataError(
+                    f"table {tid}: the chosen file {want!r} is not one of {g['path'].tolist()}"
+                )
             win, why = pick.index[0], "chosen by the user"
         else:
             order = g.sort_values(["release", "path"])
@@ -245,7 +287,8 @@ def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFr
                 raise DfeDataError(
                     f"table {tid}: two different files of the same release {top['release'].iloc[0]!r}: "
                     f"{top['path'].tolist()} (rule: one file per table and release; remove one or "
-                    "choose it explicitly)")
+                    "choose it explicitly)"
+                )
             win, why = top.index[0], "newer release"
         inv.loc[g.index, "used"] = False
         inv.loc[g.index, "reason"] = f"superseded by {inv.at[win, 'path']} ({why})"
@@ -257,8 +300,9 @@ def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFr
 def used_files(raw_dir: str | os.PathLike, prefer: dict[str, str] | None = None) -> pd.DataFrame:
     """:func:`choose` applied to the folder's :func:`inventory` (cached per folder state)."""
     root = Path(raw_dir).resolve()
-    stamp = tuple(sorted((p.as_posix(), p.stat().st_mtime, p.stat().st_size)
-                         for p in root.rglob("*") if p.is_file()))
+    stamp = tuple(
+        sorted((p.as_posix(), p.stat().st_mtime, p.stat().st_size) for p in root.rglob("*") if p.is_file())
+    )
     key = (str(root), stamp, tuple(sorted((prefer or {}).items())))
     if key not in _CACHE:
         _CACHE.clear()
@@ -332,7 +376,11 @@ def mixed_folder(base: str | os.PathLike, newer: str | os.PathLike, dest: str | 
         put(newer / r.path, r.path)
     rows = []
     for tid in sorted(replaced):
-        rows.append({"table_id": tid,
-                     "old_file": ", ".join(old_inv.loc[old_inv["table_id"] == tid, "path"]),
-                     "new_file": ", ".join(new_inv.loc[new_inv["table_id"] == tid, "path"])})
+        rows.append(
+            {
+                "table_id": tid,
+                "old_file": ", ".join(old_inv.loc[old_inv["table_id"] == tid, "path"]),
+                "new_file": ", ".join(new_inv.loc[new_inv["table_id"] == tid, "path"]),
+            }
+        )
     return pd.DataFrame(rows, columns=["table_id", "old_file", "new_file"])

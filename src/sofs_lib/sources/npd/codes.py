@@ -36,8 +36,27 @@ from __future__ import annotations
 
 #: ReferralSource (CIN census 2018 to 2019).
 REFERRAL_SOURCE = (
-    "1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F",
-    "4", "5A", "5B", "5C", "6", "7", "8", "9", "10",
+    "1A",
+    "1B",
+    "1C",
+    "1D",
+    "2A",
+    "2B",
+    "3A",
+    "3B",
+    "3C",
+    "3D",
+    "3E",
+    "3F",
+    "4",
+    "5A",
+    "5B",
+    "5C",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
 )
 
 #: PrimaryNeedCode / category of need. N0 'not stated', N9 'cases other than children in need'.
@@ -68,12 +87,26 @@ GENDER = ("0", "1", "2", "9")
 
 #: Ethnicity (CIN) / ETHNIC (SSDA903): the DfE 4-character codes.
 ETHNICITY = (
-    "WBRI", "WIRI", "WIRT", "WOTH", "WROM",
-    "MWBC", "MWBA", "MWAS", "MOTH",
-    "AIND", "APKN", "ABAN", "AOTH",
-    "BCRB", "BAFR", "BOTH",
-    "CHNE", "OOTH",
-    "REFU", "NOBT",
+    "WBRI",
+    "WIRI",
+    "WIRT",
+    "WOTH",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MWAS",
+    "MOTH",
+    "AIND",
+    "APKN",
+    "ABAN",
+    "AOTH",
+    "BCRB",
+    "BAFR",
+    "BOTH",
+    "CHNE",
+    "OOTH",
+    "REFU",
+    "NOBT",
 )
 
 #: Major ethnic group used in Tables A10.3/A10.4.
@@ -88,7 +121,19 @@ ETHNIC_GROUP = {
 
 #: Disability (CIN census): NONE or the type of impairment.
 DISABILITY = (
-    "NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA",
+    "NONE",
+    "MOB",
+    "HAND",
+    "PC",
+    "INC",
+    "COMM",
+    "LD",
+    "HEAR",
+    "VIS",
+    "BEH",
+    "CON",
+    "AUT",
+    "DDA",
 )
 
 #: InitialCategoryOfAbuse / LatestCategoryOfAbuse.
@@ -112,8 +157,35 @@ SHORT_BREAK_LS = ("V3", "V4")
 
 #: PL, placement type (2018-19 list) plus legacy Q1/Q2.
 PLACEMENT = (
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1", "Q1", "Q2",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
+    "Q1",
+    "Q2",
 )
 #: Foster placements with relative(s) or friend(s) (kinship): U1 long-term, U2 fostering for
 #: adoption/concurrent planning, U3 other; Q1 is the legacy code they replaced.
@@ -121,8 +193,30 @@ KINSHIP_PLACEMENTS = ("U1", "U2", "U3", "Q1")
 
 #: REC, reason episode ceased.
 REASON_EPISODE_CEASED = (
-    "X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E43", "E44",
-    "E45", "E46", "E47", "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9",
+    "X1",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E2",
+    "E3",
+    "E41",
+    "E43",
+    "E44",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E4A",
+    "E4B",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
 )
 #: X1: episode ceases and a new episode begins on the same day (the period of care continues).
 REC_CONTINUES = "X1"

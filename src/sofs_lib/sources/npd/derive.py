@@ -144,8 +144,11 @@ def add_covariates(df: pd.DataFrame, children: pd.DataFrame, date_col: str = "ev
     age = (when - dob).dt.days / 365.25
     out = df.reset_index(drop=True).copy()
     out["age"] = age.to_numpy()
-    out["age_band"] = pd.cut(age, [-np.inf, 5, 11, 16, np.inf], right=False,
-                             labels=["0-4", "5-10", "11-15", "16+"]).astype("string").to_numpy()
+    out["age_band"] = (
+        pd.cut(age, [-np.inf, 5, 11, 16, np.inf], right=False, labels=["0-4", "5-10", "11-15", "16+"])
+        .astype("string")
+        .to_numpy()
+    )
     g = pd.Series(ch["GenderCurrent"].astype("string").reindex(cid).to_numpy())
     out["gender"] = g.map(GENDER_LABELS).fillna("missing").astype("string").to_numpy()
     dis = pd.Series(ch["Disability"].astype("string").reindex(cid).to_numpy())
@@ -159,17 +162,32 @@ def add_covariates(df: pd.DataFrame, children: pd.DataFrame, date_col: str = "ev
     fna = fsm.isna().to_numpy()
     lab = np.select(
         [acad_np == "missing", (acad_np == "before school age") & fna, fna, fsm.fillna(0).to_numpy() == 1],
-        ["missing", "below school age", "missing", "yes"], "no")
+        ["missing", "below school age", "missing", "yes"],
+        "no",
+    )
     out["fsm"] = pd.Series(lab, dtype="string").to_numpy()
     return out
 
 
-def _finish(df: pd.DataFrame, extract: NPDExtract, design: StudyDesign, eq: str, outcome_cols: list[str]) -> pd.DataFrame:
+def _finish(
+    df: pd.DataFrame, extract: NPDExtract, design: StudyDesign, eq: str, outcome_cols: list[str]
+) -> pd.DataFrame:
     df = design.assign_periods(df, "event_date", eq)
     df = add_covariates(df, extract.children)
     df["repeated"] = df["child_id"].duplicated(keep=False).to_numpy()
     df["la"] = df["la"].astype("string")
-    first = ["unit_id", "child_id", "la", "group_id", "pilot", "year", "period", "did", "rel_year", "event_date"]
+    first = [
+        "unit_id",
+        "child_id",
+        "la",
+        "group_id",
+        "pilot",
+        "year",
+        "period",
+        "did",
+        "rel_year",
+        "event_date",
+    ]
     cov = ["age", "age_band", "gender", "disabled", "ethnicity", "academic_year", "fsm"]
     extra = [c for c in df.columns if c not in first + outcome_cols + cov + ["repeated"]]
     df = df[first + outcome_cols + cov + extra + ["repeated"]]
@@ -188,18 +206,32 @@ def derive_eq3a(extract: NPDExtract, design: StudyDesign | None = None, *, cutof
     fl = _Flow("assessments", len(a))
     a = fl.keep(a, _in_design(a, design, "eq3a"), "LA not in the EQ3a design (pilot or its comparators)")
     s = a["AssessmentActualStartDate"]
-    a = fl.keep(a, (s >= design.data_start) & (s <= design.data_end), "assessment started outside the data window")
-    a = fl.keep(a, a["AssessmentAuthorisationDate"].notna(), "assessment not authorised (no AssessmentAuthorisationDate)")
+    a = fl.keep(
+        a, (s >= design.data_start) & (s <= design.data_end), "assessment started outside the data window"
+    )
+    a = fl.keep(
+        a,
+        a["AssessmentAuthorisationDate"].notna(),
+        "assessment not authorised (no AssessmentAuthorisationDate)",
+    )
     a = fl.keep(a, a["LAchildID"].isin(extract.children["child_id"]), "child not in the children table")
     dur = working_days_between(a["AssessmentActualStartDate"], a["AssessmentAuthorisationDate"])
     a = a.assign(duration_wd=dur)
     a = fl.keep(a, a["duration_wd"] <= cutoff, f"duration above the cut-off of {cutoff:g} working days")
-    df = pd.DataFrame({
-        "unit_id": a["AssessmentID"].to_numpy(), "child_id": a["LAchildID"].to_numpy(), "la": a["la"].to_numpy(),
-        "event_date": a["AssessmentActualStartDate"].to_numpy(), "duration_wd": a["duration_wd"].to_numpy(),
-        "same_day": (a["duration_wd"].to_numpy() == 0).astype("int8"), "cin_id": a["CINdetailsID"].to_numpy(),
-    })
-    return Population("eq3a", "duration_wd", _finish(df, extract, design, "eq3a", ["duration_wd", "same_day"]), fl.frame())
+    df = pd.DataFrame(
+        {
+            "unit_id": a["AssessmentID"].to_numpy(),
+            "child_id": a["LAchildID"].to_numpy(),
+            "la": a["la"].to_numpy(),
+            "event_date": a["AssessmentActualStartDate"].to_numpy(),
+            "duration_wd": a["duration_wd"].to_numpy(),
+            "same_day": (a["duration_wd"].to_numpy() == 0).astype("int8"),
+            "cin_id": a["CINdetailsID"].to_numpy(),
+        }
+    )
+    return Population(
+        "eq3a", "duration_wd", _finish(df, extract, design, "eq3a", ["duration_wd", "same_day"]), fl.frame()
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,13 +243,18 @@ def _nfa_units(extract: NPDExtract, design: StudyDesign, eq: str, followup_month
     r = extract.cin_referrals
     fl = _Flow("CIN episodes (referrals)", len(r))
     nfa = (r["ReferralNFA"] == 1) | (r["ReasonForClosure"].astype("string") == codes.NFA_AFTER_ASSESSMENT)
-    r = fl.keep(r, nfa, "not closed with no further action at referral (ReferralNFA) or after assessment (RC8)")
+    r = fl.keep(
+        r, nfa, "not closed with no further action at referral (ReferralNFA) or after assessment (RC8)"
+    )
     r = fl.keep(r, r["CINclosureDate"].notna(), "no CINclosureDate")
     r = fl.keep(r, _in_design(r, design, eq), f"LA not in the {eq.upper()} design (pilot or its comparators)")
     c = r["CINclosureDate"]
     r = fl.keep(r, c >= design.data_start, "closed before the data window")
-    r = fl.keep(r, (add_months(c, followup_months) <= design.data_end).to_numpy(),
-                f"follow-up incomplete: closure + {followup_months} months after the end of the data")
+    r = fl.keep(
+        r,
+        (add_months(c, followup_months) <= design.data_end).to_numpy(),
+        f"follow-up incomplete: closure + {followup_months} months after the end of the data",
+    )
     return r, fl
 
 
@@ -227,16 +264,23 @@ def _rereferrals(units: pd.DataFrame, referrals: pd.DataFrame, months: int = 6) 
     rr = referrals[["LAchildID", "CINreferralDate"]]
     m = u.merge(rr, on="LAchildID", how="inner")
     hi = add_months(m["CINclosureDate"], months).to_numpy()
-    ok = (m["CINreferralDate"].to_numpy() > m["CINclosureDate"].to_numpy()) & (m["CINreferralDate"].to_numpy() <= hi)
+    ok = (m["CINreferralDate"].to_numpy() > m["CINclosureDate"].to_numpy()) & (
+        m["CINreferralDate"].to_numpy() <= hi
+    )
     return m.loc[ok, ["unit_id", "LAchildID", "CINreferralDate"]]
 
 
 def _nfa_frame(r: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "unit_id": r["CINdetailsID"].to_numpy(), "child_id": r["LAchildID"].to_numpy(), "la": r["la"].to_numpy(),
-        "event_date": r["CINclosureDate"].to_numpy(), "CINreferralDate": r["CINreferralDate"].to_numpy(),
-        "nfa_stage": np.where(r["ReferralNFA"].to_numpy() == 1, "referral", "assessment"),
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": r["CINdetailsID"].to_numpy(),
+            "child_id": r["LAchildID"].to_numpy(),
+            "la": r["la"].to_numpy(),
+            "event_date": r["CINclosureDate"].to_numpy(),
+            "CINreferralDate": r["CINreferralDate"].to_numpy(),
+            "nfa_stage": np.where(r["ReferralNFA"].to_numpy() == 1, "referral", "assessment"),
+        }
+    )
 
 
 def derive_eq3b(extract: NPDExtract, design: StudyDesign | None = None, *, months: int = 6) -> Population:
@@ -246,7 +290,9 @@ def derive_eq3b(extract: NPDExtract, design: StudyDesign | None = None, *, month
     pairs = _rereferrals(r, extract.cin_referrals, months)
     df = _nfa_frame(r)
     df["rereferral_6m"] = df["unit_id"].isin(pairs["unit_id"]).astype("int8").to_numpy()
-    return Population("eq3b", "rereferral_6m", _finish(df, extract, design, "eq3b", ["rereferral_6m"]), fl.frame())
+    return Population(
+        "eq3b", "rereferral_6m", _finish(df, extract, design, "eq3b", ["rereferral_6m"]), fl.frame()
+    )
 
 
 def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, months: int = 6) -> Population:
@@ -278,7 +324,9 @@ def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, month
 def periods_of_care(episodes: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Episodes with ``period_seq`` (1, 2, ... per child and LA; 0 = before the first S
     episode) and ``period_start``; returns (episodes in periods, episodes before any S)."""
-    e = episodes.assign(la=episodes["la"].astype("string")).sort_values(["CHILD", "la", "DECOM"], kind="stable")
+    e = episodes.assign(la=episodes["la"].astype("string")).sort_values(
+        ["CHILD", "la", "DECOM"], kind="stable"
+    )
     is_s = (e["RNE"].astype("string") == codes.RNE_STARTED).to_numpy()
     grp = (e["CHILD"].astype("string") + "|" + e["la"]).to_numpy()
     new_grp = np.r_[True, grp[1:] != grp[:-1]]
@@ -293,39 +341,74 @@ def periods_of_care(episodes: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return e.assign(period_start=start), n_before
 
 
-def derive_eq3d(extract: NPDExtract, design: StudyDesign | None = None, *, days: int = 365,
-                require_complete_followup: bool = True, sgo_codes=codes.SGO_CODES,
-                kinship_placements=codes.KINSHIP_PLACEMENTS) -> Population:
+def derive_eq3d(
+    extract: NPDExtract,
+    design: StudyDesign | None = None,
+    *,
+    days: int = 365,
+    require_complete_followup: bool = True,
+    sgo_codes=codes.SGO_CODES,
+    kinship_placements=codes.KINSHIP_PLACEMENTS,
+) -> Population:
     """Periods of care and whether the child was placed with relatives/friends or made
     subject to a special guardianship order on day 0-``days`` (365) of the period."""
     design = _design(extract, design)
     eps = extract.la_episodes
     fl = _Flow("SSDA903 episodes", len(eps))
     e, n_before = periods_of_care(eps)
-    fl.rows.append((1, "episode before the child's first episode with RNE = S in the LA (period began before the extract)",
-                    len(eps), n_before, len(e)))
+    fl.rows.append(
+        (
+            1,
+            "episode before the child's first episode with RNE = S in the LA (period began before the extract)",
+            len(eps),
+            n_before,
+            len(e),
+        )
+    )
     first = e.drop_duplicates(["CHILD", "la", "period_seq"], keep="first")
-    fl.reshape(len(e), len(first), "one row per period of care (its first episode); later episodes used for the outcome")
-    p = fl.keep(first, ~first["LS"].astype("string").isin(codes.SHORT_BREAK_LS).to_numpy(),
-                "short breaks (first episode LS V3/V4)")
+    fl.reshape(
+        len(e),
+        len(first),
+        "one row per period of care (its first episode); later episodes used for the outcome",
+    )
+    p = fl.keep(
+        first,
+        ~first["LS"].astype("string").isin(codes.SHORT_BREAK_LS).to_numpy(),
+        "short breaks (first episode LS V3/V4)",
+    )
     p = fl.keep(p, _in_design(p, design, "eq3d"), "LA not in the EQ3d design (pilot or its comparators)")
     p = fl.keep(p, (p["DECOM"] >= design.data_start).to_numpy(), "period started before the data window")
     if require_complete_followup:
-        p = fl.keep(p, (p["DECOM"] + pd.Timedelta(days=days) <= design.data_end).to_numpy(),
-                    f"follow-up incomplete: period starts less than {days} days before the end of the data")
+        p = fl.keep(
+            p,
+            (p["DECOM"] + pd.Timedelta(days=days) <= design.data_end).to_numpy(),
+            f"follow-up incomplete: period starts less than {days} days before the end of the data",
+        )
     limit = e["period_start"] + pd.Timedelta(days=days)
-    kin_place = e["PL"].astype("string").isin(list(kinship_placements)).to_numpy() & (e["DECOM"] <= limit).to_numpy()
-    sgo = e["REC"].astype("string").isin(list(sgo_codes)).fillna(False).to_numpy() & (e["DEC"] <= limit).fillna(False).to_numpy()
+    kin_place = (
+        e["PL"].astype("string").isin(list(kinship_placements)).to_numpy() & (e["DECOM"] <= limit).to_numpy()
+    )
+    sgo = (
+        e["REC"].astype("string").isin(list(sgo_codes)).fillna(False).to_numpy()
+        & (e["DEC"] <= limit).fillna(False).to_numpy()
+    )
     key = e["CHILD"].astype("string") + "|" + e["la"] + "|" + e["period_seq"].astype("string")
     kin_keys = set(key[kin_place | sgo])
     pkey = p["CHILD"].astype("string") + "|" + p["la"] + "|" + p["period_seq"].astype("string")
-    df = pd.DataFrame({
-        "unit_id": pkey.to_numpy(), "child_id": p["CHILD"].to_numpy(), "la": p["la"].to_numpy(),
-        "event_date": p["DECOM"].to_numpy(), "kinship_12m": pkey.isin(kin_keys).astype("int8").to_numpy(),
-        "main_need": p["CIN"].astype("string").map(codes.PRIMARY_NEED_LABELS).to_numpy(),
-        "legal_status": p["LS"].astype("string").to_numpy(),
-    })
-    return Population("eq3d", "kinship_12m", _finish(df, extract, design, "eq3d", ["kinship_12m"]), fl.frame())
+    df = pd.DataFrame(
+        {
+            "unit_id": pkey.to_numpy(),
+            "child_id": p["CHILD"].to_numpy(),
+            "la": p["la"].to_numpy(),
+            "event_date": p["DECOM"].to_numpy(),
+            "kinship_12m": pkey.isin(kin_keys).astype("int8").to_numpy(),
+            "main_need": p["CIN"].astype("string").map(codes.PRIMARY_NEED_LABELS).to_numpy(),
+            "legal_status": p["LS"].astype("string").to_numpy(),
+        }
+    )
+    return Population(
+        "eq3d", "kinship_12m", _finish(df, extract, design, "eq3d", ["kinship_12m"]), fl.frame()
+    )
 
 
 def derive_all(extract: NPDExtract, design: StudyDesign | None = None) -> dict[str, Population]:
@@ -344,9 +427,16 @@ def pre_treatment_summary(pop: Population) -> pd.DataFrame:
     d = pop.data[pop.data["period"] == "pre"]
     rows = {}
     for name, g in d.groupby(d["pilot"].map({True: "pilot", False: "comparator"})):
-        r = {"outcome": g[pop.outcome].mean(), "age": g["age"].mean(), "disabled": g["disabled"].mean(), "n": len(g),
-             "n_repeated": int(g["repeated"].sum())}
-        for col in ("gender", "academic_year", "fsm", "ethnicity") + (("main_need",) if "main_need" in g else ()):
+        r = {
+            "outcome": g[pop.outcome].mean(),
+            "age": g["age"].mean(),
+            "disabled": g["disabled"].mean(),
+            "n": len(g),
+            "n_repeated": int(g["repeated"].sum()),
+        }
+        for col in ("gender", "academic_year", "fsm", "ethnicity") + (
+            ("main_need",) if "main_need" in g else ()
+        ):
             for k, v in g[col].value_counts(normalize=True).items():
                 r[f"{col}: {k}"] = v
         rows[name] = r

@@ -80,7 +80,7 @@ class StudyDesign:
         months = int(round(12 * float(self.settling_years[pilot])))
         return self.sofs_start[pilot] + pd.DateOffset(months=months)
 
-    def with_settling_in(self, settling_in: dict | None) -> "StudyDesign":
+    def with_settling_in(self, settling_in: dict | None) -> StudyDesign:
         """A copy with some pilots' settling-in lengths (years) replaced."""
         if not settling_in:
             return self
@@ -126,9 +126,16 @@ class StudyDesign:
         negative = leads), for event-study specifications.
         """
         las = self.la_table(eq)
-        out = df.merge(las, on="la", how="left", validate="many_to_one") if len(df) else df.assign(
-            pilot=pd.Series(dtype=object), group_id=pd.Series(dtype=object),
-            sofs_start=pd.Series(dtype="datetime64[s]"), post_start=pd.Series(dtype="datetime64[s]"))
+        out = (
+            df.merge(las, on="la", how="left", validate="many_to_one")
+            if len(df)
+            else df.assign(
+                pilot=pd.Series(dtype=object),
+                group_id=pd.Series(dtype=object),
+                sofs_start=pd.Series(dtype="datetime64[s]"),
+                post_start=pd.Series(dtype="datetime64[s]"),
+            )
+        )
         d = out[date_col]
         period = pd.Series(pd.NA, index=out.index, dtype="object")
         known = out["group_id"].notna()
@@ -158,7 +165,10 @@ def default_design(settling_in: dict | None = None, calibration: dict | None = N
     start = {p: pd.Timestamp(a["sofs_start"].get(p, a["sofs_start"]["default"])) for p in pilots}
     settle = {p: float(a["settling_in_years"][p]) for p in pilots}
     design = StudyDesign(
-        groups=groups, sofs_start=start, settling_years=settle,
-        data_start=pd.Timestamp(pub["data_window"]["start"]), data_end=pd.Timestamp(pub["data_window"]["end"]),
+        groups=groups,
+        sofs_start=start,
+        settling_years=settle,
+        data_start=pd.Timestamp(pub["data_window"]["start"]),
+        data_end=pd.Timestamp(pub["data_window"]["end"]),
     )
     return design.with_settling_in(settling_in)

@@ -58,31 +58,62 @@ FILE_NAMES = {t: f"{t}.csv" for t in TABLES}
 #: 'flag' (0/1 int8), 'int' (Int64), 'nflag' (nullable 0/1).
 COLUMNS: dict[str, dict[str, str]] = {
     "children": {
-        "child_id": "id", "la": "code", "PersonBirthDate": "date", "GenderCurrent": "code",
-        "Ethnicity": "code", "Disability": "code", "FSMeligible": "nflag",
+        "child_id": "id",
+        "la": "code",
+        "PersonBirthDate": "date",
+        "GenderCurrent": "code",
+        "Ethnicity": "code",
+        "Disability": "code",
+        "FSMeligible": "nflag",
     },
     "cin_referrals": {
-        "CINdetailsID": "id", "LAchildID": "id", "la": "code", "CINreferralDate": "date",
-        "ReferralSource": "code", "PrimaryNeedCode": "code", "ReferralNFA": "flag",
-        "CINclosureDate": "date", "ReasonForClosure": "code",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "code",
+        "CINreferralDate": "date",
+        "ReferralSource": "code",
+        "PrimaryNeedCode": "code",
+        "ReferralNFA": "flag",
+        "CINclosureDate": "date",
+        "ReasonForClosure": "code",
     },
     "assessments": {
-        "AssessmentID": "id", "CINdetailsID": "id", "LAchildID": "id", "la": "code",
-        "AssessmentActualStartDate": "date", "AssessmentAuthorisationDate": "date",
+        "AssessmentID": "id",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "code",
+        "AssessmentActualStartDate": "date",
+        "AssessmentAuthorisationDate": "date",
     },
     "section47": {
-        "S47ID": "id", "CINdetailsID": "id", "LAchildID": "id", "la": "code",
-        "S47ActualStartDate": "date", "DateOfInitialCPC": "date",
+        "S47ID": "id",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "code",
+        "S47ActualStartDate": "date",
+        "DateOfInitialCPC": "date",
     },
     "cp_plans": {
-        "CPPID": "id", "CINdetailsID": "id", "LAchildID": "id", "la": "code",
-        "CPPstartDate": "date", "CPPendDate": "date", "InitialCategoryOfAbuse": "code",
+        "CPPID": "id",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "code",
+        "CPPstartDate": "date",
+        "CPPendDate": "date",
+        "InitialCategoryOfAbuse": "code",
         "NumberOfPreviousCPP": "int",
     },
     "la_header": {"CHILD": "id", "la": "code", "SEX": "code", "DOB": "date", "ETHNIC": "code"},
     "la_episodes": {
-        "CHILD": "id", "la": "code", "DECOM": "date", "RNE": "code", "LS": "code",
-        "CIN": "code", "PL": "code", "DEC": "date", "REC": "code",
+        "CHILD": "id",
+        "la": "code",
+        "DECOM": "date",
+        "RNE": "code",
+        "LS": "code",
+        "CIN": "code",
+        "PL": "code",
+        "DEC": "date",
+        "REC": "code",
     },
 }
 
@@ -183,11 +214,15 @@ def read_extract(data_dir: str | os.PathLike, *, validate: bool = True, **valida
     for table in TABLES:
         path = folder / FILE_NAMES[table]
         if not path.exists():
-            raise NPDValidationError(table, None, f"file {FILE_NAMES[table]!r} not found in the extract folder")
+            raise NPDValidationError(
+                table, None, f"file {FILE_NAMES[table]!r} not found in the extract folder"
+            )
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         except pd.errors.EmptyDataError:
-            raise NPDValidationError(table, None, f"file {FILE_NAMES[table]!r} is empty (not even a header row)") from None
+            raise NPDValidationError(
+                table, None, f"file {FILE_NAMES[table]!r} is empty (not even a header row)"
+            ) from None
         for col, kind in COLUMNS[table].items():
             if col not in df.columns:
                 raise NPDValidationError(table, col, f"required column missing from {FILE_NAMES[table]}")

@@ -94,15 +94,19 @@ _CODE_LISTS = {
 
 #: Columns that may be empty (all others are required).
 _NULLABLE = {
-    ("children", "PersonBirthDate"), ("children", "GenderCurrent"), ("children", "Ethnicity"),
+    ("children", "PersonBirthDate"),
+    ("children", "GenderCurrent"),
+    ("children", "Ethnicity"),
     ("children", "FSMeligible"),
-    ("cin_referrals", "PrimaryNeedCode"), ("cin_referrals", "CINclosureDate"),
+    ("cin_referrals", "PrimaryNeedCode"),
+    ("cin_referrals", "CINclosureDate"),
     ("cin_referrals", "ReasonForClosure"),
     ("assessments", "AssessmentAuthorisationDate"),
     ("section47", "DateOfInitialCPC"),
     ("cp_plans", "CPPendDate"),
     ("la_header", "ETHNIC"),
-    ("la_episodes", "DEC"), ("la_episodes", "REC"),
+    ("la_episodes", "DEC"),
+    ("la_episodes", "REC"),
 }
 
 
@@ -116,7 +120,11 @@ def _build_schema(table: str) -> pa.DataFrameSchema:
         checks = []
         if (table, col) in _CODE_LISTS:
             allowed = list(_CODE_LISTS[(table, col)])
-            checks.append(pa.Check(lambda s, a=allowed: s.astype("string").isin(a), name=f"code in {table}.{col} code list"))
+            checks.append(
+                pa.Check(
+                    lambda s, a=allowed: s.astype("string").isin(a), name=f"code in {table}.{col} code list"
+                )
+            )
         if kind == "date":
             checks.append(pa.Check(_is_date, element_wise=False, name="is a date column"))
         if kind in ("flag", "nflag"):
@@ -143,7 +151,9 @@ def _fail(df, table, column, rule, mask, value_col=None):
         val = df.loc[idx, value_col or column]
         if isinstance(val, pd.Timestamp):
             val = val.strftime("%Y-%m-%d")
-        raise NPDValidationError(table, column, rule, key=_key_of(df, table, idx), value=val, n=int(mask.sum()))
+        raise NPDValidationError(
+            table, column, rule, key=_key_of(df, table, idx), value=val, n=int(mask.sum())
+        )
 
 
 def _check_schema(table: str, df: pd.DataFrame) -> None:
@@ -179,11 +189,16 @@ def _check_schema(table: str, df: pd.DataFrame) -> None:
 #: Referrals and episodes may have begun before the window (open at its start); nothing may be
 #: dated after its end.
 WINDOW_DATES = (
-    ("cin_referrals", "CINreferralDate", True), ("cin_referrals", "CINclosureDate", True),
-    ("assessments", "AssessmentActualStartDate", False), ("assessments", "AssessmentAuthorisationDate", False),
-    ("section47", "S47ActualStartDate", False), ("section47", "DateOfInitialCPC", False),
-    ("cp_plans", "CPPstartDate", True), ("cp_plans", "CPPendDate", True),
-    ("la_episodes", "DECOM", True), ("la_episodes", "DEC", True),
+    ("cin_referrals", "CINreferralDate", True),
+    ("cin_referrals", "CINclosureDate", True),
+    ("assessments", "AssessmentActualStartDate", False),
+    ("assessments", "AssessmentAuthorisationDate", False),
+    ("section47", "S47ActualStartDate", False),
+    ("section47", "DateOfInitialCPC", False),
+    ("cp_plans", "CPPstartDate", True),
+    ("cp_plans", "CPPendDate", True),
+    ("la_episodes", "DECOM", True),
+    ("la_episodes", "DEC", True),
 )
 
 
@@ -194,15 +209,24 @@ def check_window(t: dict, start, end) -> None:
         df = t[table]
         _fail(df, table, col, f"date after the end of the collection window ({end.date()})", df[col] > end)
         if not may_precede:
-            _fail(df, table, col, f"date before the start of the collection window ({start.date()})", df[col] < start)
+            _fail(
+                df,
+                table,
+                col,
+                f"date before the start of the collection window ({start.date()})",
+                df[col] < start,
+            )
 
 
 def check_cin_overlaps(ref: pd.DataFrame) -> None:
     """No two CIN episodes of one child in one LA overlap: sorted by referral date, an episode
     must start after the previous one closed (an open previous episode overlaps every later
     one)."""
-    d = ref[["CINdetailsID", "LAchildID", "la", "CINreferralDate", "CINclosureDate"]].assign(
-        la=ref["la"].astype("string")).sort_values(["LAchildID", "la", "CINreferralDate", "CINdetailsID"])
+    d = (
+        ref[["CINdetailsID", "LAchildID", "la", "CINreferralDate", "CINclosureDate"]]
+        .assign(la=ref["la"].astype("string"))
+        .sort_values(["LAchildID", "la", "CINreferralDate", "CINdetailsID"])
+    )
     same = (d["LAchildID"].eq(d["LAchildID"].shift())) & (d["la"].eq(d["la"].shift()))
     prev_close = d["CINclosureDate"].shift()
     prev_open = prev_close.isna()
@@ -210,44 +234,62 @@ def check_cin_overlaps(ref: pd.DataFrame) -> None:
     if bad.any():
         i = bad.to_numpy().argmax()
         row, prev = d.iloc[i], d.iloc[i - 1]
-        closed = "still open" if pd.isna(prev["CINclosureDate"]) else f"closed {prev['CINclosureDate'].date()}"
+        closed = (
+            "still open" if pd.isna(prev["CINclosureDate"]) else f"closed {prev['CINclosureDate'].date()}"
+        )
         raise NPDValidationError(
-            "cin_referrals", "CINreferralDate",
+            "cin_referrals",
+            "CINreferralDate",
             f"overlapping CIN episodes of child {row['LAchildID']} in {row['la']}: episode "
             f"{row['CINdetailsID']} referred {row['CINreferralDate'].date()} while episode {prev['CINdetailsID']} "
             f"(referred {prev['CINreferralDate'].date()}) was {closed}",
-            key=f"CINdetailsID={row['CINdetailsID']}", value=row["CINreferralDate"].strftime("%Y-%m-%d"),
-            n=int(bad.sum()))
+            key=f"CINdetailsID={row['CINdetailsID']}",
+            value=row["CINreferralDate"].strftime("%Y-%m-%d"),
+            n=int(bad.sum()),
+        )
 
 
 def check_episode_contiguity(eps: pd.DataFrame) -> None:
     """SSDA903 episodes of one child in one LA, sorted by ``DECOM``: an episode must not start
     before the previous one ceased (nor while it is open); an episode that continues a period
     of care (``RNE`` other than S) starts on the day the previous episode ceased."""
-    d = eps[["CHILD", "la", "DECOM", "DEC", "RNE"]].assign(la=eps["la"].astype("string"),
-                                                           RNE=eps["RNE"].astype("string"))
+    d = eps[["CHILD", "la", "DECOM", "DEC", "RNE"]].assign(
+        la=eps["la"].astype("string"), RNE=eps["RNE"].astype("string")
+    )
     d = d.sort_values(["CHILD", "la", "DECOM"])
     same = d["CHILD"].eq(d["CHILD"].shift()) & d["la"].eq(d["la"].shift())
     prev_dec = d["DEC"].shift()
     overlap = same & (prev_dec.isna() | (d["DECOM"] < prev_dec))
     gap = same & ~overlap & (d["RNE"] != "S") & (d["DECOM"] != prev_dec)
-    for mask, what in ((overlap, "starts before the previous episode ceased"),
-                       (gap, "continues a period of care (RNE not S) but does not start the day the previous "
-                             "episode ceased")):
+    for mask, what in (
+        (overlap, "starts before the previous episode ceased"),
+        (
+            gap,
+            "continues a period of care (RNE not S) but does not start the day the previous episode ceased",
+        ),
+    ):
         if mask.any():
             i = mask.to_numpy().argmax()
             row, prev = d.iloc[i], d.iloc[i - 1]
             pdec = "open" if pd.isna(prev["DEC"]) else str(prev["DEC"].date())
             raise NPDValidationError(
-                "la_episodes", "DECOM",
+                "la_episodes",
+                "DECOM",
                 f"non-contiguous episodes of child {row['CHILD']} in {row['la']}: the episode of "
                 f"{row['DECOM'].date()} {what} (previous episode {prev['DECOM'].date()} to {pdec})",
                 key=f"CHILD={row['CHILD']}, la={row['la']}, DECOM={row['DECOM'].date()}",
-                value=row["DECOM"].strftime("%Y-%m-%d"), n=int(mask.sum()))
+                value=row["DECOM"].strftime("%Y-%m-%d"),
+                n=int(mask.sum()),
+            )
 
 
-def validate_extract(extract: NPDExtract, *, allow_birth_after_referral: bool = False,
-                     window: tuple | None = None, cin_overlaps: bool = True) -> NPDExtract:
+def validate_extract(
+    extract: NPDExtract,
+    *,
+    allow_birth_after_referral: bool = False,
+    window: tuple | None = None,
+    cin_overlaps: bool = True,
+) -> NPDExtract:
     """Validate all tables (see module docstring); return the extract unchanged if valid.
     ``window`` = ``(start, end)`` of the collection also checks every event date against it;
     ``cin_overlaps=False`` skips the overlap rule (to inspect an extract known to break it;
@@ -270,43 +312,96 @@ def validate_extract(extract: NPDExtract, *, allow_birth_after_referral: bool = 
     # referential integrity
     known_children = pd.Index(ch["child_id"])
     for name, df, col in (
-        ("cin_referrals", ref, "LAchildID"), ("assessments", ass, "LAchildID"),
-        ("section47", s47, "LAchildID"), ("cp_plans", cpp, "LAchildID"), ("la_header", hdr, "CHILD"),
+        ("cin_referrals", ref, "LAchildID"),
+        ("assessments", ass, "LAchildID"),
+        ("section47", s47, "LAchildID"),
+        ("cp_plans", cpp, "LAchildID"),
+        ("la_header", hdr, "CHILD"),
     ):
         _fail(df, name, col, "child not in the children table", ~df[col].isin(known_children))
     known_ref = pd.Index(ref["CINdetailsID"])
     for name, df in (("assessments", ass), ("section47", s47), ("cp_plans", cpp)):
-        _fail(df, name, "CINdetailsID", "CIN episode not in cin_referrals", ~df["CINdetailsID"].isin(known_ref))
+        _fail(
+            df, name, "CINdetailsID", "CIN episode not in cin_referrals", ~df["CINdetailsID"].isin(known_ref)
+        )
     hk = pd.MultiIndex.from_frame(hdr[["CHILD", "la"]].astype({"la": "string"}))
     ek = pd.MultiIndex.from_frame(eps[["CHILD", "la"]].astype({"la": "string"}))
     _fail(eps, "la_episodes", "CHILD", "episode without an la_header row for the child and LA", ~ek.isin(hk))
 
     # impossible dates
-    _fail(ref, "cin_referrals", "CINclosureDate", "closure date before referral date",
-          ref["CINclosureDate"] < ref["CINreferralDate"])
-    _fail(ref, "cin_referrals", "CINclosureDate", "ReferralNFA = 1 but no CINclosureDate",
-          (ref["ReferralNFA"] == 1) & ref["CINclosureDate"].isna())
-    _fail(ass, "assessments", "AssessmentAuthorisationDate", "authorisation date before start date",
-          ass["AssessmentAuthorisationDate"] < ass["AssessmentActualStartDate"])
+    _fail(
+        ref,
+        "cin_referrals",
+        "CINclosureDate",
+        "closure date before referral date",
+        ref["CINclosureDate"] < ref["CINreferralDate"],
+    )
+    _fail(
+        ref,
+        "cin_referrals",
+        "CINclosureDate",
+        "ReferralNFA = 1 but no CINclosureDate",
+        (ref["ReferralNFA"] == 1) & ref["CINclosureDate"].isna(),
+    )
+    _fail(
+        ass,
+        "assessments",
+        "AssessmentAuthorisationDate",
+        "authorisation date before start date",
+        ass["AssessmentAuthorisationDate"] < ass["AssessmentActualStartDate"],
+    )
     refdate = ref.set_index("CINdetailsID")["CINreferralDate"]
     for name, df, col in (
-        ("assessments", ass, "AssessmentActualStartDate"), ("section47", s47, "S47ActualStartDate"),
+        ("assessments", ass, "AssessmentActualStartDate"),
+        ("section47", s47, "S47ActualStartDate"),
         ("cp_plans", cpp, "CPPstartDate"),
     ):
-        _fail(df, name, col, "starts before the referral of its CIN episode",
-              df[col].to_numpy() < df["CINdetailsID"].map(refdate).to_numpy())
-    _fail(s47, "section47", "DateOfInitialCPC", "initial conference before the section 47 start",
-          s47["DateOfInitialCPC"] < s47["S47ActualStartDate"])
-    _fail(cpp, "cp_plans", "CPPendDate", "plan end date before plan start date",
-          cpp["CPPendDate"] < cpp["CPPstartDate"])
-    _fail(eps, "la_episodes", "DEC", "episode ceased (DEC) before it commenced (DECOM)", eps["DEC"] < eps["DECOM"])
+        _fail(
+            df,
+            name,
+            col,
+            "starts before the referral of its CIN episode",
+            df[col].to_numpy() < df["CINdetailsID"].map(refdate).to_numpy(),
+        )
+    _fail(
+        s47,
+        "section47",
+        "DateOfInitialCPC",
+        "initial conference before the section 47 start",
+        s47["DateOfInitialCPC"] < s47["S47ActualStartDate"],
+    )
+    _fail(
+        cpp,
+        "cp_plans",
+        "CPPendDate",
+        "plan end date before plan start date",
+        cpp["CPPendDate"] < cpp["CPPstartDate"],
+    )
+    _fail(
+        eps,
+        "la_episodes",
+        "DEC",
+        "episode ceased (DEC) before it commenced (DECOM)",
+        eps["DEC"] < eps["DECOM"],
+    )
     if not allow_birth_after_referral:
         dob = ch.set_index("child_id")["PersonBirthDate"]
-        _fail(ref, "cin_referrals", "CINreferralDate", "child born after the referral date (PersonBirthDate > CINreferralDate)",
-              ref["LAchildID"].map(dob).to_numpy() > ref["CINreferralDate"].to_numpy())
+        _fail(
+            ref,
+            "cin_referrals",
+            "CINreferralDate",
+            "child born after the referral date (PersonBirthDate > CINreferralDate)",
+            ref["LAchildID"].map(dob).to_numpy() > ref["CINreferralDate"].to_numpy(),
+        )
     hdob = hdr.assign(la=hdr["la"].astype("string")).set_index(["CHILD", "la"])["DOB"]
     ep_dob = hdob.reindex(pd.MultiIndex.from_frame(eps[["CHILD", "la"]].astype({"la": "string"}))).to_numpy()
-    _fail(eps, "la_episodes", "DECOM", "child born after the episode started (DOB > DECOM)", ep_dob > eps["DECOM"].to_numpy())
+    _fail(
+        eps,
+        "la_episodes",
+        "DECOM",
+        "child born after the episode started (DOB > DECOM)",
+        ep_dob > eps["DECOM"].to_numpy(),
+    )
     if window is not None:
         check_window(t, *window)
     if cin_overlaps:

@@ -58,7 +58,6 @@ import time
 from types import SimpleNamespace
 
 from sofs_lib.sources.npd.extract import NPDExtract
-
 from sofs_lib.synthetic.npd.assemble import _assemble
 from sofs_lib.synthetic.npd.effects import (
     EFFECT_KEYS,
@@ -70,8 +69,15 @@ from sofs_lib.synthetic.npd.streams import STAGES
 from sofs_lib.synthetic.npd.volumes import volume_plan
 
 
-def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: dict | None = None, *,
-             pretrends: dict | None = None, calibration: dict | None = None) -> NPDExtract:
+def generate(
+    seed: int = 0,
+    scale: float = 1.0,
+    true_effects=None,
+    settling_in: dict | None = None,
+    *,
+    pretrends: dict | None = None,
+    calibration: dict | None = None,
+) -> NPDExtract:
     """Generate a synthetic extract (see the module docstring for the model).
 
     Parameters
@@ -92,17 +98,36 @@ def generate(seed: int = 0, scale: float = 1.0, true_effects=None, settling_in: 
         Differential pilot pre-trends; default ``calibration.yml`` ``assumed.pretrends``
         (``{"eq3a_duration": -1.5}`` working days a year); ``{}`` for none.
     """
-    c = SimpleNamespace(seed=seed, scale=scale, true_effects=true_effects, settling_in=settling_in,
-                        pretrends=pretrends, calibration=calibration)
+    c = SimpleNamespace(
+        seed=seed,
+        scale=scale,
+        true_effects=true_effects,
+        settling_in=settling_in,
+        pretrends=pretrends,
+        calibration=calibration,
+    )
     for stage in STAGES:
         stage(c)
-    T, design, effects, info, pretrends, scale, seed, t0 = (c.T, c.design, c.effects, c.info, c.pretrends,
-                                                            c.scale, c.seed, c.t0)
+    T, design, effects, info, pretrends, scale, seed, t0 = (
+        c.T,
+        c.design,
+        c.effects,
+        c.info,
+        c.pretrends,
+        c.scale,
+        c.seed,
+        c.t0,
+    )
     extract = _assemble(T, info)
     extract.design = design
-    extract.params = {"seed": int(seed), "scale": float(scale), "true_effects": effects,
-                      "settling_in": dict(design.settling_years), "pretrends": pretrends,
-                      "seconds": round(time.perf_counter() - t0, 2)}
+    extract.params = {
+        "seed": int(seed),
+        "scale": float(scale),
+        "true_effects": effects,
+        "settling_in": dict(design.settling_years),
+        "pretrends": pretrends,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
     return extract
 
 

@@ -7,7 +7,6 @@ import pandas as pd
 
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.extract import NPDExtract
-
 from sofs_lib.synthetic.npd.base import _LAInfo
 from sofs_lib.synthetic.npd.records import _Tables
 
@@ -48,55 +47,86 @@ def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:
         return pd.Categorical(pd.Series(x, dtype=object), categories=list(cats))
 
     ch = T.frame("children")
-    children = pd.DataFrame({
-        "child_id": ch["child_id"].astype(np.int64), "la": la_col(ch["la"]),
-        "PersonBirthDate": _dates(ch["PersonBirthDate"]),
-        "GenderCurrent": cat(ch["GenderCurrent"], codes.GENDER), "Ethnicity": cat(ch["Ethnicity"], codes.ETHNICITY),
-        "Disability": cat(ch["Disability"], codes.DISABILITY),
-        "FSMeligible": pd.array(np.where(ch["FSMeligible"] < 0, pd.NA, ch["FSMeligible"]), dtype="Int8"),
-    }).sort_values("child_id", ignore_index=True)
+    children = pd.DataFrame(
+        {
+            "child_id": ch["child_id"].astype(np.int64),
+            "la": la_col(ch["la"]),
+            "PersonBirthDate": _dates(ch["PersonBirthDate"]),
+            "GenderCurrent": cat(ch["GenderCurrent"], codes.GENDER),
+            "Ethnicity": cat(ch["Ethnicity"], codes.ETHNICITY),
+            "Disability": cat(ch["Disability"], codes.DISABILITY),
+            "FSMeligible": pd.array(np.where(ch["FSMeligible"] < 0, pd.NA, ch["FSMeligible"]), dtype="Int8"),
+        }
+    ).sort_values("child_id", ignore_index=True)
 
     r = T.frame("cin_referrals")
-    cin_referrals = pd.DataFrame({
-        "CINdetailsID": r["CINdetailsID"].astype(np.int64), "LAchildID": r["LAchildID"].astype(np.int64),
-        "la": la_col(r["la"]), "CINreferralDate": _dates(r["CINreferralDate"]),
-        "ReferralSource": cat(r["ReferralSource"], codes.REFERRAL_SOURCE),
-        "PrimaryNeedCode": cat(r["PrimaryNeedCode"], codes.PRIMARY_NEED),
-        "ReferralNFA": r["ReferralNFA"].astype(np.int8), "CINclosureDate": _dates(r["CINclosureDate"]),
-        "ReasonForClosure": cat(r["ReasonForClosure"], codes.REASON_FOR_CLOSURE),
-    }).sort_values("CINdetailsID", ignore_index=True)
+    cin_referrals = pd.DataFrame(
+        {
+            "CINdetailsID": r["CINdetailsID"].astype(np.int64),
+            "LAchildID": r["LAchildID"].astype(np.int64),
+            "la": la_col(r["la"]),
+            "CINreferralDate": _dates(r["CINreferralDate"]),
+            "ReferralSource": cat(r["ReferralSource"], codes.REFERRAL_SOURCE),
+            "PrimaryNeedCode": cat(r["PrimaryNeedCode"], codes.PRIMARY_NEED),
+            "ReferralNFA": r["ReferralNFA"].astype(np.int8),
+            "CINclosureDate": _dates(r["CINclosureDate"]),
+            "ReasonForClosure": cat(r["ReasonForClosure"], codes.REASON_FOR_CLOSURE),
+        }
+    ).sort_values("CINdetailsID", ignore_index=True)
     cin_referrals = _close_before_next(cin_referrals)
 
     a = T.frame("assessments")
-    assessments = pd.DataFrame({
-        "AssessmentID": a["AssessmentID"].astype(np.int64), "CINdetailsID": a["CINdetailsID"].astype(np.int64),
-        "LAchildID": a["LAchildID"].astype(np.int64), "la": la_col(a["la"]),
-        "AssessmentActualStartDate": _dates(a["AssessmentActualStartDate"]),
-        "AssessmentAuthorisationDate": _dates(a["AssessmentAuthorisationDate"]),
-    }).sort_values("AssessmentID", ignore_index=True)
+    assessments = pd.DataFrame(
+        {
+            "AssessmentID": a["AssessmentID"].astype(np.int64),
+            "CINdetailsID": a["CINdetailsID"].astype(np.int64),
+            "LAchildID": a["LAchildID"].astype(np.int64),
+            "la": la_col(a["la"]),
+            "AssessmentActualStartDate": _dates(a["AssessmentActualStartDate"]),
+            "AssessmentAuthorisationDate": _dates(a["AssessmentAuthorisationDate"]),
+        }
+    ).sort_values("AssessmentID", ignore_index=True)
 
     s = T.frame("section47")
-    section47 = pd.DataFrame({
-        "S47ID": s["S47ID"].astype(np.int64), "CINdetailsID": s["CINdetailsID"].astype(np.int64),
-        "LAchildID": s["LAchildID"].astype(np.int64), "la": la_col(s["la"]),
-        "S47ActualStartDate": _dates(s["S47ActualStartDate"]), "DateOfInitialCPC": _dates(s["DateOfInitialCPC"]),
-    }).sort_values("S47ID", ignore_index=True)
+    section47 = pd.DataFrame(
+        {
+            "S47ID": s["S47ID"].astype(np.int64),
+            "CINdetailsID": s["CINdetailsID"].astype(np.int64),
+            "LAchildID": s["LAchildID"].astype(np.int64),
+            "la": la_col(s["la"]),
+            "S47ActualStartDate": _dates(s["S47ActualStartDate"]),
+            "DateOfInitialCPC": _dates(s["DateOfInitialCPC"]),
+        }
+    ).sort_values("S47ID", ignore_index=True)
 
     c = T.frame("cp_plans")
-    cp_plans = pd.DataFrame({
-        "CPPID": c["CPPID"].astype(np.int64), "CINdetailsID": c["CINdetailsID"].astype(np.int64),
-        "LAchildID": c["LAchildID"].astype(np.int64), "la": la_col(c["la"]),
-        "CPPstartDate": _dates(c["CPPstartDate"]), "CPPendDate": _dates(c["CPPendDate"]),
-        "InitialCategoryOfAbuse": cat(c["InitialCategoryOfAbuse"], codes.CATEGORY_OF_ABUSE),
-        "NumberOfPreviousCPP": c["NumberOfPreviousCPP"].astype(np.int64),
-    }).sort_values("CPPID", ignore_index=True)
+    cp_plans = pd.DataFrame(
+        {
+            "CPPID": c["CPPID"].astype(np.int64),
+            "CINdetailsID": c["CINdetailsID"].astype(np.int64),
+            "LAchildID": c["LAchildID"].astype(np.int64),
+            "la": la_col(c["la"]),
+            "CPPstartDate": _dates(c["CPPstartDate"]),
+            "CPPendDate": _dates(c["CPPendDate"]),
+            "InitialCategoryOfAbuse": cat(c["InitialCategoryOfAbuse"], codes.CATEGORY_OF_ABUSE),
+            "NumberOfPreviousCPP": c["NumberOfPreviousCPP"].astype(np.int64),
+        }
+    ).sort_values("CPPID", ignore_index=True)
 
     e = T.frame("la_episodes")
-    la_episodes = pd.DataFrame({
-        "CHILD": e["CHILD"].astype(np.int64), "la": la_col(e["la"]), "DECOM": _dates(e["DECOM"]),
-        "RNE": cat(e["RNE"], codes.RNE), "LS": cat(e["LS"], codes.LEGAL_STATUS), "CIN": cat(e["CIN"], codes.PRIMARY_NEED),
-        "PL": cat(e["PL"], codes.PLACEMENT), "DEC": _dates(e["DEC"]), "REC": cat(e["REC"], codes.REASON_EPISODE_CEASED),
-    }).sort_values(["CHILD", "DECOM"], ignore_index=True)
+    la_episodes = pd.DataFrame(
+        {
+            "CHILD": e["CHILD"].astype(np.int64),
+            "la": la_col(e["la"]),
+            "DECOM": _dates(e["DECOM"]),
+            "RNE": cat(e["RNE"], codes.RNE),
+            "LS": cat(e["LS"], codes.LEGAL_STATUS),
+            "CIN": cat(e["CIN"], codes.PRIMARY_NEED),
+            "PL": cat(e["PL"], codes.PLACEMENT),
+            "DEC": _dates(e["DEC"]),
+            "REC": cat(e["REC"], codes.REASON_EPISODE_CEASED),
+        }
+    ).sort_values(["CHILD", "DECOM"], ignore_index=True)
 
     # SSDA903 header: one row per child and LA with episodes, from the child record
     hk = la_episodes[["CHILD", "la"]].drop_duplicates(ignore_index=True)
@@ -104,10 +134,21 @@ def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:
     sex = chi["GenderCurrent"].astype(object).reindex(hk["CHILD"]).to_numpy()
     sex = np.where(np.isin(sex, ["1", "2"]), sex, "1")
     dob = chi["PersonBirthDate"].reindex(hk["CHILD"]).to_numpy()
-    la_header = pd.DataFrame({
-        "CHILD": hk["CHILD"], "la": hk["la"], "SEX": cat(sex, codes.SEX),
-        "DOB": pd.Series(dob).astype("datetime64[s]"),
-        "ETHNIC": cat(chi["Ethnicity"].astype(object).reindex(hk["CHILD"]).to_numpy(), codes.ETHNICITY),
-    }).sort_values(["CHILD", "la"], ignore_index=True)
-    return NPDExtract(children=children, cin_referrals=cin_referrals, assessments=assessments, section47=section47,
-                      cp_plans=cp_plans, la_header=la_header, la_episodes=la_episodes)
+    la_header = pd.DataFrame(
+        {
+            "CHILD": hk["CHILD"],
+            "la": hk["la"],
+            "SEX": cat(sex, codes.SEX),
+            "DOB": pd.Series(dob).astype("datetime64[s]"),
+            "ETHNIC": cat(chi["Ethnicity"].astype(object).reindex(hk["CHILD"]).to_numpy(), codes.ETHNICITY),
+        }
+    ).sort_values(["CHILD", "la"], ignore_index=True)
+    return NPDExtract(
+        children=children,
+        cin_referrals=cin_referrals,
+        assessments=assessments,
+        section47=section47,
+        cp_plans=cp_plans,
+        la_header=la_header,
+        la_episodes=la_episodes,
+    )

@@ -52,5 +52,3 @@ class _LAInfo:
         mid = self.data_start + (s - self.data_start) // 2
         pre = np.where(d < s, (d - mid).astype(float) / 365.25, 0.0)
         return w, pre
-
-

@@ -44,8 +44,11 @@ def published_effects(calibration: dict | None = None) -> dict[str, float]:
         "eq3c_escalation_logit": float(d["eq3c_escalation_logit"]["value"]),
         "eq3d_kinship": float(d["eq3d_kinship"]["value"]),
     }
-    over = (cal.get("assumed", {}).get("default_effects") or {})
-    return {**out, **{k: float(v["value"] if isinstance(v, dict) else v) for k, v in over.items() if k in out}}
+    over = cal.get("assumed", {}).get("default_effects") or {}
+    return {
+        **out,
+        **{k: float(v["value"] if isinstance(v, dict) else v) for k, v in over.items() if k in out},
+    }
 
 
 def _resolve_effects(true_effects, cal) -> dict[str, float]:
@@ -62,10 +65,10 @@ def _resolve_effects(true_effects, cal) -> dict[str, float]:
     return {**base, **{k: float(v) for k, v in true_effects.items()}}
 
 
-
-
 @lru_cache(maxsize=8)
-def duration_theta(target_mean: float = 27.0, p_same: float = 0.08, tail: float = 0.015, cutoff: int = 76) -> float:
+def duration_theta(
+    target_mean: float = 27.0, p_same: float = 0.08, tail: float = 0.015, cutoff: int = 76
+) -> float:
     """Gamma scale so that E[duration | duration <= cutoff] = target_mean (see module doc)."""
 
     def cond_mean(theta):
@@ -79,6 +82,6 @@ def duration_theta(target_mean: float = 27.0, p_same: float = 0.08, tail: float 
 
 def _excluded_share(theta, shift, p_same, tail, cutoff=76) -> float:
     """Share of assessments above ``cutoff`` days for a duration shift (for volume inflation)."""
-    return float((1 - p_same) * (tail + (1 - tail) * stats.gamma.sf(cutoff - shift, GAMMA_SHAPE, scale=theta)))
-
-
+    return float(
+        (1 - p_same) * (tail + (1 - tail) * stats.gamma.sf(cutoff - shift, GAMMA_SHAPE, scale=theta))
+    )

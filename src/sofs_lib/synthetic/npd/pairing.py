@@ -31,7 +31,7 @@ def _pair(rng, la_idx, first_ready, second_time, share, bin_days: int = 365) -> 
             continue
         a = rng.permutation(grp[:half])
         b = rng.permutation(grp[half:])[:half]
-        ok = np.flatnonzero(second_time[b] > first_ready[a[:len(b)]])[:k]
+        ok = np.flatnonzero(second_time[b] > first_ready[a[: len(b)]])[:k]
         parent[b[ok]] = a[ok]
     return parent
 
@@ -114,7 +114,7 @@ def _quota(rng, p, cell) -> np.ndarray:
     return rank < k[inv]
 
 
-def _cells(info: "_LAInfo", la_idx, dates) -> np.ndarray:
+def _cells(info: _LAInfo, la_idx, dates) -> np.ndarray:
     """Stratification cells for :func:`_quota`: LA x financial year x period (pre / settling /
     post, from the ramp weight)."""
     w, _ = info.weights(la_idx, dates)
@@ -124,7 +124,6 @@ def _cells(info: "_LAInfo", la_idx, dates) -> np.ndarray:
     fy = yr + (mon >= 4)
     per = np.where(w <= 0, 0, np.where(w >= 1, 2, 1))
     return (la_idx.astype(np.int64) * 10000 + fy) * 10 + per
-
 
 
 def _remap_ids(values: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -137,5 +136,3 @@ def _remap_ids(values: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarr
     out = values.copy()
     out[inside] = new[pos[inside]]
     return out
-
-

@@ -15,8 +15,12 @@ def _profile(cal: dict, eq: str, role: str) -> dict:
     s = sum(ac.values())
     ac = {k: v / s for k, v in ac.items()}
     g = m["gender"]
-    gender = {"1": g.get("male") or 0.0, "2": g.get("female") or 0.0, "0": g.get("not_recorded_unborn") or 0.0,
-              "missing": g.get("missing") or 0.0}
+    gender = {
+        "1": g.get("male") or 0.0,
+        "2": g.get("female") or 0.0,
+        "0": g.get("not_recorded_unborn") or 0.0,
+        "missing": g.get("missing") or 0.0,
+    }
     gender["0"] = max(gender["0"] - ac["missing"], 0.0)  # unborn children are the ones without a DOB
     fsm = {k: float(v) for k, v in m["fsm"].items()}
     p0, b = ac["before_school_age"], fsm["below_school_age"]
@@ -48,14 +52,14 @@ def _profile(cal: dict, eq: str, role: str) -> dict:
 
 
 _ETH_CODES = {
-    "white": {"WBRI": .85, "WOTH": .10, "WIRI": .03, "WIRT": .01, "WROM": .01},
-    "mixed": {"MWBC": .35, "MWBA": .15, "MWAS": .20, "MOTH": .30},
-    "asian": {"APKN": .35, "AIND": .20, "ABAN": .20, "AOTH": .25},
-    "black": {"BAFR": .50, "BCRB": .30, "BOTH": .20},
-    "any_other": {"OOTH": .80, "CHNE": .20},
-    "unclassified": {"NOBT": .70, "REFU": .30},
+    "white": {"WBRI": 0.85, "WOTH": 0.10, "WIRI": 0.03, "WIRT": 0.01, "WROM": 0.01},
+    "mixed": {"MWBC": 0.35, "MWBA": 0.15, "MWAS": 0.20, "MOTH": 0.30},
+    "asian": {"APKN": 0.35, "AIND": 0.20, "ABAN": 0.20, "AOTH": 0.25},
+    "black": {"BAFR": 0.50, "BCRB": 0.30, "BOTH": 0.20},
+    "any_other": {"OOTH": 0.80, "CHNE": 0.20},
+    "unclassified": {"NOBT": 0.70, "REFU": 0.30},
 }
-_DISABILITY = {"LD": .30, "AUT": .25, "BEH": .15, "COMM": .10, "MOB": .10, "HEAR": .05, "VIS": .05}
+_DISABILITY = {"LD": 0.30, "AUT": 0.25, "BEH": 0.15, "COMM": 0.10, "MOB": 0.10, "HEAR": 0.05, "VIS": 0.05}
 
 
 def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float = 0.0) -> dict:
@@ -68,7 +72,9 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float =
     yr = d.astype("datetime64[Y]").astype(int) + 1970
     mon = (d.astype("datetime64[M]").astype(int) % 12) + 1
     ay = np.where(mon >= 9, yr, yr - 1)
-    aug31 = (ay - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(242, "D")  # 31 Aug (non-leap offset)
+    aug31 = (ay - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(
+        242, "D"
+    )  # 31 Aug (non-leap offset)
     # 31 August is day 242 of a non-leap year and 243 of a leap year
     leap = ((ay % 4 == 0) & (ay % 100 != 0)) | (ay % 400 == 0)
     aug31 = aug31 + leap.astype("timedelta64[D]")
@@ -84,8 +90,11 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float =
     inv = float(np.clip(num / den, 0.05, 0.95))  # = 1/(k+1)
     k = 1 / inv - 1
     u = rng.random(n) ** k
-    age = np.where(grp == "before_school_age", (4 + frac) * u,
-                   np.where(grp == "primary", 4 + frac + 6.999 * u, 11 + frac + 5.999 * u))
+    age = np.where(
+        grp == "before_school_age",
+        (4 + frac) * u,
+        np.where(grp == "primary", 4 + frac + 6.999 * u, 11 + frac + 5.999 * u),
+    )
     dob = d - np.round(age * 365.25).astype("timedelta64[D]")
     dob = np.minimum(dob, d)
     missing_dob = grp == "missing"
@@ -132,11 +141,21 @@ def _unmix(target: dict, other: dict, w: float) -> dict:
     return out
 
 
-
-_ETH_FROM_LABEL = {"White": "white", "Mixed": "mixed", "Asian": "asian", "Black": "black",
-                   "Any other ethnic group": "any_other", "Unclassified": "unclassified", "Missing": "missing"}
-_ACAD_FROM_LABEL = {"before school age": "before_school_age", "primary": "primary", "secondary": "secondary",
-                    "missing": "missing"}
+_ETH_FROM_LABEL = {
+    "White": "white",
+    "Mixed": "mixed",
+    "Asian": "asian",
+    "Black": "black",
+    "Any other ethnic group": "any_other",
+    "Unclassified": "unclassified",
+    "Missing": "missing",
+}
+_ACAD_FROM_LABEL = {
+    "before school age": "before_school_age",
+    "primary": "primary",
+    "secondary": "secondary",
+    "missing": "missing",
+}
 _GENDER_FROM_LABEL = {"male": "1", "female": "2", "not recorded/unborn": "0", "missing": "missing"}
 
 
@@ -144,20 +163,35 @@ def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: 
     """The characteristics (profile layout) of records already generated, for :func:`_unmix`."""
     from sofs_lib.sources.npd.derive import add_covariates
 
-    ch = pd.DataFrame({
-        "child_id": children_raw["child_id"].to_numpy(),
-        "PersonBirthDate": pd.Series(children_raw["PersonBirthDate"].to_numpy().astype("datetime64[D]")).astype("datetime64[s]"),
-        "GenderCurrent": children_raw["GenderCurrent"].to_numpy(), "Ethnicity": children_raw["Ethnicity"].to_numpy(),
-        "Disability": children_raw["Disability"].to_numpy(),
-        "FSMeligible": pd.array(np.where(children_raw["FSMeligible"] < 0, pd.NA, children_raw["FSMeligible"]), dtype="Int8"),
-    })
-    df = pd.DataFrame({"child_id": child_ids, "event_date": pd.Series(dates.astype("datetime64[D]")).astype("datetime64[s]")})
+    ch = pd.DataFrame(
+        {
+            "child_id": children_raw["child_id"].to_numpy(),
+            "PersonBirthDate": pd.Series(
+                children_raw["PersonBirthDate"].to_numpy().astype("datetime64[D]")
+            ).astype("datetime64[s]"),
+            "GenderCurrent": children_raw["GenderCurrent"].to_numpy(),
+            "Ethnicity": children_raw["Ethnicity"].to_numpy(),
+            "Disability": children_raw["Disability"].to_numpy(),
+            "FSMeligible": pd.array(
+                np.where(children_raw["FSMeligible"] < 0, pd.NA, children_raw["FSMeligible"]), dtype="Int8"
+            ),
+        }
+    )
+    df = pd.DataFrame(
+        {
+            "child_id": child_ids,
+            "event_date": pd.Series(dates.astype("datetime64[D]")).astype("datetime64[s]"),
+        }
+    )
     cov = add_covariates(df, ch)
     share = lambda col, m: cov[col].map(m).value_counts(normalize=True).to_dict()  # noqa: E731
     acad = share("academic_year", _ACAD_FROM_LABEL)
     gender = share("gender", _GENDER_FROM_LABEL)
     gender["0"] = max(gender.get("0", 0.0) - acad.get("missing", 0.0), 0.0)
-    return {"acad": acad, "gender": gender, "ethnicity": share("ethnicity", _ETH_FROM_LABEL),
-            "age": float(cov["age"].mean()), "disabled": float(cov["disabled"].mean())}
-
-
+    return {
+        "acad": acad,
+        "gender": gender,
+        "ethnicity": share("ethnicity", _ETH_FROM_LABEL),
+        "age": float(cov["age"].mean()),
+        "disabled": float(cov["disabled"].mean()),
+    }

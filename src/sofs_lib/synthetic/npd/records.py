@@ -8,7 +8,6 @@ import pandas as pd
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.calendar import add_working_days, next_working_day
 from sofs_lib.sources.npd.design import EQS
-
 from sofs_lib.synthetic.npd.base import _choice, _LAInfo
 from sofs_lib.synthetic.npd.effects import (
     CPP_SHARE,
@@ -33,7 +32,9 @@ class _Outcomes:
         self.info, self.eff = info, effects
         # per-pilot multipliers of the true effects (mean 1 over each question's pilots)
         mult = cal["assumed"].get("effect_by_pilot") or {}
-        self.mult = {k: np.array([float(mult.get(k, {}).get(la, 1.0)) for la in info.las]) for k in EFFECT_KEYS}
+        self.mult = {
+            k: np.array([float(mult.get(k, {}).get(la, 1.0)) for la in info.las]) for k in EFFECT_KEYS
+        }
         pub = cal["published"]["pre_treatment_means"]
         tr = cal["assumed"]["trends"]
         self.tr = tr
@@ -75,7 +76,9 @@ class _Outcomes:
         shift = shift + self.pretrend.get("eq3a_duration", 0.0) * pre * pil
         if child_shift is not None:
             shift = shift + child_shift
-        p_same = np.clip(self.p_same + self.tr["eq3a_same_day"] * w + self.eff["eq3a_same_day"] * w * pil, 0, 1)
+        p_same = np.clip(
+            self.p_same + self.tr["eq3a_same_day"] * w + self.eff["eq3a_same_day"] * w * pil, 0, 1
+        )
         return _durations(rng, len(la_idx), shift, p_same, self.theta, self.tail)
 
 
@@ -83,13 +86,17 @@ class _Tables:
     """Accumulates rows of each table as dicts of arrays (concatenated at the end)."""
 
     def __init__(self):
-        self.parts: dict[str, list[dict]] = {k: [] for k in
-                                              ("children", "cin_referrals", "assessments", "section47", "cp_plans", "la_episodes")}
+        self.parts: dict[str, list[dict]] = {
+            k: []
+            for k in ("children", "cin_referrals", "assessments", "section47", "cp_plans", "la_episodes")
+        }
 
     def add(self, table, **cols):
         n = len(next(iter(cols.values())))
         if n:
-            self.parts[table].append({k: (np.repeat(v, n) if np.ndim(v) == 0 else v) for k, v in cols.items()})
+            self.parts[table].append(
+                {k: (np.repeat(v, n) if np.ndim(v) == 0 else v) for k, v in cols.items()}
+            )
 
     def frame(self, table) -> pd.DataFrame:
         parts = self.parts[table]
@@ -103,13 +110,56 @@ def _referrals(rng, T: _Tables, ids, child, la_idx, ref_date, nfa_flag, closure,
     n = len(ids)
     closure = np.where(closure > end, np.datetime64("NaT"), closure).astype("datetime64[D]")
     rc = np.where(np.isnat(closure), None, rc)
-    T.add("cin_referrals", CINdetailsID=ids, LAchildID=child, la=la_idx, CINreferralDate=ref_date,
-          ReferralSource=_choice(rng, n, {"6": .28, "2A": .18, "3B": .06, "3A": .05, "3E": .05, "3D": .04, "1A": .07,
-                                          "1C": .01, "1B": .02, "5A": .05, "5B": .03, "8": .05, "9": .02, "10": .03,
-                                          "4": .02, "7": .02, "2B": .01, "3C": .01}),
-          PrimaryNeedCode=_choice(rng, n, {"N1": .52, "N2": .05, "N3": .04, "N4": .09, "N5": .17, "N6": .02,
-                                            "N7": .01, "N8": .05, "N9": .03, "N0": .02}),
-          ReferralNFA=nfa_flag.astype(np.int8), CINclosureDate=closure, ReasonForClosure=rc)
+    T.add(
+        "cin_referrals",
+        CINdetailsID=ids,
+        LAchildID=child,
+        la=la_idx,
+        CINreferralDate=ref_date,
+        ReferralSource=_choice(
+            rng,
+            n,
+            {
+                "6": 0.28,
+                "2A": 0.18,
+                "3B": 0.06,
+                "3A": 0.05,
+                "3E": 0.05,
+                "3D": 0.04,
+                "1A": 0.07,
+                "1C": 0.01,
+                "1B": 0.02,
+                "5A": 0.05,
+                "5B": 0.03,
+                "8": 0.05,
+                "9": 0.02,
+                "10": 0.03,
+                "4": 0.02,
+                "7": 0.02,
+                "2B": 0.01,
+                "3C": 0.01,
+            },
+        ),
+        PrimaryNeedCode=_choice(
+            rng,
+            n,
+            {
+                "N1": 0.52,
+                "N2": 0.05,
+                "N3": 0.04,
+                "N4": 0.09,
+                "N5": 0.17,
+                "N6": 0.02,
+                "N7": 0.01,
+                "N8": 0.05,
+                "N9": 0.03,
+                "N0": 0.02,
+            },
+        ),
+        ReferralNFA=nfa_flag.astype(np.int8),
+        CINclosureDate=closure,
+        ReasonForClosure=rc,
+    )
 
 
 class _Ids:
@@ -127,11 +177,25 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     (NaT when open at ``end``). ``kin``: placed with relatives/friends or SGO within 365 days."""
     n = len(child)
     r = rng.random(n)
-    mode = np.where(kin, np.where(r < 0.5, "first", np.where(r < 0.8, "later", "sgo")),
-                    np.where(r < 0.12, "late_kin", np.where(r < 0.16, "late_sgo", "none")))
-    ls1 = _choice(rng, n, {"V2": .50, "C1": .35, "L2": .08, "L1": .04, "J1": .03})
-    nonkin = {"U6": .58, "U4": .06, "U5": .02, "K2": .10, "P1": .08, "R3": .06, "R1": .03, "S1": .02, "H5": .02, "A5": .03}
-    kinpl = {"U3": .70, "U1": .22, "U2": .08}
+    mode = np.where(
+        kin,
+        np.where(r < 0.5, "first", np.where(r < 0.8, "later", "sgo")),
+        np.where(r < 0.12, "late_kin", np.where(r < 0.16, "late_sgo", "none")),
+    )
+    ls1 = _choice(rng, n, {"V2": 0.50, "C1": 0.35, "L2": 0.08, "L1": 0.04, "J1": 0.03})
+    nonkin = {
+        "U6": 0.58,
+        "U4": 0.06,
+        "U5": 0.02,
+        "K2": 0.10,
+        "P1": 0.08,
+        "R3": 0.06,
+        "R1": 0.03,
+        "S1": 0.02,
+        "H5": 0.02,
+        "A5": 0.03,
+    }
+    kinpl = {"U3": 0.70, "U1": 0.22, "U2": 0.08}
     pl1 = np.where(mode == "first", _choice(rng, n, kinpl), _choice(rng, n, nonkin))
     end_days = 30 + rng.exponential(420, n)
     change = np.full(n, np.nan)
@@ -158,16 +222,36 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     pl2[move] = _choice(rng, int(move.sum()), nonkin)
     rne2[move] = "P"
     has_change = ~np.isnan(change)
-    end_days = np.where(has_change, np.maximum(end_days, np.nan_to_num(change) + 30 + rng.exponential(200, n)), end_days)
+    end_days = np.where(
+        has_change, np.maximum(end_days, np.nan_to_num(change) + 30 + rng.exponential(200, n)), end_days
+    )
     # special guardianship orders end the period
     sgo = mode == "sgo"
     end_days[sgo] = rng.integers(60, 366, sgo.sum())
     lsgo = mode == "late_sgo"
     end_days[lsgo] = rng.integers(366, 901, lsgo.sum())
     is_sgo = sgo | lsgo
-    rec_end = _choice(rng, n, {"E4A": .40, "E4B": .05, "E11": .07, "E12": .05, "E41": .06, "E13": .06, "E3": .03,
-                               "E5": .05, "E6": .02, "E8": .08, "E9": .02, "E14": .02, "E7": .01, "E16": .01})
-    rec_end = np.where(is_sgo, _choice(rng, n, {"E43": .6, "E44": .4}), rec_end)
+    rec_end = _choice(
+        rng,
+        n,
+        {
+            "E4A": 0.40,
+            "E4B": 0.05,
+            "E11": 0.07,
+            "E12": 0.05,
+            "E41": 0.06,
+            "E13": 0.06,
+            "E3": 0.03,
+            "E5": 0.05,
+            "E6": 0.02,
+            "E8": 0.08,
+            "E9": 0.02,
+            "E14": 0.02,
+            "E7": 0.01,
+            "E16": 0.01,
+        },
+    )
+    rec_end = np.where(is_sgo, _choice(rng, n, {"E43": 0.6, "E44": 0.4}), rec_end)
     end_days = np.floor(end_days).astype(np.int64)
     dend = d0 + end_days.astype("timedelta64[D]")
     open_ = dend > end
@@ -177,15 +261,48 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     ep2 = has_change & (chg <= end) & (open_ | (chg < dend))
     dec1 = np.where(ep2, chg, dend).astype("datetime64[D]")
     rec1 = np.where(ep2, "X1", rec_end)
-    T.add("la_episodes", CHILD=child, la=la_idx, DECOM=d0, RNE=np.repeat("S", n).astype(object), LS=ls1,
-          CIN=need, PL=pl1, DEC=dec1, REC=rec1)
-    T.add("la_episodes", CHILD=child[ep2], la=la_idx[ep2], DECOM=chg[ep2], RNE=rne2[ep2], LS=ls2[ep2],
-          CIN=need[ep2], PL=pl2[ep2], DEC=dend[ep2], REC=rec_end[ep2])
+    T.add(
+        "la_episodes",
+        CHILD=child,
+        la=la_idx,
+        DECOM=d0,
+        RNE=np.repeat("S", n).astype(object),
+        LS=ls1,
+        CIN=need,
+        PL=pl1,
+        DEC=dec1,
+        REC=rec1,
+    )
+    T.add(
+        "la_episodes",
+        CHILD=child[ep2],
+        la=la_idx[ep2],
+        DECOM=chg[ep2],
+        RNE=rne2[ep2],
+        LS=ls2[ep2],
+        CIN=need[ep2],
+        PL=pl2[ep2],
+        DEC=dend[ep2],
+        REC=rec_end[ep2],
+    )
     return dend
 
 
-def _assessed_path(rng, T, ids, out: _Outcomes, child, la_idx, ref_date, end, closure_rc=None,
-                   close_after=(20, 600), s47_share=0.0, rc_probs=None, child_shift=None):
+def _assessed_path(
+    rng,
+    T,
+    ids,
+    out: _Outcomes,
+    child,
+    la_idx,
+    ref_date,
+    end,
+    closure_rc=None,
+    close_after=(20, 600),
+    s47_share=0.0,
+    rc_probs=None,
+    child_shift=None,
+):
     """Referrals with an assessment; returns (cin ids, auth dates). Optional s47/ICPC/plan."""
     n = len(child)
     cin = ids.take("cin", n)
@@ -199,8 +316,12 @@ def _assessed_path(rng, T, ids, out: _Outcomes, child, la_idx, ref_date, end, cl
         rc = np.repeat(closure_rc, n).astype(object)
         closure = np.where(closure_rc == codes.NFA_AFTER_ASSESSMENT, auth, closure)
     else:
-        rc = _choice(rng, n, rc_probs or {"RC7": .86, "RC5": .05, "RC6": .02, "RC3": .02, "RC4": .02, "RC1": .02,
-                                           "RC2": .01})
+        rc = _choice(
+            rng,
+            n,
+            rc_probs
+            or {"RC7": 0.86, "RC5": 0.05, "RC6": 0.02, "RC3": 0.02, "RC4": 0.02, "RC1": 0.02, "RC2": 0.01},
+        )
     # section 47 / conference / plan
     s47 = (rng.random(n) < s47_share) & keep
     s47_date = start + rng.integers(0, 11, n).astype("timedelta64[D]")
@@ -214,20 +335,40 @@ def _assessed_path(rng, T, ids, out: _Outcomes, child, la_idx, ref_date, end, cl
     closure = np.where(np.isnat(auth), np.datetime64("NaT"), closure).astype("datetime64[D]")
     closure = np.where(keep, closure, np.datetime64("NaT")).astype("datetime64[D]")
     nk = int(s47.sum())
-    T.add("section47", S47ID=ids.take("s47", nk), CINdetailsID=cin[s47], LAchildID=child[s47], la=la_idx[s47],
-          S47ActualStartDate=s47_date[s47],
-          DateOfInitialCPC=np.where(icpc, icpc_date, np.datetime64("NaT")).astype("datetime64[D]")[s47])
+    T.add(
+        "section47",
+        S47ID=ids.take("s47", nk),
+        CINdetailsID=cin[s47],
+        LAchildID=child[s47],
+        la=la_idx[s47],
+        S47ActualStartDate=s47_date[s47],
+        DateOfInitialCPC=np.where(icpc, icpc_date, np.datetime64("NaT")).astype("datetime64[D]")[s47],
+    )
     nc = int(cpp.sum())
-    T.add("cp_plans", CPPID=ids.take("cpp", nc), CINdetailsID=cin[cpp], LAchildID=child[cpp], la=la_idx[cpp],
-          CPPstartDate=icpc_date[cpp],
-          CPPendDate=np.where(cpp_end > end, np.datetime64("NaT"), cpp_end).astype("datetime64[D]")[cpp],
-          InitialCategoryOfAbuse=_choice(rng, nc, {"NEG": .48, "EMO": .35, "PHY": .08, "SAB": .04, "MUL": .05}),
-          NumberOfPreviousCPP=rng.choice([0, 0, 0, 1, 1, 2], nc).astype(np.int64))
+    T.add(
+        "cp_plans",
+        CPPID=ids.take("cpp", nc),
+        CINdetailsID=cin[cpp],
+        LAchildID=child[cpp],
+        la=la_idx[cpp],
+        CPPstartDate=icpc_date[cpp],
+        CPPendDate=np.where(cpp_end > end, np.datetime64("NaT"), cpp_end).astype("datetime64[D]")[cpp],
+        InitialCategoryOfAbuse=_choice(
+            rng, nc, {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}
+        ),
+        NumberOfPreviousCPP=rng.choice([0, 0, 0, 1, 1, 2], nc).astype(np.int64),
+    )
     _referrals(rng, T, cin, child, la_idx, ref_date, np.zeros(n, bool), closure, rc, end)
-    T.add("assessments", AssessmentID=ids.take("ass", int(keep.sum())), CINdetailsID=cin[keep], LAchildID=child[keep],
-          la=la_idx[keep], AssessmentActualStartDate=start[keep], AssessmentAuthorisationDate=auth[keep])
+    T.add(
+        "assessments",
+        AssessmentID=ids.take("ass", int(keep.sum())),
+        CINdetailsID=cin[keep],
+        LAchildID=child[keep],
+        la=la_idx[keep],
+        AssessmentActualStartDate=start[keep],
+        AssessmentAuthorisationDate=auth[keep],
+    )
     return cin, auth, start
-
 
 
 def _fix_closures_after_plans(T: _Tables, cin_ids, plan_end, end):
@@ -249,5 +390,3 @@ def _fix_closures_after_plans(T: _Tables, cin_ids, plan_end, end):
         rc = part["ReasonForClosure"].copy()
         rc[hit] = np.where(np.isnat(newc), None, rc[hit])
         part["ReasonForClosure"] = rc
-
-

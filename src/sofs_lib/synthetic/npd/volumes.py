@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib.sources.npd.design import StudyDesign, load_calibration
-
 from sofs_lib.synthetic.npd.base import _d, _LAInfo, _years
 from sofs_lib.synthetic.npd.effects import published_effects
 
@@ -54,8 +53,10 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
         wc_pre = weights(wkey or eq, las_c)
         wp_np = weights(eq, las_p)
         wc_np = weights(eq, las_c)
-        for lst, pre_tot, np_tot, wpre, wnp in ((las_p, pre_p, nonpre * sp, wp_pre, wp_np),
-                                                 (las_c, pre_c, nonpre * (1 - sp), wc_pre, wc_np)):
+        for lst, pre_tot, np_tot, wpre, wnp in (
+            (las_p, pre_p, nonpre * sp, wp_pre, wp_np),
+            (las_c, pre_c, nonpre * (1 - sp), wc_pre, wc_np),
+        ):
             # the non-pre-treatment N counts rows after the settling-in period only (the model
             # leaves the settling-in out): one rate per group (weighted by LA) over the LAs'
             # post windows, which also produces the settling-in rows (not counted)
@@ -84,7 +85,9 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
     rest_c = [x for x in c3b if x not in c3c]
     pre_p = s["n_pre_pilot"] - shared_pre_p
     pre_c = s["n_pre_comparator"] - shared_pre_c
-    allocate("nfa", "eq3b", pre_p, pre_c, s["n_total"] - shared_pre_p - shared_pre_c - shared_np, rest_p, rest_c)
+    allocate(
+        "nfa", "eq3b", pre_p, pre_c, s["n_total"] - shared_pre_p - shared_pre_c - shared_np, rest_p, rest_c
+    )
 
     s = sizes["eq3d"]
     p, c = members("eq3d")
@@ -124,8 +127,9 @@ def _realise(rng, plan: pd.DataFrame, info: _LAInfo, scale: float, inflate=None)
     return la_idx[order], dates[order]
 
 
-
-def _subtract(plan: pd.DataFrame, done: pd.DataFrame, la_col: str, date_col: str, info: _LAInfo, scale: float) -> pd.DataFrame:
+def _subtract(
+    plan: pd.DataFrame, done: pd.DataFrame, la_col: str, date_col: str, info: _LAInfo, scale: float
+) -> pd.DataFrame:
     """Plan rows with ``units * scale`` less the units already made (by LA and segment)."""
     plan = plan.copy()
     if len(done):
@@ -139,5 +143,3 @@ def _subtract(plan: pd.DataFrame, done: pd.DataFrame, la_col: str, date_col: str
         units.append(max(u * scale - float(cnt.get((info.code[la], seg == "pre"), 0)), 0.0))
     plan["units"] = units
     return plan
-
-
