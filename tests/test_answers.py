@@ -39,9 +39,7 @@ def test_survey_extremes_follow_the_numbers():
 
 
 def _tests(verdicts, holm):
-    return pd.DataFrame(
-        {"verdict": verdicts, "verdict_holm": holm}, index=[f"el{i}" for i in range(len(verdicts))]
-    )
+    return pd.DataFrame({"verdict": verdicts, "verdict_holm": holm}, index=[f"el{i}" for i in range(len(verdicts))])
 
 
 def test_element_differences():
@@ -100,8 +98,7 @@ def test_ledger_headline_split_by_kind_real_first():
     assert t.loc["real", "exact (%)"] == pytest.approx(100 / 3)
     h = summary.headline(led)
     assert h[0].startswith(
-        "1 of 3 (33%) comparisons against public DfE/Ofsted data are exact "
-        "and 1 more within rounding; 1 differ"
+        "1 of 3 (33%) comparisons against public DfE/Ofsted data are exact and 1 more within rounding; 1 differ"
     )
     assert "true by construction" in h[2] and h[2].startswith("2 of 2 (100%)")
     parts = summary.answer_parts(led)
@@ -125,9 +122,7 @@ def test_audit_answer():
         }
     )
     p = audit_answer.answer_parts(frame)
-    assert p["reproduced"] == [
-        "2 of 4 (50%) checks agree: 1 exactly and 1 within the rounding of the printed numbers."
-    ]
+    assert p["reproduced"] == ["2 of 4 (50%) checks agree: 1 exactly and 1 within the rounding of the printed numbers."]
     assert p["new"][0].startswith("1 of 4 (25%) checks find") and p["new"][1] == "c (T2)."
     assert "1 check cannot be decided" in p["not_reproduced"][0] and "(T2)" in p["not_reproduced"][0]
     ok = audit_answer.answer_parts(frame.assign(verdict="consistent"))
@@ -138,9 +133,7 @@ def test_audit_answer():
 def test_findings_gather(tmp_path):
     (tmp_path / "01_x").mkdir()
     (tmp_path / "01_x" / "answer.json").write_text(
-        json.dumps(
-            {"kind": "real", "report": ["r"], "reproduced": ["a", "b"], "not_reproduced": ["n"], "new": ["w"]}
-        )
+        json.dumps({"kind": "real", "report": ["r"], "reproduced": ["a", "b"], "not_reproduced": ["n"], "new": ["w"]})
     )
     (tmp_path / "01_x.ipynb").write_text(
         json.dumps({"cells": [{"cell_type": "markdown", "source": ["# Chapter X\n", "text"]}]})

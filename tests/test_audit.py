@@ -74,9 +74,7 @@ def test_oneway_f_and_means_from_anova(checks):
     # one-way F = 125960.192 / ((1435001.640 - 125960.192) / 78) = 125960.192 / 16782.58 = 7.5055
     # SS from the A9.4 means: 20 x (605.1 - 525.7)^2 = 20 x 79.4^2 = 126087.2
     c = checks["oneway_children_in_need_throughout_the_year_rate_per_10"]
-    assert _entry(c, "A9.4", "Children in need throughout", "F Statistic").reproduced == pytest.approx(
-        7.5055, abs=1e-3
-    )
+    assert _entry(c, "A9.4", "Children in need throughout", "F Statistic").reproduced == pytest.approx(7.5055, abs=1e-3)
     ss = _entry(c, "A9.5", "Children in need throughout", "Type III sum of squares")
     assert ss.reproduced == pytest.approx(126087.2, abs=0.1)
     assert ss.verdict == "consistent within rounding"  # 125960.192 printed; 79.3^2*20 = 125769.8 fits

@@ -89,11 +89,7 @@ def test_chart_changes_tables_by_brute_force(enum):
 
 def test_chart_goals_fisher_hit(enum):
     brute = [
-        (k1, n1, n2, n2)
-        for n1 in range(2, 33)
-        for n2 in range(2, 29)
-        for k1 in range(n1 + 1)
-        if rounds_to(k1, n1, 72)
+        (k1, n1, n2, n2) for n1 in range(2, 33) for n2 in range(2, 29) for k1 in range(n1 + 1) if rounds_to(k1, n1, 72)
     ]
     hits = {t for t in brute if 0.0135 <= brute_fisher_two_sided(*t) < 0.0145}
     assert hits == {(18, 25, 19, 19)}
@@ -101,9 +97,7 @@ def test_chart_goals_fisher_hit(enum):
     assert r.reachable and "18/25 vs 19/19 (Fisher two-sided)" in r.tables
 
 
-@pytest.mark.parametrize(
-    "item,a,b,p", [("hcsff_aware_plan", 88, 71, 0.041), ("hcsff_plan_views", 53, 32, 0.043)]
-)
+@pytest.mark.parametrize("item,a,b,p", [("hcsff_aware_plan", 88, 71, 0.041), ("hcsff_plan_views", 53, 32, 0.043)])
 def test_hcsff_p_unreachable_within_families(enum, item, a, b, p):
     hits = [
         (k1, n1, k2, n2)
@@ -132,11 +126,7 @@ def test_table6_t_and_n():
     assert t6.loc["Buy-in", "t_recomputed"] == pytest.approx(-2.1652, abs=1e-4)  # -.249/.115
     # Buy-in: printed t -2.159 stands for |t| in [2.1585, 2.1595], p .036 for [.0355, .0365):
     # brute force over df
-    ok = [
-        d
-        for d in range(3, 200)
-        if 2 * stats.t.sf(2.1595, d) <= 0.0365 and 2 * stats.t.sf(2.1585, d) >= 0.0355
-    ]
+    ok = [d for d in range(3, 200) if 2 * stats.t.sf(2.1595, d) <= 0.0365 and 2 * stats.t.sf(2.1585, d) >= 0.0355]
     assert (t6.loc["Buy-in", "n_min"], t6.loc["Buy-in", "n_max"]) == (ok[0] + 2, ok[-1] + 2)
     assert 60 not in range(ok[0] + 2, ok[-1] + 3)
     # with 58 df, p(2.159) = 0.0350, not .036

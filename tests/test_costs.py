@@ -94,9 +94,7 @@ def test_unit_cost_file_loads_with_sources_and_years():
     assert not costs["sw_hour"].assumption and costs["on_cost_rate"].assumption
 
 
-@pytest.mark.parametrize(
-    "field, message", [("source", "missing source"), ("price_year", "missing price_year")]
-)
+@pytest.mark.parametrize("field, message", [("source", "missing source"), ("price_year", "missing price_year")])
 def test_missing_source_or_price_year_rejected_naming_entry(tmp_path, field, message):
     p = _write(tmp_path, lambda d: d["entries"]["foster_week"].pop(field))
     with pytest.raises(uc.UnitCostError, match=f"entry 'foster_week': {message}"):
@@ -176,9 +174,7 @@ def test_event_study_by_hand():
 def test_event_study_matches_ols():
     rng = np.random.default_rng(3)
     rows = [
-        (f"L{i}", y, "fin_SWFinance", float(np.exp(rng.normal(5, 0.2))))
-        for i in range(8)
-        for y in range(2016, 2021)
+        (f"L{i}", y, "fin_SWFinance", float(np.exp(rng.normal(5, 0.2)))) for i in range(8) for y in range(2016, 2021)
     ]
     panel = pd.DataFrame(rows, columns=["la_code", "year", "indicator_id", "value"])
     pil, com = [f"L{i}" for i in range(4)], [f"L{i}" for i in range(4, 8)]

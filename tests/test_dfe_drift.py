@@ -97,9 +97,7 @@ def population(folder, years=range(2016, 2020), pops=None):
         for y in years
         for c, o, n in LAS
     ]
-    return write_csv(
-        folder / "population-and-neighbours" / "ons_mid-year_population_estimates_2012_to_2024.csv", rows
-    )
+    return write_csv(folder / "population-and-neighbours" / "ons_mid-year_population_estimates_2012_to_2024.csv", rows)
 
 
 def cin(folder, **kw):
@@ -150,9 +148,7 @@ def test_renamed_column_is_mapped(tmp_path):
 
 
 def test_dropped_rate_column_is_computed_from_population(tmp_path):
-    write_csv(
-        tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",))
-    )
+    write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",)))
     population(tmp_path)
     p = cin(tmp_path)
     # Bexley 2018/19: 101 episodes / 10,000 children (mid-2018) x 10,000 = 101.0
@@ -164,17 +160,13 @@ def test_dropped_rate_column_is_computed_from_population(tmp_path):
 
 
 def test_dropped_rate_without_population_names_the_file(tmp_path):
-    write_csv(
-        tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",))
-    )
+    write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", b1_rows(drop=("Anypoint_episodes_rate",)))
     with pytest.raises(DfeDataError, match="ons_population|population"):
         cin(tmp_path)
 
 
 def test_every_suppression_code_is_missing_and_counted(tmp_path):
-    rows = b1_rows(
-        years=(2019,), las=LAS + [("305", "E09000006", "Bromley"), ("306", "E09000008", "Croydon")]
-    )
+    rows = b1_rows(years=(2019,), las=LAS + [("305", "E09000006", "Bromley"), ("306", "E09000008", "Croydon")])
     for r, code in zip(rows, ("u", "low", ":", "..")):
         r["Anypoint_episodes_rate"] = code
     f = write_csv(tmp_path / "ees" / "b1_children_in_need_2013_to_2024.csv", rows)

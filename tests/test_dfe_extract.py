@@ -144,9 +144,7 @@ def test_reference_tables_rebuilt_from_raw(dfe_dir):
     for name in X.REFERENCE_TABLES:
         built = X.load_reference(name, source=dfe_dir)
         committed = X.load_reference(name)
-        pd.testing.assert_frame_equal(
-            built.reset_index(drop=True), committed.reset_index(drop=True), check_dtype=False
-        )
+        pd.testing.assert_frame_equal(built.reset_index(drop=True), committed.reset_index(drop=True), check_dtype=False)
 
 
 def test_extra_indicators_cover_the_catalogue_years(extract):

@@ -219,9 +219,7 @@ def test_suppression_codes(dfe_dir, tmp_path):
 
 
 def test_renamed_las(dfe_dir, tmp_path):
-    raw = pd.read_csv(
-        _subset_csv(dfe_dir / B1, tmp_path / "tmp.csv", n_lines=1638), dtype=str, keep_default_na=False
-    )
+    raw = pd.read_csv(_subset_csv(dfe_dir / B1, tmp_path / "tmp.csv", n_lines=1638), dtype=str, keep_default_na=False)
     raw = raw[raw["geographic_level"] == "Local authority"].copy()
     ren = {
         "Bristol, City of": "Bristol",

@@ -39,9 +39,7 @@ def test_verdict_and_null_sentences():
     )
     s = A.verdict_sentence("EQ3b", "No clear evidence", "Moderate strength evidence", "synthetic")
     assert s.endswith("not the report's 'Moderate strength evidence'.")
-    assert "does not depend on the effect" in A.null_sentence(
-        "EQ3a", "No clear evidence", "No clear evidence"
-    )
+    assert "does not depend on the effect" in A.null_sentence("EQ3a", "No clear evidence", "No clear evidence")
     assert "does not depend" not in A.null_sentence("EQ3d", "No evidence", "Moderate strength evidence")
 
 
@@ -50,9 +48,7 @@ def test_bias_and_wild_sentences():
     assert "a bias of +4.09 working days" in s and "misses" in s and "5 of 5 placebo leads" in s
     s = A.bias_sentence("EQ3a", 3.5, 1.0, 6.0, 2.99, "working days", 0, 5)
     assert "covers" in s and "+0.51" in s
-    assert "significant at 5% by CRV1 but not by the wild bootstrap" in A.wild_sentence(
-        "EQ3c", 0.001, 0.18, 4, 2
-    )
+    assert "significant at 5% by CRV1 but not by the wild bootstrap" in A.wild_sentence("EQ3c", 0.001, 0.18, 4, 2)
     assert "both significant" in A.wild_sentence("EQ3b", 0.001, 0.01, 8, 4)
     assert "neither" in A.wild_sentence("EQ3b", 0.2, 0.3, 8, 4)
     assert "by the wild bootstrap but not by CRV1" in A.wild_sentence("EQ3b", 0.06, 0.01, 8, 4)
@@ -172,9 +168,7 @@ def test_weighted_summary_by_hand():
     # gender female when i % 4 == 0: pilots i=0,4,8 -> 3 of 12 = 25%, under 10 children -> suppressed
     assert t.loc["Gender – female", "Pilot sites"] == "[c]"
     assert t.loc["Number of observations in this pre-treatment group", "Pilot sites"] == 12
-    assert (
-        t.loc["Number of observations of treatment and comparator LAs over all periods", "Pilot sites"] == 999
-    )
+    assert t.loc["Number of observations of treatment and comparator LAs over all periods", "Pilot sites"] == 999
     # fixed effects: only repeated children (6 pilots, under 10) -> the pilot group is suppressed
     fe = R.weighted_summary(d, "eq3a", "fe", 999)
     assert fe.loc["Outcome", "Pilot sites"] == "[c]"
@@ -186,9 +180,7 @@ class _Stub:
     synthetic = True
 
     def __init__(self, frame, did):
-        t = pd.DataFrame(
-            {"estimate": [did], "se": [1.0], "p": [0.01], "lo": [did - 2], "hi": [did + 2]}, index=["did"]
-        )
+        t = pd.DataFrame({"estimate": [did], "se": [1.0], "p": [0.01], "lo": [did - 2], "hi": [did + 2]}, index=["did"])
         fit = Fit("main", "linear", "duration_wd", t, len(frame), 0.1, 2, 2, 1)
         self._r = type(
             "R",
@@ -213,6 +205,4 @@ def test_counterfactual_and_trend_data_by_hand():
     assert td.loc[("pilot", 2013), "mean"] == pytest.approx(15.5)
     assert td.loc[("comparator", 2018), "mean"] == pytest.approx(40.0)
     # groups of fewer than 10 units are not shown: with a threshold of 11, the 10 post pilots go
-    assert np.isnan(
-        R.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"]
-    )
+    assert np.isnan(R.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"])

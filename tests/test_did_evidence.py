@@ -93,17 +93,13 @@ def test_other_verdicts():
     assert v.strength == "high" and v.text == "High strength evidence of increased kinship care rates"
     none = E.rate(E.EvidenceInput("re-referral rates", "decrease", -0.01, 0.4, True))
     assert none.strength == "none" and "No evidence" in none.text
-    flip = E.rate(
-        E.EvidenceInput("re-referral rates", "decrease", -0.1, 0.01, True, [E.Check("x", 0.02, 0.5)], [], 6)
-    )
+    flip = E.rate(E.EvidenceInput("re-referral rates", "decrease", -0.1, 0.01, True, [E.Check("x", 0.02, 0.5)], [], 6))
     assert flip.strength == "no clear evidence"
     na = E.rate(E.EvidenceInput("re-referral rates", "decrease", np.nan, np.nan, True))
     assert na.strength == "none" and "not estimable" in na.reasons[0]
     # a low-strength effect against the expected direction is a negative impact
     neg = E.rate(
-        E.EvidenceInput(
-            "re-referral rates", "decrease", 0.1, 0.01, True, [E.Check("x", 0.1, 0.01)], ["coding"], 6
-        )
+        E.EvidenceInput("re-referral rates", "decrease", 0.1, 0.01, True, [E.Check("x", 0.1, 0.01)], ["coding"], 6)
     )
     assert neg.text == "No moderate or high strength evidence of a negative impact"
 

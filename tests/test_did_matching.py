@@ -50,9 +50,7 @@ def test_trend_closeness_hand_worked():
         {2010: [1.0, 11.0, 3.0], 2011: [2.0, 12.0, 2.0], 2012: [3.0, 13.0, 1.0]},
         index=["P", "same trend", "opposite"],
     )
-    c = MA.closeness(means, "P", ["same trend", "opposite"], [2010, 2011, 2012], sd=2.0).set_index(
-        "candidate"
-    )
+    c = MA.closeness(means, "P", ["same trend", "opposite"], [2010, 2011, 2012], sd=2.0).set_index("candidate")
     assert c.loc["same trend", "rmse"] == pytest.approx(0)
     assert c.loc["same trend", "slope_diff"] == pytest.approx(0)
     # de-meaned: P (-1, 0, 1), opposite (1, 0, -1): differences (-2, 0, 2) -> sqrt(8/3)
@@ -75,7 +73,5 @@ def test_match_rule_exclusive_capped_and_thresholded():
     # A goes to P2 (closest pair overall), so P1 takes B and C (at most 2); P3's only candidate is too far
     assert groups == {"P2": ["A", "D"], "P1": ["B", "C"]}
     assert dec.set_index("pilot").loc["P3", "reason"].startswith("no candidate")
-    groups, dec = MA.match_las(
-        close, post_counts={"P1": 50, "P2": 500, "P3": 500}, min_post=100, max_rmse_sd=0.25
-    )
+    groups, dec = MA.match_las(close, post_counts={"P1": 50, "P2": 500, "P3": 500}, min_post=100, max_rmse_sd=0.25)
     assert "P1" not in groups and dec.set_index("pilot").loc["P1", "reason"].startswith("too few")

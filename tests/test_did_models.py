@@ -83,9 +83,7 @@ def test_repeated_test_and_logit_separation():
     d["repeated"] = (rng.random(n) < 0.2 + 0.3 * d["y"]).astype(int)  # repeated children differ in y
     assert M.repeated_test(d, "eq3b", "y")["p"] < 1e-6
     # logit: no event among treated-post rows -> the DiD is reported as not estimable
-    d = pd.DataFrame(
-        {"la": np.repeat([f"LA{i}" for i in range(4)], 500), "pilot_i": np.repeat([1, 1, 0, 0], 500)}
-    )
+    d = pd.DataFrame({"la": np.repeat([f"LA{i}" for i in range(4)], 500), "pilot_i": np.repeat([1, 1, 0, 0], 500)})
     d["post"] = np.tile([0, 1], 1000)
     d["did"] = d["pilot_i"] * d["post"]
     d["y"] = ((rng.random(2000) < 0.1) & (d["did"] == 0)).astype(int)
@@ -116,9 +114,7 @@ def separated_world(seed=0, n=4000):
     d["pilot_i"] = d["la"].isin(["LA0", "LA1", "LA2", "LA3"]).astype(int)
     d["post"] = rng.integers(0, 2, n)
     d["did"] = d["pilot_i"] * d["post"]
-    for c, v in dict(
-        disabled=0, gender="m", academic_year="p", fsm="no", ofsted_high=0, year=2015, cem_w=1.0
-    ).items():
+    for c, v in dict(disabled=0, gender="m", academic_year="p", fsm="no", ofsted_high=0, year=2015, cem_w=1.0).items():
         d[c] = v
     d["age"] = rng.random(n) * 10
     d["ethnicity"] = rng.choice(["W", "B", "A"], n, p=[0.8, 0.15, 0.05])

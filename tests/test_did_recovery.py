@@ -143,11 +143,7 @@ def test_default_pretrend_biases_eq3a_and_the_leads_catch_it(default, parallel):
     a = RC.recovery_table(default).set_index(["question", "column"]).loc[("EQ3a", "Main model")]
     b = RC.recovery_table(parallel).set_index(["question", "column"]).loc[("EQ3a", "Main model")]
     # the same built-in effect; only the default extract's leads fail
-    assert (
-        a["built-in effect"]
-        == b["built-in effect"]
-        == published.cell("A10.6", "DiD", "Fixed effects model").number
-    )
+    assert a["built-in effect"] == b["built-in effect"] == published.cell("A10.6", "DiD", "Fixed effects model").number
     assert not default.result("eq3a").diagnostics["leads"]["holds"]
     assert parallel.result("eq3a").diagnostics["leads"]["holds"]
 

@@ -130,10 +130,7 @@ def test_simulated_null_sizes():
     size = (F.ri(Y, A, T) <= 0.05).mean()
     assert abs(size - 1 / 35) < 3 * np.sqrt(1 / 35 * 34 / 35 / R)
     D6 = F.treatment_matrix([3, 3, 3, -1, -1, -1], T)
-    assert (
-        F.ri(F.simulate(6, T, D6, 50, 0.0, 0.5, 1.0, 0.2, rng), F.assignments(6, [3, 3, 3])[0], T).min()
-        == 0.1
-    )
+    assert F.ri(F.simulate(6, T, D6, 50, 0.0, 0.5, 1.0, 0.2, rng), F.assignments(6, [3, 3, 3])[0], T).min() == 0.1
     D4 = F.treatment_matrix([3, -1, -1, -1], T)
     Y4 = F.simulate(4, T, D4, 2000, 0.0, 0.5, 1.0, 0.2, rng)
     b, se = F.crv1(Y4, D4)

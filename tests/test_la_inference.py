@@ -64,9 +64,7 @@ def test_bad_inputs():
 def test_wild_bootstrap_matches_pyfixest_unweighted():
     pf = pytest.importorskip("pyfixest")
     rng = np.random.default_rng(1)
-    rows = [
-        (g, t, rng.normal() + (g < 2) * (t > 1) * 0.5) for g in range(6) for t in range(4) for _ in range(3)
-    ]
+    rows = [(g, t, rng.normal() + (g < 2) * (t > 1) * 0.5) for g in range(6) for t in range(4) for _ in range(3)]
     d = pd.DataFrame(rows, columns=["la", "t", "y"])
     d["post"] = (d["t"] > 1).astype(float)
     d["pilot"] = (d["la"] < 2).astype(float)

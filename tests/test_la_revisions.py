@@ -43,9 +43,7 @@ def test_pilot_means_move_by_hand(table):
     assert t.at["A9.3", "pilot_old"] == 11 and t.at["A9.3", "pilot_new"] == 14
     assert t.at["A9.3", "pilot_change"] == pytest.approx(3.0)
     # A9.4 (all years): (4*10 + 16 + 5*12)/10 = 11.6
-    assert t.at["A9.4", "pilot_new"] == pytest.approx(11.6) and t.at["A9.4", "pilot_change"] == pytest.approx(
-        0.6
-    )
+    assert t.at["A9.4", "pilot_new"] == pytest.approx(11.6) and t.at["A9.4", "pilot_change"] == pytest.approx(0.6)
     assert t.at["A9.3", "release_old"] == "2022" and t.at["A9.3", "release_new"] == "2024"
 
 

@@ -103,9 +103,7 @@ def test_covariates(ex):
     d = npd.derive_eq3a(ex).data.set_index("unit_id")
     # born 1 May 2010; on 22 Dec 2017 aged 7.64 years; academic year 2017-18: aged 7 on
     # 31 Aug 2017 -> NC year 3 -> primary
-    assert d.loc[1, "age"] == pytest.approx(
-        (pd.Timestamp("2017-12-22") - pd.Timestamp("2010-05-01")).days / 365.25
-    )
+    assert d.loc[1, "age"] == pytest.approx((pd.Timestamp("2017-12-22") - pd.Timestamp("2010-05-01")).days / 365.25)
     assert d.loc[1, "academic_year"] == "primary" and d.loc[1, "fsm"] == "yes"
     assert d.loc[1, "gender"] == "male" and d.loc[2, "gender"] == "female"
     assert d.loc[1, "ethnicity"] == "White" and d.loc[1, "disabled"] == 0

@@ -13,9 +13,7 @@ D = pd.Timestamp
 def design() -> StudyDesign:
     groups = {eq: {"Pilot 1": ["Comparator A"]} for eq in ("eq3a", "eq3b", "eq3c", "eq3d")}
     # SofS from 1 Oct 2014, settling-in 2 years -> post from 1 Oct 2016
-    return StudyDesign(
-        groups=groups, sofs_start={"Pilot 1": D("2014-10-01")}, settling_years={"Pilot 1": 2.0}
-    )
+    return StudyDesign(groups=groups, sofs_start={"Pilot 1": D("2014-10-01")}, settling_years={"Pilot 1": 2.0})
 
 
 def _dates(df, cols):

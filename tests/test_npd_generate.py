@@ -185,9 +185,7 @@ def test_post_means_follow_report(published):
     # kinship 49% (counterfactual 62%)
     _, pops = published
     b = pops["eq3b"].data
-    assert b.loc[b["pilot"] & (b["period"] == "post"), "rereferral_6m"].mean() == pytest.approx(
-        0.21, abs=0.03
-    )
+    assert b.loc[b["pilot"] & (b["period"] == "post"), "rereferral_6m"].mean() == pytest.approx(0.21, abs=0.03)
     d = pops["eq3d"].data
     assert d.loc[d["pilot"] & (d["period"] == "post"), "kinship_12m"].mean() == pytest.approx(0.49, abs=0.07)
 

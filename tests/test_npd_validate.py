@@ -184,9 +184,7 @@ def _add_referral(e, cin_id, child, ref, closure=None):
     row["CINreferralDate"] = pd.Timestamp(ref)
     row["CINclosureDate"] = pd.Timestamp(closure) if closure else pd.NaT
     row["ReferralNFA"] = 0
-    row["ReasonForClosure"] = pd.Categorical(
-        [None], categories=e.cin_referrals["ReasonForClosure"].cat.categories
-    )
+    row["ReasonForClosure"] = pd.Categorical([None], categories=e.cin_referrals["ReasonForClosure"].cat.categories)
     e.cin_referrals = pd.concat([e.cin_referrals, row], ignore_index=True)
 
 
@@ -224,9 +222,7 @@ def test_non_contiguous_episodes_name_child_and_records():
         i = e.la_episodes.index[(e.la_episodes["CHILD"] == 26) & (e.la_episodes["PL"] == "K2")][0]
         e.la_episodes.loc[i, "DECOM"] = pd.Timestamp("2015-08-01")
 
-    _raises(
-        _mutated(overlap), "non-contiguous episodes of child 26", "starts before the previous episode ceased"
-    )
+    _raises(_mutated(overlap), "non-contiguous episodes of child 26", "starts before the previous episode ceased")
 
 
 def test_dates_outside_the_collection_window():
@@ -245,9 +241,7 @@ def test_dates_outside_the_collection_window():
         npd.validate_extract(ex, window=window)
 
     def early(e):  # a referral may precede the window (open at its start), an assessment may not
-        e.cin_referrals.loc[e.cin_referrals["CINdetailsID"] == 201, "CINreferralDate"] = pd.Timestamp(
-            "2007-01-01"
-        )
+        e.cin_referrals.loc[e.cin_referrals["CINdetailsID"] == 201, "CINreferralDate"] = pd.Timestamp("2007-01-01")
         e.assessments.loc[0, "AssessmentActualStartDate"] = pd.Timestamp("2007-01-10")
 
     with pytest.raises(NPDValidationError, match="before the start of the collection window"):

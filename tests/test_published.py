@@ -159,9 +159,7 @@ def test_a10_ns_agree_across_tables():
 
 def test_cost_study_course_counts_sum_to_total():
     q = lambda i: published.quote(i).number  # noqa: E731
-    assert q("cost_trained_5day") + q("cost_trained_family_finding") + q("cost_trained_1day") == q(
-        "cost_staff_trained"
-    )
+    assert q("cost_trained_5day") + q("cost_trained_family_finding") + q("cost_trained_1day") == q("cost_staff_trained")
 
 
 def test_a11_1_percentages_are_sixths():
@@ -309,9 +307,7 @@ def test_second_reading_covers_every_table():
     assert set(SECOND_READING) == set(TABLE_IDS)
 
 
-@pytest.mark.parametrize(
-    "tid, row, column, value", [(t, *c) for t, cells in SECOND_READING.items() for c in cells]
-)
+@pytest.mark.parametrize("tid, row, column, value", [(t, *c) for t, cells in SECOND_READING.items() for c in cells])
 def test_second_reading_agrees(tid, row, column, value):
     assert published.cell(tid, row, column).text == value
 
@@ -332,9 +328,7 @@ def tiny_root(tmp_path):
         "table_id,file,title,source,section,units,transcription_notes\n"
         "T1,table_T1.csv,A table,report,Section 1,percent,none\n"
     )
-    (pub / "table_T1.csv").write_text(
-        "table_id,row,column,value,unit,note\nT1,a,x,1,percent,\nT1,b,x,2***,percent,\n"
-    )
+    (pub / "table_T1.csv").write_text("table_id,row,column,value,unit,note\nT1,a,x,1,percent,\nT1,b,x,2***,percent,\n")
     (pub / "text_numbers.csv").write_text("id,section,value,unit,context,source\n")
     published.clear_cache()
     yield tmp_path

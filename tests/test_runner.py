@@ -59,8 +59,7 @@ def _kernel_imports_this_tree(monkeypatch):
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/intro\nchapters:\n"
-        "  - file: book/chapters/98_ok\n  - file: book/chapters/99_fail\n"
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/chapters/98_ok\n  - file: book/chapters/99_fail\n"
     )
     (tmp_path / "book").mkdir()
     nbdir = tmp_path / "notebooks"
@@ -71,8 +70,7 @@ def project(tmp_path):
         [
             ("y = 1", ["parameters"]),
             (
-                "from sofs_lib.core import paths\n"
-                "(paths.output_dir('99_fail') / 'part.csv').write_text('half')",
+                "from sofs_lib.core import paths\n(paths.output_dir('99_fail') / 'part.csv').write_text('half')",
                 None,
             ),
             ("raise ValueError('boom in cell three')", None),
@@ -136,9 +134,7 @@ def test_registered_chapter_override_validated(tmp_path):
 
 
 def _staged_project(tmp_path, body):
-    (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/chapters/97_out\n"
-    )
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/chapters/97_out\n")
     (tmp_path / "book").mkdir()
     (tmp_path / "notebooks").mkdir(parents=True)
     _nb(tmp_path / "notebooks" / "97_out.ipynb", [("mode = 'a'", ["parameters"]), (body, None)])
@@ -300,9 +296,7 @@ def test_killed_run_then_run_succeeds(tmp_path):
     import sys
     import time
 
-    body = BODY.replace(
-        "if mode == 'fail'", "import time\nif mode == 'slow':\n    time.sleep(60)\nif mode == 'fail'"
-    )
+    body = BODY.replace("if mode == 'fail'", "import time\nif mode == 'slow':\n    time.sleep(60)\nif mode == 'fail'")
     root = _staged_project(tmp_path, body)
     chapters = root / "book" / "chapters"
     runner.run_chapters(None, ["97_out.mode=a"], root)

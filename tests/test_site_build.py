@@ -67,8 +67,7 @@ def test_data_file_rows(tmp_path):
     b1.write_bytes(b"la,value\n")
     digest = hashlib.sha256(b"la,value\n").hexdigest()
     (root / "data" / "dfe_manifest.csv").write_text(
-        f"path,sha256,size,publication,landing_page\nees/b1.csv,{digest},9,CIN 2022,u\n"
-        "ees/c1.csv,00,1,CIN 2022,u\n"
+        f"path,sha256,size,publication,landing_page\nees/b1.csv,{digest},9,CIN 2022,u\nees/c1.csv,00,1,CIN 2022,u\n"
     )
     toc = root / "_toc.yml"
     toc.write_text("root: x\n")

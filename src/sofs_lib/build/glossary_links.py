@@ -60,9 +60,7 @@ def link_first_uses(doctree, terms: list[str]) -> int:
 
     pattern, done = term_pattern(terms), set()
     for text in list(doctree.findall(nodes.Text)):
-        if _skipped(text) or not isinstance(
-            text.parent, (nodes.paragraph, nodes.emphasis, nodes.strong, nodes.inline)
-        ):
+        if _skipped(text) or not isinstance(text.parent, (nodes.paragraph, nodes.emphasis, nodes.strong, nodes.inline)):
             continue
         s = str(text)
         pieces, last = [], 0

@@ -352,8 +352,7 @@ def write_status(root: Path, records: list[dict]) -> Path:
         "that changes between two builds of the same sources.",
         "",
         f"- **Build date:** {facts['date']}",
-        f"- **Git commit:** `{facts['commit']}` (committed {facts['commit_date']}; "
-        f"working tree: {facts['state']})",
+        f"- **Git commit:** `{facts['commit']}` (committed {facts['commit_date']}; working tree: {facts['state']})",
         "",
         "| Chapter | Run time (s) | Status | Effective parameters |",
         "|---|---:|---|---|",
@@ -433,9 +432,7 @@ def run_chapters(names: list[str] | None, overrides: list[str], root: Path) -> l
             declared |= set(spec.names)
         stray = [k for k in ov["*"] if k not in declared]
         if stray:
-            raise ParameterError(
-                f"Unknown parameter {', '.join(map(repr, stray))}: no chapter being run declares it."
-            )
+            raise ParameterError(f"Unknown parameter {', '.join(map(repr, stray))}: no chapter being run declares it.")
     plan = [(ch, effective_params(ch, ov)) for ch in chapters]  # validate everything first
     records = []
     for i, (ch, params) in enumerate(plan, 1):
@@ -450,9 +447,7 @@ def run_chapters(names: list[str] | None, overrides: list[str], root: Path) -> l
         spec = spec_for(ch.name)
         eff = spec.resolve(params) if spec else params
         data = build_status.data_file_rows(ch.files_read, root, build_status.data_dirs_from_params(eff, root))
-        records.append(
-            dict(chapter=ch.name, seconds=round(secs, 1), status="ok", params=eff, data_files=data)
-        )
+        records.append(dict(chapter=ch.name, seconds=round(secs, 1), status="ok", params=eff, data_files=data))
     write_status(root, records)
     return records
 

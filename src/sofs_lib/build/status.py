@@ -137,7 +137,6 @@ def markdown_rows(rows: list[dict]) -> list[str]:
     lines = ["| File | Release | Size (bytes) | SHA-256 | Matches manifest |", "|---|---|---:|---|---|"]
     for r in rows:
         lines.append(
-            f"| `{r['file']}` | {r['release']} | {r['size']:,} | "
-            f"`{r['sha256'][:16]}…` | {r['matches_manifest']} |"
+            f"| `{r['file']}` | {r['release']} | {r['size']:,} | `{r['sha256'][:16]}…` | {r['matches_manifest']} |"
         )
     return lines

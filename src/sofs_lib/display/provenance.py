@@ -165,17 +165,13 @@ def answer(*, report, reproduced, not_reproduced, new, kind: str, output_dir=Non
 
     from IPython.display import HTML, display
 
-    text = answer_html(
-        report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new, kind=kind
-    )
+    text = answer_html(report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new, kind=kind)
     if output_dir is not None:
         payload = {
             "kind": kind,
             **{
                 k: _items(v)
-                for k, v in dict(
-                    report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new
-                ).items()
+                for k, v in dict(report=report, reproduced=reproduced, not_reproduced=not_reproduced, new=new).items()
             },
         }
         (Path(output_dir) / "answer.json").write_text(json.dumps(payload, indent=1) + "\n")

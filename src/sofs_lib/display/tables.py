@@ -134,8 +134,7 @@ def to_html(
         body.append("<tr>" + "".join(cells) + "</tr>")
     used = [k for k in KINDS if (kf == k).any().any()]
     legend = " ".join(
-        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: '
-        f"{html.escape(KINDS[k][1])}</span>"
+        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: {html.escape(KINDS[k][1])}</span>'
         for k in used
     )
     if highlight is not None and highlight.to_numpy().any():
@@ -151,9 +150,7 @@ def to_html(
         if source or link
         else ""
     )
-    table = (
-        f'<table class="sofs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
+    table = f'<table class="sofs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     if collapsed:
         table = (
             f'<details class="sofs-collapsed"><summary>{html.escape(caption or "Table")} '
@@ -162,9 +159,7 @@ def to_html(
     return f'<div class="sofs-table-wrap">{table}<p class="sofs-legend-line">{legend}</p>{src}</div>'
 
 
-def show(
-    df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *, csv: str | bool | None = None, **kw
-):
+def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *, csv: str | bool | None = None, **kw):
     """Display a DataFrame as a provenance-marked HTML table.
 
     ``kinds``: one kind for every cell, a mapping column -> kind, or a DataFrame of kinds of the

@@ -53,9 +53,7 @@ def suppress_counts(
             vals = values if axis == 1 else values.T
             for i in range(lines.shape[0]):
                 if lines[i].sum() == 1 and lines.shape[1] > 1:
-                    candidates = [
-                        (vals[i, j], j) for j in range(lines.shape[1]) if not lines[i, j] and vals[i, j] > 0
-                    ]
+                    candidates = [(vals[i, j], j) for j in range(lines.shape[1]) if not lines[i, j] and vals[i, j] > 0]
                     if not candidates:
                         candidates = [(vals[i, j], j) for j in range(lines.shape[1]) if not lines[i, j]]
                     if candidates:

@@ -67,9 +67,7 @@ def _check(Y: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if Y.ndim == 2:
         Y = Y[None]
     if Y.ndim != 3 or Y.shape[1:] != D.shape:
-        raise FewClustersError(
-            f"Y must have shape (R, G, T) = (R, {D.shape[0]}, {D.shape[1]}); got {Y.shape}"
-        )
+        raise FewClustersError(f"Y must have shape (R, G, T) = (R, {D.shape[0]}, {D.shape[1]}); got {Y.shape}")
     if not np.isfinite(Y).all():
         raise FewClustersError("Y has missing or infinite values (the panel must be balanced)")
     Dt = demean2(D)

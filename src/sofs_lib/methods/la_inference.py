@@ -110,9 +110,7 @@ def la_permutation(y, W, la, post, treated, w=None, max_exact: int = 5000, draws
     }
 
 
-def wild_bootstrap(
-    y, X, names, param: str, cluster, w=None, B: int = 999, kind: str = "webb", seed: int = 0
-) -> dict:
+def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind: str = "webb", seed: int = 0) -> dict:
     """Wild cluster restricted bootstrap p of ``param`` (``wildboottest.WildboottestCL``,
     bootstrap type 11, null imposed) on the weighted design; returns ``t``, ``p``, ``B`` and
     whether the Rademacher draws were enumerated in full."""

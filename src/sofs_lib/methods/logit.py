@@ -33,9 +33,7 @@ def perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], min_rows: int 
         is_cat = t.startswith("C(") or isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object
         if not is_cat and not col.dropna().isin([0, 1]).all():
             continue
-        g = pd.DataFrame({"v": col.astype("string") if is_cat else col, "y": yy}).groupby("v", observed=True)[
-            "y"
-        ]
+        g = pd.DataFrame({"v": col.astype("string") if is_cat else col, "y": yy}).groupby("v", observed=True)["y"]
         agg = pd.DataFrame({"n": g.size(), "lo": g.min(), "hi": g.max()})
         if len(agg) < 2:
             continue

@@ -149,9 +149,7 @@ def _table(root: Path, table_id: str) -> pd.DataFrame:
     dup = df.duplicated(["row", "column"])
     if dup.any():
         r = df.loc[dup].iloc[0]
-        raise PublishedDataError(
-            f"{paths.relative(path)}: cell ({r['row']!r}, {r['column']!r}) appears twice."
-        )
+        raise PublishedDataError(f"{paths.relative(path)}: cell ({r['row']!r}, {r['column']!r}) appears twice.")
     parsed = df["value"].map(parse_value)
     df["number"] = [p[0] for p in parsed]
     df["decimals"] = pd.array([p[1] for p in parsed], dtype="Int64")
@@ -227,9 +225,7 @@ def quote(number_id: str, root: Path | None = None) -> Value:
         raise PublishedDataError(f"No quoted number with id {number_id!r} in text_numbers.csv.")
     r = df.loc[number_id]
     number, decimals, marker = parse_value(r["value"])
-    return Value(
-        r["value"], number, decimals, marker, r["unit"], "text", r["section"], number_id, r["context"]
-    )
+    return Value(r["value"], number, decimals, marker, r["unit"], "text", r["section"], number_id, r["context"])
 
 
 def cite(table_id: str, root: Path | None = None) -> str:

@@ -22,9 +22,7 @@ def table_a9_1() -> pd.DataFrame:
         raise PublishedDataError(
             f"Table A9.1: unknown row heads {sorted(set(t.loc[t['characteristic'].isna(), 'head']))}"
         )
-    w = t.pivot_table(
-        index=["characteristic", "level"], columns="column", values="number", sort=False
-    ).reset_index()
+    w = t.pivot_table(index=["characteristic", "level"], columns="column", values="number", sort=False).reset_index()
     out = w.rename(columns={"Pilot sites": "pilots", "SNNs": "snns"})
     out[["pilots", "snns"]] = out[["pilots", "snns"]].astype(int)
     return out[["characteristic", "level", "pilots", "snns"]]
@@ -32,11 +30,7 @@ def table_a9_1() -> pd.DataFrame:
 
 def _norm(label: str) -> str:
     """Row labels compared loosely (dash variants, 'child)' for 'children)', spacing)."""
-    t = (
-        label.replace("–", "-")
-        .replace("—", "-")
-        .replace("(rate per 10,000 child)", "(rate per 10,000 children)")
-    )
+    t = label.replace("–", "-").replace("—", "-").replace("(rate per 10,000 child)", "(rate per 10,000 children)")
     return " ".join(t.lower().split())
 
 
@@ -55,9 +49,7 @@ def a93_a94(catalogue: pd.DataFrame) -> pd.DataFrame:
             raise PublishedDataError(f"Table {tid} has {len(w)} rows; the catalogue has {len(cat)}")
         for label, name in zip(w.index, cat["report_name"]):
             if _norm(label)[:25] != _norm(name)[:25]:
-                raise PublishedDataError(
-                    f"Table {tid} row {label!r} does not match catalogue indicator {name!r}"
-                )
+                raise PublishedDataError(f"Table {tid} row {label!r} does not match catalogue indicator {name!r}")
         for col, key in (
             ("Pilot mean", "pilot"),
             ("SNN mean", "snn"),

@@ -115,8 +115,7 @@ def _check_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
     unknown = [c for c in df.columns if c not in want]
     if missing or unknown:
         raise ExtractError(
-            f"{name}: missing column(s) {missing or 'none'}, unknown column(s) "
-            f"{unknown or 'none'}; expected {want}."
+            f"{name}: missing column(s) {missing or 'none'}, unknown column(s) {unknown or 'none'}; expected {want}."
         )
     out = pd.DataFrame(index=df.index)
     for c in cols:
@@ -144,9 +143,7 @@ def _check_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
             t = s.astype(str).str.strip()
             if c.choices is not None and (~t.isin(c.choices)).any():
                 v = t[~t.isin(c.choices)].iloc[0]
-                raise ExtractError(
-                    f"{name}, column {c.name}: value {v!r} is not one of {', '.join(c.choices)}."
-                )
+                raise ExtractError(f"{name}, column {c.name}: value {v!r} is not one of {', '.join(c.choices)}.")
             out[c.name] = t
         if c.kind == "key" and out[c.name].duplicated().any():
             raise ExtractError(
@@ -165,9 +162,7 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     fam, wk = out["families.csv"], out["workers.csv"]
     arms = fam.groupby("site")["arm"].nunique()
     if (arms > 1).any():
-        raise ExtractError(
-            f"families.csv, column arm: site {arms[arms > 1].index[0]!r} has families in both arms."
-        )
+        raise ExtractError(f"families.csv, column arm: site {arms[arms > 1].index[0]!r} has families in both arms.")
     if set(fam["arm"]) != set(ARMS):
         raise ExtractError("families.csv, column arm: both arms (SofS, Contrast) are needed.")
     unknown = sorted(set(fam["worker_id"]) - set(wk["worker_id"]))

@@ -287,9 +287,7 @@ def generate(
         raise ValueError(f"n_yatchmenoff must be from 10 to {len(fam)}, not {n_yatchmenoff}")
     skill = dict(zip(wk["worker_id"], rng.normal(0, 0.8, len(wk))))
     w = fam["worker_id"].map(skill).to_numpy()
-    ccbc = pd.DataFrame(
-        {c: _likert(3 + w + rng.normal(0, 0.5, len(fam)), 1, 5) for c in cs.CCBC_ITEMS}
-    ).astype("Int64")
+    ccbc = pd.DataFrame({c: _likert(3 + w + rng.normal(0, 0.5, len(fam)), 1, 5) for c in cs.CCBC_ITEMS}).astype("Int64")
     comp = ccbc["ccbc_overall"].astype(float)
     yat = _yatchmenoff(fam, comp, n_yatchmenoff, seed + 10, reliability)
     gain = {s: 1.0 for s in cs.YAT_SUBSCALES}

@@ -323,9 +323,7 @@ def aggregates(r: dict[str, pd.DataFrame]) -> dict[str, float]:
         "cost_consultants_sustainability": float(
             ((cons["stage"] == "sustainability") & (cons["rating"] == "high")).sum()
         ),
-        "cost_consultants_low": float(
-            ((cons["stage"] == "sustainability") & (cons["rating"] == "low")).sum()
-        ),
+        "cost_consultants_low": float(((cons["stage"] == "sustainability") & (cons["rating"] == "low")).sum()),
         "cost_dedicated_staff_important": float(
             ded.groupby("authority")["rating"].apply(lambda s: (s == "high").all()).sum()
         ),

@@ -114,9 +114,7 @@ def _cell_design_exact(rec, a95: dict | None, scale: float, shrink: bool):
     if shrink:
         P5, S5 = _shrunk(P5, S5, smaller=True)
     if a95 is None:
-        mP, mS = (
-            (rec.a94_pilot, rec.a94_snn) if not shrink else _shrunk(rec.a94_pilot, rec.a94_snn, smaller=False)
-        )
+        mP, mS = (rec.a94_pilot, rec.a94_snn) if not shrink else _shrunk(rec.a94_pilot, rec.a94_snn, smaller=False)
         if mP == mS and rec.a94_p < 0.995:  # equal printed means but F > 0: separate them slightly
             mP, mS = mP - 0.01, mS + 0.01
         if P5 == S5 and rec.a93_p < 0.995:
@@ -234,9 +232,7 @@ def load_synthetic_panel(path: str | os.PathLike) -> pd.DataFrame:
     (indicator_id, year, la_code, la_name, value, source) with ``attrs['kind']='synthetic'``."""
     d = load_ees(path, required_values=[])
     ids = [c for c in d.attrs["value_columns"]]
-    long = d.melt(
-        id_vars=["year", "la_code", "la_name"], value_vars=ids, var_name="indicator_id", value_name="value"
-    )
+    long = d.melt(id_vars=["year", "la_code", "la_name"], value_vars=ids, var_name="indicator_id", value_name="value")
     long["source"] = "synthetic"
     long = long[["indicator_id", "year", "la_code", "la_name", "value", "source"]]
     long.attrs["kind"] = "synthetic"

@@ -128,9 +128,7 @@ def did_mde(p: dict, honest: str, sd_units: dict[str, float] | None = None) -> p
             power = np.array(
                 [
                     (
-                        F.pvalues(Y0 + e * D, starts, G, T, np.inf, p["boot_reps"], rng, methods=(honest,))[
-                            honest
-                        ]
+                        F.pvalues(Y0 + e * D, starts, G, T, np.inf, p["boot_reps"], rng, methods=(honest,))[honest]
                         <= ALPHA
                     ).mean()
                     for e in MDE_GRID
@@ -168,22 +166,16 @@ def la_results(p: dict) -> dict:
         first = min(wide.columns)
         st = {la: y for la, y in starts_all.items() if la in wide.index and y > first}
         no_pre = sorted(la for la, y in starts_all.items() if la in wide.index and y <= first)
-        info.append(
-            {"indicator_id": ind, **bal, "pilots_used": len(st), "pilots_without_pre_years": len(no_pre)}
-        )
+        info.append({"indicator_id": ind, **bal, "pilots_used": len(st), "pilots_without_pre_years": len(no_pre)})
         if len(st) == 0:
             continue
         r = LP.staggered(wide, st, rng, ri_draws=p["ri_draws"])
         events[ind] = r.pop("event")
         donors_all = wide.drop(index=[la for la in starts_all if la in wide.index])
-        A, _ = F.assignments(
-            len(donors_all), _periods(wide, st), max_exact=0, draws=p["placebo_sets"] * 5, rng=rng
-        )
+        A, _ = F.assignments(len(donors_all), _periods(wide, st), max_exact=0, draws=p["placebo_sets"] * 5, rng=rng)
         sd = float(np.std(F.twfe(donors_all.to_numpy(float), F.treatment_matrix(A[0], wide.shape[1]))[1]))
         grid = MDE_GRID * sd
-        power = F.placebo_power(
-            donors_all.to_numpy(float), A, wide.shape[1], grid, n_pseudo=p["placebo_sets"]
-        )
+        power = F.placebo_power(donors_all.to_numpy(float), A, wide.shape[1], grid, n_pseudo=p["placebo_sets"])
         pre = wide.loc[list(st), [y for y in wide.columns if y < min(st.values())]].to_numpy().mean()
         rows.append(
             {

@@ -18,9 +18,7 @@ def size_figure(size: pd.DataFrame, quantity: str = "size"):
     for ax, k in zip(axes.ravel(), ks):
         for m in METHODS:
             s = d[(d["treated_clusters"] == k) & (d["method"] == m)].sort_values("clusters")
-            ax.errorbar(
-                s["clusters"], s["rejection_rate"], yerr=2 * s["mc_se"], marker="o", ms=3, label=m, capsize=2
-            )
+            ax.errorbar(s["clusters"], s["rejection_rate"], yerr=2 * s["mc_se"], marker="o", ms=3, label=m, capsize=2)
         if quantity == "size":
             ax.axhline(0.05, color="black", lw=0.8, ls="--")
         ax.set_title(f"{k} treated LA{'s' if k > 1 else ''}", fontsize=10)

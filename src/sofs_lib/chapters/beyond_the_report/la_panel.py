@@ -215,9 +215,7 @@ def synth_placebo(wide: pd.DataFrame, pilots: dict[str, int], donors: list[str])
     drawn from the other donors; computed once per adoption year). Floor: 1/(donors + 1)."""
     rows, curves, placebo = [], {}, {}
     for yr in sorted(set(pilots.values())):
-        placebo[yr] = np.array(
-            [synth_one(wide, d, [x for x in donors if x != d], yr)["stat"] for d in donors]
-        )
+        placebo[yr] = np.array([synth_one(wide, d, [x for x in donors if x != d], yr)["stat"] for d in donors])
     for la, yr in pilots.items():
         r = synth_one(wide, la, donors, yr)
         p = (1 + int((placebo[yr] >= r["stat"]).sum())) / (len(donors) + 1)

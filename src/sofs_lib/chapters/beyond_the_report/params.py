@@ -17,9 +17,7 @@ SPEC = Spec(
             minimum=20,
             maximum=100000,
         ),
-        Param(
-            "boot_reps", (int,), 399, "Wild bootstrap draws per replication in the Monte Carlo.", minimum=19
-        ),
+        Param("boot_reps", (int,), 399, "Wild bootstrap draws per replication in the Monte Carlo.", minimum=19),
         Param("boot_reps_retest", (int,), 999, "Wild bootstrap draws for the re-test of EQ3a-d.", minimum=99),
         Param(
             "ri_draws",
@@ -29,9 +27,7 @@ SPEC = Spec(
             minimum=100,
         ),
         Param("ri_max_exact", (int,), 5000, "Largest number of assignments enumerated exactly.", minimum=10),
-        Param(
-            "mc_years", (int,), 10, "Years in each simulated panel (the DiD window).", minimum=4, maximum=20
-        ),
+        Param("mc_years", (int,), 10, "Years in each simulated panel (the DiD window).", minimum=4, maximum=20),
         Param(
             "mc_rho",
             (float,),
@@ -56,16 +52,13 @@ SPEC = Spec(
             maximum=40.0,
         ),
         Param("did_seed", (int,), 2019, "Seed of the DiD chapter's synthetic extract.", minimum=0),
-        Param(
-            "data_dir", (type(None), str), None, "Folder of a real NPD extract (the DiD chapter's data_dir)."
-        ),
+        Param("data_dir", (type(None), str), None, "Folder of a real NPD extract (the DiD chapter's data_dir)."),
         Param("design_file", (type(None), str), None, "With data_dir: the DiD chapter's design YAML."),
         Param(
             "dfe_data_dir",
             (type(None), str),
             None,
-            "LA panel: null = the committed public extract "
-            '(real); a folder of raw DfE files; or "synthetic".',
+            'LA panel: null = the committed public extract (real); a folder of raw DfE files; or "synthetic".',
         ),
         Param(
             "synth_donors",

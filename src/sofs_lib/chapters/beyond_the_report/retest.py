@@ -99,9 +99,7 @@ def retest_one(
         "CRV3": float(2 * stats.t.sf(abs(b / se3), G - 1)) if np.isfinite(se3) and se3 > 0 else np.nan,
     }
     for kind, label in (("rademacher", "WCR Rademacher"), ("webb", "WCR Webb")):
-        r = LI.wild_bootstrap(
-            d[y], X, names, "did", d["la"].astype(str), w=d["cem_w"], B=B, kind=kind, seed=seed
-        )
+        r = LI.wild_bootstrap(d[y], X, names, "did", d["la"].astype(str), w=d["cem_w"], B=B, kind=kind, seed=seed)
         rows[label] = r["p"]
         if kind == "rademacher":
             rows["rademacher_enumerated"] = r["enumerated"]
@@ -136,9 +134,7 @@ def honest_verdict(an, eq: str, p_honest: float) -> E.Verdict:
     dq = an.p.get("data_quality_concerns")
     concerns = list((REPORT_DATA_QUALITY if dq is None else dq).get(eq, []))
     concerns += (
-        [f"very few units before SofS in {', '.join(r.diagnostics['volume'])}"]
-        if r.diagnostics["volume"]
-        else []
+        [f"very few units before SofS in {', '.join(r.diagnostics['volume'])}"] if r.diagnostics["volume"] else []
     )
     mf = r.fits["main"]
     return E.rate(

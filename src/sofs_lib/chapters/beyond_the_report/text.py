@@ -87,9 +87,7 @@ def mde_vs_target(res: pd.DataFrame) -> str:
     """How many LA outcomes have an MDE below MTM's 20 per cent shift."""
     ok = res[np.isfinite(res["mde_honest"])]
     below = int((ok["mde_honest"].abs() <= ok["mtm_20pc"].abs()).sum())
-    return (
-        f"For {below} of {len(res)} LA outcomes the design could detect MTM's 20 per cent shift at 80% power."
-    )
+    return f"For {below} of {len(res)} LA outcomes the design could detect MTM's 20 per cent shift at 80% power."
 
 
 def not_reproduced_sentence(rt: pd.DataFrame, kind: str) -> str:

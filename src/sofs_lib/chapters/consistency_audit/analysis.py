@@ -130,12 +130,7 @@ def record(led, checks: list[Check]) -> None:
 def summary(checks: list[Check]) -> pd.DataFrame:
     """Counts of checks by topic and verdict."""
     f = frame(checks)
-    return (
-        f.groupby(["topic", "verdict"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(columns=list(VERDICTS), fill_value=0)
-    )
+    return f.groupby(["topic", "verdict"]).size().unstack(fill_value=0).reindex(columns=list(VERDICTS), fill_value=0)
 
 
 VERDICT_COLOURS = {
@@ -152,9 +147,7 @@ def plot_verdicts(summary_df: pd.DataFrame):
 
     from sofs_lib.display.plotting import finish
 
-    s = summary_df.drop(
-        index=[i for i in summary_df.index if str(i).lower().startswith("all")], errors="ignore"
-    )
+    s = summary_df.drop(index=[i for i in summary_df.index if str(i).lower().startswith("all")], errors="ignore")
     cols = [c for c in VERDICT_COLOURS if c in s.columns]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(s) + 1.6))
     left = np.zeros(len(s))

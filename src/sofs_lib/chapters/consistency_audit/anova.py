@@ -155,8 +155,7 @@ def check_anova_additivity() -> list[Check]:
             "LA-level outcomes (A9)",
             "A9.5 sums of squares and df add up; observations match Table A9.1",
             f"{pub.cite('A9.5')}; {pub.cite('A9.1')}",
-            "Balanced design (equal cells), so Type III sums of squares are additive; "
-            "5 years (2014/15–2018/19).",
+            "Balanced design (equal cells), so Type III sums of squares are additive; 5 years (2014/15–2018/19).",
             f"{len(anova_blocks()) - len(bad)} of {len(anova_blocks())} blocks add up; "
             f"{int(n_la)} authorities x {years} years = {int(n_la * years)} observations",
             f"corrected total df {dtot.text} (= {int(dtot.number) + 1} observations)",
@@ -246,8 +245,7 @@ def check_oneway_from_anova() -> list[Check]:
                     else ""
                 )
                 + ".",
-                f"F {f_c:.2f} (inputs allow {f_lo:.2f}–{f_hi:.2f}); SS_pilot {ss_c:.4g} "
-                f"({ss_lo:.4g}–{ss_hi:.4g})",
+                f"F {f_c:.2f} (inputs allow {f_lo:.2f}–{f_hi:.2f}); SS_pilot {ss_c:.4g} ({ss_lo:.4g}–{ss_hi:.4g})",
                 f"F {F94.text}; SS_pilot {ssp.text}",
                 verdict,
                 "The all-years one-way F of Table A9.4 follows from A9.5's sums of squares, and the "
@@ -312,8 +310,7 @@ def check_a93_a94_p_from_f() -> list[Check]:
     workforce rows have fewer years, df from 1 and 46)."""
     c3 = _p_from_f_table("A9.3", 14, {})
     c3.assumptions = (
-        "16 authorities (Table A9.1) in 2018/19 (workforce: September 2019), so "
-        "F has 1 and 14 degrees of freedom."
+        "16 authorities (Table A9.1) in 2018/19 (workforce: September 2019), so F has 1 and 14 degrees of freedom."
     )
     a94 = pub.table("A9.4")
     wf = [r for r in dict.fromkeys(a94["row"]) if r.endswith("2019")]
@@ -407,20 +404,14 @@ def check_text_p_values() -> list[Check]:
             tl, th = p_interval(tp)
             agrees_table = ql <= th and qh >= tl
             agrees_f = ql <= p_hi and qh >= p_lo
-            v = (
-                "consistent"
-                if agrees_table and agrees_f
-                else ("cannot check" if agrees_table else "inconsistent")
-            )
+            v = "consistent" if agrees_table and agrees_f else ("cannot check" if agrees_table else "inconsistent")
             rec = pc
             how = (
                 f"{tid} p {tp.text}; from F {F.text} with 1 and {d2} df: {pc:.4f} "
                 f"(rounding of F allows {p_lo:.4f}–{p_hi:.4f})"
             )
             ref = (tid, row, "P-value")
-        entries.append(
-            Entry(ref[0], ref[1], ref[2] + " (text p)", q.number, rec, v, f"text {qid} = {q.text}; {how}")
-        )
+        entries.append(Entry(ref[0], ref[1], ref[2] + " (text p)", q.number, rec, v, f"text {qid} = {q.text}; {how}"))
         cc.append(f"{qid} {q.text} ~ {how}")
         if v != "consistent":
             bad.append(f"{qid} ({q.text}): {how}")

@@ -138,8 +138,7 @@ def check_did_text_vs_tables() -> list[Check]:
                     p.number,
                     float(len(cell.marker)),
                     v,
-                    f"text {pid} = {p.text} implies '{stars_for(p.number) or 'no star'}'; "
-                    f"table prints {cell.text}",
+                    f"text {pid} = {p.text} implies '{stars_for(p.number) or 'no star'}'; table prints {cell.text}",
                 )
             )
             if v != "consistent":
@@ -311,8 +310,7 @@ def check_did_samples() -> list[Check]:
             "Pilots per evaluation question: Table A10.1 against the table notes",
             f"{pub.cite('A10.1')}; notes to Tables A10.6–A10.12; WWCSC summary",
             "Each pilot is matched to at most 2 comparator LAs (methods).",
-            ", ".join(f"{eq} {int((a101[eq] == '✓').sum())}" for eq in note_tab)
-            + f"; {all_pilots} pilots in all",
+            ", ".join(f"{eq} {int((a101[eq] == '✓').sum())}" for eq in note_tab) + f"; {all_pilots} pilots in all",
             ", ".join(f"A10.{t}: {int(p)} pilot / {int(c)} comparator sites" for t, p, c in comps),
             verdict,
             "The ticks of Table A10.1 give the number of pilot sites in every regression table's note "
@@ -401,8 +399,7 @@ def check_did_samples() -> list[Check]:
             f"{pub.cite('A10.3')} (Outcome, EQ3b)",
             "The Outcome row of A10.3 for EQ3b is the pre-treatment re-referral rate (weighted).",
             f"pilots {o_p.text}% vs comparators {o_c.text}%: pilots {'higher' if higher else 'lower'}",
-            "section 3 and Appendix 10 results: 'much lower' / 'lower'; Appendix 10 summary statistics: "
-            "'much higher'",
+            "section 3 and Appendix 10 results: 'much lower' / 'lower'; Appendix 10 summary statistics: 'much higher'",
             "inconsistent" if higher else "consistent",
             (
                 f"Table A10.3 shows a higher pre-treatment rate in pilots ({o_p.text}%) than in comparators "
@@ -442,10 +439,7 @@ def check_did_samples() -> list[Check]:
             "The table states neither the tests' degrees of freedom nor its star convention; "
             "a Breusch-Godfrey test of order 1 is chi-square with 1 df.",
             "BG p (chi-square, 1 df): " + ", ".join(f"{eq} {p:.4f}" for eq, p in chi1.items()),
-            "BG: "
-            + ", ".join(v.text for v in bg.values())
-            + "; Hausman: "
-            + ", ".join(v.text for v in ha.values()),
+            "BG: " + ", ".join(v.text for v in bg.values()) + "; Hausman: " + ", ".join(v.text for v in ha.values()),
             "cannot check",
             (
                 "With 1 df the Breusch-Godfrey stars match *p<.05, **p<.01, ***p<.001"
@@ -508,9 +502,7 @@ def _category_sums() -> list[Check]:
                 v = "inconsistent"
                 notes.append(f"{col} {g}: sum {s:.0f}% outside {lo:.1f}–{hi:.1f}")
             entries.append(
-                Entry(
-                    tid, g, col, 100.0, s, v, f"sum of {len(nums)} rounded percentages, {dashes} '-' cell(s)"
-                )
+                Entry(tid, g, col, 100.0, s, v, f"sum of {len(nums)} rounded percentages, {dashes} '-' cell(s)")
             )
         verdict = worst(e.verdict for e in entries)
         out.append(

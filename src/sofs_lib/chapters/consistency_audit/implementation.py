@@ -70,9 +70,7 @@ def check_focus_groups() -> list[Check]:
             (
                 "All quoted averages follow from the table."
                 if not bad
-                else "Not reproduced: "
-                + "; ".join(bad)
-                + f". The 'T1 average' of {_q('fg_court_t1').text} for the "
+                else "Not reproduced: " + "; ".join(bad) + f". The 'T1 average' of {_q('fg_court_t1').text} for the "
                 "Family Court item is the mean of the hoped-for future scores, not of the T1 scores "
                 f"({m.loc[FG_QUOTES['fg_court_t1'][0], 'T1 N']:.1f}), which are the lowest of "
                 "all items."
@@ -154,9 +152,7 @@ def check_other_counts() -> list[Check]:
             f"{pub.cite('A9.1')}; {pub.cite('3')} (end of Round 2, overall)",
             "Both tables use the latest overall judgement (September 2019); A9.1 omits the one pilot "
             "without a comparator.",
-            ", ".join(
-                f"{g}: Table 3 {int(e.published)}, A9.1 {int(e.reproduced)}" for g, e in zip(diff, entries)
-            ),
+            ", ".join(f"{g}: Table 3 {int(e.published)}, A9.1 {int(e.reproduced)}" for g, e in zip(diff, entries)),
             "8 of 9 pilots",
             worst(e.verdict for e in entries),
             "A9.1's pilot grades are Table 3's less one pilot ("

@@ -103,8 +103,7 @@ def check_regression_t() -> list[Check]:
             "Table 6: t and p from coefficients and standard errors",
             f"{pub.cite('6')}; text contrast_families_n",
             "Simple regression (one predictor): residual df = families - 2; two-sided p.",
-            f"t: {', '.join(f'{e.reproduced:.3f}' for e in entries if e.column == 't')}; "
-            f"implied df {dfs[0]}–{dfs[-1]}"
+            f"t: {', '.join(f'{e.reproduced:.3f}' for e in entries if e.column == 't')}; implied df {dfs[0]}–{dfs[-1]}"
             if dfs
             else "no df fits",
             "t: " + ", ".join(_c("6", r, "t").text for r in rows),

@@ -76,10 +76,7 @@ def check_table4(alpha: float = ALPHA, max_missing: int = MAX_ITEM_NONRESPONSE) 
             )
         else:
             v = "consistent within rounding"
-            why = (
-                f"some reconstructions are significant, some not (p {r.p_min:.3f}–{r.p_max:.3f}; "
-                f"central {r.p:.3f})"
-            )
+            why = f"some reconstructions are significant, some not (p {r.p_min:.3f}–{r.p_max:.3f}; central {r.p:.3f})"
         extra = (
             f"; no count fits Pilot percentages with up to {max_missing} non-responses, so up to "
             f"{int(r.max_missing)} were allowed"
@@ -107,8 +104,7 @@ def check_table4(alpha: float = ALPHA, max_missing: int = MAX_ITEM_NONRESPONSE) 
                         alpha,
                         r.p,
                         v,
-                        f"published: 'not significant' (p > {alpha}); recomputed p range "
-                        f"{r.p_min:.4f}–{r.p_max:.4f}",
+                        f"published: 'not significant' (p > {alpha}); recomputed p range {r.p_min:.4f}–{r.p_max:.4f}",
                     )
                 ],
             )
@@ -184,8 +180,7 @@ def check_workforce_text() -> list[Check]:
         Check(
             "workforce_response_rate",
             "Workforce",
-            f"'responses were received from between {lo.text} and {hi.text} per cent of social workers' "
-            "(section 3)",
+            f"'responses were received from between {lo.text} and {hi.text} per cent of social workers' (section 3)",
             f"text survey_response_low/high; {pub.cite('2')} (last row)",
             "Both describe the same survey's respondents as a share of the pilot's social workers.",
             f"Table 2: {share.min():.0f}%–{share.max():.0f}% "
@@ -252,8 +247,7 @@ def check_workforce_text() -> list[Check]:
         Check(
             "workforce_leaving_range",
             "Workforce",
-            f"'between {mn_q.text} per cent and {mx_q.text} per cent were personally planning "
-            "on leaving' (section 4)",
+            f"'between {mn_q.text} per cent and {mx_q.text} per cent were personally planning on leaving' (section 4)",
             f"text workforce_leaving_min/max; {pub.cite('4')}",
             "",
             f"{mn:.0f}%–{mx:.0f}%",

@@ -183,9 +183,7 @@ def yes_no(ex: dict) -> pd.DataFrame:
     ch = ex["family_chart.csv"].set_index("family_id")
     items = {
         **{k: (hc[k], v) for k, v in cs.HCSFF_ITEMS.items()},
-        **{
-            k: (ch[k].where(ch[k].isna(), (ch[k] >= 4).astype("Int64")), v) for k, v in cs.CHART_ITEMS.items()
-        },
+        **{k: (ch[k].where(ch[k].isna(), (ch[k] >= 4).astype("Int64")), v) for k, v in cs.CHART_ITEMS.items()},
     }
     rows = []
     for k, (s, label) in items.items():
@@ -273,8 +271,7 @@ def osc_statements(long: pd.DataFrame, similar: float = 3.0, change: float = 3.0
 
     t1_alike = [s for s in arm.index if s != "Site 3"]
     spread = max(
-        w.loc[[(s, "T1") for s in t1_alike], culture].max()
-        - w.loc[[(s, "T1") for s in t1_alike], culture].min()
+        w.loc[[(s, "T1") for s in t1_alike], culture].max() - w.loc[[(s, "T1") for s in t1_alike], culture].min()
     )
     checks = [
         (
@@ -301,9 +298,7 @@ def osc_statements(long: pd.DataFrame, similar: float = 3.0, change: float = 3.0
         ),
         (
             "All sites: lower than normal engagement, higher functionality and stress",
-            bool(
-                (w["engagement"] < 50).all() and (w["functionality"] > 50).all() and (w["stress"] > 50).all()
-            ),
+            bool((w["engagement"] < 50).all() and (w["functionality"] > 50).all() and (w["stress"] > 50).all()),
             "every site and wave",
         ),
         (

@@ -43,9 +43,7 @@ def reproduced_sentences(t6: pd.DataFrame, reach: pd.DataFrame) -> list[str]:
     if len(hits):
         out.append(
             "Printed p-values reachable from the printed percentages within the families: "
-            + "; ".join(
-                f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}" for r in hits.itertuples()
-            )
+            + "; ".join(f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}" for r in hits.itertuples())
             + "."
         )
     return out
@@ -88,8 +86,7 @@ def new_sentences(corr: pd.DataFrame, floor: float, alpha: float) -> list[str]:
         + (
             "none survives Holm or Benjamini-Hochberg correction."
             if survive == 0
-            else f"{int(r.holm_significant)} survive Holm and {int(r.bh_significant)} "
-            "Benjamini-Hochberg correction."
+            else f"{int(r.holm_significant)} survive Holm and {int(r.bh_significant)} Benjamini-Hochberg correction."
         )
     ]
     out.append(
@@ -116,15 +113,9 @@ def feedback_paragraph(reach: pd.DataFrame, plans: dict) -> str:
     if len(miss):
         parts.append(
             "With every family answering, the printed percentages give p = "
-            + " and ".join(
-                f"{r.full_p_min:.3f} ({r.label}, printed {r.printed_p})" for r in miss.itertuples()
-            )
+            + " and ".join(f"{r.full_p_min:.3f} ({r.label}, printed {r.printed_p})" for r in miss.itertuples())
             + "; no smaller number of answers gives the printed p"
-            + (
-                "; only tables with more answers than families do"
-                if (miss["beyond_families"] != "none").any()
-                else ""
-            )
+            + ("; only tables with more answers than families do" if (miss["beyond_families"] != "none").any() else "")
             + "."
         )
     same = plans["rounds_to"] == plans["hcsff"]
@@ -138,15 +129,13 @@ def feedback_paragraph(reach: pd.DataFrame, plans: dict) -> str:
         parts.append(
             "Reachable only with item non-response: "
             if all(
-                r.best[1] + r.best[3]
-                < int(r.full_groups.split(" and ")[0]) + int(r.full_groups.split(" and ")[1])
+                r.best[1] + r.best[3] < int(r.full_groups.split(" and ")[0]) + int(r.full_groups.split(" and ")[1])
                 for r in hit.itertuples()
             )
             else "Reachable: "
         )
         parts[-1] += (
-            "; ".join(f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}" for r in hit.itertuples())
-            + "."
+            "; ".join(f"{r.label} (p = {r.printed_p}) by {r.tables.split('; ')[0]}" for r in hit.itertuples()) + "."
         )
     return " ".join(parts)
 
@@ -203,10 +192,7 @@ def calibration_sentence(cal: pd.DataFrame, kind: str, reach: pd.DataFrame) -> s
     out = (
         head
         + " Not reproduced: "
-        + "; ".join(
-            f"{r.row} {r.column} ({r.published:g} printed, {r.reproduced:.3g} here)"
-            for r in miss.itertuples()
-        )
+        + "; ".join(f"{r.row} {r.column} ({r.published:g} printed, {r.reproduced:.3g} here)" for r in miss.itertuples())
         + "."
     )
     if kind != "synthetic":

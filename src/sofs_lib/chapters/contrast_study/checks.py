@@ -47,8 +47,7 @@ def check_table6_n_per_model() -> list:
             "Simple regression: residual df = families - 2; printed t and p stand for their "
             "rounding "
             "intervals; two-sided p.",
-            f"families per model: {rng}; common to all: "
-            + (f"{common[0]}-{common[1]}" if common else "none"),
+            f"families per model: {rng}; common to all: " + (f"{common[0]}-{common[1]}" if common else "none"),
             f"{n_all} families in the study",
             v,
             (
@@ -74,8 +73,7 @@ def check_feedback_beyond_families() -> list:
                 f"contrast_{item}_tables",
                 "Contrast study",
                 f"{r.label}: which 2x2 tables give p = {r.printed_p}",
-                f"text contrast_* percentages and p-values ({item}); contrast_families_total, "
-                "contrast_families_n",
+                f"text contrast_* percentages and p-values ({item}); contrast_families_total, contrast_families_n",
                 f"Every count pair whose percentages round to the printed ones, each group from 2 "
                 f"to "
                 f"{MAX_N}; test: {r.test}. Within the families: at most {r.full_groups}.",
@@ -83,8 +81,7 @@ def check_feedback_beyond_families() -> list:
                 f"p = {r.printed_p}",
                 v,
                 (
-                    f"Reachable within the families by {r.tables.split('; ')[0]}, i.e. with item "
-                    "non-response."
+                    f"Reachable within the families by {r.tables.split('; ')[0]}, i.e. with item non-response."
                     if r.reachable
                     else "No table within the families gives it; only tables with more answers "
                     "than "

@@ -49,9 +49,9 @@ def sites() -> pd.DataFrame:
         ),
         ("Contrast site 2 (Site 3)", "Contrast", "restorative practice", "T1, T2, T3", None, None),
     ]
-    df = pd.DataFrame(
-        rows, columns=["site", "arm", "practice model", "waves", "families", "social workers"]
-    ).set_index("site")
+    df = pd.DataFrame(rows, columns=["site", "arm", "practice model", "waves", "families", "social workers"]).set_index(
+        "site"
+    )
     df.attrs["contrast_families"] = n_all - n_sofs
     return df
 
@@ -144,8 +144,7 @@ def disagreements(n_fit: tuple[int, int]) -> pd.DataFrame:
             "Numbering of the sites",
             "Sites 1-4 (SofS: Sites 1 and 4; Site 3 'the restorative practice site')",
             "'Contrast site 1' and 'Contrast site 2 where restorative practice was used'",
-            "Contrast site 2 = Site 3, so Contrast site 1 = Site 2; which of Sites 1 and 4 is "
-            "Pilot 4 is not stated",
+            "Contrast site 2 = Site 3, so Contrast site 1 = Site 2; which of Sites 1 and 4 is Pilot 4 is not stated",
         ),
         (
             "Families in the study",
@@ -156,6 +155,4 @@ def disagreements(n_fit: tuple[int, int]) -> pd.DataFrame:
             "60 families observed; fewer answered the Yatchmenoff scale",
         ),
     ]
-    return pd.DataFrame(rows, columns=["topic", "one description", "another", "reading used"]).set_index(
-        "topic"
-    )
+    return pd.DataFrame(rows, columns=["topic", "one description", "another", "reading used"]).set_index("topic")

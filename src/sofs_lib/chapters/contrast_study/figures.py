@@ -39,9 +39,7 @@ def design_diagram(sites: pd.DataFrame):
                 color="white",
                 fontweight="bold",
             )
-        fam = (
-            "" if pd.isna(r["families"]) else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
-        )
+        fam = "" if pd.isna(r["families"]) else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
         ax.text(_month("2018-01"), i + 0.36, f"{name} [{r['arm']}] {fam}", fontsize=8, va="center")
     ax.set_yticks([])
     ax.set_ylim(-0.6, len(sites) - 0.2)
@@ -116,8 +114,7 @@ def osc_profiles(long: pd.DataFrame, synthetic: bool):
     return plotting.finish(
         fig,
         ("Synthetic " if synthetic else "") + "OSC profiles by site and wave",
-        "OSC team T-scores"
-        + (" generated to follow the report's section 3 narrative." if synthetic else "."),
+        "OSC team T-scores" + (" generated to follow the report's section 3 narrative." if synthetic else "."),
         xlabel=None,
         ax=axes[0],
         synthetic=synthetic,

@@ -29,8 +29,7 @@ SPEC = Spec(
             "n_yatchmenoff",
             (int,),
             52,
-            "Synthetic families answering the Yatchmenoff scale "
-            "(Table 6's p-values imply fewer than the 60 families).",
+            "Synthetic families answering the Yatchmenoff scale (Table 6's p-values imply fewer than the 60 families).",
             minimum=10,
             maximum=60,
         ),
@@ -55,8 +54,7 @@ SPEC = Spec(
             "data_dir",
             (str, type(None)),
             None,
-            "Folder of a real extract in the layout of "
-            "sofs_lib.sources.contrast (None: the synthetic extract).",
+            "Folder of a real extract in the layout of sofs_lib.sources.contrast (None: the synthetic extract).",
             check=_is_dir,
         ),
         Param("output_dir", (str, type(None)), None, "Folder for this chapter's outputs."),

@@ -219,15 +219,11 @@ def reachability(enum: pd.DataFrame) -> pd.DataFrame:
                 full_p_min=full.p.min() if len(full) else np.nan,
                 full_p_max=full.p.max() if len(full) else np.nan,
                 reachable=bool(len(hits)),
-                tables=(
-                    "; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in fam.itertuples())
-                    or "none"
-                ),
+                tables=("; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in fam.itertuples()) or "none"),
                 best=(fam.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist() if len(fam) else None),
                 beyond_families=(
                     "; ".join(
-                        f"{r.k1}/{r.n1} vs {r.k2}/{r.n2}"
-                        for r in beyond[beyond.test == TESTS[0]].head(3).itertuples()
+                        f"{r.k1}/{r.n1} vs {r.k2}/{r.n2}" for r in beyond[beyond.test == TESTS[0]].head(3).itertuples()
                     )
                     or "none"
                 ),

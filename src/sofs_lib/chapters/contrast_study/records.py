@@ -51,8 +51,7 @@ def table5(led, t5: pd.DataFrame, means: pd.DataFrame, kind: str) -> None:
             reproduced=x,
             kind="derived",
             status=_status(v, x, x - 0.05, x + 0.05),
-            note="item-weighted mean of the printed subscale means (7, 4, 4, 3 items); "
-            "input rounding allows ±0.05",
+            note="item-weighted mean of the printed subscale means (7, 4, 4, 3 items); input rounding allows ±0.05",
         )
 
 
@@ -182,9 +181,7 @@ def feedback(led, reach: pd.DataFrame, enum: pd.DataFrame, yn: pd.DataFrame, kin
             )
 
 
-def other_quotes(
-    led, rel: pd.DataFrame, wai_reg: pd.DataFrame, agree: pd.DataFrame, kind: str, alpha: float
-) -> None:
+def other_quotes(led, rel: pd.DataFrame, wai_reg: pd.DataFrame, agree: pd.DataFrame, kind: str, alpha: float) -> None:
     """Reliabilities, WAI p-values and question numbers against the extract; the remaining
     quoted numbers of the contrast study as inputs (nothing to recompute)."""
     # Long by design: one ledger record per quoted contrast-study number not in Tables 5-6.

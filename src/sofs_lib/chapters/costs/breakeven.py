@@ -92,9 +92,7 @@ def detectable(alpha: float = 0.05, power: float = 0.8) -> pd.DataFrame:
             f"SD {rr['sd']:.1f} from Table A9.4's F and means",
         ),
     ]
-    return pd.DataFrame(rows, columns=["design", "smallest detectable effect", "unit", "how"]).set_index(
-        "design"
-    )
+    return pd.DataFrame(rows, columns=["design", "smallest detectable effect", "unit", "how"]).set_index("design")
 
 
 def _valuations(v: dict) -> dict:

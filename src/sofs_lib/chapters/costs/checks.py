@@ -60,8 +60,7 @@ def check_training() -> list[Check]:
             "cost_short_course_days, cost_training_staff_days",
             f"Course lengths as the report prints them: {lens[0]:g}, {lens[1]:g} (the Family Finding "
             f"'5-day boot camps' of section 3, Learning) and {lens[2]:g} day(s) per person.",
-            " + ".join(f"{d:g} x {n:.0f}" for d, n in zip(lens, t["by_course_staff"]))
-            + f" = {t['staff_days']:.0f}",
+            " + ".join(f"{d:g} x {n:.0f}" for d, n in zip(lens, t["by_course_staff"])) + f" = {t['staff_days']:.0f}",
             days.text,
             v,
             (
@@ -69,11 +68,7 @@ def check_training() -> list[Check]:
                 if v == "consistent"
                 else f"The courses give {t['staff_days']:.0f} staff-days, not {days.text}."
             ),
-            [
-                Entry(
-                    "text", "cost_training_staff_days", "sum of course-days", days.number, t["staff_days"], v
-                )
-            ],
+            [Entry("text", "cost_training_staff_days", "sum of course-days", days.number, t["staff_days"], v)],
         )
     )
     p5 = _q("cost_p5_staff_days")
@@ -86,8 +81,7 @@ def check_training() -> list[Check]:
             f"Pilot 5 lost {p5.text} staff-days to the 5-day and 1-day courses",
             "text cost_p5_staff_days, cost_trained_5day, cost_trained_1day",
             "Per-pilot attendance is not published.",
-            f"{len(opts)} splits (a on the 5-day, b on the 1-day course) fit; all-pilot total "
-            f"{known:.0f} days",
+            f"{len(opts)} splits (a on the 5-day, b on the 1-day course) fit; all-pilot total {known:.0f} days",
             p5.text,
             "cannot check",
             f"{p5.text} = {lens[0]:g}a + {lens[2]:g}b for {len(opts)} pairs (a from {opts[0][0]} to "
@@ -179,8 +173,7 @@ def check_salaries() -> list[Check]:
             f"{n.text} posts with salaries {_gbp(b['min'])}–{_gbp(b['max'])}, median {_gbp(b['median'])}",
             "text cost_staff_employed, cost_salary_min, cost_salary_median, cost_salary_max",
             "The median of 21 is the 11th salary; 10 lie at or below it and 10 at or above it.",
-            f"salary bill {_gbp(lo6)}–{_gbp(hi6)} a year (mean salary {_gbp(b['mean_min'])}–"
-            f"{_gbp(b['mean_max'])})",
+            f"salary bill {_gbp(lo6)}–{_gbp(hi6)} a year (mean salary {_gbp(b['mean_min'])}–{_gbp(b['mean_max'])})",
             "no total printed",
             "consistent" if b["feasible"] else "inconsistent",
             f"Least: {b['k']} at {_gbp(b['min'])}, {b['n'] - b['k'] - 1} at the median and one at "
@@ -264,8 +257,7 @@ def check_site_summaries() -> list[Check]:
         Check(
             "cost_mgmt_days",
             TOPIC,
-            f"Management input: average {mean.text} days, range {m['min']:.0f}–{m['max']:.0f}, "
-            f"{m['k']} sites",
+            f"Management input: average {mean.text} days, range {m['min']:.0f}–{m['max']:.0f}, {m['k']} sites",
             "text cost_mgmt_sites, cost_mgmt_days_mean, cost_mgmt_days_min, cost_mgmt_days_max",
             "'Average' = arithmetic mean over the sites; the mean is rounded to a whole day.",
             f"smallest possible mean {m['min_mean']:.2f} (one site at the maximum, the rest at the minimum)",
@@ -324,11 +316,7 @@ def check_site_summaries() -> list[Check]:
             f"An authority at {hi.text}% training and {staff.text}% staffing would spend "
             f"{staff.number + hi.number:.0f}% of its total, so either the two overlap (training time "
             "counted as staffing) or the authorities with high training shares had low staffing shares.",
-            [
-                Entry(
-                    "text", "cost_training_share_max", "+ staffing share", 100.0, staff.number + hi.number, v
-                )
-            ],
+            [Entry("text", "cost_training_share_max", "+ staffing share", 100.0, staff.number + hi.number, v)],
         )
     )
     return out
@@ -439,8 +427,7 @@ def check_surveys() -> list[Check]:
             f"{sp['used']:.0f} of {sp['offered']:.0f} days used ({sp['used'] / sp['offered']:.0%})",
             "far fewer",
             v,
-            f"{sp['split']} = {sp['used']:.0f} days by {sp['pilots']:.0f} pilots, against "
-            f"{sp['offered']:.0f} offered.",
+            f"{sp['split']} = {sp['used']:.0f} days by {sp['pilots']:.0f} pilots, against {sp['offered']:.0f} offered.",
             [Entry("text", "cost_safety_days_offered", "days used", sp["offered"], sp["used"], v)],
         )
     )

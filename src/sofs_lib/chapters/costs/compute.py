@@ -120,9 +120,7 @@ def run(p: dict, out: Path) -> dict:
     if st is not None:
         r["starters_summary"] = training.starters_summary(st)
         if over["starters_per_pilot_year"] is None:
-            over["starters_per_pilot_year"] = float(
-                r["starters_summary"]["mean starters per pilot (FTE)"].mean()
-            )
+            over["starters_per_pilot_year"] = float(r["starters_summary"]["mean starters per pilot (FTE)"].mean())
     costs = uc.with_overrides(costs, over)
     r["price_year"], r["costs"] = py, costs
     g = costs["pay_uprating"].value

@@ -26,10 +26,7 @@ def tornado(df: pd.DataFrame, price_year: str, top: int = 12):
     ax.axvline(base, color="#333333", lw=1)
     ax.set_yticks(
         y,
-        [
-            textwrap.fill(lab + (" (assumption)" if a else ""), 44)
-            for lab, a in zip(d["label"], d["assumption"])
-        ],
+        [textwrap.fill(lab + (" (assumption)" if a else ""), 44) for lab, a in zip(d["label"], d["assumption"])],
         fontsize=7,
     )
     ax.legend(loc="lower right", fontsize=8)
@@ -53,8 +50,7 @@ def monte_carlo(draws: pd.DataFrame, interval: pd.DataFrame, price_year: str):
     return finish(
         fig,
         f"Cost of SofS per pilot (average): {len(draws):,} Monte Carlo draws",
-        f"derived from the report's quantities and data/unit_costs.yml; lines: mean and "
-        f"{cols[1]}–{cols[2]} interval.",
+        f"derived from the report's quantities and data/unit_costs.yml; lines: mean and {cols[1]}–{cols[2]} interval.",
         xlabel=f"£ thousand, {price_year} prices",
         ylabel="Draws (number)",
     )
@@ -96,9 +92,7 @@ def events(es: pd.DataFrame):
         x = d["event_time"] + (k - len(ids) / 2) * 0.06
         (ln,) = ax.plot(x, d["pct"], "o-", lw=1, ms=4, label=LABELS[iid])
         sig = d["p_randomisation"] < 0.05
-        ax.scatter(
-            x[sig], d["pct"][sig], s=140, marker="*", color=ln.get_color(), edgecolor="black", zorder=3
-        )
+        ax.scatter(x[sig], d["pct"][sig], s=140, marker="*", color=ln.get_color(), edgecolor="black", zorder=3)
     ax.axhline(0, color="#333333", lw=1)
     ax.axvline(-0.5, color="#999999", ls=":")
     ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14))
@@ -133,8 +127,7 @@ def break_even(believe: pd.DataFrame):
     return finish(
         fig,
         "What SofS would have to achieve to pay for itself",
-        "derived: costs from the report and data/unit_costs.yml; effects and designs from "
-        "Appendices 9 and 10.",
+        "derived: costs from the report and data/unit_costs.yml; effects and designs from Appendices 9 and 10.",
         xlabel="Effect per pilot per year (units as labelled)",
         ylabel="",
     )

@@ -73,9 +73,7 @@ def finance_panel_from_files(dfe_data_dir) -> pd.DataFrame:
     gross = out["indicator_id"].isin(GROSS)
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "population_estimate"]
     out.attrs["kind"] = "real"
-    out.attrs["dropped_no_population"] = int(
-        (gross & out["population_estimate"].isna() & out["value"].notna()).sum()
-    )
+    out.attrs["dropped_no_population"] = int((gross & out["population_estimate"].isna() & out["value"].notna()).sum())
     return out.drop(columns="population_estimate").dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -234,9 +232,7 @@ def clustered_check(panel: pd.DataFrame, indicator: str, years, pilots=None, com
     fit = smf.ols(f"y ~ C(la_code) + C(year) + {terms}", data=d).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(d["la_code"])[0]}
     )
-    res = pd.DataFrame(
-        {"coef_log": fit.params.filter(like="t20"), "p_cluster": fit.pvalues.filter(like="t20")}
-    )
+    res = pd.DataFrame({"coef_log": fit.params.filter(like="t20"), "p_cluster": fit.pvalues.filter(like="t20")})
     res.index = [int(i[1:]) for i in res.index]
     res.attrs["clusters"] = int(d["la_code"].nunique())
     return res

@@ -57,8 +57,7 @@ def starters_summary(starters: pd.DataFrame, pilots=None) -> pd.DataFrame:
     )
     out.index.name = "year (30 September)"
     out.attrs["missing"] = int(
-        len(pil) * starters["year"].nunique()
-        - starters[starters["la_code"].isin(pil)]["starters_fte"].notna().sum()
+        len(pil) * starters["year"].nunique() - starters[starters["la_code"].isin(pil)]["starters_fte"].notna().sum()
     )
     return out
 

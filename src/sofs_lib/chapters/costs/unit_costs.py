@@ -212,11 +212,7 @@ def table(costs: dict[str, UnitCost], price_year: str, growth: float) -> pd.Data
     rows = []
     for uc in costs.values():
         f = uprate_factor(uc, price_year, growth)
-        spread = (
-            "fixed"
-            if uc.dist == "fixed"
-            else f"{uc.dist} [" + ", ".join(f"{x:g}" for x in uc.dist_args) + "]"
-        )
+        spread = "fixed" if uc.dist == "fixed" else f"{uc.dist} [" + ", ".join(f"{x:g}" for x in uc.dist_args) + "]"
         rows.append(
             {
                 "entry": uc.id,

@@ -223,18 +223,14 @@ class Analysis:
                 sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
                 sd = float(sub[y].std()) if len(sub) > 1 else np.nan
                 closes.append(MA.closeness(means, pl, pool, yrs, sd))
-                post_counts[pl] = int(
-                    (pop.loc[pop["la"] == pl, "event_date"] >= self.design0.post_start(pl)).sum()
-                )
+                post_counts[pl] = int((pop.loc[pop["la"] == pl, "event_date"] >= self.design0.post_start(pl)).sum())
             close = (
                 pd.concat(closes, ignore_index=True)
                 if closes
                 else pd.DataFrame(columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
             )
             designed = self.design0.groups.get(eq, {})
-            close["designed"] = [
-                c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])
-            ]
+            close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
             close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
             rule_groups, dec = MA.match_las(
                 close,
@@ -304,9 +300,7 @@ class Analysis:
         self.matching()
         pop = self.wide[eq].data
         if eq == "eq3a":
-            pop = pop[
-                pop["duration_wd"] <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])
-            ]
+            pop = pop[pop["duration_wd"] <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])]
         n_leads = int((self.p.get("n_leads") or {}).get(eq, EQ_INFO[eq]["leads"]))
         d = D.analysis_frame(pop, self.design, eq, self.attrs, n_leads=n_leads)
         d = MA.cem(d, exact=["group_id", "period"])
@@ -418,9 +412,7 @@ class Analysis:
         other = "linear" if self._lin_main(r) == "fe" else "fe"
         leads, lags = D.lead_cols(d), D.lag_cols(d)
         if other == "linear" or r.diagnostics["switchers"] >= int(self.p["min_switchers"]):
-            o = M.fit_ols(
-                d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
-            )
+            o = M.fit_ols(d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]})
             r.fits[f"{other}_main"], r.fits[f"{other}_event"] = o[("main", y)], o[("event", y)]
         else:
             r.fits["fe_main"] = r.fits["fe_event"] = None
@@ -550,9 +542,7 @@ def check_exclusions(design, exclude) -> None:
             f"(pilots used: {sorted(used, key=lambda x: (len(x), x))})"
         )
     empty = [
-        EQ_INFO[eq]["short"]
-        for eq, g in design.groups.items()
-        if eq in EQ_INFO and g and not (set(g) - set(excl))
+        EQ_INFO[eq]["short"] for eq, g in design.groups.items() if eq in EQ_INFO and g and not (set(g) - set(excl))
     ]
     if empty:
         raise D.DidDataError(

@@ -22,8 +22,7 @@ def size_sentence(short: str, n: int, published_n: float, tol: float = N_TOLERAN
     diff = (n - published_n) / published_n
     where = "within" if abs(diff) <= tol else "outside"
     return (
-        f"{short}: the main model has {n:,} rows, {where} {tol:.0%} of the published "
-        f"{published_n:,.0f} ({diff:+.1%})."
+        f"{short}: the main model has {n:,} rows, {where} {tol:.0%} of the published {published_n:,.0f} ({diff:+.1%})."
     )
 
 
@@ -73,17 +72,11 @@ def bias_sentence(
         f"{short}: the main DiD is {estimate:+.2f} {unit} (95% CI {lo:+.2f} to {hi:+.2f}) for a built-in effect "
         f"of {true:+.2f}, a bias of {bias:+.2f} {unit}"
     )
-    s += (
-        " (the interval covers the built-in effect)"
-        if covered
-        else " (the interval misses the built-in effect)"
-    )
+    s += " (the interval covers the built-in effect)" if covered else " (the interval misses the built-in effect)"
     return s + f"; {leads_significant} of {n_leads} placebo leads are significant at 5%."
 
 
-def wild_sentence(
-    short: str, p_crv: float, p_wild: float, g: int, g_treated: int, alpha: float = 0.05
-) -> str:
+def wild_sentence(short: str, p_crv: float, p_wild: float, g: int, g_treated: int, alpha: float = 0.05) -> str:
     """CRV1 against the wild cluster bootstrap p for a fit with few clusters."""
     a, b = p_crv < alpha, p_wild < alpha
     verdict = (
@@ -118,11 +111,9 @@ def answer_parts(
     for eq, info in EQ_INFO.items():
         r = an.result(eq)
         m = r.fits["main"]
-        (
-            reproduced
-            if abs(m.n - pn.get(eq, np.nan)) <= N_TOLERANCE * pn.get(eq, np.inf)
-            else not_reproduced
-        ).append(size_sentence(info["short"], m.n, pn.get(eq, np.nan)))
+        (reproduced if abs(m.n - pn.get(eq, np.nan)) <= N_TOLERANCE * pn.get(eq, np.inf) else not_reproduced).append(
+            size_sentence(info["short"], m.n, pn.get(eq, np.nan))
+        )
         if eq in pv:
             s = verdict_sentence(info["short"], r.verdict.text, pv[eq], kind)
             (reproduced if s.endswith("the report's verdict.") else not_reproduced).append(s)
@@ -133,9 +124,7 @@ def answer_parts(
             )
         wp = m.extra.get("wild_p", np.nan)
         if np.isfinite(wp):
-            new.append(
-                wild_sentence(info["short"], m.get("did", "p"), wp, m.n_clusters, m.n_treated_clusters)
-            )
+            new.append(wild_sentence(info["short"], m.get("did", "p"), wp, m.n_clusters, m.n_treated_clusters))
     if fe_n:
         s = fe_sample_sentence(an.result("eq3a").diagnostics["n_repeated_rows"], fe_n)
         (reproduced if " within " in s else not_reproduced).append(s)
@@ -147,9 +136,7 @@ def answer_parts(
         )
         if null is not None:
             for eq, info in EQ_INFO.items():
-                new.append(
-                    null_sentence(info["short"], null.result(eq).verdict.text, an.result(eq).verdict.text)
-                )
+                new.append(null_sentence(info["short"], null.result(eq).verdict.text, an.result(eq).verdict.text))
     return {
         "report": report,
         "reproduced": reproduced,

@@ -254,9 +254,7 @@ def synthetic_scores(pilots: list[str], seed: int) -> pd.DataFrame:
     return out
 
 
-def synthetic_practice_models(
-    comparators: list[str], seed: int, sets: list[list[str]] | None = None
-) -> pd.DataFrame:
+def synthetic_practice_models(comparators: list[str], seed: int, sets: list[list[str]] | None = None) -> pd.DataFrame:
     """Per comparator: ``practice_model`` = similar model / neither (see module doc). ``sets``:
     the comparators of each question; where one with two or more comparators has a single
     category, its first comparator in label order is moved to the other category."""
@@ -340,9 +338,7 @@ def analysis_frame(
     m_max = int(post_rel.max()) if len(post_rel) else -1
     for m in range(0, m_max + 1):
         d[f"lag_{m}"] = ((d["did"].to_numpy() == 1) & (rel == m)).astype("int8")
-    for c in ("gender", "ethnicity", "academic_year", "fsm", "age_band") + (
-        ("main_need",) if "main_need" in d else ()
-    ):
+    for c in ("gender", "ethnicity", "academic_year", "fsm", "age_band") + (("main_need",) if "main_need" in d else ()):
         d[c] = d[c].astype("string").fillna("missing").astype("category")
     d["disabled"] = d["disabled"].astype("int8")
     if attrs is not None:

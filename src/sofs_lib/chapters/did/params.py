@@ -29,9 +29,7 @@ def _check_settling(v):
     bad = [k for k in v if k not in _PILOTS]
     if bad:
         return f"has unknown pilot(s) {bad}"
-    wrong = [
-        k for k, x in v.items() if isinstance(x, bool) or not isinstance(x, (int, float)) or not 2 <= x <= 5
-    ]
+    wrong = [k for k, x in v.items() if isinstance(x, bool) or not isinstance(x, (int, float)) or not 2 <= x <= 5]
     return f"must give each pilot a settling-in length from 2 to 5 years ({wrong})" if wrong else None
 
 
@@ -157,8 +155,7 @@ SPEC = Spec(
             "data_quality_concerns",
             (type(None), dict),
             None,
-            "Data-quality concerns per question for the "
-            "evidence rating; null = the report's (EQ3b, EQ3c); {} = none.",
+            "Data-quality concerns per question for the evidence rating; null = the report's (EQ3b, EQ3c); {} = none.",
             check=_check_dq,
         ),
         Param(

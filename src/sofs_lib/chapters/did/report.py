@@ -184,9 +184,7 @@ def _fsm_label(v: str, table_rows: list[str]) -> str:
     return f"Low income (measured by FSM) – {v}"
 
 
-def summary_stats(
-    an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD, table_rows=None
-) -> pd.DataFrame:
+def summary_stats(an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD, table_rows=None) -> pd.DataFrame:
     """Weighted (CEM) pre-treatment statistics for pilots and comparators of one question, on
     the sample of its main model (:func:`weighted_summary`)."""
     r = an.result(eq)
@@ -255,9 +253,7 @@ def weighted_summary(
     cnt = pd.DataFrame({"group": list(grp), "n": [len(g) for g in grp.values()]})
     prot = disclosure.suppress_groups(cnt, "n", threshold=threshold)
     rows["Number of observations in this pre-treatment group"] = dict(zip(prot["group"], prot["n"]))
-    rows["Number of observations of treatment and comparator LAs over all periods"] = {
-        c: n_total for c in grp
-    }
+    rows["Number of observations of treatment and comparator LAs over all periods"] = {c: n_total for c in grp}
     return pd.DataFrame(rows).T
 
 
@@ -331,9 +327,7 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         c = info["short"]
         rows["Breusch-Godfrey test"][c] = f"{g['bg']['statistic']:.2f}{stars(g['bg']['p'])}"
         h = g["hausman"]
-        rows["Hausman test"][c] = (
-            f"{h['statistic']:.2f}{stars(h['p'])}" if np.isfinite(h["statistic"]) else "–"
-        )
+        rows["Hausman test"][c] = f"{h['statistic']:.2f}{stars(h['p'])}" if np.isfinite(h["statistic"]) else "–"
         ls = g["leads"]
         rows["Number of insignificant leads"][c] = (
             f"{ls['insignificant']} out of {ls['n_leads']} leads are insignificant"
@@ -377,12 +371,7 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         for c in list(out.columns):
             out[f"{c} (published)"] = pw[c].reindex(out.index) if c in pw.columns else np.nan
     return out[
-        [
-            c
-            for eq in EQ_INFO
-            for c in (EQ_INFO[eq]["short"], f"{EQ_INFO[eq]['short']} (published)")
-            if c in out.columns
-        ]
+        [c for eq in EQ_INFO for c in (EQ_INFO[eq]["short"], f"{EQ_INFO[eq]['short']} (published)") if c in out.columns]
     ]
 
 
@@ -691,9 +680,7 @@ def event_data(an: Analysis, eq: str, fit_key: str = "event") -> pd.DataFrame:
             rows.append((term, f"lead {k}", -k, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
         elif term.startswith("lag_"):
             m = int(term.split("_")[1])
-            rows.append(
-                (term, "t" if m == 0 else f"t+{m}", m + 1, *t.loc[term, ["estimate", "lo", "hi", "p"]])
-            )
+            rows.append((term, "t" if m == 0 else f"t+{m}", m + 1, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
     return pd.DataFrame(rows, columns=["term", "label", "x", "estimate", "lo", "hi", "p"]).sort_values("x")
 
 
@@ -815,9 +802,7 @@ def matching_table(an: Analysis) -> pd.DataFrame:
                     "comparators": r.comparators or "–",
                     "RMSE (outcome SDs)": ", ".join(f"{x['rmse_sd']:.3f}" for x in cl) or "–",
                     "slope difference per year": ", ".join(f"{x['slope_diff']:+.3g}" for x in cl) or "–",
-                    "rank among candidates": ", ".join(
-                        f"{int(x['rank'])}" for x in cl if np.isfinite(x["rank"])
-                    )
+                    "rank among candidates": ", ".join(f"{int(x['rank'])}" for x in cl if np.isfinite(x["rank"]))
                     or "–",
                     "trend rule would pick": getattr(r, "rule_would_pick", r.comparators) or "none",
                     "reason": r.reason,
@@ -834,8 +819,6 @@ def choice_table(an: Analysis) -> pd.DataFrame:
             "model": MODEL_NAMES[r.choice.model],
             "why": "; ".join(r.choice.reasons),
             "children changing treatment status": r.diagnostics["switchers"],
-            "prevalence": "–"
-            if r.diagnostics["prevalence"] is None
-            else f"{r.diagnostics['prevalence']:.1%}",
+            "prevalence": "–" if r.diagnostics["prevalence"] is None else f"{r.diagnostics['prevalence']:.1%}",
         }
     return pd.DataFrame(rows).T

@@ -95,11 +95,7 @@ def summary_sentences(entries: list[dict]) -> list[str]:
     for kind in ("real", "derived", "published", "synthetic"):
         if kind in by_kind:
             names = join_names(by_kind[kind])
-            extra = (
-                " (these show the method only, never evidence about Signs of Safety)"
-                if kind == "synthetic"
-                else ""
-            )
+            extra = " (these show the method only, never evidence about Signs of Safety)" if kind == "synthetic" else ""
             out.append(f"Computed from {KINDS[kind][0].lower()} data: {names}{extra}.")
     if missing:
         out.append(f"Not yet answered (the chapter has no answer box): {join_names(missing)}.")
@@ -125,7 +121,5 @@ def page_html(entries: list[dict]) -> str:
                 raise FindingsError(f"{e['name']}/answer.json: {exc}") from None
         else:
             box = '<p class="sofs-no-answer">This chapter has not written its answer box yet.</p>'
-        parts.append(
-            f'<section class="sofs-finding"><h3 class="sofs-finding-title">{link}</h3>{box}</section>'
-        )
+        parts.append(f'<section class="sofs-finding"><h3 class="sofs-finding-title">{link}</h3>{box}</section>')
     return "".join(parts)

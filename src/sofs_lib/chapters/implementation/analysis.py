@@ -408,18 +408,12 @@ def plot_element_use(tests: pd.DataFrame | None = None):
 
     t2 = published.wide("2")
     elements = [r for r in t2.index if r not in ("Number", "% of social workers in the pilot")]
-    long = (
-        t2.loc[elements]
-        .reset_index(names="element")
-        .melt(id_vars="element", var_name="pilot", value_name="percent")
-    )
+    long = t2.loc[elements].reset_index(names="element").melt(id_vars="element", var_name="pilot", value_name="percent")
     if tests is not None:
         star = {e: (" *" if v == "differs between pilots" else "") for e, v in tests["verdict"].items()}
         long["element"] = long["element"].map(lambda e: e + star.get(e, ""))
     fig, ax = plt.subplots(figsize=(8, 4.8))
-    sns.stripplot(
-        data=long, y="element", x="percent", hue="pilot", size=8, jitter=False, ax=ax, palette="colorblind"
-    )
+    sns.stripplot(data=long, y="element", x="percent", hue="pilot", size=8, jitter=False, ax=ax, palette="colorblind")
     ax.set_xlim(20, 100)
     ax.legend(title="Pilot", loc="lower left", ncols=4, fontsize=8)
     return finish(
@@ -473,9 +467,7 @@ def plot_ofsted():
         ax.set_ylim(0, 9.5)
     axes[0].set_ylabel("Pilots (number)")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(
-        handles[::-1], labels[::-1], loc="upper right", ncols=4, fontsize=8, bbox_to_anchor=(0.99, 0.93)
-    )
+    fig.legend(handles[::-1], labels[::-1], loc="upper right", ncols=4, fontsize=8, bbox_to_anchor=(0.99, 0.93))
     return finish(
         fig,
         "Ofsted judgements of the nine pilots: start of Round 1 and end of Round 2",
@@ -513,9 +505,7 @@ def plot_focus_groups():
         cbar_kws={"label": "Mean score (1 = not at all, 10 = completely)"},
         annot_kws={"fontsize": 7},
     )
-    ax.set_yticks(
-        np.arange(len(w)) + 0.5, [t[:48] + ("…" if len(t) > 48 else "") for t in w.index], fontsize=8
-    )
+    ax.set_yticks(np.arange(len(w)) + 0.5, [t[:48] + ("…" if len(t) > 48 else "") for t in w.index], fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     return finish(
         fig,

@@ -70,8 +70,7 @@ def disagreements(claims: pd.DataFrame, oc: pd.DataFrame) -> list[str]:
         for r in claims[claims["status"] == "differs"].itertuples()
     ]
     out += [
-        f"{r.statement}: the report gives {r.published:.0f}; the table supports "
-        f"{r.reproduced:.0f} ({r.basis})."
+        f"{r.statement}: the report gives {r.published:.0f}; the table supports {r.reproduced:.0f} ({r.basis})."
         for r in oc[~oc["agrees"].astype(bool)].itertuples()
     ]
     return out

@@ -114,9 +114,7 @@ _STRUCTURES_CHOICES = ("leadership", "processes")
 
 def _check_structures(structures_category: str) -> None:
     if structures_category not in _STRUCTURES_CHOICES:
-        raise ValueError(
-            f"structures_category must be one of {_STRUCTURES_CHOICES}, not {structures_category!r}"
-        )
+        raise ValueError(f"structures_category must be one of {_STRUCTURES_CHOICES}, not {structures_category!r}")
 
 
 def instrument(structures_category: str = "leadership") -> pd.DataFrame:
@@ -323,11 +321,7 @@ def _build_statements() -> pd.DataFrame:
     df["upper"] = [bound(x, "upper") for x in df["relation"]]
     df["reading"] = [
         ("not " if neg else "")
-        + (
-            READINGS[rel].describe("T3 - T1" if t == _CHANGE else "T")
-            if rel in READINGS
-            else RANK_RELATIONS[rel]
-        )
+        + (READINGS[rel].describe("T3 - T1" if t == _CHANGE else "T") if rel in READINGS else RANK_RELATIONS[rel])
         for rel, neg, t in zip(df["relation"], df["negated"], df["time"])
     ]
     return df[
@@ -362,9 +356,7 @@ STATEMENTS: pd.DataFrame = _build_statements()
 
 def _lookup(tscores_df: pd.DataFrame) -> dict[tuple, float]:
     d = tscores_df.dropna(subset=["t_score"])
-    return {
-        (int(p), t, c): float(v) for p, t, c, v in zip(d["pilot"], d["time"], d["category"], d["t_score"])
-    }
+    return {(int(p), t, c): float(v) for p, t, c, v in zip(d["pilot"], d["time"], d["category"], d["t_score"])}
 
 
 def check_statements(tscores_df: pd.DataFrame, statements: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -485,9 +477,7 @@ def generate_responses(seed: int = 20180401, structures_category: str = "leaders
             )
             return df
     failed = checked.loc[~checked["holds"], "statement_id"].tolist()
-    raise RuntimeError(
-        f"no draw satisfied all statements in {A7.MAX_ATTEMPTS} attempts (last failures: {failed[:10]})"
-    )
+    raise RuntimeError(f"no draw satisfied all statements in {A7.MAX_ATTEMPTS} attempts (last failures: {failed[:10]})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,9 +553,7 @@ def plot_profile(tscores_df: pd.DataFrame, pilot: int, ax=None, source: bool | N
     else:
         fig = ax.figure
     _draw_profile(ax, tscores_df, pilot)
-    ax.set_title(
-        f"Pilot {pilot}: T-scores for profile of SofS progress at T1 and T3 (synthetic)", fontsize=10
-    )
+    ax.set_title(f"Pilot {pilot}: T-scores for profile of SofS progress at T1 and T3 (synthetic)", fontsize=10)
     if source:
         fig.subplots_adjust(bottom=0.2, right=0.88)
         fig.text(0.01, 0.01, SOURCE_NOTE, fontsize=7, color="0.35", ha="left", va="bottom")

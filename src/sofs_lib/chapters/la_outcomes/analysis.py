@@ -343,9 +343,7 @@ def _draw(ax, d: pd.DataFrame, shade: tuple[int, int] | None = None):
     ax.set_xticks(ys, _year_labels(ys), rotation=45 if len(ys) > 5 else 0, fontsize=8)
 
 
-def plot_indicator(
-    means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real", title: str | None = None
-):
+def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real", title: str | None = None):
     """Group means with 95% CI bands by year for one indicator (the style of Figures
     A9.1-A9.9), with the book's title, axis labels and source line. Returns the figure."""
     import matplotlib.pyplot as plt
@@ -579,9 +577,7 @@ def side_by_side(comparison: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd
 
 def compare_a95(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Computed two-way ANOVA rows beside Table A9.5 (indicators the report tabulates)."""
-    return results["a95"].merge(
-        published_a9_5_frame(), on=["indicator_id", "source"], suffixes=("", "_published")
-    )
+    return results["a95"].merge(published_a9_5_frame(), on=["indicator_id", "source"], suffixes=("", "_published"))
 
 
 def record(led, comparison: pd.DataFrame, a95: pd.DataFrame, kind: str) -> None:

@@ -86,11 +86,7 @@ def match_table(cmp: pd.DataFrame, a95: pd.DataFrame) -> pd.DataFrame:
 def profile_table(chars: pd.DataFrame, codes) -> pd.DataFrame:
     """Table A9.1's SNN column beside the profile of ``codes``."""
     got = profile(chars, list(codes))
-    t = (
-        table_a9_1()
-        .set_index(["characteristic", "level"])[["snns"]]
-        .rename(columns={"snns": "published (SNNs)"})
-    )
+    t = table_a9_1().set_index(["characteristic", "level"])[["snns"]].rename(columns={"snns": "published (SNNs)"})
     t["this group"] = [int(got.get(k, 0)) for k in t.index]
     t["match"] = t["published (SNNs)"] == t["this group"]
     return t
@@ -140,10 +136,7 @@ def evidence_sentences(ev: dict, cached: dict) -> list[str]:
     )
     out = [first]
     if kept:
-        out.append(
-            f"The group stays the best when any {' or '.join(map(str, kept))} of the "
-            "printed means are dropped."
-        )
+        out.append(f"The group stays the best when any {' or '.join(map(str, kept))} of the printed means are dropped.")
     else:
         out.append("Dropping one printed mean can make another group as good: the recovery is not robust.")
     return out
@@ -168,8 +161,7 @@ def answer_parts(
         [
             "Comparator means that differ from the printed ones: "
             + "; ".join(
-                f"{r.report_name} ({r.table}: {r.computed:.2f} against {r.published:.1f})"
-                for r in miss.itertuples()
+                f"{r.report_name} ({r.table}: {r.computed:.2f} against {r.published:.1f})" for r in miss.itertuples()
             )
             + "."
         ]
@@ -190,8 +182,7 @@ def answer_parts(
         )
     if not new:
         new = [
-            f"The analysis runs on {kind} data with the {label}; nothing here is evidence "
-            "about Signs of Safety."
+            f"The analysis runs on {kind} data with the {label}; nothing here is evidence about Signs of Safety."
             if kind == "synthetic"
             else f"The analysis runs with the {label}."
         ]

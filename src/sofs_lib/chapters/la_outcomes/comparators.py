@@ -248,15 +248,11 @@ def stability(rows: Rows, members, rivals, max_drop: int = 2) -> pd.DataFrame:
             margin = rs.sum() - rt.sum() - min(d, int((rs & ~rt).sum()))
             if margin < worst:
                 worst, who = margin, t
-        out.append(
-            {"rows_dropped": d, "smallest_margin": worst, "closest_rival": who, "stays_best": bool(worst > 0)}
-        )
+        out.append({"rows_dropped": d, "smallest_margin": worst, "closest_rival": who, "stays_best": bool(worst > 0)})
     return pd.DataFrame(out)
 
 
-def identify_comparators(
-    rows: Rows, k: int = 8, time_limit: float = 30.0, start: list[str] | None = None
-) -> dict:
+def identify_comparators(rows: Rows, k: int = 8, time_limit: float = 30.0, start: list[str] | None = None) -> dict:
     """The search with its evidence.
 
     Returns ``members``, ``score``, ``search`` (the MILP result), ``reproduced`` (the rows,
@@ -291,9 +287,7 @@ def identify_comparators(
 
 
 def _score(rows: Rows, members) -> int:
-    return (
-        int(reproduced(rows, rows.index(members)).sum()) if _fits_profile(rows, rows.index(members)) else -1
-    )
+    return int(reproduced(rows, rows.index(members)).sum()) if _fits_profile(rows, rows.index(members)) else -1
 
 
 def polish(rows: Rows, members, avoid=(), max_rounds: int = 20) -> list[str]:

@@ -88,9 +88,7 @@ def identify_dropped_pilot(
             }
         )
     out = pd.DataFrame(rows)
-    out["consistent_with_report"] = (
-        out["A9.1_type_match"] & out["A9.1_region_match"] & out["A9.1_ofsted_match"]
-    )
+    out["consistent_with_report"] = out["A9.1_type_match"] & out["A9.1_region_match"] & out["A9.1_ofsted_match"]
     out = out.sort_values(
         ["consistent_with_report", "A9.3_pilot_means_matched", "A9.4_pilot_means_matched"], ascending=False
     ).reset_index(drop=True)
@@ -123,9 +121,7 @@ def select_comparators(
     options = []
     for p in pilots:
         o = sn[(sn["la_code"] == p) & (sn["rank"] <= max_rank) & ~sn["neighbour_code"].isin(banned)]
-        options.append(
-            list(o.sort_values("rank")[["neighbour_code", "rank", "closeness"]].itertuples(index=False))
-        )
+        options.append(list(o.sort_values("rank")[["neighbour_code", "rank", "closeness"]].itertuples(index=False)))
     want = _published_profile("snns")
     chars_i = chars.set_index("la_code")
     target = {k: int(v) for k, v in want.items() if k[1] != "other"}

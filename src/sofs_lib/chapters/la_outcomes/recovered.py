@@ -58,9 +58,7 @@ def build_rows(
     return rows
 
 
-def run_search(
-    panel: pd.DataFrame, chars: pd.DataFrame | None = None, time_limit: float = 20.0, start=None
-) -> dict:
+def run_search(panel: pd.DataFrame, chars: pd.DataFrame | None = None, time_limit: float = 20.0, start=None) -> dict:
     """:func:`comparators.identify_comparators` on the real panel (``chars``: with profile)."""
     return C.identify_comparators(build_rows(panel, chars), k=8, time_limit=time_limit, start=start)
 

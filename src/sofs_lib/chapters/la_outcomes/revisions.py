@@ -116,10 +116,7 @@ def revision_summary(table: pd.DataFrame, alpha: float = 0.05) -> str:
     if changed.empty:
         out.append(f"No verdict changes: every one-way test is on the same side of {alpha} in both releases.")
     else:
-        items = [
-            f"*{r.report_name}* (Table {r.table}: p {r.p_old:.3f} → {r.p_new:.3f})"
-            for r in changed.itertuples()
-        ]
+        items = [f"*{r.report_name}* (Table {r.table}: p {r.p_old:.3f} → {r.p_new:.3f})" for r in changed.itertuples()]
         out.append(f"The verdict changes for {len(changed)}: " + "; ".join(items) + ".")
     return " ".join(out)
 
@@ -155,20 +152,14 @@ def write_table(table: pd.DataFrame, out: str | os.PathLike) -> Path:
     return out
 
 
-def later_means(
-    panel: pd.DataFrame, indicator_ids, first_year: int, pilots=None, comparators=None
-) -> pd.DataFrame:
+def later_means(panel: pd.DataFrame, indicator_ids, first_year: int, pilots=None, comparators=None) -> pd.DataFrame:
     """Pilot and comparator means by year from ``first_year`` to the panel's last year, for the
     indicators given (wide: one row per indicator and group)."""
     last = int(panel.loc[panel["indicator_id"].isin(indicator_ids), "year"].max())
-    p = lo.analysis_panel(
-        None, pilots, comparators, (first_year, last), panel=panel, indicators=list(indicator_ids)
-    )
+    p = lo.analysis_panel(None, pilots, comparators, (first_year, last), panel=panel, indicators=list(indicator_ids))
     m = p.dropna(subset=["value"]).groupby(["indicator_id", "group", "year"])["value"].mean().unstack("year")
     names = load_indicator_catalogue().set_index("indicator_id")["report_name"]
-    m.index = pd.MultiIndex.from_tuples(
-        [(names.get(i, i), g) for i, g in m.index], names=["indicator", "group"]
-    )
+    m.index = pd.MultiIndex.from_tuples([(names.get(i, i), g) for i, g in m.index], names=["indicator", "group"])
     return m.replace({np.nan: None}).astype(float)
 
 
@@ -183,9 +174,7 @@ def sources_table(panel: pd.DataFrame) -> pd.DataFrame:
     return s[["report_name", "publication", "release", "file", "years"]].reset_index(drop=True)
 
 
-def chapter_revisions(
-    source, panel: pd.DataFrame, years, pilots=None, comparators=None, alpha: float = 0.05
-) -> dict:
+def chapter_revisions(source, panel: pd.DataFrame, years, pilots=None, comparators=None, alpha: float = 0.05) -> dict:
     """What the LA chapter shows under "Revisions between releases".
 
     ``source``: the chapter's data source (None = committed extract, a raw folder). With a raw
@@ -249,9 +238,7 @@ def main(argv=None) -> int:
     )
     ap.add_argument("base", help="folder of the earlier release (e.g. the 2022 one)")
     ap.add_argument("newer", help="folder of later-release files that replace their base versions")
-    ap.add_argument(
-        "--out", default=None, help="output CSV (default data/dfe_extract/revisions_2022_2024.csv)"
-    )
+    ap.add_argument("--out", default=None, help="output CSV (default data/dfe_extract/revisions_2022_2024.csv)")
     a = ap.parse_args(argv)
     out = write_table(build_revisions_table(a.base, a.newer), a.out or committed_path())
     print(f"wrote {out}")

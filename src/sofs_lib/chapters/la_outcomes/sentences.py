@@ -171,12 +171,7 @@ def after_sentence(
         if len(sig)
         else f"no indicator shows a significant year x pilot status interaction over {later_label}"
     )
-    return (
-        "; ".join(parts)
-        + "; "
-        + tail
-        + ". These are descriptive tests and cannot attribute a change to SofS."
-    )
+    return "; ".join(parts) + "; " + tail + ". These are descriptive tests and cannot attribute a change to SofS."
 
 
 def coverage_sentence(missing: pd.DataFrame) -> str:
@@ -195,11 +190,7 @@ def missing_la_years(panel: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
     (``first_year``/``last_year`` of the catalogue, e.g. caseload from 2016/17)."""
     cat = catalogue.set_index("indicator_id")
     las = panel[["la_code", "la_name", "group"]].drop_duplicates("la_code")
-    have = set(
-        map(
-            tuple, panel.dropna(subset=["value"])[["indicator_id", "la_code", "year"]].itertuples(index=False)
-        )
-    )
+    have = set(map(tuple, panel.dropna(subset=["value"])[["indicator_id", "la_code", "year"]].itertuples(index=False)))
     rows = []
     for iid in cat.index:
         first, last = int(cat.at[iid, "first_year"]), int(cat.at[iid, "last_year"])
@@ -240,9 +231,7 @@ def fragile_sentence(loo: pd.DataFrame) -> str:
     return s + (f": {_names(fragile['report_name'], 10)}." if len(fragile) else ".")
 
 
-def vintage_sentence(
-    before: pd.DataFrame, after: pd.DataFrame, filled: pd.DataFrame, column: str = "snn_mean"
-) -> str:
+def vintage_sentence(before: pd.DataFrame, after: pd.DataFrame, filled: pd.DataFrame, column: str = "snn_mean") -> str:
     """The effect of :func:`vintage.fill_from_successor` on the match counts (``match_table``
     frames before and after) for ``column``."""
     b = before[before["column"] == column].set_index("table")["matched"]

@@ -62,8 +62,7 @@ def check_groups(panel: pd.DataFrame, pilots, comparators, exclude=(), years=Non
     if stray:
         raise _err(
             "exclude_las",
-            "names LAs in neither group, so excluding them changes "
-            f"nothing: {[_label(c, names) for c in stray]}.",
+            f"names LAs in neither group, so excluding them changes nothing: {[_label(c, names) for c in stray]}.",
         )
     for param in ("pilots", "comparators"):
         if not set(out[param]) - set(ex):

@@ -36,9 +36,7 @@ def fill_from_successor(
         src = have[have["la_code"] == new]
         if indicators is not None:
             src = src[src["indicator_id"].isin(indicators)]
-        known = set(
-            zip(have.loc[have["la_code"] == old, "indicator_id"], have.loc[have["la_code"] == old, "year"])
-        )
+        known = set(zip(have.loc[have["la_code"] == old, "indicator_id"], have.loc[have["la_code"] == old, "year"]))
         mask = [(i, y) not in known for i, y in zip(src["indicator_id"], src["year"])]
         add = src[np.array(mask, dtype=bool)].copy()
         add["from_code"] = new

@@ -21,9 +21,7 @@ def ledger_counts(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Comparisons in a gathered ledger by ``by`` (chapter, table_id, kind) and status."""
     if df.empty:
         return pd.DataFrame(columns=list(STATUSES) + ["total"])
-    out = (
-        df.groupby([by, "status"]).size().unstack(fill_value=0).reindex(columns=list(STATUSES), fill_value=0)
-    )
+    out = df.groupby([by, "status"]).size().unstack(fill_value=0).reindex(columns=list(STATUSES), fill_value=0)
     out["total"] = out.sum(axis=1)
     out.index.name = by
     return out
@@ -42,9 +40,7 @@ def ledger_filter_html(df: pd.DataFrame, element_id: str = "sofs-ledger") -> str
         return _h.escape(str(v))
 
     rows = "".join(
-        f'<tr data-status="{_h.escape(str(r["status"]))}">'
-        + "".join(f"<td>{cell(r[c])}</td>" for c in cols)
-        + "</tr>"
+        f'<tr data-status="{_h.escape(str(r["status"]))}">' + "".join(f"<td>{cell(r[c])}</td>" for c in cols) + "</tr>"
         for _, r in df[cols].iterrows()
     )
     options = "".join(f'<option value="{s}">{s}</option>' for s in STATUSES)

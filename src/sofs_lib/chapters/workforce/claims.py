@@ -72,8 +72,7 @@ def pilot8_all_five(t4: pd.DataFrame | None = None) -> dict:
     miss = b[~b["pilot8_best"]]
     v = "consistent" if miss.empty else "inconsistent"
     why = "; ".join(
-        f"on {r.area} the best is {r.best} ({r.best_value:.0f}%, Pilot 8 {r.pilot8:.0f}%)"
-        for r in miss.itertuples()
+        f"on {r.area} the best is {r.best} ({r.best_value:.0f}%, Pilot 8 {r.pilot8:.0f}%)" for r in miss.itertuples()
     )
     return _row(
         "pilot8_all_five",

@@ -75,9 +75,7 @@ def impact_tables(frame: pd.DataFrame, p: dict) -> tuple[pd.DataFrame, dict]:
                 n_comparator=n2,
                 mde_report_test=mde_report,
                 mde_panel=mde_panel,
-                sentence=impact.evidence_sentence(
-                    label, unit, est["estimate"], ri["p_ri"], mde_panel, p["alpha"]
-                ),
+                sentence=impact.evidence_sentence(label, unit, est["estimate"], ri["p_ri"], mde_panel, p["alpha"]),
             )
         )
         if first <= p["event_ref_year"]:  # event study to the last September available
@@ -137,9 +135,7 @@ def answer_parts(
     wide = imp.sort_values("mde_panel", ascending=False) if len(imp) else imp
     new = [
         f"Table 4 tests: {nsig}"
-        + "".join(
-            f"; '{s}' differs between pilots before correction" for s in tests.index[tests["p_max"] < alpha]
-        )
+        + "".join(f"; '{s}' differs between pilots before correction" for s in tests.index[tests["p_max"] < alpha])
         + "."
     ]
     if len(imp):

@@ -34,8 +34,7 @@ def wilson_figure(w: pd.DataFrame):
     return plotting.finish(
         fig,
         "Table 4: share agreeing, with 95% Wilson intervals",
-        "report Table 4 and Table 2 (respondents); counts reconstructed from "
-        "the rounded percentages (derived).",
+        "report Table 4 and Table 2 (respondents); counts reconstructed from the rounded percentages (derived).",
         xlabel="Respondents agreeing (%)",
         ax=np.atleast_1d(axes)[-1],
     )

@@ -193,9 +193,7 @@ def pooled_sd(frame: pd.DataFrame, indicator: str, year: int) -> tuple[float, in
     return float(sp), len(a), len(b)
 
 
-def evidence_sentence(
-    label: str, unit: str, estimate: float, p_ri: float, mde: float, alpha: float = 0.05
-) -> str:
+def evidence_sentence(label: str, unit: str, estimate: float, p_ri: float, mde: float, alpha: float = 0.05) -> str:
     """'No evidence' beside 'effects smaller than X cannot be ruled out' (or the reverse)."""
     u = "" if unit in ("%",) else f" {unit}"
     pts = " percentage points" if unit == "%" else u

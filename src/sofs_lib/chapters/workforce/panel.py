@@ -247,11 +247,7 @@ def group_means(frame: pd.DataFrame, indicators=None) -> pd.DataFrame:
     from scipy import stats
 
     ids = [i for i in (indicators or ANALYSED) if i in frame.columns]
-    d = (
-        frame[frame["group"] != "Excluded"]
-        .melt(["la_code", "year", "group"], ids, var_name="indicator_id")
-        .dropna()
-    )
+    d = frame[frame["group"] != "Excluded"].melt(["la_code", "year", "group"], ids, var_name="indicator_id").dropna()
     g = d.groupby(["indicator_id", "group", "year"])["value"].agg(["count", "mean", "std"])
     g = g.rename(columns={"count": "n", "std": "sd"}).reset_index()
     half = stats.t.ppf(0.975, np.maximum(g["n"] - 1, 1)) * g["sd"] / np.sqrt(g["n"])

@@ -30,8 +30,7 @@ SPEC = Spec(
             "survey_data_dir",
             (str, type(None)),
             None,
-            "Folder holding a real staff_survey.csv in the synthetic survey's layout; null = the "
-            "synthetic survey.",
+            "Folder holding a real staff_survey.csv in the synthetic survey's layout; null = the synthetic survey.",
         ),
         Param("survey_seed", (int,), 20190101, "Seed of the synthetic staff survey.", minimum=0),
         Param("panel_seed", (int,), 20150930, "Seed of the synthetic national panel.", minimum=0),
@@ -65,8 +64,7 @@ SPEC = Spec(
             "post_from",
             (int,),
             2018,
-            "First September counted as 'during Round 2' in the DiD "
-            "(Round 2 ran September 2017 to September 2019).",
+            "First September counted as 'during Round 2' in the DiD (Round 2 ran September 2017 to September 2019).",
             minimum=2016,
             maximum=2020,
         ),

@@ -165,13 +165,11 @@ def basis_reasons(cands: pd.DataFrame) -> list[str]:
             f"{iid}: published pilot mean {pub:.1f} = {c['basis']} basis "
             f"({c['series']}, release {c['release']}, {c['a93_pilot_mean']:.2f})"
             if c["a93_pilot_mean_match"]
-            else f"{iid}: no basis gives the published {pub:.1f} (nearest {c['series']}, "
-            f"{c['a93_pilot_mean']:.2f})"
+            else f"{iid}: no basis gives the published {pub:.1f} (nearest {c['series']}, {c['a93_pilot_mean']:.2f})"
         )
         if len(others):
             head += "; not " + ", ".join(
-                f"{r.basis} {r.series} release {r.release} ({r.a93_pilot_mean:.2f})"
-                for r in others.itertuples()
+                f"{r.basis} {r.series} release {r.release} ({r.a93_pilot_mean:.2f})" for r in others.itertuples()
             )
         out.append(head + ".")
     return out

@@ -195,6 +195,4 @@ def pooled_share(stmt: str, max_missing: int = 0) -> dict:
     rec = reconstruction(max_missing)
     r = rec[rec["statement"] == stmt]
     central = 100 * r["count"].sum() / r["denominator"].sum()
-    return dict(
-        central=float(central), pilot_min=float(r["percent"].min()), pilot_max=float(r["percent"].max())
-    )
+    return dict(central=float(central), pilot_min=float(r["percent"].min()), pilot_max=float(r["percent"].max()))

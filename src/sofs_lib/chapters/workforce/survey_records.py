@@ -101,11 +101,7 @@ def tabulate(records: pd.DataFrame, threshold: int = disclosure.THRESHOLD) -> pd
                     no=protected.loc[g, "no"],
                     skipped=protected.loc[g, "skipped"],
                     percent=(
-                        disclosure.MARK
-                        if hidden
-                        else 100 * counts.loc[g, "yes"] / answered
-                        if answered
-                        else np.nan
+                        disclosure.MARK if hidden else 100 * counts.loc[g, "yes"] / answered if answered else np.nan
                     ),
                     suppressed=bool(mask.loc[g].any()),
                     yes_raw=int(counts.loc[g, "yes"]),

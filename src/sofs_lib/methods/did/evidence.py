@@ -116,9 +116,7 @@ def rate(e: EvidenceInput) -> Verdict:
         if np.isfinite(c.estimate) and np.sign(c.estimate) != np.sign(e.estimate)
     ]
     lost = [
-        f"{c.label} ({p_text(c.p, c.g, c.g_treated)})"
-        for c in e.checks
-        if not (np.isfinite(c.p) and c.p < e.alpha)
+        f"{c.label} ({p_text(c.p, c.g, c.g_treated)})" for c in e.checks if not (np.isfinite(c.p) and c.p < e.alpha)
     ]
     if not e.parallel_trends or flips:
         if not e.parallel_trends:
@@ -150,9 +148,7 @@ def rate(e: EvidenceInput) -> Verdict:
             text = "No moderate or high strength evidence of an impact"
         else:
             positive = direction == e.expected
-            text = (
-                f"No moderate or high strength evidence of a {'positive' if positive else 'negative'} impact"
-            )
+            text = f"No moderate or high strength evidence of a {'positive' if positive else 'negative'} impact"
     else:
         word = "increased" if direction == "increase" else "decreased"
         text = f"{strength.capitalize()} strength evidence of {word} {e.outcome}"

@@ -131,9 +131,7 @@ def covariate_terms(eq: str, model: str) -> list[str]:
     return [c if c in ("age", "disabled") else f"C({c})" for c in COVARIATES[eq]]
 
 
-def rhs(
-    eq: str, model: str, treat: list[str], extra: list[str] | None = None, drop: list[str] | None = None
-) -> str:
+def rhs(eq: str, model: str, treat: list[str], extra: list[str] | None = None, drop: list[str] | None = None) -> str:
     """Right-hand side (without the fixed-effect part) for a model and treatment terms;
     ``drop`` removes terms (e.g. ``pilot_i`` when a dose or practice-model indicators replace it)."""
     base = ["post"]  # the pilot indicator (or what replaces it) comes with the treatment terms
@@ -293,11 +291,7 @@ def _drop_perfect_predictors(d: pd.DataFrame, y: str, terms: list[str], treat: l
         bad = np.zeros(len(d), dtype=bool)
         for v, lev in cov_perfect:
             col = d[v]
-            bad |= (
-                (col == int(lev)).to_numpy()
-                if col.dtype == "int8"
-                else (col.astype("string") == lev).to_numpy()
-            )
+            bad |= (col == int(lev)).to_numpy() if col.dtype == "int8" else (col.astype("string") == lev).to_numpy()
         d = d[~bad].reset_index(drop=True)
         notes.append(
             f"{int(bad.sum()):,} rows dropped: covariate levels that predict the outcome perfectly ("
@@ -344,9 +338,7 @@ def fit_logit(
     n_in = len(d)
     # terms without variation in the sample would make the information matrix singular
     const = [
-        t
-        for t in rhs(eq, "logit", treat, extra, drop).split(" + ")
-        if _var_of(t) in d and d[_var_of(t)].nunique() < 2
+        t for t in rhs(eq, "logit", treat, extra, drop).split(" + ") if _var_of(t) in d and d[_var_of(t)].nunique() < 2
     ]
     terms = rhs(eq, "logit", treat, extra, list(drop or []) + const).split(" + ")
     d, terms, notes, separated = _drop_perfect_predictors(d, y, terms, treat)
@@ -356,9 +348,7 @@ def fit_logit(
     caught = []
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
-        mod = smf.glm(
-            fml, data=d, family=sm.families.Binomial(), var_weights=d[weights] if weights in d else None
-        )
+        mod = smf.glm(fml, data=d, family=sm.families.Binomial(), var_weights=d[weights] if weights in d else None)
         try:
             r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
         except np.linalg.LinAlgError:
@@ -398,8 +388,7 @@ def fit_logit(
             drop=drop,
         )[(name, y)]
         lpm.note = (
-            "logit not estimable (separation: " + "; ".join(separated) + "): linear probability "
-            "model shown instead"
+            "logit not estimable (separation: " + "; ".join(separated) + "): linear probability model shown instead"
         )
         lpm.extra.update(separated=separated, logit=logit_t, logit_r2=r2)
         return lpm
@@ -407,9 +396,7 @@ def fit_logit(
     ame = {}
     for x in treat:
         if x in r.params.index and d[x].isin([0, 1]).all():
-            ame[x] = average_marginal_effect(
-                r, exog, list(r.params.index), x, d[weights] if weights in d else None
-            )
+            ame[x] = average_marginal_effect(r, exog, list(r.params.index), x, d[weights] if weights in d else None)
     dropped = n_in - len(d)
     return Fit(
         name,

@@ -198,9 +198,7 @@ def to_numeric_with_codes(df: pd.DataFrame, columns, path=None) -> tuple[pd.Data
         bad = num.isna() & ~is_code & ~is_blank
         if bad.any():
             examples = sorted(set(txt[bad].astype(str)))[:5]
-            raise DfeLayoutError(
-                path or "<frame>", detail=f"column {col!r} has non-numeric values {examples}"
-            )
+            raise DfeLayoutError(path or "<frame>", detail=f"column {col!r} has non-numeric values {examples}")
         if is_code.any():
             vc = txt[is_code].value_counts()
             for code, n in vc.items():
@@ -259,9 +257,7 @@ def attach_report(df: pd.DataFrame, path, counts: pd.DataFrame, extra=(), kind="
     df.attrs["source"] = str(Path(path).name) if path is not None else None
     # stored as plain tuples: pandas compares attrs with == when combining frames, which fails
     # for DataFrames; use suppression_summary(df) to get a DataFrame back
-    df.attrs["suppressed"] = tuple(
-        (str(r.column), str(r.code), int(r.count)) for r in counts.itertuples(index=False)
-    )
+    df.attrs["suppressed"] = tuple((str(r.column), str(r.code), int(r.count)) for r in counts.itertuples(index=False))
     df.attrs["n_suppressed"] = int(counts["count"].sum()) if len(counts) else 0
     df.attrs["extra_columns"] = list(extra)
     df.attrs["kind"] = kind

@@ -216,9 +216,7 @@ def m_ofsted_grade(root: Path, row) -> pd.DataFrame:
                     "year": y,
                     "la_code": d["la_code"],
                     "value": d["judgement"].map(GRADES).astype(float),
-                    "source": d["file"]
-                    + ":overall effectiveness published "
-                    + d["published"].dt.strftime("%Y-%m-%d"),
+                    "source": d["file"] + ":overall effectiveness published " + d["published"].dt.strftime("%Y-%m-%d"),
                     "suppression": pd.NA,
                 }
             )

@@ -120,9 +120,7 @@ def build_panel(raw_dir, indicators=None, scope=None, prefer: dict | None = None
     with tables.preferring(prefer):
         for row in cat.itertuples(index=False):
             if row.method not in methods:
-                raise DfeDataError(
-                    f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}"
-                )
+                raise DfeDataError(f"data/indicators.csv: {row.indicator_id} has unknown method {row.method!r}")
             d = methods[row.method](root, row)
             d = d.assign(indicator_id=row.indicator_id)
             parts.append(d)
@@ -236,17 +234,11 @@ def build_reference(raw_dir) -> dict[str, pd.DataFrame]:
     root = Path(raw_dir)
     ins = load_ofsted_inspections(I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods"))
     ins = ins.assign(published=ins["published"].dt.strftime("%Y-%m-%d"))
-    sn = load_statistical_neighbours(
-        tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv")
-    )
+    sn = load_statistical_neighbours(tables.resolve(root, "population-and-neighbours/New_Statistical_Neighbour_*.csv"))
     out = {"ofsted_inspections.csv": ins, "statistical_neighbours.csv": sn}
     for name, cols in _REF_COLUMNS.items():
         d = out[name][cols]
-        keys = (
-            ["la_code", "framework", "published"]
-            if name.startswith("ofsted")
-            else ["la_code", "section", "rank"]
-        )
+        keys = ["la_code", "framework", "published"] if name.startswith("ofsted") else ["la_code", "section", "rank"]
         out[name] = d.sort_values(
             keys + ["source_la_name"] if name.startswith("ofsted") else keys, na_position="last"
         ).reset_index(drop=True)
@@ -344,9 +336,7 @@ def read_extract(path: str | os.PathLike | None = None, verify: bool = True) -> 
         )
     raw = gzip.decompress(path.read_bytes())
     if verify and hashlib.sha256(raw).hexdigest() != recorded_checksum(path.parent):
-        raise DfeDataError(
-            f"{path.name}: checksum differs from {SUMS_NAME} (damaged or edited extract)", path
-        )
+        raise DfeDataError(f"{path.name}: checksum differs from {SUMS_NAME} (damaged or edited extract)", path)
     df = pd.read_csv(
         io.BytesIO(raw),
         dtype={

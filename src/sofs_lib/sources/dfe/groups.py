@@ -143,9 +143,7 @@ def inspections_table(dfe_data_dir) -> pd.DataFrame:
     if dfe_data_dir is None:
         return load_reference("ofsted_inspections")
     root = resolve_dfe_data_dir(dfe_data_dir)
-    return load_ofsted_inspections(
-        root / "ofsted" / "Childrens_social_care_in_England_2023_underlying_data.ods"
-    )
+    return load_ofsted_inspections(root / "ofsted" / "Childrens_social_care_in_England_2023_underlying_data.ods")
 
 
 def neighbours_table(dfe_data_dir) -> pd.DataFrame:
@@ -175,9 +173,7 @@ def la_characteristics(
     out["authority_type"] = out["la_code"].map(types).map(lambda t: _TYPE_MAP.get(t, t))
     out["region_group"] = out["la_code"].map(LA_REGIONS).map(lambda r_: _REGION_MAP.get(r_, r_))
     grade = r.set_index("la_code")["judgement"]
-    out["ofsted"] = (
-        out["la_code"].map(grade).map(lambda j: _OFSTED_MAP.get(j, j) if isinstance(j, str) else j)
-    )
+    out["ofsted"] = out["la_code"].map(grade).map(lambda j: _OFSTED_MAP.get(j, j) if isinstance(j, str) else j)
     out["ofsted_published"] = out["la_code"].map(r.set_index("la_code")["published"])
     return out
 

@@ -58,9 +58,7 @@ CATALOGUE_COLUMNS = [
 A9_SCOPE = "A9"
 
 
-def load_indicator_catalogue(
-    path: str | os.PathLike | None = None, scope: str | None = A9_SCOPE
-) -> pd.DataFrame:
+def load_indicator_catalogue(path: str | os.PathLike | None = None, scope: str | None = A9_SCOPE) -> pd.DataFrame:
     """The indicator catalogue, one row per indicator, in catalogue order.
 
     ``scope='A9'`` (default): the 29 indicators of Appendix 9, in the order of Tables A9.3/A9.4;
@@ -77,9 +75,7 @@ def load_indicator_catalogue(
     cat["last_year"] = cat["last_year"].astype(int)
     if scope is not None:
         if scope not in set(cat["scope"]):
-            raise DfeDataError(
-                f"{p.name}: no indicator has scope {scope!r} (scopes: {sorted(set(cat['scope']))})", p
-            )
+            raise DfeDataError(f"{p.name}: no indicator has scope {scope!r} (scopes: {sorted(set(cat['scope']))})", p)
         cat = cat[cat["scope"] == scope]
     return cat.sort_values("order").reset_index(drop=True)
 
@@ -215,11 +211,7 @@ def _m_ratio_ees_lait(root, row):
     df = _la_only(_apply_filter(_load("ees", b1), row.filter.split("|")[0]))
     num_col, den_item = [x.strip() for x in row.source_columns.split("/")]
     sw, path = _lait_item(root, den_item)
-    sw = (
-        sw[sw["year"].notna()]
-        .groupby(["la_code", "year"], as_index=False)[["value", "value" + CODE_SUFFIX]]
-        .first()
-    )
+    sw = sw[sw["year"].notna()].groupby(["la_code", "year"], as_index=False)[["value", "value" + CODE_SUFFIX]].first()
     sw["year"] = sw["year"].astype(int)
     left = pd.DataFrame(
         {
@@ -231,9 +223,7 @@ def _m_ratio_ees_lait(root, row):
     )
     m = left.merge(sw.assign(la_code=sw["la_code"].astype(str)), on=["la_code", "year"], how="inner")
     m["value"] = m["num"] / m["value"].replace(0, np.nan)
-    return _frame(
-        m, m["value"], f"{b1.name}:{num_col} / {path.name}:{den_item}", _code_of(m, ["num", "value"])
-    )
+    return _frame(m, m["value"], f"{b1.name}:{num_col} / {path.name}:{den_item}", _code_of(m, ["num", "value"]))
 
 
 def _legacy_rate(root, table: str, prefix: str, last_year: int = 2019):
@@ -302,11 +292,7 @@ def _m_cla_sgo(root, row):
             cease = next((c for c in (f"CLA_cease{y}", "CLA_cease") if c in d.columns), None)
             if not sg or cease is None:
                 continue
-            num = (
-                d[sg].fillna(0.0).sum(axis=1)
-                if row.suppressed == "zero"
-                else d[sg].sum(axis=1, min_count=len(sg))
-            )
+            num = d[sg].fillna(0.0).sum(axis=1) if row.suppressed == "zero" else d[sg].sum(axis=1, min_count=len(sg))
             value = num / d[cease].replace(0, np.nan) * 100.0
             src = f"({'+'.join(sg)})/{cease}"
             code = _code_of(d, sg + [cease])
@@ -330,16 +316,12 @@ def _m_cla_sgo(root, row):
     _, den = _ees_cla_number(root, "Children ceasing to be looked after each year", "number")
     cn = "number" + CODE_SUFFIX
     m = c[["la_code", "year", "number", cn]].merge(
-        den[["la_code", "year", "number", cn]].rename(
-            columns={"number": "ceased", cn: "ceased" + CODE_SUFFIX}
-        ),
+        den[["la_code", "year", "number", cn]].rename(columns={"number": "ceased", cn: "ceased" + CODE_SUFFIX}),
         on=["la_code", "year"],
     )
     num = m["number"].fillna(0.0) if row.suppressed == "zero" else m["number"]
     m["value"] = num / m["ceased"].replace(0, np.nan) * 100.0
-    ees = _frame(
-        m, m["value"], f"{path.name}:SGO Total / children ceasing", _code_of(m, ["number", "ceased"])
-    )
+    ees = _frame(m, m["value"], f"{path.name}:SGO Total / children ceasing", _code_of(m, ["number", "ceased"]))
     return pd.concat([legacy, ees], ignore_index=True)
 
 
@@ -388,9 +370,9 @@ def build_indicator_panel(
         panel = panel[panel["la_code"].isin([str(c) for c in la_codes])]
     panel = panel.drop_duplicates(["indicator_id", "la_code", "year"], keep="last")
     panel["la_name"] = panel["la_code"].map(lambda c: LA_NAMES.get(c, synthetic_name(c)))
-    panel = panel[
-        ["indicator_id", "year", "la_code", "la_name", "value", "source", "suppression"]
-    ].reset_index(drop=True)
+    panel = panel[["indicator_id", "year", "la_code", "la_name", "value", "source", "suppression"]].reset_index(
+        drop=True
+    )
     panel = S.LONG_VALUES.validate(panel)
     panel.attrs["kind"] = "real"
     panel.attrs["dfe_data_dir"] = str(root)

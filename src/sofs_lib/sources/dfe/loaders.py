@@ -89,9 +89,7 @@ def _apply_renames(df: pd.DataFrame, key: str | None) -> tuple[pd.DataFrame, dic
         return df, {}
     declared = list(S.EES_LAYOUTS.get(key, [])) + list(S.EES_KNOWN_COLUMNS.get(key, []))
     renames = {
-        old: new
-        for old, new in S.EES_RENAMES.get(key, {}).items()
-        if old in df.columns and new not in df.columns
+        old: new for old, new in S.EES_RENAMES.get(key, {}).items() if old in df.columns and new not in df.columns
     }
     lower = {c.lower(): c for c in df.columns}
     for col in declared:
@@ -202,16 +200,12 @@ def _check_la_codes(df: pd.DataFrame, path: Path) -> None:
                 ),
             )
     old = (
-        la["old_la_code"].astype("string").fillna("")
-        if "old_la_code" in la.columns
-        else pd.Series("", index=la.index)
+        la["old_la_code"].astype("string").fillna("") if "old_la_code" in la.columns else pd.Series("", index=la.index)
     )
     joint = old.str.fullmatch(r"\s*\d{3}(\s*/\s*\d{3})+\s*").fillna(False)
     unknown = la[la["la_code"].isna() & ~joint]
     if len(unknown):
-        ex = unknown[
-            [c for c in ("time_period", "old_la_code", "new_la_code", "source_la_name") if c in unknown]
-        ]
+        ex = unknown[[c for c in ("time_period", "old_la_code", "new_la_code", "source_la_name") if c in unknown]]
         raise DfeLayoutError(
             path,
             detail=(
@@ -268,8 +262,7 @@ def load_cla_legacy(path: str | os.PathLike, strict: bool = False) -> pd.DataFra
         bad = [
             c
             for c in df.columns
-            if c not in S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL
-            and not re.match(r"^(CLA|SCLA|CEA|Ceased)_", c)
+            if c not in S.CLA_LEGACY_ID + S.CLA_LEGACY_OPTIONAL and not re.match(r"^(CLA|SCLA|CEA|Ceased)_", c)
         ]
         if bad:
             raise DfeLayoutError(path, unexpected=bad)
@@ -345,9 +338,7 @@ def load_lait(path: str | os.PathLike, short_desc: list[str] | None = None) -> p
     df["la_number_raw"] = code
     df["LA Number"] = code.astype("Int64").astype("string")
     df = harmonise(df, name_col="LA and Regions", code_col="LA Number", year_col="year")
-    df = check_duplicate_keys(
-        df, ["Short Desc", "la_code", "Years"], ["value"], path, where=df["la_code"].notna()
-    )
+    df = check_duplicate_keys(df, ["Short Desc", "la_code", "Years"], ["value"], path, where=df["la_code"].notna())
     df = _validate(S.LONG_VALUES, df, path)
     return attach_report(df.reset_index(drop=True), path, counts, extra)
 
@@ -371,9 +362,7 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
         if hdr is None:
             raise DfeLayoutError(path, missing=S.SN_ID, detail="no header row with 'LA num'")
         width = len(rows[hdr])
-        raw = pd.DataFrame(
-            [(r + [None] * width)[:width] for r in rows[hdr + 1 :]], columns=rows[hdr], dtype=object
-        )
+        raw = pd.DataFrame([(r + [None] * width)[:width] for r in rows[hdr + 1 :]], columns=rows[hdr], dtype=object)
     else:
         raw = read_csv_text(path)
     cols = list(raw.columns)
@@ -446,9 +435,7 @@ def _sheet_tables(path: Path, sheet: str, header_marker: str, required) -> list[
             path,
         )
     rows = read_sheet(path, sheet)
-    headers = [
-        i for i, r in enumerate(rows) if r and header_marker in [str(x).strip() if x else x for x in r]
-    ]
+    headers = [i for i, r in enumerate(rows) if r and header_marker in [str(x).strip() if x else x for x in r]]
     if not headers:
         raise DfeLayoutError(
             path,
@@ -471,9 +458,7 @@ def _sheet_tables(path: Path, sheet: str, header_marker: str, required) -> list[
         tables.append(pd.DataFrame(body, columns=header, dtype=object))
     missing = [c for c in required if c not in tables[0].columns]
     if missing:
-        raise DfeLayoutError(
-            path, missing=missing, unexpected=[c for c in tables[0].columns if c not in required][:10]
-        )
+        raise DfeLayoutError(path, missing=missing, unexpected=[c for c in tables[0].columns if c not in required][:10])
     return tables
 
 
@@ -546,9 +531,7 @@ def load_ofsted_inspections(path: str | os.PathLike, sheet: str = "LA_inspection
     out["judgement"] = out["judgement"].astype("string").str.strip()
     # pre-restructure table: Dorset there is the old county
     out["year"] = out["published"].dt.year
-    out["year"] = np.where(
-        out["table"].eq("pre-restructure") & out["source_la_name"].eq("Dorset"), 2000, out["year"]
-    )
+    out["year"] = np.where(out["table"].eq("pre-restructure") & out["source_la_name"].eq("Dorset"), 2000, out["year"])
     out = harmonise(out, name_col="source_la_name", year_col="year")
     out["la_name"] = out["la_name"].astype("string")
     out = out.drop(columns=["year"])
@@ -572,11 +555,7 @@ def ofsted_rating_at(
     """Latest overall judgement published on or before ``date`` per LA (SIF/ILACS frameworks)."""
     date = pd.Timestamp(date)
     d = inspections[
-        inspections["framework"].isin(frameworks)
-        & inspections["published"].le(date)
-        & inspections["judgement"].notna()
+        inspections["framework"].isin(frameworks) & inspections["published"].le(date) & inspections["judgement"].notna()
     ]
     d = d.sort_values("published").groupby("la_code", as_index=False).tail(1)
-    return d[["la_code", "la_name", "authority_type", "framework", "published", "judgement"]].reset_index(
-        drop=True
-    )
+    return d[["la_code", "la_name", "authority_type", "framework", "published", "judgement"]].reset_index(drop=True)

@@ -98,9 +98,7 @@ TABLES: tuple[Table, ...] = tuple(
             ("population_count", "number", "rate_per_10000"),
         ),
         Table("cla_ceased", *EES_CLA, r"^la_children_who_ceased", ("cla_group", "characteristic", "number")),
-        Table(
-            "cla_started", *EES_CLA, r"^la_children_who_started", ("cla_group", "characteristic", "number")
-        ),
+        Table("cla_started", *EES_CLA, r"^la_children_who_started", ("cla_group", "characteristic", "number")),
         Table("cla_legacy_CLA", *SFR_CLA, r"CLA\d{4}", ("geog_c", "geog_n"), multi_release=True),
         Table("cla_legacy_ADM", *SFR_CLA, r"ADM\d{4}", ("geog_c", "geog_n"), multi_release=True),
         Table("cla_legacy_CEA", *SFR_CLA, r"CEA\d{4}", ("geog_c", "geog_n"), multi_release=True),
@@ -188,8 +186,7 @@ def identify(path: str | os.PathLike) -> Table:
     if len(by_cols) == 1:
         return by_cols[0]
     nearest = (
-        by_name
-        or sorted((t for t in TABLES if t.columns), key=lambda t: len(_has(cols, t.columns)) / len(t.columns))
+        by_name or sorted((t for t in TABLES if t.columns), key=lambda t: len(_has(cols, t.columns)) / len(t.columns))
     )[0]
     known = set()
     from sofs_lib.sources.dfe import schemas as S
@@ -253,9 +250,7 @@ def inventory(raw_dir: str | os.PathLike) -> pd.DataFrame:
                 "size": p.stat().st_size,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["path", "table_id", "publication", "release", "landing_page", "sha256", "size"]
-    )
+    return pd.DataFrame(rows, columns=["path", "table_id", "publication", "release", "landing_page", "sha256", "size"])
 
 
 def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFrame:
@@ -276,9 +271,7 @@ def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFr
             want = str(prefer[tid])
             pick = g[(g["path"] == want) | (g["path"].map(lambda s: Path(s).name) == want)]
             if len(pick) != 1:
-                raise DfeDataError(
-                    f"table {tid}: the chosen file {want!r} is not one of {g['path'].tolist()}"
-                )
+                raise DfeDataError(f"table {tid}: the chosen file {want!r} is not one of {g['path'].tolist()}")
             win, why = pick.index[0], "chosen by the user"
         else:
             order = g.sort_values(["release", "path"])
@@ -300,9 +293,7 @@ def choose(inv: pd.DataFrame, prefer: dict[str, str] | None = None) -> pd.DataFr
 def used_files(raw_dir: str | os.PathLike, prefer: dict[str, str] | None = None) -> pd.DataFrame:
     """:func:`choose` applied to the folder's :func:`inventory` (cached per folder state)."""
     root = Path(raw_dir).resolve()
-    stamp = tuple(
-        sorted((p.as_posix(), p.stat().st_mtime, p.stat().st_size) for p in root.rglob("*") if p.is_file())
-    )
+    stamp = tuple(sorted((p.as_posix(), p.stat().st_mtime, p.stat().st_size) for p in root.rglob("*") if p.is_file()))
     key = (str(root), stamp, tuple(sorted((prefer or {}).items())))
     if key not in _CACHE:
         _CACHE.clear()

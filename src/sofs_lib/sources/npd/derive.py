@@ -206,9 +206,7 @@ def derive_eq3a(extract: NPDExtract, design: StudyDesign | None = None, *, cutof
     fl = _Flow("assessments", len(a))
     a = fl.keep(a, _in_design(a, design, "eq3a"), "LA not in the EQ3a design (pilot or its comparators)")
     s = a["AssessmentActualStartDate"]
-    a = fl.keep(
-        a, (s >= design.data_start) & (s <= design.data_end), "assessment started outside the data window"
-    )
+    a = fl.keep(a, (s >= design.data_start) & (s <= design.data_end), "assessment started outside the data window")
     a = fl.keep(
         a,
         a["AssessmentAuthorisationDate"].notna(),
@@ -243,9 +241,7 @@ def _nfa_units(extract: NPDExtract, design: StudyDesign, eq: str, followup_month
     r = extract.cin_referrals
     fl = _Flow("CIN episodes (referrals)", len(r))
     nfa = (r["ReferralNFA"] == 1) | (r["ReasonForClosure"].astype("string") == codes.NFA_AFTER_ASSESSMENT)
-    r = fl.keep(
-        r, nfa, "not closed with no further action at referral (ReferralNFA) or after assessment (RC8)"
-    )
+    r = fl.keep(r, nfa, "not closed with no further action at referral (ReferralNFA) or after assessment (RC8)")
     r = fl.keep(r, r["CINclosureDate"].notna(), "no CINclosureDate")
     r = fl.keep(r, _in_design(r, design, eq), f"LA not in the {eq.upper()} design (pilot or its comparators)")
     c = r["CINclosureDate"]
@@ -264,9 +260,7 @@ def _rereferrals(units: pd.DataFrame, referrals: pd.DataFrame, months: int = 6) 
     rr = referrals[["LAchildID", "CINreferralDate"]]
     m = u.merge(rr, on="LAchildID", how="inner")
     hi = add_months(m["CINclosureDate"], months).to_numpy()
-    ok = (m["CINreferralDate"].to_numpy() > m["CINclosureDate"].to_numpy()) & (
-        m["CINreferralDate"].to_numpy() <= hi
-    )
+    ok = (m["CINreferralDate"].to_numpy() > m["CINclosureDate"].to_numpy()) & (m["CINreferralDate"].to_numpy() <= hi)
     return m.loc[ok, ["unit_id", "LAchildID", "CINreferralDate"]]
 
 
@@ -290,9 +284,7 @@ def derive_eq3b(extract: NPDExtract, design: StudyDesign | None = None, *, month
     pairs = _rereferrals(r, extract.cin_referrals, months)
     df = _nfa_frame(r)
     df["rereferral_6m"] = df["unit_id"].isin(pairs["unit_id"]).astype("int8").to_numpy()
-    return Population(
-        "eq3b", "rereferral_6m", _finish(df, extract, design, "eq3b", ["rereferral_6m"]), fl.frame()
-    )
+    return Population("eq3b", "rereferral_6m", _finish(df, extract, design, "eq3b", ["rereferral_6m"]), fl.frame())
 
 
 def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, months: int = 6) -> Population:
@@ -324,9 +316,7 @@ def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, month
 def periods_of_care(episodes: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Episodes with ``period_seq`` (1, 2, ... per child and LA; 0 = before the first S
     episode) and ``period_start``; returns (episodes in periods, episodes before any S)."""
-    e = episodes.assign(la=episodes["la"].astype("string")).sort_values(
-        ["CHILD", "la", "DECOM"], kind="stable"
-    )
+    e = episodes.assign(la=episodes["la"].astype("string")).sort_values(["CHILD", "la", "DECOM"], kind="stable")
     is_s = (e["RNE"].astype("string") == codes.RNE_STARTED).to_numpy()
     grp = (e["CHILD"].astype("string") + "|" + e["la"]).to_numpy()
     new_grp = np.r_[True, grp[1:] != grp[:-1]]
@@ -385,9 +375,7 @@ def derive_eq3d(
             f"follow-up incomplete: period starts less than {days} days before the end of the data",
         )
     limit = e["period_start"] + pd.Timedelta(days=days)
-    kin_place = (
-        e["PL"].astype("string").isin(list(kinship_placements)).to_numpy() & (e["DECOM"] <= limit).to_numpy()
-    )
+    kin_place = e["PL"].astype("string").isin(list(kinship_placements)).to_numpy() & (e["DECOM"] <= limit).to_numpy()
     sgo = (
         e["REC"].astype("string").isin(list(sgo_codes)).fillna(False).to_numpy()
         & (e["DEC"] <= limit).fillna(False).to_numpy()
@@ -406,9 +394,7 @@ def derive_eq3d(
             "legal_status": p["LS"].astype("string").to_numpy(),
         }
     )
-    return Population(
-        "eq3d", "kinship_12m", _finish(df, extract, design, "eq3d", ["kinship_12m"]), fl.frame()
-    )
+    return Population("eq3d", "kinship_12m", _finish(df, extract, design, "eq3d", ["kinship_12m"]), fl.frame())
 
 
 def derive_all(extract: NPDExtract, design: StudyDesign | None = None) -> dict[str, Population]:
@@ -434,9 +420,7 @@ def pre_treatment_summary(pop: Population) -> pd.DataFrame:
             "n": len(g),
             "n_repeated": int(g["repeated"].sum()),
         }
-        for col in ("gender", "academic_year", "fsm", "ethnicity") + (
-            ("main_need",) if "main_need" in g else ()
-        ):
+        for col in ("gender", "academic_year", "fsm", "ethnicity") + (("main_need",) if "main_need" in g else ()):
             for k, v in g[col].value_counts(normalize=True).items():
                 r[f"{col}: {k}"] = v
         rows[name] = r

@@ -106,9 +106,7 @@ class StudyDesign:
             for p, comps in self.groups[e].items():
                 for c in comps:
                     rows[c] = (False, p)
-        df = pd.DataFrame(
-            [(la, pil, grp) for la, (pil, grp) in rows.items()], columns=["la", "pilot", "group_id"]
-        )
+        df = pd.DataFrame([(la, pil, grp) for la, (pil, grp) in rows.items()], columns=["la", "pilot", "group_id"])
         df["sofs_start"] = df["group_id"].map(self.sofs_start)
         df["post_start"] = df["group_id"].map({p: self.post_start(p) for p in self.pilots})
         return df

@@ -184,9 +184,7 @@ def _convert(table: str, col: str, kind: str, s: pd.Series) -> pd.Series:
         return s.astype("string").str.strip().astype("category")
     if bad.any():
         i = bad.idxmax()
-        raise NPDValidationError(
-            table, col, f"value cannot be read as {kind}", row=int(i) + 2, value=raw.loc[i]
-        )
+        raise NPDValidationError(table, col, f"value cannot be read as {kind}", row=int(i) + 2, value=raw.loc[i])
     if kind == "id":
         if out.isna().any():
             i = out.isna().idxmax()
@@ -214,9 +212,7 @@ def read_extract(data_dir: str | os.PathLike, *, validate: bool = True, **valida
     for table in TABLES:
         path = folder / FILE_NAMES[table]
         if not path.exists():
-            raise NPDValidationError(
-                table, None, f"file {FILE_NAMES[table]!r} not found in the extract folder"
-            )
+            raise NPDValidationError(table, None, f"file {FILE_NAMES[table]!r} not found in the extract folder")
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         except pd.errors.EmptyDataError:

@@ -121,9 +121,7 @@ def _build_schema(table: str) -> pa.DataFrameSchema:
         if (table, col) in _CODE_LISTS:
             allowed = list(_CODE_LISTS[(table, col)])
             checks.append(
-                pa.Check(
-                    lambda s, a=allowed: s.astype("string").isin(a), name=f"code in {table}.{col} code list"
-                )
+                pa.Check(lambda s, a=allowed: s.astype("string").isin(a), name=f"code in {table}.{col} code list")
             )
         if kind == "date":
             checks.append(pa.Check(_is_date, element_wise=False, name="is a date column"))
@@ -151,9 +149,7 @@ def _fail(df, table, column, rule, mask, value_col=None):
         val = df.loc[idx, value_col or column]
         if isinstance(val, pd.Timestamp):
             val = val.strftime("%Y-%m-%d")
-        raise NPDValidationError(
-            table, column, rule, key=_key_of(df, table, idx), value=val, n=int(mask.sum())
-        )
+        raise NPDValidationError(table, column, rule, key=_key_of(df, table, idx), value=val, n=int(mask.sum()))
 
 
 def _check_schema(table: str, df: pd.DataFrame) -> None:
@@ -234,9 +230,7 @@ def check_cin_overlaps(ref: pd.DataFrame) -> None:
     if bad.any():
         i = bad.to_numpy().argmax()
         row, prev = d.iloc[i], d.iloc[i - 1]
-        closed = (
-            "still open" if pd.isna(prev["CINclosureDate"]) else f"closed {prev['CINclosureDate'].date()}"
-        )
+        closed = "still open" if pd.isna(prev["CINclosureDate"]) else f"closed {prev['CINclosureDate'].date()}"
         raise NPDValidationError(
             "cin_referrals",
             "CINreferralDate",
@@ -321,9 +315,7 @@ def validate_extract(
         _fail(df, name, col, "child not in the children table", ~df[col].isin(known_children))
     known_ref = pd.Index(ref["CINdetailsID"])
     for name, df in (("assessments", ass), ("section47", s47), ("cp_plans", cpp)):
-        _fail(
-            df, name, "CINdetailsID", "CIN episode not in cin_referrals", ~df["CINdetailsID"].isin(known_ref)
-        )
+        _fail(df, name, "CINdetailsID", "CIN episode not in cin_referrals", ~df["CINdetailsID"].isin(known_ref))
     hk = pd.MultiIndex.from_frame(hdr[["CHILD", "la"]].astype({"la": "string"}))
     ek = pd.MultiIndex.from_frame(eps[["CHILD", "la"]].astype({"la": "string"}))
     _fail(eps, "la_episodes", "CHILD", "episode without an la_header row for the child and LA", ~ek.isin(hk))

@@ -66,9 +66,7 @@ def _resolve_effects(true_effects, cal) -> dict[str, float]:
 
 
 @lru_cache(maxsize=8)
-def duration_theta(
-    target_mean: float = 27.0, p_same: float = 0.08, tail: float = 0.015, cutoff: int = 76
-) -> float:
+def duration_theta(target_mean: float = 27.0, p_same: float = 0.08, tail: float = 0.015, cutoff: int = 76) -> float:
     """Gamma scale so that E[duration | duration <= cutoff] = target_mean (see module doc)."""
 
     def cond_mean(theta):
@@ -82,6 +80,4 @@ def duration_theta(
 
 def _excluded_share(theta, shift, p_same, tail, cutoff=76) -> float:
     """Share of assessments above ``cutoff`` days for a duration shift (for volume inflation)."""
-    return float(
-        (1 - p_same) * (tail + (1 - tail) * stats.gamma.sf(cutoff - shift, GAMMA_SHAPE, scale=theta))
-    )
+    return float((1 - p_same) * (tail + (1 - tail) * stats.gamma.sf(cutoff - shift, GAMMA_SHAPE, scale=theta)))

@@ -166,9 +166,9 @@ def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: 
     ch = pd.DataFrame(
         {
             "child_id": children_raw["child_id"].to_numpy(),
-            "PersonBirthDate": pd.Series(
-                children_raw["PersonBirthDate"].to_numpy().astype("datetime64[D]")
-            ).astype("datetime64[s]"),
+            "PersonBirthDate": pd.Series(children_raw["PersonBirthDate"].to_numpy().astype("datetime64[D]")).astype(
+                "datetime64[s]"
+            ),
             "GenderCurrent": children_raw["GenderCurrent"].to_numpy(),
             "Ethnicity": children_raw["Ethnicity"].to_numpy(),
             "Disability": children_raw["Disability"].to_numpy(),

@@ -32,9 +32,7 @@ class _Outcomes:
         self.info, self.eff = info, effects
         # per-pilot multipliers of the true effects (mean 1 over each question's pilots)
         mult = cal["assumed"].get("effect_by_pilot") or {}
-        self.mult = {
-            k: np.array([float(mult.get(k, {}).get(la, 1.0)) for la in info.las]) for k in EFFECT_KEYS
-        }
+        self.mult = {k: np.array([float(mult.get(k, {}).get(la, 1.0)) for la in info.las]) for k in EFFECT_KEYS}
         pub = cal["published"]["pre_treatment_means"]
         tr = cal["assumed"]["trends"]
         self.tr = tr
@@ -76,9 +74,7 @@ class _Outcomes:
         shift = shift + self.pretrend.get("eq3a_duration", 0.0) * pre * pil
         if child_shift is not None:
             shift = shift + child_shift
-        p_same = np.clip(
-            self.p_same + self.tr["eq3a_same_day"] * w + self.eff["eq3a_same_day"] * w * pil, 0, 1
-        )
+        p_same = np.clip(self.p_same + self.tr["eq3a_same_day"] * w + self.eff["eq3a_same_day"] * w * pil, 0, 1)
         return _durations(rng, len(la_idx), shift, p_same, self.theta, self.tail)
 
 
@@ -87,16 +83,13 @@ class _Tables:
 
     def __init__(self):
         self.parts: dict[str, list[dict]] = {
-            k: []
-            for k in ("children", "cin_referrals", "assessments", "section47", "cp_plans", "la_episodes")
+            k: [] for k in ("children", "cin_referrals", "assessments", "section47", "cp_plans", "la_episodes")
         }
 
     def add(self, table, **cols):
         n = len(next(iter(cols.values())))
         if n:
-            self.parts[table].append(
-                {k: (np.repeat(v, n) if np.ndim(v) == 0 else v) for k, v in cols.items()}
-            )
+            self.parts[table].append({k: (np.repeat(v, n) if np.ndim(v) == 0 else v) for k, v in cols.items()})
 
     def frame(self, table) -> pd.DataFrame:
         parts = self.parts[table]
@@ -319,8 +312,7 @@ def _assessed_path(
         rc = _choice(
             rng,
             n,
-            rc_probs
-            or {"RC7": 0.86, "RC5": 0.05, "RC6": 0.02, "RC3": 0.02, "RC4": 0.02, "RC1": 0.02, "RC2": 0.01},
+            rc_probs or {"RC7": 0.86, "RC5": 0.05, "RC6": 0.02, "RC3": 0.02, "RC4": 0.02, "RC1": 0.02, "RC2": 0.01},
         )
     # section 47 / conference / plan
     s47 = (rng.random(n) < s47_share) & keep
@@ -353,9 +345,7 @@ def _assessed_path(
         la=la_idx[cpp],
         CPPstartDate=icpc_date[cpp],
         CPPendDate=np.where(cpp_end > end, np.datetime64("NaT"), cpp_end).astype("datetime64[D]")[cpp],
-        InitialCategoryOfAbuse=_choice(
-            rng, nc, {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}
-        ),
+        InitialCategoryOfAbuse=_choice(rng, nc, {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}),
         NumberOfPreviousCPP=rng.choice([0, 0, 0, 1, 1, 2], nc).astype(np.int64),
     )
     _referrals(rng, T, cin, child, la_idx, ref_date, np.zeros(n, bool), closure, rc, end)

@@ -433,11 +433,7 @@ def _assessment_plan(c) -> None:
             ramp = (p0 - s0).astype(float)
             tot = (e0 - s0).astype(float)
             wbar = (max(tot - ramp, 0) + min(ramp, tot) ** 2 / (2 * ramp)) / tot if tot > 0 else 0.0
-            shift = (
-                wbar
-                * (out.tr["eq3a_duration"] + effects["eq3a_duration"] * info.pilot[ci_])
-                / (1 - out.p_same)
-            )
+            shift = wbar * (out.tr["eq3a_duration"] + effects["eq3a_duration"] * info.pilot[ci_]) / (1 - out.p_same)
         q = _excluded_share(out.theta, shift, out.p_same, out.tail)
         if r["segment"] != "pre":  # assessments still open at the end of the data
             cal_days = (GAMMA_SHAPE * out.theta + shift + out.tail * 250) * 7 / 5 + 4

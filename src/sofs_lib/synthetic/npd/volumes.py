@@ -85,9 +85,7 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
     rest_c = [x for x in c3b if x not in c3c]
     pre_p = s["n_pre_pilot"] - shared_pre_p
     pre_c = s["n_pre_comparator"] - shared_pre_c
-    allocate(
-        "nfa", "eq3b", pre_p, pre_c, s["n_total"] - shared_pre_p - shared_pre_c - shared_np, rest_p, rest_c
-    )
+    allocate("nfa", "eq3b", pre_p, pre_c, s["n_total"] - shared_pre_p - shared_pre_c - shared_np, rest_p, rest_c)
 
     s = sizes["eq3d"]
     p, c = members("eq3d")
