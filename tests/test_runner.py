@@ -286,6 +286,16 @@ def test_make_passes_P_exactly(tmp_path, root):
     assert runner.split_assignments(first[-1]) == ['exclude_las=["West Sussex", "938"]', "alpha=0.01"]
 
 
+#: the executor in a child process, with the fake chapter's Spec (as the fixture gives in-process)
+KILLED_RUN = (
+    "from sofs_lib.build import runner\n"
+    "from sofs_lib.core.params import Param, Spec\n"
+    "runner.spec_for = lambda n: Spec(n, (Param('mode', (str,), 'a', 'm'),\n"
+    "                                     Param('output_dir', (str, type(None)), None, 'o')))\n"
+    "runner.main(['run', '--params', '97_out.mode=slow'])\n"
+)
+
+
 @pytest.mark.slow
 def test_killed_run_then_run_succeeds(tmp_path):
     """Kill the executor (SIGKILL) while a chapter runs: the previous complete outputs survive,
@@ -302,7 +312,7 @@ def test_killed_run_then_run_succeeds(tmp_path):
     runner.run_chapters(None, ["97_out.mode=a"], root)
     before = (chapters / "97_out.ipynb").read_bytes()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sofs_lib.build.runner", "run", "--params", "97_out.mode=slow"],
+        [sys.executable, "-c", KILLED_RUN],
         cwd=root,
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
