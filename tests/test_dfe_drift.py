@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sofs_lib.sources.dfe import extract as X
 from sofs_lib.sources.dfe import load_ees
+from sofs_lib.sources.dfe import tables as T
 from sofs_lib.sources.dfe.errors import (
     DfeDataError,
     DfeDuplicateError,
@@ -17,8 +19,6 @@ from sofs_lib.sources.dfe.errors import (
     DfeFormatError,
     DfeLayoutError,
 )
-from sofs_lib.sources.dfe import extract as X
-from sofs_lib.sources.dfe import tables as T
 
 CORE = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
         "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.sources.dfe import extract as X
 from sofs_lib.sources.dfe.errors import DfeDataError
 from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
-from sofs_lib.sources.dfe import extract as X
 
 CONTRACT = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
             "release", "file"]

@@ -21,9 +21,9 @@ from sofs_lib.sources.dfe.groups import (
     _codes,
     default_pilots,
     la_characteristics,
+    neighbours_table,
     profile,
 )
-from sofs_lib.sources.dfe.groups import neighbours_table
 from sofs_lib.sources.dfe.loaders import resolve_dfe_data_dir
 from sofs_lib.sources.dfe.names import LA_NAMES
 

@@ -33,11 +33,10 @@ import pandas as pd
 
 from sofs_lib.core import paths
 from sofs_lib.sources.dfe import indicators as I
-from sofs_lib.sources.dfe.errors import DfeDataError
-from sofs_lib.sources.dfe.names import LA_NAMES
-
 from sofs_lib.sources.dfe import tables
+from sofs_lib.sources.dfe.errors import DfeDataError
 from sofs_lib.sources.dfe.extra import EXTRA_METHODS
+from sofs_lib.sources.dfe.names import LA_NAMES
 
 COLUMNS = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication",
            "release", "file"]
