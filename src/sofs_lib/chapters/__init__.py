@@ -1,0 +1,1 @@
+"""One folder per chapter: its parameters, computations, figures and ledger records."""

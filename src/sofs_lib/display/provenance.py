@@ -79,7 +79,7 @@ def params_box_html(params: Mapping[str, Any], chapter: str = "") -> str:
                    f"</code></td></tr>" for k, v in params.items())
     title = "Effective parameters" + (f" of {html.escape(chapter)}" if chapter else "")
     where = (f"<p>Source of this page: <code>notebooks/{html.escape(chapter)}.py</code>; defaults in "
-             f"<code>notebooks/params/{html.escape(chapter)}.yml</code>.</p>" if chapter else "")
+             f"<code>src/sofs_lib/chapters/{html.escape(chapter.partition('_')[2])}/params.py</code>.</p>" if chapter else "")
     rerun = html.escape(chapter) if chapter else "&lt;chapter&gt;"
     return (f'<details class="sofs-params"><summary>{title}</summary>'
             f'<table class="sofs-params-table"><tbody>{rows}</tbody></table>{where}'

@@ -1,0 +1,1 @@
+"""Chapter-agnostic statistics."""

@@ -1,0 +1,1 @@
+"""Generators of synthetic data (schema-true stand-ins for restricted inputs)."""

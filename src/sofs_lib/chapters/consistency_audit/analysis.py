@@ -53,6 +53,7 @@ from sofs_lib.chapters.consistency_audit.did import (
 from sofs_lib.chapters.consistency_audit.implementation import check_focus_groups, check_other_counts
 from sofs_lib.chapters.consistency_audit.regressions import check_regression_t, check_table5
 from sofs_lib.chapters.consistency_audit.workforce import check_table4, check_workforce_text
+from sofs_lib.chapters.contrast_study.checks import run_checks as contrast_study_checks
 
 
 # ---------------------------------------------------------------------------- run and record
@@ -65,7 +66,7 @@ def run_all(alpha: float = ALPHA, max_item_nonresponse: int = MAX_ITEM_NONRESPON
         (check_regression_t, ()), (check_table5, ()), (check_contrast_tests, ()),
         (check_table4, (alpha, max_item_nonresponse)), (check_workforce_text, ()),
         (check_focus_groups, ()), (check_cost, ()), (check_did_text_vs_tables, ()),
-        (check_did_counterfactuals, ()), (check_did_samples, ()),
+        (check_did_counterfactuals, ()), (check_did_samples, ()), (contrast_study_checks, ()),
     ):
         for c in fn(*args):
             c.computed_by = f"{fn.__module__}.{fn.__name__}"
