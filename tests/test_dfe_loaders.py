@@ -185,11 +185,14 @@ def test_bom_and_shuffle(dfe_dir, tmp_path):
 def test_missing_and_extra_columns(dfe_dir, tmp_path):
     raw = pd.read_csv(_subset_csv(dfe_dir / B1, tmp_path / "tmp.csv"), dtype=str, keep_default_na=False)
     p = tmp_path / "b1_children_in_need_missing.csv"
-    raw.drop(columns=["Anypoint_episodes_rate", "la_name"]).to_csv(p, index=False)
+    raw.drop(columns=["Anypoint_episodes", "la_name"]).to_csv(p, index=False)
     with pytest.raises(DfeLayoutError) as e:
         dfe.load_ees(p)
-    assert "Anypoint_episodes_rate" in str(e.value) and "la_name" in str(e.value)
-    assert p.name in str(e.value) and e.value.missing == ["Anypoint_episodes_rate", "la_name"]
+    assert "Anypoint_episodes" in str(e.value) and "la_name" in str(e.value)
+    assert p.name in str(e.value) and e.value.missing == ["Anypoint_episodes", "la_name"]
+    # a dropped RATE whose count is there is accepted (the panel builder computes it)
+    raw.drop(columns=["Anypoint_episodes_rate"]).to_csv(p, index=False)
+    assert dfe.load_ees(p).attrs["missing_rates"] == {"Anypoint_episodes_rate": "Anypoint_episodes"}
     q = tmp_path / "b1_children_in_need_extra.csv"
     raw.assign(mystery_col="1").to_csv(q, index=False)
     with pytest.warns(DfeLayoutWarning, match="mystery_col"):

@@ -20,6 +20,7 @@ count of a joint workforce return; ``file`` names the raw file(s) a value came f
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import io
@@ -38,17 +39,7 @@ from sofs_lib.sources.dfe.errors import DfeDataError
 from sofs_lib.sources.dfe.extra import EXTRA_METHODS
 from sofs_lib.sources.dfe.names import LA_NAMES
 
-COLUMNS = [
-    "la_code",
-    "la_name",
-    "year",
-    "indicator_id",
-    "value",
-    "suppression",
-    "publication",
-    "release",
-    "file",
-]
+COLUMNS = ["la_code", "la_name", "year", "indicator_id", "value", "suppression", "publication", "release", "file"]
 EXTRACT_NAME = "la_panel.csv.gz"
 LOG_NAME = "data_log.csv"
 SUMS_NAME = "SHA256SUMS"
@@ -334,6 +325,13 @@ def read_extract(path: str | os.PathLike | None = None, verify: bool = True) -> 
             "`python -m sofs_lib.sources.dfe.extract extract RAW_DIR`)",
             path,
         )
+    st = path.stat()
+    return _read_extract_cached(str(path.resolve()), st.st_mtime_ns, st.st_size, verify).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _read_extract_cached(path: str, mtime_ns: int, size: int, verify: bool) -> pd.DataFrame:
+    path = Path(path)
     raw = gzip.decompress(path.read_bytes())
     if verify and hashlib.sha256(raw).hexdigest() != recorded_checksum(path.parent):
         raise DfeDataError(f"{path.name}: checksum differs from {SUMS_NAME} (damaged or edited extract)", path)
