@@ -123,7 +123,8 @@ def test_chapter_runs_on_a_mixed_2022_2024_folder(dfe_dir, tmp_path, root):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    text = json.dumps(json.loads(nb_out.read_text(encoding="utf-8")))
+    # long ids in tables carry <wbr> break opportunities (sofs_lib.display.tables.wrap_html)
+    text = json.dumps(json.loads(nb_out.read_text(encoding="utf-8"))).replace("<wbr>", "")
     assert "computed now, the committed extract (2022 release) against the folder read here" in text
     assert "b1_children_in_need_2013_to_2024.csv" in text
     rev = pd.read_csv(out / "revisions_between_releases.csv", dtype={"release_old": str, "release_new": str})
