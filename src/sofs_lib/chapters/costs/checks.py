@@ -158,93 +158,111 @@ def check_funding() -> list[Check]:
     return out
 
 
-def check_salaries() -> list[Check]:
-    """What 21 posts with the printed minimum, median and maximum salaries must cost."""
+def _salary_context() -> dict:
+    """What the salary checks share: bounds, post count and the six authorities' grant and funding."""
     b = rc.salary_bounds()
-    n = _q("cost_staff_employed")
     f = rc.funding()
-    lo6, hi6 = b["total_min"], b["total_max"]
-    grant6 = 6 * f["grant_total_per_year"] / _q("cost_grant_pilots").number
-    fund6 = 6 * f["funding_max"] / _q("cost_grant_years").number
-    out = [
-        Check(
-            "cost_salary_bounds",
-            TOPIC,
-            f"{n.text} posts with salaries {_gbp(b['min'])}–{_gbp(b['max'])}, median {_gbp(b['median'])}",
-            "text cost_staff_employed, cost_salary_min, cost_salary_median, cost_salary_max",
-            "The median of 21 is the 11th salary; 10 lie at or below it and 10 at or above it.",
-            f"salary bill {_gbp(lo6)}–{_gbp(hi6)} a year (mean salary {_gbp(b['mean_min'])}–{_gbp(b['mean_max'])})",
-            "no total printed",
-            "consistent" if b["feasible"] else "inconsistent",
-            f"Least: {b['k']} at {_gbp(b['min'])}, {b['n'] - b['k'] - 1} at the median and one at "
-            f"{_gbp(b['max'])}; most: one at {_gbp(b['min'])}, {b['k']} at the median and "
-            f"{b['n'] - b['k'] - 1} at {_gbp(b['max'])}. The bill is "
-            f"{lo6 / grant6:.1f}–{hi6 / grant6:.1f} times the grant of the six authorities "
-            f"({_gbp(grant6)} a year).",
-            [
-                Entry(
-                    "text",
-                    "cost_staff_employed",
-                    "salary bill per year (bounds)",
-                    NAN,
-                    lo6,
-                    "cannot check",
-                    f"{_gbp(lo6)}–{_gbp(hi6)}",
-                )
-            ],
-        )
-    ]
+    return {
+        "b": b,
+        "n": _q("cost_staff_employed"),
+        "lo6": b["total_min"],
+        "hi6": b["total_max"],
+        "grant6": 6 * f["grant_total_per_year"] / _q("cost_grant_pilots").number,
+        "fund6": 6 * f["funding_max"] / _q("cost_grant_years").number,
+    }
+
+
+def _check_salary_bounds(x: dict) -> Check:
+    """The salary bill 21 posts with the printed minimum, median and maximum must have."""
+    b, n, lo6, hi6, grant6 = x["b"], x["n"], x["lo6"], x["hi6"], x["grant6"]
+    return Check(
+        "cost_salary_bounds",
+        TOPIC,
+        f"{n.text} posts with salaries {_gbp(b['min'])}–{_gbp(b['max'])}, median {_gbp(b['median'])}",
+        "text cost_staff_employed, cost_salary_min, cost_salary_median, cost_salary_max",
+        "The median of 21 is the 11th salary; 10 lie at or below it and 10 at or above it.",
+        f"salary bill {_gbp(lo6)}–{_gbp(hi6)} a year (mean salary {_gbp(b['mean_min'])}–{_gbp(b['mean_max'])})",
+        "no total printed",
+        "consistent" if b["feasible"] else "inconsistent",
+        f"Least: {b['k']} at {_gbp(b['min'])}, {b['n'] - b['k'] - 1} at the median and one at "
+        f"{_gbp(b['max'])}; most: one at {_gbp(b['min'])}, {b['k']} at the median and "
+        f"{b['n'] - b['k'] - 1} at {_gbp(b['max'])}. The bill is "
+        f"{lo6 / grant6:.1f}–{hi6 / grant6:.1f} times the grant of the six authorities "
+        f"({_gbp(grant6)} a year).",
+        [
+            Entry(
+                "text",
+                "cost_staff_employed",
+                "salary bill per year (bounds)",
+                NAN,
+                lo6,
+                "cannot check",
+                f"{_gbp(lo6)}–{_gbp(hi6)}",
+            )
+        ],
+    )
+
+
+def _check_posts_vs_funding(x: dict) -> Check:
+    """The least salary bill against the most money allocated specifically to SofS."""
+    lo6, fund6 = x["lo6"], x["fund6"]
     share = _q("cost_staffing_share")
     implied = lo6 / (share.number / 100)
-    out.append(
-        Check(
-            "cost_posts_vs_funding",
-            TOPIC,
-            f"Posts against the money allocated specifically to SofS ('around {share.text} per cent on staffing')",
-            "text cost_salary_*, cost_staff_employed, cost_staffing_share, cost_grant_per_pilot, "
-            "cost_internal_funding_max_pct",
-            "Salaries without on-costs; the six authorities each at the highest internal funding.",
-            f"least salary bill {_gbp(lo6)} a year; with staffing {share.text}% of spend, spend of at least "
-            f"{_gbp(implied)} a year",
-            f"SofS-specific money at most {_gbp(fund6)} a year for six",
-            "cannot check",
-            f"Even at the lowest salaries the printed summaries allow, the 21 posts cost "
-            f"{lo6 / fund6:.1f} times the most the six authorities could have allocated specifically "
-            "to SofS (grant plus 108%). Either most posts were part-time on SofS or were paid from "
-            "mainstream budgets; the report does not say which, so the staffing share cannot be "
-            "turned into a cost.",
-            [
-                Entry(
-                    "text",
-                    "cost_staffing_share",
-                    "posts / specific funding",
-                    NAN,
-                    lo6 / fund6,
-                    "cannot check",
-                    "ratio of least salary bill to most specific funding",
-                )
-            ],
-        )
+    return Check(
+        "cost_posts_vs_funding",
+        TOPIC,
+        f"Posts against the money allocated specifically to SofS ('around {share.text} per cent on staffing')",
+        "text cost_salary_*, cost_staff_employed, cost_staffing_share, cost_grant_per_pilot, "
+        "cost_internal_funding_max_pct",
+        "Salaries without on-costs; the six authorities each at the highest internal funding.",
+        f"least salary bill {_gbp(lo6)} a year; with staffing {share.text}% of spend, spend of at least "
+        f"{_gbp(implied)} a year",
+        f"SofS-specific money at most {_gbp(fund6)} a year for six",
+        "cannot check",
+        f"Even at the lowest salaries the printed summaries allow, the 21 posts cost "
+        f"{lo6 / fund6:.1f} times the most the six authorities could have allocated specifically "
+        "to SofS (grant plus 108%). Either most posts were part-time on SofS or were paid from "
+        "mainstream budgets; the report does not say which, so the staffing share cannot be "
+        "turned into a cost.",
+        [
+            Entry(
+                "text",
+                "cost_staffing_share",
+                "posts / specific funding",
+                NAN,
+                lo6 / fund6,
+                "cannot check",
+                "ratio of least salary bill to most specific funding",
+            )
+        ],
     )
+
+
+def _check_continuing_posts(x: dict) -> Check:
+    """Posts continuing (and temporary) within those employed, and what they cost."""
+    b, n, grant6 = x["b"], x["n"], x["grant6"]
     c, t = _q("cost_staff_continuing"), _q("cost_staff_continuing_temporary")
     v = "consistent" if t.number <= c.number <= n.number else "inconsistent"
-    out.append(
-        Check(
-            "cost_continuing_posts",
-            TOPIC,
-            f"{c.text} of {n.text} posts continue, {t.text} temporary",
-            "text cost_staff_continuing, cost_staff_continuing_temporary, cost_staff_employed",
-            "",
-            f"continuing salary bill {_gbp(b['continuing_min'])}–{_gbp(b['continuing_max'])} a year",
-            f"{c.text} of {n.text}",
-            v,
-            f"{c.number / n.number:.0%} of posts continue; whichever 4 end, the 17 continuing posts cost "
-            f"between {_gbp(b['continuing_min'])} and {_gbp(b['continuing_max'])} a year, "
-            f"{b['continuing_min'] / grant6:.1f} times or more the grant's yearly value for six.",
-            [Entry("text", "cost_staff_continuing", "<= employed", n.number, c.number, v)],
-        )
+    return Check(
+        "cost_continuing_posts",
+        TOPIC,
+        f"{c.text} of {n.text} posts continue, {t.text} temporary",
+        "text cost_staff_continuing, cost_staff_continuing_temporary, cost_staff_employed",
+        "",
+        f"continuing salary bill {_gbp(b['continuing_min'])}–{_gbp(b['continuing_max'])} a year",
+        f"{c.text} of {n.text}",
+        v,
+        f"{c.number / n.number:.0%} of posts continue; whichever 4 end, the 17 continuing posts cost "
+        f"between {_gbp(b['continuing_min'])} and {_gbp(b['continuing_max'])} a year, "
+        f"{b['continuing_min'] / grant6:.1f} times or more the grant's yearly value for six.",
+        [Entry("text", "cost_staff_continuing", "<= employed", n.number, c.number, v)],
     )
-    return out
+
+
+def check_salaries() -> list[Check]:
+    """What 21 posts with the printed minimum, median and maximum salaries must cost."""
+    x = _salary_context()
+    return [_check_salary_bounds(x), _check_posts_vs_funding(x), _check_continuing_posts(x)]
 
 
 def check_site_summaries() -> list[Check]:
@@ -322,77 +340,80 @@ def check_site_summaries() -> list[Check]:
     return out
 
 
-def check_surveys() -> list[Check]:
-    """Table A11.1 as counts, survey replies against Table 1's cost column, other counts."""
-    out = []
+def _check_a11_sixths() -> Check:
+    """Table A11.1 percentages as whole counts of the authorities that replied in 2019."""
     a = rc.a11_counts()
     n6 = int(_q("cost_survey_2019_replies").number)
     bad = a[~a["whole"]]
     v = "consistent" if bad.empty else "inconsistent"
-    out.append(
-        Check(
-            "cost_a11_sixths",
-            TOPIC,
-            f"Table A11.1 percentages are whole numbers of the {n6} authorities",
-            f"{pub.cite('A11.1')}; text cost_survey_2019_replies",
-            "Every authority answered every item.",
-            f"{int(a['whole'].sum())} of {len(a)} cells are k/{n6}",
-            f"{len(a)} percentages",
-            v,
-            "Counts: " + "; ".join(f"{r.row} {r.column.lower()} {r.count} of {n6}" for r in a.itertuples())
-            if bad.empty
-            else "Not a whole count: " + "; ".join(f"{r.row}/{r.column}" for r in bad.itertuples()),
-            [
-                Entry(
-                    "A11.1",
-                    r.row,
-                    r.column,
-                    r.published,
-                    r.reproduced,
-                    "consistent" if r.whole else "inconsistent",
-                    f"{r.count} of {n6}",
-                )
-                for r in a.itertuples()
-            ],
-        )
+    return Check(
+        "cost_a11_sixths",
+        TOPIC,
+        f"Table A11.1 percentages are whole numbers of the {n6} authorities",
+        f"{pub.cite('A11.1')}; text cost_survey_2019_replies",
+        "Every authority answered every item.",
+        f"{int(a['whole'].sum())} of {len(a)} cells are k/{n6}",
+        f"{len(a)} percentages",
+        v,
+        "Counts: " + "; ".join(f"{r.row} {r.column.lower()} {r.count} of {n6}" for r in a.itertuples())
+        if bad.empty
+        else "Not a whole count: " + "; ".join(f"{r.row}/{r.column}" for r in bad.itertuples()),
+        [
+            Entry(
+                "A11.1",
+                r.row,
+                r.column,
+                r.published,
+                r.reproduced,
+                "consistent" if r.whole else "inconsistent",
+                f"{r.count} of {n6}",
+            )
+            for r in a.itertuples()
+        ],
     )
+
+
+def _check_table1_responses() -> Check:
+    """Survey replies against Table 1's cost column."""
     t1 = rc.table1_cost_column()
     r18, r19 = _q("cost_survey_2018_replies"), _q("cost_survey_2019_replies")
     v19 = "consistent" if t1["t2"] == r19.number else "inconsistent"
     v18 = "consistent" if t1["t1"] + t1["withdrawn"] >= r18.number else "inconsistent"
-    out.append(
-        Check(
-            "cost_table1_responses",
-            TOPIC,
-            "Survey replies against Table 1's cost column",
-            "Table 1 (report) cost column; text cost_survey_2018_replies, cost_survey_2019_replies, "
-            "cost_survey_2018_sent, la_pilots_remaining",
-            "Table 1's 'T1' is the December 2018 survey and 'T2' the November 2019 one; the pilot that "
-            "left in January 2019 is not in Table 1 but may have replied in 2018.",
-            f"Table 1: {t1['t1']} pilots at T1, {t1['t2']} at T2, {t1['none']} neither",
-            f"{r18.text} replies (2018), {r19.text} (2019)",
-            audit.worst([v18, v19]),
-            f"November 2019: Table 1's {t1['t2']} = the {r19.text} replies ({v19}). December 2018: Table 1 "
-            f"shows {t1['t1']} of the 9 remaining pilots; with the pilot that later left at most "
-            f"{t1['t1'] + t1['withdrawn']} could have replied, not {r18.text} ({v18})."
-            + (
-                " Table 1's cost column and the appendix's reply count cannot both be right."
-                if v18 == "inconsistent"
-                else ""
+    return Check(
+        "cost_table1_responses",
+        TOPIC,
+        "Survey replies against Table 1's cost column",
+        "Table 1 (report) cost column; text cost_survey_2018_replies, cost_survey_2019_replies, "
+        "cost_survey_2018_sent, la_pilots_remaining",
+        "Table 1's 'T1' is the December 2018 survey and 'T2' the November 2019 one; the pilot that "
+        "left in January 2019 is not in Table 1 but may have replied in 2018.",
+        f"Table 1: {t1['t1']} pilots at T1, {t1['t2']} at T2, {t1['none']} neither",
+        f"{r18.text} replies (2018), {r19.text} (2019)",
+        audit.worst([v18, v19]),
+        f"November 2019: Table 1's {t1['t2']} = the {r19.text} replies ({v19}). December 2018: Table 1 "
+        f"shows {t1['t1']} of the 9 remaining pilots; with the pilot that later left at most "
+        f"{t1['t1'] + t1['withdrawn']} could have replied, not {r18.text} ({v18})."
+        + (
+            " Table 1's cost column and the appendix's reply count cannot both be right."
+            if v18 == "inconsistent"
+            else ""
+        ),
+        [
+            Entry("1", "Cost", "T2 pilots = 2019 replies", r19.number, t1["t2"], v19),
+            Entry(
+                "1",
+                "Cost",
+                "T1 pilots + withdrawn >= 2018 replies",
+                r18.number,
+                t1["t1"] + t1["withdrawn"],
+                v18,
             ),
-            [
-                Entry("1", "Cost", "T2 pilots = 2019 replies", r19.number, t1["t2"], v19),
-                Entry(
-                    "1",
-                    "Cost",
-                    "T1 pilots + withdrawn >= 2018 replies",
-                    r18.number,
-                    t1["t1"] + t1["withdrawn"],
-                    v18,
-                ),
-            ],
-        )
+        ],
     )
+
+
+def _check_pilot_counts() -> Check:
+    """Numbers of pilots across the cost study."""
     s18, g_n, s19, left = (
         _q("cost_survey_2018_sent"),
         _q("cost_grant_pilots"),
@@ -400,59 +421,72 @@ def check_surveys() -> list[Check]:
         _q("la_pilots_remaining"),
     )
     v = "consistent" if s18.number == g_n.number and s19.number == left.number else "inconsistent"
-    out.append(
-        Check(
-            "cost_pilot_counts",
-            TOPIC,
-            "Numbers of pilots across the cost study",
-            "text cost_survey_2018_sent, cost_grant_pilots, cost_survey_2019_pilots, la_pilots_remaining",
-            "One pilot left in January 2019.",
-            f"{s18.text} in Dec 2018 = {g_n.text} funded; {s19.text} in Nov 2019 = {left.text} remaining",
-            "as printed",
-            v,
-            "The December 2018 survey went to all 10 funded pilots and the November 2019 survey to the 9 "
-            "left after one withdrew.",
-            [Entry("text", "cost_survey_2019_pilots", "= pilots remaining", s19.number, left.number, v)],
-        )
+    return Check(
+        "cost_pilot_counts",
+        TOPIC,
+        "Numbers of pilots across the cost study",
+        "text cost_survey_2018_sent, cost_grant_pilots, cost_survey_2019_pilots, la_pilots_remaining",
+        "One pilot left in January 2019.",
+        f"{s18.text} in Dec 2018 = {g_n.text} funded; {s19.text} in Nov 2019 = {left.text} remaining",
+        "as printed",
+        v,
+        "The December 2018 survey went to all 10 funded pilots and the November 2019 survey to the 9 "
+        "left after one withdrew.",
+        [Entry("text", "cost_survey_2019_pilots", "= pilots remaining", s19.number, left.number, v)],
     )
+
+
+def _check_safety_days() -> Check:
+    """Safety-planning support: days used against days offered."""
     sp = rc.safety_support()
     v = "consistent" if sp["used"] < sp["offered"] else "inconsistent"
-    out.append(
-        Check(
-            "cost_safety_days",
-            TOPIC,
-            "Safety-planning support: 'far fewer days were used'",
-            "text cost_safety_days_offered, cost_safety_pilots, cost_safety_5day_*, cost_safety_1day_*",
-            "9 pilots each offered the same 10 days.",
-            f"{sp['used']:.0f} of {sp['offered']:.0f} days used ({sp['used'] / sp['offered']:.0%})",
-            "far fewer",
-            v,
-            f"{sp['split']} = {sp['used']:.0f} days by {sp['pilots']:.0f} pilots, against {sp['offered']:.0f} offered.",
-            [Entry("text", "cost_safety_days_offered", "days used", sp["offered"], sp["used"], v)],
-        )
+    return Check(
+        "cost_safety_days",
+        TOPIC,
+        "Safety-planning support: 'far fewer days were used'",
+        "text cost_safety_days_offered, cost_safety_pilots, cost_safety_5day_*, cost_safety_1day_*",
+        "9 pilots each offered the same 10 days.",
+        f"{sp['used']:.0f} of {sp['offered']:.0f} days used ({sp['used'] / sp['offered']:.0%})",
+        "far fewer",
+        v,
+        f"{sp['split']} = {sp['used']:.0f} days by {sp['pilots']:.0f} pilots, against {sp['offered']:.0f} offered.",
+        [Entry("text", "cost_safety_days_offered", "days used", sp["offered"], sp["used"], v)],
     )
+
+
+def _check_consultant_ratings() -> Check:
+    """External consultants' ratings: counts within the authorities that replied."""
+    n6 = int(_q("cost_survey_2019_replies").number)
     imp, sus, low = (
         _q("cost_consultants_implementation"),
         _q("cost_consultants_sustainability"),
         _q("cost_consultants_low"),
     )
     v = "consistent" if sus.number + low.number <= n6 and imp.number <= n6 else "inconsistent"
-    out.append(
-        Check(
-            "cost_consultant_ratings",
-            TOPIC,
-            "External consultants' importance: counts within the 6",
-            "text cost_consultants_implementation, cost_consultants_sustainability, cost_consultants_low",
-            "Each authority gave one rating.",
-            f"{sus.number + low.number:.0f} of {n6} rated for sustainability",
-            f"{sus.text} important, {low.text} low",
-            v,
-            f"{sus.text} + {low.text} = {sus.number + low.number:.0f}, leaving "
-            f"{n6 - sus.number - low.number:.0f} at a middle rating or unanswered.",
-            [Entry("text", "cost_consultants_low", "+ important <= 6", n6, sus.number + low.number, v)],
-        )
+    return Check(
+        "cost_consultant_ratings",
+        TOPIC,
+        "External consultants' importance: counts within the 6",
+        "text cost_consultants_implementation, cost_consultants_sustainability, cost_consultants_low",
+        "Each authority gave one rating.",
+        f"{sus.number + low.number:.0f} of {n6} rated for sustainability",
+        f"{sus.text} important, {low.text} low",
+        v,
+        f"{sus.text} + {low.text} = {sus.number + low.number:.0f}, leaving "
+        f"{n6 - sus.number - low.number:.0f} at a middle rating or unanswered.",
+        [Entry("text", "cost_consultants_low", "+ important <= 6", n6, sus.number + low.number, v)],
     )
-    return out
+
+
+def check_surveys() -> list[Check]:
+    """Table A11.1 as counts, survey replies against Table 1's cost column, other counts."""
+    return [
+        _check_a11_sixths(),
+        _check_table1_responses(),
+        _check_pilot_counts(),
+        _check_safety_days(),
+        _check_consultant_ratings(),
+    ]
 
 
 def cost_checks() -> list[Check]:
