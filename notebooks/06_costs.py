@@ -64,7 +64,7 @@ from IPython.display import Markdown, display
 
 from sofs_lib import published
 from sofs_lib.chapters.consistency_audit.analysis import frame as checks_frame
-from sofs_lib.chapters.costs import answer, compute, figures, records
+from sofs_lib.chapters.costs import answer, compute, coverage, figures, records
 from sofs_lib.chapters.costs.params import SPEC
 from sofs_lib.core import paths
 from sofs_lib.display import chapter, provenance, tables
@@ -184,6 +184,11 @@ if r["finance"] is None:
     display(Markdown("*Skipped: no public LA data (set `dfe_data_dir` to a folder of DfE files).*"))
 else:
     fig = figures.spending(r["fin_means"])
+    fm = coverage.means_table(r["fin_means"])
+    tables.show(fm.reset_index(), "real", fmt={c: (".0f" if c.startswith("n ") else ",.1f") for c in fm.columns},
+                index=False, collapsed=True,
+                caption="Mean of each group and the number of LAs it is over (£; units as in the figure)",
+                source="DfE LAIT finance lines (real); sofs_lib.chapters.costs.spending.group_means.")
     tables.write_csv(r["fin_means"], out / "finance_means.csv", index=False)
     an = r["anova"].set_index("indicator_id")
     tables.show(an, "real", fmt={c: ".3f" for c in an.columns if c.startswith(("F", "p"))},
@@ -192,11 +197,34 @@ else:
     tables.write_csv(an, out / "finance_anova.csv")
 
 # %% [markdown]
+# ### Coverage
+#
+# A group mean is over the LA values present. An LA-year missing or suppressed in the
+# finance lines, or a gross line without the ONS population it is divided by, is left out, so
+# that mean is over fewer councils; every such LA-year is counted and named here. Pilots and
+# comparators are expected in every year of a line; another council in every year it has a
+# value on some finance line (so a council before its creation or after its abolition is not
+# counted as missing from the England mean).
+
+# %% tags=["hide-input"]
+if r["finance"] is not None:
+    fmiss = r["finance_missing"]
+    display(Markdown(coverage.coverage_sentence(fmiss)))
+    if len(fmiss):
+        words = {"Pilot": "pilot", "SNN": "comparator", coverage.OTHER: "other English LA"}
+        tables.show(fmiss.drop(columns="la_code").assign(group=fmiss["group"].map(words)), "real",
+                    index=False, collapsed=True,
+                    caption="LA-years without a value on a finance line",
+                    source="sofs_lib.chapters.costs.coverage.missing_la_years")
+    tables.write_csv(fmiss, out / "missing_la_years.csv", index=False)
+
+# %% [markdown]
 # The LAIT finance series begin in 2015-16, during Round 1: **no year before any pilot used SofS
 # exists**, so these comparisons can only show whether pilots' spending moved differently from
 # comparators' once Round 2 began (October 2017), not the effect of adopting SofS. The event
-# study compares each year's change since 2016-17; with 8 pilots and 8 comparators the p-value
-# comes from every one of the ways of choosing 8 "pilots" among the 16 councils.
+# study compares each year's change since 2016-17; its p-value comes from every way of giving
+# the pilot label to as many of the line's councils as there are pilots (the numbers are in
+# the caption).
 
 # %% tags=["hide-input"]
 if r["finance"] is not None:
@@ -208,11 +236,10 @@ if r["finance"] is not None:
                         f"LAs; {meta['assignments']:,} assignments)",
                 source="DfE LAIT finance lines (real); sofs_lib.chapters.costs.spending.event_study.")
     tables.write_csv(ev, out / "finance_event_study.csv")
-    drops = {k: v["dropped"] for k, v in r["events"].attrs["meta"].items()}
-    display(Markdown(f"LAs left out of an event study for a missing year: {sum(drops.values())} "
-                     f"(over {len(drops)} lines); gross-spend values dropped for want of a population "
-                     "(councils reorganised between the two sources): "
-                     f"{r['finance'].attrs.get('dropped_no_population', 0)}."))
+    names = dict(zip(r["finance"]["la_code"], r["finance"]["la_name"]))
+    display(Markdown(coverage.left_out_sentence(r["events"].attrs["meta"], names)
+                     + " Gross-spend values dropped for want of a population (councils reorganised "
+                     f"between the two sources): {r['finance'].attrs.get('dropped_no_population', 0)}."))
     cl = r["clustered"].join(ev.loc["fin_safeguarding_gross", ["p_randomisation"]])
     tables.show(cl, "real", fmt=".3f",
                 caption=f"Safeguarding spend: the same model by OLS with LA-clustered errors "
@@ -272,7 +299,11 @@ if r["starters"] is None:
 else:
     fig = figures.starters(r["starters_summary"])
     rec = r["recurrent"]
-    tables.show(rec, "real", fmt={c: (".1f" if "starters" in c else answer.money) for c in rec.columns},
+    sm = r["starters_missing"]
+    display(Markdown(coverage.coverage_sentence(sm, "new starters", "new starters (FTE)", "Round 2 pilot")))
+    tables.write_csv(sm, out / "missing_starters.csv", index=False)
+    tables.show(rec, "real", fmt={c: (".1f" if "starters" in c else ".0f" if c == "n pilots" else answer.money)
+                                  for c in rec.columns},
                 caption=f"Recurrent cost of training new starters, per pilot (average), {r['price_year']} prices",
                 source="Starters: DfE workforce files (real); training days and costs: data/unit_costs.yml.")
     tables.write_csv(rec, out / "recurrent_training.csv")
@@ -286,15 +317,17 @@ else:
 # returns (`data_dir`) the same code recomputes the aggregates from them.
 
 # %% tags=["hide-input"]
-rc_ = r["returns_check"]
+rc_ = r["returns_check"].assign(over=coverage.over_column(r["survey_bases"], r["returns_check"].index))
 tables.show(rc_.drop(columns="kind"), {"what": "published", "published": "published", "recomputed": RK,
-                                       "reading": "derived", "agrees": RK},
+                                       "reading": "derived", "agrees": RK, "over": RK},
             fmt={"recomputed": "g"}, collapsed=True,
             caption=f"Printed aggregates recomputed from the {RK} returns"
                     + (" (synthetic: shows the method, not evidence)" if RK == "synthetic" else ""),
             source=("Synthetic records (sofs_lib.synthetic.cost_surveys), written to the chapter's "
                     "output folder." if RK == "synthetic" else f"Returns in {p['data_dir']}."))
 tables.write_csv(rc_, out / "returns_check.csv")
+display(Markdown(coverage.survey_sentence(r["survey_bases"]) + " Only counts are shown, no authority is named"
+                 + ("; the returns are synthetic and show the method, not evidence." if RK == "synthetic" else ".")))
 
 # %% [markdown]
 # ## What this chapter reproduces

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib import published as pub
-from sofs_lib.chapters.costs import breakeven, model, recompute, spending, training
+from sofs_lib.chapters.costs import breakeven, coverage, model, recompute, spending, training
 from sofs_lib.chapters.costs import unit_costs as uc
 from sofs_lib.chapters.costs.checks import cost_checks
 from sofs_lib.chapters.costs.params import ASSUMPTIONS, year_span
+from sofs_lib.sources.dfe.groups import default_comparators, default_pilots
 from sofs_lib.synthetic import cost_surveys as cs
 
 #: how the report words a quoted value: "nearly" = just below, "over" = just above, "around"
@@ -46,12 +47,21 @@ def _extract_loader(src: dict):
     return lambda ids: src["panel"][src["panel"]["indicator_id"].isin(list(ids))]
 
 
-def finance(src) -> pd.DataFrame | None:
+def finance(src, keep_missing: bool = False) -> pd.DataFrame | None:
     if src is None:
         return None
     if src["how"] == "files":
-        return spending.finance_panel_from_files(src["dir"])
-    return spending.finance_panel_from_extract(_extract_loader(src))
+        return spending.finance_panel_from_files(src["dir"], keep_missing)
+    return spending.finance_panel_from_extract(_extract_loader(src), keep_missing)
+
+
+def finance_coverage(full: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The finance panel of values (as the analyses use it) and every LA-year its pilot,
+    comparator and England means lack (:func:`coverage.missing_la_years`)."""
+    fin = full.dropna(subset=["value"]).drop(columns="why").reset_index(drop=True)
+    groups = {"Pilot": default_pilots(), "SNN": default_comparators()}
+    why = full[full["value"].isna()][["indicator_id", "la_code", "year", "why"]]
+    return fin, coverage.missing_la_years(fin, groups, why)
 
 
 def starters(src) -> pd.DataFrame | None:
@@ -111,6 +121,7 @@ def run(p: dict, out: Path) -> dict:
         )
     r["returns"] = cs.read_cost_returns(folder)
     r["returns_check"] = compare_returns(cs.aggregates(r["returns"]), r["returns_kind"])
+    r["survey_bases"] = coverage.survey_bases(r["returns"])
     # real LA data
     src = real_sources(p["dfe_data_dir"])
     r["real"] = src is not None
@@ -119,6 +130,9 @@ def run(p: dict, out: Path) -> dict:
     over = {a: p[a] for a in ASSUMPTIONS}
     if st is not None:
         r["starters_summary"] = training.starters_summary(st)
+        r["starters_missing"] = coverage.missing_la_years(
+            training.starters_long(st), {"Pilot": training.round2_pilots()}, england=False
+        )
         if over["starters_per_pilot_year"] is None:
             over["starters_per_pilot_year"] = float(r["starters_summary"]["mean starters per pilot (FTE)"].mean())
     costs = uc.with_overrides(costs, over)
@@ -145,7 +159,8 @@ def run(p: dict, out: Path) -> dict:
             v["travel_per_training_day"],
             p["interval"],
         )
-    fin = finance(src)
+    full = finance(src, keep_missing=True)
+    fin, r["finance_missing"] = finance_coverage(full) if full is not None else (None, None)
     r["finance"] = fin
     if fin is not None:
         r["fin_means"] = spending.group_means(fin)

@@ -56,6 +56,12 @@ def monte_carlo(draws: pd.DataFrame, interval: pd.DataFrame, price_year: str):
     )
 
 
+def _n(means: pd.DataFrame, col: str) -> str:
+    """'8 LAs' or '7-8 LAs': how many LAs a plotted mean is over, across lines and years."""
+    lo, hi = int(means[col].min()), int(means[col].max())
+    return f"{lo} LAs" if lo == hi else f"{lo}–{hi} LAs"
+
+
 def spending(means: pd.DataFrame):
     """Pilots, comparators and England on every LAIT finance line, every year."""
     ids = [i for i in LABELS if i in set(means["indicator_id"])]
@@ -64,14 +70,24 @@ def spending(means: pd.DataFrame):
     fig, axes = plt.subplots(nrow, ncol, figsize=(9, 2.6 * nrow), sharex=True)
     for ax, iid in zip(axes.flat, ids):
         d = means[means["indicator_id"] == iid].sort_values("year")
-        ax.plot(d["year"], d["pilots"], "o-", color=PALETTE["pilot"], label="Pilots (mean)")
-        ax.plot(d["year"], d["comparators"], "s-", color=PALETTE["comparator"], label="Comparators (mean)")
-        ax.plot(d["year"], d["England"], "--", color="#555555", label="All English LAs (mean)")
+        ax.plot(d["year"], d["pilots"], "o-", color=PALETTE["pilot"], label=f"Pilots (mean of {_n(means, 'n_pilots')})")
+        ax.plot(
+            d["year"],
+            d["comparators"],
+            "s-",
+            color=PALETTE["comparator"],
+            label=f"Comparators (mean of {_n(means, 'n_comparators')})",
+        )
+        ax.plot(
+            d["year"], d["England"], "--", color="#555555", label=f"All English LAs (mean of {_n(means, 'n_England')})"
+        )
         ax.axvspan(ROUND2_FIRST_YEAR - 0.5, ROUND2_FIRST_YEAR + 1.5, color="#dddddd", alpha=0.5)
         ax.set_title(LABELS[iid], fontsize=9)
         ax.set_ylabel(UNITS[iid].replace(" a year", ""), fontsize=8)
     for ax in axes.flat[len(ids) :]:
         ax.axis("off")
+    for ax in axes.flat[len(ids) - ncol : len(ids)]:
+        ax.tick_params(labelbottom=True)  # the panel above an empty one keeps its year labels
     axes.flat[0].legend(fontsize=7, loc="upper left")
     for ax in axes[-1]:
         ax.set_xlabel("Financial year (by its end; shaded: Round 2)", fontsize=8)
@@ -79,7 +95,7 @@ def spending(means: pd.DataFrame):
         fig,
         "Council spending on children's services: pilots, comparators, all LAs",
         "DfE LAIT (S251 outturn) finance lines via the committed LA extract; ONS mid-year "
-        "population 0-17. Real data, cash terms.",
+        "population 0-17. Real data, cash terms; LAs per mean by line and year in the table below.",
     )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sofs_lib.chapters.costs.coverage import why_words
 from sofs_lib.sources.dfe.groups import default_comparators, default_pilots
 
 #: LAIT short name -> catalogue id (data/indicators.csv) and label
@@ -44,6 +45,7 @@ UNITS = {
 }
 ROUND2_FIRST_YEAR = 2018
 REFERENCE_YEAR = 2017
+NO_POPULATION = "no ONS population aged 0-17"
 
 
 def _lait_file(root: Path) -> Path:
@@ -53,9 +55,9 @@ def _lait_file(root: Path) -> Path:
     return hits[-1]
 
 
-def finance_panel_from_files(dfe_data_dir) -> pd.DataFrame:
+def finance_panel_from_files(dfe_data_dir, keep_missing: bool = False) -> pd.DataFrame:
     """Long panel ``la_code, la_name, year, indicator_id, value`` from the raw DfE files. Gross lines are divided by the ONS mid-year 0-17 population of the
-    financial year's first calendar year."""
+    financial year's first calendar year (see :func:`_per_child` for ``keep_missing``)."""
     from sofs_lib.sources.dfe import load_lait, load_population
 
     root = Path(dfe_data_dir)
@@ -69,12 +71,8 @@ def finance_panel_from_files(dfe_data_dir) -> pd.DataFrame:
     pop["year"] = pop["year"].astype(int) + 1
     out = df[["la_code", "la_name", "year", "indicator_id", "value"]].copy()
     out["year"] = out["year"].astype(int)
-    out = out.merge(pop, on=["la_code", "year"], how="left")
-    gross = out["indicator_id"].isin(GROSS)
-    out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "population_estimate"]
-    out.attrs["kind"] = "real"
-    out.attrs["dropped_no_population"] = int((gross & out["population_estimate"].isna() & out["value"].notna()).sum())
-    return out.drop(columns="population_estimate").dropna(subset=["value"]).reset_index(drop=True)
+    out = out.merge(pop, on=["la_code", "year"], how="left").rename(columns={"population_estimate": "pop"})
+    return _per_child(out, keep_missing)
 
 
 def grouped(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
@@ -87,12 +85,14 @@ def grouped(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
 
 
 def group_means(panel: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
-    """Mean of pilots, of comparators and of every English LA in the panel, per indicator and year."""
+    """Mean of pilots, of comparators and of every English LA in the panel, per indicator and year,
+    each with the number of LAs it is over (``n_pilots``, ``n_comparators``, ``n_England``)."""
     g = grouped(panel, pilots, comparators)
     m = g.groupby(["indicator_id", "year", "group"])["value"].agg(["mean", "count"]).reset_index()
     wide = m.pivot_table(index=["indicator_id", "year"], columns="group", values=["mean", "count"])
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
-    eng = panel.groupby(["indicator_id", "year"])["value"].mean().rename("England")
+    v = panel.dropna(subset=["value"]).groupby(["indicator_id", "year"])["value"]
+    eng = pd.DataFrame({"England": v.mean(), "n_England": v.count()})
     out = wide.join(eng, how="left").reset_index()
     return out.rename(
         columns={
@@ -129,6 +129,9 @@ def anova_over_time(panel: pd.DataFrame, years, pilots=None, comparators=None) -
                 "indicator_id": iid,
                 "label": LABELS.get(iid, iid),
                 "LA-years": len(d),
+                "LAs (pilots v comparators)": " v ".join(
+                    str(d.loc[d["group"] == gr, "la_code"].nunique()) for gr in ("Pilot", "SNN")
+                ),
                 "F (pilot status)": tab.loc["Pilot status", "F"],
                 "p (pilot status)": tab.loc["Pilot status", "p"],
                 "F (year x status)": tab.loc["Year * pilot status", "F"],
@@ -165,6 +168,7 @@ def event_study(
     g = grouped(panel, pilots, comparators)
     w, dropped = balanced(g, indicator, list(years))
     pil = set(pilots) if pilots is not None else set(default_pilots())
+    com = set(comparators) if comparators is not None else set(default_comparators())
     treated = w.index.isin(pil)
     ys = list(w.columns)
     ref = ys.index(REFERENCE_YEAR)
@@ -198,7 +202,10 @@ def event_study(
         }
     )
     out.loc[out["year"] == REFERENCE_YEAR, "p_randomisation"] = np.nan
-    out.attrs.update(n_pilots=k, n_comparators=n - k, dropped=dropped, assignments=total, exact=exact)
+    left_out = tuple(sorted((pil | com) - set(w.index)))
+    out.attrs.update(
+        n_pilots=k, n_comparators=n - k, dropped=dropped, left_out=left_out, assignments=total, exact=exact
+    )
     return out
 
 
@@ -238,22 +245,38 @@ def clustered_check(panel: pd.DataFrame, indicator: str, years, pilots=None, com
     return res
 
 
-def finance_panel_from_extract(load_panel) -> pd.DataFrame:
+def finance_panel_from_extract(load_panel, keep_missing: bool = False) -> pd.DataFrame:
     """The same panel from the committed real LA extract (``load_panel(indicators=...)``, long
-    table with the catalogue's finance lines and ``pop_0_17``)."""
+    table with the catalogue's finance lines and ``pop_0_17``; see :func:`_per_child`)."""
     ids = list(LABELS) + ["pop_0_17"]
     d = load_panel(ids)
-    d = d[["la_code", "la_name", "year", "indicator_id", "value"]].copy()
+    keep = ["la_code", "la_name", "year", "indicator_id", "value"] + (["suppression"] if "suppression" in d else [])
+    d = d[keep].copy()
     d["la_code"] = d["la_code"].astype(str)
     d["year"] = d["year"].astype(int)
     pop = d[d["indicator_id"] == "pop_0_17"][["la_code", "year", "value"]].rename(columns={"value": "pop"})
+    pop = pop.dropna(subset=["pop"])
     pop["year"] = pop["year"] + 1
     out = d[d["indicator_id"] != "pop_0_17"].merge(pop, on=["la_code", "year"], how="left")
+    return _per_child(out, keep_missing)
+
+
+def _per_child(out: pd.DataFrame, keep_missing: bool) -> pd.DataFrame:
+    """Gross lines divided by ``pop``; values without a population are dropped and counted
+    (``attrs['dropped_no_population']``). With ``keep_missing`` the rows without a value stay,
+    with ``why`` (the suppression code's meaning, or no population)."""
     gross = out["indicator_id"].isin(GROSS)
+    no_pop = gross & out["pop"].isna() & out["value"].notna()
     out.loc[gross, "value"] = out.loc[gross, "value"] / out.loc[gross, "pop"]
+    codes = out["suppression"] if "suppression" in out else pd.Series(None, index=out.index, dtype=object)
+    out["why"] = [why_words(c) if pd.isna(v) else "" for c, v in zip(codes, out["value"])]
+    out.loc[no_pop, "why"] = NO_POPULATION
+    out = out.drop(columns=[c for c in ("pop", "suppression") if c in out])
     out.attrs["kind"] = "real"
-    out.attrs["dropped_no_population"] = int((gross & out["pop"].isna() & out["value"].notna()).sum())
-    return out.drop(columns="pop").dropna(subset=["value"]).reset_index(drop=True)
+    out.attrs["dropped_no_population"] = int(no_pop.sum())
+    if keep_missing:
+        return out.reset_index(drop=True)
+    return out.drop(columns="why").dropna(subset=["value"]).reset_index(drop=True)
 
 
 def all_la_mean(panel: pd.DataFrame, indicator: str, year: int) -> tuple[float, int]:

@@ -80,12 +80,19 @@ def recurrent_cost(
             {
                 "year (30 September)": year,
                 "starters per pilot (FTE)": r["mean starters per pilot (FTE)"],
+                "n pilots": int(r["pilots reporting"]),
                 "cost per pilot (average)": float(np.mean(c)),
                 f"{lo:.0%}": float(np.quantile(c, lo)),
                 f"{hi:.0%}": float(np.quantile(c, hi)),
             }
         )
     return pd.DataFrame(rows).set_index("year (30 September)")
+
+
+def starters_long(starters: pd.DataFrame) -> pd.DataFrame:
+    """The starters as a long panel (``indicator_id`` sw_starters_fte) for the coverage check."""
+    d = starters[["la_code", "year", "starters_fte"]].rename(columns={"starters_fte": "value"})
+    return d.assign(indicator_id="sw_starters_fte")
 
 
 def starters_from_extract(load_panel) -> pd.DataFrame:
