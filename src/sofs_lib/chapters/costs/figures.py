@@ -153,8 +153,15 @@ def starters(summary: pd.DataFrame):
     """New social workers per pilot per year (mean and range over the pilots)."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
     x = summary.index.to_numpy()
+    n = summary.assign(n_pilots=summary["pilots reporting"])
     ax.fill_between(x, summary["least"], summary["most"], color="#cfe0f0", label="Range over the pilots")
-    ax.plot(x, summary["mean starters per pilot (FTE)"], "o-", color=PALETTE["pilot"], label="Mean per pilot")
+    ax.plot(
+        x,
+        summary["mean starters per pilot (FTE)"],
+        "o-",
+        color=PALETTE["pilot"],
+        label=f"Mean per pilot (of {_n(n, 'n_pilots').replace('LAs', 'pilots')})",
+    )
     ax.legend(fontsize=8)
     return finish(
         fig,
