@@ -74,7 +74,7 @@ def test_coverage_sentence_by_hand():
         "10 LA-years lack a value for a finance line (missing or suppressed) and are left out of the "
         "means, which are then over fewer councils: among the pilots, P3 (4), Pilbury (1); among the "
         "comparators, Compton (2); among the other English LAs, Elmley (2), Eastwick (1). Why: no value "
-        "in the data 5; no value on any line that year 4; not collected ('-') 1."
+        "in the data (5); no value on any line that year (4); not collected ('-') (1)."
     )
 
 

@@ -128,7 +128,7 @@ def coverage_sentence(
         "left out of the means, which are then over fewer councils: "
         + "; ".join(parts)
         + ". Why: "
-        + "; ".join(f"{w} {n}" for w, n in why.items())
+        + "; ".join(f"{w} ({n})" for w, n in why.items())
         + "."
     )
 
