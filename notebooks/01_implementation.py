@@ -37,6 +37,7 @@ from IPython.display import Markdown, display
 
 from sofs_lib import published
 from sofs_lib.chapters.implementation import analysis as im
+from sofs_lib.chapters.implementation import focus_groups as fg
 from sofs_lib.chapters.implementation import profiles
 from sofs_lib.chapters.implementation.answer import answer_parts
 from sofs_lib.chapters.implementation.params import SPEC
@@ -48,7 +49,7 @@ p, out = run.params, run.out
 led = run.ledger
 tests = im.element_use_tests(p["alpha"], p["max_item_nonresponse"])
 oc = im.ofsted_claims()
-claims = im.focus_group_claims()
+claims = fg.focus_group_claims()
 responses = profiles.generate_responses(seed=p["profiles_seed"],
                                         structures_category=p["structures_category"])
 ts = profiles.tscores(responses, reference=p["tscore_reference"],
@@ -165,7 +166,7 @@ tables.show(oc.set_index("id")[["statement", "published", "reproduced", "basis",
 # means (its header calls the last time point "T2"; the text calls it T3).
 
 # %% tags=["hide-input"]
-fig = im.plot_focus_groups()
+fig = fg.plot_focus_groups()
 
 # %% [markdown]
 # The report gives no group sizes per pilot (90 assessments at T1, 83 at T3 overall), so the
@@ -174,7 +175,7 @@ fig = im.plot_focus_groups()
 # up to 0.10: a recomputed value within that is "within rounding".
 
 # %% tags=["hide-input"]
-means = im.focus_group_means()
+means = fg.focus_group_means()
 tables.show(means, "derived", fmt=".2f", caption="Item means across the five pilots",
             source="Computed from " + published.cite("A8.1") + ".")
 tables.write_csv(means, out / "a81_item_means.csv")
@@ -212,7 +213,7 @@ display(Markdown(
 # families" and "partner agency involvement" fell further short.
 
 # %% tags=["hide-input"]
-sb = im.shortfall_by_pilot()
+sb = fg.shortfall_by_pilot()
 tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short of the T1 hope, "
             "and items that improved on T1", source="Computed from " + published.cite("A8.1") + ".")
 
