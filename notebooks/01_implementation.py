@@ -38,7 +38,7 @@ from IPython.display import Markdown, display
 from sofs_lib import published
 from sofs_lib.chapters.implementation import analysis as im
 from sofs_lib.chapters.implementation import focus_groups as fg
-from sofs_lib.chapters.implementation import profiles
+from sofs_lib.chapters.implementation import profile_figures, profile_scores, profile_statements, profiles
 from sofs_lib.chapters.implementation.answer import answer_parts
 from sofs_lib.chapters.implementation.params import SPEC
 from sofs_lib.core import paths
@@ -52,9 +52,9 @@ oc = im.ofsted_claims()
 claims = fg.focus_group_claims()
 responses = profiles.generate_responses(seed=p["profiles_seed"],
                                         structures_category=p["structures_category"])
-ts = profiles.tscores(responses, reference=p["tscore_reference"],
+ts = profile_scores.tscores(responses, reference=p["tscore_reference"],
                       structures_category=p["structures_category"])
-checks = profiles.check_statements(ts)
+checks = profile_statements.check_statements(ts)
 provenance.answer(**answer_parts(published.wide("2"), tests, oc, claims, checks), output_dir=out)
 provenance.banner(
     published=["Tables 1, 2 and 3 of the report", "appendix Table A8.1",
@@ -238,7 +238,7 @@ tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short
 # ```
 
 # %% tags=["hide-input"]
-fig = profiles.plot_all_profiles(ts)
+fig = profile_figures.plot_all_profiles(ts)
 
 # %% tags=["hide-input"]
 ok = int(checks["holds"].sum())
