@@ -37,7 +37,8 @@ from IPython.display import Markdown, display
 
 from sofs_lib import published
 from sofs_lib.chapters.implementation import analysis as im
-from sofs_lib.chapters.implementation import profiles
+from sofs_lib.chapters.implementation import focus_groups as fg
+from sofs_lib.chapters.implementation import profile_figures, profile_scores, profile_statements, profiles
 from sofs_lib.chapters.implementation.answer import answer_parts
 from sofs_lib.chapters.implementation.params import SPEC
 from sofs_lib.core import paths
@@ -48,12 +49,12 @@ p, out = run.params, run.out
 led = run.ledger
 tests = im.element_use_tests(p["alpha"], p["max_item_nonresponse"])
 oc = im.ofsted_claims()
-claims = im.focus_group_claims()
+claims = fg.focus_group_claims()
 responses = profiles.generate_responses(seed=p["profiles_seed"],
                                         structures_category=p["structures_category"])
-ts = profiles.tscores(responses, reference=p["tscore_reference"],
+ts = profile_scores.tscores(responses, reference=p["tscore_reference"],
                       structures_category=p["structures_category"])
-checks = profiles.check_statements(ts)
+checks = profile_statements.check_statements(ts)
 provenance.answer(**answer_parts(published.wide("2"), tests, oc, claims, checks), output_dir=out)
 provenance.banner(
     published=["Tables 1, 2 and 3 of the report", "appendix Table A8.1",
@@ -165,7 +166,7 @@ tables.show(oc.set_index("id")[["statement", "published", "reproduced", "basis",
 # means (its header calls the last time point "T2"; the text calls it T3).
 
 # %% tags=["hide-input"]
-fig = im.plot_focus_groups()
+fig = fg.plot_focus_groups()
 
 # %% [markdown]
 # The report gives no group sizes per pilot (90 assessments at T1, 83 at T3 overall), so the
@@ -174,7 +175,7 @@ fig = im.plot_focus_groups()
 # up to 0.10: a recomputed value within that is "within rounding".
 
 # %% tags=["hide-input"]
-means = im.focus_group_means()
+means = fg.focus_group_means()
 tables.show(means, "derived", fmt=".2f", caption="Item means across the five pilots",
             source="Computed from " + published.cite("A8.1") + ".")
 tables.write_csv(means, out / "a81_item_means.csv")
@@ -212,7 +213,7 @@ display(Markdown(
 # families" and "partner agency involvement" fell further short.
 
 # %% tags=["hide-input"]
-sb = im.shortfall_by_pilot()
+sb = fg.shortfall_by_pilot()
 tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short of the T1 hope, "
             "and items that improved on T1", source="Computed from " + published.cite("A8.1") + ".")
 
@@ -237,7 +238,7 @@ tables.show(sb, "derived", caption="Per pilot: items (of 12) where T3 fell short
 # ```
 
 # %% tags=["hide-input"]
-fig = profiles.plot_all_profiles(ts)
+fig = profile_figures.plot_all_profiles(ts)
 
 # %% tags=["hide-input"]
 ok = int(checks["holds"].sum())

@@ -3,6 +3,7 @@
 import pytest
 
 from sofs_lib.chapters.implementation import analysis as im
+from sofs_lib.chapters.implementation import focus_groups as fg
 
 
 def test_table1_matrix():
@@ -15,7 +16,7 @@ def test_table1_matrix():
 
 
 def test_focus_group_means_by_hand():
-    m = im.focus_group_means()
+    m = fg.focus_group_means()
     item = "Clear commitment to Signs of Safety from management"
     assert m.loc[item, "T3 now"] == pytest.approx((7.8 + 7.9 + 8.4 + 6.4 + 7.7) / 5)  # 7.64
     court = "Family Court engaged in Sigs of Safety approach"
@@ -26,7 +27,7 @@ def test_focus_group_means_by_hand():
 
 
 def test_focus_group_claims_flags_the_two_disagreements():
-    c = im.focus_group_claims().set_index("claim")
+    c = fg.focus_group_claims().set_index("claim")
     differs = c.index[c["status"] == "differs"].tolist()
     assert any("Family Court" in d and "T1" in d for d in differs)  # 6.0 is the hope; the T1 mean is 3.1
     assert "Largest difference between expected and actual T3 scores" in differs
@@ -35,7 +36,7 @@ def test_focus_group_claims_flags_the_two_disagreements():
 
 
 def test_shortfall_by_pilot():
-    sb = im.shortfall_by_pilot()
+    sb = fg.shortfall_by_pilot()
     assert sb.index[sb["all items short of hope"]].tolist() == ["Pilot 9", "Pilot 7", "Pilot 2"]
     assert set(sb.index[sb["all items improved"]]) == {"Pilot 8", "Pilot 2"}
 

@@ -1,4 +1,4 @@
-"""Tests for sofs_lib.chapters.implementation.profiles (Appendix 7 self-profiling T-scores on synthetic data).
+"""Tests for sofs_lib.chapters.implementation.profiles and its profile_* siblings (Appendix 7 self-profiling T-scores on synthetic data).
 
 Expected numbers are worked out by hand in the comments, not taken from the code's output.
 """
@@ -16,6 +16,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from sofs_lib.chapters.implementation import profile_figures as PF  # noqa: E402
+from sofs_lib.chapters.implementation import profile_scores as PS  # noqa: E402
+from sofs_lib.chapters.implementation import profile_statements as PN  # noqa: E402
 from sofs_lib.chapters.implementation import profiles as P  # noqa: E402
 
 CATS = ["culture", "practice", "learning", "processes", "leadership"]
@@ -24,7 +27,7 @@ CATS = ["culture", "practice", "learning", "processes", "leadership"]
 # ----------------------------------------------------------------------------- helpers
 def _responses(cells: dict[tuple[int, str], dict[str, list[float] | float]]) -> pd.DataFrame:
     """Long responses: for each (pilot, time) a category -> score (all items) or item list."""
-    inst = P.instrument()
+    inst = PS.instrument()
     rows = []
     for (pilot, time), by_cat in cells.items():
         for cat, val in by_cat.items():
@@ -48,7 +51,7 @@ def responses() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def ts(responses) -> pd.DataFrame:
-    return P.tscores(responses)
+    return PS.tscores(responses)
 
 
 def _with_overall(ts: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +72,7 @@ def _set(ts: pd.DataFrame, pilot: int, time: str, cat: str, value: float) -> pd.
 
 # ----------------------------------------------------------------------------- instrument
 def test_instrument_has_50_items_and_stated_heading_counts():
-    inst = P.INSTRUMENT
+    inst = PS.INSTRUMENT
     assert len(inst) == 50
     assert inst["item"].tolist() == list(range(1, 51))
     counts = inst.groupby("heading", sort=False).size().to_dict()
@@ -87,14 +90,14 @@ def test_instrument_has_50_items_and_stated_heading_counts():
 
 
 def test_structures_folding_default_and_alternative():
-    assert P.INSTRUMENT["category"].value_counts().to_dict() == {
+    assert PS.INSTRUMENT["category"].value_counts().to_dict() == {
         "practice": 15,
         "leadership": 11,
         "culture": 10,
         "learning": 7,
         "processes": 7,
     }
-    alt = P.instrument("processes")
+    alt = PS.instrument("processes")
     assert alt["category"].value_counts().to_dict() == {
         "practice": 15,
         "processes": 13,
@@ -104,7 +107,7 @@ def test_structures_folding_default_and_alternative():
     }
     assert set(alt.loc[alt.heading == "Structures", "category"]) == {"processes"}
     with pytest.raises(ValueError):
-        P.instrument("culture")
+        PS.instrument("culture")
 
 
 # ----------------------------------------------------------------------------- T-scores
@@ -123,7 +126,7 @@ def test_tscores_hand_worked_three_pilots():
         },
         (3, "T1"): {"culture": 6, "practice": 4, "learning": 6, "processes": 6, "leadership": 6},
     }
-    ts = P.tscores(_responses(cells))
+    ts = PS.tscores(_responses(cells))
     assert set(ts.columns) >= {"pilot", "time", "category", "t_score", "raw_mean", "n_items"}
     for pilot, expect in [(1, 40.0), (2, 50.0), (3, 60.0)]:
         for cat in ["culture", "learning", "processes", "leadership"]:
@@ -146,11 +149,11 @@ def test_tscores_pooled_versus_per_time():
         cells[(p, "T1")] = {c: a for c in CATS}
         cells[(p, "T3")] = {c: b for c in CATS}
     resp = _responses(cells)
-    per_time = P.tscores(resp, reference="per_time")
+    per_time = PS.tscores(resp, reference="per_time")
     for p, expect in [(1, 40.0), (2, 50.0), (3, 60.0)]:
         assert _t(per_time, p, "T1", "culture") == pytest.approx(expect)
         assert _t(per_time, p, "T3", "culture") == pytest.approx(expect)
-    pooled = P.tscores(resp)  # default pooled
+    pooled = PS.tscores(resp)  # default pooled
     # pooled over 4,5,6,6,7,8: mean 6, SS = 4+1+0+0+1+4 = 10, var = 10/5 = 2, SD = sqrt 2
     sd = math.sqrt(2.0)
     expected = {(1, "T1"): 4, (2, "T1"): 5, (3, "T1"): 6, (1, "T3"): 6, (2, "T3"): 7, (3, "T3"): 8}
@@ -158,7 +161,7 @@ def test_tscores_pooled_versus_per_time():
         assert _t(pooled, p, t, "leadership") == pytest.approx(50 + 10 * (x - 6) / sd)
         assert _t(pooled, p, t, "overall") == pytest.approx(50 + 10 * (x - 6) / sd)
     with pytest.raises(ValueError):
-        P.tscores(resp, reference="national")
+        PS.tscores(resp, reference="national")
 
 
 def test_tscores_pooled_scale_on_generated_data(ts):
@@ -171,11 +174,11 @@ def test_tscores_pooled_scale_on_generated_data(ts):
 
 # ----------------------------------------------------------------------------- statements
 def test_statements_table_shape():
-    st = P.STATEMENTS
+    st = PN.STATEMENTS
     assert st["statement_id"].is_unique
     assert set(st["time"]) == {"T1", "T3", "T1->T3"}
     assert set(st["category"]) <= set(CATS) | {"overall"}
-    assert set(st["relation"]) <= set(P.READINGS) | set(P.RANK_RELATIONS)
+    assert set(st["relation"]) <= set(PN.READINGS) | set(PN.RANK_RELATIONS)
     # quotes keep the report's "T2" while the time column reads it as T3
     assert (st["quote"].str.contains("T2") & (st["time"] == "T1")).sum() == 0
     assert "T2" not in set(st["time"])
@@ -184,7 +187,7 @@ def test_statements_table_shape():
     p7 = st[st["pilot"].apply(lambda p: p == 7)]
     assert set(p7.loc[p7.relation != "no_data", "time"]) == {"T3"}
     # readings as specified
-    r = P.READINGS
+    r = PN.READINGS
     assert (r["average"].lower, r["average"].upper) == (47.5, 52.5)
     assert r["slightly_above"].contains(55) and not r["slightly_above"].contains(50)
     assert r["slightly_below"].contains(45) and not r["slightly_below"].contains(50)
@@ -194,16 +197,16 @@ def test_statements_table_shape():
 
 
 def test_generated_responses_satisfy_all_statements(ts):
-    checked = P.check_statements(ts)
-    assert len(checked) == len(P.STATEMENTS)
+    checked = PN.check_statements(ts)
+    assert len(checked) == len(PN.STATEMENTS)
     assert checked["holds"].dtype == bool
     assert checked["holds"].all(), checked.loc[~checked.holds, ["statement_id", "found"]]
 
 
 def test_generated_responses_satisfy_all_statements_structures_in_processes():
     resp = P.generate_responses(structures_category="processes")
-    ts = P.tscores(resp, structures_category="processes")
-    assert P.check_statements(ts)["holds"].all()
+    ts = PS.tscores(resp, structures_category="processes")
+    assert PN.check_statements(ts)["holds"].all()
 
 
 # Violating values per reading, from the bounds in the brief: a value just outside the interval
@@ -224,8 +227,8 @@ _SATISFY = {"slightly_below": 47.0, "sd1_above": 61.0}
 
 
 def test_each_interval_statement_fails_on_its_counter_example(ts):
-    st = P.STATEMENTS
-    for s in st[st.relation.isin(P.READINGS)].itertuples():
+    st = PN.STATEMENTS
+    for s in st[st.relation.isin(PN.READINGS)].itertuples():
         bad = ts.copy()
         if s.time == "T1->T3":
             t1 = _t(ts, s.pilot, "T1", s.category)
@@ -239,7 +242,7 @@ def test_each_interval_statement_fails_on_its_counter_example(ts):
         else:
             new = _SATISFY[s.relation] if s.negated else _VIOLATE[s.relation]
             bad = _set(bad, s.pilot, s.time, s.category, new)
-        res = P.check_statements(bad).set_index("statement_id")
+        res = PN.check_statements(bad).set_index("statement_id")
         assert not res.loc[s.statement_id, "holds"], (s.statement_id, s.quote)
 
 
@@ -248,7 +251,7 @@ def test_flipping_pilot_8_below_average_breaks_its_statements(ts):
     for t in ["T1", "T3"]:
         for c in CATS:
             bad = _set(bad, 8, t, c, 45.0)
-    res = P.check_statements(_with_overall(bad))
+    res = PN.check_statements(_with_overall(bad))
     p8 = res[res["pilot"].apply(lambda p: p == 8)]
     level = p8[p8.time != "T1->T3"]
     assert len(level) == 12 and not level["holds"].any()
@@ -261,7 +264,7 @@ def test_flipping_pilot_8_below_average_breaks_its_statements(ts):
 
 def test_rank_and_no_data_statements_fail_on_counter_examples(ts):
     def holds(df, relation):
-        r = P.check_statements(df)
+        r = PN.check_statements(df)
         return r.loc[r.relation == relation, "holds"].tolist()
 
     # Pilot 9 at T3 set far below Pilot 2 -> Pilot 2 is no longer the lowest at T3
@@ -286,7 +289,7 @@ def test_rank_and_no_data_statements_fail_on_counter_examples(ts):
     assert holds(pd.concat([ts, extra], ignore_index=True), "no_data") == [False]
     # a missing value never "holds"
     gone = ts[~((ts.pilot == 5) & (ts.time == "T1") & (ts.category == "learning"))]
-    r = P.check_statements(gone)
+    r = PN.check_statements(gone)
     sel = r[(r["pilot"].apply(lambda p: p == 5)) & (r.category == "learning") & (r.time == "T1")]
     assert len(sel) == 2 and not sel["holds"].any()
 
@@ -310,7 +313,7 @@ def test_generated_responses_are_deterministic(responses):
     pd.testing.assert_frame_equal(responses, again)
     other = P.generate_responses(seed=7)
     assert not np.array_equal(responses["score"].to_numpy(), other["score"].to_numpy())
-    assert P.check_statements(P.tscores(other))["holds"].all()
+    assert PN.check_statements(PS.tscores(other))["holds"].all()
 
 
 def test_generator_raises_when_design_cannot_satisfy(monkeypatch):
@@ -324,7 +327,7 @@ def test_generator_raises_when_design_cannot_satisfy(monkeypatch):
 
 # ----------------------------------------------------------------------------- figures
 def test_plot_profile_conventions(ts):
-    fig = P.plot_profile(ts, 7)
+    fig = PF.plot_profile(ts, 7)
     ax = fig.axes[0]
     assert ax.get_ylabel() == "T-score (50 = mean of pilots, 10 = 1 SD)"
     assert "Pilot 7" in ax.get_title()
@@ -341,7 +344,7 @@ def test_plot_profile_conventions(ts):
 
 
 def test_plot_all_profiles_grid(ts):
-    fig = P.plot_all_profiles(ts)
+    fig = PF.plot_all_profiles(ts)
     panels = [a for a in fig.axes if a.axison]  # the tenth axes holds the legend only
     assert len(panels) == 9 and len(fig.axes) == 10
     assert [a.get_title().split()[1] for a in panels] == [str(p) for p in range(1, 10)]

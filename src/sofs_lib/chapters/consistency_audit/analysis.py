@@ -2,24 +2,15 @@
 
 Every check recomputes a published number from other published numbers (all read through
 :mod:`sofs_lib.published`, never typed in here) and compares. Each check function returns a list
-of :class:`Check` results; :func:`run_all` gathers them into one tidy table with the columns
+of :class:`~sofs_lib.chapters.consistency_audit.base.Check` results; :func:`run_all` gathers them
+and :func:`frame` makes one tidy table of them with the columns
 
 ``check_id, topic, title, inputs, assumptions, recomputed, published, verdict, reasoning``
 
 and :func:`record` writes each comparison to a :class:`sofs_lib.core.ledger.Ledger` (``kind="derived"``).
 
-Verdicts (:data:`VERDICTS`):
-
-* ``consistent`` -- the recomputed value, rounded as printed, equals the published one;
-* ``consistent within rounding`` -- not equal after rounding, but some values of the inputs
-  allowed by their printed rounding reproduce it;
-* ``inconsistent`` -- no reconstruction within the stated assumptions gives the published value;
-* ``cannot check`` -- the published numbers do not determine the answer (the reasoning says
-  what is missing).
-
-Printed values are treated as intervals: a value printed with *d* decimals stands for anything
-within half a unit of its last digit. Counts behind rounded percentages are reconstructed with
-:mod:`sofs_lib.published.recon`.
+The four verdicts and the rules for reading printed numbers are described once, in
+:mod:`sofs_lib.chapters.consistency_audit.base`.
 """
 
 from __future__ import annotations

@@ -186,77 +186,73 @@ def check_oneway_from_anova() -> list[Check]:
     out = []
     for dv, b in anova_blocks().items():
         row94 = keys94.get(_key(dv))
-        if row94 is None:
-            continue
-        ssp, sst = (
-            _av(b, "Pilot status", "Type III sum of squares"),
-            _av(b, "Corrected total", "Type III sum of squares"),
-        )
-        dft = _av(b, "Corrected total", "df").number
-        n = dft + 1
-        F94 = _c("A9.4", row94, "F Statistic")
-        f_c = ssp.number / ((sst.number - ssp.number) / (n - 2))
-        (pl, ph), (tl, th) = interval(ssp), interval(sst)
-        f_lo, f_hi = pl / ((th - pl) / (n - 2)), ph / ((tl - ph) / (n - 2))
-        v_f = judge(F94, f_c, f_lo, f_hi)
-        m1, m2 = _c("A9.4", row94, "Pilot mean"), _c("A9.4", row94, "SNN mean")
-        diff = abs(m2.number - m1.number)
-        dlo, dhi = max(diff - 2 * half_unit(m1), 0), diff + 2 * half_unit(m1)
-        # the A9.5 block may be on a 0-1 scale while A9.4 prints percentages
-        scale = 1.0
-        if (n / 4) * diff**2 > 1000 * max(ssp.number, 1e-9):
-            scale = 0.01
-        ss_c = (n / 4) * (diff * scale) ** 2
-        ss_lo, ss_hi = (n / 4) * (dlo * scale) ** 2, (n / 4) * (dhi * scale) ** 2
-        v_ss = judge(ssp, ss_c, ss_lo, ss_hi)
-        entries = [
-            Entry(
-                "A9.4",
-                row94,
-                "F Statistic",
-                F94.number,
-                f_c,
-                v_f,
-                "one-way F from A9.5: SS_pilot / ((SS_total - SS_pilot)/78)",
-            ),
-            Entry(
-                "A9.5",
-                f"{dv}: Pilot status",
-                "Type III sum of squares",
-                ssp.number,
-                ss_c,
-                v_ss,
-                f"20 x (A9.4 SNN mean - pilot mean)^2{' on a 0-1 scale' if scale != 1 else ''}; "
-                f"rounding of the means allows {ss_lo:.4g}–{ss_hi:.4g}",
-            ),
-        ]
-        verdict = worst(e.verdict for e in entries)
-        out.append(
-            Check(
-                f"oneway_{_slug(dv)}",
-                "LA-level outcomes (A9)",
-                f"A9.4 against A9.5: {dv}",
-                f"{pub.cite('A9.4')}: means, F; {pub.cite('A9.5')}: sums of squares",
-                "Two groups of 40 observations (8 authorities x 5 years each); the one-way ANOVA of "
-                "A9.4 uses the same 80 observations as A9.5"
-                + (
-                    "; the A9.5 block is on a 0–1 scale (its sums of squares are tiny), A9.4 in percent"
-                    if scale != 1
-                    else ""
-                )
-                + ".",
-                f"F {f_c:.2f} (inputs allow {f_lo:.2f}–{f_hi:.2f}); SS_pilot {ss_c:.4g} ({ss_lo:.4g}–{ss_hi:.4g})",
-                f"F {F94.text}; SS_pilot {ssp.text}",
-                verdict,
-                "The all-years one-way F of Table A9.4 follows from A9.5's sums of squares, and the "
-                "difference of A9.4's means reproduces A9.5's pilot-status sum of squares."
-                if verdict != "inconsistent"
-                else "The printed means or F of A9.4 cannot be reconciled with A9.5's sums of squares "
-                "under the stated design.",
-                entries,
-            )
-        )
+        if row94 is not None:
+            out.append(_oneway_check(dv, b, row94))
     return out
+
+
+def _oneway_f(b: pd.DataFrame, row94: str) -> tuple[pub.Value, float, float, float, Entry]:
+    """A9.4's F from A9.5's sums of squares: the printed F, the recomputed one and the range the
+    rounding of the sums of squares allows, and its ledger entry."""
+    ssp, sst = _av(b, "Pilot status", "Type III sum of squares"), _av(b, "Corrected total", "Type III sum of squares")
+    n = _av(b, "Corrected total", "df").number + 1
+    F94 = _c("A9.4", row94, "F Statistic")
+    f_c = ssp.number / ((sst.number - ssp.number) / (n - 2))
+    (pl, ph), (tl, th) = interval(ssp), interval(sst)
+    f_lo, f_hi = pl / ((th - pl) / (n - 2)), ph / ((tl - ph) / (n - 2))
+    note = "one-way F from A9.5: SS_pilot / ((SS_total - SS_pilot)/78)"
+    return F94, f_c, f_lo, f_hi, Entry("A9.4", row94, "F Statistic", F94.number, f_c, judge(F94, f_c, f_lo, f_hi), note)
+
+
+def _oneway_ss(dv: str, b: pd.DataFrame, row94: str) -> tuple[pub.Value, float, float, float, float, Entry]:
+    """A9.5's pilot-status sum of squares from A9.4's two means: the printed value, the scale of
+    the A9.5 block (0.01 when it is on a 0-1 scale and A9.4 in percent), the recomputed value and
+    its range from the rounding of the means, and its ledger entry."""
+    ssp = _av(b, "Pilot status", "Type III sum of squares")
+    n = _av(b, "Corrected total", "df").number + 1
+    m1, m2 = _c("A9.4", row94, "Pilot mean"), _c("A9.4", row94, "SNN mean")
+    diff = abs(m2.number - m1.number)
+    dlo, dhi = max(diff - 2 * half_unit(m1), 0), diff + 2 * half_unit(m1)
+    # the A9.5 block may be on a 0-1 scale while A9.4 prints percentages
+    scale = 1.0
+    if (n / 4) * diff**2 > 1000 * max(ssp.number, 1e-9):
+        scale = 0.01
+    ss_c = (n / 4) * (diff * scale) ** 2
+    ss_lo, ss_hi = (n / 4) * (dlo * scale) ** 2, (n / 4) * (dhi * scale) ** 2
+    note = (
+        f"20 x (A9.4 SNN mean - pilot mean)^2{' on a 0-1 scale' if scale != 1 else ''}; "
+        f"rounding of the means allows {ss_lo:.4g}–{ss_hi:.4g}"
+    )
+    entry = Entry(
+        "A9.5", f"{dv}: Pilot status", "Type III sum of squares", ssp.number, ss_c, judge(ssp, ss_c, ss_lo, ss_hi), note
+    )
+    return ssp, scale, ss_c, ss_lo, ss_hi, entry
+
+
+def _oneway_check(dv: str, b: pd.DataFrame, row94: str) -> Check:
+    """The check of one dependent variable: A9.4's F and means against its A9.5 block."""
+    F94, f_c, f_lo, f_hi, e_f = _oneway_f(b, row94)
+    ssp, scale, ss_c, ss_lo, ss_hi, e_ss = _oneway_ss(dv, b, row94)
+    entries = [e_f, e_ss]
+    verdict = worst(e.verdict for e in entries)
+    return Check(
+        f"oneway_{_slug(dv)}",
+        "LA-level outcomes (A9)",
+        f"A9.4 against A9.5: {dv}",
+        f"{pub.cite('A9.4')}: means, F; {pub.cite('A9.5')}: sums of squares",
+        "Two groups of 40 observations (8 authorities x 5 years each); the one-way ANOVA of "
+        "A9.4 uses the same 80 observations as A9.5"
+        + ("; the A9.5 block is on a 0–1 scale (its sums of squares are tiny), A9.4 in percent" if scale != 1 else "")
+        + ".",
+        f"F {f_c:.2f} (inputs allow {f_lo:.2f}–{f_hi:.2f}); SS_pilot {ss_c:.4g} ({ss_lo:.4g}–{ss_hi:.4g})",
+        f"F {F94.text}; SS_pilot {ssp.text}",
+        verdict,
+        "The all-years one-way F of Table A9.4 follows from A9.5's sums of squares, and the "
+        "difference of A9.4's means reproduces A9.5's pilot-status sum of squares."
+        if verdict != "inconsistent"
+        else "The printed means or F of A9.4 cannot be reconciled with A9.5's sums of squares under the stated design.",
+        entries,
+    )
 
 
 def _p_from_f_table(tid: str, df2_default: int, df2_range_rows: dict[str, tuple[int, int]]) -> Check:

@@ -1,12 +1,7 @@
 """The audit's vocabulary: a check, its verdicts, and the rules for reading printed numbers.
 
-Every check recomputes a published number from other published numbers (all read through
-:mod:`sofs_lib.published`, never typed in here) and compares. Each check function returns a list
-of :class:`Check` results; :func:`run_all` gathers them into one tidy table with the columns
-
-``check_id, topic, title, inputs, assumptions, recomputed, published, verdict, reasoning``
-
-and :func:`record` writes each comparison to a :class:`sofs_lib.core.ledger.Ledger` (``kind="derived"``).
+How the checks are run, tabled and written to the ledger is described in
+:mod:`sofs_lib.chapters.consistency_audit.analysis`.
 
 Verdicts (:data:`VERDICTS`):
 

@@ -109,79 +109,82 @@ def check_contrast_tests() -> list[Check]:
     60 families; the search also tries every smaller pair of group sizes (item non-response)."""
     n_all = int(_q("contrast_families_n").number)
     n1 = int(_q("contrast_families_total").number)
-    n2 = n_all - n1
-    out = []
-    for cid, title, q1, q2, qp, named, extra_ids in CONTRAST_TESTS:
-        a, b, p = _q(q1), _q(q2), _q(qp)
-        extra = tuple((_q(e).number, 0) for e in extra_ids)
-        res = search_group_sizes(a.number, b.number, n1, n2, extra)
-        tests = [named] if named else sorted(res["test"].unique())
-        at = res[(res.n1 == n1) & (res.n2 == n2) & res.test.isin(tests)]
-        pl, ph = interval(p)
-        hit_assumed = at[(at.p >= pl) & (at.p < ph)]
-        hits = res[(res.p >= pl) & (res.p < ph) & res.test.isin(tests)]
-        hits_any = res[(res.p >= pl) & (res.p < ph)]
-        test_txt = named or "test not named: Fisher (one- and two-sided), Pearson and Yates chi-square tried"
-        if len(at):
-            rng = f"p {at.p.min():.4f}–{at.p.max():.4f} at {n1} vs {n2} families"
-            rng_short = (
-                f"p = {at.p.min():.4f}"
-                if math.isclose(at.p.min(), at.p.max())
-                else f"p from {at.p.min():.4f} to {at.p.max():.4f}"
-            )
-        else:
-            rng = rng_short = f"no counts out of {n1} and {n2} match the percentages"
-        if len(hit_assumed):
-            v = "consistent within rounding" if len(hit_assumed) < len(at) else "consistent"
-            why = f"At {n1} SofS and {n2} contrast families the reconstruction gives the published p."
-        elif len(hits):
-            v = "cannot check"
-            ex = hits.drop_duplicates(["n1", "n2", "test"]).head(4)
-            why = (
-                f"With all {n1} SofS and {n2} contrast families no reconstruction gives {p.text} "
-                f"({rng_short}). It is reproduced only with fewer respondents, e.g. "
-                + "; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in ex.itertuples())
-                + ". The report does not give the number of families answering, so this cannot "
-                "be settled."
-            )
-        else:
-            v = "inconsistent"
-            why = (
-                f"No reconstruction gives the published p = {p.text}. With {n1} and {n2} families "
-                f"the counts behind {a.text}% and {b.text}% give {rng_short} ({named}); no smaller "
-                f"pair of group sizes (any item non-response) gives {p.text} either"
-                + (
-                    ", and neither does a one-sided Fisher test or a chi-square test with or "
-                    "without continuity correction"
-                    if hits_any.empty
-                    else f"; other tests can ({', '.join(sorted(hits_any.test.unique()))})"
-                )
-                + ". If the reported test compared more answer categories than the two "
-                "percentages printed, the printed figures do not show it."
-            )
-        out.append(
-            Check(
-                cid,
-                "Contrast study",
-                f"{title}: {a.text}% vs {b.text}% (p = {p.text})",
-                f"text {q1}, {q2}, {qp}; contrast_families_total, contrast_families_n",
-                f"Groups: {n1} SofS families and {n_all} - {n1} = {n2} contrast families; counts "
-                f"reconstructed from whole percentages; {test_txt}.",
-                rng,
-                f"p = {p.text}",
-                v,
-                why,
-                [
-                    Entry(
-                        "text",
-                        qp,
-                        "p (2x2 test)",
-                        p.number,
-                        float(at.p.median()) if len(at) else float("nan"),
-                        v,
-                        f"{title}; {rng}; test: {test_txt}",
-                    )
-                ],
-            )
+    return [_contrast_check(spec, n1, n_all - n1, n_all) for spec in CONTRAST_TESTS]
+
+
+def _p_range(at: pd.DataFrame, n1: int, n2: int) -> tuple[str, str]:
+    """The p-values of the reconstructions at the assumed group sizes, in words (long, short)."""
+    if not len(at):
+        return (f"no counts out of {n1} and {n2} match the percentages",) * 2
+    rng = f"p {at.p.min():.4f}–{at.p.max():.4f} at {n1} vs {n2} families"
+    if math.isclose(at.p.min(), at.p.max()):
+        return rng, f"p = {at.p.min():.4f}"
+    return rng, f"p from {at.p.min():.4f} to {at.p.max():.4f}"
+
+
+def _contrast_verdict(res, at, tests, a, b, p, named, n1: int, n2: int, rng_short: str) -> tuple[str, str]:
+    """Verdict and reasoning: the published p is reproduced at the assumed group sizes, only
+    with fewer respondents (cannot check), or by no reconstruction at all."""
+    pl, ph = interval(p)
+    hit_assumed = at[(at.p >= pl) & (at.p < ph)]
+    hits = res[(res.p >= pl) & (res.p < ph) & res.test.isin(tests)]
+    hits_any = res[(res.p >= pl) & (res.p < ph)]
+    if len(hit_assumed):
+        v = "consistent within rounding" if len(hit_assumed) < len(at) else "consistent"
+        return v, f"At {n1} SofS and {n2} contrast families the reconstruction gives the published p."
+    if len(hits):
+        ex = hits.drop_duplicates(["n1", "n2", "test"]).head(4)
+        return "cannot check", (
+            f"With all {n1} SofS and {n2} contrast families no reconstruction gives {p.text} "
+            f"({rng_short}). It is reproduced only with fewer respondents, e.g. "
+            + "; ".join(f"{r.k1}/{r.n1} vs {r.k2}/{r.n2} ({r.test})" for r in ex.itertuples())
+            + ". The report does not give the number of families answering, so this cannot "
+            "be settled."
         )
-    return out
+    return "inconsistent", (
+        f"No reconstruction gives the published p = {p.text}. With {n1} and {n2} families "
+        f"the counts behind {a.text}% and {b.text}% give {rng_short} ({named}); no smaller "
+        f"pair of group sizes (any item non-response) gives {p.text} either"
+        + (
+            ", and neither does a one-sided Fisher test or a chi-square test with or without continuity correction"
+            if hits_any.empty
+            else f"; other tests can ({', '.join(sorted(hits_any.test.unique()))})"
+        )
+        + ". If the reported test compared more answer categories than the two "
+        "percentages printed, the printed figures do not show it."
+    )
+
+
+def _contrast_check(spec: tuple, n1: int, n2: int, n_all: int) -> Check:
+    """One printed 2x2 comparison (a row of :data:`CONTRAST_TESTS`) checked."""
+    cid, title, q1, q2, qp, named, extra_ids = spec
+    a, b, p = _q(q1), _q(q2), _q(qp)
+    extra = tuple((_q(e).number, 0) for e in extra_ids)
+    res = search_group_sizes(a.number, b.number, n1, n2, extra)
+    tests = [named] if named else sorted(res["test"].unique())
+    at = res[(res.n1 == n1) & (res.n2 == n2) & res.test.isin(tests)]
+    test_txt = named or "test not named: Fisher (one- and two-sided), Pearson and Yates chi-square tried"
+    rng, rng_short = _p_range(at, n1, n2)
+    v, why = _contrast_verdict(res, at, tests, a, b, p, named, n1, n2, rng_short)
+    entry = Entry(
+        "text",
+        qp,
+        "p (2x2 test)",
+        p.number,
+        float(at.p.median()) if len(at) else float("nan"),
+        v,
+        f"{title}; {rng}; test: {test_txt}",
+    )
+    return Check(
+        cid,
+        "Contrast study",
+        f"{title}: {a.text}% vs {b.text}% (p = {p.text})",
+        f"text {q1}, {q2}, {qp}; contrast_families_total, contrast_families_n",
+        f"Groups: {n1} SofS families and {n_all} - {n1} = {n2} contrast families; counts "
+        f"reconstructed from whole percentages; {test_txt}.",
+        rng,
+        f"p = {p.text}",
+        v,
+        why,
+        [entry],
+    )

@@ -119,7 +119,13 @@ def check_focus_groups() -> list[Check]:
 
 # ---------------------------------------------------------------------------- other counts
 def check_other_counts() -> list[Check]:
-    out = []
+    """Other counts of the report checked against each other: Table A9.1's Ofsted grades within
+    Table 3's, the LA survey's reply rate, and Table A10.2's balance claim."""
+    return [_ofsted_a91_vs_table3(), _la_survey_reply_rate(), _did_a10_2_balance()]
+
+
+def _ofsted_a91_vs_table3() -> Check:
+    """The 8 analysed pilots' Ofsted grades (A9.1) within the 9 pilots' grades (Table 3)."""
     t3 = pub.wide("3")
     end = [r for r in t3.index if "end of Round 2" in r]
     a91 = pub.wide("A9.1")
@@ -144,70 +150,70 @@ def check_other_counts() -> list[Check]:
         if v != "consistent":
             over.append(grade)
     diff = {e.row.split(": ")[1]: e.published - e.reproduced for e in entries}
-    out.append(
-        Check(
-            "ofsted_a91_vs_table3",
-            "LA-level outcomes (A9)",
-            "Ofsted grades of the 8 analysed pilots (A9.1) within the 9 pilots' grades (Table 3)",
-            f"{pub.cite('A9.1')}; {pub.cite('3')} (end of Round 2, overall)",
-            "Both tables use the latest overall judgement (September 2019); A9.1 omits the one pilot "
-            "without a comparator.",
-            ", ".join(f"{g}: Table 3 {int(e.published)}, A9.1 {int(e.reproduced)}" for g, e in zip(diff, entries)),
-            "8 of 9 pilots",
-            worst(e.verdict for e in entries),
-            "A9.1's pilot grades are Table 3's less one pilot ("
-            + ", ".join(f"{g} -{int(d)}" for g, d in diff.items() if d)
-            + "), as they should be if the omitted "
-            "pilot is counted once."
-            if not over
-            else f"A9.1 has more pilots graded {', '.join(over)} than Table 3.",
-            entries,
-        )
+    return Check(
+        "ofsted_a91_vs_table3",
+        "LA-level outcomes (A9)",
+        "Ofsted grades of the 8 analysed pilots (A9.1) within the 9 pilots' grades (Table 3)",
+        f"{pub.cite('A9.1')}; {pub.cite('3')} (end of Round 2, overall)",
+        "Both tables use the latest overall judgement (September 2019); A9.1 omits the one pilot without a comparator.",
+        ", ".join(f"{g}: Table 3 {int(e.published)}, A9.1 {int(e.reproduced)}" for g, e in zip(diff, entries)),
+        "8 of 9 pilots",
+        worst(e.verdict for e in entries),
+        "A9.1's pilot grades are Table 3's less one pilot ("
+        + ", ".join(f"{g} -{int(d)}" for g, d in diff.items() if d)
+        + "), as they should be if the omitted "
+        "pilot is counted once."
+        if not over
+        else f"A9.1 has more pilots graded {', '.join(over)} than Table 3.",
+        entries,
     )
+
+
+def _la_survey_reply_rate() -> Check:
+    """The survey of LAs on SofS use: replies / LAs against the printed percentage."""
     sent, rep, pct = _q("la_survey_las"), _q("la_survey_replies"), _q("la_survey_reply_pct")
     c = 100 * rep.number / sent.number
     v = judge(pct, c)
-    out.append(
-        Check(
-            "la_survey_reply_rate",
-            "LA-level outcomes (A9)",
-            f"Survey of LAs on SofS use: {rep.text} of {sent.text} ({pct.text}%)",
-            "text la_survey_las, la_survey_replies, la_survey_reply_pct",
-            "",
-            f"{c:.2f}%",
-            f"{pct.text}%",
-            v,
-            f"{rep.text}/{sent.text} = {c:.2f}%, printed as {pct.text}%.",
-            [Entry("text", "la_survey_reply_pct", "replies / LAs", pct.number, c, v)],
-        )
+    return Check(
+        "la_survey_reply_rate",
+        "LA-level outcomes (A9)",
+        f"Survey of LAs on SofS use: {rep.text} of {sent.text} ({pct.text}%)",
+        "text la_survey_las, la_survey_replies, la_survey_reply_pct",
+        "",
+        f"{c:.2f}%",
+        f"{pct.text}%",
+        v,
+        f"{rep.text}/{sent.text} = {c:.2f}%, printed as {pct.text}%.",
+        [Entry("text", "la_survey_reply_pct", "replies / LAs", pct.number, c, v)],
     )
+
+
+def _did_a10_2_balance() -> Check:
+    """Table A10.2: L1 imbalance no higher and common support no lower after matching."""
     l1 = pub.wide("A10.2")
     cols = list(l1.columns)
     ok = ((l1[cols[1]] <= l1[cols[0]]) & (l1[cols[3]] >= l1[cols[2]])).all()
-    out.append(
-        Check(
-            "did_a10_2_balance",
-            "DiD (A10)",
-            "Matching improves balance (Table A10.2)",
-            pub.cite("A10.2"),
-            "",
-            "L1 imbalance falls and common support rises for every EQ" if ok else "not for every EQ",
-            "'The matching improves the balance'",
-            "consistent" if ok else "inconsistent",
-            "For all four evaluation questions the L1 score after matching is no higher and "
-            "the local common support no lower than before.",
-            [
-                Entry(
-                    "A10.2",
-                    str(i),
-                    cols[1],
-                    l1.loc[i, cols[1]],
-                    l1.loc[i, cols[0]],
-                    "consistent" if ok else "inconsistent",
-                    "post vs prior L1",
-                )
-                for i in l1.index[:1]
-            ],
-        )
+    return Check(
+        "did_a10_2_balance",
+        "DiD (A10)",
+        "Matching improves balance (Table A10.2)",
+        pub.cite("A10.2"),
+        "",
+        "L1 imbalance falls and common support rises for every EQ" if ok else "not for every EQ",
+        "'The matching improves the balance'",
+        "consistent" if ok else "inconsistent",
+        "For all four evaluation questions the L1 score after matching is no higher and "
+        "the local common support no lower than before.",
+        [
+            Entry(
+                "A10.2",
+                str(i),
+                cols[1],
+                l1.loc[i, cols[1]],
+                l1.loc[i, cols[0]],
+                "consistent" if ok else "inconsistent",
+                "post vs prior L1",
+            )
+            for i in l1.index[:1]
+        ],
     )
-    return out

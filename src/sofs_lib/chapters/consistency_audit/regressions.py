@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from sofs_lib import published as pub
@@ -34,6 +35,29 @@ def check_regression_t() -> list[Check]:
     rows = list(dict.fromkeys(pub.table("6")["row"]))
     n_families = _q("contrast_families_n").number
     df_all = int(n_families - 2)
+    dfs = implied_df(rows)
+    entries = _table6_t_entries(rows) + _table6_p_entries(rows, n_families, df_all, dfs)
+    return [
+        Check(
+            "table6_t_p",
+            "Contrast study",
+            "Table 6: t and p from coefficients and standard errors",
+            f"{pub.cite('6')}; text contrast_families_n",
+            "Simple regression (one predictor): residual df = families - 2; two-sided p.",
+            f"t: {', '.join(f'{e.reproduced:.3f}' for e in entries if e.column == 't')}; implied df {dfs[0]}–{dfs[-1]}"
+            if dfs
+            else "no df fits",
+            "t: " + ", ".join(_c("6", r, "t").text for r in rows),
+            worst(e.verdict for e in entries),
+            _table6_reasoning(rows, entries, n_families, df_all, dfs),
+            entries,
+        ),
+        _table6_significance_claim(rows),
+    ]
+
+
+def _table6_t_entries(rows: list[str]) -> list[Entry]:
+    """Each row's t against coefficient / standard error, within the rounding of both."""
     entries = []
     for r in rows:
         b, se, t = _c("6", r, "Coefficient"), _c("6", r, "Std. error"), _c("6", r, "t")
@@ -51,7 +75,13 @@ def check_regression_t() -> list[Check]:
                 f"coefficient / standard error; rounding allows {min(cands):.3f} to {max(cands):.3f}",
             )
         )
-    dfs = implied_df(rows)
+    return entries
+
+
+def _table6_p_entries(rows: list[str], n_families: float, df_all: int, dfs: list[int]) -> list[Entry]:
+    """Each row's p against the two-sided p of its printed t with all families' residual df;
+    within rounding when some df (``dfs``, from :func:`implied_df`) fits every row."""
+    entries = []
     for r in rows:
         t, p = _c("6", r, "t"), _c("6", r, "P-value")
         pc = 2 * stats.t.sf(abs(t.number), df_all)
@@ -74,8 +104,13 @@ def check_regression_t() -> list[Check]:
                 else f"two-sided p of t with {df_all} df; no df agrees with every row",
             )
         )
+    return entries
+
+
+def _table6_reasoning(rows: list[str], entries: list[Entry], n_families: float, df_all: int, dfs: list[int]) -> str:
+    """The reasoning of the Table 6 check: the t values, then what the p-values imply about the
+    number of families answering."""
     t_ok = all(e.verdict != "inconsistent" for e in entries if e.column == "t")
-    verdict = worst(e.verdict for e in entries)
     buy = next(e for e in entries if e.row == rows[0] and e.column == "t")
     reasoning = (
         f"Each t is the coefficient over its standard error within rounding (including Buy-in, whose "
@@ -85,34 +120,16 @@ def check_regression_t() -> list[Check]:
         if t_ok
         else "Some t values do not follow from coefficient/SE. "
     )
-    if dfs:
-        reasoning += (
-            f"The p-values agree with every t only for {dfs[0]}–{dfs[-1]} residual degrees of "
-            f"freedom, i.e. about {dfs[0] + 2}–{dfs[-1] + 2} families with Yatchmenoff "
-            f"scores; with all {int(n_families)} families ({df_all} df) Buy-in's p would be "
-            f"{2 * stats.t.sf(abs(_c('6', rows[0], 't').number), df_all):.4f}. The "
-            "number of families answering is not printed, so the p-values are consistent "
-            f"with a sample somewhat smaller than {int(n_families)}."
-        )
-    else:
-        reasoning += "No single number of degrees of freedom reproduces all five p-values."
-    return [
-        Check(
-            "table6_t_p",
-            "Contrast study",
-            "Table 6: t and p from coefficients and standard errors",
-            f"{pub.cite('6')}; text contrast_families_n",
-            "Simple regression (one predictor): residual df = families - 2; two-sided p.",
-            f"t: {', '.join(f'{e.reproduced:.3f}' for e in entries if e.column == 't')}; implied df {dfs[0]}–{dfs[-1]}"
-            if dfs
-            else "no df fits",
-            "t: " + ", ".join(_c("6", r, "t").text for r in rows),
-            verdict,
-            reasoning,
-            entries,
-        ),
-        _table6_significance_claim(rows),
-    ]
+    if not dfs:
+        return reasoning + "No single number of degrees of freedom reproduces all five p-values."
+    return reasoning + (
+        f"The p-values agree with every t only for {dfs[0]}–{dfs[-1]} residual degrees of "
+        f"freedom, i.e. about {dfs[0] + 2}–{dfs[-1] + 2} families with Yatchmenoff "
+        f"scores; with all {int(n_families)} families ({df_all} df) Buy-in's p would be "
+        f"{2 * stats.t.sf(abs(_c('6', rows[0], 't').number), df_all):.4f}. The "
+        "number of families answering is not printed, so the p-values are consistent "
+        f"with a sample somewhat smaller than {int(n_families)}."
+    )
 
 
 def _table6_significance_claim(rows) -> Check:
@@ -148,10 +165,16 @@ def check_table5() -> list[Check]:
     """Table 5: contrast sites better (lower) on every subscale; overall score vs subscales."""
     w = pub.wide("5")
     subs = [r for r in w.index if r != "Overall score"]
+    return [_table5_contrast_better(w, subs), _table5_6_overall(w, subs)]
+
+
+def _table5_contrast_better(w: pd.DataFrame, subs: list[str]) -> Check:
+    """'on each of the subscales the contrast sites had better average scores': ties as printed
+    leave the claim within rounding; a higher contrast mean contradicts it."""
     ties = [r for r in subs if w.loc[r, "Contrast"] == w.loc[r, "Pilot"]]
     worse = [r for r in subs if w.loc[r, "Contrast"] > w.loc[r, "Pilot"]]
     v = "inconsistent" if worse else ("consistent within rounding" if ties else "consistent")
-    c1 = Check(
+    return Check(
         "table5_contrast_better",
         "Contrast study",
         "'on each of the subscales the contrast sites had better average scores'",
@@ -181,6 +204,10 @@ def check_table5() -> list[Check]:
             for r in ties
         ],
     )
+
+
+def _table5_6_overall(w: pd.DataFrame, subs: list[str]) -> Check:
+    """The overall score of Tables 5 and 6 against the equal-weight mean of the subscales'."""
     entries = []
     rec = []
     for g in ("Pilot", "Contrast"):
@@ -214,7 +241,7 @@ def check_table5() -> list[Check]:
             "equal-weight mean of the subscale coefficients; the weights are not published",
         )
     )
-    c2 = Check(
+    return Check(
         "table5_6_overall",
         "Contrast study",
         "Overall score against the four subscales (Tables 5 and 6)",
@@ -231,4 +258,3 @@ def check_table5() -> list[Check]:
         f"({m6:.3f}); with unpublished item weights neither can be confirmed.",
         entries,
     )
-    return [c1, c2]

@@ -98,23 +98,30 @@ def table6(led, t6: pd.DataFrame, reg: pd.DataFrame, kind: str) -> None:
             )
 
 
+def _feedback_table(
+    item: str, named: str | None, reach: pd.DataFrame, enum: pd.DataFrame
+) -> tuple[list[int], str, float]:
+    """The 2x2 table shown for one printed comparison: the best reconstruction (or, when none
+    gives the printed p, the first with the full groups), the test and its p-value."""
+    best = reach.loc[item]["best"]
+    if best is None:  # fall back to the full groups
+        e = enum[(enum.item == item) & enum.full_groups & (enum.test == "Fisher two-sided")]
+        best = e.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist()
+    k1, n1, k2, n2 = best
+    e = enum[(enum.item == item) & (enum.k1 == k1) & (enum.n1 == n1) & (enum.k2 == k2) & (enum.n2 == n2)]
+    if named:
+        test = named
+    else:
+        test = e.loc[e.hit, "test"].iloc[0] if e.hit.any() else "Fisher two-sided"
+    return best, test, float(e.loc[e.test == test, "p"].iloc[0])
+
+
 def feedback(led, reach: pd.DataFrame, enum: pd.DataFrame, yn: pd.DataFrame, kind: str) -> None:
     """Percentages and p-values of the four printed comparisons: the reconstruction from the
     printed numbers (derived) and the extract (synthetic or real)."""
-    # Long by design: one ledger record per printed family-feedback number, in the report's order.
     for item, (label, stem, named, extra) in FEEDBACK.items():
         r = reach.loc[item]
-        best = r["best"]
-        if best is None:  # fall back to the full groups
-            e = enum[(enum.item == item) & enum.full_groups & (enum.test == "Fisher two-sided")]
-            best = e.iloc[0][["k1", "n1", "k2", "n2"]].astype(int).tolist()
-        k1, n1, k2, n2 = best
-        e = enum[(enum.item == item) & (enum.k1 == k1) & (enum.n1 == n1) & (enum.k2 == k2) & (enum.n2 == n2)]
-        if named:
-            test = named
-        else:
-            test = e.loc[e.hit, "test"].iloc[0] if e.hit.any() else "Fisher two-sided"
-        pv = float(e.loc[e.test == test, "p"].iloc[0])
+        (k1, n1, k2, n2), test, pv = _feedback_table(item, named, reach, enum)
         how = f"{k1}/{n1} vs {k2}/{n2}"
         for suffix, k, n in (("sofs", k1, n1), ("contrast", k2, n2)):
             v = published.quote(f"{stem}_{suffix}")
