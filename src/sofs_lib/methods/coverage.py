@@ -1,7 +1,7 @@
 """How many LAs a group mean is over, and which LA-years it lacks.
 
 A mean of LA values over a group of councils is over the LAs that have a value: an LA-year
-missing or suppressed is left out, so that mean is over fewer councils. These helpers make that
+missing or suppressed is left out, so that mean is over fewer councils. These functions make that
 visible instead of silent: :func:`missing_la_years` lists every expected LA-year without a value
 (per indicator), :func:`named_counts` counts them per council and :func:`coverage_sentence`
 names them in one generated sentence.
