@@ -49,11 +49,13 @@ from IPython.display import Markdown, display
 
 from sofs_lib import published
 from sofs_lib.chapters.workforce import claims, compute, figures, records, reproduce, survey
+from sofs_lib.chapters.workforce import coverage as wcov
 from sofs_lib.chapters.workforce import survey_records as sr
 from sofs_lib.chapters.workforce.panel import group_means
 from sofs_lib.chapters.workforce.params import SPEC, check_consistency
 from sofs_lib.core import ledger, paths
 from sofs_lib.display import chapter, provenance, tables
+from sofs_lib.methods import coverage
 from sofs_lib.synthetic import staff_survey
 
 run = chapter.start(SPEC, globals())
@@ -178,16 +180,40 @@ display(Markdown(f"{int(cmp_['match'].sum())} of {len(cmp_)} item-by-pilot perce
 # Every English council, every 30 September from 2015 to the last available, from the DfE
 # children's social work workforce statistics (LAIT for 2015-2016). Three groups: the eight
 # pilots the report analysed, their comparators, and all other English councils (councils the
-# report names as SofS pilots but did not analyse are left out).
+# report names as SofS pilots but did not analyse are left out). Pilots and comparators are
+# fixed lists, so each is expected every September; the other councils are those that existed
+# that September (a council abolished in a reorganisation is followed by its successors).
 
 # %% tags=["hide-input"]
 frame = L["frame"]
-counts = frame.groupby(["year", "group"])["la_code"].nunique().unstack(fill_value=0)
-tables.show(counts, KIND, caption="Councils in the panel by group and September",
-            source=L["source"] + ".")
+expected = wcov.expected_la_years(frame)
+counts = expected.groupby(["year", "group"])["la_code"].nunique().unstack(fill_value=0)
+counts = counts[[g for g in wcov.GROUPS if g in counts.columns]]
+tables.show(counts, KIND, caption="Councils each group mean should cover, by September",
+            source=L["source"] + "; reorganisations: data/la_reorganisations.csv.")
 means = group_means(frame)
 tables.write_csv(means, out / "group_means.csv", index=False)
 fig = figures.trends_figure(means, KIND)
+mtab = wcov.means_with_n(means)
+tables.show(mtab, KIND, fmt={c: ".2f" if c.endswith("mean") else ".0f" for c in mtab.columns},
+            collapsed=True,
+            caption="Group means of the figure, each with the number of LAs it is over",
+            source=L["source"] + "; sofs_lib.chapters.workforce.panel.group_means.")
+
+# %% [markdown]
+# **Coverage.** A group mean is over the councils with a value that September; an LA-year
+# missing or suppressed in every release is left out, so that mean is over fewer councils. Each
+# such LA-year is listed below (an LA-year counts once per indicator, within the years the
+# indicator is published for any council).
+
+# %% tags=["hide-input"]
+missing = wcov.panel_missing(frame)
+display(Markdown(coverage.coverage_sentence(missing, wcov.GROUPS)))
+if len(missing):
+    tables.show(missing.drop(columns="la_code").set_index(["indicator_id", "la_name"]), KIND,
+                collapsed=True, caption="Panel LA-years without a value",
+                source="sofs_lib.chapters.workforce.coverage.panel_missing; " + L["source"] + ".")
+tables.write_csv(missing, out / "missing_la_years.csv", index=False)
 
 # %% [markdown]
 # ## The workforce rows of Tables A9.3 and A9.4
@@ -198,18 +224,20 @@ fig = figures.trends_figure(means, KIND)
 # %% tags=["hide-input"]
 tables.write_csv(cands, out / "a9_candidates.csv", index=False)
 cshow = cands.set_index(["indicator_id", "series", "release"])[
-    ["a93_pilot_mean", "a93_pilot_mean_published", "a93_pilot_mean_match", "a94_pilot_mean",
-     "a94_pilot_mean_published", "a94_pilot_mean_match", "years_a94"]]
+    ["a93_pilot_mean", "a93_n_pilot", "a93_pilot_mean_published", "a93_pilot_mean_match",
+     "a94_pilot_mean", "a94_n_pilot", "a94_pilot_mean_published", "a94_pilot_mean_match",
+     "years_a94"]]
 kinds = {c: ("published" if c.endswith("published") else KIND) for c in cshow.columns}
 fmt2 = {c: ".2f" for c in cshow.columns if c.endswith(("mean", "published"))}
 tables.show(cshow, kinds, fmt=fmt2,
             caption="Every candidate basis and release for the six workforce rows",
-            source="Tables A9.3 and A9.4 (appendices); " + L["source"] + ".", collapsed=True)
-view = a9.pivot_table(index=["row", "basis", "release"], columns=["table", "column"],
-                      values="computed", aggfunc="first")
-view.columns = [f"{t} {c}" for t, c in view.columns]
-tables.show(view, KIND, fmt=".2f", caption="Workforce rows computed on the chosen basis",
-            source=L["source"] + "; one-way ANOVA (scipy).")
+            source="Tables A9.3 and A9.4 (appendices); " + L["source"] + "; n_pilot: LAs "
+                   "(A9.3, September 2019) or LA-years (A9.4, pooled).", collapsed=True)
+view = records.a9_view(reproduce.chosen(cands))
+tables.show(view, KIND, fmt={c: ".0f" if c.endswith(" n") else ".2f" for c in view.columns},
+            caption="Workforce rows computed on the chosen basis, with the values each mean is over",
+            source=L["source"] + "; one-way ANOVA (scipy); n: LAs in September 2019 (A9.3) or "
+                   "LA-years pooled over the years (A9.4).")
 records.record_a9(led, a9, KIND)
 pm = a9[(a9["table"] == "A9.3") & (a9["column"] == "Pilot mean")]
 display(Markdown(
@@ -217,13 +245,25 @@ display(Markdown(
     + "; ".join(f"{r.row}: {r.basis} basis ({r.series}, release {r.release})"
                 for r in pm.itertuples()) + "."))
 display(Markdown("\n".join(f"- {s}" for s in reproduce.basis_reasons(cands))))
+a9_miss = wcov.a9_missing(L["long"], reproduce.chosen(cands), L["pilots"], L["comparators"])
+display(Markdown("**Coverage of these means** (pilot and comparator LA-years of 2015-2019 on "
+                 "each row's chosen series). " + coverage.coverage_sentence(
+                     a9_miss, {"Pilot": "pilots", "Comparator": "comparators"},
+                     nothing="Every pilot and comparator has a value on each row's chosen series "
+                             "for every year of Tables A9.3 and A9.4.")))
+if len(a9_miss):
+    tables.show(a9_miss.drop(columns="la_code").set_index(["indicator_id", "la_name"]), KIND,
+                collapsed=True, caption="Pilot and comparator LA-years without a value on the chosen series",
+                source="sofs_lib.chapters.workforce.coverage.a9_missing; " + L["source"] + ".")
+tables.write_csv(a9_miss, out / "a9_missing_la_years.csv", index=False)
 
 # %% [markdown]
 # ## Beyond the report: what could have been detected
 #
 # A difference-in-differences of each indicator around Round 2 (September 2017 to September
 # 2019): pilots against all other English councils, LA and year fixed effects, on councils
-# observed every year of the window (councils missing a year are dropped and counted). With
+# observed every year of the window (councils missing a year are dropped and counted; the
+# missing LA-years are named in the coverage table above). With
 # only eight treated councils, cluster-robust p-values
 # can mislead, so the table adds a wild cluster bootstrap and randomisation inference (the same
 # estimate for placebo sets of eight councils drawn from the others). The minimum detectable

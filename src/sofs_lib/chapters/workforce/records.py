@@ -74,3 +74,30 @@ def record_a9(led, rows: pd.DataFrame, kind: str) -> None:
             decimals=r.decimals,
             note=f"{r.series} ({r.basis} basis, release {r.release}; years {r.years})",
         )
+
+
+def a9_view(choice: pd.DataFrame) -> pd.DataFrame:
+    """The chosen candidates as shown: one row per workforce row and table, each group mean
+    with the number of values it is over beside it (A9.3: LAs in September 2019; A9.4:
+    LA-years pooled over its years)."""
+    names = load_indicator_catalogue().set_index("indicator_id")["report_name"]
+    rows = []
+    for iid in CANDIDATES:
+        c = choice.loc[iid]
+        for tag, table in (("a93", "A9.3"), ("a94", "A9.4")):
+            rows.append(
+                {
+                    "row": names[iid],
+                    "table": table,
+                    "basis": c["basis"],
+                    "release": c["release"],
+                    "years": str(2019) if tag == "a93" else c["years_a94"],
+                    "pilot mean": c[f"{tag}_pilot_mean"],
+                    "pilot n": c[f"{tag}_n_pilot"],
+                    "SNN mean": c[f"{tag}_snn_mean"],
+                    "SNN n": c[f"{tag}_n_snn"],
+                    "F": c[f"{tag}_F"],
+                    "p": c[f"{tag}_p"],
+                }
+            )
+    return pd.DataFrame(rows).set_index(["row", "table"])

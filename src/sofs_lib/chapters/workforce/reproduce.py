@@ -102,7 +102,8 @@ def _stats(s: pd.DataFrame, grp: pd.Series, years) -> dict:
 
 def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFrame:
     """Every candidate series of every workforce row, with its A9.3 and A9.4 statistics beside
-    the published ones and whether each mean matches."""
+    the published ones, whether each mean matches, and the values each mean is over
+    (``a93_n_pilot``/``a93_n_snn``: LAs in September 2019; ``a94_n_*``: LA-years pooled)."""
     pub = published_a93_a94().set_index("indicator_id")
     codes = pd.Series(long["la_code"].unique())
     grp = pd.Series(groups(codes, pilots, comparators).to_numpy(), index=codes.to_numpy())
@@ -132,6 +133,7 @@ def candidates(long: pd.DataFrame, pilots=None, comparators=None) -> pd.DataFram
                         row[f"{tag}_{q}_published"] = pub.at[iid, pre + col]
                     for q in ("pilot_mean", "snn_mean"):
                         row[f"{tag}_{q}_match"] = bool(round_half_up(r[q], 1) == row[f"{tag}_{q}_published"])
+                    row[f"{tag}_n_pilot"], row[f"{tag}_n_snn"] = r["n_pilot"], r["n_snn"]
                 rows.append(row)
     return pd.DataFrame(rows)
 

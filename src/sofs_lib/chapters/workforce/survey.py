@@ -96,53 +96,70 @@ def reconstruction(max_missing: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def statement_tests(max_missing: int = 0, alpha: float = 0.05, max_combinations: int = 5000) -> pd.DataFrame:
+def _statement_row(stmt: str, pcts: pd.Series, ns: pd.Series, m: int, max_combinations: int, exact: bool) -> dict:
+    """One statement's tests over every admissible reconstruction with non-response allowance
+    ``m``: the chi-square range from :func:`sofs_lib.published.recon.chi2_range` and, with
+    ``exact``, the Freeman-Halton p over the same reconstructions."""
+    options = [recon.count_options(float(pcts[g]), int(ns[g]), max_missing=m) for g in pcts.index]
+    n_comb = math.prod(len(o) for o in options)
+    if n_comb > max_combinations:
+        raise recon.ReconstructionError(
+            f"{stmt!r}: {n_comb} reconstructions exceed max_combinations={max_combinations}"
+        )
+    r = recon.chi2_range(pcts, ns, max_missing=m, max_combinations=max_combinations)
+    row = dict(
+        statement=stmt,
+        allowance=m,
+        reconstructions=r["n_reconstructions"],
+        dof=r["dof"],
+        chi2=r["statistic"],
+        chi2_min=r["stat_min"],
+        chi2_max=r["stat_max"],
+        p=r["p"],
+        p_min=r["p_min"],
+        p_max=r["p_max"],
+        nonresponse_assumed=r["nonresponse_assumed"],
+    )
+    if exact:
+        ex = [
+            freeman_halton_2xk(np.array([c for c, _ in k]), np.array([d for _, d in k]))
+            for k in itertools.product(*options)
+        ]
+        ct = recon.counts_table(pcts, ns, max_missing=m)
+        row.update(p_exact=freeman_halton_2xk(ct["count"], ct["denominator"]), p_exact_min=min(ex), p_exact_max=max(ex))
+    return row
+
+
+def statement_tests(
+    max_missing: int = 0,
+    alpha: float = 0.05,
+    max_combinations: int = 5000,
+    exact: bool = True,
+    assumed: bool = False,
+) -> pd.DataFrame:
     """Per statement, whether agreement differs between the four pilots: Pearson chi-square
     (3 df) and the exact Freeman-Halton p, each over every admissible reconstruction (central
     value and range), with Holm and Benjamini-Hochberg corrections across the five statements
-    (applied to the central p and to the ends of the ranges: both corrections are monotone)."""
+    (applied to the central p and to the ends of the ranges: both corrections are monotone).
+
+    ``exact=False`` leaves out the exact test (and its corrections); ``assumed=True`` adds
+    ``nonresponse_assumed``, the pilots whose central reconstruction assumes item non-response.
+    The consistency audit's Table 4 check calls this function too (one implementation)."""
     t4, ns = table4(), respondents()
-    rows = []
-    for stmt in t4.index:
-        m = _allowance(t4.loc[stmt], ns, max_missing)
-        options = [recon.count_options(float(t4.loc[stmt, g]), int(ns[g]), max_missing=m) for g in t4.columns]
-        n_comb = math.prod(len(o) for o in options)
-        if n_comb > max_combinations:
-            raise recon.ReconstructionError(
-                f"{stmt!r}: {n_comb} reconstructions exceed max_combinations={max_combinations}"
-            )
-        chi, ex = [], []
-        for combo in itertools.product(*options):
-            k = np.array([c for c, _ in combo])
-            d = np.array([c for _, c in combo])
-            chi.append(recon.chi2_yes_no(k, d)[:2])
-            ex.append(freeman_halton_2xk(k, d))
-        chi = np.array(chi)
-        ct = recon.counts_table(t4.loc[stmt], ns, max_missing=m)
-        stat, p, dof = recon.chi2_yes_no(ct["count"].to_numpy(), ct["denominator"].to_numpy())
-        rows.append(
-            dict(
-                statement=stmt,
-                allowance=m,
-                reconstructions=n_comb,
-                dof=dof,
-                chi2=stat,
-                chi2_min=chi[:, 0].min(),
-                chi2_max=chi[:, 0].max(),
-                p=p,
-                p_min=chi[:, 1].min(),
-                p_max=chi[:, 1].max(),
-                p_exact=freeman_halton_2xk(ct["count"], ct["denominator"]),
-                p_exact_min=min(ex),
-                p_exact_max=max(ex),
-            )
-        )
+    rows = [
+        _statement_row(stmt, t4.loc[stmt], ns, _allowance(t4.loc[stmt], ns, max_missing), max_combinations, exact)
+        for stmt in t4.index
+    ]
     out = pd.DataFrame(rows).set_index("statement")
+    assumed_by = out.pop("nonresponse_assumed")
+    cols = ("p", "p_min", "p_max") + (("p_exact", "p_exact_min", "p_exact_max") if exact else ())
     for meth, tag in (("holm", "holm"), ("fdr_bh", "bh")):
-        for col in ("p", "p_min", "p_max", "p_exact", "p_exact_min", "p_exact_max"):
+        for col in cols:
             out[f"{col}_{tag}"] = multipletests(out[col], method=meth)[1]
     out["verdict"] = [verdict_range(a, b, alpha) for a, b in zip(out["p_min"], out["p_max"])]
     out["verdict_holm"] = [verdict_range(a, b, alpha) for a, b in zip(out["p_min_holm"], out["p_max_holm"])]
+    if assumed:
+        out["nonresponse_assumed"] = assumed_by
     return out
 
 
