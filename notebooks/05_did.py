@@ -55,8 +55,12 @@ output_dir = None
 from IPython.display import Markdown, display
 
 from sofs_lib.chapters.did import answer as A
+from sofs_lib.chapters.did import common as CM  # source lines, provenance kinds, number formats
+from sofs_lib.chapters.did import figures as F  # Figures 1-4 and the event study
 from sofs_lib.chapters.did import recovery as RC
-from sofs_lib.chapters.did import report as R
+from sofs_lib.chapters.did import regression_tables as RT  # Tables A10.5-A10.12
+from sofs_lib.chapters.did import samples as S  # populations, Tables A10.1-A10.4
+from sofs_lib.chapters.did import table8 as T8  # Table 8
 from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
 from sofs_lib.chapters.did.params import SPEC
 from sofs_lib.core import paths
@@ -108,13 +112,13 @@ run.params_box()
 # %% tags=["hide-input"]
 display(Markdown(f"The extract holds **{an.n_records:,} records** ({'synthetic, scale ' + str(p['scale']) if an.synthetic else 'real'}); "
                  f"generating and deriving the populations took {an.timings['extract'] + an.timings['derive']:.0f} s."))
-sizes = R.population_sizes(an, led)
-tables.show(sizes, {c: ("published" if "published" in c else KIND) for c in sizes.columns}, fmt=R.fmt_number(0),
+sizes = S.population_sizes(an, led)
+tables.show(sizes, {c: ("published" if "published" in c else KIND) for c in sizes.columns}, fmt=CM.fmt_number(0),
             caption="Analysis populations: rows of the main model beside the N printed under Tables A10.6-A10.11",
-            source="Published N: Appendix 10 table notes. Others: " + R.source(an))
-fl = R.flow_table(an)
+            source="Published N: Appendix 10 table notes. Others: " + CM.source(an))
+fl = S.flow_table(an)
 tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kept and excluded by each rule",
-            source=R.source(an) + " Counts under 10 suppressed ([c]).")
+            source=CM.source(an) + " Counts under 10 suppressed ([c]).")
 
 # %% [markdown]
 # **What each N counts.** The N under Tables A10.6-A10.11 is read as the rows of the question's
@@ -142,13 +146,13 @@ tables.show(fl.set_index("question"), KIND, collapsed=True, caption="Records kep
 # picks them.
 
 # %% tags=["hide-input"]
-t1 = R.table_a10_1(an, led)
-tables.show(t1, R.kinds_for(t1, KIND), caption="Table A10.1: pilots used for each evaluation question (✓ used, x not)",
-            source=f"Published: Appendix 10, Table A10.1. {KIND.capitalize()}: " + R.source(an))
-mt = R.matching_table(an)
+t1 = S.table_a10_1(an, led)
+tables.show(t1, CM.kinds_for(t1, KIND), caption="Table A10.1: pilots used for each evaluation question (✓ used, x not)",
+            source=f"Published: Appendix 10, Table A10.1. {KIND.capitalize()}: " + CM.source(an))
+mt = S.matching_table(an)
 tables.show(mt.set_index(["question"]), KIND, collapsed=True,
             caption="LA matching: closeness of the comparators to each pilot's pre-SofS trend",
-            source=R.source(an))
+            source=CM.source(an))
 tables.write_csv(mt, out / "la_matching.csv", index=False)
 
 # %% [markdown]
@@ -168,10 +172,10 @@ tables.write_csv(mt, out / "la_matching.csv", index=False)
 # CEM coarsening itself L1 is 0 after matching, as the report notes.
 
 # %% tags=["hide-input"]
-t2 = R.table_a10_2(an, led)
-tables.show(t2, R.kinds_for(t2, KIND), fmt=R.fmt_number(2),
+t2 = S.table_a10_2(an, led)
+tables.show(t2, CM.kinds_for(t2, KIND), fmt=CM.fmt_number(2),
             caption="Table A10.2: multivariate imbalance (L1) and local common support (%) before and after CEM",
-            source=f"Published: Appendix 10, Table A10.2. {KIND.capitalize()}: " + R.source(an))
+            source=f"Published: Appendix 10, Table A10.2. {KIND.capitalize()}: " + CM.source(an))
 tables.write_csv(t2, out / "table_a10_2.csv")
 
 # %% [markdown]
@@ -184,10 +188,10 @@ tables.write_csv(t2, out / "table_a10_2.csv")
 
 # %% tags=["hide-input"]
 for tid in ("A10.3", "A10.4"):
-    t = R.table_a10_3_4(an, tid, led)
-    tables.show(t, R.kinds_for(t, KIND), fmt=R.fmt_number(1), collapsed=True,
+    t = S.table_a10_3_4(an, tid, led)
+    tables.show(t, CM.kinds_for(t, KIND), fmt=CM.fmt_number(1), collapsed=True,
                 caption=f"Table {tid}: weighted pre-treatment summary statistics (percent unless stated)",
-                source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + R.source(an) + " Cells of fewer than 10 "
+                source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + CM.source(an) + " Cells of fewer than 10 "
                 "children suppressed ([c]).")
     tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
 
@@ -206,11 +210,11 @@ for tid in ("A10.3", "A10.4"):
 # do, the rule falls back to the linear model.
 
 # %% tags=["hide-input"]
-t5 = R.table_a10_5(an, led)
-tables.show(t5, R.kinds_for(t5, KIND), caption="Table A10.5: test statistics for each evaluation question",
-            source=f"Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). {KIND.capitalize()}: " + R.source(an))
-ct = R.choice_table(an)
-tables.show(ct, KIND, caption="The model-choice rule applied to the data", source=R.source(an))
+t5 = RT.table_a10_5(an, led)
+tables.show(t5, CM.kinds_for(t5, KIND), caption="Table A10.5: test statistics for each evaluation question",
+            source=f"Published: Appendix 10, Table A10.5 (stars: * p<0.1, ** p<0.05, *** p<0.01). {KIND.capitalize()}: " + CM.source(an))
+ct = RT.choice_table(an)
+tables.show(ct, KIND, caption="The model-choice rule applied to the data", source=CM.source(an))
 tables.write_csv(t5, out / "table_a10_5.csv")
 
 # %% [markdown]
@@ -237,16 +241,16 @@ def show_question(eq):
     for tid in (info["primary"], info["secondary"]):
         if tid is None:
             continue
-        t = R.coef_table(an, eq, tid, led)
+        t = RT.coef_table(an, eq, tid, led)
         if t.empty:
             continue
         cap = (f"Synthetic re-creation of the method of Table {tid}" if an.synthetic else f"Table {tid} re-run")
-        tables.show(t, R.kinds_for(t, KIND), caption=f"{cap}: {info['label']} ({info['short']})",
-                    source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + R.source(an))
+        tables.show(t, CM.kinds_for(t, KIND), caption=f"{cap}: {info['label']} ({info['short']})",
+                    source=f"Published: Appendix 10, Table {tid}. {KIND.capitalize()}: " + CM.source(an))
         tables.write_csv(t, out / f"table_{tid.lower().replace('.', '_')}.csv")
-    R.figure_trends(an, eq)
+    F.figure_trends(an, eq)
     m = r.fits["main"]
-    cf = R.counterfactual(an, eq)
+    cf = F.counterfactual(an, eq)
     scale = 1 if eq == "eq3a" else 100
     display(Markdown(
         f"**{info['short']}.** Main model: {m.model} (N = {m.n:,}, {r.diagnostics['n_pilots']} pilot and "
@@ -315,9 +319,9 @@ show_question("eq3d")
 # %% tags=["hide-input"]
 if an.synthetic:
     rec = RC.recovery_table(an)
-    tables.show(rec.set_index(["question", "column"]), "synthetic", fmt=R.fmt_number(3),
+    tables.show(rec.set_index(["question", "column"]), "synthetic", fmt=CM.fmt_number(3),
                 caption="Synthetic data: built-in effects and the estimates that should recover them",
-                source=R.source(an) + " Built-in effects: sofs_lib.synthetic.npd true_effects.")
+                source=CM.source(an) + " Built-in effects: sofs_lib.synthetic.npd true_effects.")
     tables.write_csv(rec, out / "recovery.csv", index=False)
     e3a = rec[(rec["question"] == "EQ3a") & (rec["column"] == "Main model")].iloc[0]
     ls = an.result("eq3a").diagnostics["leads"]
@@ -332,7 +336,7 @@ if an.synthetic:
 # parallel paths; lags show when an effect appears after the settling-in period.
 
 # %% tags=["hide-input"]
-fig = R.figure_event_study(an)
+fig = F.figure_event_study(an)
 
 # %% [markdown]
 # ## Strength of the evidence (Table 8)
@@ -352,12 +356,12 @@ fig = R.figure_event_study(an)
 # before SofS than after.
 
 # %% tags=["hide-input"]
-t8 = R.table_8(an, led)
+t8 = T8.table_8(an, led)
 A.null_column(t8, an_null)
-tables.show(t8, R.kinds_for(t8, KIND),
+tables.show(t8, CM.kinds_for(t8, KIND),
             caption=("Synthetic re-creation of the method of Table 8, beside the published verdicts and the "
                      "null world's" if an.synthetic else "Table 8 re-run on the extract, beside the published verdicts"),
-            source=f"Published: report section 3, Table 8. {KIND.capitalize()}: " + R.source(an)
+            source=f"Published: report section 3, Table 8. {KIND.capitalize()}: " + CM.source(an)
             + " Every p-value in the reasons shows its clusters G and treated clusters; under 10 LAs the wild "
             "cluster bootstrap p (Webb weights) is beside it.")
 tables.write_csv(t8, out / "table_8.csv")

@@ -42,7 +42,10 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     import matplotlib.pyplot as plt
 
     from sofs_lib.chapters import did
-    from sofs_lib.chapters.did import report as R
+    from sofs_lib.chapters.did import figures as F
+    from sofs_lib.chapters.did import regression_tables as RT
+    from sofs_lib.chapters.did import samples as S
+    from sofs_lib.chapters.did import table8 as T8
     from sofs_lib.chapters.did.analysis import EQ_INFO
     from sofs_lib.core import ledger
 
@@ -50,23 +53,23 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     an = did.run(seed=seed, scale=scale)
     t_analysis = time.perf_counter() - t0 - t_import
     led = ledger.Ledger("05_did")
-    R.population_sizes(an, led)
-    R.flow_table(an)
-    R.table_a10_1(an, led)
-    R.matching_table(an)
-    R.table_a10_2(an, led)
-    R.table_a10_3_4(an, "A10.3", led)
-    R.table_a10_3_4(an, "A10.4", led)
-    R.table_a10_5(an, led)
+    S.population_sizes(an, led)
+    S.flow_table(an)
+    S.table_a10_1(an, led)
+    S.matching_table(an)
+    S.table_a10_2(an, led)
+    S.table_a10_3_4(an, "A10.3", led)
+    S.table_a10_3_4(an, "A10.4", led)
+    RT.table_a10_5(an, led)
     for eq, info in EQ_INFO.items():
         for tid in (info["primary"], info["secondary"]):
             if tid:
-                R.coef_table(an, eq, tid, led)
-        R.figure_trends(an, eq)
+                RT.coef_table(an, eq, tid, led)
+        F.figure_trends(an, eq)
         plt.close("all")
-    R.figure_event_study(an)
+    F.figure_event_study(an)
     plt.close("all")
-    R.table_8(an, led)
+    T8.table_8(an, led)
     total = time.perf_counter() - t0
     out = {
         "scale": scale,

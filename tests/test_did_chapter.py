@@ -7,8 +7,11 @@ import pytest
 
 from sofs_lib.chapters.did import answer as A
 from sofs_lib.chapters.did import checks as C
+from sofs_lib.chapters.did import common as CM
+from sofs_lib.chapters.did import figures as F
 from sofs_lib.chapters.did import recovery as RC
-from sofs_lib.chapters.did import report as R
+from sofs_lib.chapters.did import regression_tables as RT
+from sofs_lib.chapters.did import samples as S
 from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did.models import Fit
 
@@ -70,24 +73,24 @@ def _fit(est=-0.1, se=0.02, p=0.001, g=4, gt=2, **extra):
 
 def test_table_footer_cells():
     f = _fit(wild_p=0.178)
-    assert R.fit_footer(f)[:4] == ["1,234", "G = 4 (2 treated)", "0.050", "0.001 (G = 4 (2 treated)) | 0.178"]
-    assert R.did_p_text(_fit(g=13, gt=6)) == "0.001 (G = 13 (6 treated))"
-    assert R.did_p_text(_fit(g=8, gt=4)).endswith("| not run")
+    assert RT.fit_footer(f)[:4] == ["1,234", "G = 4 (2 treated)", "0.050", "0.001 (G = 4 (2 treated)) | 0.178"]
+    assert RT.did_p_text(_fit(g=13, gt=6)) == "0.001 (G = 13 (6 treated))"
+    assert RT.did_p_text(_fit(g=8, gt=4)).endswith("| not run")
     f = _fit(wild_p=0.178)
     f.model, f.note = "logit", "cluster-robust covariance singular with 4 LAs: model-based standard errors"
-    assert R.did_p_text(f) == "0.001 (model-based, G = 4 (2 treated)) | 0.178 (linear probability model)"
+    assert RT.did_p_text(f) == "0.001 (model-based, G = 4 (2 treated)) | 0.178 (linear probability model)"
     # AME in percentage points: 0.0123 (SE 0.004, p 0.002) -> "1.23*** (0.4)"
-    assert R.ame_text(_fit(ame={"did": (0.0123, 0.004, 0.002)})) == "1.23*** (0.4)"
-    assert R.fit_footer(None) == ["–"] * 6
+    assert RT.ame_text(_fit(ame={"did": (0.0123, 0.004, 0.002)})) == "1.23*** (0.4)"
+    assert RT.fit_footer(None) == ["–"] * 6
 
 
 def test_cell_format_and_kinds():
-    assert R._cell(2.99, 0.5, 0.001) == "2.99*** (0.5)"
-    assert R._cell(-0.04, 0.02, 0.04) == "-0.04** (0.02)"
-    assert R._cell(np.nan, 1, 1) == "–"
+    assert RT._cell(2.99, 0.5, 0.001) == "2.99*** (0.5)"
+    assert RT._cell(-0.04, 0.02, 0.04) == "-0.04** (0.02)"
+    assert RT._cell(np.nan, 1, 1) == "–"
     df = pd.DataFrame(columns=["EQ3a", "EQ3a (published)"])
-    assert R.kinds_for(df, "real") == {"EQ3a": "real", "EQ3a (published)": "published"}
-    assert R.fmt_number(1)(1234.56) == "1,234.6" and R.fmt_number(1)(12) == "12"
+    assert CM.kinds_for(df, "real") == {"EQ3a": "real", "EQ3a (published)": "published"}
+    assert CM.fmt_number(1)(1234.56) == "1,234.6" and CM.fmt_number(1)(12) == "12"
 
 
 def test_built_in_effects():
@@ -159,7 +162,7 @@ def _frame():
 
 def test_weighted_summary_by_hand():
     d = _frame()
-    t = R.weighted_summary(d, "eq3a", "linear", 999)
+    t = S.weighted_summary(d, "eq3a", "linear", 999)
     # pilots: durations 10..21 -> mean 15.5; comparators 22..33 (equal weights 2) -> 27.5
     assert t.loc["Outcome", "Pilot sites"] == pytest.approx(15.5)
     assert t.loc["Outcome", "Comparator LAs"] == pytest.approx(27.5)
@@ -170,7 +173,7 @@ def test_weighted_summary_by_hand():
     assert t.loc["Number of observations in this pre-treatment group", "Pilot sites"] == 12
     assert t.loc["Number of observations of treatment and comparator LAs over all periods", "Pilot sites"] == 999
     # fixed effects: only repeated children (6 pilots, under 10) -> the pilot group is suppressed
-    fe = R.weighted_summary(d, "eq3a", "fe", 999)
+    fe = S.weighted_summary(d, "eq3a", "fe", 999)
     assert fe.loc["Outcome", "Pilot sites"] == "[c]"
 
 
@@ -198,11 +201,11 @@ class _Stub:
 
 def test_counterfactual_and_trend_data_by_hand():
     an = _Stub(_frame(), did=3.0)
-    cf = R.counterfactual(an, "eq3a")
+    cf = F.counterfactual(an, "eq3a")
     # pilots' post mean 40, DiD 3 -> counterfactual 37 (the report's "post mean minus the DiD")
     assert cf["post_mean"] == 40.0 and cf["counterfactual"] == 37.0
-    td = R.trend_data(an, "eq3a").set_index(["group", "year"])
+    td = F.trend_data(an, "eq3a").set_index(["group", "year"])
     assert td.loc[("pilot", 2013), "mean"] == pytest.approx(15.5)
     assert td.loc[("comparator", 2018), "mean"] == pytest.approx(40.0)
     # groups of fewer than 10 units are not shown: with a threshold of 11, the 10 post pilots go
-    assert np.isnan(R.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"])
+    assert np.isnan(F.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"])

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from sofs_lib.chapters.did import report as R
+from sofs_lib.chapters.did import samples as S
 from sofs_lib.methods import disclosure
 
 
@@ -32,7 +32,7 @@ def tiny_frame():
 
 
 def test_small_cells_and_complements_suppressed():
-    t = R.weighted_summary(tiny_frame(), "eq3d", "linear", 70)
+    t = S.weighted_summary(tiny_frame(), "eq3d", "linear", 70)
     # 3 pilot girls < 10: suppressed, and so is its complement in the same row and column
     assert t.loc["Gender – female", "Pilot sites"] == disclosure.MARK
     assert t.loc["Gender – female", "Comparator LAs"] == disclosure.MARK  # complement in the row
@@ -47,6 +47,6 @@ def test_small_cells_and_complements_suppressed():
 def test_group_under_threshold_hides_everything():
     f = tiny_frame()
     f = f[(f["pilot_i"] == 0) | (f.index < 5)]  # 5 pilot children
-    t = R.weighted_summary(f, "eq3d", "linear", 45)
+    t = S.weighted_summary(f, "eq3d", "linear", 45)
     assert (t.loc[["Outcome", "Age", "Gender – male"], "Pilot sites"] == disclosure.MARK).all()
     assert t.loc["Number of observations in this pre-treatment group", "Pilot sites"] == disclosure.MARK

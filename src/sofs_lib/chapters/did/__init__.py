@@ -17,8 +17,11 @@ Public API
     computed.
 Modules: :mod:`.data` (extract -> analysis frames; synthetic LA attributes), :mod:`.matching`
 (LA matching on pre-trends, CEM, L1 imbalance), :mod:`.models` (estimation and diagnostics,
-model-choice rule), :mod:`.evidence` (the rating of Table 8), :mod:`.report` (the tables
-A10.1-A10.12 and 8 beside the published ones, the ledger, figures).
+model-choice rule), :mod:`.evidence` (the rating of Table 8), the tables beside the
+published ones with their ledger entries: :mod:`.samples` (populations, LA matching, CEM
+balance, summary statistics: Tables A10.1-A10.4), :mod:`.regression_tables` (Tables
+A10.5-A10.12), :mod:`.table8` (Table 8), :mod:`.figures` (Figures 1-4, event study) and
+:mod:`.common` (source lines, provenance kinds, formats).
 """
 
 from __future__ import annotations

@@ -150,10 +150,10 @@ def published_inputs() -> tuple[dict, dict]:
     """The report's Table 8 verdicts and the N under each question's primary table, from
     :mod:`sofs_lib.published`."""
     from sofs_lib import published
-    from sofs_lib.chapters.did import report as R
+    from sofs_lib.chapters.did import common as CM
     from sofs_lib.published import PublishedDataError
 
-    p8 = R.pub_wide("8")
+    p8 = CM.pub_wide("8")
     verdicts = {
         eq: str(p8.loc[info["row8"]].iloc[1])
         for eq, info in EQ_INFO.items()
