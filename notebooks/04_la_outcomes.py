@@ -46,7 +46,7 @@ from sofs_lib.chapters.la_outcomes import analysis as lo
 from sofs_lib.chapters.la_outcomes import chapter as ch
 from sofs_lib.chapters.la_outcomes import recovered as rec
 from sofs_lib.chapters.la_outcomes import sentences as sen
-from sofs_lib.chapters.la_outcomes import validate, vintage
+from sofs_lib.chapters.la_outcomes import figures, inputs, validate, vintage
 from sofs_lib.chapters.la_outcomes.groups import identify_dropped_pilot, select_comparators
 from sofs_lib.chapters.la_outcomes.params import SPEC
 from sofs_lib.core import paths
@@ -57,14 +57,14 @@ from sofs_lib.sources.dfe.groups import default_comparators
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out
 led = run.ledger
-yrs = lo.parse_years(p["years"])
-source = lo.data_source(p["dfe_data_dir"])  # None: committed extract; a raw folder; "synthetic"
-data_dir = source if source not in (None, lo.SYNTHETIC) else None
-panel, KIND, syn_pilots, syn_comparators = lo.chapter_panel(source, out, yrs)
+yrs = inputs.parse_years(p["years"])
+source = inputs.data_source(p["dfe_data_dir"])  # None: committed extract; a raw folder; "synthetic"
+data_dir = source if source not in (None, inputs.SYNTHETIC) else None
+panel, KIND, syn_pilots, syn_comparators = inputs.chapter_panel(source, out, yrs)
 PILOTS, COMPARATORS, WHICH = ch.resolve_groups(p, KIND, syn_pilots, syn_comparators)
 validate.check_groups(panel, PILOTS, COMPARATORS, p["exclude_las"], yrs)
 if p["later_years"]:
-    validate.check_span("later_years", lo.parse_years(p["later_years"]))
+    validate.check_span("later_years", inputs.parse_years(p["later_years"]))
 res = lo.analyse(None, PILOTS, COMPARATORS, yrs, panel=panel)
 cmp = lo.compare_with_published(res)
 a95 = lo.compare_a95(res)
@@ -76,7 +76,7 @@ if KIND == "real":
         chars = rec.la_characteristics(data_dir)
     except Exception as exc:  # noqa: BLE001 - the raw Ofsted file is optional: say so below
         chars_error = str(exc)
-    search_panel = panel if yrs == rec.WINDOW else lo.chapter_panel(source, out, rec.WINDOW)[0]
+    search_panel = panel if yrs == rec.WINDOW else inputs.chapter_panel(source, out, rec.WINDOW)[0]
     cached = ch.cached_with_scores(search_panel, rec.cached_search())
     rivals = [cached[k]["members"] for k in ("runner_up_without_profile", "runner_up_with_profile")
               if k in cached]
@@ -222,7 +222,7 @@ tables.show(cat[["report_name", "definition", "unit", "source_publication", "sou
 # groups; they are re-creations, not the report's figures.
 
 # %% tags=["hide-input"]
-fig = lo.plot_indicator_grid(res["means_ci"], kind=KIND, title=ch.grid_title(WHICH, KIND))
+fig = figures.plot_indicator_grid(res["means_ci"], kind=KIND, title=ch.grid_title(WHICH, KIND))
 tables.write_csv(res["means_ci"], out / "group_means_ci.csv", index=False)
 
 # %% [markdown]
@@ -241,7 +241,7 @@ tables.show(mt.set_index(["table", "column"]), "derived",
             caption="Computed values equal to the published ones at the printed decimals",
             source="sofs_lib.chapters.la_outcomes.chapter.match_table")
 display(Markdown(sen.match_sentence(cmp, ch.LABELS[WHICH])))
-fig = lo.plot_match(cmp, KIND)
+fig = figures.plot_match(cmp, KIND)
 
 # %% tags=["hide-input"]
 miss = cmp[(cmp["quantity"] == "pilot_mean") & ~cmp["match"]]
@@ -366,11 +366,11 @@ if KIND != "real" or not p["later_years"]:
     display(Markdown("*This section needs the real data (`dfe_data_dir`) and `later_years`: the "
                      "synthetic panel covers only the report's five years.*"))
 else:
-    later = lo.parse_years(p["later_years"])
+    later = inputs.parse_years(p["later_years"])
     span = (min(yrs[0], later[0]), max(yrs[1], later[1]))
-    full_panel, _, _, _ = lo.chapter_panel(source, out, span)
+    full_panel, _, _, _ = inputs.chapter_panel(source, out, span)
     full = lo.analyse(None, PILOTS, COMPARATORS, span, panel=full_panel)
-    fig = lo.plot_indicator_grid(full["means_ci"], kind=KIND, shade=yrs,
+    fig = figures.plot_indicator_grid(full["means_ci"], kind=KIND, shade=yrs,
                                  title=ch.grid_title(WHICH, KIND, "evaluation years (shaded) "
                                                                   "and after"))
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.chapters.la_outcomes import inputs
 from sofs_lib.sources.dfe import extract as X
 from sofs_lib.sources.dfe.errors import DfeDataError
 from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
@@ -103,7 +104,7 @@ def test_spot_values_worked_by_hand(extract):
 
 
 def test_chapter_default_is_real_and_matches(tmp_path):
-    panel, kind, _, _ = lo.chapter_panel(None, tmp_path, (2015, 2019))
+    panel, kind, _, _ = inputs.chapter_panel(None, tmp_path, (2015, 2019))
     assert kind == "real"
     res = lo.analyse(None, None, None, (2015, 2019), panel=panel)
     score = lo.match_score(lo.compare_with_published(res)).set_index("table")["matched"]
@@ -116,7 +117,7 @@ def test_synthetic_is_explicit(tmp_path):
     syn = X.load_panel("synthetic")
     assert syn.attrs["kind"] == "synthetic" and list(syn.columns) == CONTRACT
     assert set(syn["publication"]) == {"synthetic"}
-    _panel, kind, pil, _ = lo.chapter_panel("synthetic", tmp_path, (2015, 2019))
+    _panel, kind, pil, _ = inputs.chapter_panel("synthetic", tmp_path, (2015, 2019))
     assert kind == "synthetic" and pil
 
 

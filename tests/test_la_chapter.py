@@ -119,11 +119,11 @@ def test_audit_check_counter_example():
 def test_synthetic_panel_groups_and_real_names(tmp_path):
     import pytest
 
-    from sofs_lib.chapters.la_outcomes import analysis as lo
+    from sofs_lib.chapters.la_outcomes import inputs
     from sofs_lib.chapters.la_outcomes import validate as V
     from sofs_lib.core.params import ParameterError
 
-    panel, kind, sp, sc = lo.chapter_panel("synthetic", tmp_path, (2015, 2019))
+    panel, kind, sp, sc = inputs.chapter_panel("synthetic", tmp_path, (2015, 2019))
     p = {"pilots": None, "comparators": None, "comparator_rule": "recovered"}
     pil, com, which = CH.resolve_groups(p, kind, sp, sc)
     assert kind == "synthetic" and which == "synthetic"

@@ -15,6 +15,7 @@ import pytest
 from scipy import stats
 
 from sofs_lib.chapters.la_outcomes import analysis as lo
+from sofs_lib.chapters.la_outcomes import figures
 from sofs_lib.chapters.la_outcomes import groups as G
 from sofs_lib.sources.dfe import groups as DG
 from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
@@ -198,13 +199,13 @@ def test_means_ci(random_panel):
 
 def test_plot_has_title_labels_source(synthetic_results):
     res, _ = synthetic_results
-    fig = lo.plot_indicator(res["means_ci"], "cin_rate", kind="synthetic")
+    fig = figures.plot_indicator(res["means_ci"], "cin_rate", kind="synthetic")
     ax = fig.axes[0]
     title = fig._suptitle.get_text()
     assert title and ax.get_xlabel() and "per 10,000" in ax.get_ylabel() + title
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "Source:" in texts and "Synthetic data" in texts and "children in need" in texts.lower()
-    grid = lo.plot_indicator_grid(res["means_ci"], kind="real")
+    grid = figures.plot_indicator_grid(res["means_ci"], kind="real")
     assert len([a for a in grid.axes if a.get_visible()]) == 9
     assert "Synthetic" not in " ".join(t.get_text() for t in grid.texts)
 

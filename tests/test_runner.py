@@ -5,7 +5,7 @@ import json
 import nbformat
 import pytest
 
-from sofs_lib.build import runner
+from sofs_lib.build import executor, runner, staging
 from sofs_lib.core.params import Param, ParameterError, Spec
 
 #: the fake chapters' declared parameters (a real chapter's live in sofs_lib.chapters.<folder>.params)
@@ -94,7 +94,7 @@ def test_failing_chapter_named_and_cleaned(project, capsys):
     assert not (chapters / "99_fail.ipynb").exists()  # no half-written notebook
     assert not (chapters / "99_fail").exists()  # no partial outputs
     assert not list(chapters.glob(".*"))  # no temporary files
-    assert not (project / runner.STAGING).exists()  # staging cleared
+    assert not (project / staging.STAGING).exists()  # staging cleared
     out = capsys.readouterr().out
     assert "[1/2] 98_ok ... done in" in out and "[2/2] 99_fail ... FAILED" in out
     # the executed chapter carries the Spec's default, its parameter cells are hidden
@@ -167,7 +167,7 @@ def test_outputs_are_atomic_and_replaced_whole(tmp_path):
     with pytest.raises(SystemExit, match="RuntimeError: stop"):
         runner.run_chapters(None, ["97_out.mode=fail"], root)
     assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_b.csv"]
-    assert (chapters / "97_out.ipynb").exists() and not (root / runner.STAGING).exists()
+    assert (chapters / "97_out.ipynb").exists() and not (root / staging.STAGING).exists()
     # the same parameters give the same bytes
     runner.run_chapters(None, ["97_out.mode=a"], root)
     assert (chapters / "97_out.ipynb").read_bytes() == nb_a
@@ -177,7 +177,7 @@ def test_recover_after_a_killed_run(tmp_path):
     root = tmp_path
     (root / "_toc.yml").write_text("root: book/intro\n")
     chapters = root / "book" / "chapters"
-    (root / runner.STAGING / "05_did" / "outputs").mkdir(parents=True)  # killed mid-run
+    (root / staging.STAGING / "05_did" / "outputs").mkdir(parents=True)  # killed mid-run
     chapters.mkdir(parents=True)
     (chapters / ".05_did.abc123.ipynb").write_text("{}")  # an older executor's temp
     (chapters / ".04_la.previous").mkdir()  # killed mid-swap
@@ -185,13 +185,13 @@ def test_recover_after_a_killed_run(tmp_path):
     (chapters / "01_x").mkdir()
     (chapters / ".01_x.previous").mkdir()  # swap had finished
     cleared = runner.recover(root)
-    assert not (root / runner.STAGING).exists() and not list(chapters.glob(".*"))
+    assert not (root / staging.STAGING).exists() and not list(chapters.glob(".*"))
     assert (chapters / "04_la" / "t.csv").read_text() == "old complete"  # restored
     assert (chapters / "01_x").is_dir()
     assert len(cleared) == 4
-    (root / runner.STAGING / "01_x.baselines").mkdir(parents=True)  # a refresh running
+    (root / staging.STAGING / "01_x.baselines").mkdir(parents=True)  # a refresh running
     runner.recover(root)
-    assert (root / runner.STAGING / "01_x.baselines").is_dir()
+    assert (root / staging.STAGING / "01_x.baselines").is_dir()
 
 
 def test_gathering_pages_run_last_and_with_any_chapter(monkeypatch, tmp_path):
@@ -226,7 +226,7 @@ def test_postprocess_is_deterministic_and_carries_alt_text(tmp_path):
     nb.metadata["papermill"] = {"input_path": "/somewhere/x.ipynb", "parameters": {"x": 1}}
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, path)
-    runner._postprocess(path)
+    executor._postprocess(path)
     out = nbformat.read(path, as_version=4)
     assert out.cells[0]["id"] == "injected-parameters" and "remove-cell" in out.cells[0].metadata.tags
     assert "start_time" not in out.cells[0].metadata["papermill"]
@@ -318,7 +318,7 @@ def test_killed_run_then_run_succeeds(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    staged = root / runner.STAGING / "97_out" / "outputs" / "table_slow.csv"
+    staged = root / staging.STAGING / "97_out" / "outputs" / "table_slow.csv"
     for _ in range(600):
         if staged.exists():
             break
@@ -330,4 +330,4 @@ def test_killed_run_then_run_succeeds(tmp_path):
     assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_a.csv"]
     runner.run_chapters(None, ["97_out.mode=b"], root)  # the next run succeeds
     assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_b.csv"]
-    assert not (root / runner.STAGING).exists()
+    assert not (root / staging.STAGING).exists()

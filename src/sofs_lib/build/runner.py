@@ -25,64 +25,26 @@ Jupyter Book, warnings treated as errors.
   release) and package versions.
 
 Other commands: ``run CHAPTER...`` (execute chapters only), ``render`` (HTML only), ``list``.
+
+One chapter's execution is :mod:`sofs_lib.build.executor`, the staging and recovery of its outputs
+:mod:`sofs_lib.build.staging`, the status page :mod:`sofs_lib.build.status_page`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import shutil
 import sys
-import time
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from sofs_lib.build import reads, site
+from sofs_lib.build import site
 from sofs_lib.build import status as build_status
+from sofs_lib.build.executor import Chapter, ChapterFailed, execute
 from sofs_lib.build.registry import ChapterNotFound, chapter_package, spec_for, toc_chapters
 from sofs_lib.build.registry import spec_for as registry_spec_for  # noqa: F401 (tests wrap spec_for)
+from sofs_lib.build.staging import recover
+from sofs_lib.build.status_page import write_status
 from sofs_lib.core import paths
 from sofs_lib.core.params import ParameterError, parse_override
-
-STATUS_PACKAGES = [
-    "sofs_lib",
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "pyfixest",
-    "seaborn",
-    "matplotlib",
-    "pandera",
-    "papermill",
-    "jupytext",
-    "jupyter-book",
-    "sphinx",
-    "myst-nb",
-    "nbval",
-    "holidays",
-    "odfpy",
-    "pyarrow",
-]
-RUN_LOG = "run_log.json"
-STAGING = Path("_build") / "staging"
-DATA_FILES_CSV = "build_data_files.csv"
-
-
-class ChapterFailed(RuntimeError):
-    """A chapter raised an error while executing."""
-
-
-@dataclass
-class Chapter:
-    name: str
-    source: Path  # notebooks/<name>.ipynb
-    target: Path  # book/chapters/<name>.ipynb
-    params: dict = field(default_factory=dict)
-    files_read: list = field(default_factory=list)  # recorded while it ran (build.reads)
 
 
 def load_chapter(root: Path, name: str) -> Chapter:
@@ -164,245 +126,6 @@ def execution_order(names: list[str], toc: list[str]) -> list[str]:
     """``names`` in execution order: by stage, then in ``_toc.yml`` order."""
     pos = {n: i for i, n in enumerate(toc)}
     return sorted(names, key=lambda n: (stage_of(n), pos.get(n, len(pos))))
-
-
-def _postprocess(nb_path: Path) -> None:
-    """Make an executed notebook render well and reproducibly:
-
-    * papermill's parameter cells tagged ``remove-cell`` (the page shows the parameters box);
-    * volatile metadata (timestamps, durations, paths) dropped, and papermill's injected cell
-      given a fixed id instead of a random one, so the same run gives the same bytes;
-    * each figure's alt text (set by :func:`sofs_lib.display.plotting.finish` in the output's metadata)
-      copied to the cell's ``mystnb.image.alt``, which the renderer uses.
-    """
-    import nbformat
-
-    nb = nbformat.read(nb_path, as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
-            cell.metadata["tags"] = tags = tags + ["remove-cell"]
-        if "injected-parameters" in tags:
-            cell["id"] = "injected-parameters"
-        cell.metadata.pop("execution", None)
-        pm = cell.metadata.get("papermill")
-        if pm:
-            for k in ("start_time", "end_time", "duration", "exception", "status"):
-                pm.pop(k, None)
-        alts = [
-            o.get("metadata", {}).get("image/png", {}).get("alt")
-            for o in cell.get("outputs", [])
-            if "image/png" in o.get("data", {})
-        ]
-        alts = [a for a in alts if a]
-        if alts:
-            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = " | ".join(alts)
-    ids = [c.get("id") for c in nb.cells]
-    if len(set(ids)) != len(ids):  # ids must be unique: number any duplicates
-        for i, c in enumerate(nb.cells):
-            c["id"] = f"cell-{i}"
-    pm = nb.metadata.get("papermill", {})
-    for k in (
-        "start_time",
-        "end_time",
-        "duration",
-        "input_path",
-        "output_path",
-        "environment_variables",
-        "exception",
-    ):
-        pm.pop(k, None)
-    nbformat.write(nb, nb_path)
-
-
-def recover(root: Path) -> list[str]:
-    """Clear what an interrupted run left behind: the staging folder, hidden temporary notebooks
-    of older executors in ``book/chapters/``, and half-swapped output folders (restored when the
-    new one never arrived). Returns what was cleared."""
-    cleared = []
-    staging = root / STAGING
-    if staging.is_dir():  # book chapters' folders (baseline refreshes use "<name>.<folder>")
-        for d in sorted(staging.iterdir()):
-            if "." not in d.name:
-                shutil.rmtree(d) if d.is_dir() else d.unlink()
-                cleared.append(f"{STAGING}/{d.name}")
-        try:
-            staging.rmdir()
-        except OSError:
-            pass
-    cdir = paths.chapters_dir(root)
-    if cdir.is_dir():
-        for f in sorted(cdir.glob(".*.ipynb")):
-            f.unlink()
-            cleared.append(f.name)
-        for old in sorted(cdir.glob(".*.previous")):
-            name = old.name[1:].removesuffix(".previous")
-            if (cdir / name).exists():
-                shutil.rmtree(old)
-            else:
-                old.rename(cdir / name)
-            cleared.append(old.name)
-    return cleared
-
-
-def _publish(staged_nb: Path, staged_out: Path | None, ch: Chapter) -> None:
-    """Move a succeeded chapter's staged outputs into place (the output folder whole)."""
-    if staged_out is not None:
-        final = ch.target.with_suffix("")
-        previous = final.with_name(f".{final.name}.previous")
-        if previous.exists():
-            shutil.rmtree(previous)
-        if final.exists():
-            final.rename(previous)
-        staged_out.rename(final)
-        staged_nb.replace(ch.target)
-        if previous.exists():
-            shutil.rmtree(previous)
-    else:
-        staged_nb.replace(ch.target)
-
-
-def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> float:
-    """Run one chapter with papermill; returns seconds. Its notebook and (unless ``output_dir``
-    is given) its outputs are staged and moved into place only on success."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    ch.target.parent.mkdir(parents=True, exist_ok=True)
-    # one staging folder per target, so a baseline refresh and a build never share one
-    in_book = ch.target.parent.resolve() == paths.chapters_dir(root).resolve()
-    stage = root / STAGING / (ch.name if in_book else f"{ch.name}.{ch.target.parent.name}")
-    if stage.exists():
-        shutil.rmtree(stage)
-    stage.mkdir(parents=True)
-    staged_nb = stage / f"{ch.name}.ipynb"
-    staged_out = stage / "outputs" if not params.get("output_dir") else None
-    env = {reads.ENV: str(stage / "reads.txt")}
-    if staged_out is not None:
-        env.update({paths.STAGE_CHAPTER_ENV: ch.name, paths.STAGE_DIR_ENV: str(staged_out)})
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    t0 = time.perf_counter()
-    try:
-        pm.execute_notebook(
-            str(ch.source),
-            str(staged_nb),
-            parameters=params,
-            cwd=str(root),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=log_output,
-            report_mode=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-        _postprocess(staged_nb)
-        ch.files_read = reads.read_log(stage / "reads.txt")
-        if staged_out is not None:
-            staged_out.mkdir(exist_ok=True)
-        _publish(staged_nb, staged_out, ch)
-    except PapermillExecutionError as exc:
-        raise ChapterFailed(
-            f"Chapter {ch.name} failed in cell {exc.exec_count} (cell index {exc.cell_index}): "
-            f"{exc.ename}: {exc.evalue}"
-        ) from None
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        shutil.rmtree(stage, ignore_errors=True)
-        try:
-            stage.parent.rmdir()  # the staging folder goes once empty
-        except OSError:
-            pass
-    return time.perf_counter() - t0
-
-
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for p in STATUS_PACKAGES:
-        try:
-            out[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            out[p] = "not installed"
-    return out
-
-
-def write_status(root: Path, records: list[dict]) -> Path:
-    """Write ``book/status.md`` from this run's records (merged with earlier runs' records of
-    chapters not run now, kept in ``book/chapters/run_log.json``).
-
-    The page is the record of a build (its date, commit, times and data files), so it is the one
-    page of the site that differs between two builds of the same sources."""
-    log_path = paths.chapters_dir(root) / RUN_LOG
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(log_path.read_text()) if log_path.exists() else {}
-    for r in records:
-        previous[r["chapter"]] = r
-    log_path.write_text(json.dumps(previous, indent=1, sort_keys=True, default=str))
-    order = toc_chapters(root)
-    facts = build_status.build_facts(root)
-    lines = [
-        "# Build status",
-        "",
-        "Each chapter of this book is a notebook executed by the book's executor "
-        "(`sofs_lib.build.runner`) with the parameters below, then rendered. This page is written "
-        "by the executor on every build: it is the record of this build, and the only page "
-        "that changes between two builds of the same sources.",
-        "",
-        f"- **Build date:** {facts['date']}",
-        f"- **Git commit:** `{facts['commit']}` (committed {facts['commit_date']}; working tree: {facts['state']})",
-        "",
-        "| Chapter | Run time (s) | Status | Effective parameters |",
-        "|---|---:|---|---|",
-    ]
-    data_rows: dict[str, dict] = {}
-    for name in order:
-        r = previous.get(name)
-        if not r:
-            lines.append(f"| {name} | – | not run | – |")
-            continue
-        ptxt = ", ".join(f"`{k}={json.dumps(v)}`" for k, v in sorted(r["params"].items())) or "defaults"
-        lines.append(f"| {name} | {r['seconds']:.1f} | {r['status']} | {ptxt} |")
-        for d in r.get("data_files", []):
-            entry = data_rows.setdefault(d["file"], dict(d, chapters=[]))
-            entry["chapters"].append(name)
-    total = sum(previous[n]["seconds"] for n in order if n in previous)
-    rows = [data_rows[k] for k in sorted(data_rows)]
-    _write_data_files_csv(paths.chapters_dir(root) / DATA_FILES_CSV, rows)
-    lines += [
-        "",
-        f"Total execution time: {total:.1f} s.",
-        "",
-        "## Data files used",
-        "",
-        "Every data file a chapter read while it ran (recorded by the executor), with its "
-        "size, SHA-256 checksum (first 16 hex digits; the full ones are in "
-        f'<a href="chapters/{DATA_FILES_CSV}">{DATA_FILES_CSV}</a>) and release. For DfE and Ofsted '
-        "files, *matches manifest* says whether the file is the release listed in "
-        "`data/dfe_manifest.csv`.",
-        "",
-    ]
-    lines += build_status.markdown_rows(rows)
-    lines += ["", "## Package versions", "", "| Package | Version |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in package_versions().items()]
-    lines += ["", "Pinned versions of everything installed are in `requirements.txt`.", ""]
-    out = root / "book" / "status.md"
-    out.write_text("\n".join(lines))
-    return out
-
-
-def _write_data_files_csv(path: Path, rows: list[dict]) -> None:
-    import csv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cols = ["file", "release", "size", "sha256", "matches_manifest", "chapters"]
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow(dict(r, chapters=" ".join(r.get("chapters", []))))
 
 
 def plan_run(names: list[str] | None, root: Path) -> list[str]:

@@ -7,9 +7,12 @@ For each of the 29 indicators (``data/indicators.csv``):
   (Table A9.4) (:func:`oneway_anova`);
 * two-way ANOVA, Type III sums of squares, year x pilot status with sum-to-zero contrasts
   (Table A9.5) (:func:`twoway_anova`);
-* sensitivity analyses excluding named LAs (``exclude``);
-* side-by-side comparison with the published values (:func:`compare_with_published`);
-* figures in the style of A9.1-A9.9 (:func:`plot_indicator`).
+* sensitivity analyses excluding named LAs (``exclude``) and leaving each pilot out in turn
+  (:func:`leave_one_out`);
+* side-by-side comparison with the published values (:func:`compare_with_published`).
+
+Figures in the style of A9.1-A9.9 are in :mod:`sofs_lib.chapters.la_outcomes.figures`; the
+chapter's parameters and data source in :mod:`sofs_lib.chapters.la_outcomes.inputs`.
 
 ``years`` defaults to 2014/15-2018/19 (``year`` = the year in which the reporting year ends,
 so (2015, 2019)) and may be any span the data cover, through 2021/22.
@@ -17,7 +20,6 @@ so (2015, 2019)) and may be any span the data cover, through 2021/22.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 
@@ -299,198 +301,8 @@ def match_score(comparison: pd.DataFrame, quantity: str = "pilot_mean") -> pd.Da
 
 
 # ------------------------------------------------------------------------------------------
-# Figures (style of A9.1-A9.9)
+# Sensitivity
 # ------------------------------------------------------------------------------------------
-SOURCE_LINES = {
-    "ees": "Source: DfE, Characteristics of children in need (Explore Education Statistics).",
-    "lait": "Source: DfE, Local Authority Interactive Tool (LAIT).",
-    "workforce": "Source: DfE, Children's social work workforce.",
-    "cla": "Source: DfE, Children looked after in England including adoption.",
-}
-
-
-FIGURE_INDICATORS = [
-    "cin_rate",
-    "assessment_rate",
-    "assessment_61plus",
-    "assessment_median_days",
-    "icpc_rate",
-    "s47_rate",
-    "s47_to_icpc_days",
-    "cpp_le3m",
-    "lac_rate",
-]
-"""The indicators of Figures A9.1-A9.9, in the report's order."""
-
-PALETTE = {PILOT: "#1b6ca8", SNN: "#c05a00"}
-
-
-def _year_labels(ys):
-    return [f"{y - 1}/{str(y)[2:]}" for y in ys]
-
-
-def _draw(ax, d: pd.DataFrame, shade: tuple[int, int] | None = None):
-    for grp in (PILOT, SNN):
-        gd = d[d["group"] == grp].sort_values("year")
-        if gd.empty:
-            continue
-        label = "Pilots" if grp == PILOT else "Comparators (SNN)"
-        ax.plot(gd["year"], gd["mean"], marker="o", color=PALETTE[grp], label=label)
-        ax.fill_between(gd["year"], gd["ci_low"], gd["ci_high"], color=PALETTE[grp], alpha=0.15, linewidth=0)
-    ys = sorted(d["year"].unique())
-    if shade:
-        ax.axvspan(shade[0] - 0.5, shade[1] + 0.5, color="#eeeeee", zorder=0)
-    ax.set_xticks(ys, _year_labels(ys), rotation=45 if len(ys) > 5 else 0, fontsize=8)
-
-
-def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real", title: str | None = None):
-    """Group means with 95% CI bands by year for one indicator (the style of Figures
-    A9.1-A9.9), with the book's title, axis labels and source line. Returns the figure."""
-    import matplotlib.pyplot as plt
-
-    from sofs_lib.display.plotting import finish
-
-    row = load_indicator_catalogue().set_index("indicator_id").loc[indicator_id]
-    d = means_ci[means_ci["indicator_id"] == indicator_id]
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
-    else:
-        fig = ax.figure
-    _draw(ax, d)
-    ax.legend(fontsize=8)
-    return finish(
-        fig,
-        title or f"{row['report_name']}: group means with 95% CI",
-        f"{row['source_publication']}. Means of LA values; bands are 95% t-intervals.",
-        xlabel="Reporting year (ending 31 March; workforce at 30 September)",
-        ylabel=str(row["unit"]),
-        ax=ax,
-        synthetic=(kind == "synthetic"),
-    )
-
-
-def plot_indicator_grid(
-    means_ci: pd.DataFrame,
-    indicator_ids=None,
-    kind: str = "real",
-    title: str = "Pilots and comparators: group means with 95% CIs",
-    shade: tuple[int, int] | None = None,
-):
-    """Small multiples of :func:`plot_indicator` (default: the nine indicators of Figures
-    A9.1-A9.9). ``shade`` = (first, last) year ending to shade, e.g. the evaluation window."""
-    import matplotlib.pyplot as plt
-
-    from sofs_lib.display.plotting import finish
-
-    ids = list(indicator_ids or FIGURE_INDICATORS)
-    cat = load_indicator_catalogue().set_index("indicator_id")
-    ncol = 3
-    nrow = math.ceil(len(ids) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(11, 3.1 * nrow + 0.8), squeeze=False)
-    for ax, iid in zip(axes.ravel(), ids):
-        _draw(ax, means_ci[means_ci["indicator_id"] == iid], shade)
-        name = cat.loc[iid, "report_name"]
-        ax.set_title(name if len(name) <= 48 else name[:46] + "…", fontsize=9)
-        ax.set_ylabel(str(cat.loc[iid, "unit"]), fontsize=8)
-        ax.tick_params(axis="y", labelsize=8)
-    for ax in axes.ravel()[len(ids) :]:
-        ax.set_visible(False)
-    axes[0, 0].legend(fontsize=7, loc="best")
-    src = (
-        "DfE Characteristics of children in need, Children looked after, Children's social "
-        "work workforce and LAIT; means of LA values, bands are 95% t-intervals."
-    )
-    if shade:
-        src += f" Shaded: {_year_labels([shade[0]])[0]} to {_year_labels([shade[1]])[0]}."
-    return finish(fig, title, src, xlabel=None, ax=axes[-1, 0], synthetic=(kind == "synthetic"))
-
-
-# ------------------------------------------------------------------------------------------
-# Chapter parameters and helpers
-# ------------------------------------------------------------------------------------------
-def parse_years(text: str) -> tuple[int, int]:
-    """``"2014/15-2018/19"`` -> (2015, 2019): the years in which the first and last reporting
-    years end (31 March)."""
-    import re
-
-    m = re.fullmatch(r"\s*(\d{4})/(\d{2})\s*-\s*(\d{4})/(\d{2})\s*", str(text))
-    if not m:
-        raise ValueError(f"years must look like '2014/15-2018/19', not {text!r}")
-    a0, a1, b0, b1 = (int(g) for g in m.groups())
-    if (a0 + 1) % 100 != a1 or (b0 + 1) % 100 != b1:
-        raise ValueError(f"{text!r}: each year must be a reporting year such as 2018/19")
-    if b0 < a0:
-        raise ValueError(f"{text!r}: the span ends before it starts")
-    return a0 + 1, b0 + 1
-
-
-def _check_years(v):
-    try:
-        first, last = parse_years(v)
-    except ValueError as exc:
-        return f"is not a span of reporting years: {exc}"
-    if first < 2014 or last > 2025:
-        return "must lie within 2013/14-2024/25, the years the DfE releases read here cover"
-    return None
-
-
-def _check_la_list(v):
-    if not all(isinstance(x, str) for x in v):
-        return "must be a list of LA names or DfE LA numbers (text)"
-    try:
-        _codes(v)
-    except Exception as exc:  # noqa: BLE001 - report the lookup error in the parameter's words
-        return f"names an unknown LA ({exc})"
-    return None
-
-
-def data_source(value):
-    """The chapter's data source from the ``dfe_data_dir`` parameter: ``None`` = the committed
-    extract of the real DfE files (``data/dfe_extract``), ``"synthetic"`` = the synthetic panel,
-    otherwise a folder of raw downloads, relative to the project root (it must exist)."""
-    from pathlib import Path
-
-    from sofs_lib.core import paths
-
-    if value is None or str(value) == SYNTHETIC:
-        return value
-    folder = paths.repo_root() / Path(value)
-    if not folder.is_dir():
-        raise ValueError(f"dfe_data_dir: folder {value!r} does not exist (relative to the project root)")
-    return folder
-
-
-SYNTHETIC = "synthetic"
-
-
-def chapter_panel(dfe_data_dir, out_dir, years):
-    """The long panel the chapter analyses and its kind.
-
-    ``dfe_data_dir``: ``None`` reads the committed extract (real data), a folder reads the raw
-    files in it with the project's loaders (:func:`sofs_lib.sources.dfe.extract.load_panel`),
-    ``"synthetic"`` writes the synthetic panel in the EES layout to
-    ``out_dir/synthetic_ees.csv`` and reads it back through the same loader.
-    Returns ``(panel, kind, pilots, comparators)`` (pilots/comparators None = defaults).
-    """
-    from sofs_lib.sources.dfe.extract import load_panel
-    from sofs_lib.synthetic.la_panel import (
-        load_synthetic_panel,
-        synthetic_groups,
-        write_synthetic_ees,
-    )
-
-    if dfe_data_dir is not None and str(dfe_data_dir) == SYNTHETIC:
-        path = write_synthetic_ees(out_dir)
-        panel = load_synthetic_panel(path)
-        pil, com = synthetic_groups()
-        return panel, "synthetic", pil, com
-    ys = _year_list(years)
-    full = load_panel(dfe_data_dir, scope="A9")
-    panel = full[full["year"].isin(ys)].reset_index(drop=True)
-    panel.attrs.update(full.attrs, kind="real")
-    return panel, "real", None, None
-
-
 def leave_one_out(panel: pd.DataFrame, pilots, comparators, years, alpha: float = 0.05) -> pd.DataFrame:
     """Sensitivity: the all-years one-way test (A9.4) with each pilot left out in turn.
 
@@ -513,43 +325,6 @@ def leave_one_out(panel: pd.DataFrame, pilots, comparators, years, alpha: float 
         out["significant_all"], out["runs_significant"] == out["runs"], out["runs_significant"] == 0
     )
     return out.reset_index()
-
-
-def plot_match(comparison: pd.DataFrame, kind: str = "real"):
-    """Computed against published group means (Tables A9.3 and A9.4): the gap as a percentage
-    of the published value, per indicator, for pilots and comparators. Points on the zero line
-    reproduce the report."""
-    import matplotlib.pyplot as plt
-
-    from sofs_lib.display.plotting import finish
-
-    c = comparison[comparison["quantity"].isin(["pilot_mean", "snn_mean"])].copy()
-    c["gap_pct"] = 100 * (c["computed"] - c["published"]) / c["published"].abs().where(c["published"] != 0)
-    names = [n for n in load_indicator_catalogue().sort_values("order")["report_name"]]
-    short = {n: (n if len(n) <= 45 else n[:43] + "…") for n in names}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 8), sharey=True)
-    for ax, table in zip(axes, ("A9.3", "A9.4")):
-        d = c[c["table"] == table]
-        for q, colour, label in (
-            ("pilot_mean", PALETTE[PILOT], "Pilot mean"),
-            ("snn_mean", PALETTE[SNN], "Comparator (SNN) mean"),
-        ):
-            dq = d[d["quantity"] == q].set_index("report_name").reindex(names)
-            ax.scatter(dq["gap_pct"], range(len(names)), color=colour, label=label, s=22, zorder=3)
-        ax.axvline(0, color="#333333", linewidth=1)
-        ax.set_title(f"Table {table}", fontsize=10)
-        ax.set_xlabel("Computed minus published (% of published)")
-    axes[0].set_yticks(range(len(names)), [short[n] for n in names], fontsize=7)
-    axes[0].invert_yaxis()
-    axes[1].legend(fontsize=8, loc="lower right")
-    return finish(
-        fig,
-        "How closely the group means reproduce Tables A9.3 and A9.4",
-        "appendix Tables A9.3 and A9.4 (published); computed means from "
-        + ("DfE files (real)." if kind == "real" else "the synthetic panel."),
-        ax=axes[0],
-        synthetic=(kind == "synthetic"),
-    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -95,45 +95,32 @@ def identify_dropped_pilot(
     return out
 
 
-def select_comparators(
-    dfe_data_dir=None,
-    pilots=None,
-    exclude=(),
-    max_rank: int = 10,
-    match_profile: bool = True,
-    as_at: str = DEFAULT_AS_AT,
-    sn: pd.DataFrame | None = None,
-    chars: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """One comparator per pilot from the April 2021 statistical-neighbour groups (rule in the
-    module docstring). Returns pilot, comparator, rank, closeness and the comparator's profile;
-    ``attrs['rule']`` describes the rule and ``attrs['profile_matched']`` whether Table A9.1's
-    SNN profile could be met within ``max_rank``."""
-    # Long by design: the documented comparator rule applied step by step (candidates, profile
-    # constraint, greedy choice, report); each step reads the previous one's frame.
-    pilots = _codes(pilots if pilots is not None else default_pilots())
-    if sn is None:
-        sn = neighbours_table(dfe_data_dir)
-    sn = sn[sn["section"] == "current"]
-    if chars is None:
-        chars = chars if chars is not None else la_characteristics(dfe_data_dir, as_at)
-    banned = set(_codes(SOFS_NAMED_COUNCILS)) | set(pilots) | set(_codes(exclude))
+def _candidate_options(sn: pd.DataFrame, pilots: list[str], banned: set, max_rank: int) -> list[list]:
+    """Each pilot's eligible neighbours (code, rank, closeness) in rank order, up to ``max_rank``."""
     options = []
     for p in pilots:
         o = sn[(sn["la_code"] == p) & (sn["rank"] <= max_rank) & ~sn["neighbour_code"].isin(banned)]
         options.append(list(o.sort_values("rank")[["neighbour_code", "rank", "closeness"]].itertuples(index=False)))
-    want = _published_profile("snns")
-    chars_i = chars.set_index("la_code")
-    target = {k: int(v) for k, v in want.items() if k[1] != "other"}
+    return options
+
+
+def _profile_attributes(chars_i: pd.DataFrame, options: list[list]) -> dict:
+    """Each candidate's (type, region, Ofsted grade), the attributes Table A9.1 counts."""
 
     def attrs_of(code):
         r = chars_i.loc[code]
         return (("type", r.authority_type), ("region", r.region_group), ("ofsted", r.ofsted))
 
-    attr = {o.neighbour_code: attrs_of(o.neighbour_code) for opts in options for o in opts}
+    return {o.neighbour_code: attrs_of(o.neighbour_code) for opts in options for o in opts}
+
+
+def _min_rank_choice(options: list[list], attr: dict, target: dict, match_profile: bool) -> dict | None:
+    """Depth-first search for one distinct comparator per pilot with the smallest total rank,
+    within the ``target`` counts of each attribute when ``match_profile``; ``None`` if there is
+    no such choice. Returns {pilot index: chosen option}."""
     best = None
-    order = sorted(range(len(pilots)), key=lambda i: len(options[i]))
-    min_rank = [min((o.rank for o in options[i]), default=99) for i in range(len(pilots))]
+    order = sorted(range(len(options)), key=lambda i: len(options[i]))
+    min_rank = [min((o.rank for o in options[i]), default=99) for i in range(len(options))]
 
     def dfs(k, chosen, total, counts):
         nonlocal best
@@ -163,13 +150,13 @@ def select_comparators(
                     counts[x] -= 1
 
     dfs(0, {}, 0, {})
-    matched = best is not None and match_profile
-    if best is None:  # profile impossible within max_rank: fall back to nearest available
-        match_profile = False
-        dfs(0, {}, 0, {})
+    return None if best is None else best[1]
+
+
+def _comparator_rows(pilots: list[str], chosen, chars_i: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i, p in enumerate(pilots):
-        o = best[1][i]
+        o = chosen[i]
         rows.append(
             {
                 "pilot_code": p,
@@ -183,8 +170,11 @@ def select_comparators(
                 "comparator_ofsted": chars_i.at[o.neighbour_code, "ofsted"],
             }
         )
-    out = pd.DataFrame(rows)
-    out.attrs["rule"] = (
+    return pd.DataFrame(rows)
+
+
+def _rule_text(max_rank: int, exclude, match_profile: bool, as_at: str) -> str:
+    return (
         "April 2021 statistical neighbours in rank order (up to SN%d), skipping councils named as SofS pilots "
         "and %s; one comparator per pilot, each used once; minimum total rank%s."
         % (
@@ -195,5 +185,40 @@ def select_comparators(
             else "",
         )
     )
+
+
+def select_comparators(
+    dfe_data_dir=None,
+    pilots=None,
+    exclude=(),
+    max_rank: int = 10,
+    match_profile: bool = True,
+    as_at: str = DEFAULT_AS_AT,
+    sn: pd.DataFrame | None = None,
+    chars: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One comparator per pilot from the April 2021 statistical-neighbour groups (rule in the
+    module docstring). Returns pilot, comparator, rank, closeness and the comparator's profile;
+    ``attrs['rule']`` describes the rule and ``attrs['profile_matched']`` whether Table A9.1's
+    SNN profile could be met within ``max_rank``."""
+    pilots = _codes(pilots if pilots is not None else default_pilots())
+    if sn is None:
+        sn = neighbours_table(dfe_data_dir)
+    sn = sn[sn["section"] == "current"]
+    if chars is None:
+        chars = chars if chars is not None else la_characteristics(dfe_data_dir, as_at)
+    banned = set(_codes(SOFS_NAMED_COUNCILS)) | set(pilots) | set(_codes(exclude))
+    options = _candidate_options(sn, pilots, banned, max_rank)
+    want = _published_profile("snns")
+    chars_i = chars.set_index("la_code")
+    target = {k: int(v) for k, v in want.items() if k[1] != "other"}
+    attr = _profile_attributes(chars_i, options)
+    chosen = _min_rank_choice(options, attr, target, match_profile)
+    matched = chosen is not None and match_profile
+    if chosen is None:  # profile impossible within max_rank: fall back to nearest available
+        match_profile = False
+        chosen = _min_rank_choice(options, attr, target, match_profile)
+    out = _comparator_rows(pilots, chosen, chars_i)
+    out.attrs["rule"] = _rule_text(max_rank, exclude, match_profile, as_at)
     out.attrs["profile_matched"] = matched
     return out

@@ -1,6 +1,6 @@
 """Parameters of chapter 04 (LA-level outcomes): the one source of their defaults."""
 
-from sofs_lib.chapters.la_outcomes.analysis import _check_la_list, _check_years
+from sofs_lib.chapters.la_outcomes.inputs import _check_la_list, _check_years
 from sofs_lib.core.params import Param, Spec
 
 

@@ -22,15 +22,13 @@ from sofs_lib.sources.dfe.loaders import (
     load_cla_legacy,
     load_ees,
     load_lait,
-    load_ofsted_inspections,
-    load_ofsted_outcomes,
     load_population,
     load_statistical_neighbours,
     load_workforce,
-    ofsted_rating_at,
     resolve_dfe_data_dir,
 )
 from sofs_lib.sources.dfe.names import REORGANISATIONS, code_for_name, harmonise, la_table, name_key
+from sofs_lib.sources.dfe.ofsted import load_ofsted_inspections, load_ofsted_outcomes, ofsted_rating_at
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.errors as pa_errors
 
 from sofs_lib.sources.dfe.errors import (
     DfeDuplicateError,
@@ -250,6 +251,16 @@ def check_duplicate_keys(df: pd.DataFrame, keys, value_cols, path, where=None) -
     out.attrs.update(df.attrs)
     out.attrs["dropped_duplicates"] = len(drop)
     return out
+
+
+def validate_schema(schema, df: pd.DataFrame, path) -> pd.DataFrame:
+    """Validate ``df`` against a pandera ``schema``; a failure is a :class:`DfeLayoutError` naming
+    the file (the first lines of pandera's report)."""
+    try:
+        return schema.validate(df, lazy=True)
+    except (pa_errors.SchemaErrors, pa_errors.SchemaError) as e:
+        msg = str(e).splitlines()
+        raise DfeLayoutError(path, detail="schema validation failed: " + " ".join(msg[:12])) from None
 
 
 def attach_report(df: pd.DataFrame, path, counts: pd.DataFrame, extra=(), kind="real") -> pd.DataFrame:

@@ -29,8 +29,8 @@ from sofs_lib.sources.dfe.indicators import (
     _load,
     _m_ees,
 )
-from sofs_lib.sources.dfe.loaders import load_ofsted_inspections, load_ofsted_outcomes
 from sofs_lib.sources.dfe.names import LA_NAMES
+from sofs_lib.sources.dfe.ofsted import load_ofsted_inspections, load_ofsted_outcomes
 
 COUNT_UNITS = ("FTE", "headcount", "children")
 _JOINT = re.compile(r"^\s*\d{3}(\s*/\s*\d{3})+\s*$")

@@ -220,7 +220,8 @@ _REF_COLUMNS = {
 def build_reference(raw_dir) -> dict[str, pd.DataFrame]:
     """The reference tables (every Ofsted inspection judgement per LA; the April 2021
     statistical-neighbour groups), read with the project's loaders."""
-    from sofs_lib.sources.dfe.loaders import load_ofsted_inspections, load_statistical_neighbours
+    from sofs_lib.sources.dfe.loaders import load_statistical_neighbours
+    from sofs_lib.sources.dfe.ofsted import load_ofsted_inspections
 
     root = Path(raw_dir)
     ins = load_ofsted_inspections(I._glob_one(root, "ofsted/Childrens_social_care_in_England_*.ods"))

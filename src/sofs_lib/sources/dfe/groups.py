@@ -34,12 +34,9 @@ import yaml
 
 from sofs_lib.core import paths
 from sofs_lib.published.a9 import table_a9_1
-from sofs_lib.sources.dfe.loaders import (
-    load_ofsted_inspections,
-    ofsted_rating_at,
-    resolve_dfe_data_dir,
-)
+from sofs_lib.sources.dfe.loaders import resolve_dfe_data_dir
 from sofs_lib.sources.dfe.names import LA_NAMES, LA_REGIONS, code_for_name
+from sofs_lib.sources.dfe.ofsted import load_ofsted_inspections, ofsted_rating_at
 
 ROUND1_COUNCILS = [
     "Brent",

@@ -1,4 +1,5 @@
-"""Loaders for the real DfE, Ofsted and ONS files used in Appendix 9.
+"""Loaders for the real DfE and ONS files used in Appendix 9 (the Ofsted workbooks are read by
+:mod:`sofs_lib.sources.dfe.ofsted`).
 
 Every loader takes a file path (or, for the convenience functions, the data folder
 ``dfe_data_dir``), checks the declared layout, maps suppression codes to missing, harmonises
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors as pa_errors
 
 from sofs_lib.core import paths
 from sofs_lib.sources.dfe import schemas as S
@@ -31,6 +31,7 @@ from sofs_lib.sources.dfe._io import (
     read_csv_text,
     sniff,
     to_numeric_with_codes,
+    validate_schema,
 )
 from sofs_lib.sources.dfe.errors import DfeEmptyFileError, DfeFormatError, DfeLayoutError
 from sofs_lib.sources.dfe.names import harmonise
@@ -49,14 +50,6 @@ def resolve_dfe_data_dir(dfe_data_dir: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env)
     return (paths.repo_root() / DEFAULT_DFE_DATA_DIR).resolve()
-
-
-def _validate(schema, df: pd.DataFrame, path) -> pd.DataFrame:
-    try:
-        return schema.validate(df, lazy=True)
-    except (pa_errors.SchemaErrors, pa_errors.SchemaError) as e:
-        msg = str(e).splitlines()
-        raise DfeLayoutError(path, detail="schema validation failed: " + " ".join(msg[:12])) from None
 
 
 def _year_from_period(tp: pd.Series) -> pd.Series:
@@ -168,7 +161,7 @@ def load_ees(
     df = check_duplicate_keys(
         df, ["la_code", "year", "time_identifier"] + label_cols, value_cols, path, where=df["la_code"].notna()
     )
-    df = _validate(S.EES_OUTPUT, df, path)
+    df = validate_schema(S.EES_OUTPUT, df, path)
     df.attrs["value_columns"] = value_cols
     df.attrs["label_columns"] = label_cols
     df.attrs["layout"] = key or "generic EES"
@@ -339,33 +332,29 @@ def load_lait(path: str | os.PathLike, short_desc: list[str] | None = None) -> p
     df["LA Number"] = code.astype("Int64").astype("string")
     df = harmonise(df, name_col="LA and Regions", code_col="LA Number", year_col="year")
     df = check_duplicate_keys(df, ["Short Desc", "la_code", "Years"], ["value"], path, where=df["la_code"].notna())
-    df = _validate(S.LONG_VALUES, df, path)
+    df = validate_schema(S.LONG_VALUES, df, path)
     return attach_report(df.reset_index(drop=True), path, counts, extra)
 
 
 # --------------------------------------------------------------------------------------------
 # Statistical neighbours (2021 model)
 # --------------------------------------------------------------------------------------------
-def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
-    """DfE Children's Services Statistical Neighbour Benchmarking groups (CSV or the workbook).
-
-    Long format: ``la_code, la_name, region, rank (1-10), neighbour_code, neighbour_name,
-    closeness`` and ``section`` ('current' LAs or 'pre-reorganisation' LAs listed under
-    'Old SNs'). ``closeness`` is the model's banding of the weighted distance (Extremely
-    close ... Not close).
-    """
-    path = Path(path)
-    kind = sniff(path)
-    if kind == "zip":
+def _sn_raw(path: Path) -> pd.DataFrame:
+    """The statistical-neighbour table as read: the workbook's 'LA SN Groups' sheet from its
+    'LA num' header row, or the CSV."""
+    if sniff(path) == "zip":
         rows = read_sheet(path, "LA SN Groups")
         hdr = next((i for i, r in enumerate(rows[:20]) if r and "LA num" in [str(x) for x in r]), None)
         if hdr is None:
             raise DfeLayoutError(path, missing=S.SN_ID, detail="no header row with 'LA num'")
         width = len(rows[hdr])
-        raw = pd.DataFrame([(r + [None] * width)[:width] for r in rows[hdr + 1 :]], columns=rows[hdr], dtype=object)
-    else:
-        raw = read_csv_text(path)
-    cols = list(raw.columns)
+        return pd.DataFrame([(r + [None] * width)[:width] for r in rows[hdr + 1 :]], columns=rows[hdr], dtype=object)
+    return read_csv_text(path)
+
+
+def _sn_columns(cols) -> list[str]:
+    """Column names with each closeness column (``SNP``, ``SNP.1``, ...) numbered after the
+    ``SN<i>`` column before it."""
     dedup = []
     last_sn = None
     for c in cols:
@@ -378,11 +367,11 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
             dedup.append(f"SNP{last_sn}")
         else:
             dedup.append(c)
-    raw.columns = dedup
-    required = S.SN_ID + [f"SN{i}" for i in range(1, 11)] + [f"SNP{i}" for i in range(1, 11)]
-    check_columns(
-        raw, path, required, optional=[c for c in raw.columns if c.startswith("Unnamed") or c in ("", "None")]
-    )
+    return dedup
+
+
+def _sn_records(raw: pd.DataFrame) -> list[dict]:
+    """One record per LA and neighbour rank; LAs after the 'Old SNs' row are 'pre-reorganisation'."""
     section = "current"
     recs = []
     for _, r in raw.iterrows():
@@ -413,7 +402,25 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
                     "section": section,
                 }
             )
-    out = pd.DataFrame(recs)
+    return recs
+
+
+def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
+    """DfE Children's Services Statistical Neighbour Benchmarking groups (CSV or the workbook).
+
+    Long format: ``la_code, la_name, region, rank (1-10), neighbour_code, neighbour_name,
+    closeness`` and ``section`` ('current' LAs or 'pre-reorganisation' LAs listed under
+    'Old SNs'). ``closeness`` is the model's banding of the weighted distance (Extremely
+    close ... Not close).
+    """
+    path = Path(path)
+    raw = _sn_raw(path)
+    raw.columns = _sn_columns(list(raw.columns))
+    required = S.SN_ID + [f"SN{i}" for i in range(1, 11)] + [f"SNP{i}" for i in range(1, 11)]
+    check_columns(
+        raw, path, required, optional=[c for c in raw.columns if c.startswith("Unnamed") or c in ("", "None")]
+    )
+    out = pd.DataFrame(_sn_records(raw))
     if out.empty:
         raise DfeEmptyFileError(f"{path.name}: no statistical-neighbour rows (file: {path})", path)
     from sofs_lib.sources.dfe.names import LA_NAMES
@@ -421,141 +428,5 @@ def load_statistical_neighbours(path: str | os.PathLike) -> pd.DataFrame:
     out["la_name"] = out["la_code"].map(LA_NAMES)
     out["neighbour_name"] = out["neighbour_code"].map(LA_NAMES)
     out["closeness"] = out["closeness"].str.replace(r"^Somewhat Close$", "Somewhat close", regex=True)
-    out = _validate(S.SN_OUTPUT, out, path)
+    out = validate_schema(S.SN_OUTPUT, out, path)
     return attach_report(out, path, pd.DataFrame(columns=["column", "code", "count"]))
-
-
-# --------------------------------------------------------------------------------------------
-# Ofsted
-# --------------------------------------------------------------------------------------------
-def _sheet_tables(path: Path, sheet: str, header_marker: str, required) -> list[pd.DataFrame]:
-    if sniff(path) == "text":
-        raise DfeFormatError(
-            f"{path.name}: expected an OpenDocument spreadsheet (.ods) but this is a text/CSV file (file: {path})",
-            path,
-        )
-    rows = read_sheet(path, sheet)
-    headers = [i for i, r in enumerate(rows) if r and header_marker in [str(x).strip() if x else x for x in r]]
-    if not headers:
-        raise DfeLayoutError(
-            path,
-            missing=list(required),
-            detail=f"sheet {sheet!r}: no header row containing {header_marker!r}",
-        )
-    tables = []
-    for k, h in enumerate(headers):
-        header = [str(x).strip() if x is not None else f"col{j}" for j, x in enumerate(rows[h])]
-        # Ofsted header cells contain a line break before '(OE)'; keep it but normalise spaces
-        header = [re.sub(r"[ \t]+", " ", x).replace(" \n", "\n") for x in header]
-        end = headers[k + 1] if k + 1 < len(headers) else len(rows)
-        body = []
-        for r in rows[h + 1 : end]:
-            if not r or all(v is None for v in r):
-                if body:
-                    break
-                continue
-            body.append((r + [None] * len(header))[: len(header)])
-        tables.append(pd.DataFrame(body, columns=header, dtype=object))
-    missing = [c for c in required if c not in tables[0].columns]
-    if missing:
-        raise DfeLayoutError(path, missing=missing, unexpected=[c for c in tables[0].columns if c not in required][:10])
-    return tables
-
-
-_FRAMEWORKS = [
-    (
-        "SLAC safeguarding",
-        "Safeguarding & Looked After Children (SLAC) Inspection publication date",
-        "SLAC Safeguarding Overall effectiveness (OE)",
-    ),
-    (
-        "SLAC re-inspection safeguarding",
-        "SLAC re-inspection of Safeguarding publication date",
-        "SLAC re-inspection Safeguarding OE",
-    ),
-    ("CPI", "Child Protection Inspections (CPI) publication date", "CPI Overall Effectiveness (OE)"),
-    ("CPRI", "Child Protection Re-Inspection (CPRI) publication date", "CPRI Overall Effectiveness (OE)"),
-    (
-        "SIF",
-        "Single Inspection of LA Children's Services (SIF) First SIF publication date",
-        "First SIF Overall Judgement\n(OE)",
-    ),
-    (
-        "SIF re-inspection",
-        "Single Inspection of LA Children's Services (SIF) SIF Re-inspection publication date",
-        "SIF Re-inspection Overall Judgement\n(OE)",
-    ),
-    ("ILACS 1", "First ILACS framework publication date", "First ILACS framework overall effectiveness"),
-    ("ILACS 2", "Second ILACS framework publication date", "Second ILACS framework overall effectiveness"),
-]
-
-
-def load_ofsted_inspections(path: str | os.PathLike, sheet: str = "LA_inspections_2009-2023") -> pd.DataFrame:
-    """Ofsted *Children's social care in England* underlying data, sheet of every LA inspection.
-
-    Returns a long table: one row per LA and inspection (``framework``, ``published``,
-    ``judgement`` = overall effectiveness), with ``la_name``/``la_code``, ``authority_type``,
-    ``ofsted_region`` and ``table`` ('current' or 'pre-restructure', the second table on the
-    sheet listing LAs that no longer exist).
-    """
-    path = Path(path)
-    tables = _sheet_tables(path, sheet, "Local authority name", S.OFSTED_INSPECTIONS_REQUIRED)
-    recs = []
-    wides = []
-    for t_i, wide in enumerate(tables):
-        wide = wide.copy()
-        wide["table"] = "current" if t_i == 0 else "pre-restructure"
-        wides.append(wide)
-        for _, r in wide.iterrows():
-            for fw, dcol, jcol in _FRAMEWORKS:
-                if dcol not in wide.columns or jcol not in wide.columns:
-                    continue
-                d, j = r[dcol], r[jcol]
-                if (d is None or pd.isna(d)) and (j is None or pd.isna(j)):
-                    continue
-                recs.append(
-                    {
-                        "source_la_name": r["Local authority name"],
-                        "ofsted_region": r["LA region"],
-                        "authority_type": r["LA Authority Type"],
-                        "table": wide["table"].iat[0],
-                        "framework": fw,
-                        "published": d,
-                        "judgement": j,
-                    }
-                )
-    out = pd.DataFrame(recs)
-    if out.empty:
-        raise DfeEmptyFileError(f"{path.name}: sheet {sheet!r} has no inspection rows (file: {path})", path)
-    out["published"] = pd.to_datetime(out["published"], errors="coerce")
-    out["judgement"] = out["judgement"].astype("string").str.strip()
-    # pre-restructure table: Dorset there is the old county
-    out["year"] = out["published"].dt.year
-    out["year"] = np.where(out["table"].eq("pre-restructure") & out["source_la_name"].eq("Dorset"), 2000, out["year"])
-    out = harmonise(out, name_col="source_la_name", year_col="year")
-    out["la_name"] = out["la_name"].astype("string")
-    out = out.drop(columns=["year"])
-    out = _validate(S.OFSTED_OUTPUT, out, path)
-    return attach_report(out, path, pd.DataFrame(columns=["column", "code", "count"]))
-
-
-def load_ofsted_outcomes(path: str | os.PathLike, sheet: str = "Inspections_as_at_31_March") -> pd.DataFrame:
-    """Ofsted *LA inspection outcomes as at 31 March* (latest ILACS judgement per LA)."""
-    path = Path(path)
-    t = _sheet_tables(path, sheet, "Local authority name", S.OFSTED_OUTCOMES_REQUIRED)[0]
-    for c in ("Inspection date", "Publication date"):
-        t[c] = pd.to_datetime(t[c], errors="coerce")
-    t = harmonise(t, name_col="Local authority name", ons_col="Local authority area code")
-    return attach_report(t, path, pd.DataFrame(columns=["column", "code", "count"]))
-
-
-def ofsted_rating_at(
-    inspections: pd.DataFrame, date, frameworks=("SIF", "SIF re-inspection", "ILACS 1", "ILACS 2")
-) -> pd.DataFrame:
-    """Latest overall judgement published on or before ``date`` per LA (SIF/ILACS frameworks)."""
-    date = pd.Timestamp(date)
-    d = inspections[
-        inspections["framework"].isin(frameworks) & inspections["published"].le(date) & inspections["judgement"].notna()
-    ]
-    d = d.sort_values("published").groupby("la_code", as_index=False).tail(1)
-    return d[["la_code", "la_name", "authority_type", "framework", "published", "judgement"]].reset_index(drop=True)

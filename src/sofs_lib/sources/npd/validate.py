@@ -277,33 +277,10 @@ def check_episode_contiguity(eps: pd.DataFrame) -> None:
             )
 
 
-def validate_extract(
-    extract: NPDExtract,
-    *,
-    allow_birth_after_referral: bool = False,
-    window: tuple | None = None,
-    cin_overlaps: bool = True,
-) -> NPDExtract:
-    """Validate all tables (see module docstring); return the extract unchanged if valid.
-    ``window`` = ``(start, end)`` of the collection also checks every event date against it;
-    ``cin_overlaps=False`` skips the overlap rule (to inspect an extract known to break it;
-    the chapter never does)."""
-    t = extract.tables()
-    for name in TABLES:
-        _check_schema(name, t[name])
-    for name in ("children", "cin_referrals"):
-        if len(t[name]) == 0:
-            raise NPDValidationError(name, None, "table holds no records")
-
-    ch = t["children"]
-    ref = t["cin_referrals"]
-    ass = t["assessments"]
-    s47 = t["section47"]
-    cpp = t["cp_plans"]
-    hdr = t["la_header"]
-    eps = t["la_episodes"]
-
-    # referential integrity
+def _check_references(t: dict) -> None:
+    """Referential integrity: every record's child, CIN episode and (episodes) LA header exist."""
+    ch, ref, hdr, eps = t["children"], t["cin_referrals"], t["la_header"], t["la_episodes"]
+    ass, s47, cpp = t["assessments"], t["section47"], t["cp_plans"]
     known_children = pd.Index(ch["child_id"])
     for name, df, col in (
         ("cin_referrals", ref, "LAchildID"),
@@ -320,7 +297,10 @@ def validate_extract(
     ek = pd.MultiIndex.from_frame(eps[["CHILD", "la"]].astype({"la": "string"}))
     _fail(eps, "la_episodes", "CHILD", "episode without an la_header row for the child and LA", ~ek.isin(hk))
 
-    # impossible dates
+
+def _check_date_order(t: dict) -> None:
+    """Impossible dates within a record or against its CIN episode's referral."""
+    ref, ass, s47, cpp, eps = (t[n] for n in ("cin_referrals", "assessments", "section47", "cp_plans", "la_episodes"))
     _fail(
         ref,
         "cin_referrals",
@@ -376,6 +356,11 @@ def validate_extract(
         "episode ceased (DEC) before it commenced (DECOM)",
         eps["DEC"] < eps["DECOM"],
     )
+
+
+def _check_births(t: dict, allow_birth_after_referral: bool) -> None:
+    """No child born after its referral (unless allowed) or after an episode of care started."""
+    ch, ref, hdr, eps = t["children"], t["cin_referrals"], t["la_header"], t["la_episodes"]
     if not allow_birth_after_referral:
         dob = ch.set_index("child_id")["PersonBirthDate"]
         _fail(
@@ -394,9 +379,31 @@ def validate_extract(
         "child born after the episode started (DOB > DECOM)",
         ep_dob > eps["DECOM"].to_numpy(),
     )
+
+
+def validate_extract(
+    extract: NPDExtract,
+    *,
+    allow_birth_after_referral: bool = False,
+    window: tuple | None = None,
+    cin_overlaps: bool = True,
+) -> NPDExtract:
+    """Validate all tables (see module docstring); return the extract unchanged if valid.
+    ``window`` = ``(start, end)`` of the collection also checks every event date against it;
+    ``cin_overlaps=False`` skips the overlap rule (to inspect an extract known to break it;
+    the chapter never does)."""
+    t = extract.tables()
+    for name in TABLES:
+        _check_schema(name, t[name])
+    for name in ("children", "cin_referrals"):
+        if len(t[name]) == 0:
+            raise NPDValidationError(name, None, "table holds no records")
+    _check_references(t)
+    _check_date_order(t)
+    _check_births(t, allow_birth_after_referral)
     if window is not None:
         check_window(t, *window)
     if cin_overlaps:
-        check_cin_overlaps(ref)
-    check_episode_contiguity(eps)
+        check_cin_overlaps(t["cin_referrals"])
+    check_episode_contiguity(t["la_episodes"])
     return extract

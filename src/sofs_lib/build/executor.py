@@ -1,0 +1,134 @@
+"""Executing one chapter: papermill into its staging folder (:mod:`sofs_lib.build.staging`), the
+executed notebook made reproducible (:func:`_postprocess`), the data files it read recorded, and
+its outputs moved into place only on success."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sofs_lib.build import reads
+from sofs_lib.build.staging import STAGING, publish
+from sofs_lib.core import paths
+
+
+class ChapterFailed(RuntimeError):
+    """A chapter raised an error while executing."""
+
+
+@dataclass
+class Chapter:
+    name: str
+    source: Path  # notebooks/<name>.ipynb
+    target: Path  # book/chapters/<name>.ipynb
+    params: dict = field(default_factory=dict)
+    files_read: list = field(default_factory=list)  # recorded while it ran (build.reads)
+
+
+def _postprocess(nb_path: Path) -> None:
+    """Make an executed notebook render well and reproducibly:
+
+    * papermill's parameter cells tagged ``remove-cell`` (the page shows the parameters box);
+    * volatile metadata (timestamps, durations, paths) dropped, and papermill's injected cell
+      given a fixed id instead of a random one, so the same run gives the same bytes;
+    * each figure's alt text (set by :func:`sofs_lib.display.plotting.finish` in the output's metadata)
+      copied to the cell's ``mystnb.image.alt``, which the renderer uses.
+    """
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = tags = tags + ["remove-cell"]
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"
+        cell.metadata.pop("execution", None)
+        pm = cell.metadata.get("papermill")
+        if pm:
+            for k in ("start_time", "end_time", "duration", "exception", "status"):
+                pm.pop(k, None)
+        alts = [
+            o.get("metadata", {}).get("image/png", {}).get("alt")
+            for o in cell.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        ]
+        alts = [a for a in alts if a]
+        if alts:
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = " | ".join(alts)
+    ids = [c.get("id") for c in nb.cells]
+    if len(set(ids)) != len(ids):  # ids must be unique: number any duplicates
+        for i, c in enumerate(nb.cells):
+            c["id"] = f"cell-{i}"
+    pm = nb.metadata.get("papermill", {})
+    for k in (
+        "start_time",
+        "end_time",
+        "duration",
+        "input_path",
+        "output_path",
+        "environment_variables",
+        "exception",
+    ):
+        pm.pop(k, None)
+    nbformat.write(nb, nb_path)
+
+
+def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> float:
+    """Run one chapter with papermill; returns seconds. Its notebook and (unless ``output_dir``
+    is given) its outputs are staged and moved into place only on success."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    ch.target.parent.mkdir(parents=True, exist_ok=True)
+    # one staging folder per target, so a baseline refresh and a build never share one
+    in_book = ch.target.parent.resolve() == paths.chapters_dir(root).resolve()
+    stage = root / STAGING / (ch.name if in_book else f"{ch.name}.{ch.target.parent.name}")
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    staged_nb = stage / f"{ch.name}.ipynb"
+    staged_out = stage / "outputs" if not params.get("output_dir") else None
+    env = {reads.ENV: str(stage / "reads.txt")}
+    if staged_out is not None:
+        env.update({paths.STAGE_CHAPTER_ENV: ch.name, paths.STAGE_DIR_ENV: str(staged_out)})
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(ch.source),
+            str(staged_nb),
+            parameters=params,
+            cwd=str(root),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=log_output,
+            report_mode=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+        _postprocess(staged_nb)
+        ch.files_read = reads.read_log(stage / "reads.txt")
+        if staged_out is not None:
+            staged_out.mkdir(exist_ok=True)
+        publish(staged_nb, staged_out, ch)
+    except PapermillExecutionError as exc:
+        raise ChapterFailed(
+            f"Chapter {ch.name} failed in cell {exc.exec_count} (cell index {exc.cell_index}): "
+            f"{exc.ename}: {exc.evalue}"
+        ) from None
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(stage, ignore_errors=True)
+        try:
+            stage.parent.rmdir()  # the staging folder goes once empty
+        except OSError:
+            pass
+    return time.perf_counter() - t0
