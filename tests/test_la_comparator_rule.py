@@ -5,6 +5,7 @@ fall-back when the profile cannot be met, exclusions) decides the answer. The ex
 worked out by hand from the table below."""
 
 import pandas as pd
+import pytest
 
 from sofs_lib.chapters.la_outcomes.groups import select_comparators
 
@@ -70,3 +71,16 @@ def test_without_profile_and_with_exclusions():
     got, out = pick(chars=chars(grades), exclude=["Hampshire"])
     assert got == {KENT: SURREY, ESSEX: HERTS}
     assert "['Hampshire']" in out.attrs["rule"]
+
+
+def test_no_eligible_neighbour_names_the_pilot():
+    # with max_rank 1 and Hampshire excluded, neither pilot has a neighbour left
+
+    with pytest.raises(ValueError, match=r"no eligible statistical neighbour within rank 1 for Kent, Essex.*max_rank"):
+        pick(chars=chars({HAMPSHIRE: "Good", SURREY: "Good", HERTS: "Good"}), max_rank=1, exclude=[HAMPSHIRE])
+
+
+def test_too_few_distinct_neighbours():
+    # within rank 1 both pilots have only Hampshire: no comparator of its own for each
+    with pytest.raises(ValueError, match="cannot give each pilot its own comparator"):
+        pick(chars=chars({HAMPSHIRE: "Good", SURREY: "Good", HERTS: "Good"}), max_rank=1)

@@ -173,6 +173,17 @@ def _comparator_rows(pilots: list[str], chosen, chars_i: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def _no_choice_message(pilots: list[str], options: list[list], max_rank: int) -> str:
+    """Why no comparator set exists: the pilots without an eligible neighbour, or too few distinct
+    neighbours for the pilots."""
+    empty = [LA_NAMES.get(p, p) for p, o in zip(pilots, options) if not o]
+    if empty:
+        why = "no eligible statistical neighbour within rank %d for %s" % (max_rank, ", ".join(empty))
+    else:
+        why = "the pilots' eligible neighbours within rank %d cannot give each pilot its own comparator" % max_rank
+    return "select_comparators: " + why + " (raise max_rank, or exclude fewer councils)."
+
+
 def _rule_text(max_rank: int, exclude, match_profile: bool, as_at: str) -> str:
     return (
         "April 2021 statistical neighbours in rank order (up to SN%d), skipping councils named as SofS pilots "
@@ -218,6 +229,8 @@ def select_comparators(
     if chosen is None:  # profile impossible within max_rank: fall back to nearest available
         match_profile = False
         chosen = _min_rank_choice(options, attr, target, match_profile)
+    if chosen is None:
+        raise ValueError(_no_choice_message(pilots, options, max_rank))
     out = _comparator_rows(pilots, chosen, chars_i)
     out.attrs["rule"] = _rule_text(max_rank, exclude, match_profile, as_at)
     out.attrs["profile_matched"] = matched
