@@ -125,3 +125,15 @@ def test_long_ids_get_break_opportunities():
     assert tables.wrap_html("a<b") == "a&lt;b"
     html = tables.to_html(pd.DataFrame({"v": [1]}, index=["long_check_id"]), "derived")
     assert '<th class="sofs-rowhead">long_<wbr>check_<wbr>id</th>' in html
+
+
+def test_multiindex_rows_get_one_header_cell_per_level():
+    df = pd.DataFrame(
+        {"v": [1, 2]}, index=pd.MultiIndex.from_tuples([("a", 2016), ("a", 2017)], names=["line", "year"])
+    )
+    html = tables.to_html(df, "derived")
+    assert "<thead><tr><th>line</th><th>year</th><th>v</th></tr></thead>" in html
+    assert '<tr><th class="sofs-rowhead">a</th><th class="sofs-rowhead">2016</th><td' in html
+    assert "('a', 2016)" not in html
+    one = tables.to_html(pd.DataFrame({"v": [1]}, index=pd.Index(["x"], name="id")), "derived", index_name="check")
+    assert "<thead><tr><th>check</th><th>v</th></tr></thead>" in one

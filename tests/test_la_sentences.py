@@ -99,7 +99,7 @@ def test_coverage_and_missing():
     panel.loc[(panel.la_code == "002") & (panel.indicator_id == "b") & (panel.year == 2017), "value"] = None
     m = S.missing_la_years(panel[~((panel.indicator_id == "b") & (panel.year == 2016))], cat)
     assert m[["indicator_id", "la_name", "year"]].values.tolist() == [["b", "Two", 2017]]
-    assert S.coverage_sentence(m).startswith("1 LA-years lack a value") and "Two (1)" in S.coverage_sentence(m)
+    assert S.coverage_sentence(m).startswith("1 LA-year lacks a value") and "Two (1)" in S.coverage_sentence(m)
     assert S.coverage_sentence(m.iloc[:0]).startswith("Every pilot")
 
 

@@ -103,11 +103,14 @@ def to_html(
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
     if folded:
         head += f'<th title="{html.escape(", ".join(map(str, folded)))}">details</th>'
+    levels = df.index.nlevels
     if index:
-        head = f"<th>{html.escape(index_name or (df.index.name or ''))}</th>" + head
+        names = [index_name] if index_name and levels == 1 else [n or "" for n in df.index.names]
+        head = "".join(f"<th>{html.escape(str(n))}</th>" for n in names) + head
     body = []
     for i, (idx, row) in enumerate(df.iterrows()):
-        cells = [f'<th class="sofs-rowhead">{wrap_html(str(idx))}</th>'] if index else []
+        parts = idx if levels > 1 else (idx,)
+        cells = [f'<th class="sofs-rowhead">{wrap_html(str(v))}</th>' for v in parts] if index else []
         for c in cols:
             f = fmt.get(c) if isinstance(fmt, Mapping) else fmt
             k = kf.iloc[i][c]

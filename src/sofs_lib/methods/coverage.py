@@ -104,7 +104,7 @@ def coverage_sentence(
     if missing.empty:
         return nothing
     head = (
-        f"{len(missing)} LA-years lack a value (missing or suppressed; an LA-year counts once per "
+        f"{len(missing)} {'LA-year lacks' if len(missing) == 1 else 'LA-years lack'} a value (missing or suppressed; an LA-year counts once per "
         "indicator) and are left out of the means, which are then over fewer councils"
     )
     if not groups:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sofs_lib.display.sentences import join_names, plural
+from sofs_lib.methods import coverage
 from sofs_lib.sources.dfe.names import LA_NAMES
 
 COLUMNS = ["indicator_id", "la_code", "la_name", "group", "year", "why"]
@@ -40,22 +41,20 @@ def _name(code: str, names: dict) -> str:
     return str(names.get(code) or LA_NAMES.get(code) or code)
 
 
-def _expected(panel: pd.DataFrame, groups: dict[str, list[str]], england: bool = True) -> pd.DataFrame:
-    """(indicator_id, la_code, year, group) every mean should cover: each group LA in every year
-    the indicator has a value anywhere; each other LA in the years it has a value on some line."""
+def _expected(panel: pd.DataFrame, groups: dict[str, list[str]], england: bool, names: dict) -> pd.DataFrame:
+    """(la_code, la_name, group, year) every mean should cover: each group LA in every year with a
+    value anywhere; each other LA in the years it has a value on some line."""
     have = panel.dropna(subset=["value"])
-    spans = have.groupby("indicator_id")["year"].unique()
     in_group = {c: g for g, codes in groups.items() for c in codes}
-    rows = []
-    for iid, years in spans.items():
-        for y in sorted(years):
-            rows += [(iid, c, int(y), g) for c, g in in_group.items()]
-    present = have[["la_code", "year"]].drop_duplicates()
-    present = present[~present["la_code"].isin(list(in_group))]
-    for iid, years in spans.items() if england else ():
-        p = present[present["year"].isin(list(years))]
-        rows += [(iid, c, int(y), OTHER) for c, y in p.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=["indicator_id", "la_code", "year", "group"])
+    years = sorted(int(y) for y in have["year"].unique())
+    rows = [(c, g, y) for y in years for c, g in in_group.items()]
+    if england:
+        present = have[["la_code", "year"]].drop_duplicates()
+        present = present[~present["la_code"].isin(list(in_group))]
+        rows += [(c, OTHER, int(y)) for c, y in present.itertuples(index=False)]
+    exp = pd.DataFrame(rows, columns=["la_code", "group", "year"])
+    exp.insert(1, "la_name", [_name(c, names) for c in exp["la_code"]])
+    return exp
 
 
 def missing_la_years(
@@ -64,7 +63,9 @@ def missing_la_years(
     why: pd.DataFrame | None = None,
     england: bool = True,
 ) -> pd.DataFrame:
-    """Every expected LA-year (see :func:`_expected`) without a value in ``panel``.
+    """Every expected LA-year (see :func:`_expected`) without a value in ``panel``, by the shared
+    rule :func:`sofs_lib.methods.coverage.missing_la_years` within each indicator's span of years
+    (first to last year with a value anywhere).
 
     ``panel``: long ``la_code, year, indicator_id, value`` (``la_name`` optional); ``groups``:
     group label -> LA codes (``"Pilot"``, ``"SNN"``); ``why``: optional ``indicator_id, la_code,
@@ -72,13 +73,13 @@ def missing_la_years(
     no value on any line is marked :data:`NO_LINE` (the council did not exist or did not return).
     ``england=False``: the groups' LAs only (no England mean).
     """
-    exp = _expected(panel, groups, england)
-    have = panel.dropna(subset=["value"])
-    keys = ["indicator_id", "la_code", "year"]
-    m = exp.merge(have[keys].drop_duplicates(), on=keys, how="left", indicator=True)
-    m = m[m["_merge"] == "left_only"].drop(columns="_merge")
     names = dict(zip(panel["la_code"], panel["la_name"])) if "la_name" in panel else {}
-    m["la_name"] = [_name(c, names) for c in m["la_code"]]
+    have = panel.dropna(subset=["value"])
+    g = have.groupby("indicator_id")["year"].agg(["min", "max"])
+    spans = {i: (int(r["min"]), int(r["max"])) for i, r in g.iterrows()}
+    ids = list(dict.fromkeys(have["indicator_id"]))
+    m = coverage.missing_la_years(panel, _expected(panel, groups, england, names), indicators=ids, spans=spans)
+    keys = ["indicator_id", "la_code", "year"]
     any_line = set(map(tuple, have[["la_code", "year"]].drop_duplicates().itertuples(index=False)))
     if why is not None and len(why):
         m = m.merge(why[[*keys, "why"]].drop_duplicates(keys), on=keys, how="left")

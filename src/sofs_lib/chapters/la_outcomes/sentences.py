@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sofs_lib.methods import coverage
+
 
 def _names(items, limit: int = 6) -> str:
     items = list(items)
@@ -175,40 +177,24 @@ def after_sentence(
 
 
 def coverage_sentence(missing: pd.DataFrame) -> str:
-    """'k LA-years lack a value …' from :func:`missing_la_years`."""
-    if missing.empty:
-        return "Every pilot and comparator has a value for every indicator and year analysed."
-    by = missing.groupby("la_name")["indicator_id"].count().sort_values(ascending=False)
-    return (
-        f"{len(missing)} LA-years lack a value (missing or suppressed) and are left out of the "
-        f"means, which are then over fewer councils: " + ", ".join(f"{n} ({k})" for n, k in by.items()) + "."
+    """'k LA-years lack a value …' from :func:`missing_la_years` (the shared wording of
+    :func:`sofs_lib.methods.coverage.coverage_sentence`)."""
+    return coverage.coverage_sentence(
+        missing, nothing="Every pilot and comparator has a value for every indicator and year analysed."
     )
 
 
 def missing_la_years(panel: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Every LA-year of an analysed group without a value, within each indicator's own span
-    (``first_year``/``last_year`` of the catalogue, e.g. caseload from 2016/17)."""
+    (``first_year``/``last_year`` of the catalogue, e.g. caseload from 2016/17): the shared rule
+    :func:`sofs_lib.methods.coverage.missing_la_years`, every LA of the panel expected in every
+    year of the panel."""
     cat = catalogue.set_index("indicator_id")
     las = panel[["la_code", "la_name", "group"]].drop_duplicates("la_code")
-    have = set(map(tuple, panel.dropna(subset=["value"])[["indicator_id", "la_code", "year"]].itertuples(index=False)))
-    rows = []
-    for iid in cat.index:
-        first, last = int(cat.at[iid, "first_year"]), int(cat.at[iid, "last_year"])
-        for y in sorted(set(panel["year"])):
-            if not first <= y <= last:
-                continue
-            for r in las.itertuples():
-                if (iid, r.la_code, y) not in have:
-                    rows.append(
-                        {
-                            "indicator_id": iid,
-                            "la_code": r.la_code,
-                            "la_name": r.la_name,
-                            "group": r.group,
-                            "year": y,
-                        }
-                    )
-    return pd.DataFrame(rows, columns=["indicator_id", "la_code", "la_name", "group", "year"])
+    years = pd.DataFrame({"year": sorted(set(panel["year"]))})
+    expected = las.merge(years, how="cross")
+    spans = {i: (int(cat.at[i, "first_year"]), int(cat.at[i, "last_year"])) for i in cat.index}
+    return coverage.missing_la_years(panel, expected, indicators=list(cat.index), spans=spans)
 
 
 def interaction_sentence(inter: pd.DataFrame, alpha: float) -> str:
