@@ -175,6 +175,8 @@ class Analysis:
                 release_memory()
         finally:
             gc.unfreeze()
+        self._alt_frame = None  # only this question's sensitivity steps use it
+        release_memory()
         r.timings = tm
         self._eq[eq] = r
         return r
@@ -258,7 +260,7 @@ class Analysis:
             for label, pl in info["exclusions"]:
                 if not d["group_id"].isin(pl).any():
                     continue  # not in this question's sample (e.g. excluded by a parameter)
-                sub = d[~d["group_id"].isin(pl)]
+                sub = _model_rows(d, ~d["group_id"].isin(pl), eq, y)
                 if sub.loc[sub["cem_w"] > 0, "pilot_i"].sum() == 0:
                     continue
                 sens[label] = self._fit_main(sub, eq, main, y)
@@ -285,7 +287,7 @@ class Analysis:
             sub = d
             for label, pl in EQ_INFO[eq]["exclusions"]:
                 if key == label:
-                    sub = d[~d["group_id"].isin(pl)]
+                    sub = _model_rows(d, ~d["group_id"].isin(pl), eq, y)
             if key == "Alternative cut-off":
                 sub = self.frame(eq, cutoff=self.alt_cutoff)
             treat = ["did"] if model == "fe" else ["pilot_i", "did"]
@@ -358,6 +360,13 @@ class Analysis:
         """Compute every step (the benchmark); returns the per-question results."""
         self.matching()
         return {eq: self.result(eq) for eq in EQ_INFO}
+
+
+def _model_rows(d: pd.DataFrame, mask: pd.Series, eq: str, y: str) -> pd.DataFrame:
+    """The rows ``mask`` of a question's frame with only the columns its main model uses (a
+    sensitivity subset, without copying the frame's other columns)."""
+    need = {y, "pilot_i", "did", "post", "ofsted_high", "year", "cem_w", "la", "child", *M.COVARIATES[eq]}
+    return d.loc[mask, [c for c in d.columns if c in need]]
 
 
 def check_exclusions(design, exclude) -> None:
