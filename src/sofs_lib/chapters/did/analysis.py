@@ -172,11 +172,11 @@ class Analysis:
                 t = time.perf_counter()
                 fn(r)
                 tm[step] = time.perf_counter() - t
+                if step == "wild_bootstrap":
+                    self._alt_frame = None  # only this question's sensitivity steps use it
                 release_memory()
         finally:
             gc.unfreeze()
-        self._alt_frame = None  # only this question's sensitivity steps use it
-        release_memory()
         r.timings = tm
         self._eq[eq] = r
         return r
