@@ -1,4 +1,4 @@
-"""Estimation and diagnostics of the DiD chapter (Appendix 10, equation [1]).
+"""Estimation of the DiD chapter's models (Appendix 10, equation [1]); diagnostics re-exported.
 
 Every regression is run by a library: pyfixest (linear and fixed-effects models, standard
 errors clustered by LA, multiple estimation sharing one demeaning), statsmodels (logit with
