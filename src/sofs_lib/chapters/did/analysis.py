@@ -8,6 +8,7 @@ the steps in its own order; :meth:`Analysis.run_all` computes everything (the be
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 
@@ -15,125 +16,17 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib.chapters.did import data as D
+from sofs_lib.chapters.did import la_match as LM
+from sofs_lib.chapters.did.questions import (  # noqa: F401
+    EQ_INFO,
+    MODEL_NAMES,
+    REPORT_DATA_QUALITY,
+    ROW_TERMS,
+    SECONDARY,
+)
 from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did import matching as MA
 from sofs_lib.methods.did import models as M
-
-EQ_INFO = {
-    "eq3a": dict(
-        label="Duration of assessments",
-        short="EQ3a",
-        row8="Duration of assessments",
-        outcome_text="the duration of assessment",
-        expected="unclear",
-        binary=False,
-        unit="working days",
-        fig="1",
-        primary="A10.6",
-        secondary="A10.7",
-        a2_row="1",
-        leads=5,
-        exclusions=[("Excluding Pilot 2", ["Pilot 2"]), ("Excluding Pilot 4", ["Pilot 4"])],
-        main_col="Fixed effects model",
-        pilot_row="Pilot site",
-    ),
-    "eq3b": dict(
-        label="Re-referral within 6 months",
-        short="EQ3b",
-        row8="Rate of re-referrals",
-        outcome_text="re-referral rates",
-        expected="decrease",
-        binary=True,
-        unit="probability",
-        fig="2",
-        primary="A10.8",
-        secondary="A10.9",
-        a2_row="2",
-        leads=5,
-        exclusions=[("Excluding pilots 1 and 2", ["Pilot 1", "Pilot 2"])],
-        main_col="Linear model",
-        pilot_row="Pilot LA",
-    ),
-    "eq3c": dict(
-        label="Re-referral leading to a CPP or LAC",
-        short="EQ3c",
-        row8="Rate of re-referrals that progress to CPP/LAC",
-        outcome_text="re-referrals that progress to CPP/LAC",
-        expected="decrease",
-        binary=True,
-        unit="probability",
-        fig="3",
-        primary="A10.10",
-        secondary=None,
-        a2_row="3",
-        leads=2,
-        exclusions=[],
-        main_col="Logit model",
-        pilot_row="Pilot LA",
-    ),
-    "eq3d": dict(
-        label="Kinship care in the first 12 months",
-        short="EQ3d",
-        row8="Rate of kinship care",
-        outcome_text="kinship care rates",
-        expected="increase",
-        binary=True,
-        unit="probability",
-        fig="4",
-        primary="A10.11",
-        secondary="A10.12",
-        a2_row="4",
-        leads=4,
-        exclusions=[("Excluding pilot 2", ["Pilot 2"])],
-        main_col="Linear model",
-        pilot_row="Pilot LA",
-    ),
-}
-
-#: The report's data-quality concerns (section 3, "Main findings"), used when the parameter
-#: ``data_quality_concerns`` is None.
-REPORT_DATA_QUALITY = {
-    "eq3b": [
-        "children whose case was closed with no further action are hard to identify "
-        "(inconsistent closure-reason codes; very few NFA cases before SofS in 2 comparators and 1 pilot)"
-    ],
-    "eq3c": ["as EQ3b (same NFA population)"],
-}
-
-MODEL_NAMES = {"linear": "Linear model", "fe": "Fixed effects model", "logit": "Logit model"}
-
-#: Published row label -> model term.
-ROW_TERMS = {
-    "(Intercept)": "(Intercept)",
-    "Post settling-in period": "post",
-    "Pilot site": "pilot_i",
-    "Pilot LA": "pilot_i",
-    "DiD": "did",
-    "DiD (pilot LA * post settling-in period)": "did",
-    "DiD in year t": "lag_0",
-    "DiD in year t+1": "lag_1",
-    "DiD in year t+2": "lag_2",
-    "DiD in year t+3": "lag_3",
-    "Quality of delivery": "dose_quality",
-    "Quality of delivery * post-settling-in period": "q_post",
-    "Embeddedness score": "dose_embed",
-    "Embeddedness score * post settling-in period": "e_post",
-    "Comparator LA with a similar practice model": "pm_alt",
-    "Comparator LA without a similar practice model": "pm_neither",
-    "Comparator LA with a similar practice model * post settling-in period": "alt_post",
-    "Comparator LA without a similar practice model * post settling-in period": "nei_post",
-    "Ofsted rating": "ofsted_high",
-    "Pilot LA * Ofsted rating": "pilot_ofs",
-    "Post settling-in period * Ofsted rating": "post_ofs",
-    "Pilot LA * post settling-in period * Ofsted rating": "did_ofs",
-}
-
-SECONDARY = {
-    "Quality of delivery": ["dose_quality", "q_post"],
-    "Embeddedness of SofS": ["dose_embed", "e_post"],
-    "Alternative practice models": ["pm_alt", "pm_neither", "alt_post", "nei_post"],
-    "Ofsted": ["pilot_i", "did", "pilot_ofs", "post_ofs", "did_ofs"],
-}
 
 
 @dataclass
@@ -203,74 +96,7 @@ class Analysis:
         if self._match is not None:
             return self._match
         t = time.perf_counter()
-        excl = set(self.p["exclude_pilots"] or [])
-        pilots = list(self.design0.sofs_start)
-        out = {"closeness": {}, "decisions": {}, "groups": {}}
-        owner: dict[str, str] = {}
-        for eq in EQ_INFO:
-            pop = self.wide[eq].data
-            y = D.OUTCOMES[eq][0]
-            if eq == "eq3a":
-                pop = pop[pop["duration_wd"] <= float(self.p["duration_cutoff"])]
-            means = MA.la_year_means(pop, y)
-            pool = [la for la in means.index if la not in pilots]
-            closes, post_counts = [], {}
-            for pl in pilots:
-                if pl not in means.index:
-                    continue
-                start_fy = int(D.financial_year([self.design0.sofs_start[pl]]).iloc[0])
-                yrs = [yy for yy in means.columns if yy < start_fy]
-                sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
-                sd = float(sub[y].std()) if len(sub) > 1 else np.nan
-                closes.append(MA.closeness(means, pl, pool, yrs, sd))
-                post_counts[pl] = int((pop.loc[pop["la"] == pl, "event_date"] >= self.design0.post_start(pl)).sum())
-            close = (
-                pd.concat(closes, ignore_index=True)
-                if closes
-                else pd.DataFrame(columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
-            )
-            designed = self.design0.groups.get(eq, {})
-            close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
-            close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
-            rule_groups, dec = MA.match_las(
-                close,
-                max_matches=2,
-                max_rmse_sd=float(self.p["match_max_rmse_sd"]),
-                post_counts=post_counts,
-                min_post=int(self.p["match_min_post"]),
-                owner=owner if self.p["la_matching"] == "trends" else None,
-            )
-            if self.p["la_matching"] == "design":
-                groups = {pl: list(c) for pl, c in designed.items()}
-                dec = pd.DataFrame(
-                    [
-                        (
-                            pl,
-                            pl in groups,
-                            ", ".join(groups.get(pl, [])),
-                            "matched in the study design" if pl in groups else "not used in the study design",
-                            ", ".join(rule_groups.get(pl, [])) or "none",
-                        )
-                        for pl in pilots
-                    ],
-                    columns=["pilot", "included", "comparators", "reason", "rule_would_pick"],
-                )
-            else:
-                groups = rule_groups
-                dec["rule_would_pick"] = dec["comparators"]
-            for pl in list(groups):
-                if pl in excl:
-                    groups.pop(pl)
-                    dec.loc[dec["pilot"] == pl, ["included", "reason"]] = [
-                        False,
-                        "excluded by the parameter exclude_pilots",
-                    ]
-            for pl, cs in groups.items():
-                for c in cs:
-                    owner.setdefault(c, pl)
-            out["closeness"][eq] = close
-            out["decisions"][eq] = dec
-            out["groups"][eq] = groups
+        out = LM.match_questions(self.wide, self.design0, self.p)
         self.design = D.matched_design(self.design0, out["groups"])
         self._match = out
         self.timings["matching"] = time.perf_counter() - t
@@ -331,18 +157,26 @@ class Analysis:
                 f"{self.p['exclude_pilots']}); keep at least one of the question's pilots"
             )
         tm["frame"] = time.perf_counter() - t
-        for step, fn in (
-            ("diagnostics", self._step_diagnostics),
-            ("main", self._step_main),
-            ("alternative", self._step_alternative),
-            ("sensitivity", self._step_sensitivity),
-            ("wild_bootstrap", self._step_wild),
-            ("evidence", self._step_evidence),
-        ):
-            t = time.perf_counter()
-            fn(r)
-            tm[step] = time.perf_counter() - t
-            release_memory()
+        # the objects alive now (populations, modules) outlive the question: the collections
+        # between steps need not scan them (their object columns make a full scan slow)
+        gc.freeze()
+        try:
+            for step, fn in (
+                ("diagnostics", self._step_diagnostics),
+                ("main", self._step_main),
+                ("alternative", self._step_alternative),
+                ("sensitivity", self._step_sensitivity),
+                ("wild_bootstrap", self._step_wild),
+                ("evidence", self._step_evidence),
+            ):
+                t = time.perf_counter()
+                fn(r)
+                tm[step] = time.perf_counter() - t
+                if step == "wild_bootstrap":
+                    self._alt_frame = None  # only this question's sensitivity steps use it
+                release_memory()
+        finally:
+            gc.unfreeze()
         r.timings = tm
         self._eq[eq] = r
         return r
@@ -426,7 +260,7 @@ class Analysis:
             for label, pl in info["exclusions"]:
                 if not d["group_id"].isin(pl).any():
                     continue  # not in this question's sample (e.g. excluded by a parameter)
-                sub = d[~d["group_id"].isin(pl)]
+                sub = _model_rows(d, ~d["group_id"].isin(pl), eq, y)
                 if sub.loc[sub["cem_w"] > 0, "pilot_i"].sum() == 0:
                     continue
                 sens[label] = self._fit_main(sub, eq, main, y)
@@ -453,7 +287,7 @@ class Analysis:
             sub = d
             for label, pl in EQ_INFO[eq]["exclusions"]:
                 if key == label:
-                    sub = d[~d["group_id"].isin(pl)]
+                    sub = _model_rows(d, ~d["group_id"].isin(pl), eq, y)
             if key == "Alternative cut-off":
                 sub = self.frame(eq, cutoff=self.alt_cutoff)
             treat = ["did"] if model == "fe" else ["pilot_i", "did"]
@@ -528,6 +362,13 @@ class Analysis:
         return {eq: self.result(eq) for eq in EQ_INFO}
 
 
+def _model_rows(d: pd.DataFrame, mask: pd.Series, eq: str, y: str) -> pd.DataFrame:
+    """The rows ``mask`` of a question's frame with only the columns its main model uses (a
+    sensitivity subset, without copying the frame's other columns)."""
+    need = {y, "pilot_i", "did", "post", "ofsted_high", "year", "cem_w", "la", "child", *M.COVARIATES[eq]}
+    return d.loc[mask, [c for c in d.columns if c in need]]
+
+
 def check_exclusions(design, exclude) -> None:
     """Refuse ``exclude_pilots`` that leave a question without a pilot, or that name pilots the
     design does not use, before anything is computed."""
@@ -555,8 +396,6 @@ def release_memory() -> None:
     """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``;
     a no-op elsewhere): model matrices of millions of rows otherwise stay in the process's
     resident memory after they are freed, and the next question's models add to it."""
-    import gc
-
     gc.collect()
     try:
         import ctypes

@@ -151,7 +151,7 @@ def match_las(
 
 def strata(df: pd.DataFrame, variables: list[str]) -> np.ndarray:
     """Integer stratum id of every row: the cell of ``variables`` (missing is a level)."""
-    keys = [pd.factorize(df[v].astype(object).where(df[v].notna(), "__missing__"))[0] for v in variables]
+    keys = [pd.factorize(df[v], use_na_sentinel=False)[0] for v in variables]
     if not keys:
         return np.zeros(len(df), dtype=np.int64)
     k = np.zeros(len(df), dtype=np.int64)

@@ -1,0 +1,98 @@
+"""The LA-level matching of every question (Appendix 10, "Methods"): the closeness of each
+pilot's pre-SofS trend to every candidate comparator's, the matching rule or the study design's
+groups, and the pilots left out by the parameter ``exclude_pilots``
+(:meth:`sofs_lib.chapters.did.analysis.Analysis.matching`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sofs_lib.chapters.did import data as D
+from sofs_lib.chapters.did.questions import EQ_INFO
+from sofs_lib.methods.did import matching as MA
+
+CLOSENESS_COLUMNS = ["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"]
+
+
+def match_questions(wide: dict, design0, p: dict) -> dict:
+    """``{"closeness", "decisions", "groups"}``, each ``{eq: ...}``, for the derived populations
+    ``wide`` of the design ``design0`` under the chapter's parameters ``p``. Questions are
+    matched in order; under the trends rule a comparator keeps the pilot it was first given."""
+    excl = set(p["exclude_pilots"] or [])
+    pilots = list(design0.sofs_start)
+    out = {"closeness": {}, "decisions": {}, "groups": {}}
+    owner: dict[str, str] = {}
+    for eq in EQ_INFO:
+        pop = wide[eq].data
+        if eq == "eq3a":
+            pop = pop[pop["duration_wd"] <= float(p["duration_cutoff"])]
+        close, post_counts = _closeness(pop, D.OUTCOMES[eq][0], design0, pilots)
+        designed = design0.groups.get(eq, {})
+        close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
+        close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
+        rule_groups, dec = MA.match_las(
+            close,
+            max_matches=2,
+            max_rmse_sd=float(p["match_max_rmse_sd"]),
+            post_counts=post_counts,
+            min_post=int(p["match_min_post"]),
+            owner=owner if p["la_matching"] == "trends" else None,
+        )
+        if p["la_matching"] == "design":
+            groups = {pl: list(c) for pl, c in designed.items()}
+            dec = _design_decisions(groups, rule_groups, pilots)
+        else:
+            groups = rule_groups
+            dec["rule_would_pick"] = dec["comparators"]
+        for pl in list(groups):
+            if pl in excl:
+                groups.pop(pl)
+                dec.loc[dec["pilot"] == pl, ["included", "reason"]] = [
+                    False,
+                    "excluded by the parameter exclude_pilots",
+                ]
+        for pl, cs in groups.items():
+            for c in cs:
+                owner.setdefault(c, pl)
+        out["closeness"][eq] = close
+        out["decisions"][eq] = dec
+        out["groups"][eq] = groups
+    return out
+
+
+def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str]) -> tuple[pd.DataFrame, dict]:
+    """Closeness of every pilot's pre-SofS trend in ``y`` to each non-pilot LA's, and each
+    pilot's number of units after its settling-in period."""
+    means = MA.la_year_means(pop, y)
+    pool = [la for la in means.index if la not in pilots]
+    closes, post_counts = [], {}
+    for pl in pilots:
+        if pl not in means.index:
+            continue
+        start_fy = int(D.financial_year([design0.sofs_start[pl]]).iloc[0])
+        yrs = [yy for yy in means.columns if yy < start_fy]
+        sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
+        sd = float(sub[y].std()) if len(sub) > 1 else np.nan
+        closes.append(MA.closeness(means, pl, pool, yrs, sd))
+        post_counts[pl] = int((pop.loc[pop["la"] == pl, "event_date"] >= design0.post_start(pl)).sum())
+    close = pd.concat(closes, ignore_index=True) if closes else pd.DataFrame(columns=CLOSENESS_COLUMNS)
+    return close, post_counts
+
+
+def _design_decisions(groups: dict, rule_groups: dict, pilots: list[str]) -> pd.DataFrame:
+    """The decisions table when the study design's groups are used, with what the rule would
+    have picked beside them."""
+    return pd.DataFrame(
+        [
+            (
+                pl,
+                pl in groups,
+                ", ".join(groups.get(pl, [])),
+                "matched in the study design" if pl in groups else "not used in the study design",
+                ", ".join(rule_groups.get(pl, [])) or "none",
+            )
+            for pl in pilots
+        ],
+        columns=["pilot", "included", "comparators", "reason", "rule_would_pick"],
+    )

@@ -1,0 +1,219 @@
+"""Diagnostics of the DiD chapter's models and the report's model-choice rule (Appendix 10).
+
+Diagnostics
+-----------
+:func:`breusch_godfrey` -- order-1 serial correlation of the pooled (linear) model's residuals
+    within children: the residuals are ordered by date within each child and lagged once
+    (the first row of each child gets 0, the Breusch-Godfrey convention for missing lags); the
+    auxiliary regression of the residual on the model's regressors and the lagged residual is
+    run with pyfixest (CEM weights, no clustering) and ``LM = N * R^2`` is referred to
+    chi-square(1).
+:func:`hausman` -- fixed versus random child effects (linearmodels ``PanelOLS`` with entity
+    effects and ``RandomEffects``, CEM weights, unadjusted covariances), both on the children
+    seen more than once (the rows that inform the fixed-effects estimator), on the coefficients
+    both estimate (post, did, age, Ofsted, year dummies):
+    ``H = (b_FE - b_RE)' (V_FE - V_RE)^+ (b_FE - b_RE)``, chi-square with rank(V_FE - V_RE)
+    degrees of freedom (Moore-Penrose inverse, as the difference need not be positive definite
+    in finite samples).
+:func:`repeated_test` -- the report's test that repeated individuals differ: a linear
+    probability model of ``repeated`` (the child has more than one row) on the outcome and the
+    covariates, and the F-test that all slopes are zero (iid errors).
+:func:`choose_model` -- the report's rule (module :mod:`sofs_lib.chapters.did` docs).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyfixest as pf
+from scipy import stats
+
+from sofs_lib.methods.did.spec import ALPHA, Fit, _prep, _slim, covariate_terms, rhs
+
+
+def fe_switchers(df: pd.DataFrame, col: str = "did", weights: str | None = "cem_w") -> int:
+    """Children whose ``col`` changes between their rows: what identifies a child-FE DiD."""
+    d = _prep(df[["child", col] + ([weights] if weights in df else [])], weights)
+    g = d.groupby("child", sort=False)[col]
+    return int((g.nunique() > 1).sum())
+
+
+def breusch_godfrey(df: pd.DataFrame, eq: str, y: str, weights: str | None = "cem_w") -> dict:
+    """Breusch-Godfrey LM test of order-1 serial correlation within children (module doc)."""
+    base = rhs(eq, "linear", ["pilot_i", "did"])
+    w = weights if (weights and weights in df) else None
+    d = _prep(_slim(df, f"{y} ~ {base}", [w or "", "child"]), weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = pf.feols(f"{y} ~ {base}", data=d, vcov="iid", weights=w, copy_data=False, store_data=False)
+        d["_e"] = np.asarray(m.resid())
+        del m
+        # rows are ordered by child and date (analysis_frame); lag within child
+        lag = d["_e"].shift(1).to_numpy()
+        first = d["child"].to_numpy() != np.roll(d["child"].to_numpy(), 1)
+        first[0] = True
+        d["_e_lag"] = np.where(first, 0.0, lag)
+        aux = pf.feols(
+            f"_e ~ {base} + _e_lag",
+            data=d,
+            vcov="iid",
+            weights=w,
+            copy_data=False,
+            store_data=False,
+            lean=True,
+        )
+    n = int(aux._N)
+    lm = n * float(aux._r2)
+    return {
+        "statistic": lm,
+        "df": 1,
+        "p": float(stats.chi2.sf(lm, 1)),
+        "n": n,
+        "n_lagged": int((~first).sum()),
+        "rho": float(aux.coef().get("_e_lag", np.nan)),
+    }
+
+
+def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
+    """Hausman test of fixed versus random child effects (module doc)."""
+    from linearmodels.panel import PanelOLS, RandomEffects
+
+    d = df[
+        [
+            c
+            for c in ("child", "seq", "repeated", "year", "post", "did", "age", "ofsted_high", y, weights)
+            if c and c in df
+        ]
+    ]
+    d = _prep(d, weights)
+    d = d[d["repeated"] == 1] if d["repeated"].sum() > 0 else d
+    idx = pd.MultiIndex.from_arrays([d["child"].to_numpy(), d["seq"].to_numpy()], names=["child", "seq"])
+    yr = pd.get_dummies(d["year"].astype(int), prefix="y", drop_first=True, dtype=float)
+    X = pd.concat(
+        [
+            d[["post", "did", "age", "ofsted_high"]].astype(float).reset_index(drop=True),
+            yr.reset_index(drop=True),
+        ],
+        axis=1,
+    )
+    X.index = idx
+    Y = pd.Series(d[y].to_numpy(dtype=float), index=idx, name=y)
+    w = pd.Series(d[weights].to_numpy(dtype=float), index=idx) if weights in d else None
+    X = X[_independent(X, d["child"].to_numpy())]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fe = PanelOLS(Y, X, entity_effects=True, weights=w, drop_absorbed=True, check_rank=False).fit()
+            Xc = X.assign(const=1.0)
+            re_ = RandomEffects(Y, Xc, weights=w, check_rank=False).fit()
+    except (ZeroDivisionError, ValueError, np.linalg.LinAlgError) as exc:
+        # e.g. no within-child variation left, or a zero idiosyncratic variance: no test
+        return {
+            "statistic": np.nan,
+            "df": 0,
+            "p": np.nan,
+            "n": int(len(Y)),
+            "note": f"not computable ({type(exc).__name__}: {exc})",
+        }
+    common = [c for c in fe.params.index if c in re_.params.index and c != "const"]
+    b = (fe.params[common] - re_.params[common]).to_numpy()
+    V = fe.cov.loc[common, common].to_numpy() - re_.cov.loc[common, common].to_numpy()
+    if not np.all(np.isfinite(V)) or not np.all(np.isfinite(b)):
+        return {"statistic": np.nan, "df": 0, "p": np.nan, "n": int(len(Y)), "note": "not computable"}
+    h = float(b @ np.linalg.pinv(V) @ b)
+    k = int(np.linalg.matrix_rank(V))
+    return {
+        "statistic": h,
+        "df": k,
+        "p": float(stats.chi2.sf(h, k)) if k else np.nan,
+        "n": int(len(Y)),
+        "note": f"{len(common)} coefficients compared",
+    }
+
+
+def _independent(X: pd.DataFrame, entity: np.ndarray, tol: float = 1e-8) -> list[str]:
+    """Columns of ``X`` kept in order while they add rank after the within-entity transform
+    (so that both the fixed- and the random-effects models are of full rank)."""
+    Xw = X - X.groupby(entity).transform("mean").to_numpy()
+    keep: list[str] = []
+    for c in X.columns:
+        cols = keep + [c]
+        G = Xw[cols].to_numpy()
+        G = G.T @ G
+        if np.linalg.matrix_rank(G, tol=tol * max(1.0, float(np.abs(G).max()))) == len(cols):
+            keep.append(c)
+    return keep
+
+
+def repeated_test(df: pd.DataFrame, eq: str, y: str) -> dict:
+    """F-test that the outcome and covariates do not predict appearing more than once."""
+    d = df
+    fml = f"repeated ~ {y} + " + " + ".join(covariate_terms(eq, "linear"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = pf.feols(fml, data=_slim(d, fml, []), vcov="iid", copy_data=False, store_data=False, lean=True)
+        names = list(m.coef().index)
+        R = np.eye(len(names))[[i for i, n in enumerate(names) if n != "Intercept"]]
+        w = m.wald_test(R=R, distribution="F")
+    return {
+        "statistic": float(w["statistic"]),
+        "p": float(w["pvalue"]),
+        "df": int(R.shape[0]),
+        "share_repeated": float(d["repeated"].mean()),
+    }
+
+
+def leads_summary(fit: Fit, alpha: float = ALPHA) -> dict:
+    """How many of the fit's lead coefficients are insignificant at ``alpha``."""
+    t = fit.table[fit.table.index.str.startswith("lead_")]
+    insig = int((t["p"] >= alpha).sum())
+    return {"n_leads": int(len(t)), "insignificant": insig, "holds": bool(len(t) > 0 and insig > len(t) / 2)}
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    model: str
+    reasons: tuple[str, ...]
+
+
+def choose_model(
+    prevalence: float | None,
+    bg_p: float,
+    hausman_p: float,
+    share_repeated: float,
+    binary: bool,
+    alpha: float = ALPHA,
+    min_repeated: float = 0.15,
+    fe_identified: bool = True,
+    rare: float = 0.05,
+) -> ModelChoice:
+    """The report's model-choice rule (Appendix 10):
+
+    1. a binary outcome with prevalence under 5 per cent -> ``logit`` ("We run linear
+       regressions except for the evaluation questions with small proportions of true
+       outcomes (<5%), where we run logistic regressions");
+    2. else, serial correlation (Breusch-Godfrey) and the Hausman test both significant and
+       repeated individuals more than 15 per cent of the sample -> ``fe`` (EQ3a), provided a
+       child-FE DiD is identified (some children change treatment status);
+    3. else ``linear`` (EQ3b and EQ3d: Breusch-Godfrey significant but under 15 per cent
+       repeated; the report notes the serial correlation is then not accounted for).
+    """
+    reasons = []
+    if binary and prevalence is not None and prevalence < rare:
+        return ModelChoice("logit", (f"binary outcome with prevalence {prevalence:.1%} < {rare:.0%}",))
+    bg = bg_p < alpha
+    ha = hausman_p < alpha if np.isfinite(hausman_p) else False
+    rep = share_repeated > min_repeated
+    reasons.append(f"Breusch-Godfrey {'significant' if bg else 'not significant'} (p={bg_p:.3g})")
+    reasons.append(f"Hausman {'significant' if ha else 'not significant'} (p={hausman_p:.3g})")
+    reasons.append(f"repeated individuals {share_repeated:.1%} {'>' if rep else '<='} {min_repeated:.0%}")
+    if bg and ha and rep:
+        if fe_identified:
+            return ModelChoice("fe", tuple(reasons))
+        reasons.append(
+            "but no child changes treatment status in the data: the child fixed-effects DiD is not identified"
+        )
+    return ModelChoice("linear", tuple(reasons))
