@@ -62,6 +62,17 @@ import pandas as pd
 
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.calendar import add_months, working_days_between
+from sofs_lib.sources.npd.columns import (
+    STRING,
+    as_strings,
+    codes_of,
+    gather,
+    positions,
+    recode,
+    string_array,
+    take,
+    year_month,
+)
 from sofs_lib.sources.npd.design import StudyDesign, default_design
 from sofs_lib.sources.npd.extract import NPDExtract
 
@@ -105,12 +116,30 @@ def _design(extract: NPDExtract, design: StudyDesign | None) -> StudyDesign:
 
 def _in_design(df: pd.DataFrame, design: StudyDesign, eq: str) -> np.ndarray:
     las = set(design.la_table(eq)["la"])
-    return df["la"].astype("string").isin(las).to_numpy()
+    c, values = codes_of(df["la"])
+    inside = np.array([v in las for v in as_strings(values)] + [False])
+    return inside[np.where(c < 0, len(values), c)]
 
 
 # --------------------------------------------------------------------------------------------
 # covariates
 # --------------------------------------------------------------------------------------------
+
+
+ACADEMIC_LABELS = ["before school age", "primary", "secondary", "missing"]
+AGE_BANDS = ["0-4", "5-10", "11-15", "16+"]
+FSM_LABELS = ["missing", "below school age", "yes", "no"]
+
+
+def _academic_codes(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """Codes into :data:`ACADEMIC_LABELS` (rule: :func:`academic_year_group`); a missing
+    ``when`` with a birth date gives 'secondary' (as the rule's pandas form always did)."""
+    wy, wm = year_month(when)
+    by, bm = year_month(dob)
+    nc = (wy - (wm < 9)) - by - (bm >= 9) - 4
+    out = np.where(nc < 0, 0, np.where(nc <= 6, 1, 2))
+    out = np.where(np.isnat(when), 2, out)
+    return np.where(np.isnat(dob), 3, out)
 
 
 def academic_year_group(dob, when) -> pd.Series:
@@ -121,13 +150,20 @@ def academic_year_group(dob, when) -> pd.Series:
     (Reception = 0). Before school age: NC year < 0; primary: 0-6 (Reception-Year 6);
     secondary: 7 and above. Missing when the birth date is missing.
     """
-    dob = pd.to_datetime(pd.Series(dob)).reset_index(drop=True)
-    when = pd.to_datetime(pd.Series(when)).reset_index(drop=True)
-    ay = when.dt.year - (when.dt.month < 9).astype(int)
-    a31 = ay - dob.dt.year - (dob.dt.month >= 9).astype(int)
-    nc = a31 - 4
-    out = np.select([dob.isna(), nc < 0, nc <= 6], ["missing", "before school age", "primary"], "secondary")
-    return pd.Series(out, dtype="string")
+    dob = pd.to_datetime(pd.Series(dob)).to_numpy()
+    when = pd.to_datetime(pd.Series(when)).to_numpy()
+    return pd.Series(string_array(_academic_codes(dob, when), ACADEMIC_LABELS, STRING))
+
+
+def _child_codes(children: pd.DataFrame, col: str, pos: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes of the children's ``col`` at rows ``pos`` (-1 = no child row) and their values."""
+    c, values = codes_of(children[col])
+    return take(c, pos), as_strings(values)
+
+
+def _labelled(children: pd.DataFrame, col: str, pos: np.ndarray, mapping: dict, default: str):
+    """``col`` mapped through ``mapping`` (``default`` otherwise) as a ``str`` array."""
+    return string_array(*recode(*_child_codes(children, col, pos), mapping, default))
 
 
 def add_covariates(df: pd.DataFrame, children: pd.DataFrame, date_col: str = "event_date") -> pd.DataFrame:
@@ -136,36 +172,30 @@ def add_covariates(df: pd.DataFrame, children: pd.DataFrame, date_col: str = "ev
 
     ``fsm``: 'missing' if the birth date is missing; 'below school age' if before school age
     and no FSM record; 'missing' if of school age with no record; else 'yes'/'no'.
+    ``age`` is in years of 365.25 days (whole days between birth and ``date_col``);
+    ``age_band`` 0-4, 5-10, 11-15, 16+ (``pd.cut`` with left-closed bins).
     """
-    ch = children.set_index("child_id")
-    cid = df["child_id"].to_numpy()
-    dob = pd.Series(ch["PersonBirthDate"].reindex(cid).to_numpy())
-    when = pd.to_datetime(df[date_col]).reset_index(drop=True)
-    age = (when - dob).dt.days / 365.25
-    out = df.reset_index(drop=True).copy()
-    out["age"] = age.to_numpy()
-    out["age_band"] = (
-        pd.cut(age, [-np.inf, 5, 11, 16, np.inf], right=False, labels=["0-4", "5-10", "11-15", "16+"])
-        .astype("string")
-        .to_numpy()
-    )
-    g = pd.Series(ch["GenderCurrent"].astype("string").reindex(cid).to_numpy())
-    out["gender"] = g.map(GENDER_LABELS).fillna("missing").astype("string").to_numpy()
-    dis = pd.Series(ch["Disability"].astype("string").reindex(cid).to_numpy())
-    out["disabled"] = (dis.notna() & (dis != "NONE")).astype("int8").to_numpy()
-    eth = pd.Series(ch["Ethnicity"].astype("string").reindex(cid).to_numpy())
-    out["ethnicity"] = eth.map(codes.ETHNIC_GROUP).fillna("Missing").astype("string").to_numpy()
-    acad = academic_year_group(dob, when)
-    out["academic_year"] = acad.to_numpy()
-    fsm = pd.Series(ch["FSMeligible"].reindex(cid).to_numpy(), dtype="Int8")
-    acad_np = acad.to_numpy(dtype=object)
-    fna = fsm.isna().to_numpy()
-    lab = np.select(
-        [acad_np == "missing", (acad_np == "before school age") & fna, fna, fsm.fillna(0).to_numpy() == 1],
-        ["missing", "below school age", "missing", "yes"],
-        "no",
-    )
-    out["fsm"] = pd.Series(lab, dtype="string").to_numpy()
+    pos = positions(children["child_id"].to_numpy(), df["child_id"].to_numpy())
+    when = pd.to_datetime(df[date_col]).to_numpy()
+    dob = gather(children["PersonBirthDate"].to_numpy(), pos, np.datetime64("NaT"))
+    delta = (when - dob).astype("timedelta64[s]")
+    age = np.floor_divide(delta.astype(np.int64), 86400).astype(float) / 365.25
+    age[np.isnat(delta)] = np.nan
+    out = df.reset_index(drop=True)
+    out["age"] = age
+    band = np.searchsorted(np.array([5.0, 11.0, 16.0]), age, side="right")
+    out["age_band"] = string_array(np.where(np.isnan(age), -1, band), AGE_BANDS)
+    out["gender"] = _labelled(children, "GenderCurrent", pos, GENDER_LABELS, "missing")
+    dis, values = _child_codes(children, "Disability", pos)
+    flag = np.array([v is not None and v != "NONE" for v in values] + [False])
+    out["disabled"] = flag[np.where(dis < 0, len(values), dis)].astype("int8")
+    out["ethnicity"] = _labelled(children, "Ethnicity", pos, codes.ETHNIC_GROUP, "Missing")
+    acad = _academic_codes(dob, when)
+    out["academic_year"] = string_array(acad, ACADEMIC_LABELS)
+    f = children["FSMeligible"]
+    f_na = gather(np.asarray(f.isna(), dtype=bool), pos, True)
+    f_one = gather(np.asarray(f.fillna(0).to_numpy(), dtype=float) == 1, pos, False)
+    out["fsm"] = string_array(np.select([acad == 3, (acad == 0) & f_na, f_na, f_one], [0, 1, 0, 2], 3), FSM_LABELS)
     return out
 
 
