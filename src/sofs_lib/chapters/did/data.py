@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from sofs_lib.sources import npd
+from sofs_lib.sources.npd.columns import as_strings, codes_of
 from sofs_lib.sources.npd.design import StudyDesign
 from sofs_lib.synthetic import npd as synth_npd
 
@@ -145,7 +146,9 @@ def extract_las(extract) -> list[str]:
     """Every LA label with records in the extract."""
     las = set()
     for t in ("cin_referrals", "assessments", "la_episodes"):
-        las |= set(getattr(extract, t)["la"].astype("string").dropna().unique())
+        code, values = codes_of(getattr(extract, t)["la"])
+        used = np.unique(code[code >= 0])
+        las |= {v for v in as_strings(values[used]) if v is not None}
     return sorted(las)
 
 

@@ -91,12 +91,16 @@ class _Tables:
         if n:
             self.parts[table].append({k: (np.repeat(v, n) if np.ndim(v) == 0 else v) for k, v in cols.items()})
 
-    def frame(self, table) -> pd.DataFrame:
+    def columns(self, table) -> dict[str, np.ndarray]:
+        """The table's columns so far, each concatenated over its parts (empty dict if none)."""
         parts = self.parts[table]
         if not parts:
-            return pd.DataFrame()
-        keys = parts[0].keys()
-        return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in keys})
+            return {}
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def frame(self, table) -> pd.DataFrame:
+        cols = self.columns(table)
+        return pd.DataFrame(cols) if cols else pd.DataFrame()
 
 
 def _referrals(rng, T: _Tables, ids, child, la_idx, ref_date, nfa_flag, closure, rc, end):
