@@ -95,3 +95,20 @@ def year_month(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask them)."""
     m = d.astype("datetime64[M]").astype(np.int64)
     return m // 12 + 1970, m % 12 + 1
+
+
+def sort_rank(col: pd.Series) -> np.ndarray:
+    """Integers that order ``col`` as ``sort_values`` does (by value, missing last)."""
+    numpy_kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else ""
+    values = col.to_numpy() if numpy_kind in ("i", "u", "M") else None
+    if numpy_kind in ("i", "u"):
+        return values
+    if numpy_kind == "M":
+        na = np.isnat(values)
+        return np.where(na, np.iinfo(np.int64).max, values.view(np.int64))
+    if isinstance(col.dtype, pd.CategoricalDtype):  # by the categories' values, not their order
+        code, cats = codes_of(col)
+        rank = pd.factorize(pd.Index(cats).astype("string"), sort=True)[0]
+        return np.append(rank, len(cats))[np.where(code < 0, len(cats), code)]
+    code = pd.factorize(col, sort=True)[0]
+    return np.where(code < 0, code.max(initial=-1) + 1, code)

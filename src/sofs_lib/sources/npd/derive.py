@@ -70,6 +70,7 @@ from sofs_lib.sources.npd.columns import (
     gather,
     positions,
     recode,
+    sort_rank,
     string_array,
     take,
     year_month,
@@ -205,7 +206,7 @@ def _finish(
     df: pd.DataFrame, extract: NPDExtract, design: StudyDesign, eq: str, outcome_cols: list[str]
 ) -> pd.DataFrame:
     # rows in their final order first (LA label, date, unit), then row-wise columns added
-    df = df.take(np.lexsort([_sort_rank(df[c]) for c in ("unit_id", "event_date", "la")]))
+    df = df.take(np.lexsort([sort_rank(df[c]) for c in ("unit_id", "event_date", "la")]))
     df = design.assign_periods(df, "event_date", eq)
     df = add_covariates(df, extract.children)
     df["repeated"] = df["child_id"].duplicated(keep=False).to_numpy()
@@ -225,22 +226,6 @@ def _finish(
     cov = ["age", "age_band", "gender", "disabled", "ethnicity", "academic_year", "fsm"]
     extra = [c for c in df.columns if c not in first + outcome_cols + cov + ["repeated"]]
     return df[first + outcome_cols + cov + extra + ["repeated"]]
-
-
-def _sort_rank(col: pd.Series) -> np.ndarray:
-    """Integers that order ``col`` as ``sort_values`` does (by value, missing last)."""
-    values = col.to_numpy() if col.dtype.kind in "iuM" else None
-    if values is not None and values.dtype.kind in "iu":
-        return values
-    if values is not None:  # datetime64
-        na = np.isnat(values)
-        return np.where(na, np.iinfo(np.int64).max, values.view(np.int64))
-    if isinstance(col.dtype, pd.CategoricalDtype):  # by the categories' values, not their order
-        code, cats = codes_of(col)
-        rank = pd.factorize(pd.Index(cats).astype("string"), sort=True)[0]
-        return np.append(rank, len(cats))[np.where(code < 0, len(cats), code)]
-    code = pd.factorize(col, sort=True)[0]
-    return np.where(code < 0, code.max(initial=-1) + 1, code)
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,7 +312,9 @@ def _rereferrals(units: pd.DataFrame, referrals: pd.DataFrame, months: int = 6) 
 
 def _flag_units(unit_id: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """1 for every unit whose id is among the ids of ``rows`` (int8)."""
-    return np.isin(unit_id, unit_id[np.unique(rows)]).astype("int8")
+    hit = np.zeros(len(unit_id), dtype=bool)
+    hit[rows] = True
+    return np.isin(unit_id, unit_id[hit]).astype("int8")
 
 
 def _nfa_frame(r: pd.DataFrame) -> pd.DataFrame:
@@ -403,11 +390,11 @@ def _as_string(col: pd.Series) -> ArrowStringArray:
 def periods_of_care(episodes: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Episodes with ``period_seq`` (1, 2, ... per child and LA; 0 = before the first S
     episode) and ``period_start``; returns (episodes in periods, episodes before any S)."""
-    order = np.lexsort([_sort_rank(episodes[c]) for c in ("DECOM", "la", "CHILD")])
+    order = np.lexsort([sort_rank(episodes[c]) for c in ("DECOM", "la", "CHILD")])
     e = episodes.take(order)
     e["la"] = _as_string(episodes["la"])[order]
     is_s = _is_code(episodes["RNE"], codes.RNE_STARTED)[order]
-    la_rank = _sort_rank(episodes["la"])[order]
+    la_rank = sort_rank(episodes["la"])[order]
     ch = episodes["CHILD"].to_numpy()[order]
     new_grp = np.r_[True, (ch[1:] != ch[:-1]) | (la_rank[1:] != la_rank[:-1])]
     s_cum = np.cumsum(is_s)

@@ -19,16 +19,17 @@ class ChildEvents:
         t = np.asarray(when).astype("datetime64[s]")
         ok = ~np.isnat(t)
         child, t = child[ok], t[ok].astype(np.int64)
-        self.kids = np.unique(child)
-        rank = np.searchsorted(self.kids, child)
+        order = np.lexsort((t, child))
+        child, t = child[order], t[order]
+        new = np.r_[True, child[1:] != child[:-1]] if len(child) else np.zeros(0, dtype=bool)
+        self.kids = child[new]
+        rank = np.cumsum(new) - 1
         self.lo = int(t.min()) - 1 if len(t) else 0
         self.span = (int(t.max()) + 1 - self.lo + 1) if len(t) else 2
         if len(self.kids) * self.span >= 2**62:
             raise OverflowError("date range too wide for the combined child-date key")
-        key = rank * self.span + (t - self.lo)
-        self.order = np.argsort(key, kind="stable")
-        self.key = key[self.order]
-        self.when = t[self.order]
+        self.key = rank * self.span + (t - self.lo)
+        self.when = t
 
     def __len__(self) -> int:
         return len(self.key)
