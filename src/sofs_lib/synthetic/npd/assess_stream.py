@@ -143,6 +143,34 @@ def _assessment_pairs(c) -> None:
     c.__dict__.update({k: v for k, v in locals().items() if k != "c"})
 
 
+def _assessment_children(r_kids, profs, pil_a, in_a1, pre_a1, ref_a, gap_a):
+    """Characteristics of the assessment stream's children, by group, inside/outside the EQ3a
+    LAs and period (later records are older by their gap, more so after the start)."""
+    na = len(ref_a)
+    dob_a = np.empty(na, dtype="datetime64[D]")
+    gen_a = np.empty(na, dtype=object)
+    eth_a = np.empty(na, dtype=object)
+    dis_a = np.empty(na, dtype=object)
+    fsm_a = np.empty(na, dtype=np.int8)
+    for (role, inside), prof in profs.items():
+        sel = (pil_a == (role == "pilot")) & (in_a1 == inside)
+        if not sel.any():
+            continue
+        for seg in (pre_a1, ~pre_a1):
+            ss_ = sel & seg
+            if not ss_.any():
+                continue
+            k = _draw_children(r_kids, ref_a[ss_], prof, float(gap_a[ss_].mean()))
+            dob_a[ss_], gen_a[ss_], eth_a[ss_], dis_a[ss_], fsm_a[ss_] = (
+                k["dob"],
+                k["gender"],
+                k["ethnicity"],
+                k["disability"],
+                k["fsm"],
+            )
+    return dob_a, gen_a, eth_a, dis_a, fsm_a
+
+
 def _assessment_records(c) -> None:
     """Assessment stream: records, durations with a persistent child component, children."""
     (
@@ -190,27 +218,7 @@ def _assessment_records(c) -> None:
     u_a = r_pair.normal(0.0, float(rep_cal["eq3a_child_sd_days"]), na)[root_a]
     gap_a = np.where(first_a, 0, (ref_a - ref_a[np.maximum(parent_a, 0)]).astype(np.int64)) / 365.25
     _assessed_path(r_ass, T, ids, out, child_a, la_a, ref_a, end, s47_share=S47_SHARE, child_shift=u_a)
-    dob_a = np.empty(na, dtype="datetime64[D]")
-    gen_a = np.empty(na, dtype=object)
-    eth_a = np.empty(na, dtype=object)
-    dis_a = np.empty(na, dtype=object)
-    fsm_a = np.empty(na, dtype=np.int8)
-    for (role, inside), prof in profs.items():
-        sel = (pil_a == (role == "pilot")) & (in_a1 == inside)
-        if not sel.any():
-            continue
-        for seg in (pre_a1, ~pre_a1):  # later records are older by their gap, more so after the start
-            ss_ = sel & seg
-            if not ss_.any():
-                continue
-            k = _draw_children(r_kids, ref_a[ss_], prof, float(gap_a[ss_].mean()))
-            dob_a[ss_], gen_a[ss_], eth_a[ss_], dis_a[ss_], fsm_a[ss_] = (
-                k["dob"],
-                k["gender"],
-                k["ethnicity"],
-                k["disability"],
-                k["fsm"],
-            )
+    dob_a, gen_a, eth_a, dis_a, fsm_a = _assessment_children(r_kids, profs, pil_a, in_a1, pre_a1, ref_a, gap_a)
     remap_a = child_a.copy()
     remap_a[~first_a] = child_a[parent_a[~first_a]]
     T.add(

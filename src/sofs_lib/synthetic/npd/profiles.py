@@ -161,7 +161,7 @@ _GENDER_FROM_LABEL = {"male": "1", "female": "2", "not recorded/unborn": "0", "m
 
 def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: np.ndarray) -> dict:
     """The characteristics (profile layout) of records already generated, for :func:`_unmix`."""
-    from sofs_lib.sources.npd.derive import add_covariates
+    from sofs_lib.sources.npd.covariates import add_covariates
 
     ch = pd.DataFrame(
         {
