@@ -98,7 +98,8 @@ def year_month(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sort_rank(col: pd.Series) -> np.ndarray:
-    """Integers that order ``col`` as ``sort_values`` does (by value, missing last)."""
+    """Integers that order ``col`` as ``sort_values`` orders its values (missing last); a
+    categorical by its values as strings, as after ``astype("string")``, not its category order."""
     numpy_kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else ""
     values = col.to_numpy() if numpy_kind in ("i", "u", "M") else None
     if numpy_kind in ("i", "u"):
