@@ -96,7 +96,7 @@ def _pair_gaps(rng, la_idx, first_ready, second_time, share, mean_gap_years: flo
 def _searchsorted(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``np.searchsorted(sorted_keys, values, side="right")``, searching the values in sorted
     order (the same result, much faster for millions of values than random probes)."""
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # any order of equal values gives the same result
     out = np.empty(len(values), dtype=np.int64)
     out[order] = np.searchsorted(sorted_keys, values[order], side="right")
     return out
@@ -122,7 +122,7 @@ def _choice_without_replacement(rng, a: np.ndarray, size: int, p: np.ndarray) ->
             p[found[:n_uniq]] = 0
         cdf = np.cumsum(p)
         cdf /= cdf[-1]
-        order = np.argsort(x, kind="stable")
+        order = np.argsort(x)  # the first occurrences below do not depend on the order of ties
         new_sorted = cdf.searchsorted(x[order], side="right")
         starts = np.flatnonzero(np.r_[True, new_sorted[1:] != new_sorted[:-1]])
         first = np.sort(np.minimum.reduceat(order, starts))  # first occurrence of each item
