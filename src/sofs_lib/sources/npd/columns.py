@@ -1,4 +1,4 @@
-"""Column helpers for large tables: integer codes of coded columns, string columns built from
+"""Working with the columns of large tables: integer codes of coded columns, string columns built from
 codes, date parts as integers and positional look-ups by key.
 
 They do with numpy (on codes, not on millions of strings) what the pandas expressions in their
