@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from sofs_lib.sources import npd
+from sofs_lib.sources.npd.columns import STRING, as_strings, codes_of, sort_rank, string_array
 from sofs_lib.sources.npd.design import StudyDesign
 from sofs_lib.synthetic import npd as synth_npd
 
@@ -145,7 +146,9 @@ def extract_las(extract) -> list[str]:
     """Every LA label with records in the extract."""
     las = set()
     for t in ("cin_referrals", "assessments", "la_episodes"):
-        las |= set(getattr(extract, t)["la"].astype("string").dropna().unique())
+        code, values = codes_of(getattr(extract, t)["la"])
+        used = np.flatnonzero(np.bincount(code[code >= 0], minlength=len(values)))
+        las |= {v for v in as_strings(values[used]) if v is not None}
     return sorted(las)
 
 
@@ -315,50 +318,99 @@ def analysis_frame(
     """
     drop = [c for c in ("pilot", "group_id", "period", "did", "rel_year", "year") if c in pop_data.columns]
     d = design.assign_periods(pop_data.drop(columns=drop), "event_date", eq)
-    d = d[d["group_id"].notna()]
+    keep = d["group_id"].notna().to_numpy().copy()
     if not keep_settling:
-        d = d[d["period"].isin(["pre", "post"])]
+        keep &= d["period"].isin(["pre", "post"]).to_numpy()
     # rows without an age (no birth date) cannot enter equation [1]; they are dropped here so
     # that every specification uses the same rows (counted in ``attrs['dropped_no_age']``)
-    no_age = d["age"].isna()
-    n_no_age = int(no_age.sum())
-    d = d[~no_age].reset_index(drop=True)
-    d["la"] = d["la"].astype("string")
+    no_age = d["age"].isna().to_numpy()
+    n_no_age = int((keep & no_age).sum())
+    rows = np.flatnonzero(keep & ~no_age)
+    # the kept rows in child, date and unit order, taken once
+    child = pd.factorize(d["child_id"].to_numpy()[rows])[0].astype(np.int64)
+    sub = d[["event_date", "unit_id"]].iloc[rows]
+    order = np.lexsort((sort_rank(sub["unit_id"]), sort_rank(sub["event_date"]), child))
+    rows, child = rows[order], child[order]
+    la_code, la_values = codes_of(d["la"])
+    la_code = la_code[rows]
+    d = d.take(rows).reset_index(drop=True)
+    d["la"] = string_array(la_code, as_strings(la_values), STRING)
     d["group_id"] = d["group_id"].astype("string")
-    d["pilot_i"] = d["pilot"].astype(bool).astype("int8")
-    d["post"] = (d["period"] == "post").astype("int8")
-    d["did"] = (d["pilot_i"] * d["post"]).astype("int8")
-    start_fy = d["group_id"].map({p: int(financial_year([s]).iloc[0]) for p, s in design.sofs_start.items()})
-    back = (start_fy - d["year"]).to_numpy()  # 0 = SofS start year
-    pre = (d["period"] == "pre").to_numpy()
+    _add_regressors(d, design, n_leads)
+    if attrs is not None:
+        d = _add_attributes(d, attrs, la_code, as_strings(la_values))
+    d["child"] = child
+    new = np.r_[True, child[1:] != child[:-1]]
+    run = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    d["seq"] = (np.arange(len(d)) - first[run]).astype(np.int32)
+    d["repeated"] = (np.diff(np.r_[first, len(d)])[run] > 1).astype("int8")
+    d.attrs["dropped_no_age"] = n_no_age
+    return d
+
+
+#: Covariates turned into categoricals (missing = "missing") for the models.
+CATEGORICAL_COVARIATES = ("gender", "ethnicity", "academic_year", "fsm", "age_band")
+
+
+def _missing_categorical(col: pd.Series) -> pd.Categorical:
+    """``col.astype("string").fillna("missing").astype("category")``, on the column's codes."""
+    code, values = codes_of(col)
+    code = np.where(code < 0, len(values), code)
+    labels = [("missing" if v is None else v) for v in as_strings(values)] + ["missing"]
+    used = np.flatnonzero(np.bincount(code, minlength=len(labels)))
+    cats = sorted({labels[i] for i in used})  # the categories astype("category") infers
+    at = np.array([cats.index(v) if v in cats else -1 for v in labels])
+    return pd.Categorical.from_codes(at[code], dtype=pd.CategoricalDtype(pd.Index(cats, dtype="string")))
+
+
+def _add_regressors(d: pd.DataFrame, design: StudyDesign, n_leads: int) -> None:
+    """Treatment, post, DiD, lead and lag indicators and the model covariates (in place)."""
+    pilot_i = d["pilot"].to_numpy(dtype=bool).astype("int8")
+    d["pilot_i"] = pilot_i
+    period = d["period"].to_numpy()
+    d["post"] = (period == "post").astype("int8")
+    did = (pilot_i * d["post"].to_numpy()).astype("int8")
+    d["did"] = did
+    g_code, g_values = codes_of(d["group_id"])
+    fy = {p: int(financial_year([s]).iloc[0]) for p, s in design.sofs_start.items()}
+    g_fy = np.array([fy[v] for v in as_strings(g_values)], dtype=np.int64)
+    back = g_fy[g_code] - d["year"].to_numpy()  # 0 = SofS start year
+    pre = period == "pre"
     for k in range(1, n_leads + 1):
-        d[f"lead_{k}"] = (pre & (back == k - 1) & (d["pilot_i"].to_numpy() == 1)).astype("int8")
+        d[f"lead_{k}"] = (pre & (back == k - 1) & (pilot_i == 1)).astype("int8")
     rel = d["rel_year"].fillna(-99).astype(int).to_numpy()
-    post_rel = rel[d["did"].to_numpy() == 1]
+    post_rel = rel[did == 1]
     m_max = int(post_rel.max()) if len(post_rel) else -1
     for m in range(0, m_max + 1):
-        d[f"lag_{m}"] = ((d["did"].to_numpy() == 1) & (rel == m)).astype("int8")
-    for c in ("gender", "ethnicity", "academic_year", "fsm", "age_band") + (("main_need",) if "main_need" in d else ()):
-        d[c] = d[c].astype("string").fillna("missing").astype("category")
+        d[f"lag_{m}"] = ((did == 1) & (rel == m)).astype("int8")
+    for c in CATEGORICAL_COVARIATES + (("main_need",) if "main_need" in d else ()):
+        d[c] = _missing_categorical(d[c])
     d["disabled"] = d["disabled"].astype("int8")
-    if attrs is not None:
-        ofs = attrs["ofsted"]
-        d = d.merge(ofs, on=["la", "year"], how="left", validate="many_to_one")
-        d["ofsted_high"] = d["ofsted_high"].fillna(0).astype("int8")
-        sc = attrs["scores"].set_index("la")
-        for c in ("dose_quality", "dose_embed"):
-            d[c] = d["la"].map(sc[c]).fillna(0.0).astype(float) * d["pilot_i"]
-        pm = attrs["practice"].set_index("la")["practice_model"]
-        lab = d["la"].map(pm).astype(object)
-        lab = np.where(d["pilot_i"] == 1, PM_SOFS, np.where(pd.isna(lab), PM_NEITHER, lab))
-        d["practice_model"] = lab
-        d["pm_alt"] = (lab == PM_ALT).astype("int8")
-        d["pm_neither"] = (lab == PM_NEITHER).astype("int8")
-    d["child"] = pd.factorize(d["child_id"])[0].astype(np.int64)
-    d = d.sort_values(["child", "event_date", "unit_id"], kind="stable").reset_index(drop=True)
-    d["seq"] = d.groupby("child", sort=False).cumcount().astype(np.int32)
-    d["repeated"] = (d.groupby("child", sort=False)["seq"].transform("size") > 1).astype("int8")
-    d.attrs["dropped_no_age"] = n_no_age
+
+
+def _add_attributes(d: pd.DataFrame, attrs: dict, la_code: np.ndarray, la_values: list) -> pd.DataFrame:
+    """Ofsted rating (LA x year), doses and comparator practice model, looked up per LA (and
+    year) as a left merge on ``la``/``year`` would give them."""
+    pair = d[["la", "year"]]
+    keys = pair.drop_duplicates(ignore_index=True)
+    m = keys.merge(attrs["ofsted"], on=["la", "year"], how="left", validate="many_to_one")
+    at = pair.groupby(["la", "year"], sort=False, dropna=False).ngroup().to_numpy()
+    d = d.assign(la=m["la"].take(at).reset_index(drop=True))
+    d["ofsted_high"] = m["ofsted_high"].take(at).fillna(0).astype("int8").to_numpy()
+    pilot_i = d["pilot_i"].to_numpy()
+    sc = attrs["scores"].set_index("la")
+    for c in ("dose_quality", "dose_embed"):
+        per_la = pd.Series(la_values).map(sc[c]).fillna(0.0).astype(float).to_numpy()
+        d[c] = per_la[la_code] * pilot_i
+    pm = attrs["practice"].set_index("la")["practice_model"]
+    per_la = pd.Series(la_values, dtype=object).map(pm).astype(object)
+    per_la = np.where(pd.isna(per_la), PM_NEITHER, per_la)
+    labels = [PM_SOFS, PM_ALT, PM_NEITHER]
+    lab = np.where(pilot_i == 1, 0, np.array([labels.index(v) for v in per_la], dtype=np.int64)[la_code])
+    d["practice_model"] = string_array(lab, labels)
+    d["pm_alt"] = (lab == 1).astype("int8")
+    d["pm_neither"] = (lab == 2).astype("int8")
     return d
 
 

@@ -50,9 +50,9 @@ Small-cell suppression of anything published from these populations is done else
 """
 
 from sofs_lib.sources.npd.calendar import iqr_cutoff, within_months, working_days_between
+from sofs_lib.sources.npd.covariates import add_covariates
 from sofs_lib.sources.npd.derive import (
     Population,
-    add_covariates,
     derive_all,
     derive_eq3a,
     derive_eq3b,

@@ -59,13 +59,25 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.core.arrays.string_arrow import ArrowStringArray
 
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.calendar import add_months, working_days_between
+from sofs_lib.sources.npd.columns import (
+    STRING,
+    as_strings,
+    codes_of,
+    recode,
+    sort_rank,
+    string_array,
+)
+from sofs_lib.sources.npd.covariates import GENDER_LABELS as GENDER_LABELS
+from sofs_lib.sources.npd.covariates import academic_year_group as academic_year_group
+from sofs_lib.sources.npd.covariates import add_covariates as add_covariates
 from sofs_lib.sources.npd.design import StudyDesign, default_design
 from sofs_lib.sources.npd.extract import NPDExtract
+from sofs_lib.sources.npd.windows import ChildEvents, expand
 
-GENDER_LABELS = {"1": "male", "2": "female", "0": "not recorded/unborn"}
 FLOW_COLUMNS = ["step", "rule", "rows_in", "rows_excluded", "rows_out"]
 
 
@@ -105,73 +117,16 @@ def _design(extract: NPDExtract, design: StudyDesign | None) -> StudyDesign:
 
 def _in_design(df: pd.DataFrame, design: StudyDesign, eq: str) -> np.ndarray:
     las = set(design.la_table(eq)["la"])
-    return df["la"].astype("string").isin(las).to_numpy()
-
-
-# --------------------------------------------------------------------------------------------
-# covariates
-# --------------------------------------------------------------------------------------------
-
-
-def academic_year_group(dob, when) -> pd.Series:
-    """'before school age' / 'primary' / 'secondary' / 'missing' on the date ``when``.
-
-    England: the academic year runs 1 September - 31 August; a child's national curriculum
-    year is (age in completed years on the 31 August before the academic year) - 4
-    (Reception = 0). Before school age: NC year < 0; primary: 0-6 (Reception-Year 6);
-    secondary: 7 and above. Missing when the birth date is missing.
-    """
-    dob = pd.to_datetime(pd.Series(dob)).reset_index(drop=True)
-    when = pd.to_datetime(pd.Series(when)).reset_index(drop=True)
-    ay = when.dt.year - (when.dt.month < 9).astype(int)
-    a31 = ay - dob.dt.year - (dob.dt.month >= 9).astype(int)
-    nc = a31 - 4
-    out = np.select([dob.isna(), nc < 0, nc <= 6], ["missing", "before school age", "primary"], "secondary")
-    return pd.Series(out, dtype="string")
-
-
-def add_covariates(df: pd.DataFrame, children: pd.DataFrame, date_col: str = "event_date") -> pd.DataFrame:
-    """Add ``age``, ``age_band``, ``gender``, ``disabled``, ``ethnicity``, ``academic_year``,
-    ``fsm`` from the ``children`` table (by ``child_id``) at ``df[date_col]``.
-
-    ``fsm``: 'missing' if the birth date is missing; 'below school age' if before school age
-    and no FSM record; 'missing' if of school age with no record; else 'yes'/'no'.
-    """
-    ch = children.set_index("child_id")
-    cid = df["child_id"].to_numpy()
-    dob = pd.Series(ch["PersonBirthDate"].reindex(cid).to_numpy())
-    when = pd.to_datetime(df[date_col]).reset_index(drop=True)
-    age = (when - dob).dt.days / 365.25
-    out = df.reset_index(drop=True).copy()
-    out["age"] = age.to_numpy()
-    out["age_band"] = (
-        pd.cut(age, [-np.inf, 5, 11, 16, np.inf], right=False, labels=["0-4", "5-10", "11-15", "16+"])
-        .astype("string")
-        .to_numpy()
-    )
-    g = pd.Series(ch["GenderCurrent"].astype("string").reindex(cid).to_numpy())
-    out["gender"] = g.map(GENDER_LABELS).fillna("missing").astype("string").to_numpy()
-    dis = pd.Series(ch["Disability"].astype("string").reindex(cid).to_numpy())
-    out["disabled"] = (dis.notna() & (dis != "NONE")).astype("int8").to_numpy()
-    eth = pd.Series(ch["Ethnicity"].astype("string").reindex(cid).to_numpy())
-    out["ethnicity"] = eth.map(codes.ETHNIC_GROUP).fillna("Missing").astype("string").to_numpy()
-    acad = academic_year_group(dob, when)
-    out["academic_year"] = acad.to_numpy()
-    fsm = pd.Series(ch["FSMeligible"].reindex(cid).to_numpy(), dtype="Int8")
-    acad_np = acad.to_numpy(dtype=object)
-    fna = fsm.isna().to_numpy()
-    lab = np.select(
-        [acad_np == "missing", (acad_np == "before school age") & fna, fna, fsm.fillna(0).to_numpy() == 1],
-        ["missing", "below school age", "missing", "yes"],
-        "no",
-    )
-    out["fsm"] = pd.Series(lab, dtype="string").to_numpy()
-    return out
+    c, values = codes_of(df["la"])
+    inside = np.array([v in las for v in as_strings(values)] + [False])
+    return inside[np.where(c < 0, len(values), c)]
 
 
 def _finish(
     df: pd.DataFrame, extract: NPDExtract, design: StudyDesign, eq: str, outcome_cols: list[str]
 ) -> pd.DataFrame:
+    # rows in their final order first (LA label, date, unit), then row-wise columns added
+    df = df.take(np.lexsort([sort_rank(df[c]) for c in ("unit_id", "event_date", "la")]))
     df = design.assign_periods(df, "event_date", eq)
     df = add_covariates(df, extract.children)
     df["repeated"] = df["child_id"].duplicated(keep=False).to_numpy()
@@ -190,8 +145,7 @@ def _finish(
     ]
     cov = ["age", "age_band", "gender", "disabled", "ethnicity", "academic_year", "fsm"]
     extra = [c for c in df.columns if c not in first + outcome_cols + cov + ["repeated"]]
-    df = df[first + outcome_cols + cov + extra + ["repeated"]]
-    return df.sort_values(["la", "event_date", "unit_id"], ignore_index=True)
+    return df[first + outcome_cols + cov + extra + ["repeated"]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,7 +174,7 @@ def derive_eq3a(extract: NPDExtract, design: StudyDesign | None = None, *, cutof
         {
             "unit_id": a["AssessmentID"].to_numpy(),
             "child_id": a["LAchildID"].to_numpy(),
-            "la": a["la"].to_numpy(),
+            "la": a["la"].array,
             "event_date": a["AssessmentActualStartDate"].to_numpy(),
             "duration_wd": a["duration_wd"].to_numpy(),
             "same_day": (a["duration_wd"].to_numpy() == 0).astype("int8"),
@@ -237,10 +191,17 @@ def derive_eq3a(extract: NPDExtract, design: StudyDesign | None = None, *, cutof
 # --------------------------------------------------------------------------------------------
 
 
+def _is_code(col: pd.Series, value: str) -> np.ndarray:
+    """``col.astype("string") == value`` with missing values False, on the column's codes."""
+    c, values = codes_of(col)
+    hit = np.array([v == value for v in as_strings(values)] + [False])
+    return hit[np.where(c < 0, len(values), c)]
+
+
 def _nfa_units(extract: NPDExtract, design: StudyDesign, eq: str, followup_months: int):
     r = extract.cin_referrals
     fl = _Flow("CIN episodes (referrals)", len(r))
-    nfa = (r["ReferralNFA"] == 1) | (r["ReasonForClosure"].astype("string") == codes.NFA_AFTER_ASSESSMENT)
+    nfa = (r["ReferralNFA"] == 1) | _is_code(r["ReasonForClosure"], codes.NFA_AFTER_ASSESSMENT)
     r = fl.keep(r, nfa, "not closed with no further action at referral (ReferralNFA) or after assessment (RC8)")
     r = fl.keep(r, r["CINclosureDate"].notna(), "no CINclosureDate")
     r = fl.keep(r, _in_design(r, design, eq), f"LA not in the {eq.upper()} design (pilot or its comparators)")
@@ -254,14 +215,26 @@ def _nfa_units(extract: NPDExtract, design: StudyDesign, eq: str, followup_month
     return r, fl
 
 
-def _rereferrals(units: pd.DataFrame, referrals: pd.DataFrame, months: int = 6) -> pd.DataFrame:
-    """Pairs (unit CINdetailsID, re-referral date) with closure < date <= closure + months."""
-    u = units[["CINdetailsID", "LAchildID", "CINclosureDate"]].rename(columns={"CINdetailsID": "unit_id"})
-    rr = referrals[["LAchildID", "CINreferralDate"]]
-    m = u.merge(rr, on="LAchildID", how="inner")
-    hi = add_months(m["CINclosureDate"], months).to_numpy()
-    ok = (m["CINreferralDate"].to_numpy() > m["CINclosureDate"].to_numpy()) & (m["CINreferralDate"].to_numpy() <= hi)
-    return m.loc[ok, ["unit_id", "LAchildID", "CINreferralDate"]]
+def _rereferrals(units: pd.DataFrame, referrals: pd.DataFrame, months: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Re-referrals of each unit's child with closure < date <= closure + ``months``:
+    ``(unit row, re-referral date)`` pairs (a sorted search of the child's referrals)."""
+    ev = ChildEvents(referrals["LAchildID"].to_numpy(), referrals["CINreferralDate"].to_numpy())
+    closure = units["CINclosureDate"]
+    first, stop = ev.between(
+        units["LAchildID"].to_numpy(),
+        closure.to_numpy(),
+        add_months(closure, months).to_numpy(),
+        start_inclusive=False,
+    )
+    unit, at = expand(first, stop)
+    return unit, ev.when[at].astype("datetime64[s]")
+
+
+def _flag_units(unit_id: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1 for every unit whose id is among the ids of ``rows`` (int8)."""
+    hit = np.zeros(len(unit_id), dtype=bool)
+    hit[rows] = True
+    return np.isin(unit_id, unit_id[hit]).astype("int8")
 
 
 def _nfa_frame(r: pd.DataFrame) -> pd.DataFrame:
@@ -269,7 +242,7 @@ def _nfa_frame(r: pd.DataFrame) -> pd.DataFrame:
         {
             "unit_id": r["CINdetailsID"].to_numpy(),
             "child_id": r["LAchildID"].to_numpy(),
-            "la": r["la"].to_numpy(),
+            "la": r["la"].array,
             "event_date": r["CINclosureDate"].to_numpy(),
             "CINreferralDate": r["CINreferralDate"].to_numpy(),
             "nfa_stage": np.where(r["ReferralNFA"].to_numpy() == 1, "referral", "assessment"),
@@ -281,9 +254,9 @@ def derive_eq3b(extract: NPDExtract, design: StudyDesign | None = None, *, month
     """NFA'd referrals and whether the child was re-referred within ``months`` (6)."""
     design = _design(extract, design)
     r, fl = _nfa_units(extract, design, "eq3b", months)
-    pairs = _rereferrals(r, extract.cin_referrals, months)
+    unit, _ = _rereferrals(r, extract.cin_referrals, months)
     df = _nfa_frame(r)
-    df["rereferral_6m"] = df["unit_id"].isin(pairs["unit_id"]).astype("int8").to_numpy()
+    df["rereferral_6m"] = _flag_units(df["unit_id"].to_numpy(), unit)
     return Population("eq3b", "rereferral_6m", _finish(df, extract, design, "eq3b", ["rereferral_6m"]), fl.frame())
 
 
@@ -292,18 +265,23 @@ def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, month
     plan or a period of care within 6 months of the re-referral."""
     design = _design(extract, design)
     r, fl = _nfa_units(extract, design, "eq3c", 2 * months)
-    pairs = _rereferrals(r, extract.cin_referrals, months)
-    cpp = extract.cp_plans[["LAchildID", "CPPstartDate"]].rename(columns={"CPPstartDate": "esc_date"})
-    eps = extract.la_episodes
-    lac = eps.loc[eps["RNE"].astype("string") == codes.RNE_STARTED, ["CHILD", "DECOM"]]
-    lac = lac.rename(columns={"CHILD": "LAchildID", "DECOM": "esc_date"})
-    events = pd.concat([cpp, lac], ignore_index=True)
-    m = pairs.merge(events, on="LAchildID", how="inner")
-    hi = add_months(m["CINreferralDate"], months).to_numpy()
-    ok = (m["esc_date"].to_numpy() >= m["CINreferralDate"].to_numpy()) & (m["esc_date"].to_numpy() <= hi)
+    unit, rr_date = _rereferrals(r, extract.cin_referrals, months)
+    cpp, eps = extract.cp_plans, extract.la_episodes
+    lac = _is_code(eps["RNE"], codes.RNE_STARTED)
+    esc = ChildEvents(
+        np.r_[cpp["LAchildID"].to_numpy(), eps["CHILD"].to_numpy()[lac]],
+        np.r_[cpp["CPPstartDate"].to_numpy(), eps["DECOM"].to_numpy()[lac]],
+    )
+    first, stop = esc.between(
+        r["LAchildID"].to_numpy()[unit],
+        rr_date,
+        add_months(pd.Series(rr_date), months).to_numpy(),
+        start_inclusive=True,
+    )
     df = _nfa_frame(r)
-    df["rereferral_6m"] = df["unit_id"].isin(pairs["unit_id"]).astype("int8").to_numpy()
-    df["rereferral_escalation_6m"] = df["unit_id"].isin(m.loc[ok, "unit_id"]).astype("int8").to_numpy()
+    uid = df["unit_id"].to_numpy()
+    df["rereferral_6m"] = _flag_units(uid, unit)
+    df["rereferral_escalation_6m"] = _flag_units(uid, unit[stop > first])
     data = _finish(df, extract, design, "eq3c", ["rereferral_escalation_6m", "rereferral_6m"])
     return Population("eq3c", "rereferral_escalation_6m", data, fl.frame())
 
@@ -313,22 +291,51 @@ def derive_eq3c(extract: NPDExtract, design: StudyDesign | None = None, *, month
 # --------------------------------------------------------------------------------------------
 
 
+def _in_codes(col: pd.Series, wanted) -> np.ndarray:
+    """``col.astype("string").isin(wanted)`` with missing values False, on the column's codes."""
+    c, values = codes_of(col)
+    wanted = set(wanted)
+    hit = np.array([v in wanted for v in as_strings(values)] + [False])
+    return hit[np.where(c < 0, len(values), c)]
+
+
+def _as_string(col: pd.Series) -> ArrowStringArray:
+    """``col.astype("string")`` (built from the codes of a categorical column)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        c, values = codes_of(col)
+        return string_array(c, as_strings(values), STRING)
+    return col.astype("string").array
+
+
 def periods_of_care(episodes: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Episodes with ``period_seq`` (1, 2, ... per child and LA; 0 = before the first S
     episode) and ``period_start``; returns (episodes in periods, episodes before any S)."""
-    e = episodes.assign(la=episodes["la"].astype("string")).sort_values(["CHILD", "la", "DECOM"], kind="stable")
-    is_s = (e["RNE"].astype("string") == codes.RNE_STARTED).to_numpy()
-    grp = (e["CHILD"].astype("string") + "|" + e["la"]).to_numpy()
-    new_grp = np.r_[True, grp[1:] != grp[:-1]]
+    order = np.lexsort([sort_rank(episodes[c]) for c in ("DECOM", "la", "CHILD")])
+    e = episodes.take(order)
+    e["la"] = _as_string(episodes["la"])[order]
+    is_s = _is_code(episodes["RNE"], codes.RNE_STARTED)[order]
+    la_rank = sort_rank(episodes["la"])[order]
+    ch = episodes["CHILD"].to_numpy()[order]
+    new_grp = np.r_[True, (ch[1:] != ch[:-1]) | (la_rank[1:] != la_rank[:-1])]
     s_cum = np.cumsum(is_s)
     base = np.maximum.accumulate(np.where(new_grp, np.arange(len(e)), 0))
     s_before = np.where(base > 0, s_cum[np.maximum(base - 1, 0)], 0)
     seq = s_cum - s_before
-    e = e.assign(period_seq=seq)
+    e["period_seq"] = seq
     n_before = int((seq == 0).sum())
-    e = e[seq > 0]
-    start = e.groupby(["CHILD", "la", "period_seq"], sort=False)["DECOM"].transform("min")
-    return e.assign(period_start=start), n_before
+    kept = seq > 0
+    e = e[kept]
+    # a period's rows are consecutive and in date order: its start is its first row's date
+    starts, period = _periods(ch[kept], la_rank[kept], seq[kept])
+    e["period_start"] = e["DECOM"].to_numpy()[starts][period]
+    return e, n_before
+
+
+def _periods(child: np.ndarray, la: np.ndarray, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Episodes sorted by child, LA and date: the position of each period's first episode,
+    and each episode's period number (0, 1, ...)."""
+    new = np.r_[True, (child[1:] != child[:-1]) | (la[1:] != la[:-1]) | (seq[1:] != seq[:-1])]
+    return np.flatnonzero(new), np.cumsum(new) - 1
 
 
 def derive_eq3d(
@@ -355,17 +362,14 @@ def derive_eq3d(
             len(e),
         )
     )
-    first = e.drop_duplicates(["CHILD", "la", "period_seq"], keep="first")
+    starts, period = _periods(e["CHILD"].to_numpy(), codes_of(e["la"])[0], e["period_seq"].to_numpy())
+    first = e.iloc[starts].assign(_period=np.arange(len(starts)))
     fl.reshape(
         len(e),
         len(first),
         "one row per period of care (its first episode); later episodes used for the outcome",
     )
-    p = fl.keep(
-        first,
-        ~first["LS"].astype("string").isin(codes.SHORT_BREAK_LS).to_numpy(),
-        "short breaks (first episode LS V3/V4)",
-    )
+    p = fl.keep(first, ~_in_codes(first["LS"], codes.SHORT_BREAK_LS), "short breaks (first episode LS V3/V4)")
     p = fl.keep(p, _in_design(p, design, "eq3d"), "LA not in the EQ3d design (pilot or its comparators)")
     p = fl.keep(p, (p["DECOM"] >= design.data_start).to_numpy(), "period started before the data window")
     if require_complete_followup:
@@ -374,24 +378,21 @@ def derive_eq3d(
             (p["DECOM"] + pd.Timedelta(days=days) <= design.data_end).to_numpy(),
             f"follow-up incomplete: period starts less than {days} days before the end of the data",
         )
-    limit = e["period_start"] + pd.Timedelta(days=days)
-    kin_place = e["PL"].astype("string").isin(list(kinship_placements)).to_numpy() & (e["DECOM"] <= limit).to_numpy()
-    sgo = (
-        e["REC"].astype("string").isin(list(sgo_codes)).fillna(False).to_numpy()
-        & (e["DEC"] <= limit).fillna(False).to_numpy()
-    )
-    key = e["CHILD"].astype("string") + "|" + e["la"] + "|" + e["period_seq"].astype("string")
-    kin_keys = set(key[kin_place | sgo])
+    limit = e["period_start"].to_numpy() + np.timedelta64(days, "D")
+    kin_place = _in_codes(e["PL"], kinship_placements) & (e["DECOM"].to_numpy() <= limit)
+    sgo = _in_codes(e["REC"], sgo_codes) & (e["DEC"].to_numpy() <= limit)
+    kin = np.bincount(period[kin_place | sgo], minlength=len(starts)) > 0
     pkey = p["CHILD"].astype("string") + "|" + p["la"] + "|" + p["period_seq"].astype("string")
+    need, need_values = codes_of(p["CIN"])
     df = pd.DataFrame(
         {
             "unit_id": pkey.to_numpy(),
             "child_id": p["CHILD"].to_numpy(),
-            "la": p["la"].to_numpy(),
+            "la": p["la"].array,
             "event_date": p["DECOM"].to_numpy(),
-            "kinship_12m": pkey.isin(kin_keys).astype("int8").to_numpy(),
-            "main_need": p["CIN"].astype("string").map(codes.PRIMARY_NEED_LABELS).to_numpy(),
-            "legal_status": p["LS"].astype("string").to_numpy(),
+            "kinship_12m": kin[p["_period"].to_numpy()].astype("int8"),
+            "main_need": string_array(*recode(need, as_strings(need_values), codes.PRIMARY_NEED_LABELS, None)),
+            "legal_status": string_array(*codes_of(p["LS"])),
         }
     )
     return Population("eq3d", "kinship_12m", _finish(df, extract, design, "eq3d", ["kinship_12m"]), fl.frame())

@@ -23,11 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from sofs_lib.core import paths
 from sofs_lib.sources.npd.calendar import financial_year
+from sofs_lib.sources.npd.columns import codes_of, year_month
 
 EQS = ("eq3a", "eq3b", "eq3c", "eq3d")
 
@@ -124,29 +126,70 @@ class StudyDesign:
         negative = leads), for event-study specifications.
         """
         las = self.la_table(eq)
-        out = (
-            df.merge(las, on="la", how="left", validate="many_to_one")
-            if len(df)
-            else df.assign(
-                pilot=pd.Series(dtype=object),
-                group_id=pd.Series(dtype=object),
-                sofs_start=pd.Series(dtype="datetime64[s]"),
-                post_start=pd.Series(dtype="datetime64[s]"),
-            )
+        if not len(df) or set(df.columns) & set(las.columns[1:]):
+            return _assign_periods_merge(df, las, date_col)
+        # the LA look-up on the distinct LAs (as the merge would do it), then taken per row
+        code, _ = codes_of(df["la"])
+        first = np.unique(np.where(code < 0, code.max(initial=-1) + 1, code), return_index=True)[1]
+        keys = df[["la"]].iloc[first].reset_index(drop=True)
+        m = keys.merge(las, on="la", how="left", validate="many_to_one")
+        row = np.empty(code.max(initial=-1) + 2, dtype=np.int64)
+        row[np.where(code[first] < 0, len(row) - 1, code[first])] = np.arange(len(first))
+        at = row[np.where(code < 0, len(row) - 1, code)]
+        out = df.reset_index(drop=True)
+        out["la"] = m["la"].take(at).reset_index(drop=True)
+        known = m["group_id"].notna().to_numpy()[at]
+        pilot = np.asarray(m["pilot"].fillna(False), dtype=bool)[at]
+        out["pilot"] = pilot
+        out["group_id"] = m["group_id"].take(at).reset_index(drop=True)
+        d = out[date_col].to_numpy()
+        s0 = m["sofs_start"].to_numpy()[at]
+        p0 = m["post_start"].to_numpy()[at]
+        per = np.where(d < s0, 0, np.where(d < p0, 1, np.where(d >= p0, 2, 3)))
+        per = np.where(known & ~np.isnat(d), per, 3)
+        out["period"] = pd.Series(np.array(["pre", "settling", "post", pd.NA], dtype=object)[per], dtype=object)
+        year, year_na = _financial_year(d)
+        out["year"] = np.where(year_na, np.nan, year) if year_na.any() else year
+        out["did"] = (pilot & (per == 2)).astype("int8")
+        post_fy, post_na = _financial_year(p0)
+        rel = pd.arrays.IntegerArray(np.where(year_na | post_na, 0, year - post_fy), year_na | post_na)
+        out["rel_year"] = rel
+        out["pilot"] = pd.arrays.BooleanArray(pilot, ~known)
+        return out
+
+
+def _financial_year(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Financial year ending of ``datetime64`` values, and where they are missing."""
+    y, m = year_month(d)
+    na = np.isnat(d)
+    return np.where(na, 0, y + (m >= 4)), na
+
+
+def _assign_periods_merge(df: pd.DataFrame, las: pd.DataFrame, date_col: str) -> pd.DataFrame:
+    """:meth:`StudyDesign.assign_periods` by a merge (empty frames, clashing column names)."""
+    out = (
+        df.merge(las, on="la", how="left", validate="many_to_one")
+        if len(df)
+        else df.assign(
+            pilot=pd.Series(dtype=object),
+            group_id=pd.Series(dtype=object),
+            sofs_start=pd.Series(dtype="datetime64[s]"),
+            post_start=pd.Series(dtype="datetime64[s]"),
         )
-        d = out[date_col]
-        period = pd.Series(pd.NA, index=out.index, dtype="object")
-        known = out["group_id"].notna()
-        period[known & (d < out["sofs_start"])] = "pre"
-        period[known & (d >= out["sofs_start"]) & (d < out["post_start"])] = "settling"
-        period[known & (d >= out["post_start"])] = "post"
-        out["period"] = period
-        out["year"] = financial_year(d).to_numpy()
-        out["did"] = (out["pilot"].fillna(False).astype(bool) & (period == "post")).astype("int8")
-        post_fy = financial_year(out["post_start"]).to_numpy()
-        out["rel_year"] = (out["year"] - post_fy).astype("Int64")
-        out["pilot"] = out["pilot"].astype("boolean")
-        return out.drop(columns=["sofs_start", "post_start"])
+    )
+    d = out[date_col]
+    period = pd.Series(pd.NA, index=out.index, dtype="object")
+    known = out["group_id"].notna()
+    period[known & (d < out["sofs_start"])] = "pre"
+    period[known & (d >= out["sofs_start"]) & (d < out["post_start"])] = "settling"
+    period[known & (d >= out["post_start"])] = "post"
+    out["period"] = period
+    out["year"] = financial_year(d).to_numpy()
+    out["did"] = (out["pilot"].fillna(False).astype(bool) & (period == "post")).astype("int8")
+    post_fy = financial_year(out["post_start"]).to_numpy()
+    out["rel_year"] = (out["year"] - post_fy).astype("Int64")
+    out["pilot"] = out["pilot"].astype("boolean")
+    return out.drop(columns=["sofs_start", "post_start"])
 
 
 def default_design(settling_in: dict | None = None, calibration: dict | None = None) -> StudyDesign:

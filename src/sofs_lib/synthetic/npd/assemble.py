@@ -1,4 +1,10 @@
-"""The generated rows as the seven tables of an NPD extract."""
+"""The generated rows as the seven tables of an NPD extract.
+
+Each table is built from the generator's concatenated column arrays (``_Tables.columns``):
+ids as int64, LA codes and the code lists of :mod:`sofs_lib.sources.npd.codes` as categoricals
+(codes found on the few distinct values, not per row), dates as ``datetime64[s]``; rows are
+put in key order before the frame is made.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,136 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib.sources.npd import codes
+from sofs_lib.sources.npd.columns import gather, positions
 from sofs_lib.sources.npd.extract import NPDExtract
 from sofs_lib.synthetic.npd.base import _LAInfo
 from sofs_lib.synthetic.npd.records import _Tables
+
+#: Column kinds of each generated table: "id" (int64), "la" (LA code), "date", "int8",
+#: "fsm" (nullable Int8, -1 = not recorded) or a code list (categorical of those codes).
+SPECS: dict[str, dict] = {
+    "children": {
+        "child_id": "id",
+        "la": "la",
+        "PersonBirthDate": "date",
+        "GenderCurrent": codes.GENDER,
+        "Ethnicity": codes.ETHNICITY,
+        "Disability": codes.DISABILITY,
+        "FSMeligible": "fsm",
+    },
+    "cin_referrals": {
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "la",
+        "CINreferralDate": "date",
+        "ReferralSource": codes.REFERRAL_SOURCE,
+        "PrimaryNeedCode": codes.PRIMARY_NEED,
+        "ReferralNFA": "int8",
+        "CINclosureDate": "date",
+        "ReasonForClosure": codes.REASON_FOR_CLOSURE,
+    },
+    "assessments": {
+        "AssessmentID": "id",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "la",
+        "AssessmentActualStartDate": "date",
+        "AssessmentAuthorisationDate": "date",
+    },
+    "section47": {
+        "S47ID": "id",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "la",
+        "S47ActualStartDate": "date",
+        "DateOfInitialCPC": "date",
+    },
+    "cp_plans": {
+        "CPPID": "id",
+        "CINdetailsID": "id",
+        "LAchildID": "id",
+        "la": "la",
+        "CPPstartDate": "date",
+        "CPPendDate": "date",
+        "InitialCategoryOfAbuse": codes.CATEGORY_OF_ABUSE,
+        "NumberOfPreviousCPP": "id",
+    },
+    "la_episodes": {
+        "CHILD": "id",
+        "la": "la",
+        "DECOM": "date",
+        "RNE": codes.RNE,
+        "LS": codes.LEGAL_STATUS,
+        "CIN": codes.PRIMARY_NEED,
+        "PL": codes.PLACEMENT,
+        "DEC": "date",
+        "REC": codes.REASON_EPISODE_CEASED,
+    },
+}
+
+#: Sort keys of each table (the first column is unique where it is the only key).
+SORT_KEYS = {
+    "children": ["child_id"],
+    "cin_referrals": ["CINdetailsID"],
+    "assessments": ["AssessmentID"],
+    "section47": ["S47ID"],
+    "cp_plans": ["CPPID"],
+    "la_episodes": ["CHILD", "DECOM"],
+}
+
+
+def _code_of(values: np.ndarray, cats) -> np.ndarray:
+    """Position of each value in ``cats`` (-1 if missing or not a code), as
+    ``pd.Categorical(values, categories=cats).codes``; hashed once per distinct value."""
+    found, uniques = pd.factorize(np.asarray(values, dtype=object))
+    at = pd.Index(list(cats), dtype=object).get_indexer(np.asarray(uniques, dtype=object))
+    return np.append(at, -1)[np.where(found < 0, len(at), found)]
+
+
+def _categorical(code: np.ndarray, cats) -> pd.Categorical:
+    return pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(list(cats)))
+
+
+def _dates(a) -> np.ndarray:
+    return np.asarray(a, dtype="datetime64[D]").astype("datetime64[s]")
+
+
+def _fsm(a) -> pd.arrays.IntegerArray:
+    """-1 = not recorded -> ``pd.NA`` (``Int8``)."""
+    a = np.asarray(a)
+    na = a < 0
+    return pd.arrays.IntegerArray(np.where(na, 1, a).astype(np.int8), na)
+
+
+def _column(kind, values, las: pd.CategoricalDtype):
+    if kind == "id":
+        return np.asarray(values).astype(np.int64)
+    if kind == "la":
+        return pd.Categorical.from_codes(np.asarray(values, dtype=np.int64), dtype=las)
+    if kind == "date":
+        return _dates(values)
+    if kind == "int8":
+        return np.asarray(values).astype(np.int8)
+    if kind == "fsm":
+        return _fsm(values)
+    return _categorical(_code_of(values, kind), kind)
+
+
+def _order(cols: dict[str, np.ndarray], keys: list[str]) -> np.ndarray:
+    """Row order by ``keys`` (stable, as ``DataFrame.sort_values`` on these columns)."""
+    if len(keys) == 1:
+        return np.argsort(cols[keys[0]], kind="stable")
+    return np.lexsort([np.asarray(cols[k]) for k in reversed(keys)])
+
+
+def _table(T: _Tables, name: str, las: pd.CategoricalDtype) -> pd.DataFrame:
+    """One table from the generated columns, its rows in :data:`SORT_KEYS` order."""
+    spec = SPECS[name]
+    cols = T.columns(name)
+    if not cols:
+        return pd.DataFrame({c: pd.Series(_column(k, [], las)) for c, k in spec.items()})
+    order = _order(cols, SORT_KEYS[name])
+    return pd.DataFrame({c: _column(k, np.asarray(cols[c])[order], las) for c, k in spec.items()})
 
 
 def _close_before_next(ref: pd.DataFrame) -> pd.DataFrame:
@@ -18,137 +151,72 @@ def _close_before_next(ref: pd.DataFrame) -> pd.DataFrame:
     none). Which streams' records collide this way is a by-product of linking repeated
     children; only closures of episodes that are no analysis unit's date move (NFA units close
     on their referral or assessment day, before the links' next referral)."""
-    d = ref.sort_values(["LAchildID", "la", "CINreferralDate", "CINdetailsID"])
-    nxt_same = (d["LAchildID"].shift(-1).eq(d["LAchildID"]) & d["la"].shift(-1).eq(d["la"])).to_numpy()
-    nxt_ref = d["CINreferralDate"].shift(-1)
-    bad = nxt_same & (d["CINclosureDate"].isna() | (d["CINclosureDate"] > nxt_ref)).to_numpy()
+    child = ref["LAchildID"].to_numpy()
+    la = ref["la"].cat.codes.to_numpy()
+    refd = ref["CINreferralDate"].to_numpy()
+    order = np.lexsort((ref["CINdetailsID"].to_numpy(), refd, la, child))
+    c, lc, rd = child[order], la[order], refd[order]
+    closure = ref["CINclosureDate"].to_numpy()
+    cl = closure[order]
+    nxt_same = np.r_[(c[1:] == c[:-1]) & (lc[1:] == lc[:-1]), False]
+    nxt_ref = np.r_[rd[1:], np.datetime64("NaT")]
+    bad = nxt_same & (np.isnat(cl) | (cl > nxt_ref))
     if not bad.any():
         return ref
-    idx = d.index[bad]
-    out = ref.copy()
-    out.loc[idx, "CINclosureDate"] = nxt_ref[bad].to_numpy()
-    rc = out["ReasonForClosure"]
-    fill = idx[rc.loc[idx].isna().to_numpy()]
-    out.loc[fill, "ReasonForClosure"] = "RC7"
-    return out
+    rows = order[bad]
+    new_closure = closure.copy()
+    new_closure[rows] = nxt_ref[bad]
+    rc = ref["ReasonForClosure"]
+    rc_code = rc.cat.codes.to_numpy().copy()
+    fill = rows[rc_code[rows] < 0]
+    rc_code[fill] = list(rc.cat.categories).index("RC7")
+    return ref.assign(
+        CINclosureDate=new_closure,
+        ReasonForClosure=pd.Categorical.from_codes(rc_code, dtype=rc.dtype),
+    )
 
 
-def _dates(a) -> pd.Series:
-    return pd.Series(np.asarray(a, dtype="datetime64[D]")).astype("datetime64[s]")
+def _header(children: pd.DataFrame, la_episodes: pd.DataFrame) -> pd.DataFrame:
+    """SSDA903 header: one row per child and LA with episodes, from the child record (a sex
+    other than 1/2 is recorded as 1)."""
+    child = la_episodes["CHILD"].to_numpy()
+    la = la_episodes["la"].cat.codes.to_numpy()
+    first = ~pd.DataFrame({"c": child, "l": la}).duplicated().to_numpy()
+    child, la = child[first], la[first]
+    order = np.lexsort((la, child))
+    child, la = child[order], la[order]
+    pos = positions(children["child_id"].to_numpy(), child)
+    g = children["GenderCurrent"]
+    g_vals = np.array(list(g.cat.categories) + [None], dtype=object)
+    g_code = gather(g.cat.codes.to_numpy(), pos, -1)
+    sex = g_vals[np.where(g_code < 0, len(g_vals) - 1, g_code)]
+    sex = np.where(np.isin(sex, ["1", "2"]), sex, "1")
+    e = children["Ethnicity"]
+    e_vals = np.array(list(e.cat.categories) + [None], dtype=object)
+    e_code = gather(e.cat.codes.to_numpy(), pos, -1)
+    return pd.DataFrame(
+        {
+            "CHILD": child,
+            "la": pd.Categorical.from_codes(la, dtype=la_episodes["la"].dtype),
+            "SEX": _categorical(_code_of(sex, codes.SEX), codes.SEX),
+            "DOB": gather(children["PersonBirthDate"].to_numpy(), pos, np.datetime64("NaT")),
+            "ETHNIC": _categorical(
+                _code_of(e_vals[np.where(e_code < 0, len(e_vals) - 1, e_code)], codes.ETHNICITY), codes.ETHNICITY
+            ),
+        }
+    )
 
 
 def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:
     las = pd.CategoricalDtype(info.las)
-
-    def la_col(x):
-        return pd.Categorical.from_codes(np.asarray(x, dtype=np.int64), dtype=las)
-
-    def cat(x, cats):
-        return pd.Categorical(pd.Series(x, dtype=object), categories=list(cats))
-
-    ch = T.frame("children")
-    children = pd.DataFrame(
-        {
-            "child_id": ch["child_id"].astype(np.int64),
-            "la": la_col(ch["la"]),
-            "PersonBirthDate": _dates(ch["PersonBirthDate"]),
-            "GenderCurrent": cat(ch["GenderCurrent"], codes.GENDER),
-            "Ethnicity": cat(ch["Ethnicity"], codes.ETHNICITY),
-            "Disability": cat(ch["Disability"], codes.DISABILITY),
-            "FSMeligible": pd.array(np.where(ch["FSMeligible"] < 0, pd.NA, ch["FSMeligible"]), dtype="Int8"),
-        }
-    ).sort_values("child_id", ignore_index=True)
-
-    r = T.frame("cin_referrals")
-    cin_referrals = pd.DataFrame(
-        {
-            "CINdetailsID": r["CINdetailsID"].astype(np.int64),
-            "LAchildID": r["LAchildID"].astype(np.int64),
-            "la": la_col(r["la"]),
-            "CINreferralDate": _dates(r["CINreferralDate"]),
-            "ReferralSource": cat(r["ReferralSource"], codes.REFERRAL_SOURCE),
-            "PrimaryNeedCode": cat(r["PrimaryNeedCode"], codes.PRIMARY_NEED),
-            "ReferralNFA": r["ReferralNFA"].astype(np.int8),
-            "CINclosureDate": _dates(r["CINclosureDate"]),
-            "ReasonForClosure": cat(r["ReasonForClosure"], codes.REASON_FOR_CLOSURE),
-        }
-    ).sort_values("CINdetailsID", ignore_index=True)
-    cin_referrals = _close_before_next(cin_referrals)
-
-    a = T.frame("assessments")
-    assessments = pd.DataFrame(
-        {
-            "AssessmentID": a["AssessmentID"].astype(np.int64),
-            "CINdetailsID": a["CINdetailsID"].astype(np.int64),
-            "LAchildID": a["LAchildID"].astype(np.int64),
-            "la": la_col(a["la"]),
-            "AssessmentActualStartDate": _dates(a["AssessmentActualStartDate"]),
-            "AssessmentAuthorisationDate": _dates(a["AssessmentAuthorisationDate"]),
-        }
-    ).sort_values("AssessmentID", ignore_index=True)
-
-    s = T.frame("section47")
-    section47 = pd.DataFrame(
-        {
-            "S47ID": s["S47ID"].astype(np.int64),
-            "CINdetailsID": s["CINdetailsID"].astype(np.int64),
-            "LAchildID": s["LAchildID"].astype(np.int64),
-            "la": la_col(s["la"]),
-            "S47ActualStartDate": _dates(s["S47ActualStartDate"]),
-            "DateOfInitialCPC": _dates(s["DateOfInitialCPC"]),
-        }
-    ).sort_values("S47ID", ignore_index=True)
-
-    c = T.frame("cp_plans")
-    cp_plans = pd.DataFrame(
-        {
-            "CPPID": c["CPPID"].astype(np.int64),
-            "CINdetailsID": c["CINdetailsID"].astype(np.int64),
-            "LAchildID": c["LAchildID"].astype(np.int64),
-            "la": la_col(c["la"]),
-            "CPPstartDate": _dates(c["CPPstartDate"]),
-            "CPPendDate": _dates(c["CPPendDate"]),
-            "InitialCategoryOfAbuse": cat(c["InitialCategoryOfAbuse"], codes.CATEGORY_OF_ABUSE),
-            "NumberOfPreviousCPP": c["NumberOfPreviousCPP"].astype(np.int64),
-        }
-    ).sort_values("CPPID", ignore_index=True)
-
-    e = T.frame("la_episodes")
-    la_episodes = pd.DataFrame(
-        {
-            "CHILD": e["CHILD"].astype(np.int64),
-            "la": la_col(e["la"]),
-            "DECOM": _dates(e["DECOM"]),
-            "RNE": cat(e["RNE"], codes.RNE),
-            "LS": cat(e["LS"], codes.LEGAL_STATUS),
-            "CIN": cat(e["CIN"], codes.PRIMARY_NEED),
-            "PL": cat(e["PL"], codes.PLACEMENT),
-            "DEC": _dates(e["DEC"]),
-            "REC": cat(e["REC"], codes.REASON_EPISODE_CEASED),
-        }
-    ).sort_values(["CHILD", "DECOM"], ignore_index=True)
-
-    # SSDA903 header: one row per child and LA with episodes, from the child record
-    hk = la_episodes[["CHILD", "la"]].drop_duplicates(ignore_index=True)
-    chi = children.set_index("child_id")
-    sex = chi["GenderCurrent"].astype(object).reindex(hk["CHILD"]).to_numpy()
-    sex = np.where(np.isin(sex, ["1", "2"]), sex, "1")
-    dob = chi["PersonBirthDate"].reindex(hk["CHILD"]).to_numpy()
-    la_header = pd.DataFrame(
-        {
-            "CHILD": hk["CHILD"],
-            "la": hk["la"],
-            "SEX": cat(sex, codes.SEX),
-            "DOB": pd.Series(dob).astype("datetime64[s]"),
-            "ETHNIC": cat(chi["Ethnicity"].astype(object).reindex(hk["CHILD"]).to_numpy(), codes.ETHNICITY),
-        }
-    ).sort_values(["CHILD", "la"], ignore_index=True)
+    t = {name: _table(T, name, las) for name in SPECS}
+    t["cin_referrals"] = _close_before_next(t["cin_referrals"])
     return NPDExtract(
-        children=children,
-        cin_referrals=cin_referrals,
-        assessments=assessments,
-        section47=section47,
-        cp_plans=cp_plans,
-        la_header=la_header,
-        la_episodes=la_episodes,
+        children=t["children"],
+        cin_referrals=t["cin_referrals"],
+        assessments=t["assessments"],
+        section47=t["section47"],
+        cp_plans=t["cp_plans"],
+        la_header=_header(t["children"], t["la_episodes"]),
+        la_episodes=t["la_episodes"],
     )

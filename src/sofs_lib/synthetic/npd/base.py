@@ -22,11 +22,22 @@ def _norm(d: dict, floor: float = 0.003) -> dict:
     return {k: v / s for k, v in out.items()}
 
 
-def _choice(rng, n, probs: dict):
+def _choice_index(rng, n, probs: dict) -> tuple[np.ndarray, list]:
+    """``n`` draws from ``probs`` as positions in its keys, and the keys."""
     keys = list(probs)
     p = np.array([probs[k] for k in keys], dtype=float)
     p = p / p.sum()
-    return np.asarray(keys, dtype=object)[rng.choice(len(keys), size=n, p=p)]
+    return rng.choice(len(keys), size=n, p=p), keys
+
+
+def _choice(rng, n, probs: dict):
+    idx, keys = _choice_index(rng, n, probs)
+    return np.asarray(keys, dtype=object)[idx]
+
+
+def _is_key(idx: np.ndarray, keys: list, key) -> np.ndarray:
+    """Where draws of :func:`_choice_index` are ``key``."""
+    return idx == keys.index(key) if key in keys else np.zeros(len(idx), dtype=bool)
 
 
 class _LAInfo:

@@ -60,6 +60,7 @@ def _pair_gaps(rng, la_idx, first_ready, second_time, share, mean_gap_years: flo
     t0 = int(t.min())
     big = np.int64(1 << 24)
     key = la_idx.astype(np.int64) * big + (t - t0)
+    key_sorted = bool(np.all(key[1:] >= key[:-1]))  # units in LA and date order (``_realise``)
     share = np.broadcast_to(np.asarray(share, dtype=float), (n,))
     target = int(round(share.sum() / 2))
     role = np.zeros(n, dtype=np.int8)  # 0 free, 1 earlier record, 2 later record
@@ -69,12 +70,16 @@ def _pair_gaps(rng, la_idx, first_ready, second_time, share, mean_gap_years: flo
         if need <= 0 or len(free) < 2:
             break
         pf = share[free] / share[free].sum()
-        later = rng.choice(free, size=min(need, len(free) // 2, int((pf > 0).sum())), replace=False, p=pf)
-        pool = np.setdiff1d(free, later, assume_unique=True)
-        pool = pool[np.argsort(key[pool], kind="stable")]
+        size = min(need, len(free) // 2, int((pf > 0).sum()))
+        later = _choice_without_replacement(rng, free, size, pf)
+        in_pool = role == 0
+        in_pool[later] = False
+        pool = np.flatnonzero(in_pool)  # = np.setdiff1d(free, later), in index order
+        if not key_sorted:
+            pool = pool[np.argsort(key[pool], kind="stable")]
         gap = np.ceil(rng.exponential(mean_gap_years * 365.25, len(later))).astype(np.int64)
         want = la_idx[later].astype(np.int64) * big + (t[later] - gap - t0)
-        pos = np.searchsorted(key[pool], want, side="right") - 1
+        pos = _searchsorted(key[pool], want) - 1
         ok = pos >= 0
         cand = np.where(ok, pool[np.maximum(pos, 0)], -1)
         ok &= (cand >= 0) & (la_idx[np.maximum(cand, 0)] == la_idx[later])
@@ -86,6 +91,47 @@ def _pair_gaps(rng, la_idx, first_ready, second_time, share, mean_gap_years: flo
         role[later] = 2
         role[cand] = 1
     return parent
+
+
+def _searchsorted(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(sorted_keys, values, side="right")``, searching the values in sorted
+    order (the same result, much faster for millions of values than random probes)."""
+    order = np.argsort(values)  # any order of equal values gives the same result
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = np.searchsorted(sorted_keys, values[order], side="right")
+    return out
+
+
+def _choice_without_replacement(rng, a: np.ndarray, size: int, p: np.ndarray) -> np.ndarray:
+    """``rng.choice(a, size, replace=False, p=p)``: the same draws and the same result.
+
+    numpy's algorithm, step by step: draw ``size - found`` uniforms, zero the probabilities of
+    the items found so far, invert the cumulative distribution (``searchsorted``, right) and keep
+    the new items at their first occurrence, until ``size`` items are found. The inversion
+    searches the uniforms in sorted order and the first occurrences are found from that order,
+    which is what makes it fast for large populations; every number is the one numpy computes.
+    """
+    p = np.array(p, dtype=np.float64)
+    if np.count_nonzero(p > 0) < size:
+        raise ValueError("Fewer non-zero entries in p than size")
+    found = np.zeros(size, dtype=np.int64)
+    n_uniq = 0
+    while n_uniq < size:
+        x = rng.random(size - n_uniq)
+        if n_uniq > 0:
+            p[found[:n_uniq]] = 0
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        order = np.argsort(x)  # the first occurrences below do not depend on the order of ties
+        new_sorted = cdf.searchsorted(x[order], side="right")
+        starts = np.flatnonzero(np.r_[True, new_sorted[1:] != new_sorted[:-1]])
+        first = np.sort(np.minimum.reduceat(order, starts))  # first occurrence of each item
+        new = np.empty_like(new_sorted)
+        new[order] = new_sorted
+        new = new[first]
+        found[n_uniq : n_uniq + new.size] = new
+        n_uniq += new.size
+    return np.asarray(a).take(found)
 
 
 def _quota(rng, p, cell) -> np.ndarray:

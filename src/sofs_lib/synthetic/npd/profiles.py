@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sofs_lib.synthetic.npd.base import _choice, _norm
+from sofs_lib.synthetic.npd.base import _choice, _choice_index, _is_key, _norm
 
 
 def _profile(cal: dict, eq: str, role: str) -> dict:
@@ -80,7 +80,10 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float =
     aug31 = aug31 + leap.astype("timedelta64[D]")
     frac = (d - aug31).astype(float) / 365.25  # years since 31 August (0..1)
 
-    grp = _choice(rng, n, prof["acad"])
+    grp, grp_keys = _choice_index(rng, n, prof["acad"])
+    before = _is_key(grp, grp_keys, "before_school_age")
+    primary = _is_key(grp, grp_keys, "primary")
+    missing_dob = _is_key(grp, grp_keys, "missing")
     sb, sp, ss = (prof["acad"][k] for k in ("before_school_age", "primary", "secondary"))
     tot = sb + sp + ss
     sb, sp, ss = sb / tot, sp / tot, ss / tot
@@ -90,24 +93,19 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float =
     inv = float(np.clip(num / den, 0.05, 0.95))  # = 1/(k+1)
     k = 1 / inv - 1
     u = rng.random(n) ** k
-    age = np.where(
-        grp == "before_school_age",
-        (4 + frac) * u,
-        np.where(grp == "primary", 4 + frac + 6.999 * u, 11 + frac + 5.999 * u),
-    )
+    age = np.where(before, (4 + frac) * u, np.where(primary, 4 + frac + 6.999 * u, 11 + frac + 5.999 * u))
     dob = d - np.round(age * 365.25).astype("timedelta64[D]")
     dob = np.minimum(dob, d)
-    missing_dob = grp == "missing"
     dob = np.where(missing_dob, np.datetime64("NaT"), dob).astype("datetime64[D]")
 
     gender = _choice(rng, n, prof["gender"]).astype(object)
     gender[missing_dob] = "0"
     gender[gender == "missing"] = None
 
-    eth_group = _choice(rng, n, prof["ethnicity"])
+    eth_group, eth_keys = _choice_index(rng, n, prof["ethnicity"])
     eth = np.full(n, None, dtype=object)
     for g, cmap in _ETH_CODES.items():
-        sel = eth_group == g
+        sel = _is_key(eth_group, eth_keys, g)
         if sel.any():
             eth[sel] = _choice(rng, int(sel.sum()), cmap)
 
@@ -117,10 +115,9 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float =
         dis[disabled] = _choice(rng, int(disabled.sum()), _DISABILITY)
 
     fsm = np.full(n, -1, dtype=np.int8)  # -1 = not recorded
-    before = grp == "before_school_age"
     rec = before & (rng.random(n) < prof["fsm_before_recorded"])
     fsm[rec] = (rng.random(int(rec.sum())) < prof["fsm_before_yes"]).astype(np.int8)
-    school = (grp == "primary") | (grp == "secondary")
+    school = primary | _is_key(grp, grp_keys, "secondary")
     fsm[school] = _choice(rng, int(school.sum()), prof["fsm_school"]).astype(np.int8)
     return {"dob": dob, "gender": gender, "ethnicity": eth, "disability": dis, "fsm": fsm}
 
@@ -161,7 +158,7 @@ _GENDER_FROM_LABEL = {"male": "1", "female": "2", "not recorded/unborn": "0", "m
 
 def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: np.ndarray) -> dict:
     """The characteristics (profile layout) of records already generated, for :func:`_unmix`."""
-    from sofs_lib.sources.npd.derive import add_covariates
+    from sofs_lib.sources.npd.covariates import add_covariates
 
     ch = pd.DataFrame(
         {

@@ -91,12 +91,16 @@ class _Tables:
         if n:
             self.parts[table].append({k: (np.repeat(v, n) if np.ndim(v) == 0 else v) for k, v in cols.items()})
 
-    def frame(self, table) -> pd.DataFrame:
+    def columns(self, table) -> dict[str, np.ndarray]:
+        """The table's columns so far, each concatenated over its parts (empty dict if none)."""
         parts = self.parts[table]
         if not parts:
-            return pd.DataFrame()
-        keys = parts[0].keys()
-        return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in keys})
+            return {}
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def frame(self, table) -> pd.DataFrame:
+        cols = self.columns(table)
+        return pd.DataFrame(cols) if cols else pd.DataFrame()
 
 
 def _referrals(rng, T: _Tables, ids, child, la_idx, ref_date, nfa_flag, closure, rc, end):
@@ -165,10 +169,42 @@ class _Ids:
         return np.arange(s, s + n, dtype=np.int64)
 
 
-def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
-    """SSDA903 episodes of periods of care starting on ``d0``; returns the period end dates
-    (NaT when open at ``end``). ``kin``: placed with relatives/friends or SGO within 365 days."""
-    n = len(child)
+#: Placements of a period of care: not with relatives or friends / with them (kinship).
+NONKIN_PLACEMENTS = {
+    "U6": 0.58,
+    "U4": 0.06,
+    "U5": 0.02,
+    "K2": 0.10,
+    "P1": 0.08,
+    "R3": 0.06,
+    "R1": 0.03,
+    "S1": 0.02,
+    "H5": 0.02,
+    "A5": 0.03,
+}
+KIN_PLACEMENTS = {"U3": 0.70, "U1": 0.22, "U2": 0.08}
+#: Reasons a period of care ends (other than a special guardianship order).
+REASONS_CEASED = {
+    "E4A": 0.40,
+    "E4B": 0.05,
+    "E11": 0.07,
+    "E12": 0.05,
+    "E41": 0.06,
+    "E13": 0.06,
+    "E3": 0.03,
+    "E5": 0.05,
+    "E6": 0.02,
+    "E8": 0.08,
+    "E9": 0.02,
+    "E14": 0.02,
+    "E7": 0.01,
+    "E16": 0.01,
+}
+
+
+def _first_episode(rng, n, kin):
+    """How each period goes (``mode``), its first legal status and placement, and a draft
+    length in days."""
     r = rng.random(n)
     mode = np.where(
         kin,
@@ -176,21 +212,14 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
         np.where(r < 0.12, "late_kin", np.where(r < 0.16, "late_sgo", "none")),
     )
     ls1 = _choice(rng, n, {"V2": 0.50, "C1": 0.35, "L2": 0.08, "L1": 0.04, "J1": 0.03})
-    nonkin = {
-        "U6": 0.58,
-        "U4": 0.06,
-        "U5": 0.02,
-        "K2": 0.10,
-        "P1": 0.08,
-        "R3": 0.06,
-        "R1": 0.03,
-        "S1": 0.02,
-        "H5": 0.02,
-        "A5": 0.03,
-    }
-    kinpl = {"U3": 0.70, "U1": 0.22, "U2": 0.08}
-    pl1 = np.where(mode == "first", _choice(rng, n, kinpl), _choice(rng, n, nonkin))
+    pl1 = np.where(mode == "first", _choice(rng, n, KIN_PLACEMENTS), _choice(rng, n, NONKIN_PLACEMENTS))
     end_days = 30 + rng.exponential(420, n)
+    return mode, ls1, pl1, end_days
+
+
+def _second_episode(rng, n, mode, ls1, pl1):
+    """The day of a change of placement or legal status (NaN if none) and the second
+    episode's reason for the new episode, placement and legal status."""
     change = np.full(n, np.nan)
     rne2 = np.full(n, None, dtype=object)
     pl2 = pl1.copy()
@@ -201,7 +230,7 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     late_k = mode == "late_kin"
     change[late_k] = rng.integers(366, 901, late_k.sum())
     kin_change = later | late_k
-    pl2[kin_change] = _choice(rng, int(kin_change.sum()), kinpl)
+    pl2[kin_change] = _choice(rng, int(kin_change.sum()), KIN_PLACEMENTS)
     rne2[kin_change] = "P"
     # other changes: legal status C1 -> C2, or a move between non-kin placements
     other = (mode == "first") | (mode == "none")
@@ -212,40 +241,34 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     rne2[legal] = "L"
     move = (mode == "none") & ~legal & (r2 < 0.45)
     change[move] = rng.integers(14, 901, move.sum())
-    pl2[move] = _choice(rng, int(move.sum()), nonkin)
+    pl2[move] = _choice(rng, int(move.sum()), NONKIN_PLACEMENTS)
     rne2[move] = "P"
+    return change, rne2, pl2, ls2
+
+
+def _period_length(rng, n, mode, change, end_days):
+    """Length of each period in whole days and its reason for ending (SGOs end the period)."""
     has_change = ~np.isnan(change)
     end_days = np.where(
         has_change, np.maximum(end_days, np.nan_to_num(change) + 30 + rng.exponential(200, n)), end_days
     )
-    # special guardianship orders end the period
     sgo = mode == "sgo"
     end_days[sgo] = rng.integers(60, 366, sgo.sum())
     lsgo = mode == "late_sgo"
     end_days[lsgo] = rng.integers(366, 901, lsgo.sum())
-    is_sgo = sgo | lsgo
-    rec_end = _choice(
-        rng,
-        n,
-        {
-            "E4A": 0.40,
-            "E4B": 0.05,
-            "E11": 0.07,
-            "E12": 0.05,
-            "E41": 0.06,
-            "E13": 0.06,
-            "E3": 0.03,
-            "E5": 0.05,
-            "E6": 0.02,
-            "E8": 0.08,
-            "E9": 0.02,
-            "E14": 0.02,
-            "E7": 0.01,
-            "E16": 0.01,
-        },
-    )
-    rec_end = np.where(is_sgo, _choice(rng, n, {"E43": 0.6, "E44": 0.4}), rec_end)
-    end_days = np.floor(end_days).astype(np.int64)
+    rec_end = _choice(rng, n, REASONS_CEASED)
+    rec_end = np.where(sgo | lsgo, _choice(rng, n, {"E43": 0.6, "E44": 0.4}), rec_end)
+    return np.floor(end_days).astype(np.int64), rec_end
+
+
+def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
+    """SSDA903 episodes of periods of care starting on ``d0``; returns the period end dates
+    (NaT when open at ``end``). ``kin``: placed with relatives/friends or SGO within 365 days."""
+    n = len(child)
+    mode, ls1, pl1, end_days = _first_episode(rng, n, kin)
+    change, rne2, pl2, ls2 = _second_episode(rng, n, mode, ls1, pl1)
+    end_days, rec_end = _period_length(rng, n, mode, change, end_days)
+    has_change = ~np.isnan(change)
     dend = d0 + end_days.astype("timedelta64[D]")
     open_ = dend > end
     dend = np.where(open_, np.datetime64("NaT"), dend).astype("datetime64[D]")

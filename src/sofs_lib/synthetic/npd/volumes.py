@@ -41,18 +41,13 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
         g = design.groups[eq]
         return list(g), [c for cs in g.values() for c in cs]
 
-    def weights(eq_key, las):
-        wd = ass.get("la_weights", {}).get(eq_key, {})
-        w = np.array([float(wd.get(x, 1.0)) for x in las])
-        return dict(zip(las, w / w.sum()))
-
     def allocate(stream, eq, pre_p, pre_c, total, las_p, las_c, wkey=None, np_split=None):
         nonpre = total - pre_p - pre_c
         sp = np_split if np_split is not None else pre_p / (pre_p + pre_c)
-        wp_pre = weights(wkey or eq, las_p)
-        wc_pre = weights(wkey or eq, las_c)
-        wp_np = weights(eq, las_p)
-        wc_np = weights(eq, las_c)
+        wp_pre = _la_weights(ass, wkey or eq, las_p)
+        wc_pre = _la_weights(ass, wkey or eq, las_c)
+        wp_np = _la_weights(ass, eq, las_p)
+        wc_np = _la_weights(ass, eq, las_c)
         for lst, pre_tot, np_tot, wpre, wnp in (
             (las_p, pre_p, nonpre * sp, wp_pre, wp_np),
             (las_c, pre_c, nonpre * (1 - sp), wc_pre, wc_np),
@@ -91,20 +86,36 @@ def volume_plan(design: StudyDesign, cal: dict | None = None, effects: dict | No
     p, c = members("eq3d")
     allocate("care", "eq3d", s["n_pre_pilot"], s["n_pre_comparator"], s["n_total"], p, c)
 
-    # rows lost between generation and the model (CEM, no birth date, ...): ``model_share``
+    _model_share(rates, keep, set(p3c + c3c))
+    return _plan_rows(rates, list(la["la"]), start, d0, dend)
+
+
+def _la_weights(ass: dict, eq_key: str, las: list) -> dict:
+    """Normalised LA weights of a question (``assumed.la_weights``, equal otherwise)."""
+    wd = ass.get("la_weights", {}).get(eq_key, {})
+    w = np.array([float(wd.get(x, 1.0)) for x in las])
+    return dict(zip(las, w / w.sum()))
+
+
+def _model_share(rates: dict, keep: dict, c_las: set) -> None:
+    """Inflate the daily rates for rows lost between generation and the model (CEM, no birth
+    date, ...): ``assumed.model_share`` of each stream's question (in place)."""
     primary = {"assess": "eq3a", "care": "eq3d"}
-    c_las = set(p3c + c3c)
     for stream, r in rates.items():
         for x in list(r):
             eq = primary.get(stream, "eq3c" if x in c_las else "eq3b")
             k = keep.get(eq, 1.0)
             r[x] = (r[x][0] / k, r[x][1] / k)
 
+
+def _plan_rows(rates: dict, las: list, start: dict, d0, dend) -> pd.DataFrame:
+    """Units per stream, LA and segment from the daily rates; LAs outside a question get the
+    lowest rate among the question's LAs."""
     rows = []
     for stream, r in rates.items():
         low_pre = float(np.min([v[0] for v in r.values()]))
         low_np = float(np.min([v[1] for v in r.values()]))
-        for x in la["la"]:
+        for x in las:
             rp, rn = r.get(x, (low_pre, low_np))
             s0 = start[x]
             rows.append((stream, x, "pre", d0, s0, rp * _years(d0, s0)))
