@@ -44,9 +44,9 @@ from IPython.display import Markdown, display
 from sofs_lib import published
 from sofs_lib.chapters.la_outcomes import analysis as lo
 from sofs_lib.chapters.la_outcomes import chapter as ch
+from sofs_lib.chapters.la_outcomes import figures, inputs, validate, vintage
 from sofs_lib.chapters.la_outcomes import recovered as rec
 from sofs_lib.chapters.la_outcomes import sentences as sen
-from sofs_lib.chapters.la_outcomes import figures, inputs, validate, vintage
 from sofs_lib.chapters.la_outcomes.groups import identify_dropped_pilot, select_comparators
 from sofs_lib.chapters.la_outcomes.params import SPEC
 from sofs_lib.core import paths

@@ -395,16 +395,20 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 #
 # `scripts/benchmark_did.py` times the whole computation (extract, populations, matching,
 # every model, diagnostic, bootstrap and table) in a fresh process and reports its peak memory.
-# Measured on two shared cores while other jobs ran (load average about 10), so the times are
-# upper bounds:
+# Two cores, seed 2019; the previous revision was measured while other jobs ran (so its times
+# are upper bounds), this one on an otherwise idle machine:
 #
-# | extract | records | before this revision | this revision |
+# | extract | records | previous revision | this revision |
 # | --- | --- | --- | --- |
-# | published size (scale 1) | 1.2 million before, 2.4 million now (the settling-in rows are generated on top of the published Ns) | about 74 s of analysis | 280 s wall (248 s analysis, 11 s imports), 1.24 GB |
-# | about 10 million records | scale 8.2 before, 4.1 now (10.2 million; 1.07 million EQ3a rows in the main model) | 164 s, 4.7 GB | 993 s wall (963 s analysis), 5.33 GB |
+# | published size (scale 1) | 2.4 million | 56.5 s wall on an idle machine (280 s under load), 1.22 GB | 30.8 s wall (extract 3.6 s, populations 1.5 s, models and tables about 23 s), 1.09 GB |
+# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 993 s wall, 5.33 GB | 100.9 s wall (extract 19.2 s, populations 6.5 s, EQ3a's models 41 s), 5.27 GB |
 #
+# What changed: the pairing of repeated children draws with numpy's own algorithm searched in
+# sorted order (same draws; it was the superlinear step, 165 s at 10 million records), the
+# populations are derived on integer codes, the fits cluster on integer codes and the garbage
+# collector no longer scans the populations between steps. Every table is unchanged.
 # The targets of 60 s and 3 GB for 10 million records, and 15 s for the chapter at the
-# published size, are not met (the calibrated extract's models are also four to five times
-# larger than before at the same number of records): most of the time goes to about twenty weighted regressions per
-# question on up to 250,000 rows (pyfixest computes and checks each design matrix anew) and to
-# the diagnostics; the chapter also runs the null world, which the benchmark leaves out.
+# published size, are still not met: most of the time left goes to about twenty weighted
+# regressions per question (pyfixest builds and checks each design matrix anew) and to the
+# diagnostics, and the peak memory is pyfixest's copies of the model matrix on the largest
+# question; the chapter also runs the null world, which the benchmark leaves out.
