@@ -1,0 +1,122 @@
+"""The DiD chapter's table builders (Tables A10.1, A10.5, A10.6-A10.12 and 8) on a small synthetic
+run, each cell read back and compared with what it should show, worked out here from the analysis
+frames and fits by another route: cells are parsed back into numbers, stars are counted against the
+report's thresholds written out below, and counts of rows and LAs are taken from the frames."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from sofs_lib import published
+from sofs_lib.chapters import did
+from sofs_lib.chapters.did import regression_tables as RT
+from sofs_lib.chapters.did import samples as S
+from sofs_lib.chapters.did import table8 as T8
+from sofs_lib.chapters.did.analysis import EQ_INFO, MODEL_NAMES, ROW_TERMS
+
+CELL = re.compile(r"^(-?[0-9.]+(?:e[+-]?\d+)?)(\**) \(([0-9.]+(?:e[+-]?\d+)?)\)$")
+
+
+def n_stars(p: float) -> int:
+    """The report's convention (note to Tables A10.6-A10.12): * p<0.1, ** p<0.05, *** p<0.01."""
+    return 3 if p < 0.01 else 2 if p < 0.05 else 1 if p < 0.1 else 0
+
+
+@pytest.fixture(scope="module")
+def an():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = did.run(scale=0.1)
+        for eq in EQ_INFO:
+            a.result(eq)
+    return a
+
+
+def test_coefficient_cells_read_back_to_the_fits(an):
+    eq = "eq3b"
+    r = an.result(eq)
+    tid = EQ_INFO[eq]["primary"]
+    t = RT.coef_table(an, eq, tid)
+    checked = 0
+    for col in [c for c in t.columns if not c.endswith("(published)")]:
+        fit = RT._fit_for(r, col) if not col.startswith("Main model") else r.fits["main"]
+        if fit is None:
+            assert set(t[col]) == {"–"}
+            continue
+        for row, term in ROW_TERMS.items():
+            if row not in t.index:
+                continue
+            cell = t.at[row, col]
+            if term not in fit.table.index:
+                assert cell in ("N/A", "–")
+                continue
+            m = CELL.match(cell)
+            assert m, (row, col, cell)
+            est, st, se = float(m[1]), m[2], float(m[3])
+            assert est == pytest.approx(fit.get(term), rel=5e-3)  # three significant digits
+            assert se == pytest.approx(fit.get(term, "se"), rel=5e-3)
+            assert len(st) == n_stars(fit.get(term, "p"))
+            checked += 1
+    assert checked >= 8
+
+
+def test_published_columns_are_the_report_s(an):
+    tid = EQ_INFO["eq3b"]["primary"]
+    t = RT.coef_table(an, "eq3b", tid)
+    pw = published.wide(tid, values="value")
+    for col in pw.columns:
+        got = t[f"{col} (published)"].reindex(pw.index)
+        want = pw[col]
+        same = [(g == w) or (g != g and w != w) for g, w in zip(got, want)]
+        assert all(same), col
+
+
+def test_footer_counts_rows_and_las_of_the_frame(an):
+    eq = "eq3b"
+    r = an.result(eq)
+    t = RT.coef_table(an, eq, EQ_INFO[eq]["primary"])
+    d = r.frame[r.frame["cem_w"] > 0]
+    col = "Linear model"
+    assert int(t.at["N", col].replace(",", "")) == len(d) == r.diagnostics["n"]
+    g, treated = d["la"].nunique(), d.loc[d["pilot_i"] == 1, "la"].nunique()
+    assert t.at["LAs (clusters)", col] == f"G = {g} ({treated} treated)"
+    # fewer than 10 LAs: the DiD p carries the wild cluster bootstrap p beside CRV1
+    assert g < 10 and "wild" not in t.at["DiD p: CRV1 | wild cluster bootstrap (Webb)", col]
+    assert re.search(r"\| 0\.\d+$", t.at["DiD p: CRV1 | wild cluster bootstrap (Webb)", col])
+
+
+def test_table_a10_1_ticks_follow_the_matching(an):
+    t = S.table_a10_1(an)
+    groups = an.matching()["groups"]
+    for eq, info in EQ_INFO.items():
+        for pilot in t.index:
+            assert (t.at[pilot, info["short"]] == "✓") == (pilot in groups[eq]), (eq, pilot)
+
+
+def test_table_a10_5_cells(an):
+    t = RT.table_a10_5(an)
+    for eq, info in EQ_INFO.items():
+        r, c = an.result(eq), info["short"]
+        d = r.frame[r.frame["cem_w"] > 0]
+        share = d["repeated"].astype(float).mean()
+        assert t.at["Share of repeated individuals", c] == f"{100 * share:.1f}%"
+        assert t.at["Chosen model", c] == MODEL_NAMES[r.choice.model]
+        bg = re.match(r"^(-?[0-9.]+)(\**)$", t.at["Breusch-Godfrey test", c])
+        assert float(bg[1]) == pytest.approx(r.diagnostics["bg"]["statistic"], abs=0.005)
+        assert len(bg[2]) == n_stars(r.diagnostics["bg"]["p"])
+        ls = r.diagnostics["leads"]
+        k, n = map(int, re.findall(r"\d+", t.at["Number of insignificant leads", c]))
+        assert (k, n) == (ls["insignificant"], ls["n_leads"]) and 0 <= k <= n
+
+
+def test_table_8_one_row_per_question(an):
+    t = T8.table_8(an)
+    assert list(t.index) == [info["row8"] for info in EQ_INFO.values()]
+    p = published.wide("8", values="value")
+    assert (t["Analysis results (published)"] == p.loc[t.index].iloc[:, 1]).all()
+    assert set(t["Strength (synthetic)"]) <= {"none", "no clear evidence", "low", "moderate", "high"}
+    for eq, info in EQ_INFO.items():
+        assert t.at[info["row8"], "Analysis results (synthetic)"] == an.result(eq).verdict.text
+    assert np.all(t["Reasons (synthetic)"].str.len() > 0)
