@@ -120,3 +120,37 @@ def test_table_8_one_row_per_question(an):
     for eq, info in EQ_INFO.items():
         assert t.at[info["row8"], "Analysis results (synthetic)"] == an.result(eq).verdict.text
     assert np.all(t["Reasons (synthetic)"].str.len() > 0)
+
+
+def test_population_sizes_from_the_frames(an):
+    t = S.population_sizes(an)
+    for eq, info in EQ_INFO.items():
+        r, row = an.result(eq), t.loc[info["short"]]
+        d = r.frame
+        assert row["Units before CEM (pre and post periods)"] == len(d)
+        assert row["Unmatched by CEM"] == int((d["cem_w"] == 0).sum())
+        assert row["Pilot LAs"] == d.loc[(d["cem_w"] > 0) & (d["pilot_i"] == 1), "la"].nunique()
+        pn = row["N (published)"]
+        # the difference is the main model's N against the published N, in per cent
+        assert row["difference from published (%)"] == pytest.approx(100 * (row["N (main model)"] / pn - 1))
+
+
+def test_flow_table_suppresses_small_counts(an):
+    f = S.flow_table(an)
+    cols = ["rows_in", "rows_excluded", "rows_out"]
+    shown = f[cols].apply(lambda s: s.map(lambda v: v if isinstance(v, (int, float, np.integer)) else np.nan))
+    vals = shown.to_numpy(dtype=float)
+    # every count still shown is zero or at least 10 (the others are suppressed)
+    assert np.all(np.isnan(vals) | (vals == 0) | (vals >= 10))
+    assert set(f["question"]) == {info["short"] for info in EQ_INFO.values()}
+
+
+def test_matching_table_names_the_matched_comparators(an):
+    t = S.matching_table(an)
+    groups = an.matching()["groups"]
+    for eq, info in EQ_INFO.items():
+        for pilot, comps in groups[eq].items():
+            row = t[(t["question"] == info["short"]) & (t["pilot"] == pilot)].iloc[0]
+            assert row["used"] == "✓" and row["comparators"].split(", ") == comps
+        unused = t[(t["question"] == info["short"]) & (t["used"] == "x")]
+        assert not set(unused["pilot"]) & set(groups[eq])
