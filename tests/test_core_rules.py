@@ -69,3 +69,21 @@ def test_half_unit():
 )
 def test_stars(p, mark):
     assert stars(p) == mark
+
+
+def test_vectorised_rounding_is_the_same_rule():
+    import numpy as np
+
+    from sofs_lib.core.rounding import round_half_up, round_half_up_array
+
+    edge = [2.675, 12.3449999995, 0.2499999999, -2.5, 2.5, 0.0, 1.005, -1.45, 1e-9, 123456789012.5, 1e13 + 0.5]
+    rng = np.random.default_rng(7)
+    vals = np.concatenate([edge, rng.normal(0, 100, 5000), np.round(rng.uniform(0, 100, 5000), 2) + 0.005])
+    for nd in (0, 1, 2):
+        assert list(round_half_up_array(vals, nd)) == [round_half_up(x, nd) for x in vals]
+    # by hand: halves away from zero, binary noise removed, a genuine 0.2499999999 stays below the half
+    assert list(round_half_up_array([2.675, 12.3449999995], 2)) == [2.68, 12.34]
+    assert list(round_half_up_array([-2.5, 2.5, 0.5], 0)) == [-3.0, 3.0, 1.0]
+    assert list(round_half_up_array([0.2499999999, 0.25, -0.25], 1)) == [0.2, 0.3, -0.3]
+    out = round_half_up_array([float("nan"), float("inf")], 1)
+    assert np.isnan(out[0]) and out[1] == float("inf")

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sofs_lib.core.rounding import round_half_up_array
 from sofs_lib.published import a9
 from sofs_lib.sources.dfe.indicators import load_indicator_catalogue
 from sofs_lib.sources.dfe.loaders import load_ees
@@ -43,7 +44,7 @@ def _pick_F(F_pub: float, p_pub: float, df2: int) -> float:
     grid = np.linspace(lo, hi, 2001)
     grid = grid[grid > 0] if F_pub == 0 else grid
     p = stats.f.sf(grid, 1, df2)
-    ok = np.abs(np.floor(p * 100 + 0.5) / 100 - p_pub) < 1e-9
+    ok = round_half_up_array(p, 2) == p_pub
     cand = grid[ok] if ok.any() else grid
     target = F_pub if F_pub > 0 else cand.min()
     return float(cand[np.argmin(np.abs(cand - target))])

@@ -31,16 +31,16 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
 from sofs_lib.chapters.la_outcomes.analysis import published_a93_a94
+from sofs_lib.core.rounding import round_half_up_array
 
 HALF = 0.05  # half a unit of the printed (first) decimal
 TABLES = (("A9.3", "a93_snn"), ("A9.4", "a94_snn"))
 
 
 def round1(values) -> np.ndarray:
-    """Round half up to one decimal, vectorised (values >= 0), robust to binary noise: the same
-    result as :func:`sofs_lib.chapters.la_outcomes.analysis.round_half_up` (tested)."""
-    v = np.asarray(values, dtype=float)
-    return np.floor(np.round(v * 10, 6) + 0.5) / 10
+    """The book's one rounding rule to one decimal, vectorised
+    (:func:`sofs_lib.core.rounding.round_half_up_array`)."""
+    return round_half_up_array(values, 1)
 
 
 @dataclass

@@ -49,7 +49,7 @@ def identify_dropped_pilot(
     reproduce Table A9.1's pilot type, region and Ofsted counts, and how many of the published
     pilot means of Table A9.3 (2018/19) and A9.4 (all years) the other 8 reproduce to the printed
     decimal. ``published_means``: DataFrame with indicator_id, a93_pilot, a94_pilot (default:
-    the values transcribed in :mod:`sofs_lib.chapters.la_outcomes.analysis`).
+    the values transcribed in :func:`sofs_lib.chapters.la_outcomes.analysis.published_a93_a94`).
     """
 
     chars = chars if chars is not None else la_characteristics(dfe_data_dir, as_at)
