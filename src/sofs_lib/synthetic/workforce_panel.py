@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sofs_lib.sources.dfe.extract import COLUMNS
+
 YEARS = tuple(range(2015, 2026))
 N_LAS = 99
 PILOT_CODES = [f"{i:03d}" for i in range(1, 9)]
@@ -60,19 +62,7 @@ def synthetic_workforce_panel(seed: int = 20150930) -> pd.DataFrame:
     out["publication"] = "synthetic"
     out["release"] = "synthetic"
     out["file"] = "synthetic"
-    out = out[
-        [
-            "la_code",
-            "la_name",
-            "year",
-            "indicator_id",
-            "value",
-            "suppression",
-            "publication",
-            "release",
-            "file",
-        ]
-    ]
+    out = out[COLUMNS]
     out.attrs["kind"] = "synthetic"
     return out
 

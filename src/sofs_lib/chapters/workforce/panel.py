@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib.sources.dfe import load_ees, load_lait, load_population, load_workforce
+from sofs_lib.sources.dfe.extract import COLUMNS
 from sofs_lib.sources.dfe.groups import (
     SOFS_NAMED_COUNCILS,
     _codes,
@@ -29,17 +30,7 @@ from sofs_lib.sources.dfe.groups import (
 )
 from sofs_lib.sources.dfe.names import LA_NAMES
 
-LAYOUT = [
-    "la_code",
-    "la_name",
-    "year",
-    "indicator_id",
-    "value",
-    "suppression",
-    "publication",
-    "release",
-    "file",
-]
+LAYOUT = COLUMNS  # the panel contract of sofs_lib.sources.dfe.extract
 PUB = "Children's social work workforce"
 
 #: indicator id -> (label, unit, basis); the panel's workforce indicators
