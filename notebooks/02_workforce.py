@@ -239,11 +239,7 @@ tables.show(view, KIND, fmt={c: ".0f" if c.endswith(" n") else ".2f" for c in vi
             source=L["source"] + "; one-way ANOVA (scipy); n: LAs in September 2019 (A9.3) or "
                    "LA-years pooled over the years (A9.4).")
 records.record_a9(led, a9, KIND)
-pm = a9[(a9["table"] == "A9.3") & (a9["column"] == "Pilot mean")]
-display(Markdown(
-    f"{int(pm['match'].sum())} of {len(pm)} September 2019 pilot means reproduce Table A9.3: "
-    + "; ".join(f"{r.row}: {r.basis} basis ({r.series}, release {r.release})"
-                for r in pm.itertuples()) + "."))
+display(Markdown(records.a9_match_sentence(a9)))
 display(Markdown("\n".join(f"- {s}" for s in reproduce.basis_reasons(cands))))
 a9_miss = wcov.a9_missing(L["long"], reproduce.chosen(cands), L["pilots"], L["comparators"])
 display(Markdown("**Coverage of these means** (pilot and comparator LA-years of 2015-2019 on "

@@ -362,3 +362,23 @@ def test_pooled_turnover_share_by_hand():
     # (27 + 34 + 48 + 40) / (51 + 61 + 118 + 61) = 149 / 291 = 51.2%
     share = survey.pooled_share("Turnover is a problem in the authority")["central"]
     assert share == pytest.approx(100 * 149 / 291)
+
+
+def test_a9_match_sentence_by_hand():
+    import pandas as pd
+
+    from sofs_lib.chapters.workforce.records import a9_match_sentence
+
+    rows = pd.DataFrame(
+        [
+            ("A9.3", "Pilot mean", "Turnover", True, "FTE", "rate", "2022"),
+            ("A9.3", "Pilot mean", "Agency", False, "headcount", "share", "2024"),
+            ("A9.4", "Pilot mean", "Turnover", True, "FTE", "rate", "2022"),  # other table: not counted
+            ("A9.3", "SNN mean", "Turnover", True, "FTE", "rate", "2022"),  # other column: not counted
+        ],
+        columns=["table", "column", "row", "match", "basis", "series", "release"],
+    )
+    assert a9_match_sentence(rows) == (
+        "1 of 2 September 2019 pilot means reproduce Table A9.3: Turnover: FTE basis (rate, release 2022); "
+        "Agency: headcount basis (share, release 2024)."
+    )

@@ -101,3 +101,15 @@ def a9_view(choice: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows).set_index(["row", "table"])
+
+
+def a9_match_sentence(rows: pd.DataFrame) -> str:
+    """'k of n September 2019 pilot means reproduce Table A9.3: row: basis (series, release); …'
+    from :func:`a9_rows` (its A9.3 pilot-mean rows, with ``match``, ``basis``, ``series``,
+    ``release``)."""
+    pm = rows[(rows["table"] == "A9.3") & (rows["column"] == "Pilot mean")]
+    return (
+        f"{int(pm['match'].sum())} of {len(pm)} September 2019 pilot means reproduce Table A9.3: "
+        + "; ".join(f"{r.row}: {r.basis} basis ({r.series}, release {r.release})" for r in pm.itertuples())
+        + "."
+    )
