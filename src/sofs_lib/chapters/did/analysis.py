@@ -41,6 +41,8 @@ class EqResult:
     verdict: E.Verdict | None = None
     timings: dict = field(default_factory=dict)
     extra_sensitivity: list = field(default_factory=list)
+    # the frame's model matrices (methods.did.engine), shared by its steps, freed after them
+    designs: dict = field(default_factory=dict, repr=False)
 
 
 class Analysis:
@@ -176,6 +178,7 @@ class Analysis:
                     self._alt_frame = None  # only this question's sensitivity steps use it
                 release_memory()
         finally:
+            r.designs.clear()
             gc.unfreeze()
         r.timings = tm
         self._eq[eq] = r
@@ -199,7 +202,12 @@ class Analysis:
             "n_repeated_rows": int(dm["repeated"].sum()),
             "switchers": M.fe_switchers(d),
         }
-        diag["bg"] = M.breusch_godfrey(d, eq, y)
+        # the linear model matrix with every term its fits will use, built once for them all
+        lin_terms = [M._terms(eq, "linear", v) for v in self._variants(d).values()]
+        if info["secondary"] is not None and not self.verdicts_only:
+            lin_terms += [M._terms(eq, "linear", v) for v in SECONDARY.values()]
+        M.design_for(d, eq, "linear", ys, [t for ts in lin_terms for t in ts], cache=r.designs)
+        diag["bg"] = M.breusch_godfrey(d, eq, y, cache=r.designs)
         diag["hausman"] = M.hausman(d, y)
         diag["repeated_test"] = M.repeated_test(dm, eq, y)
         diag["volume"] = volume_check(dm)
@@ -213,6 +221,11 @@ class Analysis:
             fe_identified=diag["switchers"] >= int(self.p["min_switchers"]),
         )
 
+    @staticmethod
+    def _variants(d: pd.DataFrame) -> dict[str, list[str]]:
+        """The main and event-study treatment terms."""
+        return {"main": ["pilot_i", "did"], "event": ["pilot_i", *D.lead_cols(d), *D.lag_cols(d)]}
+
     def _lin_main(self, r: EqResult) -> str:
         return "linear" if r.choice.model == "logit" else r.choice.model
 
@@ -222,11 +235,9 @@ class Analysis:
         eq, d, info = r.eq, r.frame, EQ_INFO[r.eq]
         ys, y = D.OUTCOMES[eq], D.OUTCOMES[eq][0]
         lin_main = self._lin_main(r)
-        leads, lags = D.lead_cols(d), D.lag_cols(d)
-        variants = {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]}
-        res = M.fit_ols(d, eq, lin_main, ys, variants)
+        res = M.fit_ols(d, eq, lin_main, ys, self._variants(d), cache=r.designs)
         if info["secondary"] is not None and r.diagnostics["n_pilots"] >= 3 and not self.verdicts_only:
-            res.update(M.fit_ols(d, eq, lin_main, [y], dict(SECONDARY)))
+            res.update(M.fit_ols(d, eq, lin_main, [y], dict(SECONDARY), cache=r.designs))
             for k in SECONDARY:
                 r.secondary[k] = res[(k, y)]
         if r.choice.model == "logit":
@@ -244,9 +255,8 @@ class Analysis:
         eq, d = r.eq, r.frame
         y = D.OUTCOMES[eq][0]
         other = "linear" if self._lin_main(r) == "fe" else "fe"
-        leads, lags = D.lead_cols(d), D.lag_cols(d)
         if other == "linear" or r.diagnostics["switchers"] >= int(self.p["min_switchers"]):
-            o = M.fit_ols(d, eq, other, [y], {"main": ["pilot_i", "did"], "event": ["pilot_i", *leads, *lags]})
+            o = M.fit_ols(d, eq, other, [y], self._variants(d), cache=r.designs)
             r.fits[f"{other}_main"], r.fits[f"{other}_event"] = o[("main", y)], o[("event", y)]
         else:
             r.fits["fe_main"] = r.fits["fe_event"] = None
@@ -291,7 +301,9 @@ class Analysis:
             if key == "Alternative cut-off":
                 sub = self.frame(eq, cutoff=self.alt_cutoff)
             treat = ["did"] if model == "fe" else ["pilot_i", "did"]
-            f.extra["wild_p"] = M.wild_cluster_p(sub, eq, model, y, treat, "did", seed=int(self.p["seed"]))
+            f.extra["wild_p"] = M.wild_cluster_p(
+                sub, eq, model, y, treat, "did", seed=int(self.p["seed"]), cache=r.designs if sub is d else None
+            )
             f.extra["wild_on"] = model
 
     def _step_evidence(self, r: EqResult) -> None:

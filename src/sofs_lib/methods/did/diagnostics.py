@@ -6,7 +6,7 @@ Diagnostics
     within children: the residuals are ordered by date within each child and lagged once
     (the first row of each child gets 0, the Breusch-Godfrey convention for missing lags); the
     auxiliary regression of the residual on the model's regressors and the lagged residual is
-    run with pyfixest (CEM weights, no clustering) and ``LM = N * R^2`` is referred to
+    run on the model matrix of :mod:`.engine` (CEM weights, no clustering) and ``LM = N * R^2`` is referred to
     chi-square(1).
 :func:`hausman` -- fixed versus random child effects (linearmodels ``PanelOLS`` with entity
     effects and ``RandomEffects``, CEM weights, unadjusted covariances), both on the children
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 from scipy import stats
 
+from sofs_lib.methods.did import engine as EN
 from sofs_lib.methods.did.spec import ALPHA, Fit, _prep, _slim, covariate_terms, rhs
 
 
@@ -41,40 +41,41 @@ def fe_switchers(df: pd.DataFrame, col: str = "did", weights: str | None = "cem_
     return int((g.nunique() > 1).sum())
 
 
-def breusch_godfrey(df: pd.DataFrame, eq: str, y: str, weights: str | None = "cem_w") -> dict:
-    """Breusch-Godfrey LM test of order-1 serial correlation within children (module doc)."""
-    base = rhs(eq, "linear", ["pilot_i", "did"])
+def breusch_godfrey(
+    df: pd.DataFrame, eq: str, y: str, weights: str | None = "cem_w", cache: dict | None = None
+) -> dict:
+    """Breusch-Godfrey LM test of order-1 serial correlation within children (module doc).
+    ``cache``: the frame's design cache (:func:`sofs_lib.methods.did.models.design_for`), whose
+    linear design gives the pooled model's residuals without building its matrix again."""
+    from sofs_lib.methods.did.models import design_for
+
+    terms = rhs(eq, "linear", ["pilot_i", "did"]).split(" + ")
     w = weights if (weights and weights in df) else None
-    d = _prep(_slim(df, f"{y} ~ {base}", [w or "", "child"]), weights)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = pf.feols(f"{y} ~ {base}", data=d, vcov="iid", weights=w, copy_data=False, store_data=False)
-        d["_e"] = np.asarray(m.resid())
-        del m
-        # rows are ordered by child and date (analysis_frame); lag within child
-        lag = d["_e"].shift(1).to_numpy()
-        first = d["child"].to_numpy() != np.roll(d["child"].to_numpy(), 1)
-        first[0] = True
-        d["_e_lag"] = np.where(first, 0.0, lag)
-        aux = pf.feols(
-            f"_e ~ {base} + _e_lag",
-            data=d,
-            vcov="iid",
-            weights=w,
-            copy_data=False,
-            store_data=False,
-            lean=True,
-        )
-    n = int(aux._N)
-    lm = n * float(aux._r2)
+    des = design_for(df, eq, "linear", [y], terms, w, "la", cache)
+    e = des.fit(y, terms, vcov="iid", keep_resid=True).resid
+    d = _prep(df[[c for c in ("child", w) if c]], w)
+    child = d["child"].to_numpy()
+    # rows are ordered by child and date (analysis_frame); lag within child
+    first = child != np.roll(child, 1)
+    first[0] = True
+    e_lag = np.where(first, 0.0, np.roll(e, 1))
+    aux_frame = _prep(df[[c for c in dict.fromkeys([*_vars(terms), w]) if c]], w).assign(_e=e, _e_lag=e_lag)
+    aux = EN.Design(aux_frame, [*terms, "_e_lag"], ["_e"], weights=w).fit("_e", [*terms, "_e_lag"], vcov="iid")
+    n = int(aux.n)
+    lm = n * float(aux.r2)
+    rho = float(aux.beta[aux.names.index("_e_lag")]) if "_e_lag" in aux.names else np.nan
     return {
         "statistic": lm,
         "df": 1,
         "p": float(stats.chi2.sf(lm, 1)),
         "n": n,
         "n_lagged": int((~first).sum()),
-        "rho": float(aux.coef().get("_e_lag", np.nan)),
+        "rho": rho,
     }
+
+
+def _vars(terms: list[str]) -> list[str]:
+    return [t[2:-1] if t.startswith("C(") else t for t in terms]
 
 
 def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
@@ -149,20 +150,24 @@ def _independent(X: pd.DataFrame, entity: np.ndarray, tol: float = 1e-8) -> list
 
 
 def repeated_test(df: pd.DataFrame, eq: str, y: str) -> dict:
-    """F-test that the outcome and covariates do not predict appearing more than once."""
-    d = df
-    fml = f"repeated ~ {y} + " + " + ".join(covariate_terms(eq, "linear"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = pf.feols(fml, data=_slim(d, fml, []), vcov="iid", copy_data=False, store_data=False, lean=True)
-        names = list(m.coef().index)
-        R = np.eye(len(names))[[i for i, n in enumerate(names) if n != "Intercept"]]
-        w = m.wald_test(R=R, distribution="F")
+    """F-test that the outcome and covariates do not predict appearing more than once: the
+    linear probability model of ``repeated`` (unweighted, iid errors) and
+    ``F = W / q`` on ``(q, N - k)`` degrees of freedom, ``W`` the Wald statistic of the ``q``
+    slopes being zero."""
+    terms = [y, *covariate_terms(eq, "linear")]
+    m = EN.Design(df, terms, ["repeated"]).fit("repeated", terms, vcov="iid")
+    slopes = [i for i, n in enumerate(m.names) if n != "Intercept"]
+    b = m.beta[slopes]
+    V = m.vcov[np.ix_(slopes, slopes)]
+    q = len(slopes)
+    f_stat = float(b @ np.linalg.pinv(V) @ b) / q
+    df2 = m.n - len(m.names)
     return {
-        "statistic": float(w["statistic"]),
-        "p": float(w["pvalue"]),
-        "df": int(R.shape[0]),
-        "share_repeated": float(d["repeated"].mean()),
+        "statistic": f_stat,
+        "p": float(stats.f.sf(f_stat, q, df2)),
+        "df": q,
+        "df2": int(df2),
+        "share_repeated": float(df["repeated"].mean()),
     }
 
 

@@ -1,9 +1,12 @@
 """Estimation of the DiD chapter's models (Appendix 10, equation [1]); diagnostics re-exported.
 
-Every regression is run by a library: pyfixest (linear and fixed-effects models, standard
-errors clustered by LA, multiple estimation sharing one demeaning), statsmodels (logit with
-cluster-robust standard errors), linearmodels (fixed and random effects for the Hausman test).
-Nothing here hand-writes least squares, clustering or maximum likelihood.
+Linear and fixed-effects models are fitted on :mod:`sofs_lib.methods.did.engine`: one model
+matrix per sample and fixed-effect structure (coded, demeaned and weighted once), every
+specification on it a subset of its columns, with pyfixest's own collinearity check,
+singleton rule and small-sample adjustments, and held to ``pyfixest.feols`` by the tests
+(every coefficient, SE, p-value and N to 1e-8). statsmodels fits the logit (cluster-robust
+standard errors), linearmodels the fixed and random effects of the Hausman test, and
+wildboottest the wild cluster bootstrap.
 
 Specifications
 --------------
@@ -21,8 +24,8 @@ Specifications
 Event study -- ``did`` replaced by ``lead_1..lead_K`` (placebo "effects" in the K financial
     years up to the SofS start, the earlier pre years being the reference) and ``lag_0..lag_M``
     (the effect in the m-th financial year after the settling-in period: "DiD in year t",
-    "t+1", ...). Main and event-study fits of one model share one pyfixest call (``sw()``), so
-    the fixed effects are demeaned once. For a logit main model the event study is linear, as in
+    "t+1", ...). Main and event-study fits of one model share one model matrix, so the fixed
+    effects are demeaned once. For a logit main model the event study is linear, as in
     the report (footnotes 5 and 8: the logit did not converge with individual DiD dummies).
 
 Diagnostics and the model-choice rule are in :mod:`sofs_lib.methods.did.diagnostics`,
@@ -35,8 +38,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 
+from sofs_lib.methods.did import engine as EN
 from sofs_lib.methods.did.diagnostics import (  # noqa: F401
     ModelChoice,
     _independent,
@@ -75,6 +78,42 @@ FEW_CLUSTERS = 10
 WILD_REPS = 999
 
 
+def _terms(eq, model, treat, extra=None, drop=None) -> list[str]:
+    return rhs(eq, model, treat, extra, drop).split(" + ")
+
+
+def design_for(
+    df: pd.DataFrame,
+    eq: str,
+    model: str,
+    ys: list[str],
+    terms: list[str],
+    weights: str | None = "cem_w",
+    cluster: str = "la",
+    cache: dict | None = None,
+) -> EN.Design:
+    """The model matrix of ``df`` for ``model`` (``linear`` or ``fe``) with at least ``terms``
+    and ``ys``, built once: ``cache`` (a dict kept with the frame) holds the last design of
+    each model type, reused while it has every term and outcome asked for."""
+    key = (model, weights, cluster)
+    des = cache.get(key) if cache is not None else None
+    if des is None or not (set(terms) <= des.terms and set(ys) <= set(des.Y)):
+        if des is not None:  # the next design holds what the cached one did, and more
+            terms = list(dict.fromkeys([*des.term_list, *terms]))
+            ys = list(dict.fromkeys([*des.Y, *ys]))
+        des = EN.Design(
+            df,
+            terms,
+            ys,
+            weights=weights if weights and weights in df else None,
+            cluster=cluster,
+            fe="child" if model == "fe" else None,
+        )
+        if cache is not None:
+            cache[key] = des
+    return des
+
+
 def wild_cluster_p(
     df: pd.DataFrame,
     eq: str,
@@ -88,31 +127,26 @@ def wild_cluster_p(
     drop: list[str] | None = None,
     reps: int = WILD_REPS,
     seed: int = 2019,
+    cache: dict | None = None,
 ) -> float:
     """Wild cluster bootstrap p-value (WCR, Webb six-point weights, null imposed; package
     ``wildboottest``) of ``term`` in one linear or fixed-effects specification. The bootstrap
-    runs on pyfixest's model matrices after the fixed effects are partialled out and the CEM
-    weights applied (rows and columns times the square root of the weight), which is the
-    weighted regression as ordinary least squares."""
-    fml = f"{y} ~ {rhs(eq, model, treat, extra, drop)}" + (" | child" if model == "fe" else "")
-    d = _prep(_slim(df, fml, [weights or "", cluster, "la"], (cluster, "la")), weights).reset_index(drop=True)
+    runs on the specification's model matrix after the fixed effects are partialled out and
+    the CEM weights applied (rows times the square root of the weight, :mod:`.engine`), which
+    is the weighted regression as ordinary least squares; collinear columns are left out as
+    in the fit."""
+    terms = _terms(eq, model, treat, extra, drop)
+    des = design_for(df, eq, model, [y], terms, weights, cluster, cache)
+    fit = des.fit(y, terms, vcov="iid")
+    if term not in fit.names:
+        return np.nan
+    idx = [des.names.index(n) for n in fit.names]
+    R = np.zeros(len(idx))
+    R[fit.names.index(term)] = 1.0
+    X, Y = des.X[:, idx], des.Y[y]
+    cl = des.cl.astype(np.int64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = pf.feols(
-            fml,
-            data=d,
-            vcov={"CRV1": cluster},
-            weights=weights if weights in d else None,
-            copy_data=False,
-            store_data=True,
-        )
-        names = list(m._coefnames)
-        if term not in names:
-            return np.nan
-        R = np.zeros(len(names))
-        R[names.index(term)] = 1.0
-        X, Y = np.asarray(m._X, dtype=float), np.asarray(m._Y, dtype=float).ravel()
-        cl = pd.factorize(m._data[cluster])[0].astype(np.int64)
         boot = _wild_cl()(X=X, Y=Y, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
         boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
         boot.get_weights(weights_type="webb")
@@ -135,55 +169,32 @@ def fit_ols(
     weights: str | None = "cem_w",
     cluster: str = "la",
     drop: list[str] | None = None,
+    cache: dict | None = None,
 ) -> dict:
-    """Linear or fixed-effects fits of several outcomes x treatment variants in one pyfixest
-    call (``sw()``: shared demeaning). ``variants``: ``{name: [treatment terms]}``; ``drop``:
-    terms removed from the right-hand side (e.g. ``pilot_i`` when a dose replaces it).
-    Returns ``{(name, y): Fit}``. ``Fit.n`` counts the rows of the model: for child fixed
-    effects every row, children seen once included (Stata's ``xtreg, fe`` convention, which
-    the report's N follow); ``extra["n_informative"]`` the rows pyfixest keeps (children seen
-    more than once)."""
-    d = df
-    names = list(variants)
-    alts = [" + ".join(variants[n]) for n in names]
-    treat_part = alts[0] if len(alts) == 1 else f"sw({', '.join(alts)})"
-    rhs_s = rhs(eq, model, ["__TREAT__"], extra, drop).replace("__TREAT__", treat_part)
-    fml = f"{' + '.join(ys)} ~ {rhs_s}" + (" | child" if model == "fe" else "")
-    d = _prep(_slim(d, fml, [weights or "", cluster, "la"], (cluster, "la")), weights)
+    """Linear or fixed-effects fits of several outcomes x treatment variants on one model
+    matrix (:mod:`.engine`: built, demeaned and weighted once; ``cache`` shares it with later
+    calls on the same frame). ``variants``: ``{name: [treatment terms]}``; ``drop``: terms
+    removed from the right-hand side (e.g. ``pilot_i`` when a dose replaces it). Returns
+    ``{(name, y): Fit}``. ``Fit.n`` counts the rows of the model: for child fixed effects every
+    row, children seen once included (Stata's ``xtreg, fe`` convention, which the report's N
+    follow); ``extra["n_informative"]`` the rows the estimator uses (children seen more than
+    once)."""
+    terms_of = {n: _terms(eq, model, variants[n], extra, drop) for n in variants}
+    union = list(dict.fromkeys(t for n in variants for t in terms_of[n]))
+    des = design_for(df, eq, model, ys, union, weights, cluster, cache)
+    d = _prep(df[[c for c in dict.fromkeys([cluster, "la", "pilot_i", weights or ""]) if c in df]], weights)
     n_la = int(d["la"].nunique())
     n_tr = _n_treated(d, cluster)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = pf.feols(
-            fml,
-            data=d,
-            vcov={"CRV1": cluster},
-            weights=weights if weights in d else None,
-            copy_data=False,
-            store_data=False,
-            lean=True,
-        )
-    models = list(res.all_fitted_models.values()) if hasattr(res, "all_fitted_models") else [res]
+    n_cl = int(d[cluster].nunique())
     out = {}
-    i = 0
     for y in ys:
-        for n in names:
-            m = models[i]
-            i += 1
-            r2 = float(getattr(m, "_r2_within", np.nan) if model == "fe" else getattr(m, "_r2", np.nan))
-            n_rows = int(len(d)) if model == "fe" else int(m._N)
-            out[(n, y)] = Fit(
-                n,
-                model,
-                y,
-                _tidy_pf(m),
-                n_rows,
-                r2,
-                int(d[cluster].nunique()),
-                n_la,
-                n_tr,
-                extra={"n_informative": int(m._N)},
-            )
+        for n in variants:
+            f = des.fit(y, terms_of[n])
+            t = f.tidy()
+            t.index = [_term(i) for i in t.index]
+            r2 = f.r2_within if model == "fe" else f.r2
+            n_rows = int(len(d)) if model == "fe" else f.n
+            out[(n, y)] = Fit(n, model, y, t, n_rows, r2, n_cl, n_la, n_tr, extra={"n_informative": f.n})
     return out
 
 
