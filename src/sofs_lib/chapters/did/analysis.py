@@ -90,6 +90,7 @@ class Analysis:
         release_memory()
         self._match = None
         self._eq: dict[str, EqResult] = {}
+        self._alt_designs: dict = {}  # the model matrices of the frame at the other cut-off
 
     # ------------------------------------------------------------------ matching
 
@@ -176,6 +177,7 @@ class Analysis:
                 tm[step] = time.perf_counter() - t
                 if step == "wild_bootstrap":
                     self._alt_frame = None  # only this question's sensitivity steps use it
+                    self._alt_designs.clear()
                 release_memory()
         finally:
             r.designs.clear()
@@ -270,13 +272,13 @@ class Analysis:
             for label, pl in info["exclusions"]:
                 if not d["group_id"].isin(pl).any():
                     continue  # not in this question's sample (e.g. excluded by a parameter)
-                sub = _model_rows(d, ~d["group_id"].isin(pl), eq, y)
-                if sub.loc[sub["cem_w"] > 0, "pilot_i"].sum() == 0:
+                keep = ~d["group_id"].isin(pl).to_numpy()
+                if not (keep & (d["cem_w"].to_numpy() > 0) & (d["pilot_i"].to_numpy() == 1)).any():
                     continue
-                sens[label] = self._fit_main(sub, eq, main, y)
+                sens[label] = self._fit_main(d, eq, main, y, rows=keep, cache=r.designs)
             if eq == "eq3a":
                 d2 = self.frame(eq, cutoff=self.alt_cutoff)
-                sens["Alternative cut-off"] = self._fit_main(d2, eq, main, y)
+                sens["Alternative cut-off"] = self._fit_main(d2, eq, main, y, cache=self._alt_designs)
                 sens["Alternative cut-off"].note = f"cut-off {self.alt_cutoff:g} working days"
         r.fits.update(sens)
         r.extra_sensitivity = list(sens)
@@ -294,15 +296,15 @@ class Analysis:
             if f is None or f.n_clusters >= M.FEW_CLUSTERS or "did" not in f.table.index:
                 continue
             model = "linear" if f.model == "logit" else f.model
-            sub = d
+            sub, rows, cache = d, None, r.designs
             for label, pl in EQ_INFO[eq]["exclusions"]:
                 if key == label:
-                    sub = _model_rows(d, ~d["group_id"].isin(pl), eq, y)
+                    rows = ~d["group_id"].isin(pl).to_numpy()
             if key == "Alternative cut-off":
-                sub = self.frame(eq, cutoff=self.alt_cutoff)
+                sub, cache = self.frame(eq, cutoff=self.alt_cutoff), self._alt_designs
             treat = ["did"] if model == "fe" else ["pilot_i", "did"]
             f.extra["wild_p"] = M.wild_cluster_p(
-                sub, eq, model, y, treat, "did", seed=int(self.p["seed"]), cache=r.designs if sub is d else None
+                sub, eq, model, y, treat, "did", seed=int(self.p["seed"]), cache=cache, rows=rows
             )
             f.extra["wild_on"] = model
 
@@ -363,10 +365,12 @@ class Analysis:
             )
         )
 
-    def _fit_main(self, d, eq, model, y):
+    def _fit_main(self, d, eq, model, y, rows=None, cache=None):
+        """The main specification on the frame ``d`` (``rows``: on those of its rows only)."""
         if model == "logit":
-            return M.fit_logit(d, eq, y, ["pilot_i", "did"], name="sensitivity")
-        return M.fit_ols(d, eq, model, [y], {"s": ["pilot_i", "did"]})[("s", y)]
+            sub = d if rows is None else _model_rows(d, rows, eq, y)
+            return M.fit_logit(sub, eq, y, ["pilot_i", "did"], name="sensitivity")
+        return M.fit_ols(d, eq, model, [y], {"s": ["pilot_i", "did"]}, cache=cache, rows=rows)[("s", y)]
 
     def run_all(self) -> dict:
         """Compute every step (the benchmark); returns the per-question results."""

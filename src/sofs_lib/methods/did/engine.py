@@ -49,36 +49,29 @@ class DesignError(ValueError):
     """A model the data cannot support (no rows, a missing column, every variable collinear)."""
 
 
-def _levels(s: pd.Series) -> tuple[list, np.ndarray]:
-    """Levels (formulaic's order) and integer codes (-1 for missing) of a categorical term."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return list(s.cat.categories), s.cat.codes.to_numpy()
-    codes, uniq = pd.factorize(s, sort=True)
-    return list(uniq), codes
-
-
-def _columns(df: pd.DataFrame, terms: list[str], intercept: bool) -> tuple[list[str], list[np.ndarray]]:
-    names: list[str] = ["Intercept"] if intercept else []
-    cols: list[np.ndarray] = [np.ones(len(df))] if intercept else []
+def _layout(df: pd.DataFrame, terms: list[str], pos: np.ndarray, intercept: bool) -> list[tuple]:
+    """The model matrix's columns as ``(name, values, level)``: ``values`` the term's column
+    (a categorical's integer codes) at rows ``pos``, ``level`` the code a dummy is 1 at."""
+    out: list[tuple] = [("Intercept", None, None)] if intercept else []
     for t in dict.fromkeys(terms):
         m = _CAT.match(t)
         v = m.group(1) if m else t
-        if v not in df:
-            raise DesignError(f"the model's term {t!r} names a column the frame does not have ({v!r})")
         if m:
-            levels, codes = _levels(df[v])
+            s = df[v]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                levels, codes = list(s.cat.categories), s.cat.codes.to_numpy()[pos]
+            else:
+                codes, levels = pd.factorize(s.to_numpy()[pos], sort=True)
+                levels = list(levels)
             if (codes < 0).any():
                 raise DesignError(f"column {v!r} has {int((codes < 0).sum()):,} missing values")
-            for j, lev in enumerate(levels[1:], start=1):
-                names.append(f"C({v})[T.{lev}]")
-                cols.append((codes == j).astype(np.float64))
+            out += [(f"C({v})[T.{lev}]", codes, j) for j, lev in enumerate(levels[1:], start=1)]
         else:
-            x = df[v].to_numpy(dtype=np.float64, na_value=np.nan)
+            x = df[v].to_numpy(dtype=np.float64, na_value=np.nan)[pos]
             if np.isnan(x).any():
                 raise DesignError(f"column {v!r} has {int(np.isnan(x).sum()):,} missing values")
-            names.append(v)
-            cols.append(x)
-    return names, cols
+            out.append((v, x, None))
+    return out
 
 
 def _group_demean(a: np.ndarray, g: np.ndarray, w: np.ndarray, n_groups: int) -> np.ndarray:
@@ -139,80 +132,125 @@ class Design:
         missing = [c for c in need if c not in df]
         if missing:
             raise DesignError(f"the model needs columns the frame does not have: {missing}")
-        d = df[need]
         self.term_list = list(dict.fromkeys(terms))
         self.terms = set(self.term_list)
+        self.fe, self.cluster = fe, cluster
+        # the frame's rows in the design (pos), in cluster order: weights > 0, singletons out
+        pos = np.arange(len(df))
         if weights is not None:
-            w_all = d[weights].to_numpy(dtype=np.float64)
+            w_all = df[weights].to_numpy(dtype=np.float64)
             if (w_all < 0).any() or np.isnan(w_all).any():
                 raise DesignError(f"weights column {weights!r} has negative or missing values")
-            if not (w_all > 0).all():
-                d = d[w_all > 0]
-        self.n_input = int(len(d))
-        self.fe = fe
+            pos = np.flatnonzero(w_all > 0)
+        self.n_input = int(len(pos))
+        self.n_singletons = 0
         if fe is not None:
-            fcodes = pd.factorize(d[fe])[0].astype(np.uintp)
-            single = detect_singletons(fcodes.reshape(-1, 1))
-            if single.any():
-                d = d[~single]
+            single = detect_singletons(pd.factorize(df[fe].to_numpy()[pos])[0].astype(np.uintp).reshape(-1, 1))
             self.n_singletons = int(single.sum())
-        else:
-            self.n_singletons = 0
-        if len(d) == 0:
+            pos = pos[~single]
+        if len(pos) == 0:
             raise DesignError("no rows left to fit (after weights and singletons)")
-        self.n = int(len(d))
-        w = d[weights].to_numpy(dtype=np.float64) if weights is not None else np.ones(self.n)
-        names, cols = _columns(d, terms, intercept=fe is None)
-        for y in ys:
-            if y not in d:
-                raise DesignError(f"the outcome {y!r} is not a column of the frame")
-        ycols = [d[y].to_numpy(dtype=np.float64, na_value=np.nan) for y in ys]
-        for y, c in zip(ys, ycols):
-            if np.isnan(c).any():
-                raise DesignError(f"outcome {y!r} has {int(np.isnan(c).sum()):,} missing values")
-        A = np.column_stack(cols + ycols) if cols else np.column_stack(ycols)
-        del cols, ycols
-        if fe is not None:
-            g, uniq = pd.factorize(d[fe])
-            self.k_fe = int(len(uniq))
-            _group_demean(A, g, w, self.k_fe)
-        else:
-            self.k_fe = 0
-        ys_raw = np.column_stack([d[y].to_numpy(dtype=np.float64) for y in ys])  # for R-squared
-        cl = pd.factorize(d[cluster])[0].astype(np.uintp) if cluster is not None else None
         self.fe_nested = False
-        if cluster is not None and fe is not None:
-            _, n_nested = count_fixef_fully_nested_all(
-                all_fixef_array=np.array([fe], dtype=str),
-                cluster_colnames=np.array([cluster], dtype=str),
-                cluster_data=cl.reshape(-1, 1),
-                fe_data=pd.factorize(d[fe])[0].astype(np.uintp).reshape(-1, 1),
-            )
-            self.fe_nested = bool(n_nested)
-        # rows in cluster order, so that each cluster's scores are one slice (order: the
-        # frame's row of each design row, for residuals in the frame's order)
-        self.order = np.argsort(cl, kind="stable") if cl is not None else np.arange(self.n)
-        if cl is not None:
-            A, w, ys_raw, cl = A[self.order], w[self.order], ys_raw[self.order], cl[self.order]
-            self.bounds = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1], True])
-            self.G = int(len(self.bounds) - 1)
-        self.cluster = cluster
-        self.cl = cl
-        self.ys_raw = {y: ys_raw[:, i] for i, y in enumerate(ys)}
-        self.w = w
-        sq = np.sqrt(w)
-        A *= sq[:, None]
-        k = len(names)
-        self.names = names
+        if cluster is not None:
+            cl = pd.factorize(df[cluster].to_numpy()[pos])[0].astype(np.uintp)
+            if fe is not None:
+                _, n_nested = count_fixef_fully_nested_all(
+                    all_fixef_array=np.array([fe], dtype=str),
+                    cluster_colnames=np.array([cluster], dtype=str),
+                    cluster_data=cl.reshape(-1, 1),
+                    fe_data=pd.factorize(df[fe].to_numpy()[pos])[0].astype(np.uintp).reshape(-1, 1),
+                )
+                self.fe_nested = bool(n_nested)
+            order = np.argsort(cl, kind="stable")
+            pos, cl = pos[order], cl[order]
+        self.pos = pos
+        self.n = n = int(len(pos))
+        self.w = df[weights].to_numpy(dtype=np.float64)[pos] if weights is not None else np.ones(n)
+        for y in ys:
+            if y not in df:
+                raise DesignError(f"the outcome {y!r} is not a column of the frame")
+        layout = _layout(df, terms, pos, intercept=fe is None)
+        self.names = [name for name, _, _ in layout]
+        k = len(layout)
+        A = np.empty((n, k + len(ys)), order="F")  # column-major: each column one block
+        for j, (_, values, level) in enumerate(layout):
+            if values is None:
+                A[:, j] = 1.0
+            elif level is None:
+                A[:, j] = values
+            else:
+                np.equal(values, level, out=A[:, j], casting="unsafe")
+        del layout
+        for i, y in enumerate(ys):
+            A[:, k + i] = df[y].to_numpy(dtype=np.float64, na_value=np.nan)[pos]
+            if np.isnan(A[:, k + i]).any():
+                raise DesignError(f"outcome {y!r} has {int(np.isnan(A[:, k + i]).sum()):,} missing values")
+        self.ys_raw = {y: A[:, k + i].copy() for i, y in enumerate(ys)}  # for R-squared
+        self.k_fe = 0
+        if fe is not None:
+            self.g, uniq = pd.factorize(df[fe].to_numpy()[pos])
+            self.k_fe = int(len(uniq))
+            _group_demean(A, self.g, self.w, self.k_fe)
+        A *= np.sqrt(self.w)[:, None]
         self.X = A[:, :k]
         self.Y = {y: A[:, k + i] for i, y in enumerate(ys)}
+        self._set_clusters(cl if cluster is not None else None)
         self.gram = self.X.T @ self.X
         self.xy = {y: self.X.T @ v for y, v in self.Y.items()}
 
+    def _set_clusters(self, cl: np.ndarray | None) -> None:
+        self.cl = cl
+        if cl is not None:
+            self.bounds = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1], True])
+            self.G = int(len(self.bounds) - 1)
+
+    def subset(self, mask: np.ndarray) -> Design | None:
+        """The design of the frame's rows ``mask`` (a boolean array over the frame), taken from
+        this one without building it again; ``None`` when that would not be exact: with fixed
+        effects, when ``mask`` splits a group's rows (its demeaning would change)."""
+        keep = np.asarray(mask, dtype=bool)[self.pos]
+        if self.fe is not None:
+            inside = np.bincount(self.g, weights=keep.astype(np.float64), minlength=self.k_fe)
+            total = np.bincount(self.g, minlength=self.k_fe)
+            if ((inside > 0) & (inside < total)).any():
+                return None
+        if not keep.any():
+            raise DesignError("no rows left to fit in the subset")
+        new = object.__new__(Design)
+        new.__dict__.update(self.__dict__)
+        pos = self.pos[keep]
+        new.n_input = new.n = int(len(pos))
+        new.n_singletons = 0
+        new.w = self.w[keep]
+        new.ys_raw = {y: v[keep] for y, v in self.ys_raw.items()}
+        if self.fe is not None:
+            new.g, uniq = pd.factorize(self.g[keep])
+            new.k_fe = int(len(uniq))
+        X, Y = self.X[keep], {y: v[keep] for y, v in self.Y.items()}
+        cl = None
+        if self.cl is not None:
+            # clusters numbered by first appearance in the frame's order, as a fresh design would
+            first = np.full(self.G, np.iinfo(np.int64).max)
+            np.minimum.at(first, self.cl[keep], pos)
+            present = np.flatnonzero(first < np.iinfo(np.int64).max)
+            rank = np.empty(self.G, dtype=np.uintp)
+            rank[present[np.argsort(first[present])]] = np.arange(len(present), dtype=np.uintp)
+            cl = rank[self.cl[keep]]
+            order = np.argsort(cl, kind="stable")
+            pos, cl, X = pos[order], cl[order], X[order]
+            Y = {y: v[order] for y, v in Y.items()}
+            new.w = new.w[order]
+            new.ys_raw = {y: v[order] for y, v in new.ys_raw.items()}
+            if self.fe is not None:
+                new.g = new.g[order]
+        new.pos, new.X, new.Y = pos, X, Y
+        new._set_clusters(cl)
+        new.gram = X.T @ X
+        new.xy = {y: X.T @ v for y, v in Y.items()}
+        return new
+
     def _in_frame_order(self, v: np.ndarray) -> np.ndarray:
-        out = np.empty_like(v)
-        out[self.order] = v
-        return out
+        return v[np.argsort(self.pos, kind="stable")]
 
     def index(self, terms: list[str]) -> list[int]:
         """Column positions of ``terms`` (a ``C(x)`` term: all its levels' columns)."""

@@ -114,6 +114,19 @@ def design_for(
     return des
 
 
+def _design_rows(df, rows, eq, model, ys, terms, weights, cluster, cache) -> EN.Design:
+    """The design of ``df`` (``rows``: of its rows where true), from the cached design of the
+    whole frame when a subset of it is exact (:meth:`~sofs_lib.methods.did.engine.Design.subset`)."""
+    if rows is None:
+        return design_for(df, eq, model, ys, terms, weights, cluster, cache)
+    rows = np.asarray(rows, dtype=bool)
+    if cache is not None:
+        sub = design_for(df, eq, model, ys, terms, weights, cluster, cache).subset(rows)
+        if sub is not None:
+            return sub
+    return design_for(df[rows], eq, model, ys, terms, weights, cluster, None)
+
+
 def wild_cluster_p(
     df: pd.DataFrame,
     eq: str,
@@ -128,15 +141,16 @@ def wild_cluster_p(
     reps: int = WILD_REPS,
     seed: int = 2019,
     cache: dict | None = None,
+    rows: np.ndarray | None = None,
 ) -> float:
     """Wild cluster bootstrap p-value (WCR, Webb six-point weights, null imposed; package
     ``wildboottest``) of ``term`` in one linear or fixed-effects specification. The bootstrap
     runs on the specification's model matrix after the fixed effects are partialled out and
     the CEM weights applied (rows times the square root of the weight, :mod:`.engine`), which
     is the weighted regression as ordinary least squares; collinear columns are left out as
-    in the fit."""
+    in the fit; ``rows``: the specification's rows of ``df`` (a boolean array)."""
     terms = _terms(eq, model, treat, extra, drop)
-    des = design_for(df, eq, model, [y], terms, weights, cluster, cache)
+    des = _design_rows(df, rows, eq, model, [y], terms, weights, cluster, cache)
     fit = des.fit(y, terms, vcov="iid")
     if term not in fit.names:
         return np.nan
@@ -170,6 +184,7 @@ def fit_ols(
     cluster: str = "la",
     drop: list[str] | None = None,
     cache: dict | None = None,
+    rows: np.ndarray | None = None,
 ) -> dict:
     """Linear or fixed-effects fits of several outcomes x treatment variants on one model
     matrix (:mod:`.engine`: built, demeaned and weighted once; ``cache`` shares it with later
@@ -178,11 +193,13 @@ def fit_ols(
     ``{(name, y): Fit}``. ``Fit.n`` counts the rows of the model: for child fixed effects every
     row, children seen once included (Stata's ``xtreg, fe`` convention, which the report's N
     follow); ``extra["n_informative"]`` the rows the estimator uses (children seen more than
-    once)."""
+    once). ``rows``: fit on those rows of ``df`` only (a boolean array; with ``cache``, the
+    whole frame's design is subset rather than built again)."""
     terms_of = {n: _terms(eq, model, variants[n], extra, drop) for n in variants}
     union = list(dict.fromkeys(t for n in variants for t in terms_of[n]))
-    des = design_for(df, eq, model, ys, union, weights, cluster, cache)
-    d = _prep(df[[c for c in dict.fromkeys([cluster, "la", "pilot_i", weights or ""]) if c in df]], weights)
+    des = _design_rows(df, rows, eq, model, ys, union, weights, cluster, cache)
+    d = df[[c for c in dict.fromkeys([cluster, "la", "pilot_i", weights or ""]) if c in df]]
+    d = _prep(d if rows is None else d[np.asarray(rows, dtype=bool)], weights)
     n_la = int(d["la"].nunique())
     n_tr = _n_treated(d, cluster)
     n_cl = int(d[cluster].nunique())
