@@ -74,6 +74,21 @@ def _layout(df: pd.DataFrame, terms: list[str], pos: np.ndarray, intercept: bool
     return out
 
 
+def model_matrix(df: pd.DataFrame, terms: list[str], intercept: bool = True) -> pd.DataFrame:
+    """The model matrix of ``terms`` on every row of ``df`` (the same coding and names as a
+    :class:`Design`), as a frame: for models fitted by other libraries (the logit)."""
+    layout = _layout(df, terms, np.arange(len(df)), intercept)
+    out = np.empty((len(df), len(layout)), order="F")
+    for j, (_, values, level) in enumerate(layout):
+        if values is None:
+            out[:, j] = 1.0
+        elif level is None:
+            out[:, j] = values
+        else:
+            np.equal(values, level, out=out[:, j], casting="unsafe")
+    return pd.DataFrame(out, columns=[name for name, _, _ in layout], index=df.index)
+
+
 def _group_demean(a: np.ndarray, g: np.ndarray, w: np.ndarray, n_groups: int) -> np.ndarray:
     """``a`` (rows x columns) minus its weighted mean within each group ``g`` (in place)."""
     sw = np.bincount(g, weights=w, minlength=n_groups)

@@ -260,7 +260,7 @@ def fit_logit(
     2. A treatment term that predicts perfectly, a statsmodels separation or convergence
        warning, or a coefficient beyond :data:`SE_MAX` / :data:`COEF_MAX`: the maximum
        likelihood estimate does not exist. The fit returned is then the **linear probability
-       model** of the same specification (pyfixest, CRV1 by LA), ``extra["separated"]`` gives
+       model** of the same specification (CRV1 by LA), ``extra["separated"]`` gives
        the reasons and ``extra["logit"]`` the logit table with the diverging terms blanked;
        nothing diverging is ever shown as a result.
     Otherwise the logit is returned with ``extra["ame"]`` = ``{term: (ame, se, p)}``, the
@@ -276,7 +276,7 @@ def fit_logit(
     groups = pd.factorize(d[cluster])[0]
     G = len(np.unique(groups))
     w = d[weights] if weights in d else None
-    mod, r, caught = _glm_logit(d, f"{y} ~ {' + '.join(terms)}", w, groups, G, notes)
+    mod, r, caught = _glm_logit(d, y, terms, w, groups, G, notes)
     ci = r.conf_int()
     t = pd.DataFrame({"estimate": r.params, "se": r.bse, "p": r.pvalues, "lo": ci[0], "hi": ci[1]})
     t.index = [_term(i) for i in t.index]
@@ -306,17 +306,18 @@ def fit_logit(
     )
 
 
-def _glm_logit(d: pd.DataFrame, fml: str, w, groups: np.ndarray, G: int, notes: list[str]):
-    """Step 2 of :func:`fit_logit`: the statsmodels GLM (cluster-robust by ``groups``, or
-    model-based with a note when that covariance is singular). Returns ``(model, result,
-    separation and convergence warnings caught)``."""
+def _glm_logit(d: pd.DataFrame, y: str, terms: list[str], w, groups: np.ndarray, G: int, notes: list[str]):
+    """Step 2 of :func:`fit_logit`: the statsmodels GLM of ``y`` on ``terms`` (the model matrix
+    of :func:`sofs_lib.methods.did.engine.model_matrix`: formula coding, without a formula
+    parser; cluster-robust by ``groups``, or model-based with a note when that covariance is
+    singular). Returns ``(model, result, separation and convergence warnings caught)``."""
     import statsmodels.api as sm
-    import statsmodels.formula.api as smf
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+    X = EN.model_matrix(d, terms)
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
-        mod = smf.glm(fml, data=d, family=sm.families.Binomial(), var_weights=w)
+        mod = sm.GLM(d[y].astype(float), X, family=sm.families.Binomial(), var_weights=w)
         try:
             r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
         except np.linalg.LinAlgError:
