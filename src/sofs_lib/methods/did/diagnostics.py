@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from sofs_lib.methods.did import engine as EN
-from sofs_lib.methods.did.spec import ALPHA, Fit, _prep, _slim, covariate_terms, rhs
+from sofs_lib.methods.did.spec import ALPHA, Fit, _prep, covariate_terms, rhs
 
 
 def fe_switchers(df: pd.DataFrame, col: str = "did", weights: str | None = "cem_w") -> int:
