@@ -82,16 +82,28 @@ def compare(res, m, t):
     assert set(res.collinear) == set(getattr(m, "_collin_vars", []) or [])
 
 
-TERMS = ["post", "pilot_i", "did", "age", "disabled", "C(gender)", "C(ethnicity)", "C(academic_year)", "C(fsm)",
-         "ofsted_high", "C(year)"]
+TERMS = [
+    "post",
+    "pilot_i",
+    "did",
+    "age",
+    "disabled",
+    "C(gender)",
+    "C(ethnicity)",
+    "C(academic_year)",
+    "C(fsm)",
+    "ofsted_high",
+    "C(year)",
+]
 
 
 @pytest.mark.parametrize("fe", [False, True])
 @pytest.mark.parametrize("nested", [True, False])
 def test_design_matches_pyfixest(fe, nested):
     d = frame(nested=nested)
-    des = EN.Design(d, [*TERMS, "lead_1", "dup_post"], ["y", "z"], weights="cem_w", cluster="la",
-                    fe="child" if fe else None)
+    des = EN.Design(
+        d, [*TERMS, "lead_1", "dup_post"], ["y", "z"], weights="cem_w", cluster="la", fe="child" if fe else None
+    )
     for y in ("y", "z"):
         for terms in (TERMS, [*TERMS, "lead_1"], [*TERMS, "dup_post"]):
             m, t = reference(d, f"{y} ~ {' + '.join(terms)}", fe)
@@ -166,6 +178,9 @@ def test_bad_input_names_the_column():
     d.loc[3, "age"] = np.nan
     with pytest.raises(EN.DesignError, match="'age' has 1 missing"):
         EN.Design(d, ["age"], ["y"])
+    d.loc[5, "la"] = None
+    with pytest.raises(EN.DesignError, match="cluster column 'la' has 1 missing"):
+        EN.Design(d, ["post"], ["y"], cluster="la")
     d["cem_w"] = -1.0
     with pytest.raises(EN.DesignError, match="cem_w"):
         EN.Design(d, ["post"], ["y"], weights="cem_w")

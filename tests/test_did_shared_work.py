@@ -46,20 +46,6 @@ def test_cluster_codes_give_the_fit_on_la_labels():
     pd.testing.assert_frame_equal(by_label.table, by_number.table)
 
 
-def test_slim_recodes_only_unused_text_cluster_columns():
-    d = _panel(50)
-    s = M._slim(d, "y ~ post + C(gender)", ["la", "cem_w"], ("la",))
-    assert list(s.columns) == ["la", "post", "gender", "y", "cem_w"]
-    assert s["la"].dtype == np.int32
-    # the same partition of rows
-    assert (
-        s.groupby("la")["y"].size().sort_values().to_numpy() == d.groupby("la")["y"].size().sort_values().to_numpy()
-    ).all()
-    # a cluster column with missing labels is left to pyfixest
-    d.loc[0, "la"] = None
-    assert M._slim(d, "y ~ post", ["la"], ("la",))["la"].dtype == d["la"].dtype
-
-
 def test_strata_are_the_cells_with_missing_as_a_level():
     df = pd.DataFrame(
         {

@@ -119,7 +119,13 @@ class Result:
         p = 2 * (1 - stats.t.cdf(np.abs(tstat), self.df_t))
         z = np.abs(stats.t.ppf(alpha / 2, self.df_t))
         return pd.DataFrame(
-            {"estimate": self.beta, "se": self.se, "p": p, "lo": self.beta - z * self.se, "hi": self.beta + z * self.se},
+            {
+                "estimate": self.beta,
+                "se": self.se,
+                "p": p,
+                "lo": self.beta - z * self.se,
+                "hi": self.beta + z * self.se,
+            },
             index=pd.Index(self.names),
         )
 
@@ -167,7 +173,10 @@ class Design:
             raise DesignError("no rows left to fit (after weights and singletons)")
         self.fe_nested = False
         if cluster is not None:
-            cl = pd.factorize(df[cluster].to_numpy()[pos])[0].astype(np.uintp)
+            cl = pd.factorize(df[cluster].to_numpy()[pos])[0]
+            if (cl < 0).any():
+                raise DesignError(f"cluster column {cluster!r} has {int((cl < 0).sum()):,} missing labels")
+            cl = cl.astype(np.uintp)
             if fe is not None:
                 _, n_nested = count_fixef_fully_nested_all(
                     all_fixef_array=np.array([fe], dtype=str),
@@ -301,9 +310,7 @@ class Design:
         n_fe = 1 if self.fe is not None else 0
         common = {"ssc_dict": ssc(), "N": self.n, "k": k, "k_fe": self.k_fe, "n_fe": n_fe}
         if vcov == "iid":
-            adj, _, df_t = get_ssc(
-                **common, k_fe_nested=0, n_fe_fully_nested=0, G=1, vcov_sign=1, vcov_type="iid"
-            )
+            adj, _, df_t = get_ssc(**common, k_fe_nested=0, n_fe_fully_nested=0, G=1, vcov_sign=1, vcov_type="iid")
             V = float(adj[0]) * bread * (float(u @ u) / (self.n - 1))
         elif vcov == "CRV1":
             if self.cluster is None:

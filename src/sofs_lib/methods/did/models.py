@@ -58,7 +58,6 @@ from sofs_lib.methods.did.spec import (  # noqa: F401
     Fit,
     _n_treated,
     _prep,
-    _slim,
     _term,
     _tidy_pf,
     covariate_terms,

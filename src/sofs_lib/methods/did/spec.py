@@ -1,11 +1,10 @@
 """The specifications of the DiD chapter's models (Appendix 10, equation [1]): the covariates
-of each question, right-hand sides, the fitted-result record :class:`Fit` and the column
-selection every fit shares (used by :mod:`.models` and :mod:`.diagnostics`).
+of each question, right-hand sides and the fitted-result record :class:`Fit` (used by
+:mod:`.models` and :mod:`.diagnostics`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,26 +88,6 @@ def _prep(df: pd.DataFrame, weights: str | None):
     if weights and weights in df:
         df = df[df[weights] > 0]
     return df
-
-
-_VAR = re.compile(r"C\(([A-Za-z_][A-Za-z0-9_]*)\)|([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def _slim(df: pd.DataFrame, fml: str, keep: list[str], codes: tuple[str, ...] = ("la",)) -> pd.DataFrame:
-    """Only the columns a formula uses (pyfixest copies and checks every column it is given),
-    with the text columns in ``codes`` (the cluster variable) replaced by integer codes: the
-    same groups, without pyfixest hashing strings for every clustered covariance."""
-    names = {a or b for a, b in _VAR.findall(fml)}
-    cols = [c for c in df.columns if c in names or c in keep]
-    d = df[cols]
-    recode = [
-        c
-        for c in dict.fromkeys(codes)
-        if c in d and c not in names and not pd.api.types.is_numeric_dtype(d[c]) and bool(d[c].notna().all())
-    ]
-    if recode:
-        d = d.assign(**{c: pd.factorize(d[c])[0].astype(np.int32) for c in recode})
-    return d
 
 
 def _n_treated(d: pd.DataFrame, cluster: str) -> int:
