@@ -213,11 +213,11 @@ def l1_imbalance(
     w = np.ones(len(d)) if weights is None else d[weights].to_numpy(dtype=float)
     keep = w > 0
     cols = {}
-    for v in variables:
-        x = d[v]
+    for v in variables:  # each column as it is (the cells are its values; missing a level)
+        x = d[v].reset_index(drop=True)
         if bins and v in bins:
             x = np.floor(x.astype(float) / bins[v])
-        cols[v] = pd.Series(np.asarray(x, dtype=object))
+        cols[v] = x
     cell = strata(pd.DataFrame(cols), variables)[keep]
     t = d[treat].to_numpy().astype(bool)[keep]
     w = w[keep]
