@@ -257,11 +257,13 @@ def weighted_summary(
         rows.setdefault("Outcome", {})[k] = disclosure.MARK if small[k] else wmean(g, y) * scale
         rows.setdefault("Age", {})[k] = disclosure.MARK if small[k] else wmean(g, "age")
     cats = ["gender", "academic_year", "fsm", "ethnicity"] + (["main_need"] if eq == "eq3d" else [])
+    pil = d["pilot_i"].to_numpy() == 1
+    w = d["cem_w"].to_numpy(dtype=float)
+    w_group = {"Pilot sites": w[pil].sum(), "Comparator LAs": w[~pil].sum()}
     for var in cats + ["disabled"]:
-        vals = d[var].astype(str) if var != "disabled" else d[var].map({1: "yes", 0: "no"})
-        counts = pd.crosstab(vals, d["pilot_i"]).reindex(columns=[1, 0], fill_value=0)
+        counts, wsum = _category_counts(d[var], pil, w, var)
         if var == "disabled":
-            counts = counts.reindex(["yes", "no"], fill_value=0)
+            counts, wsum = counts.reindex(["yes", "no"], fill_value=0), wsum.reindex(["yes", "no"], fill_value=0.0)
         _, mask = disclosure.suppress_counts(counts, threshold=threshold)
         for lev in counts.index:
             if var == "disabled" and lev != "yes":
@@ -276,18 +278,43 @@ def weighted_summary(
                 head, m = _LABELS[var]
                 label = f"{head} – {m.get(lev, lev)}"
             for col, t in (("Pilot sites", 1), ("Comparator LAs", 0)):
-                g = grp[col]
                 if mask.loc[lev, t] or small[col]:
                     rows.setdefault(label, {})[col] = disclosure.MARK
                 else:
-                    share = float(g.loc[vals.loc[g.index] == lev, "cem_w"].sum() / g["cem_w"].sum())
-                    rows.setdefault(label, {})[col] = share * 100
+                    rows.setdefault(label, {})[col] = float(wsum.loc[lev, t] / w_group[col]) * 100
     rows["Main specification (which determines sample size)"] = {c: MODEL_NAMES[model] for c in grp}
     cnt = pd.DataFrame({"group": list(grp), "n": [len(g) for g in grp.values()]})
     prot = disclosure.suppress_groups(cnt, "n", threshold=threshold)
     rows["Number of observations in this pre-treatment group"] = dict(zip(prot["group"], prot["n"]))
     rows["Number of observations of treatment and comparator LAs over all periods"] = {c: n_total for c in grp}
     return pd.DataFrame(rows).T
+
+
+def _category_counts(s: pd.Series, pil: np.ndarray, w: np.ndarray, var: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows and weight of each category of ``s`` (as text, sorted; ``disabled`` as yes/no) among
+    pilots (column 1) and comparators (column 0): the counts a crosstab gives, without
+    converting every row to text."""
+    if var == "disabled":
+        v = s.to_numpy()
+        codes, labels = np.where(v == 1, 0, np.where(v == 0, 1, -1)), np.array(["yes", "no"], dtype=object)
+    elif isinstance(s.dtype, pd.CategoricalDtype):
+        codes, labels = (
+            s.cat.codes.to_numpy().astype(np.int64),
+            np.array([str(c) for c in s.cat.categories] + ["nan"], dtype=object),
+        )
+        codes = np.where(codes < 0, len(labels) - 1, codes)
+    else:
+        codes, uniq = pd.factorize(s, use_na_sentinel=False)
+        labels = np.array([str(u) for u in uniq], dtype=object)
+    ok = codes >= 0
+    k = len(labels)
+    idx = codes[ok] * 2 + pil[ok]
+    n = np.bincount(idx, minlength=2 * k).reshape(k, 2)
+    ws = np.bincount(idx, weights=w[ok], minlength=2 * k).reshape(k, 2)
+    frame_n = pd.DataFrame(n[:, ::-1], index=labels, columns=[1, 0]).groupby(level=0).sum()
+    frame_w = pd.DataFrame(ws[:, ::-1], index=labels, columns=[1, 0]).groupby(level=0).sum()
+    present = frame_n.sum(axis=1) > 0
+    return frame_n[present].sort_index(), frame_w[present].sort_index()
 
 
 def table_a10_3_4(an: Analysis, which: str, led=None) -> pd.DataFrame:
