@@ -184,3 +184,17 @@ def test_bad_input_names_the_column():
     d["cem_w"] = -1.0
     with pytest.raises(EN.DesignError, match="cem_w"):
         EN.Design(d, ["post"], ["y"], weights="cem_w")
+
+
+def test_extra_regressors_and_outcome_values_are_fitted_as_columns():
+    d = frame()
+    d = d[d["cem_w"] > 0].reset_index(drop=True)
+    d["v"] = np.random.default_rng(9).normal(size=len(d))
+    des = EN.Design(d, TERMS, ["y"], weights="cem_w", cluster="la")
+    m, t = reference(d, f"y ~ {' + '.join(TERMS)} + v", False)
+    compare(des.fit("y", TERMS, extra={"v": d["v"].to_numpy()}), m, t)
+    m, t = reference(d, f"z ~ {' + '.join(TERMS)}", False)
+    compare(des.fit("z", TERMS, y_values=d["z"].to_numpy()), m, t)
+    fe = EN.Design(d, TERMS, ["y"], weights="cem_w", cluster="la", fe="child")
+    with pytest.raises(EN.DesignError, match="without fixed effects"):
+        fe.fit("y", TERMS, extra={"v": d["v"].to_numpy()})

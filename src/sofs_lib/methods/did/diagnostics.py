@@ -59,8 +59,8 @@ def breusch_godfrey(
     first = child != np.roll(child, 1)
     first[0] = True
     e_lag = np.where(first, 0.0, np.roll(e, 1))
-    aux_frame = _prep(df[[c for c in dict.fromkeys([*_vars(terms), w]) if c]], w).assign(_e=e, _e_lag=e_lag)
-    aux = EN.Design(aux_frame, [*terms, "_e_lag"], ["_e"], weights=w).fit("_e", [*terms, "_e_lag"], vcov="iid")
+    # the auxiliary regression on the same model matrix, with the lag as one more column
+    aux = des.fit("_e", terms, vcov="iid", extra={"_e_lag": e_lag}, y_values=e)
     n = int(aux.n)
     lm = n * float(aux.r2)
     rho = float(aux.beta[aux.names.index("_e_lag")]) if "_e_lag" in aux.names else np.nan
@@ -72,10 +72,6 @@ def breusch_godfrey(
         "n_lagged": int((~first).sum()),
         "rho": rho,
     }
-
-
-def _vars(terms: list[str]) -> list[str]:
-    return [t[2:-1] if t.startswith("C(") else t for t in terms]
 
 
 def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:

@@ -289,24 +289,60 @@ class Design:
                 raise DesignError(f"term {t!r} is not in this design")
         return out
 
-    def fit(self, y: str, terms: list[str], vcov: str = "CRV1", keep_resid: bool = False) -> Result:
+    def to_design_order(self, v: np.ndarray) -> np.ndarray:
+        """An array over the design's rows in the frame's order, in the design's row order."""
+        return np.asarray(v, dtype=np.float64)[np.argsort(np.argsort(self.pos, kind="stable"), kind="stable")]
+
+    def fit(
+        self,
+        y: str,
+        terms: list[str],
+        vcov: str = "CRV1",
+        keep_resid: bool = False,
+        extra: dict[str, np.ndarray] | None = None,
+        y_values: np.ndarray | None = None,
+    ) -> Result:
         """Weighted least squares of outcome ``y`` on ``terms`` (plus the intercept without
-        fixed effects); ``vcov``: ``"CRV1"`` (clustered on the design's cluster) or ``"iid"``."""
+        fixed effects); ``vcov``: ``"CRV1"`` (clustered on the design's cluster) or ``"iid"``.
+
+        ``extra``: more regressors, ``{name: values}``, and ``y_values``: the outcome (named
+        ``y``) as values rather than a column of the design; both over the design's rows in
+        the frame's order (as :attr:`Result.resid`), designs without fixed effects only. Their
+        cross-products with the design's columns are computed here; nothing is rebuilt."""
+        if (extra or y_values is not None) and self.fe is not None:
+            raise DesignError("extra regressors and outcome values need a design without fixed effects")
         idx = self.index(terms)
-        XtX = np.ascontiguousarray(self.gram[np.ix_(idx, idx)])
-        id_excl, n_excl, all_removed = find_collinear_variables(XtX, COLLIN_TOL)
+        sq = np.sqrt(self.w)
+        E = np.column_stack([self.to_design_order(v) * sq for v in extra.values()]) if extra else None
+        if y_values is not None:
+            yw, yr = self.to_design_order(y_values) * sq, self.to_design_order(y_values)
+            xy = self.X.T @ yw
+        else:
+            yw, yr, xy = self.Y[y], self.ys_raw[y], self.xy[y]
+        names_all = [self.names[i] for i in idx] + list(extra or [])
+        XtX = self.gram[np.ix_(idx, idx)]
+        rhs = xy[idx]
+        if E is not None:
+            XE = (self.X.T @ E)[idx]
+            XtX = np.block([[XtX, XE], [XE.T, E.T @ E]])
+            rhs = np.r_[rhs, E.T @ yw]
+        id_excl, _, all_removed = find_collinear_variables(np.ascontiguousarray(XtX), COLLIN_TOL)
         if all_removed:
             raise DesignError("every variable of the model is collinear")
-        drop = np.asarray(id_excl, dtype=bool).ravel()
-        collinear = [self.names[c] for c, x in zip(idx, drop) if x]
-        idx = [c for c, x in zip(idx, drop) if not x]
-        XtX = self.gram[np.ix_(idx, idx)]
-        beta = np.linalg.solve(XtX, self.xy[y][idx])
+        keep = ~np.asarray(id_excl, dtype=bool).ravel()
+        collinear = [n for n, k in zip(names_all, keep) if not k]
+        XtX, rhs = XtX[np.ix_(keep, keep)], rhs[keep]
+        beta = np.linalg.solve(XtX, rhs)
+        kx = int(keep[: len(idx)].sum())
+        idx = [c for c, k in zip(idx, keep[: len(idx)]) if k]
         full = np.zeros(self.X.shape[1])
-        full[idx] = beta
-        u = self.Y[y] - self.X @ full
+        full[idx] = beta[:kx]
+        u = yw - self.X @ full
+        if E is not None:
+            E = E[:, keep[len(names_all) - E.shape[1] :]]
+            u -= E @ beta[kx:]
         bread = np.linalg.inv(XtX)
-        k = len(idx)
+        k = len(beta)
         n_fe = 1 if self.fe is not None else 0
         common = {"ssc_dict": ssc(), "N": self.n, "k": k, "k_fe": self.k_fe, "n_fe": n_fe}
         if vcov == "iid":
@@ -327,15 +363,16 @@ class Design:
             # the CRV1 meat: sum over clusters of s_g s_g', s_g = X_g' u_g (one slice each)
             b = self.bounds
             S = np.stack([self.X[b[g] : b[g + 1]].T @ u[b[g] : b[g + 1]] for g in range(self.G)])[:, idx]
+            if E is not None:
+                S = np.hstack([S, np.stack([E[b[g] : b[g + 1]].T @ u[b[g] : b[g + 1]] for g in range(self.G)])])
             V = float(adj[0]) * (bread @ (S.T @ S) @ bread)
         else:
             raise DesignError(f"vcov must be 'CRV1' or 'iid', not {vcov!r}")
         ssu = float(u @ u)
-        yr = self.ys_raw[y]
         ssy = float(np.sum(self.w * (yr - np.average(yr, weights=self.w)) ** 2))
-        r2_within = 1 - ssu / float(self.Y[y] @ self.Y[y]) if self.fe is not None else np.nan
+        r2_within = 1 - ssu / float(yw @ yw) if self.fe is not None else np.nan
         return Result(
-            names=[self.names[i] for i in idx],
+            names=[n for n, k in zip(names_all, keep) if k],
             beta=beta,
             se=np.sqrt(np.diagonal(V)),
             df_t=float(df_t),
