@@ -198,3 +198,49 @@ def test_extra_regressors_and_outcome_values_are_fitted_as_columns():
     fe = EN.Design(d, TERMS, ["y"], weights="cem_w", cluster="la", fe="child")
     with pytest.raises(EN.DesignError, match="without fixed effects"):
         fe.fit("y", TERMS, extra={"v": d["v"].to_numpy()})
+
+
+def test_wild_bootstrap_on_compressed_clusters_is_the_bootstrap_on_the_rows():
+    """wildboottest on (R_g, Q_g'y_g) per cluster, with N set to the rows, gives the p-value
+    and t statistic of wildboottest on the rows themselves."""
+    from sofs_lib.methods.wild import _wild_cl, bootstrap_p, compress_clusters
+
+    d = frame()
+    des = EN.Design(d, TERMS, ["y"], weights="cem_w", cluster="la")
+    fit = des.fit("y", TERMS, vcov="iid")
+    idx = [des.names.index(n) for n in fit.names]
+    R = np.zeros(len(idx))
+    R[fit.names.index("did")] = 1.0
+
+    def run(X, Y, cl, n=None):
+        b = _wild_cl()(X=X, Y=Y, cluster=cl, R=R, B=399, seed=7, parallel=False)
+        if n is not None:
+            b.N = n
+        b.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        b.get_weights(weights_type="webb")
+        b.get_numer()
+        b.get_denom()
+        b.get_tboot()
+        b.get_vcov()
+        b.get_tstat()
+        return bootstrap_p(b.t_stat, b.t_boot), float(np.ravel(b.t_stat)[0])
+
+    full = run(des.X[:, idx], des.Y["y"], des.cl.astype(np.int64))
+    Xc, Yc, cl = compress_clusters(des.X, des.Y["y"], des.bounds, idx)
+    assert len(Yc) <= des.G * len(idx) < des.n
+    small = run(Xc, Yc, cl, n=des.n)
+    assert small[0] == full[0]
+    np.testing.assert_allclose(small[1], full[1], rtol=1e-9)
+    # and the t statistic is the engine's CRV1 t of the same regression
+    crv = des.fit("y", TERMS).tidy().loc["did"]
+    np.testing.assert_allclose(small[1], crv["estimate"] / crv["se"], rtol=1e-9)
+
+
+def test_bootstrap_p_counts_ties_as_at_least_as_extreme():
+    from sofs_lib.methods.wild import bootstrap_p
+
+    t = 2.0
+    draws = np.array([2.0 * (1 + 1e-13), -2.0 * (1 - 1e-13), 1.0, -3.0, 0.5, 2.0 * (1 - 1e-6), 2.5, 0.0])
+    # ties (both signs, either side by rounding): 2 draws; beyond: -3.0 and 2.5; below: the rest
+    assert bootstrap_p(t, draws) == 4 / 8
+    assert bootstrap_p(-t, draws) == 4 / 8

@@ -112,11 +112,14 @@ def la_permutation(y, W, la, post, treated, w=None, max_exact: int = 5000, draws
 
 def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind: str = "webb", seed: int = 0) -> dict:
     """Wild cluster restricted bootstrap p of ``param`` (``wildboottest.WildboottestCL``,
-    bootstrap type 11, null imposed) on the weighted design; returns ``t``, ``p``, ``B`` and
+    bootstrap type 11, null imposed) on the weighted design, ties counted as at least as
+    extreme (:func:`sofs_lib.methods.wild.bootstrap_p`); returns ``t``, ``p``, ``B`` and
     whether the Rademacher draws were enumerated in full."""
     import warnings
 
     from wildboottest.wildboottest import WildboottestCL
+
+    from sofs_lib.methods.wild import bootstrap_p
 
     y, X = np.asarray(y, dtype=float), np.asarray(X, dtype=float)
     sw = _weights(w, len(y))
@@ -136,12 +139,11 @@ def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind:
         boot.get_tboot()
         boot.get_vcov()
         boot.get_tstat()
-        boot.get_pvalue(pval_type="two-tailed")
     del caught
     t = np.asarray(boot.t_stat).ravel()[0]
     return {
         "t": float(t),
-        "p": float(np.asarray(boot.pvalue).ravel()[0]),
+        "p": bootstrap_p(boot.t_stat, boot.t_boot),
         "B": int(B),
         "enumerated": bool(full),
     }

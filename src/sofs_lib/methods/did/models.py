@@ -70,7 +70,7 @@ from sofs_lib.methods.logit import (  # noqa: F401
     average_marginal_effect,
     perfect_predictors,
 )
-from sofs_lib.methods.wild import _wild_cl, crv1_denominators  # noqa: F401
+from sofs_lib.methods.wild import _wild_cl, bootstrap_p, compress_clusters, crv1_denominators  # noqa: F401
 
 #: Fewer clusters than this: the CRV1 p-value is shown with a wild cluster bootstrap p beside it.
 FEW_CLUSTERS = 10
@@ -147,7 +147,9 @@ def wild_cluster_p(
     runs on the specification's model matrix after the fixed effects are partialled out and
     the CEM weights applied (rows times the square root of the weight, :mod:`.engine`), which
     is the weighted regression as ordinary least squares; collinear columns are left out as
-    in the fit; ``rows``: the specification's rows of ``df`` (a boolean array)."""
+    in the fit. The regression reaches the bootstrap as its per-cluster cross-products
+    (:func:`~sofs_lib.methods.wild.compress_clusters`), and ties count as at least as extreme
+    (:func:`~sofs_lib.methods.wild.bootstrap_p`); ``rows``: the specification's rows of ``df`` (a boolean array)."""
     terms = _terms(eq, model, treat, extra, drop)
     des = _design_rows(df, rows, eq, model, [y], terms, weights, cluster, cache)
     fit = des.fit(y, terms, vcov="iid")
@@ -156,11 +158,12 @@ def wild_cluster_p(
     idx = [des.names.index(n) for n in fit.names]
     R = np.zeros(len(idx))
     R[fit.names.index(term)] = 1.0
-    X, Y = des.X[:, idx], des.Y[y]
-    cl = des.cl.astype(np.int64)
+    # the regression by its per-cluster cross-products (a few rows a cluster, not a copy of X)
+    Xc, Yc, cl = compress_clusters(des.X, des.Y[y], des.bounds, idx)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        boot = _wild_cl()(X=X, Y=Y, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
+        boot = _wild_cl()(X=Xc, Y=Yc, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
+        boot.N = des.n  # the small-sample factor's N: the regression's rows
         boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
         boot.get_weights(weights_type="webb")
         boot.get_numer()
@@ -168,8 +171,7 @@ def wild_cluster_p(
         boot.get_tboot()
         boot.get_vcov()
         boot.get_tstat()
-        boot.get_pvalue(pval_type="two-tailed")
-    return float(np.asarray(boot.pvalue).ravel()[0])
+    return bootstrap_p(boot.t_stat, boot.t_boot)
 
 
 def fit_ols(
