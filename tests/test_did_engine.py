@@ -121,6 +121,10 @@ def test_subset_equals_a_fresh_design_and_pyfixest(fe):
     assert sub is not None
     m, t = reference(d[keep].reset_index(drop=True), f"y ~ {' + '.join(TERMS)}", fe)
     compare(sub.fit("y", TERMS), m, t)
+    few = des.subset(keep, TERMS[:6])  # only the columns of these terms
+    assert len(few.names) < len(sub.names)
+    m, t = reference(d[keep].reset_index(drop=True), f"y ~ {' + '.join(TERMS[:6])}", fe)
+    compare(few.fit("y", TERMS[:6]), m, t)
     fresh = EN.Design(d[keep], TERMS, ["y"], weights="cem_w", cluster="la", fe="child" if fe else None)
     np.testing.assert_array_equal(sub.cl, fresh.cl)  # the same cluster numbering (the bootstrap's)
     if fe:  # a mask that splits a child's rows cannot be taken from the demeaned matrix

@@ -228,10 +228,11 @@ class Design:
             self.bounds = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1], True])
             self.G = int(len(self.bounds) - 1)
 
-    def subset(self, mask: np.ndarray) -> Design | None:
+    def subset(self, mask: np.ndarray, terms: list[str] | None = None) -> Design | None:
         """The design of the frame's rows ``mask`` (a boolean array over the frame), taken from
-        this one without building it again; ``None`` when that would not be exact: with fixed
-        effects, when ``mask`` splits a group's rows (its demeaning would change)."""
+        this one without building it again (``terms``: only their columns, one copy of the
+        rows they need); ``None`` when that would not be exact: with fixed effects, when
+        ``mask`` splits a group's rows (its demeaning would change)."""
         keep = np.asarray(mask, dtype=bool)[self.pos]
         if self.fe is not None:
             inside = np.bincount(self.g, weights=keep.astype(np.float64), minlength=self.k_fe)
@@ -240,37 +241,38 @@ class Design:
                 return None
         if not keep.any():
             raise DesignError("no rows left to fit in the subset")
-        new = object.__new__(Design)
-        new.__dict__.update(self.__dict__)
-        pos = self.pos[keep]
-        new.n_input = new.n = int(len(pos))
-        new.n_singletons = 0
-        new.w = self.w[keep]
-        new.ys_raw = {y: v[keep] for y, v in self.ys_raw.items()}
-        if self.fe is not None:
-            new.g, uniq = pd.factorize(self.g[keep])
-            new.k_fe = int(len(uniq))
-        X, Y = self.X[keep], {y: v[keep] for y, v in self.Y.items()}
+        sel = np.flatnonzero(keep)  # the parent's rows, in the subset's order (below)
         cl = None
         if self.cl is not None:
             # clusters numbered by first appearance in the frame's order, as a fresh design would
             first = np.full(self.G, np.iinfo(np.int64).max)
-            np.minimum.at(first, self.cl[keep], pos)
+            np.minimum.at(first, self.cl[sel], self.pos[sel])
             present = np.flatnonzero(first < np.iinfo(np.int64).max)
             rank = np.empty(self.G, dtype=np.uintp)
             rank[present[np.argsort(first[present])]] = np.arange(len(present), dtype=np.uintp)
-            cl = rank[self.cl[keep]]
+            cl = rank[self.cl[sel]]
             order = np.argsort(cl, kind="stable")
-            pos, cl, X = pos[order], cl[order], X[order]
-            Y = {y: v[order] for y, v in Y.items()}
-            new.w = new.w[order]
-            new.ys_raw = {y: v[order] for y, v in new.ys_raw.items()}
-            if self.fe is not None:
-                new.g = new.g[order]
-        new.pos, new.X, new.Y = pos, X, Y
+            sel, cl = sel[order], cl[order]
+        cols = self.index(terms) if terms is not None else list(range(len(self.names)))
+        new = object.__new__(Design)
+        new.__dict__.update(self.__dict__)
+        new.pos = self.pos[sel]
+        new.n_input = new.n = int(len(sel))
+        new.n_singletons = 0
+        new.w = self.w[sel]
+        new.ys_raw = {y: v[sel] for y, v in self.ys_raw.items()}
+        if self.fe is not None:
+            new.g, uniq = pd.factorize(self.g[sel])
+            new.k_fe = int(len(uniq))
+        new.names = [self.names[i] for i in cols]
+        if terms is not None:
+            new.term_list = list(dict.fromkeys(terms))
+            new.terms = set(new.term_list)
+        new.X = self.X[np.ix_(sel, cols)]
+        new.Y = {y: v[sel] for y, v in self.Y.items()}
         new._set_clusters(cl)
-        new.gram = X.T @ X
-        new.xy = {y: X.T @ v for y, v in Y.items()}
+        new.gram = new.X.T @ new.X
+        new.xy = {y: new.X.T @ v for y, v in new.Y.items()}
         return new
 
     def _in_frame_order(self, v: np.ndarray) -> np.ndarray:

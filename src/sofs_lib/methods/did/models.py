@@ -120,7 +120,7 @@ def _design_rows(df, rows, eq, model, ys, terms, weights, cluster, cache) -> EN.
         return design_for(df, eq, model, ys, terms, weights, cluster, cache)
     rows = np.asarray(rows, dtype=bool)
     if cache is not None:
-        sub = design_for(df, eq, model, ys, terms, weights, cluster, cache).subset(rows)
+        sub = design_for(df, eq, model, ys, terms, weights, cluster, cache).subset(rows, terms)
         if sub is not None:
             return sub
     return design_for(df[rows], eq, model, ys, terms, weights, cluster, None)
