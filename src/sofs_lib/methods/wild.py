@@ -35,23 +35,30 @@ def bootstrap_p(t: float, t_boot: np.ndarray) -> float:
 
 def compress_clusters(X: np.ndarray, y: np.ndarray, bounds: np.ndarray, cols: list[int] | None = None) -> tuple:
     """The regression ``(X, y)`` with rows sorted by cluster (cluster ``g`` is rows
-    ``bounds[g]:bounds[g+1]``) replaced by ``(R_g, Q_g'y_g)`` per cluster, ``X_g = Q_g R_g``
-    (thin QR): at most ``k`` rows a cluster instead of ``n_g``.
+    ``bounds[g]:bounds[g+1]``) replaced by ``k`` rows per cluster, ``(R_g, z_g)`` with
+    ``R_g'R_g = X_g'X_g`` and ``R_g'z_g = X_g'y_g``: from the eigendecomposition
+    ``X_g'X_g = V diag(l) V'``, ``R_g = diag(sqrt(l)) V'`` and ``z_g = diag(1/sqrt(l)) V'X_g'y_g``
+    (0 where ``l`` is 0 to rounding: ``X_g'y_g`` has no part there, as with a regressor constant
+    within the cluster).
 
-    ``X_g'X_g = R_g'R_g`` and ``X_g'y_g = R_g'(Q_g'y_g)``, and the wild cluster bootstrap of
-    ``wildboottest`` (``WildboottestCL``: CRV1 scores, restricted estimates, bootstrap
-    numerators and denominators, the CRV1 covariance) uses the data only through these
-    per-cluster cross-products, so its statistics are unchanged, except the small-sample factor
-    ``(N-1)/(N-k)``, for which the caller sets the bootstrap's ``N`` to the regression's rows.
-    ``cols``: the columns of ``X`` in the regression (taken one cluster at a time).
+    The wild cluster bootstrap of ``wildboottest`` (``WildboottestCL``: CRV1 scores, restricted
+    estimates, bootstrap numerators and denominators, the CRV1 covariance) uses the data only
+    through these per-cluster cross-products, so its statistics are unchanged, except the
+    small-sample factor ``(N-1)/(N-k)``, for which the caller sets the bootstrap's ``N`` to the
+    regression's rows. ``cols``: the columns of ``X`` in the regression.
     Returns ``(Xc, yc, cluster)``, ``cluster`` numbering the clusters ``0..G-1`` as ``bounds``."""
     Xs, ys, cl = [], [], []
     for g in range(len(bounds) - 1):
         Xg = X[bounds[g] : bounds[g + 1]]
-        Q, R = np.linalg.qr(Xg if cols is None else Xg[:, cols])
-        Xs.append(R)
-        ys.append(Q.T @ y[bounds[g] : bounds[g + 1]])
-        cl.append(np.full(R.shape[0], g, dtype=np.int64))
+        Xg = Xg if cols is None else Xg[:, cols]
+        yg = y[bounds[g] : bounds[g + 1]]
+        lam, V = np.linalg.eigh(Xg.T @ Xg)
+        lam = np.clip(lam, 0.0, None)
+        root = np.sqrt(lam)
+        live = lam > 1e-12 * max(float(lam.max()), 1e-300)
+        Xs.append(root[:, None] * V.T)
+        ys.append(np.where(live, (V.T @ (Xg.T @ yg)) / np.where(live, root, 1.0), 0.0))
+        cl.append(np.full(len(lam), g, dtype=np.int64))
     return np.vstack(Xs), np.concatenate(ys), np.concatenate(cl)
 
 

@@ -268,7 +268,9 @@ class Design:
         if terms is not None:
             new.term_list = list(dict.fromkeys(terms))
             new.terms = set(new.term_list)
-        new.X = self.X[np.ix_(sel, cols)]
+        new.X = np.empty((len(sel), len(cols)), order="F")
+        for j, c in enumerate(cols):  # column by column: one gather each, no temporary
+            np.take(self.X[:, c], sel, out=new.X[:, j])
         new.Y = {y: v[sel] for y, v in self.Y.items()}
         new._set_clusters(cl)
         new.gram = new.X.T @ new.X
