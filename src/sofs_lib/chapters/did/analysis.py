@@ -373,9 +373,53 @@ class Analysis:
         return M.fit_ols(d, eq, model, [y], {"s": ["pilot_i", "did"]}, cache=cache, rows=rows)[("s", y)]
 
     def run_all(self) -> dict:
-        """Compute every step (the benchmark); returns the per-question results."""
-        self.matching()
-        return {eq: self.result(eq) for eq in EQ_INFO}
+        """Compute every step (the benchmark); returns the per-question results. BLAS runs on
+        one thread here: the products are of tall matrices with few columns, for which
+        threads cost more than they give (and the null world runs beside on the other core)."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            self.matching()
+            return {eq: self.result(eq) for eq in EQ_INFO}
+
+
+def null_world(params: dict) -> dict[str, E.Verdict]:
+    """The Table 8 rating of every question in the null world: the same analysis (parameters
+    ``params``) on a synthetic extract whose true effects are all zero, what the rating rule
+    gives when there is nothing to find. Only what the ratings need is computed
+    (``verdicts_only``)."""
+    an = Analysis({**params, "true_effects": 0}, verdicts_only=True)
+    an.run_all()
+    return {eq: an.result(eq).verdict for eq in EQ_INFO}
+
+
+def start_null_world(params: dict):
+    """:func:`null_world` started beside the caller's own work: in a second process when the
+    machine has two cores or more (the two analyses share nothing), else at once. Returns a
+    function that gives the verdicts (waiting for them if need be); the verdicts are the same
+    either way."""
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        verdicts = null_world(params)
+        return lambda: verdicts
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+    future = pool.submit(null_world, dict(params))
+
+    def result():
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the second process could not run (e.g. a script whose
+            return null_world(params)  # main module is not import-safe): compute it here
+        finally:
+            pool.shutdown()
+
+    return result
 
 
 def _model_rows(d: pd.DataFrame, mask: pd.Series, eq: str, y: str) -> pd.DataFrame:

@@ -102,7 +102,8 @@ def answer_parts(
     fe_n: float | None = None,
 ) -> dict:
     """The four parts of the answer box for an :class:`~sofs_lib.chapters.did.analysis.Analysis`
-    (``null``: the same analysis with every true effect zero, or None)."""
+    (``null``: the verdicts of the same analysis with every true effect zero,
+    :func:`~sofs_lib.chapters.did.analysis.null_world`, or None)."""
     kind = "synthetic" if an.synthetic else "real"
     pv = published_verdicts or {}
     pn = published_n or {}
@@ -136,7 +137,7 @@ def answer_parts(
         )
         if null is not None:
             for eq, info in EQ_INFO.items():
-                new.append(null_sentence(info["short"], null.result(eq).verdict.text, an.result(eq).verdict.text))
+                new.append(null_sentence(info["short"], null[eq].text, an.result(eq).verdict.text))
     return {
         "report": report,
         "reproduced": reproduced,
@@ -184,9 +185,10 @@ def published_fe_sample() -> float:
 
 
 def null_column(t8, null) -> None:
-    """Add the null world's verdicts (every true effect zero) to a Table 8 frame, in place."""
+    """Add the null world's verdicts (every true effect zero; ``{question: Verdict}``) to a
+    Table 8 frame, in place."""
     if null is None:
         return
     t8["Analysis results (synthetic, null world)"] = [
-        null.result(eq).verdict.text for eq, info in EQ_INFO.items() if info["row8"] in t8.index
+        null[eq].text for eq, info in EQ_INFO.items() if info["row8"] in t8.index
     ]
