@@ -405,7 +405,6 @@ def start_null_world(params: dict):
         return lambda: verdicts
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
-
     from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
