@@ -9,7 +9,10 @@ computing everything the chapter shows: the synthetic extract, the four populati
 matching, CEM, every model, diagnostic, sensitivity and secondary specification, the evidence
 ratings, Tables A10.1-A10.12 and 8 and the figures. Peak memory is the process's maximum
 resident set size (``resource.getrusage``); ``--tracemalloc`` also reports the peak of Python
-allocations traced by :mod:`tracemalloc` (slower).
+allocations traced by :mod:`tracemalloc` (slower). ``--null`` adds what the chapter adds: the
+null world's ratings (every true effect zero), computed beside in a second process as the
+chapter does (``start_null_world``); its peak is reported separately (``null_peak_rss_gb``,
+the second process's), since the two processes' peaks add up.
 
 Usage::
 
@@ -27,7 +30,7 @@ import sys
 import time
 
 
-def one(scale: float, seed: int, trace: bool) -> dict:
+def one(scale: float, seed: int, trace: bool, null: bool = False) -> dict:
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -50,7 +53,13 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     from sofs_lib.core import ledger
 
     t_import = time.perf_counter() - t0
-    an = did.run(seed=seed, scale=scale)
+    params = did.SPEC.resolve({"seed": seed, "scale": scale})
+    null_verdicts = None
+    if null:
+        from sofs_lib.chapters.did.analysis import start_null_world
+
+        null_verdicts = start_null_world(params)
+    an = did.run(**params)
     t_analysis = time.perf_counter() - t0 - t_import
     led = ledger.Ledger("05_did")
     S.population_sizes(an, led)
@@ -70,6 +79,8 @@ def one(scale: float, seed: int, trace: bool) -> dict:
     F.figure_event_study(an)
     plt.close("all")
     T8.table_8(an, led)
+    if null_verdicts is not None:
+        null_verdicts()
     total = time.perf_counter() - t0
     out = {
         "scale": scale,
@@ -82,6 +93,8 @@ def one(scale: float, seed: int, trace: bool) -> dict:
         "per_question_s": {eq: {k: round(v, 1) for k, v in an.result(eq).timings.items()} for eq in EQ_INFO},
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2),
     }
+    if null:
+        out["null_peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2, 2)
     if trace:
         import tracemalloc
 
@@ -94,15 +107,18 @@ def main(argv=None) -> int:
     ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 4.1])
     ap.add_argument("--seed", type=int, default=2019)
     ap.add_argument("--tracemalloc", action="store_true")
+    ap.add_argument("--null", action="store_true", help="also the null world, beside, as the chapter runs it")
     ap.add_argument("--one", type=float, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one is not None:
-        print(json.dumps(one(a.one, a.seed, a.tracemalloc)))
+        print(json.dumps(one(a.one, a.seed, a.tracemalloc, a.null)))
         return 0
     rows = []
     for s in a.scales:
-        cmd = [sys.executable, __file__, "--one", str(s), "--seed", str(a.seed)] + (
-            ["--tracemalloc"] if a.tracemalloc else []
+        cmd = (
+            [sys.executable, __file__, "--one", str(s), "--seed", str(a.seed)]
+            + (["--tracemalloc"] if a.tracemalloc else [])
+            + (["--null"] if a.null else [])
         )
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
@@ -111,9 +127,10 @@ def main(argv=None) -> int:
         r = json.loads(res.stdout.strip().splitlines()[-1])
         rows.append(r)
         print(json.dumps(r, indent=1))
-    print("\nscale  records      wall (s)  peak RSS (GB)")
+    print("\nscale  records      wall (s)  peak RSS (GB)" + ("  null world's process (GB)" if a.null else ""))
     for r in rows:
-        print(f"{r['scale']:<6g} {r['records']:>11,}  {r['wall_s']:>8.1f}  {r['peak_rss_gb']:>8.2f}")
+        extra = f"  {r['null_peak_rss_gb']:>8.2f}" if a.null else ""
+        print(f"{r['scale']:<6g} {r['records']:>11,}  {r['wall_s']:>8.1f}  {r['peak_rss_gb']:>8.2f}{extra}")
     return 0
 
 

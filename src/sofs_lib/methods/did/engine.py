@@ -156,37 +156,7 @@ class Design:
         self.term_list = list(dict.fromkeys(terms))
         self.terms = set(self.term_list)
         self.fe, self.cluster = fe, cluster
-        # the frame's rows in the design (pos), in cluster order: weights > 0, singletons out
-        pos = np.arange(len(df))
-        if weights is not None:
-            w_all = df[weights].to_numpy(dtype=np.float64)
-            if (w_all < 0).any() or np.isnan(w_all).any():
-                raise DesignError(f"weights column {weights!r} has negative or missing values")
-            pos = np.flatnonzero(w_all > 0)
-        self.n_input = int(len(pos))
-        self.n_singletons = 0
-        if fe is not None:
-            single = detect_singletons(pd.factorize(df[fe].to_numpy()[pos])[0].astype(np.uintp).reshape(-1, 1))
-            self.n_singletons = int(single.sum())
-            pos = pos[~single]
-        if len(pos) == 0:
-            raise DesignError("no rows left to fit (after weights and singletons)")
-        self.fe_nested = False
-        if cluster is not None:
-            cl = pd.factorize(df[cluster].to_numpy()[pos])[0]
-            if (cl < 0).any():
-                raise DesignError(f"cluster column {cluster!r} has {int((cl < 0).sum()):,} missing labels")
-            cl = cl.astype(np.uintp)
-            if fe is not None:
-                _, n_nested = count_fixef_fully_nested_all(
-                    all_fixef_array=np.array([fe], dtype=str),
-                    cluster_colnames=np.array([cluster], dtype=str),
-                    cluster_data=cl.reshape(-1, 1),
-                    fe_data=pd.factorize(df[fe].to_numpy()[pos])[0].astype(np.uintp).reshape(-1, 1),
-                )
-                self.fe_nested = bool(n_nested)
-            order = np.argsort(cl, kind="stable")
-            pos, cl = pos[order], cl[order]
+        pos, cl = self._rows(df, weights, cluster, fe)
         self.pos = pos
         self.n = n = int(len(pos))
         self.w = df[weights].to_numpy(dtype=np.float64)[pos] if weights is not None else np.ones(n)
@@ -221,6 +191,42 @@ class Design:
         self._set_clusters(cl if cluster is not None else None)
         self.gram = self.X.T @ self.X
         self.xy = {y: self.X.T @ v for y, v in self.Y.items()}
+
+    def _rows(self, df, weights, cluster, fe) -> tuple[np.ndarray, np.ndarray | None]:
+        """The frame's rows in the design, in cluster order (weights > 0, singletons out), and
+        their cluster codes; sets the counts of rows dropped and whether ``fe`` nests in the
+        clusters."""
+        pos = np.arange(len(df))
+        if weights is not None:
+            w_all = df[weights].to_numpy(dtype=np.float64)
+            if (w_all < 0).any() or np.isnan(w_all).any():
+                raise DesignError(f"weights column {weights!r} has negative or missing values")
+            pos = np.flatnonzero(w_all > 0)
+        self.n_input = int(len(pos))
+        self.n_singletons = 0
+        if fe is not None:
+            single = detect_singletons(pd.factorize(df[fe].to_numpy()[pos])[0].astype(np.uintp).reshape(-1, 1))
+            self.n_singletons = int(single.sum())
+            pos = pos[~single]
+        if len(pos) == 0:
+            raise DesignError("no rows left to fit (after weights and singletons)")
+        self.fe_nested = False
+        if cluster is None:
+            return pos, None
+        cl = pd.factorize(df[cluster].to_numpy()[pos])[0]
+        if (cl < 0).any():
+            raise DesignError(f"cluster column {cluster!r} has {int((cl < 0).sum()):,} missing labels")
+        cl = cl.astype(np.uintp)
+        if fe is not None:
+            _, n_nested = count_fixef_fully_nested_all(
+                all_fixef_array=np.array([fe], dtype=str),
+                cluster_colnames=np.array([cluster], dtype=str),
+                cluster_data=cl.reshape(-1, 1),
+                fe_data=pd.factorize(df[fe].to_numpy()[pos])[0].astype(np.uintp).reshape(-1, 1),
+            )
+            self.fe_nested = bool(n_nested)
+        order = np.argsort(cl, kind="stable")
+        return pos[order], cl[order]
 
     def _set_clusters(self, cl: np.ndarray | None) -> None:
         self.cl = cl
@@ -293,6 +299,35 @@ class Design:
                 raise DesignError(f"term {t!r} is not in this design")
         return out
 
+    def _vcov(self, bread, u, idx, E, vcov) -> tuple[np.ndarray, float]:
+        """The covariance of a fit (bread, residuals ``u``, the design's columns ``idx`` and
+        extra columns ``E``) with pyfixest's small-sample factor, and its t degrees of freedom."""
+        k = bread.shape[0]
+        n_fe = 1 if self.fe is not None else 0
+        common = {"ssc_dict": ssc(), "N": self.n, "k": k, "k_fe": self.k_fe, "n_fe": n_fe}
+        if vcov == "iid":
+            adj, _, df_t = get_ssc(**common, k_fe_nested=0, n_fe_fully_nested=0, G=1, vcov_sign=1, vcov_type="iid")
+            return float(adj[0]) * bread * (float(u @ u) / (self.n - 1)), float(df_t)
+        if vcov != "CRV1":
+            raise DesignError(f"vcov must be 'CRV1' or 'iid', not {vcov!r}")
+        if self.cluster is None:
+            raise DesignError("a clustered covariance needs the design's cluster column")
+        nested = self.fe_nested
+        adj, _, df_t = get_ssc(
+            **common,
+            k_fe_nested=self.k_fe if nested else 0,
+            n_fe_fully_nested=1 if nested else 0,
+            G=self.G,
+            vcov_sign=1,
+            vcov_type="CRV",
+        )
+        # the CRV1 meat: sum over clusters of s_g s_g', s_g = X_g' u_g (one slice each)
+        b = self.bounds
+        S = np.stack([self.X[b[g] : b[g + 1]].T @ u[b[g] : b[g + 1]] for g in range(self.G)])[:, idx]
+        if E is not None:
+            S = np.hstack([S, np.stack([E[b[g] : b[g + 1]].T @ u[b[g] : b[g + 1]] for g in range(self.G)])])
+        return float(adj[0]) * (bread @ (S.T @ S) @ bread), float(df_t)
+
     def to_design_order(self, v: np.ndarray) -> np.ndarray:
         """An array over the design's rows in the frame's order, in the design's row order."""
         return np.asarray(v, dtype=np.float64)[np.argsort(np.argsort(self.pos, kind="stable"), kind="stable")]
@@ -345,33 +380,7 @@ class Design:
         if E is not None:
             E = E[:, keep[len(names_all) - E.shape[1] :]]
             u -= E @ beta[kx:]
-        bread = np.linalg.inv(XtX)
-        k = len(beta)
-        n_fe = 1 if self.fe is not None else 0
-        common = {"ssc_dict": ssc(), "N": self.n, "k": k, "k_fe": self.k_fe, "n_fe": n_fe}
-        if vcov == "iid":
-            adj, _, df_t = get_ssc(**common, k_fe_nested=0, n_fe_fully_nested=0, G=1, vcov_sign=1, vcov_type="iid")
-            V = float(adj[0]) * bread * (float(u @ u) / (self.n - 1))
-        elif vcov == "CRV1":
-            if self.cluster is None:
-                raise DesignError("a clustered covariance needs the design's cluster column")
-            nested = self.fe_nested
-            adj, _, df_t = get_ssc(
-                **common,
-                k_fe_nested=self.k_fe if nested else 0,
-                n_fe_fully_nested=1 if nested else 0,
-                G=self.G,
-                vcov_sign=1,
-                vcov_type="CRV",
-            )
-            # the CRV1 meat: sum over clusters of s_g s_g', s_g = X_g' u_g (one slice each)
-            b = self.bounds
-            S = np.stack([self.X[b[g] : b[g + 1]].T @ u[b[g] : b[g + 1]] for g in range(self.G)])[:, idx]
-            if E is not None:
-                S = np.hstack([S, np.stack([E[b[g] : b[g + 1]].T @ u[b[g] : b[g + 1]] for g in range(self.G)])])
-            V = float(adj[0]) * (bread @ (S.T @ S) @ bread)
-        else:
-            raise DesignError(f"vcov must be 'CRV1' or 'iid', not {vcov!r}")
+        V, df_t = self._vcov(np.linalg.inv(XtX), u, idx, E, vcov)
         ssu = float(u @ u)
         ssy = float(np.sum(self.w * (yr - np.average(yr, weights=self.w)) ** 2))
         r2_within = 1 - ssu / float(yw @ yw) if self.fe is not None else np.nan
@@ -379,7 +388,7 @@ class Design:
             names=[n for n, k in zip(names_all, keep) if k],
             beta=beta,
             se=np.sqrt(np.diagonal(V)),
-            df_t=float(df_t),
+            df_t=df_t,
             n=self.n,
             r2=1 - ssu / ssy,
             r2_within=r2_within,
