@@ -36,5 +36,21 @@ def test_a_broken_worker_falls_back(monkeypatch):
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Pool)
     monkeypatch.setattr(AN, "null_world", lambda params: calls.append(params) or {"eq3a": "verdict"})
     monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(AN, "memory_available_gb", lambda: None)
     assert AN.start_null_world({"seed": 1})() == {"eq3a": "verdict"}
     assert calls == [{"seed": 1}]
+
+
+def test_without_the_memory_for_two_analyses_it_runs_here_first(monkeypatch):
+    calls = []
+    monkeypatch.setattr(AN, "null_world", lambda params: calls.append(params) or {"eq3a": "v"})
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(AN, "memory_available_gb", lambda: 2 * (AN.PEAK_GB[0] + AN.PEAK_GB[1] * 4.1) - 0.1)
+    get = AN.start_null_world({"scale": 4.1})
+    assert calls == [{"scale": 4.1}]  # computed at once, before the caller's analysis
+    assert get() == {"eq3a": "v"}
+
+
+def test_memory_available_is_read_or_unknown():
+    v = AN.memory_available_gb()
+    assert v is None or v > 0

@@ -393,14 +393,35 @@ def null_world(params: dict) -> dict[str, E.Verdict]:
     return {eq: an.result(eq).verdict for eq in EQ_INFO}
 
 
+#: Peak memory of one synthetic analysis, GB: about ``a + b * scale`` (measured: 0.91 GB at the
+#: published size, 2.64 GB at scale 4.1, by ``scripts/benchmark_did.py``).
+PEAK_GB = (0.35, 0.56)
+
+
+def memory_available_gb() -> float | None:
+    """The memory the system can give without swapping (``MemAvailable``), GB; ``None`` where
+    it is not known."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass
+    return None
+
+
 def start_null_world(params: dict):
     """:func:`null_world` started beside the caller's own work: in a second process when the
-    machine has two cores or more (the two analyses share nothing), else at once. Returns a
-    function that gives the verdicts (waiting for them if need be); the verdicts are the same
-    either way."""
+    machine has two cores or more and the memory for two analyses at once (:data:`PEAK_GB`;
+    the two share nothing), else at once, before the caller's analysis (one analysis's memory
+    at a time). Returns a function that gives the verdicts (waiting for them if need be); the
+    verdicts are the same either way."""
     import os
 
-    if (os.cpu_count() or 1) < 2:
+    need = 2 * (PEAK_GB[0] + PEAK_GB[1] * float(params.get("scale") or 1.0))
+    avail = memory_available_gb()
+    if (os.cpu_count() or 1) < 2 or (avail is not None and avail < need):
         verdicts = null_world(params)
         return lambda: verdicts
     import multiprocessing as mp
