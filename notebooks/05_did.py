@@ -415,5 +415,6 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # The chapter itself runs in about 27 s at the published size, kernel start included: the two
 # analyses take about 13 s side by side, the tables and figures about 7 s, imports and the
 # kernel the rest. At about 10 million records the two processes hold about 5.2 GB together;
-# computing the null world after the analysis instead would keep to one process's 2.7 GB, at
-# about twice the time.
+# where the system does not have the memory for two analyses at once, the chapter computes the
+# null world first, in its own process (`start_null_world`): one analysis's 2.7 GB at a time,
+# at about twice the time.
