@@ -414,7 +414,8 @@ def memory_available_gb() -> float | None:
 def start_null_world(params: dict):
     """:func:`null_world` started beside the caller's own work: in a second process when the
     machine has two cores or more and the memory for two analyses at once (:data:`PEAK_GB`;
-    the two share nothing), else at once, before the caller's analysis (one analysis's memory
+    the two share nothing; :mod:`~sofs_lib.chapters.did.null_worker`), else at once, before
+    the caller's analysis (one analysis's memory
     at a time). Returns a function that gives the verdicts (waiting for them if need be); the
     verdicts are the same either way."""
     import os
@@ -424,20 +425,23 @@ def start_null_world(params: dict):
     if (os.cpu_count() or 1) < 2 or (avail is not None and avail < need):
         verdicts = null_world(params)
         return lambda: verdicts
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    import base64
+    import pickle
+    import subprocess
+    import sys
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
-    future = pool.submit(null_world, dict(params))
+    arg = base64.b64encode(pickle.dumps(dict(params))).decode()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sofs_lib.chapters.did.null_worker", arg],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
     def result():
-        try:
-            return future.result()
-        except BrokenProcessPool:  # the second process could not run (e.g. a script whose
-            return null_world(params)  # main module is not import-safe): compute it here
-        finally:
-            pool.shutdown()
+        out, _ = proc.communicate()
+        if proc.returncode != 0:  # the second process could not run: compute it here (an
+            return null_world(params)  # error of the analysis itself is raised here, plainly)
+        return pickle.loads(out)
 
     return result
 
