@@ -439,9 +439,14 @@ def start_null_world(params: dict):
 
     def result():
         out, _ = proc.communicate()
-        if proc.returncode != 0:  # the second process could not run: compute it here (an
-            return null_world(params)  # error of the analysis itself is raised here, plainly)
-        return pickle.loads(out)
+        if proc.returncode == 0:
+            try:
+                return pickle.loads(out)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+                pass  # its output is not the verdicts (something else wrote to it)
+        # the second process did not give the verdicts: compute them here (an error of the
+        # analysis itself is then raised here, plainly)
+        return null_world(params)
 
     return result
 
