@@ -77,4 +77,7 @@ def test_wild_bootstrap_matches_pyfixest_unweighted():
     r = LI.wild_bootstrap(
         d["y"], X, ["Intercept", "post", "pilot", "did"], "did", d["la"], B=999, kind="rademacher", seed=3
     )
-    assert r["enumerated"] and r["p"] == pytest.approx(float(ref["Pr(>|t|)"]))
+    assert r["enumerated"] and r["p_strict"] == pytest.approx(float(ref["Pr(>|t|)"]))
+    # ties count: with the null imposed, the draws v = (1, ..., 1) and (-1, ..., -1) give back
+    # y and its mirror image, so |t*| = |t| exactly: 2 of the 2^6 enumerated draws
+    assert r["p"] == pytest.approx(r["p_strict"] + 2 / 64)

@@ -113,7 +113,8 @@ def la_permutation(y, W, la, post, treated, w=None, max_exact: int = 5000, draws
 def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind: str = "webb", seed: int = 0) -> dict:
     """Wild cluster restricted bootstrap p of ``param`` (``wildboottest.WildboottestCL``,
     bootstrap type 11, null imposed) on the weighted design, ties counted as at least as
-    extreme (:func:`sofs_lib.methods.wild.bootstrap_p`); returns ``t``, ``p``, ``B`` and
+    extreme (:func:`sofs_lib.methods.wild.bootstrap_p`; ``p_strict``: the package's own
+    ``|t*| > |t|``); returns ``t``, ``p``, ``B`` and
     whether the Rademacher draws were enumerated in full."""
     import warnings
 
@@ -139,11 +140,13 @@ def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind:
         boot.get_tboot()
         boot.get_vcov()
         boot.get_tstat()
+        boot.get_pvalue(pval_type="two-tailed")
     del caught
     t = np.asarray(boot.t_stat).ravel()[0]
     return {
         "t": float(t),
         "p": bootstrap_p(boot.t_stat, boot.t_boot),
+        "p_strict": float(np.asarray(boot.pvalue).ravel()[0]),  # wildboottest's own: ties left out
         "B": int(B),
         "enumerated": bool(full),
     }
