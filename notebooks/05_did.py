@@ -412,9 +412,9 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # codes rather than text; BLAS runs on one thread (the products are of tall, narrow
 # matrices); and the null world is computed in a second process beside the analysis.
 #
-# The chapter itself runs in about 27 s at the published size, kernel start included: the two
-# analyses take about 13 s side by side, the tables and figures about 7 s, imports and the
-# kernel the rest. At about 10 million records the two processes hold about 5.2 GB together;
+# The chapter itself runs in about 30 s at the published size (27-34 s in repeated runs),
+# kernel start included: the two analyses take about 15 s side by side, the tables and figures
+# about 7 s, imports and the kernel the rest. At about 10 million records the two processes hold about 5.2 GB together;
 # where the system does not have the memory for two analyses at once, the chapter computes the
 # null world first, in its own process (`start_null_world`): one analysis's 2.7 GB at a time,
 # at about twice the time.

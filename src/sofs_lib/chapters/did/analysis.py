@@ -434,7 +434,9 @@ def start_null_world(params: dict):
     proc = subprocess.Popen(
         [sys.executable, "-m", "sofs_lib.chapters.did.null_worker", arg],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        # its messages are not read (a full pipe would stop it): on failure the analysis is
+        # run here, where any error is raised
+        stderr=subprocess.DEVNULL,
     )
 
     def result():
