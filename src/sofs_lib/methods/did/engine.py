@@ -79,6 +79,12 @@ def model_matrix(df: pd.DataFrame, terms: list[str], intercept: bool = True) -> 
     :class:`Design`), as a frame: for models fitted by other libraries (the logit)."""
     layout = _layout(df, terms, np.arange(len(df)), intercept)
     out = np.empty((len(df), len(layout)), order="F")
+    _fill(out, layout)
+    return pd.DataFrame(out, columns=[name for name, _, _ in layout], index=df.index)
+
+
+def _fill(out: np.ndarray, layout: list[tuple]) -> None:
+    """Write the columns of ``layout`` (:func:`_layout`) into the first columns of ``out``."""
     for j, (_, values, level) in enumerate(layout):
         if values is None:
             out[:, j] = 1.0
@@ -86,7 +92,6 @@ def model_matrix(df: pd.DataFrame, terms: list[str], intercept: bool = True) -> 
             out[:, j] = values
         else:
             np.equal(values, level, out=out[:, j], casting="unsafe")
-    return pd.DataFrame(out, columns=[name for name, _, _ in layout], index=df.index)
 
 
 def _group_demean(a: np.ndarray, g: np.ndarray, w: np.ndarray, n_groups: int) -> np.ndarray:
@@ -167,13 +172,7 @@ class Design:
         self.names = [name for name, _, _ in layout]
         k = len(layout)
         A = np.empty((n, k + len(ys)), order="F")  # column-major: each column one block
-        for j, (_, values, level) in enumerate(layout):
-            if values is None:
-                A[:, j] = 1.0
-            elif level is None:
-                A[:, j] = values
-            else:
-                np.equal(values, level, out=A[:, j], casting="unsafe")
+        _fill(A, layout)
         del layout
         for i, y in enumerate(ys):
             A[:, k + i] = df[y].to_numpy(dtype=np.float64, na_value=np.nan)[pos]
