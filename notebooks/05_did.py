@@ -61,7 +61,8 @@ from sofs_lib.chapters.did import recovery as RC
 from sofs_lib.chapters.did import regression_tables as RT  # Tables A10.5-A10.12
 from sofs_lib.chapters.did import samples as S  # populations, Tables A10.1-A10.4
 from sofs_lib.chapters.did import table8 as T8  # Table 8
-from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis, start_null_world
+from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
+from sofs_lib.chapters.did.null_world import start_null_world
 from sofs_lib.chapters.did.params import SPEC
 from sofs_lib.core import paths
 from sofs_lib.display import chapter, provenance, tables

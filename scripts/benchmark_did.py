@@ -56,7 +56,7 @@ def one(scale: float, seed: int, trace: bool, null: bool = False) -> dict:
     params = did.SPEC.resolve({"seed": seed, "scale": scale})
     null_verdicts = None
     if null:
-        from sofs_lib.chapters.did.analysis import start_null_world
+        from sofs_lib.chapters.did.null_world import start_null_world
 
         null_verdicts = start_null_world(params)
     an = did.run(**params)

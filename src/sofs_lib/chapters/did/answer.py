@@ -103,7 +103,7 @@ def answer_parts(
 ) -> dict:
     """The four parts of the answer box for an :class:`~sofs_lib.chapters.did.analysis.Analysis`
     (``null``: the verdicts of the same analysis with every true effect zero,
-    :func:`~sofs_lib.chapters.did.analysis.null_world`, or None)."""
+    :func:`~sofs_lib.chapters.did.null_world.null_world`, or None)."""
     kind = "synthetic" if an.synthetic else "real"
     pv = published_verdicts or {}
     pn = published_n or {}
