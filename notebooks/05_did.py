@@ -396,12 +396,13 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # `scripts/benchmark_did.py` times the whole computation (extract, populations, matching,
 # every model, diagnostic, bootstrap and table) in a fresh process and reports its peak memory;
 # with `--null` it also computes the null world beside, as this chapter does. Two cores, seed
-# 2019, an otherwise idle machine:
+# 2019; the same machine gave different times from run to run, so the range of the runs is shown
+# (the peaks hardly vary):
 #
 # | extract | records | the analysis | with the null world beside |
 # | --- | --- | --- | --- |
-# | published size (scale 1) | 2.4 million | 16.2 s, 0.91 GB | 20.2 s; 0.90 GB and 0.84 GB (two processes) |
-# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 47.2 s, 2.64 GB | 56.2 s; 2.66 GB and 2.56 GB |
+# | published size (scale 1) | 2.4 million | 16-21 s, 0.91 GB | 20-25 s; 0.90 GB and 0.87 GB (two processes) |
+# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 47-59 s, 2.64 GB | 56-67 s; 2.64 GB and 2.59 GB |
 #
 # What keeps it fast: every linear and fixed-effects model is fitted on one model matrix per
 # sample and fixed-effect structure (`sofs_lib.methods.did.engine`: coded, demeaned and
