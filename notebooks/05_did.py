@@ -52,6 +52,17 @@ data_quality_concerns = None
 output_dir = None
 
 # %% tags=["remove-input"]
+from sofs_lib.chapters.did.null_world import start_null_world
+from sofs_lib.chapters.did.params import SPEC
+from sofs_lib.display import chapter
+
+run = chapter.start(SPEC, globals())
+p, out = run.params, run.out
+led = run.ledger
+# the same analysis on a null world (every true effect zero): what the rating rule gives
+# when there is nothing to find (started first, computed beside the chapter's own analysis)
+null_verdicts = start_null_world(p) if p["data_dir"] is None else None
+
 from IPython.display import Markdown, display
 
 from sofs_lib.chapters.did import answer as A
@@ -62,18 +73,10 @@ from sofs_lib.chapters.did import regression_tables as RT  # Tables A10.5-A10.12
 from sofs_lib.chapters.did import samples as S  # populations, Tables A10.1-A10.4
 from sofs_lib.chapters.did import table8 as T8  # Table 8
 from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
-from sofs_lib.chapters.did.null_world import start_null_world
-from sofs_lib.chapters.did.params import SPEC
 from sofs_lib.core import paths
-from sofs_lib.display import chapter, provenance, tables
+from sofs_lib.display import provenance, tables
 from sofs_lib.methods.did import evidence as E
 
-run = chapter.start(SPEC, globals())
-p, out = run.params, run.out
-led = run.ledger
-# the same analysis on a null world (every true effect zero): what the rating rule gives
-# when there is nothing to find (computed beside the chapter's own analysis)
-null_verdicts = start_null_world(p) if p["data_dir"] is None else None
 an = Analysis(p)
 an.run_all()
 KIND = "synthetic" if an.synthetic else "real"

@@ -207,7 +207,7 @@ def test_extra_regressors_and_outcome_values_are_fitted_as_columns():
 def test_wild_bootstrap_on_compressed_clusters_is_the_bootstrap_on_the_rows():
     """wildboottest on (R_g, Q_g'y_g) per cluster, with N set to the rows, gives the p-value
     and t statistic of wildboottest on the rows themselves."""
-    from sofs_lib.methods.wild import _wild_cl, bootstrap_p, compress_clusters
+    from sofs_lib.methods.wild import bootstrap_p, compress_clusters, wcr
 
     d = frame()
     des = EN.Design(d, TERMS, ["y"], weights="cem_w", cluster="la")
@@ -217,16 +217,7 @@ def test_wild_bootstrap_on_compressed_clusters_is_the_bootstrap_on_the_rows():
     R[fit.names.index("did")] = 1.0
 
     def run(X, Y, cl, n=None):
-        b = _wild_cl()(X=X, Y=Y, cluster=cl, R=R, B=399, seed=7, parallel=False)
-        if n is not None:
-            b.N = n
-        b.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
-        b.get_weights(weights_type="webb")
-        b.get_numer()
-        b.get_denom()
-        b.get_tboot()
-        b.get_vcov()
-        b.get_tstat()
+        b = wcr(X, Y, cl, R, 399, 7, kind="webb", n=n)
         return bootstrap_p(b.t_stat, b.t_boot), float(np.ravel(b.t_stat)[0])
 
     full = run(des.X[:, idx], des.Y["y"], des.cl.astype(np.int64))

@@ -78,3 +78,43 @@ def _wild_cl():
             self.denom = crv1_denominators(self.Cg, H, np.asarray(self.v, dtype=float), self.ssc)
 
     return _CL
+
+
+def wcr(
+    X: np.ndarray,
+    Y: np.ndarray,
+    cluster: np.ndarray,
+    R: np.ndarray,
+    B: int,
+    seed: int,
+    kind: str = "webb",
+    n: int | None = None,
+    package_denominator: bool = False,
+):
+    """The wild cluster restricted bootstrap of ``wildboottest`` (``WildboottestCL``:
+    bootstrap type 11, null imposed, small-sample adjustments on) of the contrast ``R`` in the
+    regression of ``Y`` on ``X`` with clusters ``cluster`` (integer codes): ``B`` draws of
+    ``kind`` weights (``"webb"``, ``"rademacher"``, ...) from ``seed``. ``n``: the regression's
+    rows, where ``(X, Y)`` is its compressed form (:func:`compress_clusters`). The CRV1
+    denominators are :func:`crv1_denominators` unless ``package_denominator`` (the package's
+    own loop: slower, for its own p-value to the last digit). Returns the bootstrap object,
+    with ``t_stat``, ``t_boot`` and ``full_enumeration`` (whether the Rademacher draws were
+    enumerated in full); :func:`bootstrap_p` gives its p-value."""
+    import warnings
+
+    from wildboottest.wildboottest import WildboottestCL
+
+    cls = WildboottestCL if package_denominator else _wild_cl()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = cls(X=X, Y=Y, cluster=cluster, R=R, B=B, seed=seed, parallel=False)
+        if n is not None:
+            boot.N = n  # the small-sample factor's N: the regression's rows
+        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        _, _, boot.full_enumeration = boot.get_weights(weights_type=kind)
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+    return boot

@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import pickle
 import sys
+from typing import TYPE_CHECKING
 
-from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
-from sofs_lib.methods.did import evidence as E
+if TYPE_CHECKING:
+    from sofs_lib.methods.did import evidence as E
 
 
 def null_world(params: dict) -> dict[str, E.Verdict]:
@@ -22,6 +23,9 @@ def null_world(params: dict) -> dict[str, E.Verdict]:
     ``params``) on a synthetic extract whose true effects are all zero, what the rating rule
     gives when there is nothing to find. Only what the ratings need is computed
     (``verdicts_only``)."""
+    # imported here: the chapter starts the second process before it imports the analysis
+    from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
+
     an = Analysis({**params, "true_effects": 0}, verdicts_only=True)
     an.run_all()
     return {eq: an.result(eq).verdict for eq in EQ_INFO}

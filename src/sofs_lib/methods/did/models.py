@@ -70,7 +70,7 @@ from sofs_lib.methods.logit import (  # noqa: F401
     average_marginal_effect,
     perfect_predictors,
 )
-from sofs_lib.methods.wild import _wild_cl, bootstrap_p, compress_clusters, crv1_denominators  # noqa: F401
+from sofs_lib.methods.wild import _wild_cl, bootstrap_p, compress_clusters, crv1_denominators, wcr  # noqa: F401
 
 #: Fewer clusters than this: the CRV1 p-value is shown with a wild cluster bootstrap p beside it.
 FEW_CLUSTERS = 10
@@ -160,17 +160,7 @@ def wild_cluster_p(
     R[fit.names.index(term)] = 1.0
     # the regression by its per-cluster cross-products (a few rows a cluster, not a copy of X)
     Xc, Yc, cl = compress_clusters(des.X, des.Y[y], des.bounds, idx)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = _wild_cl()(X=Xc, Y=Yc, cluster=cl, R=R, B=reps, seed=seed, parallel=False)
-        boot.N = des.n  # the small-sample factor's N: the regression's rows
-        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
-        boot.get_weights(weights_type="webb")
-        boot.get_numer()
-        boot.get_denom()
-        boot.get_tboot()
-        boot.get_vcov()
-        boot.get_tstat()
+    boot = wcr(Xc, Yc, cl, R, reps, seed, kind="webb", n=des.n)
     return bootstrap_p(boot.t_stat, boot.t_boot)
 
 
