@@ -5,7 +5,7 @@ first table with a problem (message: table, column, rule, and an example offendi
 value). Nothing is dropped or repaired.
 
 1. **Missing fields**: every column of :data:`sofs_lib.sources.npd.extract.COLUMNS` is present.
-2. **Declared schema per table** (a pandera ``DataFrameSchema``, :data:`SCHEMAS`): code
+2. **Declared schema per table** (a pandera ``DataFrameSchema``, :func:`schema`): code
    columns only hold codes of :mod:`sofs_lib.sources.npd.codes` (``la`` is free text), required
    values are present, date columns hold dates, keys are unique
    (``child_id``; ``CINdetailsID``; ``AssessmentID``; ``S47ID``; ``CPPID``;
@@ -33,8 +33,9 @@ value). Nothing is dropped or repaired.
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
-import pandera.pandas as pa
 
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.extract import COLUMNS, TABLES, NPDExtract
@@ -114,7 +115,9 @@ def _is_date(s: pd.Series) -> bool:
     return pd.api.types.is_datetime64_any_dtype(s)
 
 
-def _build_schema(table: str) -> pa.DataFrameSchema:
+def _build_schema(table: str):
+    import pandera.pandas as pa
+
     cols = {}
     for col, kind in COLUMNS[table].items():
         checks = []
@@ -133,8 +136,11 @@ def _build_schema(table: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(cols, unique=KEYS[table], strict=False, coerce=False, name=table)
 
 
-#: The declared pandera schema of each table.
-SCHEMAS: dict[str, pa.DataFrameSchema] = {t: _build_schema(t) for t in TABLES}
+@cache
+def schema(table: str):
+    """The declared pandera ``DataFrameSchema`` of ``table``, built on first use (pandera is
+    imported only when a real extract is validated)."""
+    return _build_schema(table)
 
 
 def _key_of(df: pd.DataFrame, table: str, idx) -> str:
@@ -156,9 +162,11 @@ def _check_schema(table: str, df: pd.DataFrame) -> None:
     for col in COLUMNS[table]:
         if col not in df.columns:
             raise NPDValidationError(table, col, "required column missing")
+    from pandera.errors import SchemaErrors
+
     try:
-        SCHEMAS[table].validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
+        schema(table).validate(df, lazy=True)
+    except SchemaErrors as err:
         fc = err.failure_cases
         first = fc.iloc[0]
         col = first.get("column")
