@@ -92,7 +92,7 @@ def _rows(df: pd.DataFrame, y: str, weights: str | None):
     if repeated.sum() > 0:
         rows = rows[repeated == 1]
     years, code = np.unique(df["year"].to_numpy()[rows].astype(int), return_inverse=True)
-    X = np.empty((len(rows), len(REGRESSORS) + len(years) - 1))
+    X = np.empty((len(rows), len(REGRESSORS) + max(len(years) - 1, 0)))
     for j, c in enumerate(REGRESSORS):
         X[:, j] = df[c].to_numpy(dtype=float)[rows]
     X[:, len(REGRESSORS) :] = code.reshape(-1, 1) == np.arange(1, len(years))
