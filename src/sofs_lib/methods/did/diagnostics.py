@@ -8,10 +8,11 @@ Diagnostics
     auxiliary regression of the residual on the model's regressors and the lagged residual is
     run on the model matrix of :mod:`.engine` (CEM weights, no clustering) and ``LM = N * R^2`` is referred to
     chi-square(1).
-:func:`hausman` -- fixed versus random child effects (linearmodels ``PanelOLS`` with entity
-    effects and ``RandomEffects``, CEM weights, unadjusted covariances), both on the children
-    seen more than once (the rows that inform the fixed-effects estimator), on the coefficients
-    both estimate (post, did, age, Ofsted, year dummies):
+:func:`hausman` -- fixed versus random child effects (the estimators of linearmodels'
+    ``PanelOLS`` with entity effects and ``RandomEffects``, CEM weights, unadjusted covariances,
+    written in NumPy in :mod:`.hausman`), both on the children seen more than once (the rows
+    that inform the fixed-effects estimator), on the coefficients both estimate (post, did,
+    age, Ofsted, year dummies):
     ``H = (b_FE - b_RE)' (V_FE - V_RE)^+ (b_FE - b_RE)``, chi-square with rank(V_FE - V_RE)
     degrees of freedom (Moore-Penrose inverse, as the difference need not be positive definite
     in finite samples).
@@ -23,7 +24,6 @@ Diagnostics
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from sofs_lib.methods.did import engine as EN
+from sofs_lib.methods.did.hausman import _independent, hausman  # noqa: F401 (re-exported)
 from sofs_lib.methods.did.spec import ALPHA, Fit, _prep, covariate_terms, rhs
 
 
@@ -72,77 +73,6 @@ def breusch_godfrey(
         "n_lagged": int((~first).sum()),
         "rho": rho,
     }
-
-
-def hausman(df: pd.DataFrame, y: str, weights: str | None = "cem_w") -> dict:
-    """Hausman test of fixed versus random child effects (module doc)."""
-    from linearmodels.panel import PanelOLS, RandomEffects
-
-    d = df[
-        [
-            c
-            for c in ("child", "seq", "repeated", "year", "post", "did", "age", "ofsted_high", y, weights)
-            if c and c in df
-        ]
-    ]
-    d = _prep(d, weights)
-    d = d[d["repeated"] == 1] if d["repeated"].sum() > 0 else d
-    idx = pd.MultiIndex.from_arrays([d["child"].to_numpy(), d["seq"].to_numpy()], names=["child", "seq"])
-    yr = pd.get_dummies(d["year"].astype(int), prefix="y", drop_first=True, dtype=float)
-    X = pd.concat(
-        [
-            d[["post", "did", "age", "ofsted_high"]].astype(float).reset_index(drop=True),
-            yr.reset_index(drop=True),
-        ],
-        axis=1,
-    )
-    X.index = idx
-    Y = pd.Series(d[y].to_numpy(dtype=float), index=idx, name=y)
-    w = pd.Series(d[weights].to_numpy(dtype=float), index=idx) if weights in d else None
-    X = X[_independent(X, d["child"].to_numpy())]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fe = PanelOLS(Y, X, entity_effects=True, weights=w, drop_absorbed=True, check_rank=False).fit()
-            Xc = X.assign(const=1.0)
-            re_ = RandomEffects(Y, Xc, weights=w, check_rank=False).fit()
-    except (ZeroDivisionError, ValueError, np.linalg.LinAlgError) as exc:
-        # e.g. no within-child variation left, or a zero idiosyncratic variance: no test
-        return {
-            "statistic": np.nan,
-            "df": 0,
-            "p": np.nan,
-            "n": int(len(Y)),
-            "note": f"not computable ({type(exc).__name__}: {exc})",
-        }
-    common = [c for c in fe.params.index if c in re_.params.index and c != "const"]
-    b = (fe.params[common] - re_.params[common]).to_numpy()
-    V = fe.cov.loc[common, common].to_numpy() - re_.cov.loc[common, common].to_numpy()
-    if not np.all(np.isfinite(V)) or not np.all(np.isfinite(b)):
-        return {"statistic": np.nan, "df": 0, "p": np.nan, "n": int(len(Y)), "note": "not computable"}
-    h = float(b @ np.linalg.pinv(V) @ b)
-    k = int(np.linalg.matrix_rank(V))
-    return {
-        "statistic": h,
-        "df": k,
-        "p": float(stats.chi2.sf(h, k)) if k else np.nan,
-        "n": int(len(Y)),
-        "note": f"{len(common)} coefficients compared",
-    }
-
-
-def _independent(X: pd.DataFrame, entity: np.ndarray, tol: float = 1e-8) -> list[str]:
-    """Columns of ``X`` kept in order while they add rank after the within-entity transform
-    (so that both the fixed- and the random-effects models are of full rank)."""
-    Xw = X - X.groupby(entity).transform("mean").to_numpy()
-    keep: list[str] = []
-    for c in X.columns:
-        cols = keep + [c]
-        G = Xw[cols].to_numpy()
-        G = G.T @ G
-        if np.linalg.matrix_rank(G, tol=tol * max(1.0, float(np.abs(G).max()))) == len(cols):
-            keep.append(c)
-    return keep
 
 
 def repeated_test(df: pd.DataFrame, eq: str, y: str) -> dict:

@@ -5,8 +5,9 @@ matrix per sample and fixed-effect structure (coded, demeaned and weighted once)
 specification on it a subset of its columns, with pyfixest's own collinearity check,
 singleton rule and small-sample adjustments, and held to ``pyfixest.feols`` by the tests
 (every coefficient, SE, p-value and N to 1e-8). statsmodels fits the logit (cluster-robust
-standard errors), linearmodels the fixed and random effects of the Hausman test, and
-wildboottest the wild cluster bootstrap.
+standard errors) and wildboottest the wild cluster bootstrap; the fixed and random effects
+of the Hausman test are linearmodels' estimators written in NumPy (:mod:`.hausman`, held to
+linearmodels by the tests).
 
 Specifications
 --------------
