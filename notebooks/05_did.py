@@ -206,11 +206,13 @@ for tid in ("A10.3", "A10.4"):
 # children seen more than once (EQ3a); a **logit** when the outcome's prevalence was under 5%
 # (EQ3c); otherwise the **linear** model of equation [1] (EQ3b, EQ3d). Here the Breusch-Godfrey
 # statistic comes from regressing the linear model's residuals on its regressors and the same
-# child's previous residual; the Hausman test compares fixed and random child effects
-# (linearmodels); the parallel-trends test counts insignificant leads of the DiD indicator in
-# the chosen model (the linear one for a logit, as in the report). A child fixed-effects DiD is
-# only identified by children whose treatment status changes; when fewer than `min_switchers`
-# do, the rule falls back to the linear model.
+# child's previous residual; the Hausman test compares fixed and random child effects (the
+# estimators of linearmodels' `PanelOLS` and `RandomEffects`, written out in
+# `sofs_lib.methods.did.hausman` and held to linearmodels by its tests); the parallel-trends
+# test counts insignificant leads of the DiD indicator in the chosen model (the linear one for
+# a logit, as in the report). A child fixed-effects DiD is only identified by children whose
+# treatment status changes; when fewer than `min_switchers` do, the rule falls back to the
+# linear model.
 
 # %% tags=["hide-input"]
 t5 = RT.table_a10_5(an, led)
