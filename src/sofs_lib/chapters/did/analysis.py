@@ -414,10 +414,11 @@ def check_exclusions(design, exclude) -> None:
 
 
 def release_memory() -> None:
-    """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``;
-    a no-op elsewhere): model matrices of millions of rows otherwise stay in the process's
-    resident memory after they are freed, and the next question's models add to it."""
-    gc.collect()
+    """Hand freed heap pages back to the system (glibc ``malloc_trim``; a no-op elsewhere):
+    model matrices of millions of rows otherwise stay in the process's resident memory after
+    they are freed, and the next question's models add to it. (No garbage collection: the
+    arrays are freed when their last reference goes, and a full collection between steps cost
+    about 0.25 s a run for no change in the peak, 2.62 GB against 2.64 GB at scale 4.1.)"""
     try:
         import ctypes
 
