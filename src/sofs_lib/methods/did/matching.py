@@ -84,19 +84,23 @@ def closeness(means: pd.DataFrame, pilot: str, candidates, years, sd: float) -> 
     Candidates without a mean in every year get NaN.
     """
     yrs = [y for y in years if y in means.columns]
-    p = means.loc[pilot, yrs].astype(float).to_numpy()
+    values = means.to_numpy(dtype=float)[:, means.columns.get_indexer(yrs)]
+    row = {la: i for i, la in enumerate(means.index)}
+    p = values[row[pilot]]
+    x = np.asarray(yrs, dtype=float)
+    p_ok = len(yrs) >= 2 and not np.isnan(p).any()
+    dp = p - p.mean() if p_ok else None
+    p_slope = np.polyfit(x, p, 1)[0] if p_ok else None
     rows = []
     for c in candidates:
-        if c == pilot or c not in means.index:
+        if c == pilot or c not in row:
             continue
-        q = means.loc[c, yrs].astype(float).to_numpy()
-        if len(yrs) < 2 or np.isnan(p).any() or np.isnan(q).any():
+        q = values[row[c]]
+        if not p_ok or np.isnan(q).any():
             rows.append((pilot, c, np.nan, np.nan, np.nan, len(yrs)))
             continue
-        dp, dq = p - p.mean(), q - q.mean()
-        rmse = float(np.sqrt(np.mean((dp - dq) ** 2)))
-        x = np.asarray(yrs, dtype=float)
-        slope = float(np.polyfit(x, p, 1)[0] - np.polyfit(x, q, 1)[0])
+        rmse = float(np.sqrt(np.mean((dp - (q - q.mean())) ** 2)))
+        slope = float(p_slope - np.polyfit(x, q, 1)[0])
         rows.append((pilot, c, rmse, rmse / sd if sd > 0 else np.nan, slope, len(yrs)))
     return pd.DataFrame(rows, columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
 
