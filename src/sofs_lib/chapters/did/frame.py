@@ -14,7 +14,10 @@ import copy
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from sofs_lib.methods.did import matching as MA
 from sofs_lib.sources.npd.columns import STRING, as_strings, codes_of, sort_rank, string_array
 from sofs_lib.sources.npd.design import PERIODS, StudyDesign, _financial_year, period_codes
 
@@ -63,37 +66,64 @@ def analysis_frame(
         src = pop_data if where is None else pop_data[where]
         return _analysis_frame_by_merge(src, design, eq, attrs, n_leads, keep_settling)
     m, at = design.la_rows(pop_data, eq, las)
-    known = m["group_id"].notna().to_numpy()[at]
-    dates = pop_data["event_date"].to_numpy()
-    p0 = m["post_start"].to_numpy()
-    per = period_codes(dates, m["sofs_start"].to_numpy()[at], p0[at], known)
-    keep = known if keep_settling else known & ((per == 0) | (per == 2))
-    if where is not None:
-        keep = keep & where
-    # rows without an age (no birth date) cannot enter equation [1]; they are dropped here so
-    # that every specification uses the same rows (counted in ``attrs['dropped_no_age']``)
-    no_age = pop_data["age"].isna().to_numpy()
-    n_no_age = int((keep & no_age).sum())
-    rows, order, child = _child_order(pop_data, np.flatnonzero(keep & ~no_age))
-    final = rows[order]
-    d = pd.DataFrame({c: _take(pop_data[c], rows, order, c in _categorical(pop_data)) for c in base})
-    d.attrs = copy.deepcopy(pop_data.attrs)
+    kept = _kept_rows(pop_data, m, at, where, keep_settling)
+    if kept is None:  # undated rows kept with the settling-in period: the general path's handling
+        src = pop_data if where is None else pop_data[where]
+        return _analysis_frame_by_merge(src, design, eq, attrs, n_leads, keep_settling)
+    rows, per, n_no_age = kept
+    order, child = _child_order(pop_data, rows)
+    final, per = rows[order], per[order]
     m_row = at[final]  # each row's LA, as a code into the distinct LAs ``m``
     la_values = as_strings(pd.Index(m["la"]))
-    d["la"] = string_array(m_row, la_values, STRING)
+    cat = _categorical(pop_data)
+    d = pd.DataFrame(
+        {
+            c: string_array(m_row, la_values, STRING) if c == "la" else _take(pop_data[c], rows, order, final, c in cat)
+            for c in base
+        },
+        copy=False,
+    )
+    d.attrs = copy.deepcopy(pop_data.attrs)
+    codes = _add_periods(d, m, m_row, per, pop_data["event_date"].to_numpy(), final)
+    return _finish(d, design, attrs, n_leads, m_row, la_values, child, n_no_age, codes)
+
+
+def _kept_rows(pop_data: pd.DataFrame, m: pd.DataFrame, at: np.ndarray, where, keep_settling: bool):
+    """``(rows, period codes, number of rows left out for a missing age)``: the rows of LAs in
+    the design (of ``where``), of the pre-SofS and post settling-in periods (all periods if
+    ``keep_settling``), with an age, in row order; None if ``keep_settling`` keeps undated rows."""
+    cand = m["group_id"].notna().to_numpy()[at]
+    cand = np.flatnonzero(cand if where is None else cand & where)
+    m_at = at[cand]
+    start, post = m["sofs_start"].to_numpy()[m_at], m["post_start"].to_numpy()[m_at]
+    per = period_codes(pop_data["event_date"].to_numpy()[cand], start, post, np.True_)
+    keep = np.ones(len(cand), dtype=bool) if keep_settling else (per == 0) | (per == 2)
+    if keep_settling and (per == 3).any():
+        return None
+    # rows without an age (no birth date) cannot enter equation [1]; they are dropped here so
+    # that every specification uses the same rows (counted in ``attrs['dropped_no_age']``)
+    no_age = pop_data["age"].isna().to_numpy()[cand]
+    sel = keep & ~no_age
+    return cand[sel], per[sel], int((keep & no_age).sum())
+
+
+def _add_periods(d, m, m_row, per, dates, final) -> tuple:
+    """The columns :meth:`StudyDesign.assign_periods` adds, for the rows ``final`` (each of LA
+    ``m_row`` of the design's ``m`` and period code ``per``); returns the codes
+    :func:`_add_regressors` uses."""
     pilot = np.asarray(m["pilot"].fillna(False), dtype=bool)[m_row]
     g_code, g_values = codes_of(m["group_id"])
+    g_code, g_values = g_code[m_row], as_strings(g_values)
     d["pilot"] = pd.arrays.BooleanArray(pilot, np.zeros(len(final), dtype=bool))
-    d["group_id"] = string_array(g_code[m_row], as_strings(g_values), STRING)
-    per = per[final]
+    d["group_id"] = string_array(g_code, g_values, STRING)
     d["period"] = pd.Series(PERIODS[per], dtype=object)
     year, year_na = _financial_year(dates[final])
     d["year"] = np.where(year_na, np.nan, year) if np.isnat(dates).any() else year
     d["did"] = (pilot & (per == 2)).astype("int8")
-    post_fy, post_na = _financial_year(p0[m_row])
+    post_fy, post_na = (a[m_row] for a in _financial_year(m["post_start"].to_numpy()))
     na = year_na | post_na
     d["rel_year"] = pd.arrays.IntegerArray(np.where(na, 0, year - post_fy), na)
-    return _finish(d, design, attrs, n_leads, m_row, la_values, child, n_no_age)
+    return per, g_code, g_values
 
 
 def _categorical(pop_data: pd.DataFrame) -> tuple:
@@ -101,32 +131,59 @@ def _categorical(pop_data: pd.DataFrame) -> tuple:
     return CATEGORICAL_COVARIATES + (("main_need",) if "main_need" in pop_data else ())
 
 
-def _take(col: pd.Series, rows: np.ndarray, order: np.ndarray, categorical: bool):
-    """``col.take(rows[order])`` (sorted ``rows``); a string column by its codes at the sorted
-    rows (as a categorical of the same values if ``categorical``: it is recoded later)."""
+def _take(col: pd.Series, rows: np.ndarray, order: np.ndarray, final: np.ndarray, categorical: bool):
+    """``col.take(final)``, ``final = rows[order]`` (sorted ``rows``); a string column by its
+    codes at the sorted rows (as a categorical of the same values if ``categorical``: it is
+    recoded later)."""
     if isinstance(col.dtype, np.dtype):
-        values = col.to_numpy()[rows[order]]
+        values = col.to_numpy()[final]
         return pd.array(values, dtype=object) if col.dtype == object else values
     if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
-        return col.array.take(rows[order])
-    code, values = pd.factorize(col.take(rows))
+        return col.array.take(final)
+    arr = col.array.__arrow_array__().take(pa.array(rows))
+    enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
+    code = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)[order]
+    values = enc.dictionary.to_pylist()
     if categorical:
-        return pd.Categorical.from_codes(code[order], dtype=pd.CategoricalDtype(pd.Index(values)))
-    return string_array(code[order], as_strings(values), col.dtype)
+        dtype = pd.CategoricalDtype(pd.Index(values, dtype=col.dtype))
+        return pd.Categorical.from_codes(code, dtype=dtype, validate=False)
+    return string_array(code, values, col.dtype)
 
 
-def _child_order(d: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(rows, order, child)``: ``rows[order]`` are the kept rows in child, date and unit order;
+def _child_order(d: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, child)``: ``rows[order]`` are the kept rows in child, date and unit order;
     ``child`` (in that order) numbers the children by their first row."""
-    child = pd.factorize(d["child_id"].to_numpy()[rows])[0].astype(np.int64)
+    child = MA.first_appearance_codes(d["child_id"].to_numpy()[rows]).astype(np.int64)
     sub = d[["event_date", "unit_id"]].iloc[rows]
-    order = np.lexsort((sort_rank(sub["unit_id"]), sort_rank(sub["event_date"]), child))
-    return rows, order, child[order]
+    order = _lexsort([sort_rank(sub["unit_id"]), sort_rank(sub["event_date"]), child])
+    return order, child[order]
 
 
-def _finish(d, design, attrs, n_leads, la_code, la_values, child, n_no_age) -> pd.DataFrame:
+def _lexsort(keys: list[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key primary) of integer keys, as one stable sort of a
+    combined key when their ranges (divided by their common step) fit in 62 bits."""
+    parts, span = [], 1
+    for k in keys:
+        lo, hi = (int(k.min()), int(k.max())) if len(k) else (0, 0)
+        if k.dtype.kind not in "iu" or hi - lo >= 2**62:
+            return np.lexsort(keys)
+        z = (k - lo).astype(np.int64)
+        step = int(np.gcd.reduce(z)) if len(z) else 0
+        z = z // step if step > 1 else z
+        parts.append(z)
+        span *= int(z.max(initial=0)) + 1
+    if span >= 2**62:
+        return np.lexsort(keys)
+    combined, mult = np.zeros(len(keys[0]), dtype=np.int64), 1
+    for z in parts:
+        combined += z * mult
+        mult *= int(z.max(initial=0)) + 1
+    return np.argsort(combined, kind="stable")
+
+
+def _finish(d, design, attrs, n_leads, la_code, la_values, child, n_no_age, codes=None) -> pd.DataFrame:
     """The regressors, the LA attributes, the child keys and the count of rows without age."""
-    _add_regressors(d, design, n_leads)
+    _add_regressors(d, design, n_leads, codes)
     if attrs is not None:
         d = _add_attributes(d, attrs, la_code, la_values)
     d["child"] = child
@@ -149,7 +206,8 @@ def _analysis_frame_by_merge(pop_data, design, eq, attrs, n_leads, keep_settling
         keep &= d["period"].isin(["pre", "post"]).to_numpy()
     no_age = d["age"].isna().to_numpy()
     n_no_age = int((keep & no_age).sum())
-    rows, order, child = _child_order(d, np.flatnonzero(keep & ~no_age))
+    rows = np.flatnonzero(keep & ~no_age)
+    order, child = _child_order(d, rows)
     rows = rows[order]
     la_code, la_values = codes_of(d["la"])
     la_code = la_code[rows]
@@ -167,23 +225,31 @@ def _missing_categorical(col: pd.Series) -> pd.Categorical:
     used = np.flatnonzero(np.bincount(code, minlength=len(labels)))
     cats = sorted({labels[i] for i in used})  # the categories astype("category") infers
     at = np.array([cats.index(v) if v in cats else -1 for v in labels])
-    return pd.Categorical.from_codes(at[code], dtype=pd.CategoricalDtype(pd.Index(cats, dtype="string")))
+    dtype = pd.CategoricalDtype(pd.Index(cats, dtype="string"))
+    return pd.Categorical.from_codes(at[code], dtype=dtype, validate=False)
 
 
-def _add_regressors(d: pd.DataFrame, design: StudyDesign, n_leads: int) -> None:
-    """Treatment, post, DiD, lead and lag indicators and the model covariates (in place)."""
+def _add_regressors(d: pd.DataFrame, design: StudyDesign, n_leads: int, codes: tuple | None = None) -> None:
+    """Treatment, post, DiD, lead and lag indicators and the model covariates (in place).
+    ``codes``: ``(period codes, group codes, group labels)`` of the rows if known (else from
+    ``period`` and ``group_id``)."""
     pilot_i = d["pilot"].to_numpy(dtype=bool).astype("int8")
     d["pilot_i"] = pilot_i
-    period = d["period"].to_numpy()
-    d["post"] = (period == "post").astype("int8")
+    if codes is None:
+        period = d["period"].to_numpy()
+        post, pre = period == "post", period == "pre"
+        g_code, g_values = codes_of(d["group_id"])
+        g_values = as_strings(g_values)
+    else:
+        per, g_code, g_values = codes
+        post, pre = per == 2, per == 0
+    d["post"] = post.astype("int8")
     did = (pilot_i * d["post"].to_numpy()).astype("int8")
     d["did"] = did
-    g_code, g_values = codes_of(d["group_id"])
     starts = {p: pd.Timestamp(s) for p, s in design.sofs_start.items()}
     fy = {p: s.year + int(s.month >= 4) for p, s in starts.items()}  # financial_year
-    g_fy = np.array([fy[v] for v in as_strings(g_values)], dtype=np.int64)
+    g_fy = np.array([fy[v] for v in g_values], dtype=np.int64)
     back = g_fy[g_code] - d["year"].to_numpy()  # 0 = SofS start year
-    pre = period == "pre"
     for k in range(1, n_leads + 1):
         d[f"lead_{k}"] = (pre & (back == k - 1) & (pilot_i == 1)).astype("int8")
     rel = d["rel_year"].fillna(-99).astype(int).to_numpy()
@@ -233,7 +299,7 @@ def _pairs(la_code: np.ndarray, la_values: list, year: np.ndarray):
         return None, None
     label = pd.factorize(np.array(la_values, dtype=object))[0][la_code]  # one code per label
     lo = int(year.min())
-    at = pd.factorize(label * (int(year.max()) - lo + 1) + (year - lo))[0]
+    at = MA.first_appearance_codes(label * (int(year.max()) - lo + 1) + (year - lo))
     first = np.flatnonzero(at > np.r_[-1, np.maximum.accumulate(at)[:-1]])
     return at, first
 

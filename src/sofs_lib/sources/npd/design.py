@@ -155,7 +155,7 @@ class StudyDesign:
         distinct LAs only."""
         las = self.la_table(eq) if las is None else las
         code, _ = codes_of(df["la"])
-        first = np.unique(np.where(code < 0, code.max(initial=-1) + 1, code), return_index=True)[1]
+        first = _first_rows(code)
         keys = df[["la"]].iloc[first].reset_index(drop=True)
         m = keys.merge(las, on="la", how="left", validate="many_to_one")
         row = np.empty(code.max(initial=-1) + 2, dtype=np.int64)
@@ -174,10 +174,30 @@ def period_codes(d: np.ndarray, sofs_start: np.ndarray, post_start: np.ndarray, 
     return np.where(known & ~np.isnat(d), per, 3)
 
 
+def _first_rows(code: np.ndarray) -> np.ndarray:
+    """The first row of each code, in code order (missing, -1, last), as
+    ``np.unique(np.where(code < 0, code.max() + 1, code), return_index=True)[1]``; one pass
+    when the codes are numbered by first appearance (as :func:`pandas.factorize` numbers them)."""
+    valid = code >= 0
+    running = np.maximum.accumulate(np.where(valid, code, -1)) if len(code) else code
+    first = np.flatnonzero(valid & (code > np.r_[-1, running[:-1]]))
+    if not np.array_equal(code[first], np.arange(len(first))) or len(first) != code.max(initial=-1) + 1:
+        return np.unique(np.where(code < 0, code.max(initial=-1) + 1, code), return_index=True)[1]
+    return np.r_[first, np.flatnonzero(~valid)[:1]]
+
+
 def _financial_year(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Financial year ending of ``datetime64`` values, and where they are missing."""
-    y, m = year_month(d)
+    """Financial year ending of ``datetime64`` values, and where they are missing (worked out
+    once per distinct day when the days span less than about 100 years)."""
     na = np.isnat(d)
+    if d.dtype.kind == "M" and len(d) > 1000 and not na.all():
+        day = d.astype("datetime64[D]").view(np.int64)
+        lo, hi = int(day[~na].min()), int(day[~na].max())
+        if hi - lo < 36_600:
+            y, m = year_month(np.arange(lo, hi + 1).astype("datetime64[D]"))
+            fy = (y + (m >= 4))[np.where(na, 0, day - lo)]
+            return np.where(na, 0, fy), na
+    y, m = year_month(d)
     return np.where(na, 0, y + (m >= 4)), na
 
 
