@@ -15,7 +15,8 @@ Steps (each a function, so tests can call them on small constructed data):
 4. :func:`analysis_frame` -- the rows of one question under a matched design: the pre-SofS
    and post settling-in periods only (the settling-in period is left out, Appendix 10
    "Defining pre- and post-treatment"), with the regressors of equation [1] and of the
-   event-study, secondary and Ofsted specifications.
+   event-study, secondary and Ofsted specifications (in :mod:`sofs_lib.chapters.did.frame`,
+   with the helpers it uses; its names are re-exported here).
 
 Synthetic LA attributes (documented assumptions, seeded by the chapter's ``seed``)
 ---------------------------------------------------------------------------------
