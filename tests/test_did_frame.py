@@ -219,3 +219,8 @@ def test_closeness_on_codes_is_the_look_up(design):
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got_post == post
     assert got["rmse"].notna().sum() > 0
+    where = pop["age"].to_numpy() < 12  # a row mask is the filtered population
+    got, got_post = LM._closeness(pop, "y", design, pilots, where)
+    expected, post = _closeness_by_loc(pop[where], "y", design, pilots)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got_post == post

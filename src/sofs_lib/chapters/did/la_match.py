@@ -25,11 +25,10 @@ def match_questions(wide: dict, design0, p: dict) -> dict:
     owner: dict[str, str] = {}
     for eq in EQ_INFO:
         y = D.OUTCOMES[eq][0]
-        pop = wide[eq].data
-        cols = list(dict.fromkeys(["la", "year", "event_date", y]))
+        pop, where = wide[eq].data, None
         if eq == "eq3a":
-            pop = pop.loc[pop["duration_wd"].to_numpy() <= float(p["duration_cutoff"]), cols]
-        close, post_counts = _closeness(pop, y, design0, pilots)
+            where = pop["duration_wd"].to_numpy() <= float(p["duration_cutoff"])
+        close, post_counts = _closeness(pop, y, design0, pilots, where)
         designed = design0.groups.get(eq, {})
         close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
         close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
@@ -63,14 +62,16 @@ def match_questions(wide: dict, design0, p: dict) -> dict:
     return out
 
 
-def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str]) -> tuple[pd.DataFrame, dict]:
+def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str], where=None) -> tuple[pd.DataFrame, dict]:
     """Closeness of every pilot's pre-SofS trend in ``y`` to each non-pilot LA's, and each
-    pilot's number of units after its settling-in period."""
-    la = _SortedCodes(pop["la"])
-    year, values = pop["year"].to_numpy(), pop[y]
+    pilot's number of units after its settling-in period (on the rows ``where``: all if None)."""
+    rows = slice(None) if where is None else np.asarray(where, dtype=bool)
+    code, labels = pd.factorize(pop["la"], sort=True)
+    la = _SortedCodes(code[rows], list(labels))
+    year, values = pop["year"].to_numpy()[rows], pop[y].array[rows]
     means = _la_year_means(la, year, values)
     pool = [x for x in means.index if x not in pilots]
-    dates = pop["event_date"].to_numpy()
+    dates = pop["event_date"].to_numpy()[rows]
     closes, post_counts = [], {}
     for pl in pilots:
         if pl not in means.index:
@@ -80,7 +81,7 @@ def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str]) -> tuple[p
         yrs = [yy for yy in means.columns if yy < start_fy]
         rows = la.rows(pl)
         pre = rows[year[rows] < start_fy]
-        sd = float(values.iloc[pre].std()) if len(pre) > 1 else np.nan
+        sd = float(pd.Series(values[pre]).std()) if len(pre) > 1 else np.nan
         closes.append(MA.closeness(means, pl, pool, yrs, sd))
         post_counts[pl] = int((dates[rows] >= np.datetime64(design0.post_start(pl))).sum())
     close = pd.concat(closes, ignore_index=True) if closes else pd.DataFrame(columns=CLOSENESS_COLUMNS)
@@ -88,13 +89,13 @@ def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str]) -> tuple[p
 
 
 class _SortedCodes:
-    """The LA column as integer codes in the order of its sorted labels (missing: -1), with the
-    positions of each LA's rows."""
+    """The LA column as integer codes in the order of its sorted labels (missing: -1, from
+    ``pd.factorize(col, sort=True)``), with the positions of each LA's rows."""
 
-    def __init__(self, col: pd.Series):
-        self.code, labels = pd.factorize(col, sort=True)
-        self.labels = list(labels)
-        self.order = np.argsort(self.code, kind="stable")
+    def __init__(self, code: np.ndarray, labels: list):
+        self.code, self.labels = code, labels
+        small = code.astype(np.int16) if len(labels) < 2**15 - 1 else code  # a radix sort
+        self.order = np.argsort(small, kind="stable")
         bounds = np.searchsorted(self.code[self.order], np.arange(len(self.labels) + 1))
         self.at = {lab: (bounds[i], bounds[i + 1]) for i, lab in enumerate(self.labels)}
 
@@ -104,11 +105,11 @@ class _SortedCodes:
         return self.order[lo:hi]
 
 
-def _la_year_means(la: _SortedCodes, year: np.ndarray, values: pd.Series) -> pd.DataFrame:
+def _la_year_means(la: _SortedCodes, year: np.ndarray, values) -> pd.DataFrame:
     """:func:`MA.la_year_means` without the counts, grouping on integer codes: LA (sorted
     labels) x year means of ``values``."""
     ok = la.code >= 0
-    key = pd.DataFrame({"la": la.code[ok], "year": year[ok], "y": values.array[ok]})
+    key = pd.DataFrame({"la": la.code[ok], "year": year[ok], "y": values[ok]})
     m = key.groupby(["la", "year"])["y"].mean().unstack("year")
     m.index = pd.Index([la.labels[i] for i in m.index], dtype=object)
     m.columns.name = "year"
