@@ -4,7 +4,7 @@
 only and takes every column once in the final order; it must give exactly the frame of the
 general route (:meth:`StudyDesign.assign_periods` on every row, then the kept rows taken), on
 small tables built to hit the edge cases: LAs outside the design or missing, undated rows, rows
-without an age, repeated children, string unit ids, missing covariates. Its integer helpers
+without an age, repeated children, string unit ids, missing covariates. Its integer routines
 must give what the numpy/pandas forms give.
 """
 

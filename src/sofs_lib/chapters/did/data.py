@@ -16,7 +16,7 @@ Steps (each a function, so tests can call them on small constructed data):
    and post settling-in periods only (the settling-in period is left out, Appendix 10
    "Defining pre- and post-treatment"), with the regressors of equation [1] and of the
    event-study, secondary and Ofsted specifications (in :mod:`sofs_lib.chapters.did.frame`,
-   with the helpers it uses; its names are re-exported here).
+   with the functions it uses; its names are re-exported here).
 
 Synthetic LA attributes (documented assumptions, seeded by the chapter's ``seed``)
 ---------------------------------------------------------------------------------
