@@ -127,11 +127,11 @@ class Analysis:
 
     def _frame(self, eq: str, cutoff: float | None = None) -> pd.DataFrame:
         self.matching()
-        pop = self.wide[eq].data
+        pop, where = self.wide[eq].data, None
         if eq == "eq3a":
-            pop = pop[pop["duration_wd"] <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])]
+            where = pop["duration_wd"].to_numpy() <= float(cutoff if cutoff is not None else self.p["duration_cutoff"])
         n_leads = int((self.p.get("n_leads") or {}).get(eq, EQ_INFO[eq]["leads"]))
-        d = D.analysis_frame(pop, self.design, eq, self.attrs, n_leads=n_leads)
+        d = D.analysis_frame(pop, self.design, eq, self.attrs, n_leads=n_leads, where=where)
         d = MA.cem(d, exact=["group_id", "period"])
         for a, b, name in (
             ("dose_quality", "post", "q_post"),

@@ -15,7 +15,8 @@ Steps (each a function, so tests can call them on small constructed data):
 4. :func:`analysis_frame` -- the rows of one question under a matched design: the pre-SofS
    and post settling-in periods only (the settling-in period is left out, Appendix 10
    "Defining pre- and post-treatment"), with the regressors of equation [1] and of the
-   event-study, secondary and Ofsted specifications.
+   event-study, secondary and Ofsted specifications (in :mod:`sofs_lib.chapters.did.frame`,
+   with the functions it uses; its names are re-exported here).
 
 Synthetic LA attributes (documented assumptions, seeded by the chapter's ``seed``)
 ---------------------------------------------------------------------------------
@@ -42,8 +43,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sofs_lib.chapters.did.frame import CATEGORICAL_COVARIATES as CATEGORICAL_COVARIATES
+from sofs_lib.chapters.did.frame import PM_ALT, PM_NEITHER
+from sofs_lib.chapters.did.frame import PM_SOFS as PM_SOFS
+from sofs_lib.chapters.did.frame import analysis_frame as analysis_frame
+from sofs_lib.chapters.did.frame import financial_year as financial_year
+from sofs_lib.chapters.did.frame import lag_cols as lag_cols
+from sofs_lib.chapters.did.frame import lead_cols as lead_cols
 from sofs_lib.sources import npd
-from sofs_lib.sources.npd.columns import STRING, as_strings, codes_of, sort_rank, string_array
+from sofs_lib.sources.npd.columns import as_strings, codes_of
 from sofs_lib.sources.npd.design import StudyDesign
 from sofs_lib.synthetic import npd as synth_npd
 
@@ -54,10 +62,6 @@ OUTCOMES = {
     "eq3c": ["rereferral_escalation_6m"],
     "eq3d": ["kinship_12m"],
 }
-
-
-#: Pilots' practice model label, and the comparator categories of the three-level analysis.
-PM_SOFS, PM_ALT, PM_NEITHER = "SofS", "similar model", "neither"
 
 
 class DidDataError(ValueError):
@@ -284,139 +288,3 @@ def la_attributes(design: StudyDesign, las: list[str], seed: int, ofsted_file=No
         "practice": synthetic_practice_models(comps, seed, sets),
         "ofsted_kind": "real" if ofsted_file else "synthetic",
     }
-
-
-# --------------------------------------------------------------------------------------------
-# analysis frame
-# --------------------------------------------------------------------------------------------
-
-
-def financial_year(ts) -> pd.Series:
-    """Financial year ending (April-March): 2014-10-01 -> 2015."""
-    ts = pd.to_datetime(pd.Series(ts))
-    return ts.dt.year + (ts.dt.month >= 4).astype(int)
-
-
-def analysis_frame(
-    pop_data: pd.DataFrame,
-    design: StudyDesign,
-    eq: str,
-    attrs: dict | None = None,
-    n_leads: int = 5,
-    keep_settling: bool = False,
-) -> pd.DataFrame:
-    """Rows of question ``eq`` under ``design`` with every regressor the chapter uses.
-
-    ``pop_data`` is a derived population (any design: its period columns are re-assigned).
-    Added columns: ``pilot_i`` (SS_s), ``post`` (T_st: the group is past its settling-in),
-    ``did`` (SS_s x T_st), ``lead_1..lead_K`` (pilot x the K-th financial year counting back
-    from the SofS start year, ``lead_1`` = the start year's pre-SofS months; earlier pre years
-    are the reference), ``lag_0..lag_M`` (pilot x post x ``rel_year`` = m: ``lag_0`` = "DiD in
-    year t"), ``ofsted_high``, ``dose_quality``/``dose_embed`` (0 for comparators), ``pm_alt``
-    / ``pm_neither`` (comparator practice model), ``child`` (integer child key), ``seq``
-    (order of the child's rows by date).
-    """
-    drop = [c for c in ("pilot", "group_id", "period", "did", "rel_year", "year") if c in pop_data.columns]
-    d = design.assign_periods(pop_data.drop(columns=drop), "event_date", eq)
-    keep = d["group_id"].notna().to_numpy().copy()
-    if not keep_settling:
-        keep &= d["period"].isin(["pre", "post"]).to_numpy()
-    # rows without an age (no birth date) cannot enter equation [1]; they are dropped here so
-    # that every specification uses the same rows (counted in ``attrs['dropped_no_age']``)
-    no_age = d["age"].isna().to_numpy()
-    n_no_age = int((keep & no_age).sum())
-    rows = np.flatnonzero(keep & ~no_age)
-    # the kept rows in child, date and unit order, taken once
-    child = pd.factorize(d["child_id"].to_numpy()[rows])[0].astype(np.int64)
-    sub = d[["event_date", "unit_id"]].iloc[rows]
-    order = np.lexsort((sort_rank(sub["unit_id"]), sort_rank(sub["event_date"]), child))
-    rows, child = rows[order], child[order]
-    la_code, la_values = codes_of(d["la"])
-    la_code = la_code[rows]
-    d = d.take(rows).reset_index(drop=True)
-    d["la"] = string_array(la_code, as_strings(la_values), STRING)
-    d["group_id"] = d["group_id"].astype("string")
-    _add_regressors(d, design, n_leads)
-    if attrs is not None:
-        d = _add_attributes(d, attrs, la_code, as_strings(la_values))
-    d["child"] = child
-    new = np.r_[True, child[1:] != child[:-1]]
-    run = np.cumsum(new) - 1
-    first = np.flatnonzero(new)
-    d["seq"] = (np.arange(len(d)) - first[run]).astype(np.int32)
-    d["repeated"] = (np.diff(np.r_[first, len(d)])[run] > 1).astype("int8")
-    d.attrs["dropped_no_age"] = n_no_age
-    return d
-
-
-#: Covariates turned into categoricals (missing = "missing") for the models.
-CATEGORICAL_COVARIATES = ("gender", "ethnicity", "academic_year", "fsm", "age_band")
-
-
-def _missing_categorical(col: pd.Series) -> pd.Categorical:
-    """``col.astype("string").fillna("missing").astype("category")``, on the column's codes."""
-    code, values = codes_of(col)
-    code = np.where(code < 0, len(values), code)
-    labels = [("missing" if v is None else v) for v in as_strings(values)] + ["missing"]
-    used = np.flatnonzero(np.bincount(code, minlength=len(labels)))
-    cats = sorted({labels[i] for i in used})  # the categories astype("category") infers
-    at = np.array([cats.index(v) if v in cats else -1 for v in labels])
-    return pd.Categorical.from_codes(at[code], dtype=pd.CategoricalDtype(pd.Index(cats, dtype="string")))
-
-
-def _add_regressors(d: pd.DataFrame, design: StudyDesign, n_leads: int) -> None:
-    """Treatment, post, DiD, lead and lag indicators and the model covariates (in place)."""
-    pilot_i = d["pilot"].to_numpy(dtype=bool).astype("int8")
-    d["pilot_i"] = pilot_i
-    period = d["period"].to_numpy()
-    d["post"] = (period == "post").astype("int8")
-    did = (pilot_i * d["post"].to_numpy()).astype("int8")
-    d["did"] = did
-    g_code, g_values = codes_of(d["group_id"])
-    fy = {p: int(financial_year([s]).iloc[0]) for p, s in design.sofs_start.items()}
-    g_fy = np.array([fy[v] for v in as_strings(g_values)], dtype=np.int64)
-    back = g_fy[g_code] - d["year"].to_numpy()  # 0 = SofS start year
-    pre = period == "pre"
-    for k in range(1, n_leads + 1):
-        d[f"lead_{k}"] = (pre & (back == k - 1) & (pilot_i == 1)).astype("int8")
-    rel = d["rel_year"].fillna(-99).astype(int).to_numpy()
-    post_rel = rel[did == 1]
-    m_max = int(post_rel.max()) if len(post_rel) else -1
-    for m in range(0, m_max + 1):
-        d[f"lag_{m}"] = ((did == 1) & (rel == m)).astype("int8")
-    for c in CATEGORICAL_COVARIATES + (("main_need",) if "main_need" in d else ()):
-        d[c] = _missing_categorical(d[c])
-    d["disabled"] = d["disabled"].astype("int8")
-
-
-def _add_attributes(d: pd.DataFrame, attrs: dict, la_code: np.ndarray, la_values: list) -> pd.DataFrame:
-    """Ofsted rating (LA x year), doses and comparator practice model, looked up per LA (and
-    year) as a left merge on ``la``/``year`` would give them."""
-    pair = d[["la", "year"]]
-    keys = pair.drop_duplicates(ignore_index=True)
-    m = keys.merge(attrs["ofsted"], on=["la", "year"], how="left", validate="many_to_one")
-    at = pair.groupby(["la", "year"], sort=False, dropna=False).ngroup().to_numpy()
-    d = d.assign(la=m["la"].take(at).reset_index(drop=True))
-    d["ofsted_high"] = m["ofsted_high"].take(at).fillna(0).astype("int8").to_numpy()
-    pilot_i = d["pilot_i"].to_numpy()
-    sc = attrs["scores"].set_index("la")
-    for c in ("dose_quality", "dose_embed"):
-        per_la = pd.Series(la_values).map(sc[c]).fillna(0.0).astype(float).to_numpy()
-        d[c] = per_la[la_code] * pilot_i
-    pm = attrs["practice"].set_index("la")["practice_model"]
-    per_la = pd.Series(la_values, dtype=object).map(pm).astype(object)
-    per_la = np.where(pd.isna(per_la), PM_NEITHER, per_la)
-    labels = [PM_SOFS, PM_ALT, PM_NEITHER]
-    lab = np.where(pilot_i == 1, 0, np.array([labels.index(v) for v in per_la], dtype=np.int64)[la_code])
-    d["practice_model"] = string_array(lab, labels)
-    d["pm_alt"] = (lab == 1).astype("int8")
-    d["pm_neither"] = (lab == 2).astype("int8")
-    return d
-
-
-def lead_cols(d: pd.DataFrame) -> list[str]:
-    return sorted([c for c in d.columns if c.startswith("lead_")], key=lambda s: int(s.split("_")[1]))
-
-
-def lag_cols(d: pd.DataFrame) -> list[str]:
-    return sorted([c for c in d.columns if c.startswith("lag_")], key=lambda s: int(s.split("_")[1]))

@@ -24,10 +24,11 @@ def match_questions(wide: dict, design0, p: dict) -> dict:
     out = {"closeness": {}, "decisions": {}, "groups": {}}
     owner: dict[str, str] = {}
     for eq in EQ_INFO:
-        pop = wide[eq].data
+        y = D.OUTCOMES[eq][0]
+        pop, where = wide[eq].data, None
         if eq == "eq3a":
-            pop = pop[pop["duration_wd"] <= float(p["duration_cutoff"])]
-        close, post_counts = _closeness(pop, D.OUTCOMES[eq][0], design0, pilots)
+            where = pop["duration_wd"].to_numpy() <= float(p["duration_cutoff"])
+        close, post_counts = _closeness(pop, y, design0, pilots, where)
         designed = design0.groups.get(eq, {})
         close["designed"] = [c in designed.get(pl, []) for pl, c in zip(close["pilot"], close["candidate"])]
         close["rank"] = close.groupby("pilot")["rmse_sd"].rank(method="first")
@@ -61,23 +62,58 @@ def match_questions(wide: dict, design0, p: dict) -> dict:
     return out
 
 
-def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str]) -> tuple[pd.DataFrame, dict]:
+def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str], where=None) -> tuple[pd.DataFrame, dict]:
     """Closeness of every pilot's pre-SofS trend in ``y`` to each non-pilot LA's, and each
-    pilot's number of units after its settling-in period."""
-    means = MA.la_year_means(pop, y)
-    pool = [la for la in means.index if la not in pilots]
+    pilot's number of units after its settling-in period (on the rows ``where``: all if None)."""
+    rows = slice(None) if where is None else np.asarray(where, dtype=bool)
+    code, labels = pd.factorize(pop["la"], sort=True)
+    la = _SortedCodes(code[rows], list(labels))
+    year, values = pop["year"].to_numpy()[rows], pop[y].array[rows]
+    means = _la_year_means(la, year, values)
+    pool = [x for x in means.index if x not in pilots]
+    dates = pop["event_date"].to_numpy()[rows]
     closes, post_counts = [], {}
     for pl in pilots:
         if pl not in means.index:
             continue
-        start_fy = int(D.financial_year([design0.sofs_start[pl]]).iloc[0])
+        start = pd.Timestamp(design0.sofs_start[pl])
+        start_fy = start.year + int(start.month >= 4)  # D.financial_year
         yrs = [yy for yy in means.columns if yy < start_fy]
-        sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
-        sd = float(sub[y].std()) if len(sub) > 1 else np.nan
+        rows = la.rows(pl)
+        pre = rows[year[rows] < start_fy]
+        sd = float(pd.Series(values[pre]).std()) if len(pre) > 1 else np.nan
         closes.append(MA.closeness(means, pl, pool, yrs, sd))
-        post_counts[pl] = int((pop.loc[pop["la"] == pl, "event_date"] >= design0.post_start(pl)).sum())
+        post_counts[pl] = int((dates[rows] >= np.datetime64(design0.post_start(pl))).sum())
     close = pd.concat(closes, ignore_index=True) if closes else pd.DataFrame(columns=CLOSENESS_COLUMNS)
     return close, post_counts
+
+
+class _SortedCodes:
+    """The LA column as integer codes in the order of its sorted labels (missing: -1, from
+    ``pd.factorize(col, sort=True)``), with the positions of each LA's rows."""
+
+    def __init__(self, code: np.ndarray, labels: list):
+        self.code, self.labels = code, labels
+        small = code.astype(np.int16) if len(labels) < 2**15 - 1 else code  # a radix sort
+        self.order = np.argsort(small, kind="stable")
+        bounds = np.searchsorted(self.code[self.order], np.arange(len(self.labels) + 1))
+        self.at = {lab: (bounds[i], bounds[i + 1]) for i, lab in enumerate(self.labels)}
+
+    def rows(self, label) -> np.ndarray:
+        """Positions of the rows of ``label``, in row order."""
+        lo, hi = self.at.get(label, (0, 0))
+        return self.order[lo:hi]
+
+
+def _la_year_means(la: _SortedCodes, year: np.ndarray, values) -> pd.DataFrame:
+    """:func:`MA.la_year_means` without the counts, grouping on integer codes: LA (sorted
+    labels) x year means of ``values``."""
+    ok = la.code >= 0
+    key = pd.DataFrame({"la": la.code[ok], "year": year[ok], "y": values[ok]})
+    m = key.groupby(["la", "year"])["y"].mean().unstack("year")
+    m.index = pd.Index([la.labels[i] for i in m.index], dtype=object)
+    m.columns.name = "year"
+    return m
 
 
 def _design_decisions(groups: dict, rule_groups: dict, pilots: list[str]) -> pd.DataFrame:

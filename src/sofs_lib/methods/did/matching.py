@@ -84,19 +84,23 @@ def closeness(means: pd.DataFrame, pilot: str, candidates, years, sd: float) -> 
     Candidates without a mean in every year get NaN.
     """
     yrs = [y for y in years if y in means.columns]
-    p = means.loc[pilot, yrs].astype(float).to_numpy()
+    values = means.to_numpy(dtype=float)[:, means.columns.get_indexer(yrs)]
+    row = {la: i for i, la in enumerate(means.index)}
+    p = values[row[pilot]]
+    x = np.asarray(yrs, dtype=float)
+    p_ok = len(yrs) >= 2 and not np.isnan(p).any()
+    dp = p - p.mean() if p_ok else None
+    p_slope = np.polyfit(x, p, 1)[0] if p_ok else None
     rows = []
     for c in candidates:
-        if c == pilot or c not in means.index:
+        if c == pilot or c not in row:
             continue
-        q = means.loc[c, yrs].astype(float).to_numpy()
-        if len(yrs) < 2 or np.isnan(p).any() or np.isnan(q).any():
+        q = values[row[c]]
+        if not p_ok or np.isnan(q).any():
             rows.append((pilot, c, np.nan, np.nan, np.nan, len(yrs)))
             continue
-        dp, dq = p - p.mean(), q - q.mean()
-        rmse = float(np.sqrt(np.mean((dp - dq) ** 2)))
-        x = np.asarray(yrs, dtype=float)
-        slope = float(np.polyfit(x, p, 1)[0] - np.polyfit(x, q, 1)[0])
+        rmse = float(np.sqrt(np.mean((dp - (q - q.mean())) ** 2)))
+        slope = float(p_slope - np.polyfit(x, q, 1)[0])
         rows.append((pilot, c, rmse, rmse / sd if sd > 0 else np.nan, slope, len(yrs)))
     return pd.DataFrame(rows, columns=["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"])
 
@@ -150,14 +154,40 @@ def match_las(
 
 
 def strata(df: pd.DataFrame, variables: list[str]) -> np.ndarray:
-    """Integer stratum id of every row: the cell of ``variables`` (missing is a level)."""
-    keys = [pd.factorize(df[v], use_na_sentinel=False)[0] for v in variables]
+    """Integer stratum id of every row: the cell of ``variables`` (missing is a level), the
+    cells numbered by first appearance."""
+    keys = [_value_codes(df[v]) for v in variables]
     if not keys:
         return np.zeros(len(df), dtype=np.int64)
     k = np.zeros(len(df), dtype=np.int64)
     for arr in keys:
         k = k * (int(arr.max()) + 1 if len(arr) else 1) + arr
-    return pd.factorize(k)[0].astype(np.int64)
+    return first_appearance_codes(k).astype(np.int64)
+
+
+def _value_codes(col: pd.Series) -> np.ndarray:
+    """Non-negative integer codes, one per distinct value of ``col`` (missing a value of its
+    own): a categorical's own codes, else ``pd.factorize(col, use_na_sentinel=False)``."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int64) + 1
+    return pd.factorize(col, use_na_sentinel=False)[0]
+
+
+def first_appearance_codes(x) -> np.ndarray:
+    """``pd.factorize(x)[0]`` (codes numbered by first appearance); for integers whose range is
+    at most about 4 times their number, by a table over the range instead of hashing."""
+    x = np.asarray(x)
+    n = len(x)
+    if x.dtype.kind not in "iu" or n == 0:
+        return pd.factorize(x)[0]
+    lo = int(x.min())
+    if int(x.max()) - lo >= 4 * n + 1024:
+        return pd.factorize(x)[0]
+    at = (x - lo).astype(np.int64)
+    first = np.full(int(at.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, at, np.arange(n))  # each value's first row
+    pos = first[at]
+    return (np.cumsum(pos == np.arange(n)) - 1)[pos]
 
 
 def cem_weights(treat, stratum) -> tuple[np.ndarray, np.ndarray]:

@@ -128,14 +128,7 @@ class StudyDesign:
         las = self.la_table(eq)
         if not len(df) or set(df.columns) & set(las.columns[1:]):
             return _assign_periods_merge(df, las, date_col)
-        # the LA look-up on the distinct LAs (as the merge would do it), then taken per row
-        code, _ = codes_of(df["la"])
-        first = np.unique(np.where(code < 0, code.max(initial=-1) + 1, code), return_index=True)[1]
-        keys = df[["la"]].iloc[first].reset_index(drop=True)
-        m = keys.merge(las, on="la", how="left", validate="many_to_one")
-        row = np.empty(code.max(initial=-1) + 2, dtype=np.int64)
-        row[np.where(code[first] < 0, len(row) - 1, code[first])] = np.arange(len(first))
-        at = row[np.where(code < 0, len(row) - 1, code)]
+        m, at = self.la_rows(df, eq, las)
         out = df.reset_index(drop=True)
         out["la"] = m["la"].take(at).reset_index(drop=True)
         known = m["group_id"].notna().to_numpy()[at]
@@ -143,11 +136,9 @@ class StudyDesign:
         out["pilot"] = pilot
         out["group_id"] = m["group_id"].take(at).reset_index(drop=True)
         d = out[date_col].to_numpy()
-        s0 = m["sofs_start"].to_numpy()[at]
         p0 = m["post_start"].to_numpy()[at]
-        per = np.where(d < s0, 0, np.where(d < p0, 1, np.where(d >= p0, 2, 3)))
-        per = np.where(known & ~np.isnat(d), per, 3)
-        out["period"] = pd.Series(np.array(["pre", "settling", "post", pd.NA], dtype=object)[per], dtype=object)
+        per = period_codes(d, m["sofs_start"].to_numpy()[at], p0, known)
+        out["period"] = pd.Series(PERIODS[per], dtype=object)
         year, year_na = _financial_year(d)
         out["year"] = np.where(year_na, np.nan, year) if year_na.any() else year
         out["did"] = (pilot & (per == 2)).astype("int8")
@@ -157,11 +148,56 @@ class StudyDesign:
         out["pilot"] = pd.arrays.BooleanArray(pilot, ~known)
         return out
 
+    def la_rows(self, df: pd.DataFrame, eq: str | None = None, las: pd.DataFrame | None = None):
+        """``(m, at)``: the row of :meth:`la_table` (of ``eq``; ``las`` if given) of each distinct
+        ``la`` of ``df``, as a left merge on ``la`` gives it (missing values where the LA is not in
+        the design), and the position in ``m`` of each row's LA. The merge is done on the
+        distinct LAs only."""
+        las = self.la_table(eq) if las is None else las
+        code, _ = codes_of(df["la"])
+        first = _first_rows(code)
+        keys = df[["la"]].iloc[first].reset_index(drop=True)
+        m = keys.merge(las, on="la", how="left", validate="many_to_one")
+        row = np.empty(code.max(initial=-1) + 2, dtype=np.int64)
+        row[np.where(code[first] < 0, len(row) - 1, code[first])] = np.arange(len(first))
+        return m, row[np.where(code < 0, len(row) - 1, code)]
+
+
+#: The period labels of the codes of :func:`period_codes` (3: unknown LA or missing date).
+PERIODS = np.array(["pre", "settling", "post", pd.NA], dtype=object)
+
+
+def period_codes(d: np.ndarray, sofs_start: np.ndarray, post_start: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The period rule (module doc) as codes 0 pre, 1 settling, 2 post, 3 unknown, from each
+    row's date and its group's dates (``known``: the LA is in the design)."""
+    per = np.where(d < sofs_start, 0, np.where(d < post_start, 1, np.where(d >= post_start, 2, 3)))
+    return np.where(known & ~np.isnat(d), per, 3)
+
+
+def _first_rows(code: np.ndarray) -> np.ndarray:
+    """The first row of each code, in code order (missing, -1, last), as
+    ``np.unique(np.where(code < 0, code.max() + 1, code), return_index=True)[1]``; one pass
+    when the codes are numbered by first appearance (as :func:`pandas.factorize` numbers them)."""
+    valid = code >= 0
+    running = np.maximum.accumulate(np.where(valid, code, -1)) if len(code) else code
+    first = np.flatnonzero(valid & (code > np.r_[-1, running[:-1]]))
+    if not np.array_equal(code[first], np.arange(len(first))) or len(first) != code.max(initial=-1) + 1:
+        return np.unique(np.where(code < 0, code.max(initial=-1) + 1, code), return_index=True)[1]
+    return np.r_[first, np.flatnonzero(~valid)[:1]]
+
 
 def _financial_year(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Financial year ending of ``datetime64`` values, and where they are missing."""
-    y, m = year_month(d)
+    """Financial year ending of ``datetime64`` values, and where they are missing (worked out
+    once per distinct day when the days span less than about 100 years)."""
     na = np.isnat(d)
+    if d.dtype.kind == "M" and len(d) > 1000 and not na.all():
+        day = d.astype("datetime64[D]").view(np.int64)
+        lo, hi = int(day[~na].min()), int(day[~na].max())
+        if hi - lo < 36_600:
+            y, m = year_month(np.arange(lo, hi + 1).astype("datetime64[D]"))
+            fy = (y + (m >= 4))[np.where(na, 0, day - lo)]
+            return np.where(na, 0, fy), na
+    y, m = year_month(d)
     return np.where(na, 0, y + (m >= 4)), na
 
 
