@@ -15,7 +15,7 @@ import pandas as pd
 
 from sofs_lib import published
 from sofs_lib.chapters.did.analysis import EQ_INFO, MODEL_NAMES, ROW_TERMS, Analysis
-from sofs_lib.chapters.did.common import kind_of, pub, pub_wide
+from sofs_lib.chapters.did.common import cells, kind_of, pub, pub_wide
 from sofs_lib.core.stars import stars
 from sofs_lib.methods.did import models as M
 from sofs_lib.published import PublishedDataError
@@ -35,6 +35,7 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         "Chosen model": {},
     }
     p = pub("A10.5")
+    pc = cells(p) if p is not None else {}
     for eq, info in EQ_INFO.items():
         r = an.result(eq)
         g = r.diagnostics
@@ -52,22 +53,21 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         rows["Chosen model"][c] = MODEL_NAMES[r.choice.model]
         if p is not None and led is not None:
             for test, key in (("Breusch-Godfrey test", "bg"), ("Hausman test", "hausman")):
-                hit = p[(p["row"] == test) & (p["column"] == c)]
-                if len(hit):
-                    hh = hit.iloc[0]
+                hh = pc.get((test, c))
+                if hh is not None:
                     led.record(
                         "A10.5",
                         test,
                         c,
-                        published=float(hh["number"]),
+                        published=float(hh.number),
                         reproduced=float(g[key]["statistic"]),
                         kind=kind_of(an),
-                        decimals=int(hh["decimals"]),
-                        note=f"p={g[key]['p']:.3g}; published stars '{hh['marker']}', here '{stars(g[key]['p'])}'",
+                        decimals=int(hh.decimals),
+                        note=f"p={g[key]['p']:.3g}; published stars '{hh.marker}', here '{stars(g[key]['p'])}'",
                     )
-            hit = p[(p["row"] == "Number of insignificant leads") & (p["column"] == c)]
-            if len(hit):
-                txt = hit.iloc[0]["value"]
+            hit = pc.get(("Number of insignificant leads", c))
+            if hit is not None:
+                txt = hit.value
                 k = float(txt.split(" ")[0])
                 led.record(
                     "A10.5",
@@ -152,7 +152,7 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
     rows = [x for x in dict.fromkeys(p["row"]) if x != "R²"]
     out = pd.DataFrame(index=rows + FOOTER_ROWS)
     pw = published.wide(table_id, values="value")
-    cells = _published_cells(p)
+    pc = cells(p)
     for label, fit, pcol in _column_specs(r, eq, table_id, list(dict.fromkeys(p["column"]))):
         if pcol is not None:
             out[f"{pcol} (published)"] = pw[pcol].reindex(out.index) if pcol in pw.columns else np.nan
@@ -161,15 +161,10 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
         vals = _FitValues(fit)
         out[label] = _coef_cells(vals, rows, pw, pcol) + fit_footer(fit)
         if led is not None and pcol is not None:
-            _record_column(led, kind_of(an), table_id, cells, pw, rows, fit, vals, pcol)
+            _record_column(led, kind_of(an), table_id, pc, pw, rows, fit, vals, pcol)
     if led is not None:
         _record_n(led, kind_of(an), table_id, r.fits["main"])
     return out
-
-
-def _published_cells(p: pd.DataFrame) -> dict[tuple[str, str], tuple]:
-    """A published table's cells by (row, column): (number, decimals, marker)."""
-    return {(h.row, h.column): (h.number, h.decimals, h.marker) for h in p.itertuples()}
 
 
 _COLS = ("estimate", "se", "p")
@@ -226,18 +221,18 @@ def _coef_cells(vals: _FitValues, rows: list[str], pw: pd.DataFrame, pcol: str |
 
 
 def _record_column(
-    led, kind: str, table_id: str, cells: dict, pw: pd.DataFrame, rows, fit, vals: _FitValues, pcol: str
+    led, kind: str, table_id: str, pc: dict, pw: pd.DataFrame, rows, fit, vals: _FitValues, pcol: str
 ) -> None:
     """Ledger entries of one published column: every published coefficient, then its R²."""
     for row in rows:
-        number, decimals, marker = cells[(row, pcol)]
-        if not np.isfinite(number):
+        h = pc[(row, pcol)]
+        if not np.isfinite(h.number):
             continue
         term = ROW_TERMS.get(row)
         est = vals.get(term) if (fit is not None and term) else np.nan
         note = (
             f"{fit.model} model; SE {vals.get(term, 'se'):.3g}, p {vals.get(term, 'p'):.3g}; stars published "
-            f"'{marker}', here '{stars(vals.get(term, 'p'))}'"
+            f"'{h.marker}', here '{stars(vals.get(term, 'p'))}'"
             if fit is not None and np.isfinite(est)
             else "not estimable in the synthetic data"
         )
@@ -245,22 +240,22 @@ def _record_column(
             table_id,
             row,
             pcol,
-            published=float(number),
+            published=float(h.number),
             reproduced=float(est),
             kind=kind,
-            decimals=int(decimals),
+            decimals=int(h.decimals),
             note=note,
         )
-    if fit is not None and "R²" in pw.index and ("R²", pcol) in cells:
-        number, decimals, _ = cells[("R²", pcol)]
+    if fit is not None and "R²" in pw.index and ("R²", pcol) in pc:
+        h = pc[("R²", pcol)]
         led.record(
             table_id,
             "R²",
             pcol,
-            published=float(number),
+            published=float(h.number),
             reproduced=float(fit.r2),
             kind=kind,
-            decimals=int(decimals),
+            decimals=int(h.decimals),
             note="within R² for fixed effects; McFadden's pseudo-R² for the logit",
         )
 
