@@ -65,11 +65,38 @@ def _png_with_alt(fig):
     """PNG formatter: the figure's bytes plus ``{"alt": ...}`` metadata when it has alt text."""
     buf = io.BytesIO()
     fig.canvas.print_figure(
-        buf, format="png", dpi=DPI, bbox_inches="tight", facecolor="white", metadata={"Software": None}
+        buf, format="png", dpi=DPI, bbox_inches=_tight_box(fig), facecolor="white", metadata={"Software": None}
     )
     data = buf.getvalue()
     alt = alt_text(fig)
     return (data, {"alt": alt}) if alt else data
+
+
+def _tight_box(fig):
+    """The "tight" box of a figure laid out by :func:`finish` (at :data:`DPI`), or ``"tight"``.
+
+    Saving with ``bbox_inches="tight"`` first draws the whole figure (without rendering) so a
+    layout engine can run, then measures it. A figure :func:`finish` laid out has no engine left
+    to run (its tight layout is done), so its box is measured directly: the same box, one pass of
+    laying out every text fewer. Figures with an active layout engine, axes placed by a locator
+    (insets, some colorbars) or another dpi keep matplotlib's own route."""
+    import matplotlib as mpl
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if (
+        not getattr(fig, ALT_ATTR, None)
+        or mpl.rcParams["figure.autolayout"]
+        or mpl.rcParams["figure.constrained_layout.use"]
+        or not (engine is None or isinstance(engine, PlaceHolderLayoutEngine))
+        or fig.dpi != DPI
+        or not hasattr(fig.canvas, "get_renderer")
+        or any(ax.get_axes_locator() is not None for ax in fig.axes)
+    ):
+        return "tight"
+    fig.set_layout_engine(None)  # nothing left to lay out (see above)
+    pad = mpl.rcParams["savefig.pad_inches"]
+    return fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad, pad)
 
 
 def set_theme() -> None:
@@ -111,6 +138,24 @@ def _register_png(ip) -> None:
     from matplotlib.figure import Figure
 
     ip.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
+
+
+def _break_lines(fig) -> None:
+    """Break the figure's own wrapping texts (title, source line) into lines once, where
+    matplotlib's wrapping would, and stop wrapping them: the layout and the image then use the
+    same lines, and each drawing of the figure does not measure every line again word by word
+    (saving the image with a tight box would otherwise wrap to that box rather than to the
+    figure the layout was made for)."""
+    texts = [t for t in dict.fromkeys([*fig.texts, getattr(fig, "_suptitle", None)]) if t is not None and t.get_wrap()]
+    if not texts or fig.dpi != DPI or not hasattr(fig.canvas, "get_renderer"):
+        return
+    renderer = fig.canvas.get_renderer()
+    for t in texts:
+        if not t.get_text() or t.get_usetex() or "$" in t.get_text() or not hasattr(t, "_get_wrapped_text"):
+            continue
+        t._renderer = renderer  # what matplotlib measures the words with
+        t.set_text(t._get_wrapped_text())
+        t.set_wrap(False)
 
 
 def finish(
@@ -155,6 +200,7 @@ def finish(
             bbox=dict(boxstyle="round,pad=0.3", fc="#fff1e0", ec="#8a4500", ls="--"),
         )
     enforce_min_text(fig)
+    _break_lines(fig)
     h = fig.get_figheight()  # margins for the title and the source line, in inches
     fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
     setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")

@@ -18,8 +18,9 @@ def trend_data(an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD) -> 
     """Weighted yearly outcome means of pilots and comparators (pre and post periods), groups of
     fewer than ``threshold`` units suppressed (NaN)."""
     r = an.result(eq)
-    d = r.frame[r.frame["cem_w"] > 0]
     y = D.OUTCOMES[eq][0]
+    f = r.frame[list(dict.fromkeys(["cem_w", y, "pilot_i", "year", "post"]))]  # only the columns used
+    d = f[f["cem_w"] > 0]
     g = d.assign(wy=d[y] * d["cem_w"]).groupby(["pilot_i", "year", "post"], observed=True)
     t = pd.DataFrame({"n": g.size(), "wy": g["wy"].sum(), "w": g["cem_w"].sum()}).reset_index()
     t["mean"] = t["wy"] / t["w"]
@@ -32,8 +33,9 @@ def counterfactual(an: Analysis, eq: str) -> dict:
     """Pilots' post-period mean, the DiD and the counterfactual (post mean minus the DiD: the
     report's numbers, 21% observed and 31% counterfactual for a DiD of -9.8 points)."""
     r = an.result(eq)
-    d = r.frame[(r.frame["cem_w"] > 0) & (r.frame["did"] == 1)]
     y = D.OUTCOMES[eq][0]
+    f = r.frame[list(dict.fromkeys([y, "cem_w", "did"]))]  # only the columns used
+    d = f[(f["cem_w"] > 0) & (f["did"] == 1)]
     fit = r.fits["main"] if r.choice.model != "logit" else r.fits.get("linear_main")
     beta = fit.get("did") if fit is not None else np.nan
     m = float(np.average(d[y], weights=d["cem_w"])) if len(d) else np.nan
