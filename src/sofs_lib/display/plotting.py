@@ -151,11 +151,50 @@ def _break_lines(fig) -> None:
         return
     renderer = fig.canvas.get_renderer()
     for t in texts:
-        if not t.get_text() or t.get_usetex() or "$" in t.get_text() or not hasattr(t, "_get_wrapped_text"):
+        if not t.get_text() or t.get_usetex() or "$" in t.get_text():
+            continue
+        if not all(hasattr(t, m) for m in ("_get_wrap_line_width", "_get_rendered_text_width")):
             continue
         t._renderer = renderer  # what matplotlib measures the words with
-        t.set_text(t._get_wrapped_text())
+        t.set_text(wrapped_text(t))
         t.set_wrap(False)
+
+
+def wrapped_text(t) -> str:
+    """``t``'s text broken into lines as matplotlib wraps it (``Text._get_wrapped_text``: each
+    line the most words that fit the width from the text's anchor to the figure's edge, a word
+    too long for a line on a line of its own), found by doubling then halving the number of
+    words measured instead of adding one word at a time: a line's width grows with its words,
+    so the first number that does not fit is the same, after a handful of measurements rather
+    than one per word."""
+    width = t._get_wrap_line_width()
+
+    def too_wide(words: list[str], n: int) -> bool:
+        return t._get_rendered_text_width(" ".join(words[:n])) > width
+
+    lines = []
+    for unwrapped in t.get_text().split("\n"):
+        words = unwrapped.split(" ")
+        while words:
+            if len(words) == 1:
+                lines.append(words.pop(0))
+                continue
+            # the smallest n >= 2 whose first n words are too wide (matplotlib's first failure)
+            lo, hi = 2, 2
+            while hi < len(words) and not too_wide(words, hi):
+                lo, hi = hi + 1, min(2 * hi, len(words))
+            if not too_wide(words, hi):  # every word fits
+                lines.append(" ".join(words))
+                break
+            while lo < hi:  # too_wide(words, hi) holds; lo is the smallest n not yet ruled out
+                mid = (lo + hi) // 2
+                if too_wide(words, mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            lines.append(" ".join(words[: hi - 1]))
+            words = words[hi - 1 :]
+    return "\n".join(lines)
 
 
 def finish(
