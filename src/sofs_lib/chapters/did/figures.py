@@ -13,6 +13,13 @@ from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
 from sofs_lib.chapters.did.common import kind_of, source
 from sofs_lib.methods import disclosure
 
+#: Subplot parameters of the figures (what the tight layout gives them at the published size,
+#: rounded out): their texts are the same whatever the data but the tick labels, so the layout
+#: is fixed rather than measured (one pass over every label fewer; the image is cropped to what
+#: is drawn). Trends: two title lines above, the legend and a three-line source line below.
+TREND_MARGINS = {"left": 0.11, "right": 0.978, "bottom": 0.32, "top": 0.80}
+EVENT_MARGINS = {"left": 0.09, "right": 0.982, "bottom": 0.14, "top": 0.845, "wspace": 0.2, "hspace": 0.33}
+
 
 def trend_data(an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD) -> pd.DataFrame:
     """Weighted yearly outcome means of pilots and comparators (pre and post periods), groups of
@@ -89,6 +96,7 @@ def figure_trends(an: Analysis, eq: str):
         ylabel=f"{info['label']} ({unit})",
         ax=ax,
         synthetic=an.synthetic,
+        margins=TREND_MARGINS,
     )
     return fig
 
@@ -160,5 +168,6 @@ def figure_event_study(an: Analysis):
         source(an) + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
         "settling-in period (t = the first). The settling-in period (dashed line) is left out.",
         synthetic=an.synthetic,
+        margins=EVENT_MARGINS,
     )
     return fig
