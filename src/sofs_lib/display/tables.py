@@ -127,24 +127,9 @@ def to_html(
                 f'{wrap_html(_fmt_value(row[c], fmts[c]))}<sup class="sofs-k">{KINDS[k][2]}</sup></td>'
             )
         if folded:
-            items = "".join(
-                f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kv[i, pos[c]]}">'
-                f"{wrap_html(_fmt_value(row[c], folded_fmts[c]))}"
-                f'<sup class="sofs-k">{KINDS[kv[i, pos[c]]][2]}</sup></dd>'
-                for c in folded
-            )
-            cells.append(
-                f'<td class="sofs-more" data-label="details"><details><summary>details</summary>'
-                f"<dl>{items}</dl></details></td>"
-            )
+            cells.append(_details_cell(row, {c: kv[i, pos[c]] for c in folded}, folded_fmts))
         body.append("<tr>" + "".join(cells) + "</tr>")
-    used = [k for k in KINDS if (kf == k).any().any()]
-    legend = " ".join(
-        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: {html.escape(KINDS[k][1])}</span>'
-        for k in used
-    )
-    if highlight is not None and highlight.to_numpy().any():
-        legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
+    legend = _legend(kf, highlight)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     link = (
         f' <a class="sofs-csv" href="{html.escape(csv_href)}" download>Download this table (CSV)</a>'
@@ -163,6 +148,31 @@ def to_html(
             f"({len(df)} rows: click to show)</summary>{table}</details>"
         )
     return f'<div class="sofs-table-wrap">{table}<p class="sofs-legend-line">{legend}</p>{src}</div>'
+
+
+def _details_cell(row, kinds: dict, fmts: dict) -> str:
+    """The "details" cell of a row: its folded columns (``kinds``/``fmts`` keys) as a list."""
+    items = "".join(
+        f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{k}">'
+        f"{wrap_html(_fmt_value(row[c], fmts[c]))}"
+        f'<sup class="sofs-k">{KINDS[k][2]}</sup></dd>'
+        for c, k in kinds.items()
+    )
+    return (
+        f'<td class="sofs-more" data-label="details"><details><summary>details</summary><dl>{items}</dl></details></td>'
+    )
+
+
+def _legend(kf: pd.DataFrame, highlight: pd.DataFrame | None) -> str:
+    """The legend line: the kinds the table holds (and the outline, when cells are flagged)."""
+    used = [k for k in KINDS if (kf == k).any().any()]
+    legend = " ".join(
+        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: {html.escape(KINDS[k][1])}</span>'
+        for k in used
+    )
+    if highlight is not None and highlight.to_numpy().any():
+        legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
+    return legend
 
 
 def _rows(df: pd.DataFrame):
