@@ -156,8 +156,17 @@ def _break_lines(fig) -> None:
         if not all(hasattr(t, m) for m in ("_get_wrap_line_width", "_get_rendered_text_width")):
             continue
         t._renderer = renderer  # what matplotlib measures the words with
-        t.set_text(wrapped_text(t))
+        key = (t.get_text(), t._get_wrap_line_width(), t.get_fontproperties().copy(), fig.dpi, type(renderer))
+        if key not in _WRAPPED:  # the same source line under several figures of a chapter
+            if len(_WRAPPED) > 256:
+                _WRAPPED.clear()
+            _WRAPPED[key] = wrapped_text(t)
+        t.set_text(_WRAPPED[key])
         t.set_wrap(False)
+
+
+#: wrapped lines by (text, line width, font, dpi, renderer type): the lines depend on nothing else
+_WRAPPED: dict[tuple, str] = {}
 
 
 def wrapped_text(t) -> str:

@@ -165,7 +165,8 @@ def _details_cell(row, kinds: dict, fmts: dict) -> str:
 
 def _legend(kf: pd.DataFrame, highlight: pd.DataFrame | None) -> str:
     """The legend line: the kinds the table holds (and the outline, when cells are flagged)."""
-    used = [k for k in KINDS if (kf == k).any().any()]
+    present = set(kf.to_numpy().ravel().tolist())
+    used = [k for k in KINDS if k in present]
     legend = " ".join(
         f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: {html.escape(KINDS[k][1])}</span>'
         for k in used
