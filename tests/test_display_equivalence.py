@@ -1,4 +1,4 @@
-"""The shortcuts of the display helpers give what the long way gives: the wrapped lines of a
+"""The shortcuts of the display functions give what the long way gives: the wrapped lines of a
 figure's texts are matplotlib's own, a finished figure's image is the one matplotlib's "tight"
 saving makes, and a table's HTML is the one built from ``DataFrame.iterrows``."""
 

@@ -261,7 +261,7 @@ def finish(
         h = fig.get_figheight()  # margins for the title and the source line, in inches
         fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
     setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")
-    # Finished: in an interactive session (a notebook kernel) pyplot redraws every figure marked
+    # Finished: in interactive mode (a notebook kernel) pyplot redraws every figure marked
     # stale after each cell, then the inline backend draws it again for its image. The image is
     # all that is shown, so the figure is not marked for that extra drawing; any later change
     # marks it again.
