@@ -154,3 +154,30 @@ def test_matching_table_names_the_matched_comparators(an):
             assert row["used"] == "✓" and row["comparators"].split(", ") == comps
         unused = t[(t["question"] == info["short"]) & (t["used"] == "x")]
         assert not set(unused["pilot"]) & set(groups[eq])
+
+
+def test_balance_is_the_imbalance_on_every_variable(an):
+    # S.balance codes the variables other than age once; the measure on every variable
+    # (the long way, as the report defines Table A10.2's cells) must be the same
+    from sofs_lib.methods.did import matching as MA
+
+    for eq in EQ_INFO:
+        d = an.result(eq).frame
+        fine = ["age", "gender", "disabled", "ethnicity", "academic_year", "fsm", "group_id", "period"]
+        b = S.balance(an, eq)
+        assert b["pre"] == MA.l1_imbalance(d, "pilot_i", fine, bins={"age": 1})
+        assert b["post"] == MA.l1_imbalance(d, "pilot_i", fine, weights="cem_w", bins={"age": 1})
+        assert b["coarse_post"] == MA.l1_imbalance(d, "pilot_i", MA.CEM_VARS + ["group_id", "period"], weights="cem_w")
+        assert b["post"]["cells"] < b["pre"]["cells"]  # zero-weight rows drop out after CEM
+
+
+def test_summary_statistics_on_a_narrow_frame_are_the_same(an):
+    # weighted_summary reads only some columns: a frame holding only those gives the same table
+    r = an.result("eq3b")
+    from sofs_lib.chapters.did import data as D
+
+    full = S.weighted_summary(r.frame, "eq3b", r.choice.model, r.fits["main"].n)
+    y = D.OUTCOMES["eq3b"][0]
+    cols = ["cem_w", "post", "pilot_i", "repeated", y, "age", "gender", "academic_year", "fsm", "ethnicity", "disabled"]
+    narrow = S.weighted_summary(r.frame[cols], "eq3b", r.choice.model, r.fits["main"].n)
+    assert full.equals(narrow)

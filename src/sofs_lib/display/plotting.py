@@ -65,11 +65,38 @@ def _png_with_alt(fig):
     """PNG formatter: the figure's bytes plus ``{"alt": ...}`` metadata when it has alt text."""
     buf = io.BytesIO()
     fig.canvas.print_figure(
-        buf, format="png", dpi=DPI, bbox_inches="tight", facecolor="white", metadata={"Software": None}
+        buf, format="png", dpi=DPI, bbox_inches=_tight_box(fig), facecolor="white", metadata={"Software": None}
     )
     data = buf.getvalue()
     alt = alt_text(fig)
     return (data, {"alt": alt}) if alt else data
+
+
+def _tight_box(fig):
+    """The "tight" box of a figure laid out by :func:`finish` (at :data:`DPI`), or ``"tight"``.
+
+    Saving with ``bbox_inches="tight"`` first draws the whole figure (without rendering) so a
+    layout engine can run, then measures it. A figure :func:`finish` laid out has no engine left
+    to run (its tight layout is done), so its box is measured directly: the same box, one pass of
+    laying out every text fewer. Figures with an active layout engine, axes placed by a locator
+    (insets, some colorbars) or another dpi keep matplotlib's own route."""
+    import matplotlib as mpl
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if (
+        not getattr(fig, ALT_ATTR, None)
+        or mpl.rcParams["figure.autolayout"]
+        or mpl.rcParams["figure.constrained_layout.use"]
+        or not (engine is None or isinstance(engine, PlaceHolderLayoutEngine))
+        or fig.dpi != DPI
+        or not hasattr(fig.canvas, "get_renderer")
+        or any(ax.get_axes_locator() is not None for ax in fig.axes)
+    ):
+        return "tight"
+    fig.set_layout_engine(None)  # nothing left to lay out (see above)
+    pad = mpl.rcParams["savefig.pad_inches"]
+    return fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad, pad)
 
 
 def set_theme() -> None:
@@ -113,6 +140,72 @@ def _register_png(ip) -> None:
     ip.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
 
 
+def _break_lines(fig) -> None:
+    """Break the figure's own wrapping texts (title, source line) into lines once, where
+    matplotlib's wrapping would, and stop wrapping them: the layout and the image then use the
+    same lines, and each drawing of the figure does not measure every line again word by word
+    (saving the image with a tight box would otherwise wrap to that box rather than to the
+    figure the layout was made for)."""
+    texts = [t for t in dict.fromkeys([*fig.texts, getattr(fig, "_suptitle", None)]) if t is not None and t.get_wrap()]
+    if not texts or fig.dpi != DPI or not hasattr(fig.canvas, "get_renderer"):
+        return
+    renderer = fig.canvas.get_renderer()
+    for t in texts:
+        if not t.get_text() or t.get_usetex() or "$" in t.get_text():
+            continue
+        if not all(hasattr(t, m) for m in ("_get_wrap_line_width", "_get_rendered_text_width")):
+            continue
+        t._renderer = renderer  # what matplotlib measures the words with
+        key = (t.get_text(), t._get_wrap_line_width(), t.get_fontproperties().copy(), fig.dpi, type(renderer))
+        if key not in _WRAPPED:  # the same source line under several figures of a chapter
+            if len(_WRAPPED) > 256:
+                _WRAPPED.clear()
+            _WRAPPED[key] = wrapped_text(t)
+        t.set_text(_WRAPPED[key])
+        t.set_wrap(False)
+
+
+#: wrapped lines by (text, line width, font, dpi, renderer type): the lines depend on nothing else
+_WRAPPED: dict[tuple, str] = {}
+
+
+def wrapped_text(t) -> str:
+    """``t``'s text broken into lines as matplotlib wraps it (``Text._get_wrapped_text``: each
+    line the most words that fit the width from the text's anchor to the figure's edge, a word
+    too long for a line on a line of its own), found by doubling then halving the number of
+    words measured instead of adding one word at a time: a line's width grows with its words,
+    so the first number that does not fit is the same, after a handful of measurements rather
+    than one per word."""
+    width = t._get_wrap_line_width()
+
+    def too_wide(words: list[str], n: int) -> bool:
+        return t._get_rendered_text_width(" ".join(words[:n])) > width
+
+    lines = []
+    for unwrapped in t.get_text().split("\n"):
+        words = unwrapped.split(" ")
+        while words:
+            if len(words) == 1:
+                lines.append(words.pop(0))
+                continue
+            # the smallest n >= 2 whose first n words are too wide (matplotlib's first failure)
+            lo, hi = 2, 2
+            while hi < len(words) and not too_wide(words, hi):
+                lo, hi = hi + 1, min(2 * hi, len(words))
+            if not too_wide(words, hi):  # every word fits
+                lines.append(" ".join(words))
+                break
+            while lo < hi:  # too_wide(words, hi) holds; lo is the smallest n not yet ruled out
+                mid = (lo + hi) // 2
+                if too_wide(words, mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            lines.append(" ".join(words[: hi - 1]))
+            words = words[hi - 1 :]
+    return "\n".join(lines)
+
+
 def finish(
     fig,
     title: str,
@@ -122,12 +215,18 @@ def finish(
     ylabel: str | None = None,
     ax=None,
     synthetic: bool = False,
+    margins: dict | None = None,
 ):
     """Give a figure its title, axis labels, source line and alt text, with every text legible
     in the book's column; returns the figure.
 
     ``synthetic=True`` appends "Synthetic data: illustrates the method, not evidence." to the
     source line and stamps "SYNTHETIC DATA" in the figure's top-right corner.
+
+    The figure is laid out tight (every label measured) unless ``margins`` gives its subplot
+    parameters (``left``, ``bottom``, ... as for ``Figure.subplots_adjust``): for a figure whose
+    layout is known in advance, one measuring pass fewer. The saved image is cropped to what is
+    drawn either way.
     """
     if not title or not source:
         raise ValueError("every figure needs a title and a source line")
@@ -155,7 +254,16 @@ def finish(
             bbox=dict(boxstyle="round,pad=0.3", fc="#fff1e0", ec="#8a4500", ls="--"),
         )
     enforce_min_text(fig)
-    h = fig.get_figheight()  # margins for the title and the source line, in inches
-    fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
+    _break_lines(fig)
+    if margins is not None:
+        fig.subplots_adjust(**margins)
+    else:
+        h = fig.get_figheight()  # margins for the title and the source line, in inches
+        fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
     setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")
+    # Finished: in interactive mode (a notebook kernel) pyplot redraws every figure marked
+    # stale after each cell, then the inline backend draws it again for its image. The image is
+    # all that is shown, so the figure is not marked for that extra drawing; any later change
+    # marks it again.
+    fig.stale = False
     return fig

@@ -97,6 +97,8 @@ def to_html(
 ) -> str:
     """HTML of a provenance-marked table (see :func:`show`); ``csv_href`` links its CSV;
     ``secondary`` columns are folded into one "details" cell per row, so the table fits."""
+    if not df.columns.is_unique:
+        raise ValueError(f"table has repeated column labels: {sorted(set(df.columns[df.columns.duplicated()]))}")
     kf = kinds_frame(df, kinds)
     folded = [c for c in (secondary or []) if c in df.columns]
     cols = [c for c in df.columns if c not in folded]
@@ -107,41 +109,27 @@ def to_html(
     if index:
         names = [index_name] if index_name and levels == 1 else [n or "" for n in df.index.names]
         head = "".join(f"<th>{html.escape(str(n))}</th>" for n in names) + head
+    kv = kf.to_numpy()
+    pos = {c: j for j, c in enumerate(df.columns)}
+    fmts = {c: (fmt.get(c) if isinstance(fmt, Mapping) else fmt) for c in cols}
+    folded_fmts = {c: (fmt.get(c) if isinstance(fmt, Mapping) else None) for c in folded}
     body = []
-    for i, (idx, row) in enumerate(df.iterrows()):
+    for i, (idx, row) in enumerate(_rows(df)):
         parts = idx if levels > 1 else (idx,)
         cells = [f'<th class="sofs-rowhead">{wrap_html(str(v))}</th>' for v in parts] if index else []
+        flags = highlight.iloc[i] if highlight is not None else None
         for c in cols:
-            f = fmt.get(c) if isinstance(fmt, Mapping) else fmt
-            k = kf.iloc[i][c]
-            letter = KINDS[k][2]
-            flag = ""
-            if highlight is not None and bool(highlight.iloc[i][c]):
-                flag = " sofs-flag"
+            k = kv[i, pos[c]]
+            flag = " sofs-flag" if flags is not None and bool(flags[c]) else ""
             cells.append(
                 f'<td class="sofs-{k}{flag}" title="{KINDS[k][0]}" '
                 f'data-label="{html.escape(str(c))}">'
-                f'{wrap_html(_fmt_value(row[c], f))}<sup class="sofs-k">{letter}</sup></td>'
+                f'{wrap_html(_fmt_value(row[c], fmts[c]))}<sup class="sofs-k">{KINDS[k][2]}</sup></td>'
             )
         if folded:
-            items = "".join(
-                f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{kf.iloc[i][c]}">'
-                f"{wrap_html(_fmt_value(row[c], fmt.get(c) if isinstance(fmt, Mapping) else None))}"
-                f'<sup class="sofs-k">{KINDS[kf.iloc[i][c]][2]}</sup></dd>'
-                for c in folded
-            )
-            cells.append(
-                f'<td class="sofs-more" data-label="details"><details><summary>details</summary>'
-                f"<dl>{items}</dl></details></td>"
-            )
+            cells.append(_details_cell(row, {c: kv[i, pos[c]] for c in folded}, folded_fmts))
         body.append("<tr>" + "".join(cells) + "</tr>")
-    used = [k for k in KINDS if (kf == k).any().any()]
-    legend = " ".join(
-        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: {html.escape(KINDS[k][1])}</span>'
-        for k in used
-    )
-    if highlight is not None and highlight.to_numpy().any():
-        legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
+    legend = _legend(kf, highlight)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     link = (
         f' <a class="sofs-csv" href="{html.escape(csv_href)}" download>Download this table (CSV)</a>'
@@ -160,6 +148,41 @@ def to_html(
             f"({len(df)} rows: click to show)</summary>{table}</details>"
         )
     return f'<div class="sofs-table-wrap">{table}<p class="sofs-legend-line">{legend}</p>{src}</div>'
+
+
+def _details_cell(row, kinds: dict, fmts: dict) -> str:
+    """The "details" cell of a row: its folded columns (``kinds``/``fmts`` keys) as a list."""
+    items = "".join(
+        f'<dt>{html.escape(str(c))}</dt><dd class="sofs-{k}">'
+        f"{wrap_html(_fmt_value(row[c], fmts[c]))}"
+        f'<sup class="sofs-k">{KINDS[k][2]}</sup></dd>'
+        for c, k in kinds.items()
+    )
+    return (
+        f'<td class="sofs-more" data-label="details"><details><summary>details</summary><dl>{items}</dl></details></td>'
+    )
+
+
+def _legend(kf: pd.DataFrame, highlight: pd.DataFrame | None) -> str:
+    """The legend line: the kinds the table holds (and the outline, when cells are flagged)."""
+    present = set(kf.to_numpy().ravel().tolist())
+    used = [k for k in KINDS if k in present]
+    legend = " ".join(
+        f'<span class="sofs-legend sofs-{k}">{KINDS[k][2]} = {KINDS[k][0].lower()}: {html.escape(KINDS[k][1])}</span>'
+        for k in used
+    )
+    if highlight is not None and highlight.to_numpy().any():
+        legend += ' <span class="sofs-legend sofs-flag">outlined = disagreement flagged in the text</span>'
+    return legend
+
+
+def _rows(df: pd.DataFrame):
+    """``df.iterrows()``'s (label, row) pairs, each row a column -> value mapping of the
+    elements of ``df.values`` (what ``iterrows`` wraps in a Series), without building a Series
+    per row."""
+    cols = list(df.columns)
+    for idx, v in zip(df.index, df.values, strict=True):
+        yield idx, dict(zip(cols, v))
 
 
 def show(df: pd.DataFrame, kinds: str | Mapping[str, str] | pd.DataFrame, *, csv: str | bool | None = None, **kw):

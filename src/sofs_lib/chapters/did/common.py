@@ -34,6 +34,13 @@ def pub(table_id: str) -> pd.DataFrame | None:
         return None
 
 
+def cells(p: pd.DataFrame) -> dict:
+    """A published table (long form, :func:`pub`) by cell: ``(row, column)`` -> the cell's
+    record (attributes ``value``, ``number``, ``decimals``, ``marker``, ...), for looking cells
+    up one by one without filtering the table each time."""
+    return {(h.row, h.column): h for h in p.itertuples(index=False)}
+
+
 def pub_wide(table_id: str) -> pd.DataFrame | None:
     try:
         return published.wide(table_id, values="value")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sofs_lib import published
 from sofs_lib.chapters.did.analysis import EQ_INFO, MODEL_NAMES, ROW_TERMS, Analysis
-from sofs_lib.chapters.did.common import kind_of, pub, pub_wide
+from sofs_lib.chapters.did.common import cells, kind_of, pub, pub_wide
 from sofs_lib.core.stars import stars
 from sofs_lib.methods.did import models as M
 from sofs_lib.published import PublishedDataError
@@ -35,6 +35,7 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         "Chosen model": {},
     }
     p = pub("A10.5")
+    pc = cells(p) if p is not None else {}
     for eq, info in EQ_INFO.items():
         r = an.result(eq)
         g = r.diagnostics
@@ -52,22 +53,21 @@ def table_a10_5(an: Analysis, led=None) -> pd.DataFrame:
         rows["Chosen model"][c] = MODEL_NAMES[r.choice.model]
         if p is not None and led is not None:
             for test, key in (("Breusch-Godfrey test", "bg"), ("Hausman test", "hausman")):
-                hit = p[(p["row"] == test) & (p["column"] == c)]
-                if len(hit):
-                    hh = hit.iloc[0]
+                hh = pc.get((test, c))
+                if hh is not None:
                     led.record(
                         "A10.5",
                         test,
                         c,
-                        published=float(hh["number"]),
+                        published=float(hh.number),
                         reproduced=float(g[key]["statistic"]),
                         kind=kind_of(an),
-                        decimals=int(hh["decimals"]),
-                        note=f"p={g[key]['p']:.3g}; published stars '{hh['marker']}', here '{stars(g[key]['p'])}'",
+                        decimals=int(hh.decimals),
+                        note=f"p={g[key]['p']:.3g}; published stars '{hh.marker}', here '{stars(g[key]['p'])}'",
                     )
-            hit = p[(p["row"] == "Number of insignificant leads") & (p["column"] == c)]
-            if len(hit):
-                txt = hit.iloc[0]["value"]
+            hit = pc.get(("Number of insignificant leads", c))
+            if hit is not None:
+                txt = hit.value
                 k = float(txt.split(" ")[0])
                 led.record(
                     "A10.5",
@@ -152,17 +152,45 @@ def coef_table(an: Analysis, eq: str, table_id: str, led=None) -> pd.DataFrame:
     rows = [x for x in dict.fromkeys(p["row"]) if x != "R²"]
     out = pd.DataFrame(index=rows + FOOTER_ROWS)
     pw = published.wide(table_id, values="value")
+    pc = cells(p)
     for label, fit, pcol in _column_specs(r, eq, table_id, list(dict.fromkeys(p["column"]))):
         if pcol is not None:
             out[f"{pcol} (published)"] = pw[pcol].reindex(out.index) if pcol in pw.columns else np.nan
             if "R²" in pw.index:
                 out.loc["R²", f"{pcol} (published)"] = pw.loc["R²", pcol]
-        out[label] = _coef_cells(fit, rows, pw, pcol) + fit_footer(fit)
+        vals = _FitValues(fit)
+        out[label] = _coef_cells(vals, rows, pw, pcol) + fit_footer(fit)
         if led is not None and pcol is not None:
-            _record_column(led, kind_of(an), table_id, p, pw, rows, fit, pcol)
+            _record_column(led, kind_of(an), table_id, pc, pw, rows, fit, vals, pcol)
     if led is not None:
         _record_n(led, kind_of(an), table_id, r.fits["main"])
     return out
+
+
+_COLS = ("estimate", "se", "p")
+
+
+class _FitValues:
+    """A fit's estimate, standard error and p of each term, read once (``Fit.get`` per cell
+    is a label lookup in its table); NaN for a term it does not have."""
+
+    def __init__(self, fit):
+        self.fit = fit
+        t = fit.table if fit is not None else None
+        self.terms: dict | None = None
+        if t is not None and t.index.is_unique and {"estimate", "se", "p"} <= set(t.columns):
+            self.terms = dict(zip(t.index, zip(*(t[c].astype(float).to_numpy() for c in ("estimate", "se", "p")))))
+
+    def has(self, term: str) -> bool:
+        return self.fit is not None and term in self.fit.table.index
+
+    def get(self, term: str, col: str = "estimate") -> float:
+        if self.terms is None:
+            return self.fit.get(term, col)
+        v = self.terms.get(term)
+        if v is None or col not in _COLS:
+            return self.fit.get(term, col) if v is not None else np.nan
+        return float(v[_COLS.index(col)])
 
 
 def _column_specs(r, eq: str, table_id: str, cols: list[str]) -> list[tuple]:
@@ -175,34 +203,36 @@ def _column_specs(r, eq: str, table_id: str, cols: list[str]) -> list[tuple]:
     return specs + [(c, _fit_for(r, c), c) for c in cols]
 
 
-def _coef_cells(fit, rows: list[str], pw: pd.DataFrame, pcol: str | None) -> list[str]:
+def _coef_cells(vals: _FitValues, rows: list[str], pw: pd.DataFrame, pcol: str | None) -> list[str]:
     """A fit's cells for the published rows: ``estimate stars (SE)``, ``N/A`` where the published
     specification has no such term either, ``–`` where it is not estimable here."""
-    vals = []
+    out = []
     for row in rows:
         term = ROW_TERMS.get(row)
         pv = pw.loc[row, pcol] if pcol is not None and row in pw.index else None
-        if fit is None:
-            vals.append("–")
+        if vals.fit is None:
+            out.append("–")
             continue
-        if term is None or term not in fit.table.index:
-            vals.append("N/A" if pv in (None, "N/A") else "–")
+        if term is None or not vals.has(term):
+            out.append("N/A" if pv in (None, "N/A") else "–")
         else:
-            vals.append(_cell(fit.get(term), fit.get(term, "se"), fit.get(term, "p")))
-    return vals
+            out.append(_cell(vals.get(term), vals.get(term, "se"), vals.get(term, "p")))
+    return out
 
 
-def _record_column(led, kind: str, table_id: str, p: pd.DataFrame, pw: pd.DataFrame, rows, fit, pcol: str) -> None:
+def _record_column(
+    led, kind: str, table_id: str, pc: dict, pw: pd.DataFrame, rows, fit, vals: _FitValues, pcol: str
+) -> None:
     """Ledger entries of one published column: every published coefficient, then its R²."""
     for row in rows:
-        h = p[(p["row"] == row) & (p["column"] == pcol)].iloc[0]
-        if not np.isfinite(h["number"]):
+        h = pc[(row, pcol)]
+        if not np.isfinite(h.number):
             continue
         term = ROW_TERMS.get(row)
-        est = fit.get(term) if (fit is not None and term) else np.nan
+        est = vals.get(term) if (fit is not None and term) else np.nan
         note = (
-            f"{fit.model} model; SE {fit.get(term, 'se'):.3g}, p {fit.get(term, 'p'):.3g}; stars published "
-            f"'{h['marker']}', here '{stars(fit.get(term, 'p'))}'"
+            f"{fit.model} model; SE {vals.get(term, 'se'):.3g}, p {vals.get(term, 'p'):.3g}; stars published "
+            f"'{h.marker}', here '{stars(vals.get(term, 'p'))}'"
             if fit is not None and np.isfinite(est)
             else "not estimable in the synthetic data"
         )
@@ -210,25 +240,24 @@ def _record_column(led, kind: str, table_id: str, p: pd.DataFrame, pw: pd.DataFr
             table_id,
             row,
             pcol,
-            published=float(h["number"]),
+            published=float(h.number),
             reproduced=float(est),
             kind=kind,
-            decimals=int(h["decimals"]),
+            decimals=int(h.decimals),
             note=note,
         )
-    if fit is not None and "R²" in pw.index:
-        h = p[(p["row"] == "R²") & (p["column"] == pcol)]
-        if len(h):
-            led.record(
-                table_id,
-                "R²",
-                pcol,
-                published=float(h.iloc[0]["number"]),
-                reproduced=float(fit.r2),
-                kind=kind,
-                decimals=int(h.iloc[0]["decimals"]),
-                note="within R² for fixed effects; McFadden's pseudo-R² for the logit",
-            )
+    if fit is not None and "R²" in pw.index and ("R²", pcol) in pc:
+        h = pc[("R²", pcol)]
+        led.record(
+            table_id,
+            "R²",
+            pcol,
+            published=float(h.number),
+            reproduced=float(fit.r2),
+            kind=kind,
+            decimals=int(h.decimals),
+            note="within R² for fixed effects; McFadden's pseudo-R² for the logit",
+        )
 
 
 def _record_n(led, kind: str, table_id: str, main) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from sofs_lib import published
 from sofs_lib.chapters.did import data as D
 from sofs_lib.chapters.did.analysis import EQ_INFO, MODEL_NAMES, Analysis
-from sofs_lib.chapters.did.common import kind_of, pub, pub_wide
+from sofs_lib.chapters.did.common import cells, kind_of, pub, pub_wide
 from sofs_lib.methods import disclosure
 from sofs_lib.methods.did import matching as MA
 from sofs_lib.published import PublishedDataError
@@ -123,18 +123,32 @@ def matching_table(an: Analysis) -> pd.DataFrame:
 
 
 def balance(an: Analysis, eq: str) -> dict:
-    """L1 imbalance and local common support before and after CEM (Table A10.2)."""
+    """L1 imbalance and local common support before and after CEM (Table A10.2): on the
+    uncoarsened variables (age in whole years) and on the CEM coarsening. The cells of the
+    variables other than age are coded once (:func:`sofs_lib.methods.did.matching.strata`, in
+    order of first appearance, as the imbalance measure numbers them: the same cells, numbered
+    the same), so each measure codes that column and age (or the age band) rather than every
+    variable again."""
     d = an.result(eq).frame
-    vars_ = ["age", "gender", "disabled", "ethnicity", "academic_year", "fsm", "group_id", "period"]
-    pre = MA.l1_imbalance(d, "pilot_i", vars_, bins={"age": 1})
-    post = MA.l1_imbalance(d, "pilot_i", vars_, weights="cem_w", bins={"age": 1})
-    coarse = MA.l1_imbalance(d, "pilot_i", MA.CEM_VARS + ["group_id", "period"], weights="cem_w")
+    fine = ["gender", "disabled", "ethnicity", "academic_year", "fsm", "group_id", "period"]
+    coarse_vars = MA.CEM_VARS + ["group_id", "period"]
+    extra = [v for v in coarse_vars if v not in fine]
+    c = pd.DataFrame({"cell": MA.strata(d, fine)}).assign(
+        **{v: d[v].reset_index(drop=True) for v in ["age", "pilot_i", "cem_w", *extra]}
+    )
+    pre = MA.l1_imbalance(c, "pilot_i", ["age", "cell"], bins={"age": 1})
+    post = MA.l1_imbalance(c, "pilot_i", ["age", "cell"], weights="cem_w", bins={"age": 1})
+    if set(fine) <= set(coarse_vars):
+        coarse = MA.l1_imbalance(c, "pilot_i", [*extra, "cell"], weights="cem_w")
+    else:
+        coarse = MA.l1_imbalance(d, "pilot_i", coarse_vars, weights="cem_w")
     return {"pre": pre, "post": post, "coarse_post": coarse}
 
 
 def table_a10_2(an: Analysis, led=None) -> pd.DataFrame:
     rows = {}
     p = pub("A10.2")
+    pc = cells(p) if p is not None else {}
     for eq, info in EQ_INFO.items():
         b = balance(an, eq)
         r = {
@@ -147,17 +161,16 @@ def table_a10_2(an: Analysis, led=None) -> pd.DataFrame:
         rows[info["a2_row"]] = r
         if p is not None and led is not None:
             for col, val in r.items():
-                hit = p[(p["row"] == info["a2_row"]) & (p["column"] == col)]
-                if len(hit):
-                    h = hit.iloc[0]
+                h = pc.get((info["a2_row"], col))
+                if h is not None:
                     led.record(
                         "A10.2",
                         info["a2_row"],
                         col,
-                        published=float(h["number"]),
+                        published=float(h.number),
                         reproduced=float(val),
                         kind=kind_of(an),
-                        decimals=int(h["decimals"]),
+                        decimals=int(h.decimals),
                         note=f"{info['short']}",
                     )
     out = pd.DataFrame(rows).T
@@ -217,6 +230,9 @@ def _fsm_label(v: str, table_rows: list[str]) -> str:
     return f"Low income (measured by FSM) – {v}"
 
 
+_SUMMARY_CATEGORIES = ["gender", "academic_year", "fsm", "ethnicity"]
+
+
 def summary_stats(an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD, table_rows=None) -> pd.DataFrame:
     """Weighted (CEM) pre-treatment statistics for pilots and comparators of one question, on
     the sample of its main model (:func:`weighted_summary`)."""
@@ -240,10 +256,12 @@ def weighted_summary(
     :func:`sofs_lib.methods.disclosure.suppress_counts` (counts under ``threshold`` and their
     complements); the percentage of a suppressed cell is ``[c]``; the group sizes through
     :func:`sofs_lib.methods.disclosure.suppress_groups`."""
+    y = D.OUTCOMES[eq][0]
+    used = ["cem_w", "post", "pilot_i", "repeated", y, "age", *_SUMMARY_CATEGORIES, "main_need", "disabled"]
+    frame = frame[[c for c in dict.fromkeys(used) if c in frame.columns]]  # only the columns it reads
     d = frame[(frame["cem_w"] > 0) & (frame["post"] == 0)]
     if model == "fe":
         d = d[d["repeated"] == 1]
-    y = D.OUTCOMES[eq][0]
     table_rows = table_rows or []
     grp = {"Pilot sites": d[d["pilot_i"] == 1], "Comparator LAs": d[d["pilot_i"] == 0]}
     rows: dict[str, dict] = {}
@@ -256,7 +274,7 @@ def weighted_summary(
     for k, g in grp.items():
         rows.setdefault("Outcome", {})[k] = disclosure.MARK if small[k] else wmean(g, y) * scale
         rows.setdefault("Age", {})[k] = disclosure.MARK if small[k] else wmean(g, "age")
-    cats = ["gender", "academic_year", "fsm", "ethnicity"] + (["main_need"] if eq == "eq3d" else [])
+    cats = _SUMMARY_CATEGORIES + (["main_need"] if eq == "eq3d" else [])
     pil = d["pilot_i"].to_numpy() == 1
     w = d["cem_w"].to_numpy(dtype=float)
     w_group = {"Pilot sites": w[pil].sum(), "Comparator LAs": w[~pil].sum()}
@@ -311,8 +329,10 @@ def _category_counts(s: pd.Series, pil: np.ndarray, w: np.ndarray, var: str) -> 
     idx = codes[ok] * 2 + pil[ok]
     n = np.bincount(idx, minlength=2 * k).reshape(k, 2)
     ws = np.bincount(idx, weights=w[ok], minlength=2 * k).reshape(k, 2)
-    frame_n = pd.DataFrame(n[:, ::-1], index=labels, columns=[1, 0]).groupby(level=0).sum()
-    frame_w = pd.DataFrame(ws[:, ::-1], index=labels, columns=[1, 0]).groupby(level=0).sum()
+    frame_n = pd.DataFrame(n[:, ::-1], index=labels, columns=[1, 0])
+    frame_w = pd.DataFrame(ws[:, ::-1], index=labels, columns=[1, 0])
+    if frame_n.index.has_duplicates:  # labels that print alike are one category
+        frame_n, frame_w = frame_n.groupby(level=0).sum(), frame_w.groupby(level=0).sum()
     present = frame_n.sum(axis=1) > 0
     return frame_n[present].sort_index(), frame_w[present].sort_index()
 
