@@ -54,16 +54,20 @@ output_dir = None
 # %% tags=["remove-input"]
 from sofs_lib.chapters.did.null_world import start_null_world
 from sofs_lib.chapters.did.params import SPEC
+
+# the same analysis on a null world (every true effect zero): what the rating rule gives when
+# there is nothing to find; started first, on the checked parameters, and computed beside the
+# chapter's own analysis
+p = SPEC.validate(globals())
+null_verdicts = start_null_world(p) if p["data_dir"] is None else None
+
+from IPython.display import Markdown, display
+
 from sofs_lib.display import chapter
 
 run = chapter.start(SPEC, globals())
 p, out = run.params, run.out
 led = run.ledger
-# the same analysis on a null world (every true effect zero): what the rating rule gives
-# when there is nothing to find (started first, computed beside the chapter's own analysis)
-null_verdicts = start_null_world(p) if p["data_dir"] is None else None
-
-from IPython.display import Markdown, display
 
 from sofs_lib.chapters.did import answer as A
 from sofs_lib.chapters.did import common as CM  # source lines, provenance kinds, number formats
@@ -406,22 +410,26 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 #
 # | extract | records | the analysis | with the null world beside |
 # | --- | --- | --- | --- |
-# | published size (scale 1) | 2.4 million | 16-21 s, 0.91 GB | 20-25 s; 0.90 GB and 0.87 GB (two processes) |
-# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 47-59 s, 2.64 GB | 56-67 s; 2.64 GB and 2.59 GB |
+# | published size (scale 1) | 2.4 million | 15-16 s, 0.78 GB | 17-18 s; 0.78 GB and 0.74 GB (two processes) |
+# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 49-54 s, 2.60 GB | 50 s; 2.61 GB and 2.3 GB |
 #
 # What keeps it fast: every linear and fixed-effects model is fitted on one model matrix per
 # sample and fixed-effect structure (`sofs_lib.methods.did.engine`: coded, demeaned and
 # weighted once, each specification a subset of its columns, with pyfixest's own
 # collinearity, singleton and small-sample rules, and held to `pyfixest.feols` by the tests);
 # the sensitivity fits take their rows from it; the Breusch-Godfrey auxiliary regression adds
-# the lag to it rather than building a second matrix; the wild cluster bootstrap receives
-# each cluster's cross-products rather than its rows; the balance and summary tables count on
-# codes rather than text; BLAS runs on one thread (the products are of tall, narrow
-# matrices); and the null world is computed in a second process beside the analysis.
+# the lag to it rather than building a second matrix; the Hausman test's fixed- and
+# random-effects estimators come from one QR factor of the within-transformed rows
+# (`sofs_lib.methods.did.hausman`, held to linearmodels by the tests); the wild cluster
+# bootstrap receives each cluster's cross-products rather than its rows; the analysis frames,
+# the LA matching and the balance and summary tables work on integer codes rather than text;
+# BLAS runs on one thread (the products are of tall, narrow matrices); and the null world is
+# computed in a second process beside the analysis, started before anything else.
 #
-# The chapter itself runs in about 30 s at the published size (27-34 s in repeated runs),
-# kernel start included: the two analyses take about 15 s side by side, the tables and figures
-# about 7 s, imports and the kernel the rest. At about 10 million records the two processes hold about 5.2 GB together;
-# where the system does not have the memory for two analyses at once, the chapter computes the
-# null world first, in its own process (`start_null_world`): one analysis's 2.7 GB at a time,
-# at about twice the time.
+# The chapter itself runs in about 21 s at the published size, kernel start included (the
+# build status page gives this build's time): the two analyses take about 14 s side by side,
+# the tables and figures about 4.5 s and the kernel about 2 s. The largest step left is
+# generating the synthetic extract (about 4.5 s in each process). At about 10 million records
+# the two processes hold about 4.9 GB together; where the system does not have the memory for
+# two analyses at once, the chapter computes the null world first, in its own process
+# (`start_null_world`): one analysis's 2.6 GB at a time, at about twice the time.

@@ -31,9 +31,9 @@ def null_world(params: dict) -> dict[str, E.Verdict]:
     return {eq: an.result(eq).verdict for eq in EQ_INFO}
 
 
-#: Peak memory of one synthetic analysis, GB: about ``a + b * scale`` (measured: 0.91 GB at the
-#: published size, 2.64 GB at scale 4.1, by ``scripts/benchmark_did.py``).
-PEAK_GB = (0.35, 0.56)
+#: Peak memory of one synthetic analysis, GB: about ``a + b * scale`` (measured: 0.78 GB at the
+#: published size, 2.60 GB at scale 4.1, by ``scripts/benchmark_did.py``).
+PEAK_GB = (0.19, 0.59)
 
 
 def memory_available_gb() -> float | None:
