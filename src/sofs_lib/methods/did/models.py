@@ -303,13 +303,15 @@ def _glm_logit(d: pd.DataFrame, y: str, terms: list[str], w, groups: np.ndarray,
     of :func:`sofs_lib.methods.did.engine.model_matrix`: formula coding, without a formula
     parser; cluster-robust by ``groups``, or model-based with a note when that covariance is
     singular). Returns ``(model, result, separation and convergence warnings caught)``."""
-    import statsmodels.api as sm
+    # the GLM module alone: statsmodels.api also imports its graphics and time-series modules
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     X = EN.model_matrix(d, terms)
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
-        mod = sm.GLM(d[y].astype(float), X, family=sm.families.Binomial(), var_weights=w)
+        mod = GLM(d[y].astype(float), X, family=families.Binomial(), var_weights=w)
         try:
             r = mod.fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
         except np.linalg.LinAlgError:
