@@ -19,6 +19,7 @@ from sofs_lib.chapters.did import frame as F
 from sofs_lib.chapters.did import la_match as LM
 from sofs_lib.methods.did import matching as MA
 from sofs_lib.sources import npd
+from sofs_lib.sources.npd.calendar import financial_year
 from sofs_lib.sources.npd.columns import STR, year_month
 from sofs_lib.sources.npd.design import _financial_year, _first_rows
 
@@ -135,19 +136,6 @@ def test_first_appearance_codes_are_factorize():
         assert np.array_equal(MA.first_appearance_codes(x), pd.factorize(x)[0])
 
 
-def test_lexsort_is_numpys():
-    rng = np.random.default_rng(2)
-    n = 4000
-    day = rng.integers(0, 4000, n) * 86_400 + 1_200_000_000  # whole days in seconds
-    for keys in (
-        [rng.integers(0, 10**6, n), day, rng.integers(0, 900, n)],
-        [rng.integers(0, 3, n), rng.integers(0, 3, n), rng.integers(0, 3, n)],
-        [rng.integers(0, 2**40, n), rng.integers(-(2**40), 2**40, n), rng.integers(0, 900, n)],  # too wide
-        [np.r_[day[:-1], np.iinfo(np.int64).max], day, rng.integers(0, 900, n)],  # NaT rank
-    ):
-        assert np.array_equal(F._lexsort(keys), np.lexsort(keys))
-
-
 def test_strata_are_the_factorized_cells():
     rng = np.random.default_rng(4)
     n = 2000
@@ -200,7 +188,7 @@ def _closeness_by_loc(pop, y, design0, pilots):
     for pl in pilots:
         if pl not in means.index:
             continue
-        start_fy = int(F.financial_year([design0.sofs_start[pl]]).iloc[0])
+        start_fy = int(financial_year([design0.sofs_start[pl]]).iloc[0])
         yrs = [yy for yy in means.columns if yy < start_fy]
         sub = pop[(pop["la"] == pl) & (pop["year"] < start_fy)]
         sd = float(sub[y].std()) if len(sub) > 1 else np.nan
@@ -211,7 +199,7 @@ def _closeness_by_loc(pop, y, design0, pilots):
 
 def test_closeness_on_codes_is_the_look_up(design):
     pop = _population(design, n=6000, seed=12)
-    pop = pop[pop["event_date"].notna()].assign(year=lambda d: F.financial_year(d["event_date"]).to_numpy())
+    pop = pop[pop["event_date"].notna()].assign(year=lambda d: financial_year(d["event_date"]).to_numpy(dtype=np.int64))
     pop.loc[pop.index[:40], "y"] = np.nan
     pilots = list(design.sofs_start)
     got, got_post = LM._closeness(pop, "y", design, pilots)

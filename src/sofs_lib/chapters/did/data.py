@@ -47,7 +47,6 @@ from sofs_lib.chapters.did.frame import CATEGORICAL_COVARIATES as CATEGORICAL_CO
 from sofs_lib.chapters.did.frame import PM_ALT, PM_NEITHER
 from sofs_lib.chapters.did.frame import PM_SOFS as PM_SOFS
 from sofs_lib.chapters.did.frame import analysis_frame as analysis_frame
-from sofs_lib.chapters.did.frame import financial_year as financial_year
 from sofs_lib.chapters.did.frame import lag_cols as lag_cols
 from sofs_lib.chapters.did.frame import lead_cols as lead_cols
 from sofs_lib.sources import npd

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sofs_lib.methods.did import matching as MA
+from sofs_lib.sources.npd.calendar import financial_year
 from sofs_lib.sources.npd.columns import STRING, as_strings, codes_of, sort_rank, string_array
 from sofs_lib.sources.npd.design import PERIODS, StudyDesign, _financial_year, period_codes
 
@@ -29,12 +30,6 @@ CATEGORICAL_COVARIATES = ("gender", "ethnicity", "academic_year", "fsm", "age_ba
 
 #: The columns of a derived population that the design assigns (re-assigned here).
 PERIOD_COLUMNS = ("pilot", "group_id", "period", "did", "rel_year", "year")
-
-
-def financial_year(ts) -> pd.Series:
-    """Financial year ending (April-March): 2014-10-01 -> 2015."""
-    ts = pd.to_datetime(pd.Series(ts))
-    return ts.dt.year + (ts.dt.month >= 4).astype(int)
 
 
 def analysis_frame(
@@ -155,30 +150,8 @@ def _child_order(d: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndar
     ``child`` (in that order) numbers the children by their first row."""
     child = MA.first_appearance_codes(d["child_id"].to_numpy()[rows]).astype(np.int64)
     sub = d[["event_date", "unit_id"]].iloc[rows]
-    order = _lexsort([sort_rank(sub["unit_id"]), sort_rank(sub["event_date"]), child])
+    order = np.lexsort([sort_rank(sub["unit_id"]), sort_rank(sub["event_date"]), child])
     return order, child[order]
-
-
-def _lexsort(keys: list[np.ndarray]) -> np.ndarray:
-    """``np.lexsort(keys)`` (the last key primary) of integer keys, as one stable sort of a
-    combined key when their ranges (divided by their common step) fit in 62 bits."""
-    parts, span = [], 1
-    for k in keys:
-        lo, hi = (int(k.min()), int(k.max())) if len(k) else (0, 0)
-        if k.dtype.kind not in "iu" or hi - lo >= 2**62:
-            return np.lexsort(keys)
-        z = (k - lo).astype(np.int64)
-        step = int(np.gcd.reduce(z)) if len(z) else 0
-        z = z // step if step > 1 else z
-        parts.append(z)
-        span *= int(z.max(initial=0)) + 1
-    if span >= 2**62:
-        return np.lexsort(keys)
-    combined, mult = np.zeros(len(keys[0]), dtype=np.int64), 1
-    for z in parts:
-        combined += z * mult
-        mult *= int(z.max(initial=0)) + 1
-    return np.argsort(combined, kind="stable")
 
 
 def _finish(d, design, attrs, n_leads, la_code, la_values, child, n_no_age, codes=None) -> pd.DataFrame:
@@ -246,8 +219,7 @@ def _add_regressors(d: pd.DataFrame, design: StudyDesign, n_leads: int, codes: t
     d["post"] = post.astype("int8")
     did = (pilot_i * d["post"].to_numpy()).astype("int8")
     d["did"] = did
-    starts = {p: pd.Timestamp(s) for p, s in design.sofs_start.items()}
-    fy = {p: s.year + int(s.month >= 4) for p, s in starts.items()}  # financial_year
+    fy = dict(zip(design.sofs_start, financial_year(list(design.sofs_start.values())).astype(int)))
     g_fy = np.array([fy[v] for v in g_values], dtype=np.int64)
     back = g_fy[g_code] - d["year"].to_numpy()  # 0 = SofS start year
     for k in range(1, n_leads + 1):

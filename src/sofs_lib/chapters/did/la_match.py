@@ -11,6 +11,7 @@ import pandas as pd
 from sofs_lib.chapters.did import data as D
 from sofs_lib.chapters.did.questions import EQ_INFO
 from sofs_lib.methods.did import matching as MA
+from sofs_lib.sources.npd.calendar import financial_year
 
 CLOSENESS_COLUMNS = ["pilot", "candidate", "rmse", "rmse_sd", "slope_diff", "years"]
 
@@ -76,8 +77,7 @@ def _closeness(pop: pd.DataFrame, y: str, design0, pilots: list[str], where=None
     for pl in pilots:
         if pl not in means.index:
             continue
-        start = pd.Timestamp(design0.sofs_start[pl])
-        start_fy = start.year + int(start.month >= 4)  # D.financial_year
+        start_fy = int(financial_year([design0.sofs_start[pl]]).iloc[0])
         yrs = [yy for yy in means.columns if yy < start_fy]
         rows = la.rows(pl)
         pre = rows[year[rows] < start_fy]

@@ -52,8 +52,7 @@ def memory_available_gb() -> float | None:
 def start_null_world(params: dict):
     """:func:`null_world` started beside the caller's own work: in a second process when the
     machine has two cores or more and the memory for two analyses at once (:data:`PEAK_GB`;
-    the two share nothing), else at once, before
-    the caller's analysis (one analysis's memory
+    the two share nothing), else at once, before the caller's analysis (one analysis's memory
     at a time). Returns a function that gives the verdicts (waiting for them if need be); the
     verdicts are the same either way."""
     import os
