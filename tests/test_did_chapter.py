@@ -209,3 +209,19 @@ def test_counterfactual_and_trend_data_by_hand():
     assert td.loc[("comparator", 2018), "mean"] == pytest.approx(40.0)
     # groups of fewer than 10 units are not shown: with a threshold of 11, the 10 post pilots go
     assert np.isnan(F.trend_data(an, "eq3a", threshold=11).set_index(["group", "year"]).loc[("pilot", 2018), "mean"])
+
+
+def test_event_study_units_and_labels():
+    # the y axis of each panel names the coefficient's unit
+    assert F.effect_unit("eq3a", "fe") == "working days"
+    assert F.effect_unit("eq3b", "linear") == "proportion"
+    assert F.effect_unit("eq3c", "logit") == "log-odds"
+    assert F.effect_unit("eq3d", "linear") == "proportion"
+    # leads are "L<k>" (short enough not to run into each other), lags t, t+1, ... in time order
+    terms = ["lead_2", "lead_1", "lag_0", "lag_1"]
+    t = pd.DataFrame({"estimate": [1.0, 2, 3, 4], "lo": 0.0, "hi": 5.0, "p": 0.5}, index=terms)
+    fit = type("Fit", (), {"table": t, "model": "linear"})()
+    an = type("An", (), {"result": lambda self, eq: type("R", (), {"fits": {"event": fit}})()})()
+    e = F.event_data(an, "eq3b")
+    assert list(e["label"]) == ["L2", "L1", "t", "t+1"]
+    assert list(e["x"]) == [-2, -1, 1, 2]

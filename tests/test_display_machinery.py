@@ -137,3 +137,47 @@ def test_multiindex_rows_get_one_header_cell_per_level():
     assert "('a', 2016)" not in html
     one = tables.to_html(pd.DataFrame({"v": [1]}, index=pd.Index(["x"], name="id")), "derived", index_name="check")
     assert "<thead><tr><th>check</th><th>v</th></tr></thead>" in one
+
+
+def _title_and_stamp(fig):
+    """The drawn boxes (px) of the title, the stamp's frame and the plot area."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    stamp = next(t for t in fig.texts if t.get_text() == "SYNTHETIC DATA")
+    return fig._suptitle.get_window_extent(renderer), stamp.get_bbox_patch().get_window_extent(renderer), fig.axes[0]
+
+
+@pytest.mark.parametrize("margins", [None, {"left": 0.1, "right": 0.97, "bottom": 0.2, "top": 0.8}])
+def test_long_title_moves_below_the_synthetic_stamp(margins):
+    # a centred title nearly as wide as the figure reaches the stamp's corner: it must end below
+    # the stamp's frame, and the plot area below the title
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot([1, 2], [3, 4])
+    title = "A long synthetic title that runs across nearly the whole width of the figure here"
+    plotting.finish(fig, title, "the source.", xlabel="x (units)", ylabel="y (units)", synthetic=True, margins=margins)
+    head, box, ax = _title_and_stamp(fig)
+    assert head.x1 > box.x0  # the two overlap horizontally, so only height keeps them apart
+    assert head.y1 <= box.y0
+    assert ax.get_window_extent().y1 <= head.y0
+    if margins is not None:  # the plots lowered by as much as the title
+        assert fig.subplotpars.top < margins["top"]
+    plt.close(fig)
+
+
+def test_short_title_stays_beside_the_synthetic_stamp():
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot([1, 2], [3, 4])
+    plotting.finish(
+        fig,
+        "Short",
+        "the source.",
+        xlabel="x (units)",
+        ylabel="y (units)",
+        synthetic=True,
+        margins={"left": 0.1, "right": 0.97, "bottom": 0.2, "top": 0.8},
+    )
+    head, box, _ = _title_and_stamp(fig)
+    assert head.x1 < box.x0  # no clash: nothing moves
+    assert fig._suptitle.get_position()[1] == pytest.approx(0.98)
+    assert fig.subplotpars.top == pytest.approx(0.8)
+    plt.close(fig)

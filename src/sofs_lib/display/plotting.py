@@ -206,6 +206,29 @@ def wrapped_text(t) -> str:
     return "\n".join(lines)
 
 
+#: gap between the "SYNTHETIC DATA" stamp and a title moved below it, in points
+STAMP_GAP_PT = 4.0
+
+
+def _clear_stamp(fig, stamp) -> float:
+    """Move the title below the "SYNTHETIC DATA" stamp where its widest line would run into
+    the stamp (the title is centred, the stamp in the top-right corner); returns how far it
+    moved, as a fraction of the figure's height (0 where it did not), so the layout can lower
+    the plots by as much."""
+    title = getattr(fig, "_suptitle", None)
+    if stamp is None or title is None or not title.get_text() or not hasattr(fig.canvas, "get_renderer"):
+        return 0.0
+    renderer = fig.canvas.get_renderer()
+    stamp.update_bbox_position_size(renderer)
+    box = stamp.get_bbox_patch().get_window_extent(renderer)
+    head = title.get_window_extent(renderer)
+    if head.x1 <= box.x0 or head.y1 <= box.y0:  # beside it or below it already
+        return 0.0
+    drop = (head.y1 - box.y0 + STAMP_GAP_PT * fig.dpi / 72) / (fig.get_figheight() * fig.dpi)
+    title.set_y(title.get_position()[1] - drop)
+    return drop
+
+
 def finish(
     fig,
     title: str,
@@ -221,7 +244,8 @@ def finish(
     in the book's column; returns the figure.
 
     ``synthetic=True`` appends "Synthetic data: illustrates the method, not evidence." to the
-    source line and stamps "SYNTHETIC DATA" in the figure's top-right corner.
+    source line and stamps "SYNTHETIC DATA" in the figure's top-right corner; a title whose
+    widest line would run into the stamp is moved below it, and the plots with it.
 
     The figure is laid out tight (every label measured) unless ``margins`` gives its subplot
     parameters (``left``, ``bottom``, ... as for ``Figure.subplots_adjust``): for a figure whose
@@ -241,8 +265,9 @@ def finish(
         line += " Synthetic data: illustrates the method, not evidence."
     fig.suptitle(title, fontweight="bold", fontsize=12, wrap=True)
     fig.text(0.01, 0.005, line, ha="left", va="bottom", fontsize=8, color="#444444", wrap=True)
+    stamp = None
     if synthetic:  # a mark on the image itself, not only in the small print
-        fig.text(
+        stamp = fig.text(
             0.995,
             0.995,
             "SYNTHETIC DATA",
@@ -255,11 +280,12 @@ def finish(
         )
     enforce_min_text(fig)
     _break_lines(fig)
+    drop = _clear_stamp(fig, stamp)
     if margins is not None:
-        fig.subplots_adjust(**margins)
+        fig.subplots_adjust(**{**margins, **({"top": margins["top"] - drop} if "top" in margins else {})})
     else:
         h = fig.get_figheight()  # margins for the title and the source line, in inches
-        fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h)))
+        fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h) - drop))
     setattr(fig, ALT_ATTR, f"{title.rstrip('.')}. {line}")
     # Finished: in interactive mode (a notebook kernel) pyplot redraws every figure marked
     # stale after each cell, then the inline backend draws it again for its image. The image is

@@ -18,7 +18,7 @@ from sofs_lib.methods import disclosure
 #: is fixed rather than measured (one pass over every label fewer; the image is cropped to what
 #: is drawn). Trends: two title lines above, the legend and a three-line source line below.
 TREND_MARGINS = {"left": 0.11, "right": 0.978, "bottom": 0.32, "top": 0.80}
-EVENT_MARGINS = {"left": 0.09, "right": 0.982, "bottom": 0.14, "top": 0.845, "wspace": 0.2, "hspace": 0.33}
+EVENT_MARGINS = {"left": 0.115, "right": 0.982, "bottom": 0.2, "top": 0.845, "wspace": 0.27, "hspace": 0.45}
 
 
 def trend_data(an: Analysis, eq: str, threshold: int = disclosure.THRESHOLD) -> pd.DataFrame:
@@ -81,7 +81,7 @@ def figure_trends(an: Analysis, eq: str):
             linestyles=":",
             label=f"Pilots' post-period mean, {kind_of(an)} ({cf['post_mean'] * scale:.1f})",
         )
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
     title = (
         f"{'Synthetic re-creation of the method of' if an.synthetic else 'Re-run of'} Figure {info['fig']}: "
         f"{info['label']} in pilot and comparator LAs"
@@ -129,11 +129,19 @@ def event_data(an: Analysis, eq: str, fit_key: str = "event") -> pd.DataFrame:
     for term in t.index:
         if term.startswith("lead_"):
             k = int(term.split("_")[1])
-            rows.append((term, f"lead {k}", -k, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
+            rows.append((term, f"L{k}", -k, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
         elif term.startswith("lag_"):
             m = int(term.split("_")[1])
             rows.append((term, "t" if m == 0 else f"t+{m}", m + 1, *t.loc[term, ["estimate", "lo", "hi", "p"]]))
     return pd.DataFrame(rows, columns=["term", "label", "x", "estimate", "lo", "hi", "p"]).sort_values("x")
+
+
+def effect_unit(eq: str, model: str) -> str:
+    """The unit of a DiD coefficient of question ``eq`` fitted by ``model``: working days for
+    EQ3a, log-odds for a logit, else a proportion (a linear probability model)."""
+    if model == "logit":
+        return "log-odds"
+    return "working days" if EQ_INFO[eq]["unit"] == "working days" else "proportion"
 
 
 def figure_event_study(an: Analysis):
@@ -160,12 +168,15 @@ def figure_event_study(an: Analysis):
         ax.axhline(0, color="#333333", lw=0.8)
         ax.axvline(0, color="#999999", ls="--", lw=0.8)
         ax.set_title(f"{EQ_INFO[eq]['short']}: {EQ_INFO[eq]['label']} ({r.fits['event'].model})", fontsize=10)
+        ax.set_ylabel(f"Effect ({effect_unit(eq, r.fits['event'].model)})")
+    for ax in axes[-1]:
+        ax.set_xlabel("Year: leads L5-L1, then lags t, t+1, ...")
     mark_synthetic(fig, an.synthetic)
     plotting.finish(
         fig,
         ("Synthetic data: " if an.synthetic else "")
         + "leads (placebo) and lags of the DiD indicator, with 95% confidence intervals",
-        source(an) + " Leads: years up to the SofS start (lead 1 = the start year); lags: years after the "
+        source(an) + " Leads (L): years up to the SofS start (L1 = the start year); lags: years after the "
         "settling-in period (t = the first). The settling-in period (dashed line) is left out.",
         synthetic=an.synthetic,
         margins=EVENT_MARGINS,
