@@ -9,6 +9,9 @@ import pandas as pd
 from sofs_lib.display import plotting
 from sofs_lib.methods.few_clusters import METHODS
 
+#: subplot parameters of :func:`size_figure`: the legend and a two-line source line below
+SIZE_MARGINS = {"left": 0.08, "right": 0.985, "bottom": 0.25, "top": 0.86, "wspace": 0.08, "hspace": 0.42}
+
 
 def size_figure(size: pd.DataFrame, quantity: str = "size"):
     """Rejection rate by LAs, one panel per number of treated LAs, one line per method."""
@@ -25,7 +28,9 @@ def size_figure(size: pd.DataFrame, quantity: str = "size"):
         ax.set_xticks([4, 6, 8, 10, 13])
     for ax in axes.ravel()[len(ks) :]:
         ax.set_visible(False)
-    axes[0, 0].legend(fontsize=7, loc="upper right")
+    # below the panels, not over the lines of the first one (fixed margins leave it room)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.085), ncols=len(labels), frameon=False)
     for ax in axes[-1]:
         ax.set_xlabel("LAs (clusters)")
     for ax in axes[:, 0]:
@@ -36,6 +41,7 @@ def size_figure(size: pd.DataFrame, quantity: str = "size"):
         f"Synthetic Monte Carlo: rejection rate {what}",
         "simulated LA-by-year panels (sofs_lib.methods.few_clusters); bars: ±2 MC SE.",
         synthetic=True,
+        margins=SIZE_MARGINS,
     )
 
 
