@@ -47,3 +47,33 @@ def test_size_figure_titles(quantity):
     assert fig._suptitle.get_text().startswith("Synthetic Monte Carlo")
     assert [ax.get_title() for ax in fig.axes if ax.get_visible()][:2] == ["1 treated LA", "2 treated LAs"]
     plt.close(fig)
+
+
+def _events():
+    rel = list(range(-5, 7))
+    e = pd.DataFrame({"rel": rel, "Estimate": [0.0] * len(rel), "2.5%": -1.0, "97.5%": 1.0})
+    names = [
+        "Children in need rate",
+        "Referral rate",
+        "Re-referrals within 12 months",
+        "Section 47 enquiry rate",
+        "Child protection plan rate",
+        "Social worker turnover (FTE)",
+    ]
+    return {f"i{k}": e for k in range(len(names))}, {f"i{k}": n for k, n in enumerate(names)}
+
+
+def test_event_figure_panel_titles_do_not_collide():
+    events, labels = _events()
+    fig = FG.event_figure(events, labels, "real")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 6
+    boxes = [ax.title.get_window_extent(renderer) for ax in shown]
+    for a, b in zip(boxes, boxes[1:]):  # neighbours in a row (same height) stay apart
+        if abs(a.y0 - b.y0) < 1:
+            assert a.x1 < b.x0
+    # every column's lowest panel says what its x axis is
+    assert {ax.get_xlabel() for ax in shown[-4:]} == {"years since adoption"}
+    plt.close(fig)

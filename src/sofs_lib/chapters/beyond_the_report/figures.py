@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -89,12 +91,15 @@ def event_figure(events: dict, labels: dict, kind: str):
         )
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(-0.5, color="grey", lw=0.8, ls=":")
-        ax.set_title(labels.get(ind, ind), fontsize=9)
+        # two lines where a long name would run into its neighbour's
+        ax.set_title(textwrap.fill(labels.get(ind, ind), 24), fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("years since adoption", fontsize=8)
+    for j in range(cols):  # under the lowest panel of each column
+        shown = [ax for ax in axes[:, j] if ax.get_visible()]
+        if shown:
+            shown[-1].set_xlabel("years since adoption", fontsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel("effect (indicator units)", fontsize=8)
     return plotting.finish(
