@@ -208,6 +208,23 @@ def test_plot_has_title_labels_source(synthetic_results):
     grid = figures.plot_indicator_grid(res["means_ci"], kind="real")
     assert len([a for a in grid.axes if a.get_visible()]) == 9
     assert "Synthetic" not in " ".join(t.get_text() for t in grid.texts)
+    # whole panel titles (no "…"), and no two neighbouring titles or year labels touch
+    grid.canvas.draw()
+    renderer = grid.canvas.get_renderer()
+    shown = [a for a in grid.axes if a.get_visible()]
+    assert not any("…" in a.get_title() for a in shown)
+    for a, b in zip(shown, shown[1:]):
+        ta, tb = a.title.get_window_extent(renderer), b.title.get_window_extent(renderer)
+        if abs(ta.y0 - tb.y0) < 1:
+            assert ta.x1 < tb.x0
+    for a in shown:
+        labels = [t for t in a.get_xticklabels() if t.get_text()]
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        if labels[0].get_rotation() == 0:
+            assert all(p.x1 < q.x0 for p, q in zip(boxes, boxes[1:]))
+        else:  # parallel slanted lines: apart by their anchors' spacing times sin(angle)
+            gap = np.diff([p.x1 for p in boxes]).min() * np.sin(np.radians(labels[0].get_rotation()))
+            assert gap > labels[0].get_fontsize() * grid.dpi / 72
 
 
 def test_catalogue():

@@ -5,6 +5,7 @@ means against Tables A9.3 and A9.4 (:func:`plot_match`)."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 
@@ -50,7 +51,15 @@ def _draw(ax, d: pd.DataFrame, shade: tuple[int, int] | None = None):
     ys = sorted(d["year"].unique())
     if shade:
         ax.axvspan(shade[0] - 0.5, shade[1] + 0.5, color="#eeeeee", zorder=0)
-    ax.set_xticks(ys, _year_labels(ys), rotation=45 if len(ys) > 5 else 0, fontsize=8)
+    # "2014/15" labels side by side run into each other in a panel a third of the column wide
+    ax.set_xticks(
+        ys,
+        _year_labels(ys),
+        rotation=45 if len(ys) > 3 else 0,
+        ha="right" if len(ys) > 3 else "center",
+        rotation_mode="anchor",
+        fontsize=8,
+    )
 
 
 def plot_indicator(means_ci: pd.DataFrame, indicator_id: str, ax=None, kind: str = "real", title: str | None = None):
@@ -96,11 +105,11 @@ def plot_indicator_grid(
     cat = load_indicator_catalogue().set_index("indicator_id")
     ncol = 3
     nrow = math.ceil(len(ids) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(11, 3.1 * nrow + 0.8), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 3.6 * nrow + 0.8), squeeze=False)
     for ax, iid in zip(axes.ravel(), ids):
         _draw(ax, means_ci[means_ci["indicator_id"] == iid], shade)
         name = cat.loc[iid, "report_name"]
-        ax.set_title(name if len(name) <= 48 else name[:46] + "…", fontsize=9)
+        ax.set_title(textwrap.fill(name, 30), fontsize=9)  # whole, on up to three lines
         ax.set_ylabel(str(cat.loc[iid, "unit"]), fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
     for ax in axes.ravel()[len(ids) :]:
