@@ -93,13 +93,17 @@ def event_figure(es: dict[str, pd.DataFrame], kind: str, ref_year: int):
             ms=3,
         )
         ax.axhline(0, color="#333333", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # years that do not touch
         ax.axvline(ref_year + 0.5, color="#999999", lw=0.8, ls="--")
         ax.set_title(INDICATORS[iid][0], fontsize=9)
         ax.set_ylabel(f"difference ({INDICATORS[iid][1]})", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes.ravel()[len(ids) :]:
         ax.set_visible(False)
+    for j in range(1, ncol):  # the x label under each column's lowest panel (finish labels the first)
+        shown = [ax for ax in axes[:, j] if ax.get_visible()]
+        if shown:
+            shown[-1].set_xlabel("September of year")
     title = f"Event study: pilots against other English LAs, relative to September {ref_year}"
     if kind == "synthetic":
         title = "Synthetic data: " + title
