@@ -333,3 +333,23 @@ def test_internal_funding_totals_by_hand():
     f = recompute.funding()
     assert f["internal_total_min"] == pytest.approx(78_750 * (1.08 + 4 * 0.37))
     assert f["internal_total_max"] == pytest.approx(78_750 * (0.37 + 4 * 1.08))
+
+
+def test_tornado_legend_clear_of_the_bars():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sofs_lib.chapters.costs import figures
+
+    py, costs = uc.load_unit_costs()
+    fig = figures.tornado(model.tornado(costs, py, 5), py)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    bars = [p.get_window_extent(renderer) for p in ax.patches]
+    assert bars and not any(legend.overlaps(b) for b in bars)
+    assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the plot area
+    plt.close(fig)

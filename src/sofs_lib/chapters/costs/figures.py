@@ -29,7 +29,8 @@ def tornado(df: pd.DataFrame, price_year: str, top: int = 12):
         [textwrap.fill(lab + (" (assumption)" if a else ""), 44) for lab, a in zip(d["label"], d["assumption"])],
         fontsize=7,
     )
-    ax.legend(loc="lower right", fontsize=8)
+    # above the bars, not over the shortest ones
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=8, frameon=False)
     return finish(
         fig,
         "What drives the cost of SofS: one input at a time",

@@ -147,13 +147,13 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
             ax.scatter(dq["gap_pct"], range(len(names)), color=colour, label=label, s=22, zorder=3)
         ax.axvline(0, color="#333333", linewidth=1)
         ax.set_title(f"Table {table}", fontsize=10)
-        ax.set_xlabel("Computed minus published (% of published)")
+        ax.set_xlabel("Gap (% of published)")
     axes[0].set_yticks(range(len(names)), [short[n] for n in names], fontsize=7)
     axes[0].invert_yaxis()
     axes[1].legend(fontsize=8, loc="lower right")
     return finish(
         fig,
-        "How closely the group means reproduce Tables A9.3 and A9.4",
+        "How closely the group means reproduce Tables A9.3 and A9.4 (gap: computed minus published)",
         "appendix Tables A9.3 and A9.4 (published); computed means from "
         + ("DfE files (real)." if kind == "real" else "the synthetic panel."),
         ax=axes[0],
