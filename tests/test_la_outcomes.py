@@ -320,3 +320,18 @@ def test_side_by_side_marks_only_mismatches(synthetic_results):
     assert mismatch.to_numpy().sum() == 1 and mismatch.loc[name, "F: computed"]
     a95 = lo.compare_a95(res)
     assert set(a95["indicator_id"]) == set(lo.published_a95())  # the nine of Table A9.5
+
+
+def test_match_figure_x_labels_apart():
+    names = list(load_indicator_catalogue().sort_values("order")["report_name"])
+    rows = [
+        {"table": t, "quantity": q, "report_name": n, "computed": 10.5, "published": 10.0}
+        for t in ("A9.3", "A9.4")
+        for q in ("pilot_mean", "snn_mean")
+        for n in names
+    ]
+    fig = figures.plot_match(pd.DataFrame(rows))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    left, right = (ax.xaxis.label.get_window_extent(renderer) for ax in fig.axes[:2])
+    assert left.x1 < right.x0  # the two panels' x labels do not run into each other
