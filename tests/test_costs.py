@@ -353,3 +353,58 @@ def test_tornado_legend_clear_of_the_bars():
     assert bars and not any(legend.overlaps(b) for b in bars)
     assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the plot area
     plt.close(fig)
+
+
+def _spending_means(n_lines: int) -> pd.DataFrame:
+    from sofs_lib.chapters.costs.spending import LABELS
+
+    rows = [
+        {"indicator_id": i, "year": y, "pilots": 1.0, "comparators": 2.0, "England": 3.0}
+        for i in list(LABELS)[:n_lines]
+        for y in range(2016, 2023)
+    ]
+    return pd.DataFrame(rows).assign(n_pilots=8, n_comparators=8, n_England=150)
+
+
+def test_spending_legend_in_the_empty_panel():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sofs_lib.chapters.costs import figures
+
+    fig = figures.spending(_spending_means(7))  # seven lines on a 4 x 2 grid: one panel empty
+    legends = [ax for ax in fig.axes if ax.get_legend() is not None]
+    assert legends == [fig.axes[7]] and not fig.axes[7].axison
+    plt.close(fig)
+    fig = figures.spending(_spending_means(6))  # no empty panel: the first panel keeps it
+    assert fig.axes[0].get_legend() is not None
+    plt.close(fig)
+
+
+def test_event_and_break_even_legends_below_the_x_label():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sofs_lib.chapters.costs import figures
+
+    es = pd.DataFrame(
+        [
+            {"indicator_id": i, "event_time": t, "pct": 1.0, "p_randomisation": 0.5}
+            for i in list(_spending_means(7)["indicator_id"].unique())
+            for t in range(-2, 6)
+        ]
+    )
+    believe = pd.DataFrame(
+        {"break-even": [1.0, 2.0], "smallest detectable": [3.0, 4.0], "published estimate": [0.5, None], "unit": "pp"},
+        index=["A", "B"],
+    )
+    for fig in (figures.events(es), figures.break_even(believe)):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        assert ax.get_legend().get_window_extent(renderer).y1 <= ax.xaxis.label.get_window_extent(renderer).y0
+        plt.close(fig)

@@ -89,7 +89,11 @@ def spending(means: pd.DataFrame):
         ax.axis("off")
     for ax in axes.flat[len(ids) - ncol : len(ids)]:
         ax.tick_params(labelbottom=True)  # the panel above an empty one keeps its year labels
-    axes.flat[0].legend(fontsize=7, loc="upper left")
+    if len(ids) < axes.size:  # in the empty panel, not over the lines of the first one
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        axes.flat[len(ids)].legend(handles, labels, fontsize=9, loc="center", frameon=False)
+    else:
+        axes.flat[0].legend(fontsize=7, loc="upper left")
     for ax in axes[-1]:
         ax.set_xlabel("Financial year (by its end; shaded: Round 2)", fontsize=8)
     return finish(
@@ -112,7 +116,7 @@ def events(es: pd.DataFrame):
         ax.scatter(x[sig], d["pct"][sig], s=140, marker="*", color=ln.get_color(), edgecolor="black", zorder=3)
     ax.axhline(0, color="#333333", lw=1)
     ax.axvline(-0.5, color="#999999", ls=":")
-    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.17))  # below the x label
     return finish(
         fig,
         "Pilots against comparators before and after Round 2 began",
@@ -140,7 +144,7 @@ def break_even(believe: pd.DataFrame):
     )
     ax.set_yticks(y, [f"{i}\n({u})" for i, u in zip(d.index, d["unit"])], fontsize=8)
     ax.axvline(0, color="#333333", lw=1)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3)  # below the x label
     return finish(
         fig,
         "What SofS would have to achieve to pay for itself",
