@@ -25,7 +25,8 @@ def design_diagram(sites: pd.DataFrame):
     fig, ax = plt.subplots(figsize=(8, 3.8))
     for i, (name, r) in enumerate(sites.iloc[::-1].iterrows()):
         spans = [LATE_SITE_FIELDWORK] if "Aug 2019" in r["waves"] else list(WAVES.values())
-        labels = ["T2-T3 (Aug 2019-Feb 2020)"] if len(spans) == 1 else list(WAVES)
+        late = len(spans) == 1
+        labels = ["T2-T3"] if late else list(WAVES)  # the late site's dates go beside its name
         for (a, b), lab in zip(spans, labels):
             x0, x1 = _month(a), _month(b, end=True)
             ax.barh(i, (x1 - x0).days, left=x0, height=0.5, color=ARM_COLOURS[r["arm"]], alpha=0.85)
@@ -40,7 +41,8 @@ def design_diagram(sites: pd.DataFrame):
                 fontweight="bold",
             )
         fam = "" if pd.isna(r["families"]) else f"{int(r['families'])} families, {int(r['social workers'])} SWs"
-        ax.text(_month("2018-01"), i + 0.36, f"{name} [{r['arm']}] {fam}", fontsize=8, va="center")
+        when = "; fieldwork Aug 2019-Feb 2020" if late else ""
+        ax.text(_month("2018-01"), i + 0.36, f"{name} [{r['arm']}] {fam}{when}", fontsize=8, va="center")
     ax.set_yticks([])
     ax.set_ylim(-0.6, len(sites) - 0.2)
     ax.set_xlim(_month("2018-01"), _month("2020-04"))

@@ -196,7 +196,8 @@ def plot_element_use(tests: pd.DataFrame | None = None):
     fig, ax = plt.subplots(figsize=(8, 4.8))
     sns.stripplot(data=long, y="element", x="percent", hue="pilot", size=8, jitter=False, ax=ax, palette="colorblind")
     ax.set_xlim(20, 100)
-    ax.legend(title="Pilot", loc="lower left", ncols=4, fontsize=8)
+    # below the plot: inside it covered the lowest element's dots
+    ax.legend(title="Pilot", loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=4, fontsize=8, frameon=False)
     return finish(
         fig,
         "Social workers using each Signs of Safety element (staff survey)",

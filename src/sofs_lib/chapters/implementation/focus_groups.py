@@ -11,6 +11,8 @@ The chapter's other tables (1, 2 and 3) are in :mod:`sofs_lib.chapters.implement
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -271,7 +273,7 @@ def plot_focus_groups():
     w = long.pivot(index="item", columns="col", values="score").reindex(
         index=list(dict.fromkeys(long["item"])), columns=cols
     )
-    fig, ax = plt.subplots(figsize=(11, 6))
+    fig, ax = plt.subplots(figsize=(11, 8.5))
     sns.heatmap(
         w,
         annot=True,
@@ -283,7 +285,9 @@ def plot_focus_groups():
         cbar_kws={"label": "Mean score (1 = not at all, 10 = completely)"},
         annot_kws={"fontsize": 7},
     )
-    ax.set_yticks(np.arange(len(w)) + 0.5, [t[:48] + ("…" if len(t) > 48 else "") for t in w.index], fontsize=8)
+    # whole item names on two lines: one long line would leave the cells too narrow
+    # for their printed scores
+    ax.set_yticks(np.arange(len(w)) + 0.5, [textwrap.fill(t, 38) for t in w.index], fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     return finish(
         fig,
