@@ -62,3 +62,63 @@ def test_design_timeline_labels_inside_their_bars():
     for box in _boxes(fig, labels):  # each wave label inside a bar
         assert any(b.x0 <= box.x0 and box.x1 <= b.x1 and b.y0 <= box.y0 + 1 for b in bars)
     assert any("fieldwork Aug 2019-Feb 2020" in t.get_text() for t in ax.texts)
+
+
+def _below(fig, ax):
+    legend, xlabel = _boxes(fig, [ax.get_legend(), ax.xaxis.label])
+    plot = ax.get_window_extent()
+    return legend.y1 <= min(plot.y0, xlabel.y0 if ax.get_xlabel() else plot.y0)
+
+
+def test_contrast_legends_below_the_plots():
+    import pandas as pd
+
+    from sofs_lib.sources import contrast as cs
+
+    means = pd.DataFrame(
+        [
+            {"score": s, "arm": a, "mean": 5.0, "low": 4.0, "high": 6.0, "suppressed": False}
+            for s in ("WAI worker", "WAI family")
+            for a in cs.ARMS
+        ]
+    )
+    fig = figures.arm_profiles(means, ["WAI worker", "WAI family"], "Synthetic: a title", "mean (1-7)", "s.")
+    assert _below(fig, fig.axes[0])
+    long = pd.DataFrame(
+        [
+            {"wave": w, "site": f"Site {k}", "arm": cs.ARMS[k % 2], "dimension": d, "t_score": 50.0}
+            for w in ("T1", "T2")
+            for k in range(1, 5)
+            for d in cs.OSC_DIMENSIONS
+        ]
+    )
+    fig = figures.osc_profiles(long, synthetic=True)
+    (legend,) = _boxes(fig, [fig.axes[-1].get_legend()])
+    fig.canvas.draw()
+    assert legend.x0 >= fig.axes[-1].get_window_extent().x1  # beside the panel
+    assert legend.x1 <= fig.bbox.x1
+
+
+def test_reachable_p_tick_labels_apart():
+    import pandas as pd
+
+    # p from 1 down to 1e-6 over answers 20-120: six decades
+    rows = [
+        {
+            "item": it,
+            "test": "Fisher two-sided",
+            "within_families": n <= 60,
+            "n1": n // 2,
+            "n2": n - n // 2,
+            "p": 10 ** (-6 * (n - 20) / 100),
+            "hit": n == 40,
+        }  # fmt: skip
+        for it in ("a", "b", "c", "d")
+        for n in range(20, 121)
+    ]
+    fig = figures.reachable_p(
+        pd.DataFrame(rows), dict(zip("abcd", "ABCD")), dict.fromkeys("abcd", (0.01, 0.02)), 32, 28
+    )
+    for ax in fig.axes:
+        boxes = sorted(_boxes(fig, [t for t in ax.get_yticklabels() if t.get_text()]), key=lambda b: b.y0)
+        assert len(boxes) >= 3 and all(p.y1 < q.y0 for p, q in zip(boxes, boxes[1:]))

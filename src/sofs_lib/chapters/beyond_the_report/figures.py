@@ -60,7 +60,14 @@ def synth_figure(curves: dict, names: dict, label: str, unit: str, kind: str):
         ax.tick_params(labelsize=7)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    axes[0, 0].legend(fontsize=7)
+    if n < axes.size:  # in the first empty panel's place, not over the first council's lines
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        spare = axes.ravel()[n]
+        spare.set_visible(True)
+        spare.axis("off")
+        spare.legend(handles, labels, fontsize=8, loc="center", frameon=False)
+    else:
+        axes[0, 0].legend(fontsize=7)
     for ax in axes[:, 0]:
         ax.set_ylabel(unit, fontsize=8)
     for ax in axes[-1]:

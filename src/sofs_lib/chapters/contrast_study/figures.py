@@ -79,7 +79,8 @@ def arm_profiles(means: pd.DataFrame, scores: list[str], title: str, ylabel: str
             label=arm,
         )
     ax.set_xticks(x, scores)
-    ax.legend(title="arm", loc="best")
+    # below the plot: inside it covered intervals
+    ax.legend(title="arm", loc="upper center", bbox_to_anchor=(0.5, -0.36), ncols=2, frameon=False)
     return plotting.finish(
         fig,
         title,
@@ -112,7 +113,8 @@ def osc_profiles(long: pd.DataFrame, synthetic: bool):
         ax.set_xticks(range(6), [c[:5] + "." for c in cs.OSC_DIMENSIONS], rotation=45)
         ax.set_title(w)
     axes[0].set_ylabel("T-score (national norm 50, SD 10)")
-    axes[-1].legend(fontsize=7, loc="lower right")
+    # beside the last panel: inside it covered the lines, below it the slanted labels
+    axes[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     return plotting.finish(
         fig,
         ("Synthetic " if synthetic else "") + "OSC profiles by site and wave",
@@ -158,7 +160,9 @@ def reachable_p(enum: pd.DataFrame, labels: dict, printed: dict, n_sofs: int, n_
         ax.axhspan(lo, hi, color="red", alpha=0.25)
         ax.axvline(n_sofs + n_contrast, color="grey", ls=":", lw=1)
         ax.set_yscale("log")
-        ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        lo_y, hi_y = ax.get_ylim()  # 1-2-5 ticks over two decades or less, else one a decade
+        wide = np.log10(hi_y / lo_y) > 2.5
+        ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0,) if wide else (1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.set_title(f"{labels[item]}\n(printed p = {lo + (hi - lo) / 2:.3f})", fontsize=9)
