@@ -14,7 +14,7 @@ import pandas as pd
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.columns import gather, positions
 from sofs_lib.sources.npd.extract import NPDExtract
-from sofs_lib.synthetic.npd.base import _LAInfo
+from sofs_lib.synthetic.npd.base import _LAInfo, _lut
 from sofs_lib.synthetic.npd.records import _Tables
 
 #: Column kinds of each generated table: "id" (int64), "la" (LA code), "date", "int8",
@@ -124,6 +124,9 @@ def _column(kind, values, las: pd.CategoricalDtype):
         return np.asarray(values).astype(np.int8)
     if kind == "fsm":
         return _fsm(values)
+    values = np.asarray(values)
+    if values.dtype.kind == "i":  # generated as positions in the code list
+        return _categorical(values, kind)
     return _categorical(_code_of(values, kind), kind)
 
 
@@ -187,24 +190,24 @@ def _header(children: pd.DataFrame, la_episodes: pd.DataFrame) -> pd.DataFrame:
     child, la = child[order], la[order]
     pos = positions(children["child_id"].to_numpy(), child)
     g = children["GenderCurrent"]
-    g_vals = np.array(list(g.cat.categories) + [None], dtype=object)
-    g_code = gather(g.cat.codes.to_numpy(), pos, -1)
-    sex = g_vals[np.where(g_code < 0, len(g_vals) - 1, g_code)]
-    sex = np.where(np.isin(sex, ["1", "2"]), sex, "1")
+    to_sex = [v if v in ("1", "2") else "1" for v in g.cat.categories]
+    sex = _recoded(gather(g.cat.codes.to_numpy(), pos, -1), [*to_sex, "1"], codes.SEX)
     e = children["Ethnicity"]
-    e_vals = np.array(list(e.cat.categories) + [None], dtype=object)
-    e_code = gather(e.cat.codes.to_numpy(), pos, -1)
+    ethnic = _recoded(gather(e.cat.codes.to_numpy(), pos, -1), [*e.cat.categories, None], codes.ETHNICITY)
     return pd.DataFrame(
         {
             "CHILD": child,
             "la": pd.Categorical.from_codes(la, dtype=la_episodes["la"].dtype),
-            "SEX": _categorical(_code_of(sex, codes.SEX), codes.SEX),
+            "SEX": _categorical(sex, codes.SEX),
             "DOB": gather(children["PersonBirthDate"].to_numpy(), pos, np.datetime64("NaT")),
-            "ETHNIC": _categorical(
-                _code_of(e_vals[np.where(e_code < 0, len(e_vals) - 1, e_code)], codes.ETHNICITY), codes.ETHNICITY
-            ),
+            "ETHNIC": _categorical(ethnic, codes.ETHNICITY),
         }
     )
+
+
+def _recoded(code: np.ndarray, values: list, cats) -> np.ndarray:
+    """Positions in ``cats`` of ``values[code]`` (code -1 = the last value), one look-up per value."""
+    return _lut(values, cats)[np.where(code < 0, len(values) - 1, code)]
 
 
 def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:
