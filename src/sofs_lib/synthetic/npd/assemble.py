@@ -2,8 +2,9 @@
 
 Each table is built from the generator's concatenated column arrays (``_Tables.columns``):
 ids as int64, LA codes and the code lists of :mod:`sofs_lib.sources.npd.codes` as categoricals
-(codes found on the few distinct values, not per row), dates as ``datetime64[s]``; rows are
-put in key order before the frame is made.
+(the generator makes coded columns as integer positions in those lists, -1 = not recorded,
+so they are used as the categoricals' codes; string values would be looked up once per distinct
+value), dates as ``datetime64[s]``; rows are put in key order before the frame is made.
 """
 
 from __future__ import annotations

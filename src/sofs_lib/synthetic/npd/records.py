@@ -79,7 +79,8 @@ class _Outcomes:
 
 
 class _Tables:
-    """Accumulates rows of each table as dicts of arrays (concatenated at the end)."""
+    """Accumulates rows of each table as dicts of arrays (concatenated at the end); coded
+    columns hold integer positions in their code list (:data:`assemble.SPECS`), -1 = none."""
 
     def __init__(self):
         self.parts: dict[str, list[dict]] = {
@@ -310,6 +311,10 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     return dend
 
 
+#: Initial category of abuse of the plans of assessed referrals.
+ABUSE_CATEGORIES = {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}
+
+
 def _assessed_path(
     rng,
     T,
@@ -375,9 +380,7 @@ def _assessed_path(
         la=la_idx[cpp],
         CPPstartDate=icpc_date[cpp],
         CPPendDate=np.where(cpp_end > end, np.datetime64("NaT"), cpp_end).astype("datetime64[D]")[cpp],
-        InitialCategoryOfAbuse=_choice_code(
-            rng, nc, {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}, codes.CATEGORY_OF_ABUSE
-        ),
+        InitialCategoryOfAbuse=_choice_code(rng, nc, ABUSE_CATEGORIES, codes.CATEGORY_OF_ABUSE),
         NumberOfPreviousCPP=rng.choice([0, 0, 0, 1, 1, 2], nc).astype(np.int64),
     )
     _referrals(rng, T, cin, child, la_idx, ref_date, np.zeros(n, bool), closure, rc, end)
