@@ -161,6 +161,12 @@ def _coded(code: pd.Series, cats) -> pd.Categorical:
     return pd.Categorical.from_codes(code.to_numpy().astype(np.int64), dtype=pd.CategoricalDtype(list(cats)))
 
 
+def _fsm_array(fsm: np.ndarray) -> pd.arrays.IntegerArray:
+    """``Int8`` FSM flags (-1 = not recorded -> ``pd.NA``), without a per-row object array."""
+    na = fsm < 0
+    return pd.arrays.IntegerArray(np.where(na, 1, fsm).astype(np.int8), na)
+
+
 def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: np.ndarray) -> dict:
     """The characteristics (profile layout) of records already generated, for :func:`_unmix`."""
     from sofs_lib.sources.npd.covariates import add_covariates
@@ -174,9 +180,7 @@ def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: 
             "GenderCurrent": _coded(children_raw["GenderCurrent"], codes.GENDER),
             "Ethnicity": _coded(children_raw["Ethnicity"], codes.ETHNICITY),
             "Disability": _coded(children_raw["Disability"], codes.DISABILITY),
-            "FSMeligible": pd.array(
-                np.where(children_raw["FSMeligible"] < 0, pd.NA, children_raw["FSMeligible"]), dtype="Int8"
-            ),
+            "FSMeligible": _fsm_array(children_raw["FSMeligible"].to_numpy()),
         }
     )
     df = pd.DataFrame(
