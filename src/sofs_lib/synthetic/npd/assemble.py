@@ -183,12 +183,9 @@ def _close_before_next(ref: pd.DataFrame) -> pd.DataFrame:
 def _header(children: pd.DataFrame, la_episodes: pd.DataFrame) -> pd.DataFrame:
     """SSDA903 header: one row per child and LA with episodes, from the child record (a sex
     other than 1/2 is recorded as 1)."""
-    child = la_episodes["CHILD"].to_numpy()
-    la = la_episodes["la"].cat.codes.to_numpy()
-    first = ~pd.DataFrame({"c": child, "l": la}).duplicated().to_numpy()
-    child, la = child[first], la[first]
-    order = np.lexsort((la, child))
-    child, la = child[order], la[order]
+    n_la = max(len(la_episodes["la"].cat.categories), 1)
+    pair = np.unique(la_episodes["CHILD"].to_numpy() * n_la + la_episodes["la"].cat.codes.to_numpy())
+    child, la = pair // n_la, pair % n_la  # distinct (child, LA), in child then LA order
     pos = positions(children["child_id"].to_numpy(), child)
     g = children["GenderCurrent"]
     to_sex = [v if v in ("1", "2") else "1" for v in g.cat.categories]
