@@ -2,8 +2,9 @@
 
 Each table is built from the generator's concatenated column arrays (``_Tables.columns``):
 ids as int64, LA codes and the code lists of :mod:`sofs_lib.sources.npd.codes` as categoricals
-(codes found on the few distinct values, not per row), dates as ``datetime64[s]``; rows are
-put in key order before the frame is made.
+(the generator makes coded columns as integer positions in those lists, -1 = not recorded,
+so they are used as the categoricals' codes; string values would be looked up once per distinct
+value), dates as ``datetime64[s]``; rows are put in key order before the frame is made.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.columns import gather, positions
 from sofs_lib.sources.npd.extract import NPDExtract
-from sofs_lib.synthetic.npd.base import _LAInfo
+from sofs_lib.synthetic.npd.base import _LAInfo, _lut
 from sofs_lib.synthetic.npd.records import _Tables
 
 #: Column kinds of each generated table: "id" (int64), "la" (LA code), "date", "int8",
@@ -124,6 +125,9 @@ def _column(kind, values, las: pd.CategoricalDtype):
         return np.asarray(values).astype(np.int8)
     if kind == "fsm":
         return _fsm(values)
+    values = np.asarray(values)
+    if values.dtype.kind == "i":  # generated as positions in the code list
+        return _categorical(values, kind)
     return _categorical(_code_of(values, kind), kind)
 
 
@@ -179,32 +183,29 @@ def _close_before_next(ref: pd.DataFrame) -> pd.DataFrame:
 def _header(children: pd.DataFrame, la_episodes: pd.DataFrame) -> pd.DataFrame:
     """SSDA903 header: one row per child and LA with episodes, from the child record (a sex
     other than 1/2 is recorded as 1)."""
-    child = la_episodes["CHILD"].to_numpy()
-    la = la_episodes["la"].cat.codes.to_numpy()
-    first = ~pd.DataFrame({"c": child, "l": la}).duplicated().to_numpy()
-    child, la = child[first], la[first]
-    order = np.lexsort((la, child))
-    child, la = child[order], la[order]
+    n_la = max(len(la_episodes["la"].cat.categories), 1)
+    pair = np.unique(la_episodes["CHILD"].to_numpy() * n_la + la_episodes["la"].cat.codes.to_numpy())
+    child, la = pair // n_la, pair % n_la  # distinct (child, LA), in child then LA order
     pos = positions(children["child_id"].to_numpy(), child)
     g = children["GenderCurrent"]
-    g_vals = np.array(list(g.cat.categories) + [None], dtype=object)
-    g_code = gather(g.cat.codes.to_numpy(), pos, -1)
-    sex = g_vals[np.where(g_code < 0, len(g_vals) - 1, g_code)]
-    sex = np.where(np.isin(sex, ["1", "2"]), sex, "1")
+    to_sex = [v if v in ("1", "2") else "1" for v in g.cat.categories]
+    sex = _recoded(gather(g.cat.codes.to_numpy(), pos, -1), [*to_sex, "1"], codes.SEX)
     e = children["Ethnicity"]
-    e_vals = np.array(list(e.cat.categories) + [None], dtype=object)
-    e_code = gather(e.cat.codes.to_numpy(), pos, -1)
+    ethnic = _recoded(gather(e.cat.codes.to_numpy(), pos, -1), [*e.cat.categories, None], codes.ETHNICITY)
     return pd.DataFrame(
         {
             "CHILD": child,
             "la": pd.Categorical.from_codes(la, dtype=la_episodes["la"].dtype),
-            "SEX": _categorical(_code_of(sex, codes.SEX), codes.SEX),
+            "SEX": _categorical(sex, codes.SEX),
             "DOB": gather(children["PersonBirthDate"].to_numpy(), pos, np.datetime64("NaT")),
-            "ETHNIC": _categorical(
-                _code_of(e_vals[np.where(e_code < 0, len(e_vals) - 1, e_code)], codes.ETHNICITY), codes.ETHNICITY
-            ),
+            "ETHNIC": _categorical(ethnic, codes.ETHNICITY),
         }
     )
+
+
+def _recoded(code: np.ndarray, values: list, cats) -> np.ndarray:
+    """Positions in ``cats`` of ``values[code]`` (code -1 = the last value), one look-up per value."""
+    return _lut(values, cats)[np.where(code < 0, len(values) - 1, code)]
 
 
 def _assemble(T: _Tables, info: _LAInfo) -> NPDExtract:

@@ -148,9 +148,9 @@ def _assessment_children(r_kids, profs, pil_a, in_a1, pre_a1, ref_a, gap_a):
     LAs and period (later records are older by their gap, more so after the start)."""
     na = len(ref_a)
     dob_a = np.empty(na, dtype="datetime64[D]")
-    gen_a = np.empty(na, dtype=object)
-    eth_a = np.empty(na, dtype=object)
-    dis_a = np.empty(na, dtype=object)
+    gen_a = np.empty(na, dtype=np.int16)  # codes (see _draw_children)
+    eth_a = np.empty(na, dtype=np.int16)
+    dis_a = np.empty(na, dtype=np.int16)
     fsm_a = np.empty(na, dtype=np.int8)
     for (role, inside), prof in profs.items():
         sel = (pil_a == (role == "pilot")) & (in_a1 == inside)

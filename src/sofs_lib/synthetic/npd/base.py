@@ -35,6 +35,24 @@ def _choice(rng, n, probs: dict):
     return np.asarray(keys, dtype=object)[idx]
 
 
+def _lut(keys, cats) -> np.ndarray:
+    """Position of each of ``keys`` in the code list ``cats`` (-1 if not a code)."""
+    pos = {c: i for i, c in enumerate(cats)}
+    return np.array([pos.get(k, -1) for k in keys], dtype=np.int16)
+
+
+def _code(cats, value) -> int:
+    """Position of ``value`` in the code list ``cats`` (it must be a code)."""
+    return list(cats).index(value)
+
+
+def _choice_code(rng, n, probs: dict, cats) -> np.ndarray:
+    """:func:`_choice` as positions in the code list ``cats`` (the same draws; -1 for a key
+    that is not a code), the form the tables' coded columns are generated in."""
+    idx, keys = _choice_index(rng, n, probs)
+    return _lut(keys, cats)[idx]
+
+
 def _is_key(idx: np.ndarray, keys: list, key) -> np.ndarray:
     """Where draws of :func:`_choice_index` are ``key``."""
     return idx == keys.index(key) if key in keys else np.zeros(len(idx), dtype=bool)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sofs_lib.synthetic.npd.base import _choice, _choice_index, _is_key, _norm
+from sofs_lib.sources.npd import codes
+from sofs_lib.synthetic.npd.base import _choice, _choice_code, _choice_index, _code, _is_key, _norm
 
 
 def _profile(cal: dict, eq: str, role: str) -> dict:
@@ -98,21 +99,20 @@ def _draw_children(rng, event_dates: np.ndarray, prof: dict, age_offset: float =
     dob = np.minimum(dob, d)
     dob = np.where(missing_dob, np.datetime64("NaT"), dob).astype("datetime64[D]")
 
-    gender = _choice(rng, n, prof["gender"]).astype(object)
-    gender[missing_dob] = "0"
-    gender[gender == "missing"] = None
+    gender = _choice_code(rng, n, prof["gender"], codes.GENDER)  # "missing" is no code: -1
+    gender[missing_dob] = _code(codes.GENDER, "0")
 
     eth_group, eth_keys = _choice_index(rng, n, prof["ethnicity"])
-    eth = np.full(n, None, dtype=object)
+    eth = np.full(n, -1, dtype=np.int16)
     for g, cmap in _ETH_CODES.items():
         sel = _is_key(eth_group, eth_keys, g)
         if sel.any():
-            eth[sel] = _choice(rng, int(sel.sum()), cmap)
+            eth[sel] = _choice_code(rng, int(sel.sum()), cmap, codes.ETHNICITY)
 
     disabled = rng.random(n) < prof["disabled"]
-    dis = np.full(n, "NONE", dtype=object)
+    dis = np.full(n, _code(codes.DISABILITY, "NONE"), dtype=np.int16)
     if disabled.any():
-        dis[disabled] = _choice(rng, int(disabled.sum()), _DISABILITY)
+        dis[disabled] = _choice_code(rng, int(disabled.sum()), _DISABILITY, codes.DISABILITY)
 
     fsm = np.full(n, -1, dtype=np.int8)  # -1 = not recorded
     rec = before & (rng.random(n) < prof["fsm_before_recorded"])
@@ -156,6 +156,17 @@ _ACAD_FROM_LABEL = {
 _GENDER_FROM_LABEL = {"male": "1", "female": "2", "not recorded/unborn": "0", "missing": "missing"}
 
 
+def _coded(code: pd.Series, cats) -> pd.Categorical:
+    """A generated coded column (positions in ``cats``, -1 = not recorded) as a categorical."""
+    return pd.Categorical.from_codes(code.to_numpy().astype(np.int64), dtype=pd.CategoricalDtype(list(cats)))
+
+
+def _fsm_array(fsm: np.ndarray) -> pd.arrays.IntegerArray:
+    """``Int8`` FSM flags (-1 = not recorded -> ``pd.NA``), without a per-row object array."""
+    na = fsm < 0
+    return pd.arrays.IntegerArray(np.where(na, 1, fsm).astype(np.int8), na)
+
+
 def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: np.ndarray) -> dict:
     """The characteristics (profile layout) of records already generated, for :func:`_unmix`."""
     from sofs_lib.sources.npd.covariates import add_covariates
@@ -166,12 +177,10 @@ def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: 
             "PersonBirthDate": pd.Series(children_raw["PersonBirthDate"].to_numpy().astype("datetime64[D]")).astype(
                 "datetime64[s]"
             ),
-            "GenderCurrent": children_raw["GenderCurrent"].to_numpy(),
-            "Ethnicity": children_raw["Ethnicity"].to_numpy(),
-            "Disability": children_raw["Disability"].to_numpy(),
-            "FSMeligible": pd.array(
-                np.where(children_raw["FSMeligible"] < 0, pd.NA, children_raw["FSMeligible"]), dtype="Int8"
-            ),
+            "GenderCurrent": _coded(children_raw["GenderCurrent"], codes.GENDER),
+            "Ethnicity": _coded(children_raw["Ethnicity"], codes.ETHNICITY),
+            "Disability": _coded(children_raw["Disability"], codes.DISABILITY),
+            "FSMeligible": _fsm_array(children_raw["FSMeligible"].to_numpy()),
         }
     )
     df = pd.DataFrame(

@@ -8,7 +8,7 @@ import pandas as pd
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.calendar import add_working_days, next_working_day
 from sofs_lib.sources.npd.design import EQS
-from sofs_lib.synthetic.npd.base import _choice, _LAInfo
+from sofs_lib.synthetic.npd.base import _choice_code, _code, _LAInfo, _lut
 from sofs_lib.synthetic.npd.effects import (
     CPP_SHARE,
     EFFECT_KEYS,
@@ -79,7 +79,8 @@ class _Outcomes:
 
 
 class _Tables:
-    """Accumulates rows of each table as dicts of arrays (concatenated at the end)."""
+    """Accumulates rows of each table as dicts of arrays (concatenated at the end); coded
+    columns hold integer positions in their code list (:data:`assemble.SPECS`), -1 = none."""
 
     def __init__(self):
         self.parts: dict[str, list[dict]] = {
@@ -106,14 +107,14 @@ class _Tables:
 def _referrals(rng, T: _Tables, ids, child, la_idx, ref_date, nfa_flag, closure, rc, end):
     n = len(ids)
     closure = np.where(closure > end, np.datetime64("NaT"), closure).astype("datetime64[D]")
-    rc = np.where(np.isnat(closure), None, rc)
+    rc = np.where(np.isnat(closure), -1, rc)
     T.add(
         "cin_referrals",
         CINdetailsID=ids,
         LAchildID=child,
         la=la_idx,
         CINreferralDate=ref_date,
-        ReferralSource=_choice(
+        ReferralSource=_choice_code(
             rng,
             n,
             {
@@ -136,8 +137,9 @@ def _referrals(rng, T: _Tables, ids, child, la_idx, ref_date, nfa_flag, closure,
                 "2B": 0.01,
                 "3C": 0.01,
             },
+            codes.REFERRAL_SOURCE,
         ),
-        PrimaryNeedCode=_choice(
+        PrimaryNeedCode=_choice_code(
             rng,
             n,
             {
@@ -152,6 +154,7 @@ def _referrals(rng, T: _Tables, ids, child, la_idx, ref_date, nfa_flag, closure,
                 "N9": 0.03,
                 "N0": 0.02,
             },
+            codes.PRIMARY_NEED,
         ),
         ReferralNFA=nfa_flag.astype(np.int8),
         CINclosureDate=closure,
@@ -211,8 +214,12 @@ def _first_episode(rng, n, kin):
         np.where(r < 0.5, "first", np.where(r < 0.8, "later", "sgo")),
         np.where(r < 0.12, "late_kin", np.where(r < 0.16, "late_sgo", "none")),
     )
-    ls1 = _choice(rng, n, {"V2": 0.50, "C1": 0.35, "L2": 0.08, "L1": 0.04, "J1": 0.03})
-    pl1 = np.where(mode == "first", _choice(rng, n, KIN_PLACEMENTS), _choice(rng, n, NONKIN_PLACEMENTS))
+    ls1 = _choice_code(rng, n, {"V2": 0.50, "C1": 0.35, "L2": 0.08, "L1": 0.04, "J1": 0.03}, codes.LEGAL_STATUS)
+    pl1 = np.where(
+        mode == "first",
+        _choice_code(rng, n, KIN_PLACEMENTS, codes.PLACEMENT),
+        _choice_code(rng, n, NONKIN_PLACEMENTS, codes.PLACEMENT),
+    )
     end_days = 30 + rng.exponential(420, n)
     return mode, ls1, pl1, end_days
 
@@ -221,7 +228,7 @@ def _second_episode(rng, n, mode, ls1, pl1):
     """The day of a change of placement or legal status (NaN if none) and the second
     episode's reason for the new episode, placement and legal status."""
     change = np.full(n, np.nan)
-    rne2 = np.full(n, None, dtype=object)
+    rne2 = np.full(n, -1, dtype=np.int16)
     pl2 = pl1.copy()
     ls2 = ls1.copy()
     # kin placement within / after the first year
@@ -230,19 +237,19 @@ def _second_episode(rng, n, mode, ls1, pl1):
     late_k = mode == "late_kin"
     change[late_k] = rng.integers(366, 901, late_k.sum())
     kin_change = later | late_k
-    pl2[kin_change] = _choice(rng, int(kin_change.sum()), KIN_PLACEMENTS)
-    rne2[kin_change] = "P"
+    pl2[kin_change] = _choice_code(rng, int(kin_change.sum()), KIN_PLACEMENTS, codes.PLACEMENT)
+    rne2[kin_change] = _code(codes.RNE, "P")
     # other changes: legal status C1 -> C2, or a move between non-kin placements
     other = (mode == "first") | (mode == "none")
     r2 = rng.random(n)
-    legal = other & (ls1 == "C1") & (r2 < 0.4)
+    legal = other & (ls1 == _code(codes.LEGAL_STATUS, "C1")) & (r2 < 0.4)
     change[legal] = rng.integers(30, 301, legal.sum())
-    ls2[legal] = "C2"
-    rne2[legal] = "L"
+    ls2[legal] = _code(codes.LEGAL_STATUS, "C2")
+    rne2[legal] = _code(codes.RNE, "L")
     move = (mode == "none") & ~legal & (r2 < 0.45)
     change[move] = rng.integers(14, 901, move.sum())
-    pl2[move] = _choice(rng, int(move.sum()), NONKIN_PLACEMENTS)
-    rne2[move] = "P"
+    pl2[move] = _choice_code(rng, int(move.sum()), NONKIN_PLACEMENTS, codes.PLACEMENT)
+    rne2[move] = _code(codes.RNE, "P")
     return change, rne2, pl2, ls2
 
 
@@ -256,8 +263,8 @@ def _period_length(rng, n, mode, change, end_days):
     end_days[sgo] = rng.integers(60, 366, sgo.sum())
     lsgo = mode == "late_sgo"
     end_days[lsgo] = rng.integers(366, 901, lsgo.sum())
-    rec_end = _choice(rng, n, REASONS_CEASED)
-    rec_end = np.where(sgo | lsgo, _choice(rng, n, {"E43": 0.6, "E44": 0.4}), rec_end)
+    rec_end = _choice_code(rng, n, REASONS_CEASED, codes.REASON_EPISODE_CEASED)
+    rec_end = np.where(sgo | lsgo, _choice_code(rng, n, {"E43": 0.6, "E44": 0.4}, codes.REASON_EPISODE_CEASED), rec_end)
     return np.floor(end_days).astype(np.int64), rec_end
 
 
@@ -272,17 +279,17 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
     dend = d0 + end_days.astype("timedelta64[D]")
     open_ = dend > end
     dend = np.where(open_, np.datetime64("NaT"), dend).astype("datetime64[D]")
-    rec_end = np.where(open_, None, rec_end)
+    rec_end = np.where(open_, -1, rec_end)
     chg = d0 + np.nan_to_num(change).astype(np.int64).astype("timedelta64[D]")
     ep2 = has_change & (chg <= end) & (open_ | (chg < dend))
     dec1 = np.where(ep2, chg, dend).astype("datetime64[D]")
-    rec1 = np.where(ep2, "X1", rec_end)
+    rec1 = np.where(ep2, _code(codes.REASON_EPISODE_CEASED, codes.REC_CONTINUES), rec_end)
     T.add(
         "la_episodes",
         CHILD=child,
         la=la_idx,
         DECOM=d0,
-        RNE=np.repeat("S", n).astype(object),
+        RNE=np.full(n, _code(codes.RNE, codes.RNE_STARTED), dtype=np.int16),
         LS=ls1,
         CIN=need,
         PL=pl1,
@@ -302,6 +309,10 @@ def _care_periods(rng, T: _Tables, child, la_idx, d0, kin, need, end):
         REC=rec_end[ep2],
     )
     return dend
+
+
+#: Initial category of abuse of the plans of assessed referrals.
+ABUSE_CATEGORIES = {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}
 
 
 def _assessed_path(
@@ -329,13 +340,14 @@ def _assessed_path(
     auth = np.where(auth > end, np.datetime64("NaT"), auth).astype("datetime64[D]")
     closure = auth + rng.integers(close_after[0], close_after[1] + 1, n).astype("timedelta64[D]")
     if closure_rc is not None:
-        rc = np.repeat(closure_rc, n).astype(object)
+        rc = np.repeat(_lut([closure_rc], codes.REASON_FOR_CLOSURE), n)
         closure = np.where(closure_rc == codes.NFA_AFTER_ASSESSMENT, auth, closure)
     else:
-        rc = _choice(
+        rc = _choice_code(
             rng,
             n,
             rc_probs or {"RC7": 0.86, "RC5": 0.05, "RC6": 0.02, "RC3": 0.02, "RC4": 0.02, "RC1": 0.02, "RC2": 0.01},
+            codes.REASON_FOR_CLOSURE,
         )
     # section 47 / conference / plan
     s47 = (rng.random(n) < s47_share) & keep
@@ -368,7 +380,7 @@ def _assessed_path(
         la=la_idx[cpp],
         CPPstartDate=icpc_date[cpp],
         CPPendDate=np.where(cpp_end > end, np.datetime64("NaT"), cpp_end).astype("datetime64[D]")[cpp],
-        InitialCategoryOfAbuse=_choice(rng, nc, {"NEG": 0.48, "EMO": 0.35, "PHY": 0.08, "SAB": 0.04, "MUL": 0.05}),
+        InitialCategoryOfAbuse=_choice_code(rng, nc, ABUSE_CATEGORIES, codes.CATEGORY_OF_ABUSE),
         NumberOfPreviousCPP=rng.choice([0, 0, 0, 1, 1, 2], nc).astype(np.int64),
     )
     _referrals(rng, T, cin, child, la_idx, ref_date, np.zeros(n, bool), closure, rc, end)
@@ -401,5 +413,5 @@ def _fix_closures_after_plans(T: _Tables, cin_ids, plan_end, end):
         part["CINclosureDate"] = part["CINclosureDate"].copy()
         part["CINclosureDate"][hit] = newc
         rc = part["ReasonForClosure"].copy()
-        rc[hit] = np.where(np.isnat(newc), None, rc[hit])
+        rc[hit] = np.where(np.isnat(newc), -1, rc[hit])
         part["ReasonForClosure"] = rc

@@ -20,7 +20,7 @@ from sofs_lib.synthetic.npd.assess_stream import (
     _assessment_profiles,
     _assessment_records,
 )
-from sofs_lib.synthetic.npd.base import _choice, _LAInfo
+from sofs_lib.synthetic.npd.base import _choice_code, _code, _LAInfo
 from sofs_lib.synthetic.npd.effects import (
     AGE_GAP,
     P_ESCALATE_TO_CPP,
@@ -101,7 +101,7 @@ def _nfa_units(c) -> None:
         ref[nref],
         np.ones(int(nref.sum()), bool),
         ref[nref],
-        np.repeat("RC8", int(nref.sum())).astype(object),
+        np.full(int(nref.sum()), _code(codes.REASON_FOR_CLOSURE, "RC8"), dtype=np.int16),
         end,
     )
     closed = ~np.isnat(closure)
@@ -174,9 +174,9 @@ def _nfa_children(c) -> None:
                 _draw_children(r_kids, ref[sel], prof, AGE_GAP["nfa"] * repeated["eq3b"] / 2),
             )
     dob_n = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    gen_n = np.full(n, None, dtype=object)
-    eth_n = np.full(n, None, dtype=object)
-    dis_n = np.full(n, None, dtype=object)
+    gen_n = np.full(n, -1, dtype=np.int16)  # codes (-1 = not recorded)
+    eth_n = np.full(n, -1, dtype=np.int16)
+    dis_n = np.full(n, -1, dtype=np.int16)
     fsm_n = np.full(n, -1, dtype=np.int8)
     for sel, k in kids_nfa.values():
         dob_n[sel], gen_n[sel], eth_n[sel], dis_n[sel], fsm_n[sel] = (
@@ -252,7 +252,9 @@ def _nfa_escalations(c) -> None:
         la=la_n[ci],
         CPPstartDate=icpc,
         CPPendDate=np.where(cend > end, np.datetime64("NaT"), cend).astype("datetime64[D]"),
-        InitialCategoryOfAbuse=_choice(r_nfa, len(ci), {"NEG": 0.5, "EMO": 0.35, "PHY": 0.1, "SAB": 0.05}),
+        InitialCategoryOfAbuse=_choice_code(
+            r_nfa, len(ci), {"NEG": 0.5, "EMO": 0.35, "PHY": 0.1, "SAB": 0.05}, codes.CATEGORY_OF_ABUSE
+        ),
         NumberOfPreviousCPP=np.zeros(len(ci), np.int64),
     )
     _fix_closures_after_plans(T, ccin, cend, end)
@@ -260,7 +262,7 @@ def _nfa_escalations(c) -> None:
     d0 = e_rr[~to_cpp] + r_nfa.integers(1, 121, len(li)).astype("timedelta64[D]")
     okl = d0 <= end
     li, d0 = li[okl], d0[okl]
-    esc_need = _choice(r_nfa, len(li), {"N1": 0.8, "N4": 0.05, "N5": 0.1, "N3": 0.05})
+    esc_need = _choice_code(r_nfa, len(li), {"N1": 0.8, "N4": 0.05, "N5": 0.1, "N3": 0.05}, codes.PRIMARY_NEED)
     _care_periods(
         r_care,
         T,
@@ -279,11 +281,11 @@ def _care_children(r_kids, cal, pil_c, d0c, repeated):
     period's main need; a sex is always recorded (SSDA903 needs one)."""
     nc = len(d0c)
     dob_c = np.empty(nc, dtype="datetime64[D]")
-    gen_c = np.empty(nc, dtype=object)
-    eth_c = np.empty(nc, dtype=object)
-    dis_c = np.empty(nc, dtype=object)
+    gen_c = np.empty(nc, dtype=np.int16)
+    eth_c = np.empty(nc, dtype=np.int16)
+    dis_c = np.empty(nc, dtype=np.int16)
     fsm_c = np.empty(nc, dtype=np.int8)
-    need_c = np.empty(nc, dtype=object)
+    need_c = np.empty(nc, dtype=np.int16)
     for role, sel in (("pilot", pil_c), ("comparator", ~pil_c)):
         prof = _profile(cal, "eq3d", role)
         k = _draw_children(r_kids, d0c[sel], prof, AGE_GAP["care"] * repeated["eq3d"] / 2)
@@ -294,9 +296,9 @@ def _care_children(r_kids, cal, pil_c, d0c, repeated):
             k["disability"],
             k["fsm"],
         )
-        need_c[sel] = _choice(r_kids, int(sel.sum()), prof["main_need"])
-    gen_c = np.where(gen_c == None, "1", gen_c)  # noqa: E711
-    gen_c = np.where(gen_c == "0", "2", gen_c)
+        need_c[sel] = _choice_code(r_kids, int(sel.sum()), prof["main_need"], codes.PRIMARY_NEED)
+    gen_c = np.where(gen_c < 0, _code(codes.GENDER, "1"), gen_c)
+    gen_c = np.where(gen_c == _code(codes.GENDER, "0"), _code(codes.GENDER, "2"), gen_c)
     return dob_c, gen_c, eth_c, dis_c, fsm_c, need_c
 
 
@@ -318,7 +320,7 @@ def _care_periods_stream(c) -> None:
     )
     # ---- care stream -------------------------------------------------------------------
     done = T.frame("la_episodes")
-    done = done[done["RNE"] == "S"] if len(done) else done
+    done = done[done["RNE"] == _code(codes.RNE, codes.RNE_STARTED)] if len(done) else done
     c_plan = _subtract(plan[plan["stream"] == "care"], done, "la", "DECOM", info, scale)
     la_c, d0c = _realise(r_care, c_plan, info, 1.0)
     nc = len(la_c)
@@ -380,7 +382,8 @@ def _short_breaks(c) -> None:
     sb = np.sort(sb)
     sb_child = ids.take("child", nsb)
     k = _draw_children(r_kids, d0c[sb], _profile(cal, "eq3d", "comparator"))
-    sbg = np.where((k["gender"] == None) | (k["gender"] == "0"), "1", k["gender"])  # noqa: E711
+    g = k["gender"]
+    sbg = np.where((g < 0) | (g == _code(codes.GENDER, "0")), _code(codes.GENDER, "1"), g)
     T.add(
         "children",
         child_id=sb_child,
@@ -388,7 +391,7 @@ def _short_breaks(c) -> None:
         PersonBirthDate=k["dob"],
         GenderCurrent=sbg,
         Ethnicity=k["ethnicity"],
-        Disability=np.repeat("LD", nsb).astype(object),
+        Disability=np.full(nsb, _code(codes.DISABILITY, "LD"), dtype=np.int16),
         FSMeligible=k["fsm"],
     )
     sb_start = d0c[sb]
@@ -399,12 +402,12 @@ def _short_breaks(c) -> None:
         CHILD=sb_child,
         la=la_c[sb],
         DECOM=sb_start,
-        RNE=np.repeat("S", nsb).astype(object),
-        LS=np.repeat("V3", nsb).astype(object),
-        CIN=np.repeat("N2", nsb).astype(object),
-        PL=_choice(r_care, nsb, {"U6": 0.6, "K2": 0.4}),
+        RNE=np.full(nsb, _code(codes.RNE, codes.RNE_STARTED), dtype=np.int16),
+        LS=np.full(nsb, _code(codes.LEGAL_STATUS, "V3"), dtype=np.int16),
+        CIN=np.full(nsb, _code(codes.PRIMARY_NEED, "N2"), dtype=np.int16),
+        PL=_choice_code(r_care, nsb, {"U6": 0.6, "K2": 0.4}, codes.PLACEMENT),
         DEC=sb_end,
-        REC=np.where(np.isnat(sb_end), None, "E4A").astype(object),
+        REC=np.where(np.isnat(sb_end), -1, _code(codes.REASON_EPISODE_CEASED, "E4A")).astype(np.int16),
     )
     c.__dict__.update({k: v for k, v in locals().items() if k != "c"})
 
