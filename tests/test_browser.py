@@ -269,3 +269,56 @@ def test_intro_and_status_links_resolve(browser, server):
                 assert page.request.get(h).status == 200, f"{path}: {h} does not resolve"
         finally:
             page.close()
+
+
+# ---------------------------------------------------------------- words whole in table cells
+
+# Every word of a visible table cell that is no longer than SHORT_WORD characters lies on one
+# line (its Range has one line box). Words are runs of non-space characters, cut after hyphens
+# (where browsers may break); code (identifiers, paths, hashes) may break anywhere by design, and
+# the contents of closed <details> are not laid out.
+SHORT_WORD = 12
+SPLIT_WORDS_JS = r"""(maxlen) => {
+  const art = document.querySelector('article.bd-article') || document.querySelector('article');
+  const word = /[^\s\-‐–—]+[\-‐–—]?/g, out = [];
+  for (const cell of art.querySelectorAll('table td, table th')) {
+    if (!cell.offsetParent) continue;
+    const clipped = (e) => { const st = getComputedStyle(e);
+      return st.clip !== 'auto' && st.clip !== '' || e.getBoundingClientRect().width <= 1; };
+    let hidden = false;
+    for (let e = cell; e && e !== art; e = e.parentElement) if (clipped(e)) { hidden = true; break; }
+    if (hidden) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (el.closest('code, span.pre')) continue;
+      if (el.closest('details:not([open])') && !el.closest('summary')) continue;
+      for (const m of n.data.matchAll(word)) {
+        if (m[0].length > maxlen) continue;
+        const r = document.createRange();
+        r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+        const tops = [...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top));
+        if (tops.length && Math.max(...tops) - Math.min(...tops) > 2)
+          out.push([m[0], cell.textContent.trim().slice(0, 40), Math.round(cell.getBoundingClientRect().width)]);
+      }
+    }
+  }
+  return out;
+}"""
+PAGE_OVERFLOW_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("path", toc_pages())
+def test_table_words_stay_whole(browser, server, path, size):
+    """No short word of a table cell is broken across lines (narrow columns once showed
+    "deriv" / "ed"), and no page scrolls sideways: a table too wide for the column scrolls
+    inside its own box."""
+    page, _, _ = _open(browser, f"{server}/{path}", viewport=VIEWPORTS[size])
+    try:
+        split = page.evaluate(SPLIT_WORDS_JS, SHORT_WORD)
+        assert not split, f"{path} ({size}): {len(split)} words broken inside table cells: {split[:5]}"
+        assert page.evaluate(PAGE_OVERFLOW_JS) <= 1, f"{path} ({size}): the page scrolls sideways"
+    finally:
+        page.close()
