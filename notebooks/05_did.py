@@ -410,8 +410,8 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 #
 # | extract | records | the analysis | with the null world beside |
 # | --- | --- | --- | --- |
-# | published size (scale 1) | 2.4 million | 15-16 s, 0.78 GB | 17-18 s; 0.78 GB and 0.74 GB (two processes) |
-# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 49-54 s, 2.60 GB | 50 s; 2.61 GB and 2.3 GB |
+# | published size (scale 1) | 2.4 million | 15 s, 0.76 GB | 14-15 s; 0.77 GB and 0.69 GB (two processes) |
+# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 52 s, 2.58 GB | 47 s; 2.59 GB and 2.4 GB |
 #
 # What keeps it fast: every linear and fixed-effects model is fitted on one model matrix per
 # sample and fixed-effect structure (`sofs_lib.methods.did.engine`: coded, demeaned and
@@ -426,10 +426,10 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # BLAS runs on one thread (the products are of tall, narrow matrices); and the null world is
 # computed in a second process beside the analysis, started before anything else.
 #
-# The chapter itself runs in about 21 s at the published size, kernel start included (the
-# build status page gives this build's time): the two analyses take about 14 s side by side,
-# the tables and figures about 4.5 s and the kernel about 2 s. The largest step left is
-# generating the synthetic extract (about 4.5 s in each process). At about 10 million records
-# the two processes hold about 4.9 GB together; where the system does not have the memory for
+# The chapter itself runs in about 20 s at the published size, kernel start included (the
+# build status page gives this build's time): the two analyses take about 13 s side by side,
+# the tables and figures about 4.5 s and the kernel about 2 s. The largest steps left are
+# generating the synthetic extract (about 3.5-4 s in each process) and the chapter's imports
+# (about 3 s). At about 10 million records the two processes hold about 5 GB together; where the system does not have the memory for
 # two analyses at once, the chapter computes the null world first, in its own process
 # (`start_null_world`): one analysis's 2.6 GB at a time, at about twice the time.
