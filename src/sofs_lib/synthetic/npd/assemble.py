@@ -15,7 +15,7 @@ import pandas as pd
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.columns import gather, positions
 from sofs_lib.sources.npd.extract import NPDExtract
-from sofs_lib.synthetic.npd.base import _LAInfo, _lut
+from sofs_lib.synthetic.npd.base import _categorical, _fsm, _LAInfo, _lut
 from sofs_lib.synthetic.npd.records import _Tables
 
 #: Column kinds of each generated table: "id" (int64), "la" (LA code), "date", "int8",
@@ -99,19 +99,8 @@ def _code_of(values: np.ndarray, cats) -> np.ndarray:
     return np.append(at, -1)[np.where(found < 0, len(at), found)]
 
 
-def _categorical(code: np.ndarray, cats) -> pd.Categorical:
-    return pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(list(cats)))
-
-
 def _dates(a) -> np.ndarray:
     return np.asarray(a, dtype="datetime64[D]").astype("datetime64[s]")
-
-
-def _fsm(a) -> pd.arrays.IntegerArray:
-    """-1 = not recorded -> ``pd.NA`` (``Int8``)."""
-    a = np.asarray(a)
-    na = a < 0
-    return pd.arrays.IntegerArray(np.where(na, 1, a).astype(np.int8), na)
 
 
 def _column(kind, values, las: pd.CategoricalDtype):

@@ -81,3 +81,15 @@ class _LAInfo:
         mid = self.data_start + (s - self.data_start) // 2
         pre = np.where(d < s, (d - mid).astype(float) / 365.25, 0.0)
         return w, pre
+
+
+def _categorical(code: np.ndarray, cats) -> pd.Categorical:
+    """Codes (positions in the code list ``cats``, -1 = not recorded) as a categorical."""
+    return pd.Categorical.from_codes(code, dtype=pd.CategoricalDtype(list(cats)))
+
+
+def _fsm(a) -> pd.arrays.IntegerArray:
+    """-1 = not recorded -> ``pd.NA`` (``Int8``)."""
+    a = np.asarray(a)
+    na = a < 0
+    return pd.arrays.IntegerArray(np.where(na, 1, a).astype(np.int8), na)

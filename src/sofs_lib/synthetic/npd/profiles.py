@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib.sources.npd import codes
-from sofs_lib.synthetic.npd.base import _choice, _choice_code, _choice_index, _code, _is_key, _norm
+from sofs_lib.synthetic.npd.base import _categorical, _choice, _choice_code, _choice_index, _code, _fsm, _is_key, _norm
 
 
 def _profile(cal: dict, eq: str, role: str) -> dict:
@@ -156,17 +156,6 @@ _ACAD_FROM_LABEL = {
 _GENDER_FROM_LABEL = {"male": "1", "female": "2", "not recorded/unborn": "0", "missing": "missing"}
 
 
-def _coded(code: pd.Series, cats) -> pd.Categorical:
-    """A generated coded column (positions in ``cats``, -1 = not recorded) as a categorical."""
-    return pd.Categorical.from_codes(code.to_numpy().astype(np.int64), dtype=pd.CategoricalDtype(list(cats)))
-
-
-def _fsm_array(fsm: np.ndarray) -> pd.arrays.IntegerArray:
-    """``Int8`` FSM flags (-1 = not recorded -> ``pd.NA``), without a per-row object array."""
-    na = fsm < 0
-    return pd.arrays.IntegerArray(np.where(na, 1, fsm).astype(np.int8), na)
-
-
 def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: np.ndarray) -> dict:
     """The characteristics (profile layout) of records already generated, for :func:`_unmix`."""
     from sofs_lib.sources.npd.covariates import add_covariates
@@ -177,10 +166,10 @@ def _realised_profile(children_raw: pd.DataFrame, child_ids: np.ndarray, dates: 
             "PersonBirthDate": pd.Series(children_raw["PersonBirthDate"].to_numpy().astype("datetime64[D]")).astype(
                 "datetime64[s]"
             ),
-            "GenderCurrent": _coded(children_raw["GenderCurrent"], codes.GENDER),
-            "Ethnicity": _coded(children_raw["Ethnicity"], codes.ETHNICITY),
-            "Disability": _coded(children_raw["Disability"], codes.DISABILITY),
-            "FSMeligible": _fsm_array(children_raw["FSMeligible"].to_numpy()),
+            "GenderCurrent": _categorical(children_raw["GenderCurrent"].to_numpy(), codes.GENDER),
+            "Ethnicity": _categorical(children_raw["Ethnicity"].to_numpy(), codes.ETHNICITY),
+            "Disability": _categorical(children_raw["Disability"].to_numpy(), codes.DISABILITY),
+            "FSMeligible": _fsm(children_raw["FSMeligible"].to_numpy()),
         }
     )
     df = pd.DataFrame(
