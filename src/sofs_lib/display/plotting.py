@@ -282,7 +282,10 @@ def finish(
     _break_lines(fig)
     drop = _clear_stamp(fig, stamp)
     if margins is not None:
-        fig.subplots_adjust(**{**margins, **({"top": margins["top"] - drop} if "top" in margins else {})})
+        m = dict(margins)
+        if "top" in m:  # the plots lowered as far as the title was
+            m["top"] -= drop
+        fig.subplots_adjust(**m)
     else:
         h = fig.get_figheight()  # margins for the title and the source line, in inches
         fig.tight_layout(rect=(0, min(0.07, 0.6 / h), 1, 1 - min(0.05, 0.55 / h) - drop))
