@@ -331,3 +331,28 @@ def test_killed_run_then_run_succeeds(tmp_path):
     runner.run_chapters(None, ["97_out.mode=b"], root)  # the next run succeeds
     assert sorted(p.name for p in (chapters / "97_out").iterdir()) == ["table_b.csv"]
     assert not (root / staging.STAGING).exists()
+
+
+@pytest.mark.slow
+def test_notebook_written_once_not_after_every_cell(project, monkeypatch):
+    """The executor's engine does not write the notebook between cells (papermill's own does,
+    twice a cell); the executed notebook is still complete."""
+    import papermill.engines
+    import papermill.execute
+
+    writes = {"engine": 0, "final": 0}
+    between, final = papermill.engines.write_ipynb, papermill.execute.write_ipynb
+
+    def count(key, fn):
+        def w(nb, path):
+            writes[key] += 1
+            return fn(nb, path)
+
+        return w
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", count("engine", between))
+    monkeypatch.setattr(papermill.execute, "write_ipynb", count("final", final))
+    runner.run_chapters(["98_ok"], [], project)
+    assert writes["engine"] == 0 and writes["final"] >= 1
+    nb = nbformat.read(project / "book" / "chapters" / "98_ok.ipynb", as_version=4)
+    assert nb.cells[2].outputs[0]["text"].strip() == "10"

@@ -19,6 +19,48 @@ class ChapterFailed(RuntimeError):
     """A chapter raised an error while executing."""
 
 
+#: the papermill engine the executor runs chapters with (:func:`_engine`)
+ENGINE = "sofs"
+
+
+def _engine() -> str:
+    """Register and name papermill's nbclient engine with one change: the notebook is
+    not written to disk at the start and end of every cell. Papermill writes it that often so
+    a long run can be watched; the executor's copy is staged, written once by papermill at the
+    end (or with the error marked on failure) and deleted if the chapter fails, so the writes
+    between cells (about 60 for chapter 05, each a validation and serialisation of the whole
+    notebook) are pure cost."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class _Manager(NotebookExecutionManager):
+        def save(self, **kwargs):  # the final write is papermill's own (execute_notebook)
+            self.last_save_time = self.now()
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kw
+        ):
+            # papermill's Engine.execute_notebook with the manager above
+            nb_man = _Manager(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kw)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE, _Engine)
+    return ENGINE
+
+
 @dataclass
 class Chapter:
     name: str
@@ -109,6 +151,7 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
             log_output=log_output,
             report_mode=False,
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            engine_name=_engine(),
         )
         _postprocess(staged_nb)
         ch.files_read = reads.read_log(stage / "reads.txt")

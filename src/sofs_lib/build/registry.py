@@ -10,8 +10,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-import yaml
-
+from sofs_lib.core import yamlio
 from sofs_lib.core.params import Spec
 
 
@@ -21,7 +20,7 @@ class ChapterNotFound(LookupError):
 
 def toc_chapters(root: Path) -> list[str]:
     """Chapter names listed in ``_toc.yml`` under ``book/chapters/``, in order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    toc = yamlio.load((root / "_toc.yml").read_text())
     names: list[str] = []
 
     def walk(node):

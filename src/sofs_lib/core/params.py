@@ -181,6 +181,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     ``true``, ``null``, ``[1, 2]``, text)."""
     import yaml
 
+    from sofs_lib.core import yamlio
+
     if "=" not in text:
         raise ParameterError(f"Override {text!r} must look like name=value.")
     name, raw = text.split("=", 1)
@@ -188,7 +190,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not name.isidentifier():
         raise ParameterError(f"Override {text!r}: {name!r} is not a parameter name.")
     try:
-        value = yaml.safe_load(raw)
+        value = yamlio.load(raw)
     except yaml.YAMLError as exc:
         raise ParameterError(f"Override {text!r}: value is not valid YAML ({exc}).") from None
     return name, value

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from sofs_lib import published as pub
-from sofs_lib.core import paths
+from sofs_lib.core import paths, yamlio
 
 REQUIRED = ("label", "value", "unit", "price_year", "source", "assumption", "distribution")
 DISTRIBUTIONS = {
@@ -132,7 +132,7 @@ def load_unit_costs(path: str | Path | None = None) -> tuple[str, dict[str, Unit
     if not p.exists():
         raise UnitCostError(f"{where}: unit-cost file not found")
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+        doc = yamlio.load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise UnitCostError(f"{where}: not valid YAML ({exc})") from None
     if not isinstance(doc, dict) or "entries" not in doc or "price_year" not in doc:

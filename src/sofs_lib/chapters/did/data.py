@@ -49,6 +49,7 @@ from sofs_lib.chapters.did.frame import PM_SOFS as PM_SOFS
 from sofs_lib.chapters.did.frame import analysis_frame as analysis_frame
 from sofs_lib.chapters.did.frame import lag_cols as lag_cols
 from sofs_lib.chapters.did.frame import lead_cols as lead_cols
+from sofs_lib.core import yamlio
 from sofs_lib.sources import npd
 from sofs_lib.sources.npd.columns import as_strings, codes_of
 from sofs_lib.sources.npd.design import StudyDesign
@@ -85,7 +86,7 @@ def load_design(path: str | Path) -> StudyDesign:
     Labels are the values of the extract's ``la`` columns.
     """
     with open(path, encoding="utf-8") as fh:
-        cfg = yaml.safe_load(fh)
+        cfg = yamlio.load(fh)
     for key in ("sofs_start", "settling_in_years", "groups"):
         if key not in cfg:
             raise DidDataError(f"design file {Path(path).name} lacks '{key}'")

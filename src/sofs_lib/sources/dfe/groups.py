@@ -30,9 +30,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from sofs_lib.core import paths
+from sofs_lib.core import paths, yamlio
 from sofs_lib.published.a9 import table_a9_1
 from sofs_lib.sources.dfe.loaders import resolve_dfe_data_dir
 from sofs_lib.sources.dfe.names import LA_NAMES, LA_REGIONS, code_for_name
@@ -91,7 +90,7 @@ def load_groups(path: str | os.PathLike | None = None) -> dict:
     """Default groups from ``data/la_groups.yml`` (names and DfE LA numbers)."""
     p = Path(path) if path is not None else paths.repo_root() / "data" / "la_groups.yml"
     with open(p, encoding="utf-8") as fh:
-        g = yaml.safe_load(fh)
+        g = yamlio.load(fh)
     for key in ("pilots", "comparators", "comparators_sn2021"):
         for item in g.get(key) or []:
             item["la_code"] = str(item["la_code"])

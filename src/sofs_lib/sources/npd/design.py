@@ -25,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from sofs_lib.core import paths
+from sofs_lib.core import paths, yamlio
 from sofs_lib.sources.npd.calendar import financial_year
 from sofs_lib.sources.npd.columns import codes_of, year_month
 
@@ -45,7 +44,7 @@ def calibration_path() -> Path:
 def load_calibration(path: str | Path | None = None) -> dict:
     """The calibration targets (published numbers with sources, and stated assumptions)."""
     with open(path or calibration_path(), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlio.load(fh)
 
 
 @dataclass(frozen=True)
