@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from sofs_lib.chapters.reproduction_ledger import page
@@ -65,3 +66,31 @@ def test_plot(chapters):
     widths = sorted(round(p.get_width()) for p in ax.patches if p.get_width() > 0)
     assert widths == [1, 1, 1, 1]
     assert not math.isnan(sum(p.get_width() for p in ax.patches))
+
+
+def test_filter_html_long_ids_break_at_their_parts():
+    """Long row and column ids wrap after "_" and "." (``<wbr>``), not in the middle of a
+    word; the text the filter searches is unchanged."""
+    import re
+
+    df = pd.DataFrame(
+        [
+            {
+                "chapter": "05_did",
+                "table_id": "A10.6",
+                "row": "did_eq3c_logit_separation",
+                "column": "pilot.main_model",
+                "published": 1.0,
+                "reproduced": 1.0,
+                "kind": "synthetic",
+                "status": "exact",
+                "note": "plain words stay whole",
+            }
+        ]
+    )
+    html = page.ledger_filter_html(df)
+    assert "did_<wbr>eq3c_<wbr>logit_<wbr>separation" in html
+    assert "pilot.<wbr>main_<wbr>model" in html
+    assert "plain words stay whole" in html and "<td>05_did</td>" in html
+    row = re.search(r"<tr data-status=.*?</tr>", html).group(0)
+    assert "did_eq3c_logit_separation" in re.sub(r"<[^>]+>", "", row)

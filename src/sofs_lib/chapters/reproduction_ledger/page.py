@@ -32,15 +32,20 @@ def ledger_filter_html(df: pd.DataFrame, element_id: str = "sofs-ledger") -> str
     JavaScript, no external files: works offline)."""
     import html as _h
 
+    from sofs_lib.display.tables import wrap_html
+
     cols = ["chapter", "table_id", "row", "column", "published", "reproduced", "kind", "status", "note"]
 
-    def cell(v):
+    def cell(v, c):
         if isinstance(v, float):
             return "" if math.isnan(v) else f"{v:.6g}"
-        return _h.escape(str(v))
+        # escaped; long ids get break points after "_", "/" and dots (chapter names stay whole)
+        return _h.escape(str(v)) if c == "chapter" else wrap_html(str(v))
 
     rows = "".join(
-        f'<tr data-status="{_h.escape(str(r["status"]))}">' + "".join(f"<td>{cell(r[c])}</td>" for c in cols) + "</tr>"
+        f'<tr data-status="{_h.escape(str(r["status"]))}">'
+        + "".join(f"<td>{cell(r[c], c)}</td>" for c in cols)
+        + "</tr>"
         for _, r in df[cols].iterrows()
     )
     options = "".join(f'<option value="{s}">{s}</option>' for s in STATUSES)
