@@ -335,3 +335,28 @@ def test_match_figure_x_labels_apart():
     renderer = fig.canvas.get_renderer()
     left, right = (ax.xaxis.label.get_window_extent(renderer) for ax in fig.axes[:2])
     assert left.x1 < right.x0  # the two panels' x labels do not run into each other
+
+
+def test_match_figure_names_whole_and_legend_clear_of_points():
+    """Every indicator is named in full (no "…"), the names do not run into each other, and
+    the legend sits below the x labels, where no point can be under it."""
+    names = list(load_indicator_catalogue().sort_values("order")["report_name"])
+    rows = [
+        {"table": t, "quantity": q, "report_name": n, "computed": 10.0 + 0.01 * i, "published": 10.0}
+        for t in ("A9.3", "A9.4")
+        for q in ("pilot_mean", "snn_mean")
+        for i, n in enumerate(names)
+    ]
+    fig = figures.plot_match(pd.DataFrame(rows))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert [t.get_text().replace("\n", " ") for t in ticks] == names
+    boxes = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.y0)
+    assert all(p.y1 <= q.y0 for p, q in zip(boxes, boxes[1:]))
+    legend = fig.axes[1].get_legend().get_window_extent(renderer)
+    for ax in fig.axes[:2]:
+        assert legend.y1 <= ax.xaxis.label.get_window_extent(renderer).y0
+    fig_box = fig.get_tightbbox(renderer)
+    assert legend.y0 >= fig_box.y0  # inside the saved image
+    assert legend.x1 <= fig.axes[1].get_window_extent(renderer).x1 + 1  # not past the right panel

@@ -134,9 +134,10 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
 
     c = comparison[comparison["quantity"].isin(["pilot_mean", "snn_mean"])].copy()
     c["gap_pct"] = 100 * (c["computed"] - c["published"]) / c["published"].abs().where(c["published"] != 0)
+    from matplotlib.transforms import offset_copy
+
     names = [n for n in load_indicator_catalogue().sort_values("order")["report_name"]]
-    short = {n: (n if len(n) <= 45 else n[:43] + "…") for n in names}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 16.5), sharey=True)
     for ax, table in zip(axes, ("A9.3", "A9.4")):
         d = c[c["table"] == table]
         for q, colour, label in (
@@ -148,9 +149,15 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
         ax.axvline(0, color="#333333", linewidth=1)
         ax.set_title(f"Table {table}", fontsize=10)
         ax.set_xlabel("Gap (% of published)")
-    axes[0].set_yticks(range(len(names)), [short[n] for n in names], fontsize=7)
-    axes[0].invert_yaxis()
-    axes[1].legend(fontsize=8, loc="lower right")
+    # every indicator named in full, on at most two lines
+    axes[0].set_yticks(range(len(names)), [textwrap.fill(n, 44) for n in names], fontsize=7)
+    axes[0].set_ylim(len(names) - 0.5, -0.5)  # first indicator on top
+    # the legend below the x labels, clear of the points, ending at the right panel's edge
+    handles, labels = axes[0].get_legend_handles_labels()
+    below = offset_copy(axes[1].transAxes, fig=fig, y=-0.75, units="inches")
+    axes[1].legend(
+        handles, labels, loc="upper right", bbox_to_anchor=(1, 0), bbox_transform=below, ncols=2, frameon=False
+    )
     return finish(
         fig,
         "How closely the group means reproduce Tables A9.3 and A9.4 (gap: computed minus published)",
