@@ -1,6 +1,7 @@
 """The executor on a tiny fake project: success, a failing chapter, bad overrides."""
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -356,3 +357,22 @@ def test_notebook_written_once_not_after_every_cell(project, monkeypatch):
     assert writes["engine"] == 0 and writes["final"] >= 1
     nb = nbformat.read(project / "book" / "chapters" / "98_ok.ipynb", as_version=4)
     assert nb.cells[2].outputs[0]["text"].strip() == "10"
+
+
+def test_library_compiled_even_when_bytecode_writing_is_off(tmp_path, monkeypatch):
+    """compile_library writes every module's bytecode although Python itself would not
+    (``sys.dont_write_bytecode``, as under PYTHONDONTWRITEBYTECODE), and only once."""
+    import importlib.util
+    import sys
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    for f in (pkg / "__init__.py", pkg / "a.py", pkg / "sub" / "__init__.py", pkg / "sub" / "b.py"):
+        f.write_text("X = 1\n")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    executor.compile_library(pkg)
+    for f in (pkg / "a.py", pkg / "sub" / "b.py"):
+        assert (f.parent / "__pycache__" / Path(importlib.util.cache_from_source(str(f))).name).exists()
+    before = {p: p.stat().st_mtime_ns for p in pkg.rglob("*.pyc")}
+    executor.compile_library(pkg)  # up to date: nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in pkg.rglob("*.pyc")} == before

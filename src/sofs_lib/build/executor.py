@@ -70,6 +70,19 @@ class Chapter:
     files_read: list = field(default_factory=list)  # recorded while it ran (build.reads)
 
 
+def compile_library(package_dir: Path | None = None) -> None:
+    """Write the bytecode of the library (``sofs_lib``, or the package at ``package_dir``)
+    before the chapters run, so each chapter's kernel imports compiled modules instead of
+    compiling every module it imports again. Python does this itself on a first import unless
+    writing bytecode is turned off (``PYTHONDONTWRITEBYTECODE``, common in containers);
+    compiling explicitly works either way, and files already compiled are skipped."""
+    import compileall
+
+    import sofs_lib
+
+    compileall.compile_dir(str(package_dir or Path(sofs_lib.__file__).parent), quiet=1)
+
+
 def _postprocess(nb_path: Path) -> None:
     """Make an executed notebook render well and reproducibly:
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from sofs_lib.build import site
 from sofs_lib.build import status as build_status
-from sofs_lib.build.executor import Chapter, ChapterFailed, execute
+from sofs_lib.build.executor import Chapter, ChapterFailed, compile_library, execute
 from sofs_lib.build.registry import ChapterNotFound, chapter_package, spec_for, toc_chapters
 from sofs_lib.build.registry import spec_for as registry_spec_for  # noqa: F401 (tests wrap spec_for)
 from sofs_lib.build.staging import recover
@@ -157,6 +157,7 @@ def run_chapters(names: list[str] | None, overrides: list[str], root: Path) -> l
         if stray:
             raise ParameterError(f"Unknown parameter {', '.join(map(repr, stray))}: no chapter being run declares it.")
     plan = [(ch, effective_params(ch, ov)) for ch in chapters]  # validate everything first
+    compile_library()
     records = []
     for i, (ch, params) in enumerate(plan, 1):
         print(f"[{i}/{len(plan)}] {ch.name} ...", end=" ", flush=True)
