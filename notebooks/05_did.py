@@ -410,8 +410,8 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 #
 # | extract | records | the analysis | with the null world beside |
 # | --- | --- | --- | --- |
-# | published size (scale 1) | 2.4 million | 15 s, 0.76 GB | 14-15 s; 0.77 GB and 0.69 GB (two processes) |
-# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 52 s, 2.58 GB | 47 s; 2.59 GB and 2.4 GB |
+# | published size (scale 1) | 2.4 million | 15-18 s, 0.77 GB | 15 s; 0.77 GB and 0.68 GB (two processes) |
+# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 46-52 s, 2.58 GB | 47-49 s; 2.58 GB and 2.4 GB |
 #
 # What keeps it fast: every linear and fixed-effects model is fitted on one model matrix per
 # sample and fixed-effect structure (`sofs_lib.methods.did.engine`: coded, demeaned and
