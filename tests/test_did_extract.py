@@ -27,6 +27,32 @@ def test_design_round_trip(tmp_path):
     assert back.sofs_start == design.sofs_start
 
 
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        (None, "not found"),
+        ("sofs_start: [unclosed", "not valid YAML"),
+        ("- a list\n", "must be a mapping"),
+        ("sofs_start: {}\ngroups: {}\n", "lacks 'settling_in_years'"),
+        ("sofs_start: {Pilot 1: not-a-date}\nsettling_in_years: {}\ngroups: {}\n", "'sofs_start'"),
+        ("sofs_start: {}\nsettling_in_years: {Pilot 1: long}\ngroups: {}\n", "'settling_in_years'"),
+        ("sofs_start: {}\nsettling_in_years: {}\ngroups: [eq3a]\n", "'groups'"),
+        ("sofs_start: {}\nsettling_in_years: {}\ngroups: {}\ndata_window: {start: 2008-04-01}\n", "'data_window'"),
+    ],
+)
+def test_bad_design_file_named(tmp_path, text, says):
+    """A design file that is missing, not YAML or not in the documented layout stops with an
+    error naming the file and the key, not a bare TypeError or KeyError."""
+    from sofs_lib.chapters.did.data import DidDataError
+
+    path = tmp_path / "design.yml"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(DidDataError, match="design file") as exc:
+        load_design(path)
+    assert says in str(exc.value)
+
+
 @pytest.mark.slow
 def test_chapter_runs_on_a_data_dir_extract(tmp_path):
     ex = synth_npd.generate(seed=5, scale=0.3)

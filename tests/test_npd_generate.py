@@ -226,3 +226,20 @@ def test_scale_multiplies_records():
     b = synth_npd.generate(seed=2, scale=1.0).n_records
     assert b / a == pytest.approx(2.0, rel=0.05)
     assert np.isfinite(a)
+
+
+def test_coded_draws_refuse_a_mistyped_code():
+    """Coded columns are generated as positions in their code lists: "missing" (and None) is
+    not recorded (-1), and a key that is no code of the list is an error, not a silent
+    "not recorded"."""
+    from sofs_lib.sources.npd import codes
+    from sofs_lib.synthetic.npd import base
+
+    rng = np.random.default_rng(0)
+    got = base._choice_code(rng, 1000, {"1": 0.5, "missing": 0.5}, codes.GENDER)
+    assert set(np.unique(got)) == {-1, list(codes.GENDER).index("1")}
+    with pytest.raises(ValueError, match="WBRl"):
+        base._choice_code(rng, 10, {"WBRI": 0.5, "WBRl": 0.5}, codes.ETHNICITY)
+    with pytest.raises(ValueError, match="'C9'"):
+        base._code(codes.LEGAL_STATUS, "C9")
+    assert base._code(codes.LEGAL_STATUS, "C2") == list(codes.LEGAL_STATUS).index("C2")

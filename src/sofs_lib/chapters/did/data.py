@@ -85,21 +85,32 @@ def load_design(path: str | Path) -> StudyDesign:
 
     Labels are the values of the extract's ``la`` columns.
     """
-    with open(path, encoding="utf-8") as fh:
-        cfg = yamlio.load(fh)
+    name = Path(path).name
+    if not Path(path).is_file():
+        raise DidDataError(f"design file {path} not found")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cfg = yamlio.load(fh)
+    except yaml.YAMLError as exc:
+        raise DidDataError(f"design file {name} is not valid YAML ({exc})") from None
+    if not isinstance(cfg, dict):
+        raise DidDataError(f"design file {name} must be a mapping with sofs_start, settling_in_years and groups")
     for key in ("sofs_start", "settling_in_years", "groups"):
         if key not in cfg:
-            raise DidDataError(f"design file {Path(path).name} lacks '{key}'")
-    win = cfg.get("data_window", {})
-    kw = {}
-    if win:
-        kw = {"data_start": pd.Timestamp(win["start"]), "data_end": pd.Timestamp(win["end"])}
-    return StudyDesign(
-        groups={eq: {p: list(c) for p, c in g.items()} for eq, g in cfg["groups"].items()},
-        sofs_start={p: pd.Timestamp(v) for p, v in cfg["sofs_start"].items()},
-        settling_years={p: float(v) for p, v in cfg["settling_in_years"].items()},
-        **kw,
-    )
+            raise DidDataError(f"design file {name} lacks '{key}'")
+    key = "data_window"
+    try:
+        win = cfg.get(key) or {}
+        kw = {"data_start": pd.Timestamp(win["start"]), "data_end": pd.Timestamp(win["end"])} if win else {}
+        key = "groups"
+        groups = {eq: {p: list(c) for p, c in g.items()} for eq, g in cfg[key].items()}
+        key = "sofs_start"
+        start = {p: pd.Timestamp(v) for p, v in cfg[key].items()}
+        key = "settling_in_years"
+        settle = {p: float(v) for p, v in cfg[key].items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise DidDataError(f"design file {name}, '{key}': not in the layout above ({exc})") from None
+    return StudyDesign(groups=groups, sofs_start=start, settling_years=settle, **kw)
 
 
 def write_design(design: StudyDesign, path: str | Path) -> Path:

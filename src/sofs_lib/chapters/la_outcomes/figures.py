@@ -129,13 +129,12 @@ def plot_match(comparison: pd.DataFrame, kind: str = "real"):
     of the published value, per indicator, for pilots and comparators. Points on the zero line
     reproduce the report."""
     import matplotlib.pyplot as plt
+    from matplotlib.transforms import offset_copy
 
     from sofs_lib.display.plotting import finish
 
     c = comparison[comparison["quantity"].isin(["pilot_mean", "snn_mean"])].copy()
     c["gap_pct"] = 100 * (c["computed"] - c["published"]) / c["published"].abs().where(c["published"] != 0)
-    from matplotlib.transforms import offset_copy
-
     names = [n for n in load_indicator_catalogue().sort_values("order")["report_name"]]
     fig, axes = plt.subplots(1, 2, figsize=(11, 16.5), sharey=True)
     for ax, table in zip(axes, ("A9.3", "A9.4")):

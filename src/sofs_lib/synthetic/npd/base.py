@@ -35,20 +35,32 @@ def _choice(rng, n, probs: dict):
     return np.asarray(keys, dtype=object)[idx]
 
 
+#: keys that stand for "not recorded" (position -1) rather than a code
+NOT_RECORDED = (None, "missing")
+
+
 def _lut(keys, cats) -> np.ndarray:
-    """Position of each of ``keys`` in the code list ``cats`` (-1 if not a code)."""
+    """Position of each of ``keys`` in the code list ``cats``; -1 for a key that means "not
+    recorded" (:data:`NOT_RECORDED`). Any other key that is not a code is an error (a mistyped
+    code would otherwise be generated as not recorded)."""
     pos = {c: i for i, c in enumerate(cats)}
+    bad = [k for k in keys if k not in pos and k not in NOT_RECORDED]
+    if bad:
+        raise ValueError(f"not codes of the list {list(cats)[:8]}...: {bad}")
     return np.array([pos.get(k, -1) for k in keys], dtype=np.int16)
 
 
 def _code(cats, value) -> int:
     """Position of ``value`` in the code list ``cats`` (it must be a code)."""
-    return list(cats).index(value)
+    cats = list(cats)
+    if value not in cats:
+        raise ValueError(f"{value!r} is not a code of the list {cats[:8]}...")
+    return cats.index(value)
 
 
 def _choice_code(rng, n, probs: dict, cats) -> np.ndarray:
     """:func:`_choice` as positions in the code list ``cats`` (the same draws; -1 for a key
-    that is not a code), the form the tables' coded columns are generated in."""
+    meaning "not recorded"), the form the tables' coded columns are generated in."""
     idx, keys = _choice_index(rng, n, probs)
     return _lut(keys, cats)[idx]
 

@@ -8,7 +8,7 @@ import pandas as pd
 from sofs_lib.sources.npd import codes
 from sofs_lib.sources.npd.calendar import add_working_days, next_working_day
 from sofs_lib.sources.npd.design import EQS
-from sofs_lib.synthetic.npd.base import _choice_code, _code, _LAInfo, _lut
+from sofs_lib.synthetic.npd.base import _choice_code, _code, _LAInfo
 from sofs_lib.synthetic.npd.effects import (
     CPP_SHARE,
     EFFECT_KEYS,
@@ -340,7 +340,7 @@ def _assessed_path(
     auth = np.where(auth > end, np.datetime64("NaT"), auth).astype("datetime64[D]")
     closure = auth + rng.integers(close_after[0], close_after[1] + 1, n).astype("timedelta64[D]")
     if closure_rc is not None:
-        rc = np.repeat(_lut([closure_rc], codes.REASON_FOR_CLOSURE), n)
+        rc = np.full(n, _code(codes.REASON_FOR_CLOSURE, closure_rc), dtype=np.int16)
         closure = np.where(closure_rc == codes.NFA_AFTER_ASSESSMENT, auth, closure)
     else:
         rc = _choice_code(
