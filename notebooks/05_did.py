@@ -79,7 +79,6 @@ from sofs_lib.chapters.did import table8 as T8  # Table 8
 from sofs_lib.chapters.did.analysis import EQ_INFO, Analysis
 from sofs_lib.core import paths
 from sofs_lib.display import provenance, tables
-from sofs_lib.methods.did import evidence as E
 
 an = Analysis(p)
 an.run_all()
@@ -264,7 +263,7 @@ def show_question(eq):
     display(Markdown(
         f"**{info['short']}.** Main model: {m.model} (N = {m.n:,}, {r.diagnostics['n_pilots']} pilot and "
         f"{r.diagnostics['n_comparators']} comparator LAs). DiD = {m.get('did'):.4g} "
-        f"(SE {m.get('did', 'se'):.3g}, {E.p_text(m.get('did', 'p'), m.n_clusters, m.n_treated_clusters, m.extra.get('wild_p', float('nan')))}). "
+        f"(SE {m.get('did', 'se'):.3g}, {RT.fit_p_text(m)}). "
         f"Pilots after the settling-in period: "
         f"{cf['post_mean'] * scale:.1f}; without SofS (post mean minus the {cf['model']} DiD): "
         f"{cf['counterfactual'] * scale:.1f}. Leads: {r.diagnostics['leads']['insignificant']} of "

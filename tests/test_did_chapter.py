@@ -12,6 +12,7 @@ from sofs_lib.chapters.did import figures as F
 from sofs_lib.chapters.did import recovery as RC
 from sofs_lib.chapters.did import regression_tables as RT
 from sofs_lib.chapters.did import samples as S
+from sofs_lib.methods import wild as W
 from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did.models import Fit
 
@@ -51,10 +52,28 @@ def test_bias_and_wild_sentences():
     assert "a bias of +4.09 working days" in s and "misses" in s and "5 of 5 placebo leads" in s
     s = A.bias_sentence("EQ3a", 3.5, 1.0, 6.0, 2.99, "working days", 0, 5)
     assert "covers" in s and "+0.51" in s
-    assert "significant at 5% by CRV1 but not by the wild bootstrap" in A.wild_sentence("EQ3c", 0.001, 0.18, 4, 2)
-    assert "both significant" in A.wild_sentence("EQ3b", 0.001, 0.01, 8, 4)
-    assert "neither" in A.wild_sentence("EQ3b", 0.2, 0.3, 8, 4)
-    assert "by the wild bootstrap but not by CRV1" in A.wild_sentence("EQ3b", 0.06, 0.01, 8, 4)
+    s = A.wild_sentence("EQ3c", 0.001, 0.18, 4, 2, 999)
+    assert "(Webb weights, 999 draws) 0.18:" in s and "significant at 5% by CRV1 but not by the wild bootstrap" in s
+    assert "both significant" in A.wild_sentence("EQ3b", 0.001, 0.01, 8, 4, 999)
+    assert "neither" in A.wild_sentence("EQ3b", 0.2, 0.3, 8, 4, 999)
+    assert "by the wild bootstrap but not by CRV1" in A.wild_sentence("EQ3b", 0.06, 0.01, 8, 4, 999)
+    # no draw as extreme: p is below one draw's share (1/999), not 0, and still significant
+    s = A.wild_sentence("EQ3b", 2.87e-7, 0.0, 8, 4, 999)
+    assert "(Webb weights, 999 draws) below 0.001, no draw being as extreme: both significant at 5%." in s
+    assert " 0:" not in s
+
+
+def test_bootstrap_p_of_zero_shown_as_below_one_draw():
+    """A bootstrap p is the share of draws at least as extreme; 0 of B draws is shown as
+    ``< 1/B`` (the p of one draw), never as 0; other values to three significant figures."""
+    assert W.p_text(0.0, 999) == "< 0.001"
+    assert W.p_text(0.0, 9999) == "< 0.0001"
+    assert W.p_text(0.0, 99) == "< 0.01"
+    assert W.p_text(1 / 999, 999) == "0.001"
+    assert W.p_text(0.17817817, 999) == "0.178"
+    assert W.p_text(np.nan, 999) == "–"
+    with pytest.raises(ValueError, match="draws"):
+        W.p_text(0.0, 0)
 
 
 def test_p_text_always_names_clusters():
@@ -62,6 +81,8 @@ def test_p_text_always_names_clusters():
     assert E.p_text(0.5, 13, 6) == "p=0.5, G=13 LAs (6 treated)"
     v = E.rate(E.EvidenceInput("x", "decrease", -0.1, 0.2, True, g=8, g_treated=4, wild_p=0.3))
     assert "G=8 LAs (4 treated)" in v.reasons[0] and "wild cluster bootstrap p=0.3" in v.reasons[0]
+    v = E.rate(E.EvidenceInput("x", "decrease", -0.1, 1e-6, True, g=8, g_treated=4, wild_p=0.0, wild_draws=999))
+    assert v.reasons[0].endswith("G=8 LAs (4 treated); wild cluster bootstrap p<0.001)")
 
 
 def _fit(est=-0.1, se=0.02, p=0.001, g=4, gt=2, **extra):
@@ -79,6 +100,11 @@ def test_table_footer_cells():
     f = _fit(wild_p=0.178)
     f.model, f.note = "logit", "cluster-robust covariance singular with 4 LAs: model-based standard errors"
     assert RT.did_p_text(f) == "0.001 (model-based, G = 4 (2 treated)) | 0.178 (linear probability model)"
+    assert RT.did_p_text(_fit(g=8, gt=4, wild_p=0.0, wild_draws=999)) == "0.001 (G = 8 (4 treated)) | < 0.001"
+    assert RT.fit_p_text(_fit(g=8, gt=4, wild_p=0.0, wild_draws=999)) == (
+        "p=0.001, G=8 LAs (4 treated); wild cluster bootstrap p<0.001"
+    )
+    assert RT.fit_p_text(_fit(g=13, gt=6)) == "p=0.001, G=13 LAs (6 treated)"
     # AME in percentage points: 0.0123 (SE 0.004, p 0.002) -> "1.23*** (0.4)"
     assert RT.ame_text(_fit(ame={"did": (0.0123, 0.004, 0.002)})) == "1.23*** (0.4)"
     assert RT.fit_footer(None) == ["–"] * 6

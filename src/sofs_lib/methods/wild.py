@@ -21,6 +21,20 @@ def crv1_denominators(Cg: np.ndarray, H: np.ndarray, v: np.ndarray, ssc: float) 
 TIE_RTOL = 1e-9
 
 
+def p_text(p: float, draws: int) -> str:
+    """A bootstrap p-value (:func:`bootstrap_p`) as the book shows it: ``0.178`` (three
+    significant figures), or ``< 0.001`` when none of the ``draws`` draws is at least as
+    extreme as the statistic. A share of 0 out of ``draws`` says only that p is below
+    ``1 / draws``, not that it is zero."""
+    if not np.isfinite(p):
+        return "–"
+    if p > 0:
+        return f"{p:.3g}"
+    if draws < 1:
+        raise ValueError(f"a bootstrap p of 0 needs its number of draws to be shown (draws={draws})")
+    return f"< {1 / draws:.1g}"
+
+
 def bootstrap_p(t: float, t_boot: np.ndarray) -> float:
     """Two-tailed bootstrap p-value: the share of draws at least as extreme as ``t``,
     ``|t*| >= |t|``, a draw whose ``|t*|`` equals ``|t|`` to :data:`TIE_RTOL` counting as a

@@ -307,6 +307,7 @@ class Analysis:
                 sub, eq, model, y, treat, "did", seed=int(self.p["seed"]), cache=cache, rows=rows
             )
             f.extra["wild_on"] = model
+            f.extra["wild_draws"] = M.WILD_REPS
 
     def _step_evidence(self, r: EqResult) -> None:
         """Leads summaries, the sensitivity checks and the Table 8 rating."""
@@ -362,6 +363,7 @@ class Analysis:
                 g=mf.n_clusters,
                 g_treated=mf.n_treated_clusters,
                 wild_p=float(mf.extra.get("wild_p", np.nan)),
+                wild_draws=int(mf.extra.get("wild_draws", 0)),
             )
         )
 

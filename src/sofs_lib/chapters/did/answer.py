@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sofs_lib.chapters.did.analysis import EQ_INFO
+from sofs_lib.methods import wild as W
 
 #: Within this share of the published N the main model "has the published size".
 N_TOLERANCE = 0.05
@@ -76,8 +77,17 @@ def bias_sentence(
     return s + f"; {leads_significant} of {n_leads} placebo leads are significant at 5%."
 
 
-def wild_sentence(short: str, p_crv: float, p_wild: float, g: int, g_treated: int, alpha: float = 0.05) -> str:
-    """CRV1 against the wild cluster bootstrap p for a fit with few clusters."""
+def _p_words(text: str) -> str:
+    """A shown bootstrap p (:func:`sofs_lib.methods.wild.p_text`) in a sentence: ``0.178``, or
+    ``below 0.001, no draw being as extreme``."""
+    return f"below {text[2:]}, no draw being as extreme" if text.startswith("< ") else text
+
+
+def wild_sentence(
+    short: str, p_crv: float, p_wild: float, g: int, g_treated: int, draws: int, alpha: float = 0.05
+) -> str:
+    """CRV1 against the wild cluster bootstrap p (from ``draws`` draws) for a fit with few
+    clusters."""
     a, b = p_crv < alpha, p_wild < alpha
     verdict = (
         "both significant at 5%"
@@ -90,7 +100,7 @@ def wild_sentence(short: str, p_crv: float, p_wild: float, g: int, g_treated: in
     )
     return (
         f"{short}: with G = {g} LAs ({g_treated} treated) the DiD's CRV1 p is {p_crv:.3g} and its wild "
-        f"cluster bootstrap p (Webb weights) {p_wild:.3g}: {verdict}."
+        f"cluster bootstrap p (Webb weights, {draws:,} draws) {_p_words(W.p_text(p_wild, draws))}: {verdict}."
     )
 
 
@@ -125,7 +135,11 @@ def answer_parts(
             )
         wp = m.extra.get("wild_p", np.nan)
         if np.isfinite(wp):
-            new.append(wild_sentence(info["short"], m.get("did", "p"), wp, m.n_clusters, m.n_treated_clusters))
+            new.append(
+                wild_sentence(
+                    info["short"], m.get("did", "p"), wp, m.n_clusters, m.n_treated_clusters, m.extra["wild_draws"]
+                )
+            )
     if fe_n:
         s = fe_sample_sentence(an.result("eq3a").diagnostics["n_repeated_rows"], fe_n)
         (reproduced if " within " in s else not_reproduced).append(s)

@@ -17,6 +17,8 @@ from sofs_lib import published
 from sofs_lib.chapters.did.analysis import EQ_INFO, MODEL_NAMES, ROW_TERMS, Analysis
 from sofs_lib.chapters.did.common import cells, kind_of, pub, pub_wide
 from sofs_lib.core.stars import stars
+from sofs_lib.methods import wild as W
+from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did import models as M
 from sofs_lib.published import PublishedDataError
 
@@ -293,10 +295,25 @@ def did_p_text(fit) -> str:
     out = f"{fit.get('did', 'p'):.3g} ({'model-based, ' if model_based else ''}{clusters_text(fit)})"
     wp = fit.extra.get("wild_p", np.nan)
     if np.isfinite(wp):
-        out += f" | {wp:.3g}" + (" (linear probability model)" if fit.model == "logit" else "")
+        out += f" | {W.p_text(wp, fit.extra.get('wild_draws', 0))}" + (
+            " (linear probability model)" if fit.model == "logit" else ""
+        )
     elif fit.n_clusters < M.FEW_CLUSTERS:
         out += " | not run"
     return out
+
+
+def fit_p_text(fit) -> str:
+    """``p=0.0222, G=10 LAs (5 treated)``: the DiD's p-value of a fit in a sentence, with its
+    clusters and, when it has one, its wild cluster bootstrap p
+    (:func:`sofs_lib.methods.did.evidence.p_text`)."""
+    return E.p_text(
+        fit.get("did", "p"),
+        fit.n_clusters,
+        fit.n_treated_clusters,
+        fit.extra.get("wild_p", np.nan),
+        fit.extra.get("wild_draws", 0),
+    )
 
 
 def ame_text(fit) -> str:

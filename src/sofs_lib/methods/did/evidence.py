@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sofs_lib.methods import wild as W
+
 ALPHA = 0.05
 
 
@@ -73,18 +75,25 @@ class EvidenceInput:
     g: int = 0  # clusters (LAs) of the main model
     g_treated: int = 0  # of which pilots
     wild_p: float = float("nan")  # wild cluster bootstrap p (shown when G < 10)
+    wild_draws: int = 0  # its number of bootstrap draws
 
 
-def p_text(p: float, g: int = 0, g_treated: int = 0, wild_p: float = float("nan")) -> str:
+def p_text(p: float, g: int = 0, g_treated: int = 0, wild_p: float = float("nan"), wild_draws: int = 0) -> str:
     """``p=0.012, G=4 LAs (2 treated); wild bootstrap p=0.25``: a clustered p-value always with
     its number of clusters and treated clusters, and the wild cluster bootstrap p beside it
-    when there is one."""
+    when there is one (``wild_draws``: its draws; a p of 0 is shown as below one draw's share,
+    :func:`sofs_lib.methods.wild.p_text`)."""
     out = f"p={p:.3g}"
     if g:
         out += f", G={g} LAs ({g_treated} treated)"
     if np.isfinite(wild_p):
-        out += f"; wild cluster bootstrap p={wild_p:.3g}"
+        out += f"; wild cluster bootstrap p{_rel(W.p_text(wild_p, wild_draws))}"
     return out
+
+
+def _rel(text: str) -> str:
+    """``=0.25`` or ``<0.001``: a shown p-value after ``p``."""
+    return text.replace("< ", "<") if text.startswith("<") else f"={text}"
 
 
 @dataclass
@@ -105,11 +114,11 @@ def rate(e: EvidenceInput) -> Verdict:
         why = (
             "the DiD is not estimable"
             if not np.isfinite(e.estimate)
-            else f"the DiD is not significant ({p_text(e.p, e.g, e.g_treated, e.wild_p)})"
+            else f"the DiD is not significant ({p_text(e.p, e.g, e.g_treated, e.wild_p, e.wild_draws)})"
         )
         return Verdict("none", "none", f"No evidence of an impact of SofS on {e.outcome}", [why], [], [])
     direction = "increase" if e.estimate > 0 else "decrease"
-    reasons.append(f"main DiD {e.estimate:+.3g} ({p_text(e.p, e.g, e.g_treated, e.wild_p)})")
+    reasons.append(f"main DiD {e.estimate:+.3g} ({p_text(e.p, e.g, e.g_treated, e.wild_p, e.wild_draws)})")
     flips = [
         f"{c.label} ({c.estimate:+.3g}, {p_text(c.p, c.g, c.g_treated)})"
         for c in e.checks
