@@ -420,3 +420,32 @@ def test_kernel_stopped_with_what_it_started(project, tmp_path, fails):
         time.sleep(0.05)
     assert not _running(pid)
     assert not exit_file.exists()
+
+
+@pytest.mark.slow
+def test_processor_time_counts_the_kernel_and_what_it_waited_for(project):
+    """The status page gives each chapter's processor time beside its run time: its kernel's
+    and that of the processes the kernel waited for. A chapter whose cell waits for a child
+    that computes for 1 s of processor time uses at least that much."""
+    burn = (
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', "
+        "'import time\\nwhile time.process_time() < 1.0: pass'], check=True)"
+    )
+    _nb(project / "notebooks" / "98_ok.ipynb", [("x = 1", ["parameters"]), (burn, None)])
+    (rec,) = runner.run_chapters(["98_ok"], [], project)
+    assert rec["cpu_seconds"] >= 1.0
+    log = json.loads((project / "book" / "chapters" / "run_log.json").read_text())
+    assert log["98_ok"]["cpu_seconds"] == rec["cpu_seconds"]
+    status = (project / "book" / "status.md").read_text()
+    assert "| Chapter | Run time (s) | Processor time (s) | Status |" in status
+    assert f"| 98_ok | {rec['seconds']:.1f} | {rec['cpu_seconds']:.1f} | ok |" in status
+    assert "| 99_fail | – | – | not run | – |" in status
+
+
+def test_processor_time_of_an_older_record_shown_as_missing():
+    from sofs_lib.build import status_page
+
+    assert status_page._cpu({"seconds": 3.0}) == "–"
+    assert status_page._cpu({"cpu_seconds": float("nan")}) == "–"
+    assert status_page._cpu({"cpu_seconds": 12.34}) == "12.3"

@@ -73,6 +73,7 @@ class Chapter:
     target: Path  # book/chapters/<name>.ipynb
     params: dict = field(default_factory=dict)
     files_read: list = field(default_factory=list)  # recorded while it ran (build.reads)
+    cpu_seconds: float = float("nan")  # processor time of its kernel and what it waited for (:func:`execute`)
 
 
 def compile_library(package_dir: Path | None = None) -> None:
@@ -86,6 +87,15 @@ def compile_library(package_dir: Path | None = None) -> None:
     import sofs_lib
 
     compileall.compile_dir(str(package_dir or Path(sofs_lib.__file__).parent), quiet=1)
+
+
+def _children_cpu() -> float:
+    """User and system processor seconds of this process's children that have ended and been
+    collected, with the children they collected in turn."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _postprocess(nb_path: Path) -> None:
@@ -146,7 +156,12 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
     every output has arrived and every file was written by the cells, and the interpreter's
     teardown of a loaded kernel (about 1 s for chapter 05) would only add to the run time. Exit
     handlers therefore do not run in a chapter, and any process a chapter left running is
-    stopped with its kernel."""
+    stopped with its kernel.
+
+    ``ch.cpu_seconds`` is set to the processor time (user and system) of the chapter's kernel
+    and of every process the kernel waited for (chapter 05's second process): what the
+    operating system accounts to the executor's children while the chapter ran. Beside the
+    run time it shows how much of the chapter ran in parallel."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -164,7 +179,7 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
         env.update({paths.STAGE_CHAPTER_ENV: ch.name, paths.STAGE_DIR_ENV: str(staged_out)})
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _children_cpu()
     try:
         pm.execute_notebook(
             str(ch.source),
@@ -179,6 +194,7 @@ def execute(ch: Chapter, params: dict, root: Path, log_output: bool = False) -> 
             engine_name=_engine(),
             shutdown_kernel="immediate",
         )
+        ch.cpu_seconds = _children_cpu() - cpu0  # the kernel has been stopped and collected
         _postprocess(staged_nb)
         ch.files_read = reads.read_log(stage / "reads.txt")
         if staged_out is not None:

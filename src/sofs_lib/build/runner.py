@@ -171,7 +171,16 @@ def run_chapters(names: list[str] | None, overrides: list[str], root: Path) -> l
         spec = spec_for(ch.name)
         eff = spec.resolve(params) if spec else params
         data = build_status.data_file_rows(ch.files_read, root, build_status.data_dirs_from_params(eff, root))
-        records.append(dict(chapter=ch.name, seconds=round(secs, 1), status="ok", params=eff, data_files=data))
+        records.append(
+            dict(
+                chapter=ch.name,
+                seconds=round(secs, 1),
+                cpu_seconds=round(ch.cpu_seconds, 1),
+                status="ok",
+                params=eff,
+                data_files=data,
+            )
+        )
     write_status(root, records)
     return records
 

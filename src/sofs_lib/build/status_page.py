@@ -1,5 +1,5 @@
 """The status page ``book/status.md``: the record of a build (date, commit, each chapter's run
-time and effective parameters, the data files read, package versions), merged with earlier runs'
+time, processor time and effective parameters, the data files read, package versions), merged with earlier runs'
 records kept in ``book/chapters/run_log.json``."""
 
 from __future__ import annotations
@@ -72,26 +72,31 @@ def write_status(root: Path, records: list[dict]) -> Path:
         f"- **Build date:** {facts['date']}",
         f"- **Git commit:** `{facts['commit']}` (committed {facts['commit_date']}; working tree: {facts['state']})",
         "",
-        "| Chapter | Run time (s) | Status | Effective parameters |",
-        "|---|---:|---|---|",
+        "| Chapter | Run time (s) | Processor time (s) | Status | Effective parameters |",
+        "|---|---:|---:|---|---|",
     ]
     data_rows: dict[str, dict] = {}
     for name in order:
         r = previous.get(name)
         if not r:
-            lines.append(f"| {name} | – | not run | – |")
+            lines.append(f"| {name} | – | – | not run | – |")
             continue
         ptxt = ", ".join(f"`{k}={json.dumps(v)}`" for k, v in sorted(r["params"].items())) or "defaults"
-        lines.append(f"| {name} | {r['seconds']:.1f} | {r['status']} | {ptxt} |")
+        lines.append(f"| {name} | {r['seconds']:.1f} | {_cpu(r)} | {r['status']} | {ptxt} |")
         for d in r.get("data_files", []):
             entry = data_rows.setdefault(d["file"], dict(d, chapters=[]))
             entry["chapters"].append(name)
     total = sum(previous[n]["seconds"] for n in order if n in previous)
+    total_cpu = sum(previous[n].get("cpu_seconds") or 0.0 for n in order if n in previous)
     rows = [data_rows[k] for k in sorted(data_rows)]
     _write_data_files_csv(paths.chapters_dir(root) / DATA_FILES_CSV, rows)
     lines += [
         "",
-        f"Total execution time: {total:.1f} s.",
+        f"Total execution time: {total:.1f} s; processor time {total_cpu:.1f} s.",
+        "",
+        "The processor time is that of each chapter's kernel and of the processes it waited for "
+        "(user and system time, as the operating system accounts it); where it exceeds the run "
+        "time, the chapter ran on more than one core at once.",
         "",
         "## Data files used",
         "",
@@ -109,6 +114,12 @@ def write_status(root: Path, records: list[dict]) -> Path:
     out = root / "book" / "status.md"
     out.write_text("\n".join(lines))
     return out
+
+
+def _cpu(record: dict) -> str:
+    """A record's processor time, ``–`` for one written before it was recorded."""
+    v = record.get("cpu_seconds")
+    return f"{v:.1f}" if isinstance(v, (int, float)) and v == v else "–"
 
 
 def _write_data_files_csv(path: Path, rows: list[dict]) -> None:
