@@ -56,6 +56,7 @@ from sofs_lib.chapters.workforce.params import SPEC, check_consistency
 from sofs_lib.core import ledger, paths
 from sofs_lib.display import chapter, provenance, tables
 from sofs_lib.methods import coverage
+from sofs_lib.methods import wild as W
 from sofs_lib.synthetic import staff_survey
 
 run = chapter.start(SPEC, globals())
@@ -270,7 +271,8 @@ icols = ["window", "las", "las_dropped", "estimate", "se_cluster", "clusters", "
          "p_wild", "p_ri",
          "ri_low", "ri_high", "mde_report_test", "mde_panel"]
 tables.show(imp.set_index("indicator")[icols], KIND,
-            fmt={c: ".3f" for c in icols if c not in ("window", "las", "las_dropped", "clusters")},
+            fmt={c: ".3f" for c in icols if c not in ("window", "las", "las_dropped", "clusters")}
+            | {"p_wild": lambda v: W.p_text(v, p["bootstrap_reps"], ".3f")},
             caption=("Synthetic data: " if KIND == "synthetic" else "")
             + "DiD around Round 2, inference and minimum detectable effects",
             source=f"{L['source']}; pyfixest (cluster-robust, wild cluster bootstrap, "

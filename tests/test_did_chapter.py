@@ -12,7 +12,6 @@ from sofs_lib.chapters.did import figures as F
 from sofs_lib.chapters.did import recovery as RC
 from sofs_lib.chapters.did import regression_tables as RT
 from sofs_lib.chapters.did import samples as S
-from sofs_lib.methods import wild as W
 from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did.models import Fit
 
@@ -61,19 +60,6 @@ def test_bias_and_wild_sentences():
     s = A.wild_sentence("EQ3b", 2.87e-7, 0.0, 8, 4, 999)
     assert "(Webb weights, 999 draws) below 0.001, no draw being as extreme: both significant at 5%." in s
     assert " 0:" not in s
-
-
-def test_bootstrap_p_of_zero_shown_as_below_one_draw():
-    """A bootstrap p is the share of draws at least as extreme; 0 of B draws is shown as
-    ``< 1/B`` (the p of one draw), never as 0; other values to three significant figures."""
-    assert W.p_text(0.0, 999) == "< 0.001"
-    assert W.p_text(0.0, 9999) == "< 0.0001"
-    assert W.p_text(0.0, 99) == "< 0.01"
-    assert W.p_text(1 / 999, 999) == "0.001"
-    assert W.p_text(0.17817817, 999) == "0.178"
-    assert W.p_text(np.nan, 999) == "–"
-    with pytest.raises(ValueError, match="draws"):
-        W.p_text(0.0, 0)
 
 
 def test_p_text_always_names_clusters():

@@ -239,3 +239,25 @@ def test_bootstrap_p_counts_ties_as_at_least_as_extreme():
     # ties (both signs, either side by rounding): 2 draws; beyond: -3.0 and 2.5; below: the rest
     assert bootstrap_p(t, draws) == 4 / 8
     assert bootstrap_p(-t, draws) == 4 / 8
+
+
+def test_bootstrap_p_of_zero_shown_as_below_one_draw():
+    """A bootstrap p is the share of draws at least as extreme; 0 of B draws is shown as
+    ``< 1/B`` (the p of one draw), never as 0; other values to three significant figures."""
+    from sofs_lib.methods.wild import p_text
+
+    assert p_text(0.0, 999) == "< 0.001"
+    assert p_text(0.0, 9999) == "< 0.0001"
+    assert p_text(0.0, 99) == "< 0.01"
+    assert p_text(1 / 999, 999) == "0.001"
+    assert p_text(0.17817817, 999) == "0.178"
+    assert p_text(np.nan, 999) == "–"
+    with pytest.raises(ValueError, match="draws"):
+        p_text(0.0, 0)
+
+
+def test_bootstrap_p_in_a_table_column_keeps_its_decimals():
+    from sofs_lib.methods.wild import p_text
+
+    assert p_text(0.0523, 999, ".3f") == "0.052"
+    assert p_text(0.0, 999, ".3f") == "< 0.001"

@@ -21,15 +21,15 @@ def crv1_denominators(Cg: np.ndarray, H: np.ndarray, v: np.ndarray, ssc: float) 
 TIE_RTOL = 1e-9
 
 
-def p_text(p: float, draws: int) -> str:
-    """A bootstrap p-value (:func:`bootstrap_p`) as the book shows it: ``0.178`` (three
-    significant figures), or ``< 0.001`` when none of the ``draws`` draws is at least as
-    extreme as the statistic. A share of 0 out of ``draws`` says only that p is below
-    ``1 / draws``, not that it is zero."""
+def p_text(p: float, draws: int, spec: str = ".3g") -> str:
+    """A bootstrap p-value (the share of ``draws`` draws at least as extreme as the statistic,
+    :func:`bootstrap_p` or ``wildboottest``'s) as the book shows it: ``0.178`` (format ``spec``,
+    three significant figures by default), or ``< 0.001`` when no draw is as extreme. A share of
+    0 out of ``draws`` says only that p is below ``1 / draws``, not that it is zero."""
     if not np.isfinite(p):
         return "–"
     if p > 0:
-        return f"{p:.3g}"
+        return format(p, spec)
     if draws < 1:
         raise ValueError(f"a bootstrap p of 0 needs its number of draws to be shown (draws={draws})")
     return f"< {1 / draws:.1g}"
