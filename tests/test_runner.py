@@ -441,6 +441,15 @@ def test_processor_time_counts_the_kernel_and_what_it_waited_for(project):
     assert "| Chapter | Run time (s) | Processor time (s) | Status |" in status
     assert f"| 98_ok | {rec['seconds']:.1f} | {rec['cpu_seconds']:.1f} | ok |" in status
     assert "| 99_fail | – | – | not run | – |" in status
+    # a total processor time only when every chapter run has one
+    assert f"Total execution time: {rec['seconds']:.1f} s; processor time {rec['cpu_seconds']:.1f} s." in status
+    log["98_ok"].pop("cpu_seconds")  # a record written before processor time was recorded
+    (project / "book" / "chapters" / "run_log.json").write_text(json.dumps(log))
+    from sofs_lib.build import status_page
+
+    status = status_page.write_status(project, []).read_text()
+    assert f"| 98_ok | {rec['seconds']:.1f} | – | ok |" in status
+    assert f"Total execution time: {rec['seconds']:.1f} s." in status
 
 
 def test_processor_time_of_an_older_record_shown_as_missing():

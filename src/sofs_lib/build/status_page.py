@@ -87,12 +87,14 @@ def write_status(root: Path, records: list[dict]) -> Path:
             entry = data_rows.setdefault(d["file"], dict(d, chapters=[]))
             entry["chapters"].append(name)
     total = sum(previous[n]["seconds"] for n in order if n in previous)
-    total_cpu = sum(previous[n].get("cpu_seconds") or 0.0 for n in order if n in previous)
+    cpus = [_cpu(previous[n]) for n in order if n in previous]
+    # a total only when every chapter's processor time is recorded (older records have none)
+    cpu_total = f"; processor time {sum(map(float, cpus)):.1f} s" if cpus and "–" not in cpus else ""
     rows = [data_rows[k] for k in sorted(data_rows)]
     _write_data_files_csv(paths.chapters_dir(root) / DATA_FILES_CSV, rows)
     lines += [
         "",
-        f"Total execution time: {total:.1f} s; processor time {total_cpu:.1f} s.",
+        f"Total execution time: {total:.1f} s{cpu_total}.",
         "",
         "The processor time is that of each chapter's kernel and of the processes it waited for "
         "(user and system time, as the operating system accounts it); where it exceeds the run "
