@@ -425,13 +425,13 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # BLAS runs on one thread (the products are of tall, narrow matrices); and the null world is
 # computed in a second process beside the analysis, started before anything else.
 #
-# The chapter itself runs in about 17-20 s at the published size, kernel start included (the
+# The chapter itself runs in about 15-20 s at the published size, kernel start included (the
 # build status page gives this build's run time and processor time): the two analyses take
 # about 13 s side by side, the tables and figures about 4 s and the kernel's start about 1 s
 # (it is stopped as soon as the last cell has run). The largest steps left are generating the
 # synthetic extract (about 3.5-4 s in each process) and the chapter's imports (about 3 s). The
-# chapter's own work and the null world's take about 27-31 s of processor time together, so on
-# two cores the chapter cannot run in much under 14 s however the work is shared between them.
+# chapter's own work and the null world's take about 25-31 s of processor time together, so on
+# two cores the chapter cannot run in much under 13 s however the work is shared between them.
 # At about 10 million records the two processes hold about 5 GB together; where the system does not have the memory for
 # two analyses at once, the chapter computes the null world first, in its own process
 # (`start_null_world`): one analysis's 2.6 GB at a time, at about twice the time.

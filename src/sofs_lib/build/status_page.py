@@ -87,9 +87,9 @@ def write_status(root: Path, records: list[dict]) -> Path:
             entry = data_rows.setdefault(d["file"], dict(d, chapters=[]))
             entry["chapters"].append(name)
     total = sum(previous[n]["seconds"] for n in order if n in previous)
-    cpus = [_cpu(previous[n]) for n in order if n in previous]
+    cpus = [_cpu_seconds(previous[n]) for n in order if n in previous]
     # a total only when every chapter's processor time is recorded (older records have none)
-    cpu_total = f"; processor time {sum(map(float, cpus)):.1f} s" if cpus and "–" not in cpus else ""
+    cpu_total = f"; processor time {sum(cpus):.1f} s" if cpus and None not in cpus else ""
     rows = [data_rows[k] for k in sorted(data_rows)]
     _write_data_files_csv(paths.chapters_dir(root) / DATA_FILES_CSV, rows)
     lines += [
@@ -118,10 +118,16 @@ def write_status(root: Path, records: list[dict]) -> Path:
     return out
 
 
-def _cpu(record: dict) -> str:
-    """A record's processor time, ``–`` for one written before it was recorded."""
+def _cpu_seconds(record: dict) -> float | None:
+    """A record's processor time, ``None`` for one written before it was recorded."""
     v = record.get("cpu_seconds")
-    return f"{v:.1f}" if isinstance(v, (int, float)) and v == v else "–"
+    return float(v) if isinstance(v, (int, float)) and v == v else None
+
+
+def _cpu(record: dict) -> str:
+    """A record's processor time as shown, ``–`` when it is not recorded."""
+    v = _cpu_seconds(record)
+    return "–" if v is None else f"{v:.1f}"
 
 
 def _write_data_files_csv(path: Path, rows: list[dict]) -> None:
