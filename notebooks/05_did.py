@@ -404,13 +404,14 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # `scripts/benchmark_did.py` times the whole computation (extract, populations, matching,
 # every model, diagnostic, bootstrap and table) in a fresh process and reports its peak memory;
 # with `--null` it also computes the null world beside, as this chapter does. Two cores, seed
-# 2019; the same machine gave different times from run to run, so the range of the runs is shown
-# (the peaks hardly vary):
+# 2019. Machines of the same kind differ in speed, and one machine differs from run to run, by
+# up to a factor of two, so the table gives the range of the latest runs and, after it, the
+# slowest runs seen before (the peaks hardly vary):
 #
 # | extract | records | the analysis | with the null world beside |
 # | --- | --- | --- | --- |
-# | published size (scale 1) | 2.4 million | 15-18 s, 0.77 GB | 15 s; 0.77 GB and 0.68 GB (two processes) |
-# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 46-52 s, 2.58 GB | 47-49 s; 2.58 GB and 2.4 GB |
+# | published size (scale 1) | 2.4 million | 8.4-8.6 s, 0.81 GB (slowest seen: 18 s) | 8.7 s; 0.81 GB and 0.74 GB (two processes) |
+# | about 10 million records (scale 4.1) | 10.2 million; 1.07 million EQ3a rows in the main model | 28-30 s, 2.62 GB (slowest seen: 52 s) | 33 s; 2.61 GB and 2.47 GB |
 #
 # What keeps it fast: every linear and fixed-effects model is fitted on one model matrix per
 # sample and fixed-effect structure (`sofs_lib.methods.did.engine`: coded, demeaned and
@@ -425,13 +426,16 @@ tables.show(led.summary(), "derived", caption="Comparisons recorded by this chap
 # BLAS runs on one thread (the products are of tall, narrow matrices); and the null world is
 # computed in a second process beside the analysis, started before anything else.
 #
-# The chapter itself runs in about 15-20 s at the published size, kernel start included (the
-# build status page gives this build's run time and processor time): the two analyses take
-# about 13 s side by side, the tables and figures about 4 s and the kernel's start about 1 s
-# (it is stopped as soon as the last cell has run). The largest steps left are generating the
-# synthetic extract (about 3.5-4 s in each process) and the chapter's imports (about 3 s). The
-# chapter's own work and the null world's take about 25-31 s of processor time together, so on
-# two cores the chapter cannot run in much under 13 s however the work is shared between them.
+# The chapter itself, kernel start included, ran in 10.5-11.9 s at the published size in six
+# runs on a quiet machine (17-19 s of processor time, both processes together), and in 15-20 s
+# in earlier builds on slower or busier machines; the build status page gives this build's run
+# time and processor time. Of that, the chapter's imports take about 2 s, the synthetic extract
+# and its four populations about 4 s, the four analyses about 4 s, the tables and figures about
+# 2 s and the kernel's start about 1 s (it is stopped as soon as the last cell has run). The
+# null world's process runs beside all but the last of these, and the two processes slow each
+# other down (they share the processor's cache and memory): the chapter's own computation takes
+# about 8 s alone and about 10 s with the null world beside it.
+#
 # At about 10 million records the two processes hold about 5 GB together; where the system does not have the memory for
 # two analyses at once, the chapter computes the null world first, in its own process
 # (`start_null_world`): one analysis's 2.6 GB at a time, at about twice the time.
