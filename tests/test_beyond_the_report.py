@@ -180,3 +180,50 @@ def test_shock_sd_by_hand():
         }
     )
     assert C.shock_sd(fr, "y") == pytest.approx(2.0)
+
+
+def test_retest_wild_bootstrap_p_of_zero_shown_as_below_one_draw():
+    # a WCR p of 0 says only that p < 1/draws: 999 Webb draws give "< 0.001", the 16 enumerated
+    # Rademacher draws of 4 LAs "< 0.06" (1/16 = 0.0625 to one significant figure)
+    from sofs_lib.chapters.beyond_the_report import retest as RT
+
+    rt = pd.DataFrame(
+        [
+            {
+                "question": "EQ3c",
+                "clusters": 4,
+                "treated_clusters": 2,
+                "CRV1, G-1 df": 0.004,
+                "WCR Webb": 0.0,
+                "wcr_webb_draws": 999,
+                "WCR Rademacher": 0.0,
+                "wcr_rademacher_draws": 16,
+                "RI": 0.33,
+                "verdict_crv1": "x",
+                "verdict_honest": "x",
+                "verdict_stands": True,
+            },
+            {
+                "question": "EQ3d",
+                "clusters": 13,
+                "treated_clusters": 6,
+                "CRV1, G-1 df": 0.2,
+                "WCR Webb": 0.1234,
+                "wcr_webb_draws": 999,
+                "WCR Rademacher": 0.25,
+                "wcr_rademacher_draws": 999,
+                "RI": 0.5,
+                "verdict_crv1": "x",
+                "verdict_honest": "x",
+                "verdict_stands": True,
+            },
+        ]
+    )
+    shown = RT.shown(rt, ["question", "WCR Rademacher", "WCR Webb", "RI"])
+    assert shown["WCR Webb"].tolist() == ["< 0.001", "0.123"]
+    assert shown["WCR Rademacher"].tolist() == ["< 0.06", "0.25"]
+    assert shown["RI"].tolist() == [0.33, 0.5]  # not a bootstrap p: left as a number
+    assert rt["WCR Webb"].tolist() == [0.0, 0.1234]  # the table itself is not changed
+    s = TX.retest_sentences(rt, "WCR Webb")
+    assert "WCR Webb p < 0.001;" in s[0] and "WCR Webb p = 0.12;" in s[1]
+    assert "p = 0;" not in " ".join(s)

@@ -81,3 +81,14 @@ def test_wild_bootstrap_matches_pyfixest_unweighted():
     # ties count: with the null imposed, the draws v = (1, ..., 1) and (-1, ..., -1) give back
     # y and its mirror image, so |t*| = |t| exactly: 2 of the 2^6 enumerated draws
     assert r["p"] == pytest.approx(r["p_strict"] + 2 / 64)
+    assert r["draws"] == 2**6 and r["B"] == 999  # the p is a share of the 64 enumerated draws
+
+
+def test_wild_bootstrap_draws_are_the_webb_replications():
+    rng = np.random.default_rng(2)
+    rows = [(g, t, rng.normal()) for g in range(6) for t in range(4) for _ in range(3)]
+    d = pd.DataFrame(rows, columns=["la", "t", "y"])
+    post, pilot = (d["t"] > 1).astype(float), (d["la"] < 2).astype(float)
+    X = np.column_stack([np.ones(len(d)), post, pilot, pilot * post])
+    r = LI.wild_bootstrap(d["y"], X, ["Intercept", "post", "pilot", "did"], "did", d["la"], B=199, kind="webb", seed=1)
+    assert not r["enumerated"] and r["draws"] == 199

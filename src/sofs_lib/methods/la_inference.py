@@ -114,8 +114,9 @@ def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind:
     """Wild cluster restricted bootstrap p of ``param`` (``wildboottest.WildboottestCL``,
     bootstrap type 11, null imposed) on the weighted design, ties counted as at least as
     extreme (:func:`sofs_lib.methods.wild.bootstrap_p`; ``p_strict``: the package's own
-    ``|t*| > |t|``); returns ``t``, ``p``, ``B`` and
-    whether the Rademacher draws were enumerated in full."""
+    ``|t*| > |t|``); returns ``t``, ``p``, ``B``, ``draws`` (the draws the p is a share of:
+    ``B``, or the ``2^G`` Rademacher draws when they were enumerated in full) and whether they
+    were."""
     import warnings
 
     from sofs_lib.methods.wild import bootstrap_p, wcr
@@ -140,5 +141,6 @@ def wild_bootstrap(y, X, names, param: str, cluster, w=None, B: int = 999, kind:
         "p": bootstrap_p(boot.t_stat, boot.t_boot),
         "p_strict": float(np.asarray(boot.pvalue).ravel()[0]),  # wildboottest's own: ties left out
         "B": int(B),
+        "draws": int(np.asarray(boot.t_boot).size),
         "enumerated": bool(full),
     }

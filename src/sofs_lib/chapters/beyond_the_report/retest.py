@@ -22,6 +22,11 @@ from sofs_lib.chapters.did.analysis import EQ_INFO, REPORT_DATA_QUALITY
 from sofs_lib.methods import la_inference as LI
 from sofs_lib.methods.did import evidence as E
 from sofs_lib.methods.did import models as M
+from sofs_lib.methods.wild import p_text as wild_p_text
+
+#: The column holding the number of draws behind each wild bootstrap p of :func:`retest_one`
+#: (a p of 0 is shown as below one draw in that many, :func:`p_text`).
+DRAWS = {"WCR Rademacher": "wcr_rademacher_draws", "WCR Webb": "wcr_webb_draws"}
 
 #: Published p-value of each question's main estimate (quoted-number id, or the table and
 #: its significance marker where no p is quoted).
@@ -101,6 +106,7 @@ def retest_one(
     for kind, label in (("rademacher", "WCR Rademacher"), ("webb", "WCR Webb")):
         r = LI.wild_bootstrap(d[y], X, names, "did", d["la"].astype(str), w=d["cem_w"], B=B, kind=kind, seed=seed)
         rows[label] = r["p"]
+        rows[DRAWS[label]] = r["draws"]
         if kind == "rademacher":
             rows["rademacher_enumerated"] = r["enumerated"]
     ri = LI.la_permutation(
@@ -177,3 +183,23 @@ def retest_all(
         row["verdict_stands"] = (v0.strength, v0.direction) == (v1.strength, v1.direction)
         out.append(row)
     return pd.DataFrame(out)
+
+
+def p_text(row, method: str, spec: str = ".3g") -> str:
+    """The p of ``method`` in a row of :func:`retest_all` as the chapter shows it: format
+    ``spec``, and a wild bootstrap p of 0 as below one draw in the row's number of draws
+    (:func:`sofs_lib.methods.wild.p_text`), since no draw being as extreme bounds p, not zeroes it."""
+    p = float(row[method])
+    if method in DRAWS:
+        return wild_p_text(p, int(row[DRAWS[method]]), spec)
+    return format(p, spec) if np.isfinite(p) else "–"
+
+
+def shown(rt: pd.DataFrame, cols: list[str], spec: str = ".3g") -> pd.DataFrame:
+    """The columns ``cols`` of :func:`retest_all`'s table as the chapter shows them: the wild
+    bootstrap p columns as text (:func:`p_text`), the rest as they are."""
+    out = rt[cols].copy()
+    for m in DRAWS:
+        if m in out:
+            out[m] = [p_text(r, m, spec) for r in rt.to_dict("records")]
+    return out

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sofs_lib.chapters.beyond_the_report.compute import ALPHA
+from sofs_lib.chapters.beyond_the_report.retest import p_text
 
 
 def _pct(x: float) -> str:
@@ -42,6 +43,11 @@ def size_sentence(size: pd.DataFrame, honest: str, G: int = 4, k: int = 2, z: fl
     return f"With {G} LAs ({k} treated), " + "; ".join(out) + "; " + tail + "."
 
 
+def _p_is(text: str) -> str:
+    """``p = 0.02``, or ``p < 0.001`` for a p shown as a bound."""
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def retest_sentences(rt: pd.DataFrame, honest: str, kind: str = "real") -> list[str]:
     """One sentence per question: G, p under CRV1 and under the honest method, verdict (on
     synthetic data each sentence says so)."""
@@ -51,7 +57,7 @@ def retest_sentences(rt: pd.DataFrame, honest: str, kind: str = "real") -> list[
         stands = "stands" if d["verdict_stands"] else "does not stand"
         out.append(
             f"{pre}{d['question']} ({d['clusters']} LAs, {d['treated_clusters']} pilots): CRV1 p = "
-            f"{d['CRV1, G-1 df']:.2g} with G-1 df, {honest} p = {d[honest]:.2g}; the rating "
+            f"{d['CRV1, G-1 df']:.2g} with G-1 df, {honest} {_p_is(p_text(d, honest, '.2g'))}; the rating "
             f"'{d['verdict_crv1']}' {stands} under {honest}"
             + ("" if d["verdict_stands"] else f" (it becomes '{d['verdict_honest']}')")
             + "."
