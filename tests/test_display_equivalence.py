@@ -3,6 +3,7 @@ figure's texts are matplotlib's own, a finished figure's image is the one matplo
 saving makes, and a table's HTML is the one built from ``DataFrame.iterrows``."""
 
 import io
+import re
 
 import matplotlib
 
@@ -70,10 +71,11 @@ def test_finished_figure_keeps_its_lines_and_is_not_stale():
 
 
 def _iterrows_html(df: pd.DataFrame, kinds: str, fmt) -> str:
-    """The table body the long way: one Series per row (``iterrows``), one per cell."""
+    """The table body the long way: one Series per row (``iterrows``, each column's values as
+    objects so that none takes another column's type), one per cell."""
     kf = tables.kinds_frame(df, kinds)
     rows = []
-    for i, (idx, row) in enumerate(df.iterrows()):
+    for i, (idx, row) in enumerate(df.astype(object).iterrows()):
         cells = [f'<th class="sofs-rowhead">{tables.wrap_html(str(idx))}</th>']
         for c in df.columns:
             k = kf.iloc[i][c]
@@ -101,6 +103,16 @@ def test_table_cells_as_iterrows_gives_them(fmt):
     for frame in (df, df[["int", "float"]], df[["text", "na"]], df[["int"]]):
         html = tables.to_html(frame, "synthetic", fmt=fmt)
         assert _iterrows_html(frame, "synthetic", fmt) in html
+
+
+def test_counts_stay_whole_in_a_table_of_numbers_only():
+    # df.values (and iterrows) make every cell of an all-number table a float: 4 clusters
+    # would show as "4.0"
+    df = pd.DataFrame({"clusters": [4, 13], "rate": [0.05, 0.125]})
+    cells = re.findall(r"<td[^>]*>([^<]*)<sup", tables.to_html(df, "synthetic", index=False))
+    assert cells == ["4", "0.05", "13", "0.125"]
+    cells = re.findall(r"<td[^>]*>([^<]*)<sup", tables.to_html(df, "synthetic", fmt={"rate": ".2f"}, index=False))
+    assert cells == ["4", "0.05", "13", "0.13"]  # half up, the book's rounding rule
 
 
 def test_table_with_repeated_columns_refused():

@@ -177,11 +177,12 @@ def _legend(kf: pd.DataFrame, highlight: pd.DataFrame | None) -> str:
 
 
 def _rows(df: pd.DataFrame):
-    """``df.iterrows()``'s (label, row) pairs, each row a column -> value mapping of the
-    elements of ``df.values`` (what ``iterrows`` wraps in a Series), without building a Series
-    per row."""
+    """(label, row) pairs, each row a column -> value mapping, without building a Series per
+    row. Each value keeps its own column's type (``df.astype(object)``): ``df.values`` (and so
+    ``iterrows``) would turn a count into a float in a table whose columns are all numbers,
+    and show 4 clusters as "4.0"."""
     cols = list(df.columns)
-    for idx, v in zip(df.index, df.values, strict=True):
+    for idx, v in zip(df.index, df.astype(object).to_numpy(), strict=True):
         yield idx, dict(zip(cols, v))
 
 
